@@ -1,0 +1,42 @@
+import Foundation
+
+/// An event for the outside world, in the CloudEvents 1.0 structured JSON form.
+public struct CloudEvent: Sendable, Equatable, Codable {
+    public var specversion = "1.0"
+    public var id: String
+    /// `/organizations/{id}`.
+    public var source: String
+    /// `relais.ticket.status_changed` and the like.
+    public var type: String
+    /// The ticket key or the account id the event is about.
+    public var subject: String
+    public var time: String
+    public var datacontenttype = "application/json"
+    /// Position of the event among its subject's events, as a decimal string.
+    public var sequence: String
+    public var data: [String: String?]
+
+    public init(id: UUID, organizationID: UUID, type: String, subject: String, time: Date, sequence: Int, data: [String: String?]) {
+        self.id = id.uuidString.lowercased()
+        self.source = "/organizations/\(organizationID.uuidString.lowercased())"
+        self.type = type
+        self.subject = subject
+        self.time = time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        self.sequence = String(sequence)
+        self.data = data
+    }
+}
+
+extension TicketChange {
+    /// The CloudEvents type announcing this change, or nil when it stays inside Relais.
+    public var eventType: String? {
+        switch kind {
+        case .created: "relais.ticket.created"
+        case .statusChanged: "relais.ticket.status_changed"
+        case .assigned: "relais.ticket.assigned"
+        case .commented: "relais.ticket.commented"
+        case .linked, .unlinked: "relais.ticket.links_changed"
+        case .fieldChanged: field == "priority" ? "relais.ticket.priority_changed" : "relais.ticket.updated"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import RelaisCore
+import Yams
+
+/// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
+/// every problem found is reported, each with its line and column.
+public enum MapLoader {
+    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals"]
+
+    /// Loads and validates the map in the file at `path`.
+    public static func load(contentsOf path: String) throws -> ProcessMap {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw MapValidationError(problems: [MapProblem(file: path, line: 1, column: 1, message: "cannot read the map: \(error.localizedDescription)")])
+        }
+        return try load(yaml: text, file: path)
+    }
+
+    /// Loads and validates a map given as text; `file` names it in problems.
+    public static func load(yaml: String, file: String = "relais.map.yaml") throws -> ProcessMap {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw MapValidationError(problems: [syntaxProblem(error, file: file)])
+        }
+        let reader = MapReader(file: file)
+        guard let root else {
+            throw MapValidationError(problems: [MapProblem(file: file, line: 1, column: 1, message: "the map is empty; it needs at least 'families'")])
+        }
+        let sections = reader.fields(root, "map", allowed: Self.sections)
+        var map = ProcessMap()
+        map.organization = readOrganization(sections["organization"], reader)
+        map.referential = readReferential(sections["referential"], reader)
+        map.calendars = readCalendars(sections["calendars"], reader)
+        map.teams = readTeams(sections["teams"], reader)
+        map.workflows = readWorkflows(sections["workflows"], reader)
+        map.sla = readSLA(sections["sla"], map: map, reader)
+        if sections["families"] == nil, case .mapping = root {
+            reader.problem(at: root, "map: missing required section 'families'")
+        }
+        map.families = readFamilies(sections["families"], map: map, reader)
+        map.referential.mappings = readMappings(sections["referential"], map: map, reader)
+        map.routing = readRouting(sections["routing"], map: map, reader)
+        map.signals = readSignals(sections["signals"], reader)
+        guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
+        return map
+    }
+
+    static func syntaxProblem(_ error: YamlError, file: String) -> MapProblem {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            MapProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")
+        default:
+            MapProblem(file: file, line: 1, column: 1, message: "YAML syntax: \(error)")
+        }
+    }
+
+    static func readOrganization(_ node: Node?, _ reader: MapReader) -> OrganizationProfile {
+        let fields = reader.fields(node, "organization", allowed: ["name", "timezone", "languages"])
+        var profile = OrganizationProfile(name: reader.string(fields["name"], "organization.name") ?? "Relais")
+        if let zone = fields["timezone"], let name = reader.string(zone, "organization.timezone") {
+            if TimeZone(identifier: name) == nil {
+                reader.problem(at: zone, "organization.timezone: unknown time zone '\(name)'")
+            }
+            profile.timezone = name
+        }
+        let languages = reader.strings(fields["languages"], "organization.languages").map(\.0)
+        if !languages.isEmpty { profile.languages = languages }
+        return profile
+    }
+}

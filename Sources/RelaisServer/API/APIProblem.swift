@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import RelaisCore
+import RelaisStore
+
+/// An RFC 9457 problem: what the API answers whenever it refuses or fails a request.
+struct APIProblem: Error, Sendable, Encodable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var field: String?
+    var allowed: [String]?
+
+    init(_ slug: String, _ status: HTTPResponse.Status, _ detail: String, field: String? = nil, allowed: [String]? = nil) {
+        self.type = "urn:relais:problem:\(slug)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+        self.field = field
+        self.allowed = allowed
+    }
+
+    static func unauthorized(_ detail: String) -> APIProblem { APIProblem("unauthorized", .unauthorized, detail) }
+    static func tooLarge(_ limit: Int) -> APIProblem {
+        APIProblem("body-too-large", .contentTooLarge, "the request body is larger than \(limit) bytes")
+    }
+    static func badRequest(_ detail: String, field: String? = nil) -> APIProblem {
+        APIProblem("bad-request", .badRequest, detail, field: field)
+    }
+    static func invalidField(_ field: String, _ detail: String) -> APIProblem {
+        APIProblem("invalid-field", .unprocessableContent, detail, field: field)
+    }
+    static let internalError = APIProblem("internal", .internalServerError, "Relais could not complete the request; the error is logged")
+}
+
+extension APIProblem {
+    /// The one place where errors of every layer become problems.
+    init(_ error: any Error) {
+        switch error {
+        case let problem as APIProblem:
+            self = problem
+        case let error as TicketError:
+            self = Self.problem(for: error)
+        case let error as StoreError:
+            self = Self.problem(for: error)
+        case let AccessError.forbidden(reason):
+            self = APIProblem("forbidden", .forbidden, reason)
+        case let error as DecodingError:
+            self = Self.problem(for: error)
+        default:
+            self = .internalError
+        }
+    }
+
+    static func problem(for error: TicketError) -> APIProblem {
+        let detail = error.description
+        switch error {
+        case let .unknownValue(field, _, allowed):
+            return APIProblem("unknown-value", .unprocessableContent, detail, field: field, allowed: allowed)
+        case let .notAllowed(field, _, _):
+            return APIProblem("not-allowed", .unprocessableContent, detail, field: field)
+        case let .missingField(field, _):
+            return APIProblem("missing-field", .unprocessableContent, detail, field: field)
+        case .missingLink:
+            return APIProblem("missing-link", .unprocessableContent, detail, field: "links")
+        case let .transitionNotAllowed(_, _, allowed):
+            return APIProblem("transition-not-allowed", .conflict, detail, field: "to", allowed: allowed)
+        }
+    }
+
+    static func problem(for error: StoreError) -> APIProblem {
+        switch error {
+        case .versionConflict:
+            return APIProblem("precondition-failed", .preconditionFailed, error.description, field: "If-Match")
+        case let .idempotencyMismatch(key):
+            return APIProblem("idempotency-key-reused", .unprocessableContent, error.description, field: "Idempotency-Key \(key)")
+        case let .duplicate(field, _):
+            return APIProblem("duplicate", .conflict, error.description, field: field)
+        case .notFound:
+            return APIProblem("not-found", .notFound, error.description)
+        case .unavailable:
+            return APIProblem("unavailable", .serviceUnavailable, "the database is not available")
+        case .invalidConfiguration:
+            return .internalError
+        }
+    }
+
+    /// Malformed JSON is a 400; JSON of the wrong shape names the field at fault with a 422.
+    static func problem(for error: DecodingError) -> APIProblem {
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            let field = path(context, key)
+            return invalidField(field, "\(field): required field is missing")
+        case let .typeMismatch(type, context):
+            let field = path(context)
+            return invalidField(field, "\(field): expected \(describe(type))")
+        case let .valueNotFound(type, context):
+            let field = path(context)
+            return invalidField(field, "\(field): expected \(describe(type)), found null")
+        case let .dataCorrupted(context):
+            let field = path(context)
+            if field.isEmpty { return badRequest("the body is not valid JSON") }
+            return invalidField(field, "\(field): \(context.debugDescription)")
+        @unknown default:
+            return badRequest("the body could not be read")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        switch name {
+        case _ where name.contains("String"): return "a string"
+        case _ where name.contains("Int"), _ where name.contains("Double"): return "a number"
+        case _ where name.contains("Bool"): return "true or false"
+        case _ where name.contains("Array"): return "an array"
+        case _ where name.contains("Dictionary"): return "an object"
+        default: return "a value of another type"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import RelaisCore
+import RelaisStore
+
+/// Domain values as the API's generated types.
+extension RelaisAPI {
+    func encode(_ ticket: Ticket) -> Components.Schemas.Ticket {
+        let map = services.configuration.map
+        let allowed = map.families[ticket.family].flatMap(map.workflow(of:))?.allowedTargets(from: ticket.status)
+        return .init(
+            id: ticket.id.uuidString.lowercased(), key: ticket.key, family: ticket.family, title: ticket.title,
+            description: ticket.description, status: ticket.status,
+            statusCategory: Components.Schemas.StatusCategory(rawValue: ticket.statusCategory.rawValue) ?? .open,
+            impact: ticket.impact, urgency: ticket.urgency, priority: ticket.priority, severity: ticket.severity,
+            category: ticket.category, channel: ticket.channel, openedBy: ticket.openedBy,
+            requesterId: ticket.requesterID?.uuidString.lowercased(), team: ticket.team, assignee: ticket.assignee,
+            level: ticket.level, tags: ticket.tags, customFields: .init(additionalProperties: ticket.customFields),
+            links: ticket.links.map { .init(kind: .init(rawValue: $0.kind.rawValue) ?? .account, id: $0.id.uuidString.lowercased()) },
+            resolutionNote: ticket.resolutionNote, allowedTransitions: allowed,
+            createdAt: ticket.createdAt, updatedAt: ticket.updatedAt, version: ticket.version)
+    }
+
+    func encode(_ account: Account) -> Components.Schemas.Account {
+        .init(id: account.id.uuidString.lowercased(), name: account.name, externalId: account.externalID,
+              domain: account.domain, tier: account.tier, segment: account.segment, region: account.region,
+              owner: account.owner, annualRevenue: account.annualRevenue, currency: account.currency, createdAt: account.createdAt)
+    }
+
+    func encode(_ contact: Contact) -> Components.Schemas.Contact {
+        .init(id: contact.id.uuidString.lowercased(), name: contact.name, email: contact.email,
+              accountId: contact.accountID?.uuidString.lowercased(), externalId: contact.externalID, createdAt: contact.createdAt)
+    }
+
+    func encode(_ comment: TicketComment) -> Components.Schemas.Comment {
+        .init(id: comment.id, author: comment.author, body: comment.body, _public: comment.isPublic, createdAt: comment.createdAt)
+    }
+
+    func encode(_ event: TicketEventRecord) -> Components.Schemas.Event {
+        .init(id: event.id, sequence: event.sequence, occurredAt: event.occurredAt, actor: event.actor,
+              kind: .init(rawValue: event.change.kind.rawValue) ?? .fieldChanged,
+              field: event.change.field, from: event.change.from, to: event.change.to, rule: event.change.rule)
+    }
+}
+
+enum MapOverviewEncoding {
+    static func overview(of map: ProcessMap) -> Components.Schemas.MapOverview {
+        .init(
+            organization: map.organization.name,
+            families: map.families.values.sorted { $0.keyPrefix < $1.keyPrefix }.map { family in
+                .init(code: family.code, key: family.keyPrefix, domain: family.domain.rawValue,
+                      label: .init(additionalProperties: family.label.values), openedBy: family.openedBy,
+                      channels: family.channels, handledBy: family.handledBy, workflow: family.workflow, sla: family.sla,
+                      crmRequire: family.crm.require.map(\.rawValue), crmAllow: family.crm.allow.map(\.rawValue))
+            },
+            workflows: map.workflows.values.sorted { $0.code < $1.code }.map { workflow in
+                .init(code: workflow.code, initial: workflow.initial,
+                      statuses: workflow.statusOrder.map { .init(name: $0, category: .init(rawValue: workflow.statuses[$0]!.rawValue) ?? .open) },
+                      transitions: workflow.transitions.map { .init(from: $0.from, to: $0.to) })
+            },
+            teams: map.teams.values.sorted { ($0.level, $0.code) < ($1.level, $1.code) }.map {
+                .init(code: $0.code, level: $0.level, escalatesTo: $0.escalatesTo)
+            })
+    }
+}

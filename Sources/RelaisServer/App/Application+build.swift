@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import RelaisStore
+
+/// Builds the HTTP application over started services; `relais serve` and the tests both call it.
+public func buildApplication(_ services: RelaisServices, onServerRunning: @escaping @Sendable () async -> Void = {}) throws -> some ApplicationProtocol {
+    var logger = Logger(label: "relais")
+    logger.logLevel = services.configuration.logLevel
+    let router = try buildRouter(services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "relais"),
+        onServerRunning: { _ in await onServerRunning() },
+        logger: logger
+    )
+}
+
+/// The routes: operational ones first, then the API generated from `openapi.yaml`.
+public func buildRouter(_ services: RelaisServices) throws -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: HTTPMetricsMiddleware(registry: services.metrics))
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyLimitMiddleware(maxSize: services.configuration.maxBodySize))
+    router.add(middleware: AuthenticationMiddleware(directory: services.directory, cache: services.tokens))
+    router.get("/openapi.yaml") { _, _ in
+        guard let url = Bundle.module.url(forResource: "relais-api", withExtension: "yaml"),
+              let data = try? Data(contentsOf: url) else { throw HTTPError(.notFound) }
+        return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+    router.get("/metrics") { _, _ in
+        var buffer: [UInt8] = []
+        services.metrics.emit(into: &buffer)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+    try RelaisAPI(services: services).registerHandlers(on: router)
+    return router
+}

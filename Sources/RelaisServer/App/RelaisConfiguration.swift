@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import RelaisCore
+
+/// How one `relais serve` process runs.
+public struct RelaisConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// An SQLite file path or a `postgres://` URL.
+    public var databaseURL: String
+    public var map: ProcessMap
+    /// Largest request body accepted, in bytes.
+    public var maxBodySize: Int
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap,
+                maxBodySize: Int = 1 << 20, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.databaseURL = databaseURL
+        self.map = map
+        self.maxBodySize = maxBodySize
+        self.logLevel = logLevel
+    }
+
+    /// The organisation the map describes, as a URL-safe name (`Acme Corp` gives `acme-corp`).
+    public var organizationSlug: String { Self.slug(map.organization.name) }
+
+    static func slug(_ name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        let parts = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        return parts.isEmpty ? "default" : parts.joined(separator: "-")
+    }
+}
+
+/// The bundled example map `relais serve --demo` runs.
+public enum DemoMap {
+    public static var url: URL? { Bundle.module.url(forResource: "acme.map", withExtension: "yaml", subdirectory: "demo") }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import Prometheus
+import RelaisCore
+import RelaisStore
+
+/// Everything a running Relais holds: its database, the organisation of its map and the services
+/// over them. Built once and shared by the HTTP layer, background work and tests.
+public struct RelaisServices: Sendable {
+    public let configuration: RelaisConfiguration
+    public let database: RelaisDatabase
+    public let organization: Organization
+    public let directory: DirectoryRepository
+    public let crm: CRMRepository
+    public let tickets: TicketService
+    public let metrics: PrometheusCollectorRegistry
+    let tokens: TokenCache
+
+    /// Opens the database, applies pending migrations and makes sure the map's organisation exists.
+    public static func start(_ configuration: RelaisConfiguration, now: @escaping @Sendable () -> Date = Date.init) async throws -> RelaisServices {
+        var logger = Logger(label: "relais.store")
+        logger.logLevel = configuration.logLevel
+        let database = try RelaisDatabase.open(configuration.databaseURL, logger: logger)
+        do {
+            try await Migrator.migrate(database)
+            let directory = DirectoryRepository(database: database)
+            let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
+            return RelaisServices(
+                configuration: configuration, database: database, organization: organization, directory: directory,
+                crm: CRMRepository(database: database), tickets: TicketService(map: configuration.map, database: database, now: now),
+                metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    public func shutdown() async { await database.close() }
+}

@@ -1,0 +1,20 @@
+import Hummingbird
+
+/// Refuses request bodies over the limit with 413 before any handler reads them.
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maxSize: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxSize {
+            throw APIProblem.tooLarge(maxSize)
+        }
+        guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
+        var request = request
+        do {
+            _ = try await request.collectBody(upTo: maxSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIProblem.tooLarge(maxSize)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,137 @@
+import Crypto
+import Foundation
+import SQLKit
+
+/// Roles of version 1: admins manage, agents work tickets, requesters see only their own.
+public enum Role: String, Sendable, Codable, CaseIterable { case admin, agent, requester }
+
+/// The caller a valid API token stands for.
+public struct Principal: Sendable, Equatable {
+    public var userID: UUID
+    public var organizationID: UUID
+    public var name: String
+    public var role: Role
+    public init(userID: UUID, organizationID: UUID, name: String, role: Role) {
+        self.userID = userID
+        self.organizationID = organizationID
+        self.name = name
+        self.role = role
+    }
+}
+
+public struct Organization: Sendable, Equatable {
+    public var id: UUID
+    public var slug: String
+    public var name: String
+}
+
+/// Organisations, their users and the users' API tokens. Tokens are stored as SHA-256 digests:
+/// the token itself is shown once, at creation.
+public struct DirectoryRepository: Sendable {
+    public let database: RelaisDatabase
+
+    public init(database: RelaisDatabase) { self.database = database }
+
+    /// The organisation with `slug`, created when it does not exist yet.
+    public func ensureOrganization(slug: String, name: String) async throws -> Organization {
+        let id = UUID()
+        return try await database.transaction { db in
+            try await db.insert(into: "organizations").columns("id", "slug", "name", "created_at")
+                .values(SQLBind(id.text), SQLBind(slug), SQLBind(name), SQLBind(Millis.now())).ignoringConflicts().run()
+            let row = try await db.select().columns("id", "slug", "name").from("organizations").where("slug", .equal, slug).first()
+            guard let row, let stored = UUID(uuidString: try row.decode(column: "id", as: String.self)) else {
+                throw StoreError.notFound(what: "organization", id: slug)
+            }
+            return Organization(id: stored, slug: slug, name: try row.decode(column: "name", as: String.self))
+        }
+    }
+
+    public func organization(slug: String) async throws -> Organization? {
+        try await database.read { db in
+            try await db.select().columns("id", "slug", "name").from("organizations").where("slug", .equal, slug).first()
+        }.flatMap { row in
+            UUID(uuidString: try row.decode(column: "id", as: String.self)).map {
+                Organization(id: $0, slug: slug, name: (try? row.decode(column: "name", as: String.self)) ?? slug)
+            }
+        }
+    }
+
+    public func addUser(organizationID: UUID, name: String, email: String?, role: Role) async throws -> Principal {
+        let id = UUID()
+        let inserted = try await database.transaction { db in
+            let existing = try await db.select().column("id").from("users")
+                .where("organization_id", .equal, organizationID.text).where("name", .equal, name).first()
+            guard existing == nil else { return false }
+            try await db.insert(into: "users").columns("id", "organization_id", "name", "email", "role", "created_at")
+                .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(role.rawValue), SQLBind(Millis.now()))
+                .run()
+            return true
+        }
+        guard inserted else { throw StoreError.duplicate(field: "name", value: name) }
+        return Principal(userID: id, organizationID: organizationID, name: name, role: role)
+    }
+
+    public func user(organizationID: UUID, name: String) async throws -> Principal? {
+        try await database.read { db in
+            try await db.select().columns("id", "role").from("users")
+                .where("organization_id", .equal, organizationID.text).where("name", .equal, name).first()
+        }.flatMap { row in
+            guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
+                  let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
+            return Principal(userID: id, organizationID: organizationID, name: name, role: role)
+        }
+    }
+
+    /// Creates a token for the user and returns it; only its digest is kept.
+    public func createToken(for user: Principal, label: String? = nil) async throws -> String {
+        let token = "rls_" + Self.randomToken()
+        try await database.transaction { db in
+            try await db.insert(into: "api_tokens").columns("id", "organization_id", "user_id", "token_hash", "label", "created_at")
+                .values(SQLBind(UUID().text), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
+                        SQLBind(Self.digest(token)), SQLBind(label), SQLBind(Millis.now()))
+                .run()
+        }
+        return token
+    }
+
+    /// The principal a token stands for, or nil when the token is unknown or revoked.
+    public func principal(forToken token: String) async throws -> Principal? {
+        let hash = Self.digest(token)
+        return try await database.read { db in
+            try await db.select().columns(SQLColumn("id", table: "users"), SQLColumn("organization_id", table: "users"),
+                                          SQLColumn("name", table: "users"), SQLColumn("role", table: "users"))
+                .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
+                .where(SQLColumn("token_hash", table: "api_tokens"), .equal, SQLBind(hash))
+                .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null)
+                .first()
+        }.flatMap { row in
+            guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
+                  let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)),
+                  let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
+            return Principal(userID: id, organizationID: organization, name: try row.decode(column: "name", as: String.self), role: role)
+        }
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension DirectoryRepository {
+    public func organizations() async throws -> [Organization] {
+        try await database.read { db in
+            try await db.select().columns("id", "slug", "name").from("organizations").orderBy("slug").all()
+        }.compactMap { row in
+            try UUID(uuidString: try row.decode(column: "id", as: String.self)).map {
+                Organization(id: $0, slug: try row.decode(column: "slug", as: String.self), name: try row.decode(column: "name", as: String.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import RelaisCore
+
+/// Refusals that depend on who asks.
+public enum AccessError: Error, Sendable, Equatable {
+    case forbidden(String)
+}
+
+/// What the API and the command line do with tickets: check access, ask Core, store the result.
+public struct TicketService: Sendable {
+    public let map: ProcessMap
+    public let tickets: TicketRepository
+    public let crm: CRMRepository
+    let now: @Sendable () -> Date
+    let makeID: @Sendable () -> UUID
+
+    public init(map: ProcessMap, database: RelaisDatabase,
+                now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = UUID.init) {
+        self.map = map
+        self.tickets = TicketRepository(database: database)
+        self.crm = CRMRepository(database: database)
+        self.now = now
+        self.makeID = makeID
+    }
+
+    public func open(
+        _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim? = nil
+    ) async throws -> TicketRepository.Creation {
+        var draft = draft
+        if principal.role == .requester {
+            draft.openedBy = "customer"
+            draft.requesterID = principal.userID
+            draft.team = nil
+            draft.assignee = nil
+        }
+        let context = try await routingContext(for: draft.links, organizationID: principal.organizationID)
+        let (ticket, changes) = try TicketRules.open(
+            draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
+        let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
+        return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency)
+    }
+
+    public func find(key: String, by principal: Principal) async throws -> Ticket {
+        guard let ticket = try await tickets.find(organizationID: principal.organizationID, key: key),
+              principal.role != .requester || ticket.requesterID == principal.userID else {
+            throw StoreError.notFound(what: "ticket", id: key)
+        }
+        return ticket
+    }
+
+    public func list(_ query: TicketQuery, by principal: Principal) async throws -> TicketPage {
+        var query = query
+        query.organizationID = principal.organizationID
+        if principal.role == .requester { query.requesterID = principal.userID }
+        return try await tickets.list(query)
+    }
+
+    public func update(key: String, with patch: TicketPatch, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
+        try requireAgent(principal, "change tickets")
+        var ticket = try await find(key: key, by: principal)
+        let read = try check(version, against: ticket)
+        let context = try await routingContext(for: patch.links ?? ticket.links, organizationID: principal.organizationID)
+        let changes = try TicketRules.update(&ticket, with: patch, map: map, context: context, now: now())
+        guard !changes.isEmpty else { return ticket }
+        return try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal))
+    }
+
+    public func transition(key: String, to status: String, resolutionNote: String?, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
+        try requireAgent(principal, "move tickets through their workflow")
+        var ticket = try await find(key: key, by: principal)
+        let read = try check(version, against: ticket)
+        let changes = try TicketRules.transition(&ticket, to: status, resolutionNote: resolutionNote, map: map, now: now())
+        return try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal))
+    }
+
+    public func comment(key: String, body: String, isPublic: Bool, by principal: Principal) async throws -> (Ticket, TicketComment) {
+        if principal.role == .requester, !isPublic { throw AccessError.forbidden("requesters write public comments only") }
+        var ticket = try await find(key: key, by: principal)
+        let read = ticket.version
+        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, body: body, now: now())
+        let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
+        let saved = try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal), comment: comment)
+        return (saved, TicketComment(id: comment.id.uuidString.lowercased(), author: principal.name, body: body, isPublic: isPublic, createdAt: saved.updatedAt))
+    }
+
+    public func events(key: String, by principal: Principal) async throws -> [TicketEventRecord] {
+        let ticket = try await find(key: key, by: principal)
+        return try await tickets.events(organizationID: principal.organizationID, ticketID: ticket.id)
+    }
+
+    public func comments(key: String, by principal: Principal) async throws -> [TicketComment] {
+        let ticket = try await find(key: key, by: principal)
+        return try await tickets.comments(organizationID: principal.organizationID, ticketID: ticket.id, includeInternal: principal.role != .requester)
+    }
+
+    /// Checks that every linked account and contact exists in the organisation, and returns what
+    /// routing may read of them.
+    func routingContext(for links: [CRMLink], organizationID: UUID) async throws -> RoutingContext {
+        var context: RoutingContext = [:]
+        for (index, link) in links.enumerated() {
+            switch link.kind {
+            case .account:
+                guard let account = try await crm.account(organizationID: organizationID, id: link.id) else {
+                    throw TicketError.unknownValue(field: "links[\(index)].id", value: link.id.uuidString.lowercased(), allowed: [])
+                }
+                context.merge(account.routingContext) { current, _ in current }
+            case .contact:
+                guard try await crm.contact(organizationID: organizationID, id: link.id) != nil else {
+                    throw TicketError.unknownValue(field: "links[\(index)].id", value: link.id.uuidString.lowercased(), allowed: [])
+                }
+            default:
+                throw TicketError.notAllowed(field: "links[\(index)].kind", value: link.kind.rawValue,
+                                             reason: "this version stores accounts and contacts; other CRM objects come with the CRM model")
+            }
+        }
+        return context
+    }
+
+    func check(_ expected: Int?, against ticket: Ticket) throws -> Int {
+        if let expected, expected != ticket.version { throw StoreError.versionConflict(current: ticket.version) }
+        return ticket.version
+    }
+
+    func requireAgent(_ principal: Principal, _ action: String) throws {
+        if principal.role == .requester { throw AccessError.forbidden("requesters may not \(action)") }
+    }
+
+    func actor(_ principal: Principal) -> TicketRepository.Actor {
+        TicketRepository.Actor(id: principal.userID, name: principal.name)
+    }
+}

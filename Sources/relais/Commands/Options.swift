@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RelaisCore
+import RelaisMap
+import RelaisServer
+import RelaisStore
+
+/// Where the data lives; shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "An SQLite file path, or a postgres:// URL.")
+    var database: String = "relais.sqlite"
+}
+
+/// Which map to run; `--demo` picks the bundled example.
+struct MapOptions: ParsableArguments {
+    @Option(name: .long, help: "The process map to run.")
+    var map: String = "relais.map.yaml"
+}
+
+enum CLI {
+    /// Loads a map, or stops with its problems listed and a non-zero exit.
+    static func loadMap(_ path: String) throws -> ProcessMap {
+        do {
+            return try MapLoader.load(contentsOf: path)
+        } catch let error as MapValidationError {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    static func demoMapPath() throws -> String {
+        guard let url = DemoMap.url else {
+            printError("error: the bundled demo map is missing from this build")
+            throw ExitCode(1)
+        }
+        return url.path
+    }
+
+    /// Opens and migrates the database, or stops with a readable message.
+    static func openDatabase(_ url: String) async throws -> RelaisDatabase {
+        do {
+            let database = try RelaisDatabase.open(url)
+            try await Migrator.migrate(database)
+            return database
+        } catch let error as StoreError {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// The organisation a command acts on: the map's when a map is given, else the only one stored.
+    static func organization(in database: RelaisDatabase, mapPath: String?) async throws -> Organization {
+        let directory = DirectoryRepository(database: database)
+        if let mapPath {
+            let map = try loadMap(mapPath)
+            let configuration = RelaisConfiguration(databaseURL: "", map: map)
+            return try await directory.ensureOrganization(slug: configuration.organizationSlug, name: map.organization.name)
+        }
+        let organizations = try await directory.organizations()
+        guard organizations.count == 1 else {
+            printError(organizations.isEmpty
+                ? "error: no organisation yet; pass --map FILE (or start `relais serve`) first"
+                : "error: several organisations are stored; pass --map FILE to pick one")
+            throw ExitCode(1)
+        }
+        return organizations[0]
+    }
+
+    static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RelaisServer
+import RelaisStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Runs the Relais API over the process map.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "An SQLite file path, or a postgres:// URL (default: relais.sqlite, or relais-demo.sqlite with --demo).")
+    var database: String?
+    @Option(help: "The process map to run.") var map = "relais.map.yaml"
+    @Flag(help: "Run the bundled example map with generated demo data and print a demo API token.") var demo = false
+    @Option(help: "Tickets generated for --demo when the database has none.") var demoTickets = 3_000
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func run() async throws {
+        let map = try CLI.loadMap(demo ? try CLI.demoMapPath() : map)
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        let configuration = RelaisConfiguration(
+            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, logLevel: level)
+        let services: RelaisServices
+        do {
+            services = try await RelaisServices.start(configuration)
+        } catch let error as StoreError {
+            CLI.printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        var banner = ["Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location))"]
+        if demo { banner.append("Demo API token: \(try await prepareDemo(services))") }
+        let lines = banner
+        let app = try buildApplication(services) { print(lines.joined(separator: "\n")) }
+        try await app.runService()
+        await services.shutdown()
+    }
+
+    /// Fills an empty demo database and returns a fresh admin token for it.
+    func prepareDemo(_ services: RelaisServices) async throws -> String {
+        let page = try await services.tickets.tickets.list(TicketQuery(organizationID: services.organization.id))
+        if page.tickets.isEmpty {
+            let options = DemoData.Options(tickets: demoTickets)
+            _ = try await DemoData(map: services.configuration.map, database: services.database)
+                .generate(organizationID: services.organization.id, options: options)
+        }
+        var user = try await services.directory.user(organizationID: services.organization.id, name: "demo")
+        if user == nil {
+            user = try await services.directory.addUser(organizationID: services.organization.id, name: "demo", email: nil, role: .admin)
+        }
+        guard let user else { throw ExitCode(1) }
+        return try await services.directory.createToken(for: user, label: "demo")
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Applies pending database migrations.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let db = try RelaisDatabase.open(database.database)
+        do {
+            let applied = try await Migrator.migrate(db)
+            print(applied.isEmpty ? "The database is up to date." : "Applied: \(applied.joined(separator: ", "))")
+        } catch let error as StoreError {
+            CLI.printError("error: \(error)")
+            await db.close()
+            throw ExitCode(1)
+        }
+        await db.close()
+    }
+}
