@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import RelaisStore
 
 /// Builds the HTTP application over started services; `relais serve` and the tests both call it.
@@ -34,6 +35,8 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
         services.metrics.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
-    try RelaisAPI(services: services).registerHandlers(on: router)
+    router.add(middleware: HeaderValueMiddleware())
+    // Compact JSON: responses are read by programs first, and pretty printing costs time at volume.
+    try RelaisAPI(services: services).registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys]))
     return router
 }

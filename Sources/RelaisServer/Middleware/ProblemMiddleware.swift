@@ -32,7 +32,8 @@ enum ProblemResponse {
             let status = error.httpStatus
             if status.code >= 500 { return .internalError }
             let slug = status == .unsupportedMediaType ? "unsupported-media-type" : "bad-request"
-            return APIProblem(slug, status, "\(error.causeDescription): \(underlying)")
+            let detail = String(describing: underlying)
+            return APIProblem(slug, status, detail.isEmpty ? error.causeDescription : detail)
         }
         if let error = error as? HTTPError {
             if error.status.code >= 500 { return .internalError }

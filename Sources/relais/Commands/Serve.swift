@@ -32,7 +32,9 @@ struct Serve: AsyncParsableCommand {
         var banner = ["Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location))"]
         if demo { banner.append("Demo API token: \(try await prepareDemo(services))") }
         let lines = banner
-        let app = try buildApplication(services) { print(lines.joined(separator: "\n")) }
+        let app = try buildApplication(services) {
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
         try await app.runService()
         await services.shutdown()
     }
