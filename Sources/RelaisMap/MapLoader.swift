@@ -53,6 +53,9 @@ public enum MapLoader {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             MapProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            MapProblem(file: file, line: context.mark.line, column: context.mark.column,
+                       message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in this mapping")
         default:
             MapProblem(file: file, line: 1, column: 1, message: "YAML syntax: \(error)")
         }

@@ -1,0 +1,142 @@
+import Foundation
+import RelaisCore
+import RelaisMap
+import Testing
+
+@Suite struct MapLoaderTests {
+    static let examplePath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Examples/acme.map.yaml").path
+
+    @Test func theExampleMapCoversTheFiveFamilies() throws {
+        let map = try MapLoader.load(contentsOf: Self.examplePath)
+        #expect(Set(map.families.keys) == ["incident", "service_request", "change", "customer_support", "project_task"])
+        #expect(Set(map.families.values.map(\.domain)) == [.itsm, .support, .projects])
+        let incident = try #require(map.families["incident"])
+        #expect(incident.keyPrefix == "INC")
+        #expect(incident.crm.require == [.account])
+        #expect(incident.label.text(in: "fr") == "Incident IT")
+        #expect(incident.resolution.require == ["resolution_note"])
+        #expect(map.teams["it-l1"]?.escalatesTo == "it-l2")
+        #expect(map.workflows["itil-incident"]?.category(of: "waiting_customer") == .pending)
+        #expect(map.sla["incident-standard"]?.targets["P1"]?[.firstResponse] == 15 * 60)
+        #expect(map.routing.first?.name == "critical-incidents-to-l2")
+        #expect(map.routing.first?.continues == true)
+        #expect(map.calendars["paris-office"]?.hours[.mon]?.count == 2)
+        #expect(map.signals["churn_risk"]?.when["tickets.at_least"] == "3")
+        for family in map.families.values {
+            #expect(family.label.values.keys.sorted() == ["en", "fr"], "labels of \(family.code)")
+        }
+    }
+
+    @Test func everyProblemOfABrokenMapIsReportedWithItsPosition() throws {
+        let url = try #require(Bundle.module.url(forResource: "broken.map", withExtension: "yaml", subdirectory: "Fixtures"))
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(contentsOf: url.path) }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        let expected = [
+            "1:41: organization.timezone: unknown time zone 'Mars/Olympus'",
+            "10:38: calendars.office.hours: 'funday' is not a weekday or a range such as mon-fri",
+            "11:16: calendars.office.holidays: '2026-13-01' is not a date YYYY-MM-DD",
+            "14:15: sla.standard.calendar: unknown calendar 'nowhere'; expected one of office",
+            "17:46: sla.standard.targets.P1.resolution: 'soon' is not a duration such as 15m, 4h or 2d",
+            "18:7: sla.standard.targets: unknown priority 'P9'; expected one of P1, P2, P3",
+            "20:33: teams.l1.escalates_to: unknown team 'l9'; expected one of l1, l2",
+            "25:64: workflows.flow.statuses.limbo: status has no category; expected one of new, open, pending, solved, closed",
+            "25:72: workflows.flow.statuses.done: unknown category 'finished'; expected one of new, open, pending, solved, closed",
+            "28:16: workflows.flow.transitions[1]: transition to unknown status 'elsewhere'",
+            "35:27: families.incident.opened_by: unknown opener 'robot'; expected one of automation, customer, internal, monitoring, partner",
+            "36:23: families.incident.channels: unknown channel 'pigeon'; expected one of api, chat, crm, email, import, monitoring, phone, portal",
+            "37:22: families.incident.handled_by: unknown team 'l3'; expected one of l1, l2",
+            "40:31: families.incident.crm.require: unknown CRM object 'spaceship'; expected one of account, asset, contact, contract, invoice, opportunity, subscription",
+            "43:13: families.support.domain: unknown domain 'helpdesk'; expected one of itsm, support, projects",
+            "44:10: families.support.key: duplicate key prefix 'INC', already used by family 'incident'",
+            "48:15: families.support.workflow: unknown workflow 'missing-flow'; expected one of flow",
+            "49:10: families.support.sla: unknown SLA policy 'gold'; expected one of standard",
+            "51:31: routing[0].when: unknown field 'colour'",
+            "52:19: routing[0].then.team: unknown team 'l7'",
+        ]
+        for line in expected {
+            #expect(lines.contains(line), "missing: \(line)\nreported:\n\(lines.joined(separator: "\n"))")
+        }
+        #expect(lines.count == expected.count, "every problem is expected")
+        #expect(error.problems.allSatisfy { $0.file == url.path })
+        #expect(error.description.split(separator: "\n").first?.hasPrefix("\(url.path):") == true)
+    }
+
+    @Test func yamlSyntaxErrorsCarryTheirPosition() throws {
+        let error = try #require(throws: MapValidationError.self) {
+            try MapLoader.load(yaml: "families:\n  incident: [unclosed\n", file: "bad.yaml")
+        }
+        #expect(error.problems.count == 1)
+        #expect(error.problems[0].file == "bad.yaml")
+        #expect(error.problems[0].line >= 2)
+        #expect(error.problems[0].message.hasPrefix("YAML syntax"))
+    }
+
+    @Test func aMapNeedsFamilies() throws {
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: "teams: { l1: { level: 1 } }\n") }
+        #expect(error.problems.map(\.message) == ["map: missing required section 'families'"])
+        let empty = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: "") }
+        #expect(empty.problems.first?.message.contains("empty") == true)
+    }
+
+    @Test func unknownSectionsAndEmptyFamiliesAreReported() throws {
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: "families: {}\nfamillies: {}\n") }
+        let messages = error.problems.map(\.description)
+        #expect(messages.contains { $0.hasPrefix("relais.map.yaml:2:1: map: unknown key 'famillies'; expected one of organization") })
+        #expect(messages.contains("relais.map.yaml:1:11: families: declare at least one family"))
+    }
+
+    @Test func duplicateKeysAreReportedWhereTheyAre() throws {
+        let yaml = "families: {}\nteams:\n  l1: { level: 1 }\n  l1: { level: 2 }\n"
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
+        #expect(error.problems.map(\.description) == ["relais.map.yaml:3:3: duplicate key 'l1' in this mapping"])
+    }
+
+    @Test func unreachableStatusesAndEscalationLoopsAreReported() throws {
+        let yaml = """
+        teams:
+          a: { level: 1, escalates_to: b }
+          b: { level: 1, escalates_to: a }
+        workflows:
+          w:
+            initial: new
+            statuses: { new: new, done: solved, island: open }
+            transitions: [[new, done]]
+        families:
+          f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
+        """
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
+        let messages = error.problems.map(\.message)
+        #expect(messages.contains("workflows.w.statuses.island: cannot be reached from 'new'"))
+        #expect(messages.contains { $0.contains("escalation loops back") })
+    }
+
+    @Test func calendarRangesAcrossMidnightContinueOnTheNextDay() throws {
+        let yaml = """
+        calendars:
+          night: { timezone: UTC, hours: { fri: "22:00-06:00" } }
+        workflows:
+          w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] }
+        teams: { a: { level: 1 } }
+        families:
+          f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
+        """
+        let calendar = try #require(try MapLoader.load(yaml: yaml).calendars["night"])
+        #expect(calendar.hours[.fri] == [.init(start: 22 * 60, end: 24 * 60)])
+        #expect(calendar.hours[.sat] == [.init(start: 0, end: 6 * 60)])
+        #expect(calendar.weeklyMinutes == 8 * 60)
+    }
+
+    @Test func theSummaryNamesFamiliesTeamsAndWorkflows() throws {
+        let map = try MapLoader.load(contentsOf: Self.examplePath)
+        let summary = MapSummary.render(map, file: "acme.map.yaml")
+        #expect(summary.hasPrefix("acme.map.yaml: valid map for Acme (Europe/Paris)"))
+        #expect(summary.contains("Families (5)"))
+        #expect(summary.contains("  INC    incident           IT incident"))
+        #expect(summary.contains("  L1 it-l1 -> it-l2"))
+        #expect(summary.contains("itil-incident: 6 statuses, 8 transitions"))
+        #expect(summary.split(separator: "\n").count < 45, "one screen")
+        #expect(MapSummary.render(map, file: "x", language: "fr").contains("Incident IT"))
+    }
+}
