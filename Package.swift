@@ -63,17 +63,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "RelaisTestSupport",
+            dependencies: ["RelaisStore", "RelaisMap"],
+            path: "Tests/RelaisTestSupport"
+        ),
         .testTarget(name: "RelaisCoreTests", dependencies: ["RelaisCore"]),
         .testTarget(
             name: "RelaisMapTests",
             dependencies: ["RelaisMap"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap"]),
+        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap", "RelaisTestSupport"]),
         .testTarget(
             name: "RelaisServerTests",
             dependencies: [
-                "RelaisServer",
+                "RelaisServer", "RelaisTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

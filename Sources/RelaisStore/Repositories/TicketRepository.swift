@@ -138,6 +138,8 @@ public struct TicketRepository: Sendable {
         var events = db.insert(into: "ticket_events")
             .columns("id", "organization_id", "ticket_id", "sequence", "occurred_at", "actor", "kind", "field", "from_value", "to_value", "rule")
         var outbox: [CloudEvent] = []
+        // A creation is announced once, in its routed state; otherwise one event per type and operation.
+        let isCreation = changes.contains { $0.kind == .created }
         var announced = Set<String>()
         for (offset, change) in changes.enumerated() {
             let eventID = UUID()
@@ -145,8 +147,7 @@ public struct TicketRepository: Sendable {
                 SQLBind(eventID.text), SQLBind(ticket.organizationID.text), SQLBind(ticket.id.text), SQLBind(sequence + offset + 1),
                 SQLBind(time), SQLBind(actor.name), SQLBind(change.kind.rawValue), SQLBind(change.field),
                 SQLBind(change.from), SQLBind(change.to), SQLBind(change.rule))
-            // One outside event per type and operation: a creation routed by three rules is one `created`.
-            if let type = change.eventType, announced.insert(type).inserted, !(type == "relais.ticket.updated" && announced.contains("relais.ticket.created")) {
+            if let type = change.eventType, !isCreation || change.kind == .created, announced.insert(type).inserted {
                 outbox.append(CloudEvent(
                     id: eventID, organizationID: ticket.organizationID, type: type, subject: ticket.key, time: ticket.updatedAt,
                     sequence: sequence + offset + 1,

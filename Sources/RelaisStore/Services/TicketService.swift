@@ -19,7 +19,9 @@ public struct TicketService: Sendable {
         self.map = map
         self.tickets = TicketRepository(database: database)
         self.crm = CRMRepository(database: database)
-        self.now = now
+        // Times are stored to the millisecond; deciding on the stored value keeps what callers get
+        // equal to what they read back.
+        self.now = { Millis.date(Millis.from(now())) }
         self.makeID = makeID
     }
 
