@@ -42,10 +42,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "RelaisAPIDocument", resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisAPIDocument",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

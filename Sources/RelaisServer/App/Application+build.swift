@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
+import RelaisAPIDocument
 import RelaisStore
 
 /// Builds the HTTP application over started services; `relais serve` and the tests both call it.
@@ -26,8 +27,7 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
     router.add(middleware: BodyLimitMiddleware(maxSize: services.configuration.maxBodySize))
     router.add(middleware: AuthenticationMiddleware(directory: services.directory, cache: services.tokens))
     router.get("/openapi.yaml") { _, _ in
-        guard let url = Bundle.module.url(forResource: "relais-api", withExtension: "yaml"),
-              let data = try? Data(contentsOf: url) else { throw HTTPError(.notFound) }
+        guard let data = try? APIDocument.load() else { throw HTTPError(.notFound) }
         return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
     router.get("/metrics") { _, _ in
