@@ -1,0 +1,26 @@
+// swift-tools-version: 6.1
+// In-process benchmarks of Relais (ordo-one/benchmark). Run from this folder:
+//   swift package --disable-sandbox benchmark
+import PackageDescription
+
+let package = Package(
+    name: "relais-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "RelaisBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RelaisCore", package: "relais"),
+                .product(name: "RelaisMap", package: "relais"),
+                .product(name: "RelaisStore", package: "relais"),
+            ],
+            path: "Benchmarks/RelaisBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

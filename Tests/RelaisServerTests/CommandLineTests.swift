@@ -1,0 +1,74 @@
+import Foundation
+import RelaisTestSupport
+import Testing
+
+/// The `relais` executable as a user runs it.
+@Suite struct CommandLineTests {
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    func relais(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = try RelaisProcess.executable()
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func mapCheckSummarisesAValidMap() throws {
+        let outcome = try relais(["map", "check", ExampleMap.path])
+        #expect(outcome.status == 0)
+        #expect(outcome.output.contains("valid map for Acme"))
+        #expect(outcome.output.contains("Families (5)"))
+    }
+
+    @Test func mapCheckListsEveryProblemAndFails() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
+        try """
+        teams: { l1: { level: 1 } }
+        workflows:
+          w: { initial: new, statuses: { new: new, done: finished }, transitions: [[new, gone]] }
+        families:
+          f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [l2], workflow: w }
+        """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let outcome = try relais(["map", "check", file.path])
+        #expect(outcome.status == 1)
+        #expect(outcome.output.isEmpty)
+        let lines = outcome.errors.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(file.path):3:50: workflows.w.statuses.done: unknown category 'finished'; expected one of new, open, pending, solved, closed"))
+        #expect(lines.contains("\(file.path):3:82: workflows.w.transitions[0]: transition to unknown status 'gone'"))
+        #expect(lines.contains("\(file.path):5:94: families.f.handled_by: unknown team 'l2'; expected one of l1"))
+        #expect(lines.last == "3 problems in \(file.path)")
+    }
+
+    @Test func aMissingMapFileIsAClearError() throws {
+        let outcome = try relais(["map", "check", "/nonexistent/relais.map.yaml"])
+        #expect(outcome.status == 1)
+        #expect(outcome.errors.hasPrefix("/nonexistent/relais.map.yaml:1:1: cannot read the map"))
+    }
+
+    @Test func tokensArePrintedAloneAndUnknownUsersRefused() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url + suffix) } }
+        #expect(try relais(["user", "add", "ana", "--role", "admin", "--map", ExampleMap.path, "--database", url]).status == 0)
+        let duplicate = try relais(["user", "add", "ana", "--database", url])
+        #expect(duplicate.status == 1)
+        #expect(duplicate.errors.contains("already exists"))
+        let token = try relais(["token", "create", "--user", "ana", "--database", url])
+        #expect(token.status == 0)
+        #expect(token.output.range(of: #"^rls_[A-Za-z0-9_-]{43}\n$"#, options: .regularExpression) != nil)
+        let unknown = try relais(["token", "create", "--user", "nobody", "--database", url])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors.contains("no user named 'nobody'"))
+        #expect(try relais(["user", "add", "bob", "--role", "wizard", "--database", url]).status != 0)
+    }
+}
