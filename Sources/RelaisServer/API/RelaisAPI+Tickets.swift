@@ -103,7 +103,7 @@ extension RelaisAPI {
     }
 
     func cursor(_ token: String?) throws -> PageCursor? {
-        guard let token else { return nil }
+        guard let token, !token.isEmpty else { return nil }
         guard let cursor = PageCursor(token: token) else { throw APIProblem.invalidField("cursor", "cursor: not a cursor this API gave") }
         return cursor
     }
