@@ -7,8 +7,7 @@ extension RelaisAPI {
     func createAccount(_ input: Operations.CreateAccount.Input) async throws -> Operations.CreateAccount.Output {
         let principal = try requireStaff()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw APIProblem.invalidField("name", "name: must not be empty") }
+        let name = try requiredName(body.name)
         if let revenue = body.annualRevenue, revenue < 0 {
             throw APIProblem.invalidField("annual_revenue", "annual_revenue: must not be negative")
         }
@@ -41,8 +40,7 @@ extension RelaisAPI {
     func createContact(_ input: Operations.CreateContact.Input) async throws -> Operations.CreateContact.Output {
         let principal = try requireStaff()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw APIProblem.invalidField("name", "name: must not be empty") }
+        let name = try requiredName(body.name)
         let accountID = try body.accountId.map { try parseID($0, field: "account_id") }
         if let accountID, try await services.crm.account(organizationID: principal.organizationID, id: accountID) == nil {
             throw APIProblem("unknown-value", .unprocessableContent, "account_id: no account '\(accountID.uuidString.lowercased())'", field: "account_id")
@@ -66,6 +64,12 @@ extension RelaisAPI {
         let (contacts, next) = try await services.crm.contacts(
             organizationID: principal.organizationID, limit: try limit(input.query.limit), after: try cursor(input.query.cursor))
         return .ok(.init(body: .json(.init(items: contacts.map(encode), nextCursor: next?.token))))
+    }
+
+    func requiredName(_ text: String) throws -> String {
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw APIProblem.invalidField("name", "name: must not be empty") }
+        return name
     }
 
     /// CRM data belongs to the organisation's staff; requesters reach only their tickets.

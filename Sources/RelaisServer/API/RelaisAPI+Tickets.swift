@@ -21,7 +21,7 @@ extension RelaisAPI {
         }
         let creation = try await services.tickets.open(draft, by: principal, idempotency: claim)
         if !creation.replayed {
-            services.metrics.makeCounter(name: "relais_tickets_created_total", labels: [("family", creation.ticket.family)]).increment()
+            services.metrics.makeCounter(descriptor: RelaisMetrics.ticketsCreated, labels: [("family", creation.ticket.family)]).increment()
         }
         return .created(.init(
             headers: .init(eTag: ETag.make(creation.ticket.version), location: "/api/v1/tickets/\(creation.ticket.key)"),

@@ -10,9 +10,9 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let labels = [("method", request.method.rawValue), ("status", "\(response.status.code / 100)xx")]
-        registry.makeCounter(name: "relais_http_requests_total", labels: labels).increment()
+        registry.makeCounter(descriptor: RelaisMetrics.httpRequests, labels: labels).increment()
         registry.makeDurationHistogram(
-            name: "relais_http_request_duration_seconds", labels: [("method", request.method.rawValue)],
+            descriptor: RelaisMetrics.httpDuration, labels: [("method", request.method.rawValue)],
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2)]
         ).record(elapsed)
         return response
