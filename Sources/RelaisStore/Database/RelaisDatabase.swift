@@ -15,6 +15,8 @@ public final class RelaisDatabase: Sendable {
     public let location: String
     private let readers: ConnectionPool
     private let writers: ConnectionPool
+    /// Ticket creations waiting to be committed together.
+    let creations = CreationQueue()
 
     private init(kind: Kind, location: String, readers: ConnectionPool, writers: ConnectionPool) {
         self.kind = kind

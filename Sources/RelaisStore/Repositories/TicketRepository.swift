@@ -39,27 +39,12 @@ public struct TicketRepository: Sendable {
     }
 
     /// Draws the next number for `prefix`, then stores the ticket, its history and its events.
+    /// Creations arriving together are committed together (see `CreationQueue`).
     public func insert(
         _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil
     ) async throws -> Creation {
-        try await database.transaction { db in
-            if let idempotency {
-                if let existing = try await claim(idempotency, ticketID: draft.id, organizationID: draft.organizationID, on: db) {
-                    return Creation(ticket: existing, replayed: true)
-                }
-            }
-            let number = try await db.raw("""
-                INSERT INTO ticket_sequences (organization_id, prefix, last_number) VALUES (\(bind: draft.organizationID.text), \(bind: prefix), 1)
-                ON CONFLICT (organization_id, prefix) DO UPDATE SET last_number = ticket_sequences.last_number + 1
-                RETURNING last_number
-                """).first(decodingColumn: "last_number", as: Int.self) ?? 1
-            let ticket = draft.numbered(number, prefix: prefix)
-            try await db.insert(into: "tickets").columns(TicketRow.columns)
-                .values(TicketRow.values(ticket, lastEventSequence: changes.count)).run()
-            try await insertLinks(ticket, on: db)
-            try await record(changes, for: ticket, after: 0, actor: actor, on: db)
-            return Creation(ticket: ticket, replayed: false)
-        }
+        let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency)
+        return try await database.creations.submit(item, to: database)
     }
 
     /// Saves `ticket` if nobody changed it since `expectedVersion` was read.
@@ -103,67 +88,24 @@ public struct TicketRepository: Sendable {
         }
     }
 
-    /// Returns the idempotent replay when the key was already used for the same request; claims it otherwise.
-    private func claim(_ claim: IdempotencyClaim, ticketID: UUID, organizationID: UUID, on db: any SQLDatabase) async throws -> Ticket? {
-        try await db.insert(into: "idempotency_keys")
-            .columns("organization_id", "user_id", "key", "request_hash", "status", "resource", "created_at")
-            .values(SQLBind(organizationID.text), SQLBind(claim.userID.text), SQLBind(claim.key),
-                    SQLBind(claim.requestHash), SQLBind(201), SQLBind(ticketID.text), SQLBind(Millis.now()))
-            .ignoringConflicts().run()
-        guard let row = try await db.select().columns("request_hash", "resource").from("idempotency_keys")
-            .where("organization_id", .equal, organizationID.text).where("user_id", .equal, claim.userID.text)
-            .where("key", .equal, claim.key).first() else { return nil }
-        let resource = try row.decode(column: "resource", as: String.self)
-        if resource == ticketID.text { return nil }
-        guard try row.decode(column: "request_hash", as: String.self) == claim.requestHash else {
-            throw StoreError.idempotencyMismatch(key: claim.key)
-        }
-        return try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
-            .where("id", .equal, resource).first().map(TicketRow.decode)
+    /// Tickets by id, whatever their organisation: for callers that hold ids they just wrote.
+    func tickets(ids: [String]) async throws -> [String: Ticket] {
+        try await database.read { db in
+            try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
+                .where("id", .in, ids).all()
+        }.map(TicketRow.decode).reduce(into: [:]) { $0[$1.id.text] = $1 }
     }
 
     private func insertLinks(_ ticket: Ticket, on db: any SQLDatabase) async throws {
-        guard !ticket.links.isEmpty else { return }
-        var insert = db.insert(into: "ticket_links").columns("organization_id", "ticket_id", "kind", "object_id")
-        for link in ticket.links {
-            insert = insert.values(SQLBind(ticket.organizationID.text), SQLBind(ticket.id.text), SQLBind(link.kind.rawValue), SQLBind(link.id.text))
-        }
-        try await insert.run()
+        let rows: [RowInsert.Row] = ticket.links.map { [ticket.organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
+        try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: rows, on: db)
     }
 
     /// Appends the changes to the ticket's history and queues the outside events they announce.
     private func record(_ changes: [TicketChange], for ticket: Ticket, after sequence: Int, actor: Actor, on db: any SQLDatabase) async throws {
-        guard !changes.isEmpty else { return }
-        let time = Millis.from(ticket.updatedAt)
-        var events = db.insert(into: "ticket_events")
-            .columns("id", "organization_id", "ticket_id", "sequence", "occurred_at", "actor", "kind", "field", "from_value", "to_value", "rule")
-        var outbox: [CloudEvent] = []
-        // A creation is announced once, in its routed state; otherwise one event per type and operation.
-        let isCreation = changes.contains { $0.kind == .created }
-        var announced = Set<String>()
-        for (offset, change) in changes.enumerated() {
-            let eventID = UUID()
-            events = events.values(
-                SQLBind(eventID.text), SQLBind(ticket.organizationID.text), SQLBind(ticket.id.text), SQLBind(sequence + offset + 1),
-                SQLBind(time), SQLBind(actor.name), SQLBind(change.kind.rawValue), SQLBind(change.field),
-                SQLBind(change.from), SQLBind(change.to), SQLBind(change.rule))
-            if let type = change.eventType, !isCreation || change.kind == .created, announced.insert(type).inserted {
-                outbox.append(CloudEvent(
-                    id: eventID, organizationID: ticket.organizationID, type: type, subject: ticket.key, time: ticket.updatedAt,
-                    sequence: sequence + offset + 1,
-                    data: ["key": ticket.key, "family": ticket.family, "status": ticket.status, "status_category": ticket.statusCategory.rawValue,
-                           "priority": ticket.priority, "team": ticket.team, "assignee": ticket.assignee, "actor": actor.name,
-                           "field": change.field, "from": change.from, "to": change.to]))
-            }
-        }
-        try await events.run()
-        guard !outbox.isEmpty else { return }
-        var insert = db.insert(into: "outbox").columns("id", "organization_id", "type", "subject", "sequence", "payload", "created_at")
-        for event in outbox {
-            insert = insert.values(SQLBind(event.id), SQLBind(ticket.organizationID.text), SQLBind(event.type), SQLBind(event.subject),
-                                   SQLBind(Int(event.sequence) ?? 0), SQLBind(JSONText.encode(event)), SQLBind(time))
-        }
-        try await insert.run()
+        let rows = TicketHistoryRows.rows(for: changes, of: ticket, after: sequence, actor: actor)
+        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: rows.events, on: db)
+        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: rows.outbox, on: db)
     }
 }
 

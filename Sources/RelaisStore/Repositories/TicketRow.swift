@@ -12,7 +12,11 @@ enum TicketRow {
     ]
 
     static func values(_ ticket: Ticket, lastEventSequence: Int) -> [any SQLExpression] {
-        let values: [any Encodable & Sendable] = [
+        row(ticket, lastEventSequence: lastEventSequence).map { SQLBind($0) }
+    }
+
+    static func row(_ ticket: Ticket, lastEventSequence: Int) -> RowInsert.Row {
+        [
             ticket.id.text, ticket.organizationID.text, ticket.key, ticket.number, ticket.family,
             ticket.title, ticket.description, ticket.status, ticket.statusCategory.rawValue,
             ticket.impact, ticket.urgency, ticket.priority, ticket.severity, ticket.category,
@@ -22,7 +26,6 @@ enum TicketRow {
             ticket.accountID?.text, ticket.resolutionNote,
             Millis.from(ticket.createdAt), Millis.from(ticket.updatedAt), ticket.version, lastEventSequence,
         ]
-        return values.map { SQLBind($0) }
     }
 
     /// Columns an update rewrites: everything but identity and creation.

@@ -1,0 +1,153 @@
+import Foundation
+import RelaisCore
+import SQLKit
+
+/// A ticket ready to be stored, waiting for its number.
+struct PendingCreation: Sendable {
+    var ticket: Ticket
+    var prefix: String
+    var changes: [TicketChange]
+    var actor: TicketRepository.Actor
+    var claim: TicketRepository.IdempotencyClaim?
+}
+
+/// Group commit for ticket creations: requests that arrive while a batch is being written are
+/// written together in the next transaction, with one multi-row statement per table. Under load
+/// this turns a few statements per ticket into a few statements per batch; alone, a creation
+/// is written at once, as before.
+actor CreationQueue {
+    private var pending: [(PendingCreation, CheckedContinuation<TicketRepository.Creation, any Error>)] = []
+    private var draining = false
+    static let maxBatch = 256
+
+    func submit(_ item: PendingCreation, to database: RelaisDatabase) async throws -> TicketRepository.Creation {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((item, continuation))
+            if !draining {
+                draining = true
+                Task { await drain(database) }
+            }
+        }
+    }
+
+    private func drain(_ database: RelaisDatabase) async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(Self.maxBatch))
+            pending.removeFirst(batch.count)
+            do {
+                let items = batch.map(\.0)
+                let outcomes = try await database.transaction { db in try await CreationBatch.write(items, on: db) }
+                let replayIDs = outcomes.compactMap { if case let .replay(id) = $0 { id } else { nil } }
+                let replayed = replayIDs.isEmpty ? [:] : try await TicketRepository(database: database).tickets(ids: replayIDs)
+                for ((_, continuation), outcome) in zip(batch, outcomes) {
+                    switch outcome {
+                    case let .created(ticket):
+                        continuation.resume(returning: .init(ticket: ticket, replayed: false))
+                    case let .replay(id):
+                        if let ticket = replayed[id] {
+                            continuation.resume(returning: .init(ticket: ticket, replayed: true))
+                        } else {
+                            continuation.resume(throwing: StoreError.notFound(what: "ticket", id: id))
+                        }
+                    case let .failed(error):
+                        continuation.resume(throwing: error)
+                    }
+                }
+            } catch {
+                for (_, continuation) in batch { continuation.resume(throwing: error) }
+            }
+        }
+        draining = false
+    }
+}
+
+/// Writes one batch of creations inside a transaction.
+enum CreationBatch {
+    enum Outcome: Sendable {
+        case created(Ticket)
+        /// An earlier request with the same idempotency key created ticket `id`.
+        case replay(String)
+        case failed(StoreError)
+    }
+
+    static func write(_ items: [PendingCreation], on db: any SQLDatabase) async throws -> [Outcome] {
+        var outcomes = try await claimIdempotencyKeys(items, on: db)
+        // Numbers are drawn per organisation and family prefix, one statement each.
+        var counts: [String: (organization: String, prefix: String, count: Int)] = [:]
+        for (item, outcome) in zip(items, outcomes) where outcome == nil {
+            let group = "\(item.ticket.organizationID.text)|\(item.prefix)"
+            counts[group, default: (item.ticket.organizationID.text, item.prefix, 0)].count += 1
+        }
+        var next: [String: Int] = [:]
+        for (group, entry) in counts {
+            let last = try await db.raw("""
+                INSERT INTO ticket_sequences (organization_id, prefix, last_number) VALUES (\(bind: entry.organization), \(bind: entry.prefix), \(bind: entry.count))
+                ON CONFLICT (organization_id, prefix) DO UPDATE SET last_number = ticket_sequences.last_number + \(bind: entry.count)
+                RETURNING last_number
+                """).first(decodingColumn: "last_number", as: Int.self) ?? entry.count
+            next[group] = last - entry.count + 1
+        }
+        var tickets: [RowInsert.Row] = [], links: [RowInsert.Row] = [], events: [RowInsert.Row] = [], outbox: [RowInsert.Row] = []
+        for (index, item) in items.enumerated() where outcomes[index] == nil {
+            let group = "\(item.ticket.organizationID.text)|\(item.prefix)"
+            let ticket = item.ticket.numbered(next[group]!, prefix: item.prefix)
+            next[group]! += 1
+            tickets.append(TicketRow.row(ticket, lastEventSequence: item.changes.count))
+            links += ticket.links.map { [ticket.organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
+            let history = TicketHistoryRows.rows(for: item.changes, of: ticket, after: 0, actor: item.actor)
+            events += history.events
+            outbox += history.outbox
+            outcomes[index] = .created(ticket)
+        }
+        try await RowInsert.run("tickets", columns: TicketRow.columns, rows: tickets, on: db)
+        try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: links, on: db)
+        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
+        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
+        return outcomes.map { $0! }
+    }
+
+    /// Claims the idempotency keys of the batch. Items whose key an earlier request (or an earlier
+    /// item of this batch) holds become replays, or failures when their request differs.
+    static func claimIdempotencyKeys(_ items: [PendingCreation], on db: any SQLDatabase) async throws -> [Outcome?] {
+        var outcomes = [Outcome?](repeating: nil, count: items.count)
+        let claimed = items.enumerated().compactMap { index, item in item.claim.map { (index, item, $0) } }
+        guard !claimed.isEmpty else { return outcomes }
+        let now = Millis.now()
+        try await RowInsert.run(
+            "idempotency_keys", columns: ["organization_id", "user_id", "key", "request_hash", "status", "resource", "created_at"],
+            rows: claimed.map { _, item, claim in
+                [item.ticket.organizationID.text, claim.userID.text, claim.key, claim.requestHash, 201, item.ticket.id.text, now]
+            },
+            ignoringConflicts: true, on: db)
+        var query = SQLQueryString("SELECT organization_id, user_id, key, request_hash, resource FROM idempotency_keys WHERE (organization_id, user_id, key) IN (")
+        for (position, (_, item, claim)) in claimed.enumerated() {
+            query.appendLiteral(position == 0 ? "(" : ", (")
+            query.appendInterpolation(binds: [item.ticket.organizationID.text, claim.userID.text, claim.key])
+            query.appendLiteral(")")
+        }
+        query.appendLiteral(")")
+        var holders: [String: (hash: String, resource: String)] = [:]
+        for row in try await db.raw(query).all() {
+            let id = [try row.decode(column: "organization_id", as: String.self), try row.decode(column: "user_id", as: String.self),
+                      try row.decode(column: "key", as: String.self)].joined(separator: "|")
+            holders[id] = (try row.decode(column: "request_hash", as: String.self), try row.decode(column: "resource", as: String.self))
+        }
+        for (index, item, claim) in claimed {
+            guard let holder = holders["\(item.ticket.organizationID.text)|\(claim.userID.text)|\(claim.key)"],
+                  holder.resource != item.ticket.id.text else { continue }
+            outcomes[index] = holder.hash == claim.requestHash ? .replay(holder.resource) : .failed(.idempotencyMismatch(key: claim.key))
+        }
+        return outcomes
+    }
+}
+
+extension CreationBatch.Outcome: Equatable {
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case let (.created(a), .created(b)): a == b
+        case let (.replay(a), .replay(b)): a == b
+        case let (.failed(a), .failed(b)): a == b
+        default: false
+        }
+    }
+}
