@@ -42,7 +42,8 @@ public final class RelaisDatabase: Sendable {
             let database = connection.sql(queryLogLevel: nil)
             // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                           "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON"] {
+                           "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON",
+                           "PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY"] {
                 try await database.raw(SQLQueryString(pragma)).run()
             }
             return PooledConnection(database: database, close: { try? await connection.close() }, isUsable: { true })

@@ -51,6 +51,8 @@ public struct DemoData: Sendable {
         var summary = Summary(accounts: accounts.count, contacts: accounts.reduce(0) { $0 + $1.1.count }, tickets: 0, events: 0)
         var batch: [HistoricTicket] = []
         batch.reserveCapacity(options.batchSize)
+        // The next batch is made while the previous one is written.
+        var writing: Task<Int, any Error>?
         for index in 0..<options.tickets {
             // Evenly spread creation times, jittered, in order so ticket numbers follow time.
             let slot = span * (Double(index) + Double.random(in: 0..<1, using: &random)) / Double(options.tickets)
@@ -59,12 +61,19 @@ public struct DemoData: Sendable {
                 batch.append(ticket)
             }
             if batch.count == options.batchSize || index == options.tickets - 1 {
-                try await writer.write(batch, organizationID: organizationID)
-                summary.tickets += batch.count
+                if let written = try await writing?.value {
+                    summary.tickets += written
+                    progress(summary.tickets)
+                }
                 summary.events += batch.reduce(0) { $0 + $1.history.count }
+                let ready = batch
+                writing = Task { try await writer.write(ready, organizationID: organizationID).count }
                 batch.removeAll(keepingCapacity: true)
-                progress(summary.tickets)
             }
+        }
+        if let written = try await writing?.value {
+            summary.tickets += written
+            progress(summary.tickets)
         }
         return summary
     }

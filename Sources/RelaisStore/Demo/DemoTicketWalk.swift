@@ -51,7 +51,7 @@ struct DemoTicketWalk {
             severity: severities.isEmpty ? nil : random.pick(Array(zip(severities, [60.0, 30, 10, 5, 5].prefix(severities.count)))),
             category: category, links: links)
         let context = links.contains { $0.kind == .account } ? account.routingContext : [:]
-        var (ticket, changes) = try TicketRules.open(draft, map: map, context: context, id: UUID(random: &random), organizationID: organizationID, now: created)
+        var (ticket, changes) = try TicketRules.open(draft, map: map, context: context, id: UUID.timeOrdered(at: created, using: &random), organizationID: organizationID, now: created)
         var history = changes.map { HistoricTicket.Entry(change: $0, at: created, actor: "system") }
         try walk(&ticket, family: family, from: created, history: &history, random: &random)
         return HistoricTicket(ticket: ticket, prefix: family.keyPrefix, history: history)

@@ -35,10 +35,6 @@ public struct BulkTicketWriter: Sendable {
 
     public init(database: RelaisDatabase) { self.database = database }
 
-    /// Rows per INSERT statement, under SQLite's limit of 32,766 bound values.
-    static let ticketRowsPerInsert = 1_000
-    static let eventRowsPerInsert = 2_500
-
     @discardableResult
     public func write(_ batch: [HistoricTicket], organizationID: UUID) async throws -> [Ticket] {
         try await database.transaction { db in
@@ -58,33 +54,21 @@ public struct BulkTicketWriter: Sendable {
                 next[item.prefix] = number + 1
                 numbered.append(item.ticket.numbered(number, prefix: item.prefix))
             }
-            for chunk in numbered.indices.chunks(Self.ticketRowsPerInsert) {
-                var insert = db.insert(into: "tickets").columns(TicketRow.columns)
-                for index in chunk { insert = insert.values(TicketRow.values(numbered[index], lastEventSequence: batch[index].history.count)) }
-                try await insert.run()
+            let tickets = zip(numbered, batch).map { TicketRow.row($0, lastEventSequence: $1.history.count) }
+            try await RowInsert.run("tickets", columns: TicketRow.columns, rows: tickets, on: db)
+            let links: [RowInsert.Row] = numbered.flatMap { ticket in
+                ticket.links.map { [organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
             }
-            let links = numbered.flatMap { ticket in ticket.links.map { (ticket, $0) } }
-            for chunk in links.indices.chunks(Self.eventRowsPerInsert) {
-                var insert = db.insert(into: "ticket_links").columns("organization_id", "ticket_id", "kind", "object_id")
-                for index in chunk {
-                    let (ticket, link) = links[index]
-                    insert = insert.values(SQLBind(organizationID.text), SQLBind(ticket.id.text), SQLBind(link.kind.rawValue), SQLBind(link.id.text))
+            try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: links, on: db)
+            let organization = organizationID.text
+            let events: [RowInsert.Row] = zip(numbered, batch).flatMap { ticket, item in
+                let ticketID = ticket.id.text
+                return item.history.enumerated().map { offset, entry -> RowInsert.Row in
+                    [UUID.timeOrdered(at: entry.at).text, organization, ticketID, offset + 1, Millis.from(entry.at), entry.actor, entry.change.kind.rawValue,
+                     entry.change.field, entry.change.from, entry.change.to, entry.change.rule]
                 }
-                try await insert.run()
             }
-            let events = zip(numbered, batch).flatMap { ticket, item in item.history.enumerated().map { (ticket, $0.offset + 1, $0.element) } }
-            for chunk in events.indices.chunks(Self.eventRowsPerInsert) {
-                var insert = db.insert(into: "ticket_events")
-                    .columns("id", "organization_id", "ticket_id", "sequence", "occurred_at", "actor", "kind", "field", "from_value", "to_value", "rule")
-                for index in chunk {
-                    let (ticket, sequence, entry) = events[index]
-                    insert = insert.values(
-                        SQLBind(UUID().text), SQLBind(organizationID.text), SQLBind(ticket.id.text), SQLBind(sequence),
-                        SQLBind(Millis.from(entry.at)), SQLBind(entry.actor), SQLBind(entry.change.kind.rawValue),
-                        SQLBind(entry.change.field), SQLBind(entry.change.from), SQLBind(entry.change.to), SQLBind(entry.change.rule))
-                }
-                try await insert.run()
-            }
+            try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
             return numbered
         }
     }

@@ -18,7 +18,7 @@ enum TicketHistoryRows {
         var events: [RowInsert.Row] = [], outbox: [RowInsert.Row] = []
         events.reserveCapacity(changes.count)
         for (offset, change) in changes.enumerated() {
-            let eventID = UUID().text
+            let eventID = UUID.timeOrdered(at: ticket.updatedAt).text
             let number = sequence + offset + 1
             events.append([eventID, organization, ticketID, number, time, actor.name, change.kind.rawValue,
                            change.field, change.from, change.to, change.rule])

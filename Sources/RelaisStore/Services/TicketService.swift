@@ -15,7 +15,7 @@ public struct TicketService: Sendable {
     let makeID: @Sendable () -> UUID
 
     public init(map: ProcessMap, database: RelaisDatabase,
-                now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = UUID.init) {
+                now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }) {
         self.map = map
         self.tickets = TicketRepository(database: database)
         self.crm = CRMRepository(database: database)
