@@ -1,7 +1,11 @@
 // swift-tools-version: 6.1
 // In-process benchmarks of Relais (ordo-one/benchmark). Run from this folder:
 //   swift package --disable-sandbox benchmark
+import Foundation
 import PackageDescription
+
+// A path dependency is known by the name of its folder, whatever the clone is called.
+let relais = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 let package = Package(
     name: "relais-benchmarks",
@@ -15,9 +19,9 @@ let package = Package(
             name: "RelaisBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "RelaisCore", package: "relais"),
-                .product(name: "RelaisMap", package: "relais"),
-                .product(name: "RelaisStore", package: "relais"),
+                .product(name: "RelaisCore", package: relais),
+                .product(name: "RelaisMap", package: relais),
+                .product(name: "RelaisStore", package: relais),
             ],
             path: "Benchmarks/RelaisBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
