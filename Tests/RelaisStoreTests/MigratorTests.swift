@@ -19,6 +19,21 @@ import Testing
         await database.close()
     }
 
+    @Test(arguments: Engine.available)
+    func driverErrorsReachCallersAsStoreErrors(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            await #expect {
+                try await database.read { db in try await db.raw("SELECT * FROM no_such_table").all() }
+            } throws: { error in
+                guard case StoreError.unavailable = error else { return false }
+                return true
+            }
+            await #expect(throws: StoreError.self) {
+                try await database.transaction { db in try await db.raw("INSERT INTO no_such_table VALUES (1)").run() }
+            }
+        }
+    }
+
     @Test func aBadDatabaseURLIsAConfigurationError() {
         #expect(throws: StoreError.self) { try RelaisDatabase.open("") }
         #expect(throws: StoreError.self) { try RelaisDatabase.open("postgres://") }

@@ -86,7 +86,17 @@ public final class RelaisDatabase: Sendable {
             return result
         } catch {
             await readers.release(connection)
-            throw error
+            throw Self.translate(error)
+        }
+    }
+
+    /// Driver errors (a lost connection, a full disk, a busy file) become `StoreError.unavailable`,
+    /// so callers see one kind of storage failure; errors of Relais pass through unchanged.
+    static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as SQLiteError: StoreError.unavailable("SQLite: \(error)")
+        case let error as PSQLError: StoreError.unavailable("PostgreSQL: \(String(reflecting: error))")
+        default: error
         }
     }
 
@@ -106,7 +116,7 @@ public final class RelaisDatabase: Sendable {
             }
         } catch {
             await writers.release(connection)
-            throw error
+            throw Self.translate(error)
         }
     }
 
