@@ -68,6 +68,13 @@ extension TestClientProtocol {
 extension TestResponse {
     var text: String { String(buffer: body) }
 
+    /// The body re-serialised with sorted keys, to compare two answers whatever their key order.
+    var canonicalJSON: String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return text }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The body as a JSON object; records an issue when it is not one.
     var json: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]

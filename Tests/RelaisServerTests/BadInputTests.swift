@@ -30,7 +30,7 @@ import Testing
     func eachKindOfBadBodyGetsAProblem(operation: Operation) async throws {
         try await APIHarness.with(.sqlite) { api, client in
             try await client.send(.post, "/api/v1/tickets", token: api.admin, body: api.incident())
-            let eventsBefore = try await client.send(.get, "/api/v1/tickets/INC-1/events", token: api.admin).text
+            let eventsBefore = try await client.send(.get, "/api/v1/tickets/INC-1/events", token: api.admin).canonicalJSON
 
             try await client.send(operation.method, operation.path, token: api.admin, body: #"{"title": "#)
                 .expectProblem(.badRequest)
@@ -52,7 +52,7 @@ import Testing
                 .expectProblem(.contentTooLarge)
 
             // Nothing stored was touched by any of the refused requests.
-            #expect(try await client.send(.get, "/api/v1/tickets/INC-1/events", token: api.admin).text == eventsBefore)
+            #expect(try await client.send(.get, "/api/v1/tickets/INC-1/events", token: api.admin).canonicalJSON == eventsBefore)
         }
     }
 }
