@@ -184,3 +184,22 @@ import Testing
         #expect(PageCursor(token: "") == nil)
     }
 }
+
+@Suite struct AccountValidationTests {
+    @Test(arguments: [("name", Account(id: UUID(), name: "  ", createdAt: Date())),
+                      ("annual_revenue", Account(id: UUID(), name: "Orion", annualRevenue: -1, createdAt: Date())),
+                      ("currency", Account(id: UUID(), name: "Orion", currency: "euro", createdAt: Date()))])
+    func accountsRefuseWhatTheyCannotHold(field: String, account: Account) {
+        #expect(throws: StoreError.self) { try account.validate() }
+        #expect {
+            try account.validate()
+        } throws: { error in
+            guard case let StoreError.invalidValue(name, _) = error else { return false }
+            return name == field
+        }
+    }
+
+    @Test func aCompleteAccountIsValid() throws {
+        try Account(id: UUID(), name: "Orion Bank", tier: "key", annualRevenue: 1_000_000, currency: "EUR", createdAt: Date()).validate()
+    }
+}

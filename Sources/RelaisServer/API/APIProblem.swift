@@ -81,6 +81,8 @@ extension APIProblem {
             return APIProblem("not-found", .notFound, error.description)
         case .unavailable:
             return APIProblem("unavailable", .serviceUnavailable, "the database is not available")
+        case let .invalidValue(field, _):
+            return APIProblem("invalid-field", .unprocessableContent, error.description, field: field)
         case .invalidConfiguration:
             return .internalError
         }

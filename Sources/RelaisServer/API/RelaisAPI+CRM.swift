@@ -8,12 +8,6 @@ extension RelaisAPI {
         let principal = try requireStaff()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let name = try requiredName(body.name)
-        if let revenue = body.annualRevenue, revenue < 0 {
-            throw APIProblem.invalidField("annual_revenue", "annual_revenue: must not be negative")
-        }
-        if let currency = body.currency, currency.count != 3 || !currency.allSatisfy({ $0.isUppercase && $0.isASCII }) {
-            throw APIProblem.invalidField("currency", "currency: '\(currency)' is not an ISO 4217 code such as EUR")
-        }
         let account = Account(id: UUID(), name: name, externalID: body.externalId, domain: body.domain?.lowercased(),
                               tier: body.tier, segment: body.segment, region: body.region, owner: body.owner,
                               annualRevenue: body.annualRevenue, currency: body.currency, createdAt: Date())

@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case notFound(what: String, id: String)
     /// The database URL or path cannot be used.
     case invalidConfiguration(String)
+    /// A value the store refuses to keep, with the field it came in.
+    case invalidValue(field: String, reason: String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -23,6 +25,7 @@ extension StoreError: CustomStringConvertible {
         case let .duplicate(field, value): "\(field): '\(value)' already exists"
         case let .notFound(what, id): "\(what) '\(id)' does not exist"
         case let .invalidConfiguration(reason): reason
+        case let .invalidValue(field, reason): "\(field): \(reason)"
         }
     }
 }

@@ -37,6 +37,20 @@ public struct Account: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// Refuses what an account cannot hold: an empty name, a negative revenue, a currency that is
+    /// not an ISO 4217 code.
+    public func validate() throws {
+        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw StoreError.invalidValue(field: "name", reason: "must not be empty")
+        }
+        if let annualRevenue, annualRevenue < 0 {
+            throw StoreError.invalidValue(field: "annual_revenue", reason: "must not be negative")
+        }
+        if let currency, currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            throw StoreError.invalidValue(field: "currency", reason: "'\(currency)' is not an ISO 4217 code such as EUR")
+        }
+    }
+
     /// The attributes routing rules read, as `account.tier`.
     public var routingContext: [String: String] {
         var context: [String: String] = ["account.id": id.uuidString.lowercased(), "account.name": name]
@@ -78,6 +92,7 @@ public struct CRMRepository: Sendable {
     static let contactColumns = ["id", "account_id", "name", "email", "external_id", "created_at"]
 
     public func insert(_ account: Account, organizationID: UUID) async throws {
+        try account.validate()
         try await database.transaction { db in
             if let external = account.externalID, try await db.select().column("id").from("accounts")
                 .where("organization_id", .equal, organizationID.text).where("external_id", .equal, external).first() != nil {
