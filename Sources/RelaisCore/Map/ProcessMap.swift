@@ -1,3 +1,5 @@
+import Foundation
+
 /// The whole process map of one organisation, as validated by `RelaisMap`.
 ///
 /// This is the configuration Relais runs: every rule about tickets reads it.
@@ -34,11 +36,6 @@ public struct ProcessMap: Sendable, Equatable {
         self.signals = signals
     }
 
-    /// The family whose ticket keys start with `prefix` (`INC` for `INC-42`).
-    public func family(forKeyPrefix prefix: String) -> Family? {
-        families.values.first { $0.keyPrefix == prefix }
-    }
-
     /// The workflow a family follows; validation guarantees it exists.
     public func workflow(of family: Family) -> Workflow? { workflows[family.workflow] }
 }
@@ -53,5 +50,12 @@ public struct OrganizationProfile: Sendable, Equatable {
         self.name = name
         self.timezone = timezone
         self.languages = languages
+    }
+
+    /// The organisation's name as a URL-safe identifier: `Acme Corp` gives `acme-corp`.
+    public var slug: String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        let parts = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        return parts.isEmpty ? "default" : parts.joined(separator: "-")
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An SLA policy: the calendar it counts on, the statuses that pause it and a target per priority.
 public struct SLAPolicy: Sendable, Equatable {
     public enum Metric: String, Sendable, Equatable, CaseIterable {
@@ -29,7 +31,7 @@ public enum BusinessDuration {
     /// Seconds in `text`, or nil when it is not a duration.
     public static func seconds(in text: String) -> Int? {
         var total = 0, digits = "", sawUnit = false
-        for character in text.trimmingSpaces() {
+        for character in text.trimmingCharacters(in: .whitespaces) {
             if character.isNumber {
                 digits.append(character)
             } else if let unit = units[character], let value = Int(digits) {
@@ -41,11 +43,5 @@ public enum BusinessDuration {
             }
         }
         return digits.isEmpty && sawUnit && total > 0 ? total : nil
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> Substring {
-        drop { $0 == " " }.reversed().drop { $0 == " " }.reversed().reduce(into: Substring()) { $0.append($1) }
     }
 }

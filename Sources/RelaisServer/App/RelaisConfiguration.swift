@@ -23,14 +23,8 @@ public struct RelaisConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// The organisation the map describes, as a URL-safe name (`Acme Corp` gives `acme-corp`).
-    public var organizationSlug: String { Self.slug(map.organization.name) }
-
-    static func slug(_ name: String) -> String {
-        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
-        let parts = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
-        return parts.isEmpty ? "default" : parts.joined(separator: "-")
-    }
+    /// The organisation the map describes, as a URL-safe name.
+    public var organizationSlug: String { map.organization.slug }
 }
 
 /// The bundled example map `relais serve --demo` runs.

@@ -140,14 +140,3 @@ enum CreationBatch {
         return outcomes
     }
 }
-
-extension CreationBatch.Outcome: Equatable {
-    static func == (lhs: Self, rhs: Self) -> Bool {
-        switch (lhs, rhs) {
-        case let (.created(a), .created(b)): a == b
-        case let (.replay(a), .replay(b)): a == b
-        case let (.failed(a), .failed(b)): a == b
-        default: false
-        }
-    }
-}

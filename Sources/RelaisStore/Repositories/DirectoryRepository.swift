@@ -46,16 +46,6 @@ public struct DirectoryRepository: Sendable {
         }
     }
 
-    public func organization(slug: String) async throws -> Organization? {
-        try await database.read { db in
-            try await db.select().columns("id", "slug", "name").from("organizations").where("slug", .equal, slug).first()
-        }.flatMap { row in
-            UUID(uuidString: try row.decode(column: "id", as: String.self)).map {
-                Organization(id: $0, slug: slug, name: (try? row.decode(column: "name", as: String.self)) ?? slug)
-            }
-        }
-    }
-
     public func addUser(organizationID: UUID, name: String, email: String?, role: Role) async throws -> Principal {
         let id = UUID()
         let inserted = try await database.transaction { db in

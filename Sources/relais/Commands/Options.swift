@@ -58,8 +58,7 @@ enum CLI {
         let directory = DirectoryRepository(database: database)
         if let mapPath {
             let map = try loadMap(mapPath)
-            let configuration = RelaisConfiguration(databaseURL: "", map: map)
-            return try await directory.ensureOrganization(slug: configuration.organizationSlug, name: map.organization.name)
+            return try await directory.ensureOrganization(slug: map.organization.slug, name: map.organization.name)
         }
         let organizations = try await directory.organizations()
         guard organizations.count == 1 else {
