@@ -5,7 +5,7 @@ extension MapLoader {
     static let openers = ["internal", "customer", "partner", "automation", "monitoring"]
     static let channels = ["email", "portal", "phone", "chat", "crm", "api", "monitoring", "import"]
     static let confirmers = ["requester", "agent", "none"]
-    static let familyKeys = ["label", "domain", "key", "opened_by", "channels", "handled_by", "workflow", "sla", "crm", "resolution"]
+    static let familyKeys = ["label", "domain", "key", "opened_by", "channels", "handled_by", "workflow", "sla", "sla_by_tier", "sla_by_contract", "crm", "resolution"]
 
     static func readFamilies(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [String: Family] {
         var families: [String: Family] = [:]
@@ -48,6 +48,8 @@ extension MapLoader {
             if let sla, map.sla[sla] == nil {
                 reader.problem(at: fields["sla"], "\(path).sla: unknown SLA policy '\(sla)'; expected one of \(map.sla.keys.sorted().joined(separator: ", "))")
             }
+            let byTier = slaOverrides(fields["sla_by_tier"], "\(path).sla_by_tier", map: map, reader)
+            let byContract = slaOverrides(fields["sla_by_contract"], "\(path).sla_by_contract", map: map, reader)
             let crmFields = reader.fields(fields["crm"], "\(path).crm", allowed: ["require", "allow", "roll_up"])
             let require = reader.strings(crmFields["require"], "\(path).crm.require")
             let allow = reader.strings(crmFields["allow"], "\(path).crm.allow")
@@ -61,7 +63,7 @@ extension MapLoader {
             if !confirmers.contains(confirmer) {
                 reader.problem(at: resolutionFields["confirmed_by"], "\(path).resolution.confirmed_by: unknown value '\(confirmer)'; expected one of \(confirmers.joined(separator: ", "))")
             }
-            families[pair.key] = Family(
+            var family = Family(
                 code: pair.key, label: label, domain: domain ?? .itsm, keyPrefix: prefix,
                 openedBy: openedBy.map(\.0), channels: channelList.map(\.0), handledBy: teams.map(\.0),
                 workflow: workflow, sla: sla,
@@ -69,8 +71,24 @@ extension MapLoader {
                                      allow: allow.compactMap { CRMObjectKind(rawValue: $0.0) }, rollUp: rollUp),
                 resolution: ResolutionRule(require: required.map(\.0), confirmedBy: confirmer)
             )
+            family.slaByTier = byTier
+            family.slaByContract = byContract
+            families[pair.key] = family
         }
         return families
+    }
+
+    /// `{ strategic: incident-critical-247 }`: a value of the account or contract, and the policy it selects.
+    static func slaOverrides(_ node: Node?, _ path: String, map: ProcessMap, _ reader: MapReader) -> [String: String] {
+        var overrides: [String: String] = [:]
+        for pair in reader.pairs(node, path) {
+            guard let code = reader.string(pair.value, "\(path).\(pair.key)") else { continue }
+            if map.sla[code] == nil {
+                reader.problem(at: pair.value, "\(path).\(pair.key): unknown SLA policy '\(code)'; expected one of \(map.sla.keys.sorted().joined(separator: ", "))")
+            }
+            overrides[pair.key] = code
+        }
+        return overrides
     }
 
     static func isKeyPrefix(_ text: String) -> Bool {

@@ -10,6 +10,11 @@ final class MapReader {
 
     init(file: String) { self.file = file }
 
+    /// A problem in another file the map points to, such as an `.ics` calendar.
+    func problem(file: String, line: Int, _ message: String) {
+        problems.append(MapProblem(file: file, line: line, column: 1, message: message))
+    }
+
     func problem(at node: Node?, _ message: String) {
         let mark = node?.mark
         problems.append(MapProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))

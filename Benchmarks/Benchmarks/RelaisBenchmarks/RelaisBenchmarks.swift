@@ -28,6 +28,37 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("SLA: 1,000 deadlines on a business calendar", configuration: .init(metrics: [.wallClock, .throughput])) { benchmark in
+        let map = try MapLoader.load(contentsOf: mapPath)
+        let timeline = try requireTimelineFunction(map, "paris-office")
+        var random = SystemRandomNumberGenerator()
+        let start: Int64 = 1_767_225_600_000 // 2026-01-01
+        let requests = (0..<1_000).map { _ in (Int64.random(in: start..<(start + 3 * 365 * 86_400_000), using: &random), Int64.random(in: 60_000...(40 * 3_600_000), using: &random)) }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for (instant, amount) in requests { blackHole(timeline.adding(amount, to: instant)) }
+        }
+    }
+
+    Benchmark("SLA: re-evaluate 100,000 open tickets after a calendar edit", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(30), maxIterations: 10)) { benchmark in
+        var map = try MapLoader.load(contentsOf: mapPath)
+        let policy = try requirePolicyFunction(map, "incident-standard")
+        let histories = SLAHistories.make(count: 100_000)
+        let now: Int64 = 1_798_761_600_000 // 2027-01-01
+        map.calendars["paris-office"]?.holidays.insert(CivilDate(iso: "2026-12-24")!)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            // The edit: the calendar is unrolled anew, then every open ticket evaluated on it.
+            let timeline = try requireTimelineFunction(map, "paris-office")
+            var breached = 0
+            for events in histories {
+                let state = SLAClock.evaluate(events, policy: policy, timeline: timeline, now: now)
+                if state.metrics.contains(where: \.breached) { breached += 1 }
+            }
+            blackHole(breached)
+        }
+    }
+
     Benchmark("Store: create a ticket on SQLite (one transaction)", configuration: .init(maxDuration: .seconds(10), maxIterations: 20_000)) { benchmark in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -58,5 +89,50 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try await demo.generate(organizationID: organization.id, options: .init(tickets: 20_000)))
         benchmark.stopMeasurement()
         await database.close()
+    }
+}
+
+struct BenchmarkSetupError: Error, CustomStringConvertible {
+    var description: String
+}
+
+func requireTimelineFunction(_ map: ProcessMap, _ code: String) throws -> CalendarTimeline {
+    guard let timeline = map.calendars[code]?.timeline() else { throw BenchmarkSetupError(description: "no calendar \(code)") }
+    return timeline
+}
+
+func requirePolicyFunction(_ map: ProcessMap, _ code: String) throws -> SLAPolicy {
+    guard let policy = map.sla[code] else { throw BenchmarkSetupError(description: "no SLA policy \(code)") }
+    return policy
+}
+
+/// Seeded ticket histories of the shapes a desk sees: opened, answered, waiting for the customer,
+/// resumed, re-prioritised.
+enum SLAHistories {
+    static func make(count: Int) -> [[SLAEvent]] {
+        var state: UInt64 = 2026
+        func next(_ bound: Int64) -> Int64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int64((state >> 33) % UInt64(bound))
+        }
+        let start: Int64 = 1_796_083_200_000 // 2026-12-01
+        let minute: Int64 = 60_000
+        return (0..<count).map { _ in
+            var at = start + next(30 * 24 * 60) * minute
+            var events = [SLAEvent(at: at, .opened(status: "new", category: .new, priority: ["P1", "P2", "P3", "P4"][Int(next(4))]))]
+            at += next(240) * minute
+            events.append(SLAEvent(at: at, .reply(byRequester: false, isPublic: true)))
+            if next(2) == 0 {
+                at += next(600) * minute
+                events.append(SLAEvent(at: at, .status("waiting_customer", category: .pending)))
+                at += next(3000) * minute
+                events.append(SLAEvent(at: at, .status("in_progress", category: .open)))
+            }
+            if next(4) == 0 {
+                at += next(300) * minute
+                events.append(SLAEvent(at: at, .priority("P1")))
+            }
+            return events
+        }
     }
 }

@@ -37,6 +37,8 @@ extension TicketChange {
         case .commented: "relais.ticket.commented"
         case .linked, .unlinked: "relais.ticket.links_changed"
         case .fieldChanged: field == "priority" ? "relais.ticket.priority_changed" : "relais.ticket.updated"
+        case .slaWarning: "relais.sla.warning"
+        case .slaBreached: "relais.sla.breached"
         }
     }
 }

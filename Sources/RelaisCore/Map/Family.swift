@@ -15,6 +15,10 @@ public struct Family: Sendable, Equatable {
     public var handledBy: [String]
     public var workflow: String
     public var sla: String?
+    /// SLA policies that replace `sla` for an account tier (`strategic`) or for the SLA level a
+    /// contract sold (`gold`); the contract wins over the tier.
+    public var slaByTier: [String: String] = [:]
+    public var slaByContract: [String: String] = [:]
     public var crm: CRMRequirements
     public var resolution: ResolutionRule
 

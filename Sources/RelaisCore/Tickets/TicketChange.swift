@@ -8,14 +8,24 @@ public struct TicketChange: Sendable, Equatable {
         case commented
         case linked
         case unlinked
+        /// An SLA target is near (`field` names the metric, `to` the instant it was crossed).
+        case slaWarning = "sla_warning"
+        /// An SLA target is missed.
+        case slaBreached = "sla_breached"
     }
+
+    /// `to` of a comment written by the ticket's requester; agents' comments carry `agent`.
+    public static let requesterAuthor = "requester"
+    public static let agentAuthor = "agent"
 
     public var kind: Kind
     public var field: String?
     public var from: String?
     public var to: String?
-    /// The routing rule that made this change, when a rule did.
+    /// The routing rule that made this change, when a rule did; for SLA changes, the policy.
     public var rule: String?
+    /// What the outside event says beyond the change itself (who must be told of a breach).
+    public var details: [String: String] = [:]
 
     public init(kind: Kind, field: String? = nil, from: String? = nil, to: String? = nil, rule: String? = nil) {
         self.kind = kind

@@ -149,12 +149,13 @@ public enum TicketRules {
     }
 
     /// Records a comment on the ticket; the text itself is stored beside the ticket.
-    public static func comment(_ ticket: inout Ticket, isPublic: Bool, body: String, now: Date) throws -> [TicketChange] {
+    public static func comment(_ ticket: inout Ticket, isPublic: Bool, byRequester: Bool = false, body: String, now: Date) throws -> [TicketChange] {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
         touch(&ticket, now)
-        return [TicketChange(kind: .commented, field: isPublic ? "public" : "internal")]
+        return [TicketChange(kind: .commented, field: isPublic ? "public" : "internal",
+                             to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)]
     }
 
     /// The priority the matrix gives for `impact` and `urgency`, when both are known.

@@ -13,6 +13,7 @@ public struct RelaisServices: Sendable {
     public let directory: DirectoryRepository
     public let crm: CRMRepository
     public let tickets: TicketService
+    public let sla: SLAService
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
 
@@ -25,15 +26,19 @@ public struct RelaisServices: Sendable {
             try await Migrator.migrate(database)
             let directory = DirectoryRepository(database: database)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
+            let tickets = TicketService(map: configuration.map, database: database, now: now)
             return RelaisServices(
                 configuration: configuration, database: database, organization: organization, directory: directory,
-                crm: CRMRepository(database: database), tickets: TicketService(map: configuration.map, database: database, now: now),
+                crm: CRMRepository(database: database), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()
             throw error
         }
     }
+
+    /// The background SLA clock of this process.
+    public var slaClock: SLAClockWorker { SLAClockWorker(database: database, tracker: sla.tracker, now: sla.now) }
 
     public func shutdown() async { await database.close() }
 }

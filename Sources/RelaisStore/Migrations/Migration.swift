@@ -18,6 +18,7 @@ public enum Migrator {
         CreateTickets(),
         CreateTicketHistory(),
         CreateIdempotencyKeys(),
+        CreateTicketSLA(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

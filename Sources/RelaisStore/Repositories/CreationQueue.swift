@@ -9,6 +9,8 @@ struct PendingCreation: Sendable {
     var changes: [TicketChange]
     var actor: TicketRepository.Actor
     var claim: TicketRepository.IdempotencyClaim?
+    /// The ticket's `ticket_sla` row, when a policy covers it.
+    var sla: RowInsert.Row?
 }
 
 /// Group commit for ticket creations: requests that arrive while a batch is being written are
@@ -88,6 +90,7 @@ enum CreationBatch {
             next[group] = last - entry.count + 1
         }
         var tickets: [RowInsert.Row] = [], links: [RowInsert.Row] = [], events: [RowInsert.Row] = [], outbox: [RowInsert.Row] = []
+        var sla: [RowInsert.Row] = []
         for (index, item) in items.enumerated() where outcomes[index] == nil {
             let group = "\(item.ticket.organizationID.text)|\(item.prefix)"
             let ticket = item.ticket.numbered(next[group]!, prefix: item.prefix)
@@ -97,12 +100,14 @@ enum CreationBatch {
             let history = TicketHistoryRows.rows(for: item.changes, of: ticket, after: 0, actor: item.actor)
             events += history.events
             outbox += history.outbox
+            if let row = item.sla { sla.append(row) }
             outcomes[index] = .created(ticket)
         }
         try await RowInsert.run("tickets", columns: TicketRow.columns, rows: tickets, on: db)
         try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: links, on: db)
         try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
         try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
+        try await RowInsert.run("ticket_sla", columns: SLATracker.columns, rows: sla, on: db)
         return outcomes.map { $0! }
     }
 

@@ -10,7 +10,9 @@ enum RowInsert {
     /// SQLite accepts 32,766 bound values per statement; PostgreSQL 65,535.
     static let maxBinds = 30_000
 
-    static func run(_ table: String, columns: [String], rows: [Row], ignoringConflicts: Bool = false, on db: any SQLDatabase) async throws {
+    /// With `upsertingOn`, a row whose key exists replaces the stored values.
+    static func run(_ table: String, columns: [String], rows: [Row], ignoringConflicts: Bool = false,
+                    upsertingOn key: String? = nil, on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, maxBinds / columns.count)
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
@@ -22,6 +24,10 @@ enum RowInsert {
                 query.appendLiteral(")")
             }
             if ignoringConflicts { query.appendLiteral(" ON CONFLICT DO NOTHING") }
+            if let key {
+                let updates = columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+                query.appendLiteral(" ON CONFLICT (\(key)) DO UPDATE SET \(updates)")
+            }
             try await db.raw(query).run()
         }
     }

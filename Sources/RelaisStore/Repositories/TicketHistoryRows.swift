@@ -23,12 +23,15 @@ enum TicketHistoryRows {
             events.append([eventID, organization, ticketID, number, time, actor.name, change.kind.rawValue,
                            change.field, change.from, change.to, change.rule])
             guard let type = change.eventType, !isCreation || change.kind == .created, announced.insert(type).inserted else { continue }
+            var data: [String: String?] = [
+                "key": ticket.key, "family": ticket.family, "status": ticket.status, "status_category": ticket.statusCategory.rawValue,
+                "priority": ticket.priority, "team": ticket.team, "assignee": ticket.assignee, "actor": actor.name,
+                "field": change.field, "from": change.from, "to": change.to]
+            if let rule = change.rule { data["rule"] = rule }
+            for (name, value) in change.details { data[name] = value }
             let event = CloudEvent(
                 id: UUID(uuidString: eventID)!, organizationID: ticket.organizationID, type: type, subject: ticket.key,
-                time: ticket.updatedAt, sequence: number,
-                data: ["key": ticket.key, "family": ticket.family, "status": ticket.status, "status_category": ticket.statusCategory.rawValue,
-                       "priority": ticket.priority, "team": ticket.team, "assignee": ticket.assignee, "actor": actor.name,
-                       "field": change.field, "from": change.from, "to": change.to])
+                time: ticket.updatedAt, sequence: number, data: data)
             outbox.append([eventID, organization, type, ticket.key, number, JSONText.encode(event), time])
         }
         return (events, outbox)

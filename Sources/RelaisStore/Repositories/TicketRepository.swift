@@ -6,8 +6,13 @@ import SQLKit
 /// rows in one transaction, so the history and the outside world never miss a change.
 public struct TicketRepository: Sendable {
     public let database: RelaisDatabase
+    /// Keeps SLA rows in step with every change, when the map has SLA policies.
+    public var sla: SLATracker?
 
-    public init(database: RelaisDatabase) { self.database = database }
+    public init(database: RelaisDatabase, sla: SLATracker? = nil) {
+        self.database = database
+        self.sla = sla
+    }
 
     /// Who made a change, as the history records it.
     public struct Actor: Sendable, Equatable {
@@ -41,9 +46,10 @@ public struct TicketRepository: Sendable {
     /// Draws the next number for `prefix`, then stores the ticket, its history and its events.
     /// Creations arriving together are committed together (see `CreationQueue`).
     public func insert(
-        _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil
+        _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil, tier: String? = nil
     ) async throws -> Creation {
-        let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency)
+        let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency,
+                                   sla: sla?.creationRow(draft, changes: changes, tier: tier))
         return try await database.creations.submit(item, to: database)
     }
 
@@ -52,21 +58,12 @@ public struct TicketRepository: Sendable {
         _ ticket: Ticket, expectedVersion: Int, changes: [TicketChange], actor: Actor, comment: NewComment? = nil
     ) async throws -> Ticket {
         try await database.transaction { db in
-            guard let current = try await db.select().columns("version", "last_event_sequence").from("tickets")
+            if let sla { try await sla.lock(ticket.id, on: db) }
+            guard let current = try await db.select().columns("version").from("tickets")
                 .where("id", .equal, ticket.id.text).where("organization_id", .equal, ticket.organizationID.text)
                 .first() else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
             let version = try current.decode(column: "version", as: Int.self)
             guard version == expectedVersion else { throw StoreError.versionConflict(current: version) }
-            let sequence = try current.decode(column: "last_event_sequence", as: Int.self)
-            var update = db.update("tickets")
-            for (column, value) in TicketRow.assignments(ticket, lastEventSequence: sequence + changes.count) {
-                update = update.set(column, to: value)
-            }
-            try await update.where("id", .equal, ticket.id.text).run()
-            if changes.contains(where: { $0.kind == .linked || $0.kind == .unlinked }) {
-                try await db.delete(from: "ticket_links").where("ticket_id", .equal, ticket.id.text).run()
-                try await insertLinks(ticket, on: db)
-            }
             if let comment {
                 try await db.insert(into: "ticket_comments")
                     .columns("id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "created_at")
@@ -75,9 +72,32 @@ public struct TicketRepository: Sendable {
                             SQLBind(comment.isPublic ? 1 : 0), SQLBind(Millis.from(ticket.updatedAt)))
                     .run()
             }
-            try await record(changes, for: ticket, after: sequence, actor: actor, on: db)
+            try await Self.write(ticket, changes: changes, actor: actor, on: db)
+            if let sla { try await sla.refresh(ticket, on: db, now: Int64(Millis.from(ticket.updatedAt))) }
             return ticket
         }
+    }
+
+    /// Saves the ticket's new state with the history and outside events of `changes`, inside the
+    /// caller's transaction.
+    static func write(_ ticket: Ticket, changes: [TicketChange], actor: Actor, on db: any SQLDatabase) async throws {
+        guard let sequence = try await db.select().column("last_event_sequence").from("tickets")
+            .where("id", .equal, ticket.id.text).first(decodingColumn: "last_event_sequence", as: Int.self) else {
+            throw StoreError.notFound(what: "ticket", id: ticket.key)
+        }
+        var update = db.update("tickets")
+        for (column, value) in TicketRow.assignments(ticket, lastEventSequence: sequence + changes.count) {
+            update = update.set(column, to: value)
+        }
+        try await update.where("id", .equal, ticket.id.text).run()
+        if changes.contains(where: { $0.kind == .linked || $0.kind == .unlinked }) {
+            try await db.delete(from: "ticket_links").where("ticket_id", .equal, ticket.id.text).run()
+            let rows: [RowInsert.Row] = ticket.links.map { [ticket.organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
+            try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: rows, on: db)
+        }
+        let rows = TicketHistoryRows.rows(for: changes, of: ticket, after: sequence, actor: actor)
+        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: rows.events, on: db)
+        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: rows.outbox, on: db)
     }
 
     public func find(organizationID: UUID, key: String) async throws -> Ticket? {
@@ -94,18 +114,6 @@ public struct TicketRepository: Sendable {
             try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
                 .where("id", .in, ids).all()
         }.map(TicketRow.decode).reduce(into: [:]) { $0[$1.id.text] = $1 }
-    }
-
-    private func insertLinks(_ ticket: Ticket, on db: any SQLDatabase) async throws {
-        let rows: [RowInsert.Row] = ticket.links.map { [ticket.organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
-        try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: rows, on: db)
-    }
-
-    /// Appends the changes to the ticket's history and queues the outside events they announce.
-    private func record(_ changes: [TicketChange], for ticket: Ticket, after sequence: Int, actor: Actor, on db: any SQLDatabase) async throws {
-        let rows = TicketHistoryRows.rows(for: changes, of: ticket, after: sequence, actor: actor)
-        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: rows.events, on: db)
-        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: rows.outbox, on: db)
     }
 }
 

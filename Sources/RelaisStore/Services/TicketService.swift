@@ -17,7 +17,7 @@ public struct TicketService: Sendable {
     public init(map: ProcessMap, database: RelaisDatabase,
                 now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }) {
         self.map = map
-        self.tickets = TicketRepository(database: database)
+        self.tickets = TicketRepository(database: database, sla: map.sla.isEmpty ? nil : SLATracker(map: map))
         self.crm = CRMRepository(database: database)
         // Times are stored to the millisecond; deciding on the stored value keeps what callers get
         // equal to what they read back.
@@ -39,7 +39,8 @@ public struct TicketService: Sendable {
         let (ticket, changes) = try TicketRules.open(
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
-        return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency)
+        return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
+                                        tier: context["account.tier"])
     }
 
     public func find(key: String, by principal: Principal) async throws -> Ticket {
@@ -79,7 +80,8 @@ public struct TicketService: Sendable {
         if principal.role == .requester, !isPublic { throw AccessError.forbidden("requesters write public comments only") }
         var ticket = try await find(key: key, by: principal)
         let read = ticket.version
-        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, body: body, now: now())
+        let changes = try TicketRules.comment(
+            &ticket, isPublic: isPublic, byRequester: principal.role == .requester || principal.userID == ticket.requesterID, body: body, now: now())
         let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
         let saved = try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal), comment: comment)
         return (saved, TicketComment(id: comment.id.uuidString.lowercased(), author: principal.name, body: body, isPublic: isPublic, createdAt: saved.updatedAt))

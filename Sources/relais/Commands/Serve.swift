@@ -35,7 +35,21 @@ struct Serve: AsyncParsableCommand {
         let app = try buildApplication(services) {
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
+        // SLA clocks: bring stored rows in line with this map, then record warnings and breaches as they fall due.
+        var slaLogger = Logger(label: "relais.sla")
+        slaLogger.logLevel = level
+        let logger = slaLogger
+        let clock = Task {
+            do {
+                let updated = try await services.sla.reconcile()
+                if updated > 0 { logger.info("SLA: re-evaluated \(updated) tickets for this map") }
+            } catch {
+                logger.warning("SLA: could not re-evaluate tickets: \(error)")
+            }
+            await services.slaClock.run(logger: logger)
+        }
         try await app.runService()
+        clock.cancel()
         await services.shutdown()
     }
 
