@@ -45,9 +45,17 @@ public struct SLAEngine: Sendable {
         }
     }
 
-    public func evaluate(_ changes: [(at: Int64, change: TicketChange)], family: String, policy: SLAPolicy, now: Int64) -> SLAState? {
+    /// Evaluates a ticket's history. The history does not repeat the priority a ticket opened
+    /// with, so it is read from the first priority change, or, when there was none, from the
+    /// ticket's current `priority`.
+    public func evaluate(_ changes: [(at: Int64, change: TicketChange)], family: String, priority: String?, policy: SLAPolicy, now: Int64) -> SLAState? {
         guard let timeline = timeline(for: policy) else { return nil }
-        let events = changes.compactMap { event($0.change, at: $0.at, family: family) }
+        let opening = changes.first { $0.change.kind == .fieldChanged && $0.change.field == "priority" }.map(\.change.from) ?? priority
+        var events = changes.compactMap { event($0.change, at: $0.at, family: family) }
+        if let index = events.firstIndex(where: { if case .opened = $0.kind { true } else { false } }),
+           case let .opened(status, category, _) = events[index].kind {
+            events[index].kind = .opened(status: status, category: category, priority: opening)
+        }
         return SLAClock.evaluate(events, policy: policy, timeline: timeline, now: now)
     }
 }

@@ -65,7 +65,7 @@ public struct SLAService: Sendable {
             let stored = try await tracker.stored(ticketID: ticket.id, on: db, lock: false)
             guard let applied = try await tracker.governing(ticket, stored: stored, on: db),
                   let state = tracker.engine.evaluate(try await tracker.history(ticketID: ticket.id, on: db), family: ticket.family,
-                                                      policy: applied.policy, now: instant) else { return nil }
+                                                      priority: ticket.priority, policy: applied.policy, now: instant) else { return nil }
             return TicketSLA(ticket: ticket, policy: applied.policy, evaluatedAt: Millis.date(Int(instant)), metrics: state.metrics)
         }
     }

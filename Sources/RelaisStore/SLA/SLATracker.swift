@@ -44,7 +44,7 @@ public struct SLATracker: Sendable {
         guard let policy = engine.policy(family: ticket.family, tier: tier, contractLevel: nil) else { return nil }
         let now = Int64(Millis.from(ticket.createdAt))
         let history = changes.map { (at: now, change: $0) }
-        guard let state = engine.evaluate(history, family: ticket.family, policy: policy, now: now) else { return nil }
+        guard let state = engine.evaluate(history, family: ticket.family, priority: ticket.priority, policy: policy, now: now) else { return nil }
         return row(ticket, applied(policy), fired: [], state: state, now: now)
     }
 
@@ -118,7 +118,7 @@ public struct SLATracker: Sendable {
         async throws -> (state: SLAState, applied: Applied, fired: Set<String>)? {
         let stored = try await stored(ticketID: ticket.id, on: db, lock: false)
         guard let applied = try await governing(ticket, stored: stored, on: db),
-              let state = engine.evaluate(try await history(ticketID: ticket.id, on: db), family: ticket.family, policy: applied.policy, now: now) else {
+              let state = engine.evaluate(try await history(ticketID: ticket.id, on: db), family: ticket.family, priority: ticket.priority, policy: applied.policy, now: now) else {
             if stored != nil { try await db.delete(from: "ticket_sla").where("ticket_id", .equal, ticket.id.text).run() }
             return nil
         }
