@@ -176,6 +176,42 @@ final class ManualClock: @unchecked Sendable {
     }
 
     @Test(arguments: Engine.available)
+    func aPolicyThatAsksToBeKeptKeepsItsTargetsOnOpenTickets(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualClock("2026-11-30T09:00:00+01:00")
+            let plain = try await Desk.make(database, clock: clock)
+            var kept = plain.fixture.map
+            kept.sla["incident-standard"]?.onPolicyChange = .keep
+            let desk = Desk(plain.fixture, clock: clock, map: kept, account: plain.account)
+            let ticket = try await desk.open()
+            let stricter = { (map: ProcessMap) -> ProcessMap in
+                var map = map
+                map.sla["incident-standard"]?.targets["P3"]?[.resolution] = 3600
+                return map
+            }
+            // The new map halves nothing for this ticket: its policy asked to be kept.
+            let afterKeep = Desk(desk.fixture, clock: clock, map: stricter(kept), account: desk.account)
+            #expect(try await afterKeep.sla.reconcile() == 1)
+            var state = try #require(try await afterKeep.sla.state(key: ticket.key, by: desk.fixture.agent))
+            #expect(state.metrics.first { $0.metric == .resolution }?.targetSeconds == 24 * 3600)
+            // A ticket opened under the new map gets the new target.
+            let fresh = try await afterKeep.open("Opened later")
+            state = try #require(try await afterKeep.sla.state(key: fresh.key, by: desk.fixture.agent))
+            #expect(state.metrics.first { $0.metric == .resolution }?.targetSeconds == 3600)
+            // Under the default (retarget), the open ticket takes the new target at once.
+            let afterRetarget = Desk(desk.fixture, clock: clock, map: stricter(plain.fixture.map), account: desk.account)
+            state = try #require(try await afterRetarget.sla.state(key: ticket.key, by: desk.fixture.agent))
+            #expect(state.metrics.first { $0.metric == .resolution }?.targetSeconds == 24 * 3600, "still the kept policy, stored")
+            var retargeting = plain.fixture.map
+            retargeting.sla["incident-standard"]?.targets["P3"]?[.resolution] = 7200
+            let plainTicket = try await Desk(desk.fixture, clock: clock, map: plain.fixture.map, account: desk.account).open("Plain")
+            let moved = Desk(desk.fixture, clock: clock, map: retargeting, account: desk.account)
+            state = try #require(try await moved.sla.state(key: plainTicket.key, by: desk.fixture.agent))
+            #expect(state.metrics.first { $0.metric == .resolution }?.targetSeconds == 7200)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func listsAndTheComplianceReport(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let clock = ManualClock("2026-11-30T09:00:00+01:00")
