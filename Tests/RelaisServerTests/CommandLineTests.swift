@@ -10,14 +10,17 @@ import Testing
         var errors: String
     }
 
-    func relais(_ arguments: [String]) throws -> Outcome {
+    func relais(_ arguments: [String], input: String? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = try RelaisProcess.executable()
         process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe(), errors = Pipe(), standardInput = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        process.standardInput = standardInput
         try process.run()
+        standardInput.fileHandleForWriting.write(Data((input ?? "").utf8))
+        try standardInput.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
@@ -70,5 +73,30 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.errors.contains("no user named 'nobody'"))
         #expect(try relais(["user", "add", "bob", "--role", "wizard", "--database", url]).status != 0)
+    }
+
+    @Test func mapCalendarMeasuresAndAddsBusinessTime() throws {
+        // Monday 30 November 2026, 17:00 in Paris (16:00 UTC): one office hour left that day.
+        let monday = 1_795_996_800 + 16 * 3600
+        let outcome = try relais(["map", "calendar", ExampleMap.path, "paris-office"],
+                                 input: "elapsed \(monday) \(monday + 86_400)\nadd \(monday) 7200\n")
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        // To Tuesday 17:00: one hour on Monday, 08:30-12:30 and 13:30-17:00 on Tuesday (8.5 hours).
+        // Two hours from Monday 17:00: one until 18:00, then Tuesday 08:30 to 09:30 (08:30 UTC).
+        #expect(outcome.output == "\(8 * 3600 + 1800)\n\(monday + 16 * 3600 + 30 * 60)\n")
+        let unknown = try relais(["map", "calendar", ExampleMap.path, "mars-base"])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors.contains("has no calendar 'mars-base'"))
+        let garbled = try relais(["map", "calendar", ExampleMap.path, "paris-office"], input: "elapsed soon later\n")
+        #expect(garbled.status == 1)
+        #expect(garbled.errors.contains("line 1: expected 'elapsed START END' or 'add START SECONDS'"))
+    }
+
+    @Test func slaReconcileSaysWhatItDid() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url + suffix) } }
+        let outcome = try relais(["sla", "reconcile", "--map", ExampleMap.path, "--database", url])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        #expect(outcome.output.hasPrefix("Re-evaluated the SLA of 0 tickets in "))
     }
 }
