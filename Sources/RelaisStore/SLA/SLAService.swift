@@ -62,8 +62,7 @@ public struct SLAService: Sendable {
         let instant = Int64(Millis.from(now()))
         let tracker = tracker
         return try await database.read { db in
-            let stored = try await tracker.stored(ticketID: ticket.id, on: db, lock: false)
-            guard let applied = try await tracker.governing(ticket, stored: stored, on: db),
+            guard let applied = try await tracker.governing(ticket, on: db),
                   let state = tracker.engine.evaluate(try await tracker.history(ticketID: ticket.id, on: db), family: ticket.family,
                                                       priority: ticket.priority, policy: applied.policy, now: instant) else { return nil }
             return TicketSLA(ticket: ticket, policy: applied.policy, evaluatedAt: Millis.date(Int(instant)), metrics: state.metrics)
@@ -145,7 +144,7 @@ public struct SLAService: Sendable {
     public func reconcile(batch: Int = 500) async throws -> Int {
         let tracker = tracker
         let current = tracker.engine.map.sla.mapValues { tracker.fingerprint($0) }
-        let covered = tracker.engine.map.families.values.filter { $0.sla != nil || !$0.slaByTier.isEmpty }.map(\.code)
+        let covered = tracker.engine.map.families.values.filter { $0.sla != nil || !$0.slaByTier.isEmpty || !$0.slaByContract.isEmpty }.map(\.code)
         guard !covered.isEmpty else { return 0 }
         let stale = try await database.read { db in
             var ids: [String] = []
@@ -165,11 +164,10 @@ public struct SLAService: Sendable {
         for start in stride(from: 0, to: stale.count, by: batch) {
             let chunk = Array(stale[start..<min(start + batch, stale.count)])
             try await database.transaction { db in
-                for row in try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets").where("id", .in, chunk).all() {
-                    let ticket = try TicketRow.decode(row)
-                    try await tracker.lock(ticket.id, on: db)
-                    try await tracker.refresh(ticket, on: db, now: instant)
-                }
+                try await tracker.lock(chunk, on: db)
+                let tickets = try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
+                    .where("id", .in, chunk).all().map(TicketRow.decode)
+                try await tracker.refresh(tickets, on: db, now: instant)
             }
         }
         return stale.count

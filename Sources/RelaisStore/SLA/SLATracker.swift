@@ -70,38 +70,68 @@ public struct SLATracker: Sendable {
         var fired: Set<String>
     }
 
-    func stored(ticketID: UUID, on db: any SQLDatabase, lock: Bool) async throws -> Stored? {
-        let lockClause = lock && db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        guard let row = try await db.raw("SELECT policy, fingerprint, fired FROM ticket_sla WHERE ticket_id = \(bind: ticketID.text)\(unsafeRaw: lockClause)").first() else {
-            return nil
+    /// What is stored of each ticket's SLA, by ticket id.
+    func stored(_ ids: [String], on db: any SQLDatabase) async throws -> [String: Stored] {
+        guard !ids.isEmpty else { return [:] }
+        var query = SQLQueryString("SELECT ticket_id, policy, fingerprint, fired FROM ticket_sla WHERE ticket_id IN (")
+        query.appendInterpolation(binds: ids)
+        query.appendLiteral(")")
+        var result: [String: Stored] = [:]
+        for row in try await db.raw(query).all() {
+            let policy = try JSONText.decode(SLAPolicy.self, try row.decode(column: "policy", as: String.self))
+            let fired = try JSONText.decode([String].self, try row.decode(column: "fired", as: String.self))
+            result[try row.decode(column: "ticket_id", as: String.self)] = Stored(
+                applied: Applied(policy: policy, fingerprint: try row.decode(column: "fingerprint", as: String.self)), fired: Set(fired))
         }
-        let policy = try JSONText.decode(SLAPolicy.self, try row.decode(column: "policy", as: String.self))
-        let fired = try JSONText.decode([String].self, try row.decode(column: "fired", as: String.self))
-        return Stored(applied: Applied(policy: policy, fingerprint: try row.decode(column: "fingerprint", as: String.self)), fired: Set(fired))
+        return result
     }
 
-    /// The ticket's history as the clock reads it.
-    func history(ticketID: UUID, on db: any SQLDatabase) async throws -> [(at: Int64, change: TicketChange)] {
-        try await db.raw("""
-            SELECT kind, field, from_value, to_value, occurred_at FROM ticket_events
-            WHERE ticket_id = \(bind: ticketID.text) ORDER BY sequence
-            """).all().compactMap { row in
-            guard let kind = TicketChange.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+    func stored(ticketID: UUID, on db: any SQLDatabase) async throws -> Stored? {
+        try await stored([ticketID.text], on: db)[ticketID.text]
+    }
+
+    /// The tickets' histories as the clock reads them: only the entries that can move a clock.
+    func histories(_ ids: [String], on db: any SQLDatabase) async throws -> [String: [(at: Int64, change: TicketChange)]] {
+        guard !ids.isEmpty else { return [:] }
+        var query = SQLQueryString("""
+            SELECT ticket_id, kind, field, from_value, to_value, occurred_at FROM ticket_events
+            WHERE (kind IN ('created', 'status_changed', 'commented') OR (kind = 'field_changed' AND field = 'priority'))
+            AND ticket_id IN (
+            """)
+        query.appendInterpolation(binds: ids)
+        query.appendLiteral(") ORDER BY ticket_id, sequence")
+        var result: [String: [(at: Int64, change: TicketChange)]] = [:]
+        for row in try await db.raw(query).all() {
+            guard let kind = TicketChange.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
             let change = TicketChange(kind: kind, field: try row.decode(column: "field", as: String?.self),
                                       from: try row.decode(column: "from_value", as: String?.self), to: try row.decode(column: "to_value", as: String?.self))
-            return (Int64(try row.decode(column: "occurred_at", as: Int.self)), change)
+            result[try row.decode(column: "ticket_id", as: String.self), default: []].append((Int64(try row.decode(column: "occurred_at", as: Int.self)), change))
         }
+        return result
     }
 
-    func tier(of ticket: Ticket, on db: any SQLDatabase) async throws -> String? {
-        guard let account = ticket.accountID else { return nil }
-        return try await db.raw("SELECT tier FROM accounts WHERE id = \(bind: account.text)").first()?.decode(column: "tier", as: String?.self)
+    func history(ticketID: UUID, on db: any SQLDatabase) async throws -> [(at: Int64, change: TicketChange)] {
+        try await histories([ticketID.text], on: db)[ticketID.text] ?? []
+    }
+
+    /// The tier of each account the tickets are linked to.
+    func tiers(of tickets: [Ticket], on db: any SQLDatabase) async throws -> [String: String] {
+        let accounts = Array(Set(tickets.compactMap { $0.accountID?.text }))
+        guard !accounts.isEmpty else { return [:] }
+        var query = SQLQueryString("SELECT id, tier FROM accounts WHERE id IN (")
+        query.appendInterpolation(binds: accounts)
+        query.appendLiteral(")")
+        var result: [String: String] = [:]
+        for row in try await db.raw(query).all() {
+            if let tier = try row.decode(column: "tier", as: String?.self) { result[try row.decode(column: "id", as: String.self)] = tier }
+        }
+        return result
     }
 
     /// The policy that governs the ticket now: the one it had, unless the map changed it and the
     /// old policy does not ask to be kept.
-    func governing(_ ticket: Ticket, stored: Stored?, on db: any SQLDatabase) async throws -> Applied? {
-        let selected = engine.policy(family: ticket.family, tier: try await tier(of: ticket, on: db), contractLevel: nil).map(applied)
+    func governing(_ ticket: Ticket, stored: Stored?, tier: String?) -> Applied? {
+        let selected = engine.policy(family: ticket.family, tier: tier, contractLevel: nil).map(applied)
         guard let stored else { return selected }
         if let selected, selected.fingerprint == stored.applied.fingerprint { return selected }
         let open = ticket.statusCategory != .solved && ticket.statusCategory != .closed
@@ -111,27 +141,56 @@ public struct SLATracker: Sendable {
         return selected
     }
 
-    /// Re-evaluates the ticket's SLA inside the caller's transaction and stores the result.
-    /// Returns the state and what it was computed with, for callers that act on it.
-    @discardableResult
-    func refresh(_ ticket: Ticket, on db: any SQLDatabase, now: Int64, fired extra: Set<String> = [])
-        async throws -> (state: SLAState, applied: Applied, fired: Set<String>)? {
-        let stored = try await stored(ticketID: ticket.id, on: db, lock: false)
-        guard let applied = try await governing(ticket, stored: stored, on: db),
-              let state = engine.evaluate(try await history(ticketID: ticket.id, on: db), family: ticket.family, priority: ticket.priority, policy: applied.policy, now: now) else {
-            if stored != nil { try await db.delete(from: "ticket_sla").where("ticket_id", .equal, ticket.id.text).run() }
-            return nil
-        }
-        let fired = (stored?.fired ?? []).union(extra)
-        let values = row(ticket, applied, fired: fired, state: state, now: now)
-        try await RowInsert.run("ticket_sla", columns: Self.columns, rows: [values], upsertingOn: "ticket_id", on: db)
-        return (state, applied, fired)
+    func governing(_ ticket: Ticket, on db: any SQLDatabase) async throws -> Applied? {
+        let tiers = try await tiers(of: [ticket], on: db)
+        return governing(ticket, stored: try await stored(ticketID: ticket.id, on: db), tier: ticket.accountID.flatMap { tiers[$0.text] })
     }
 
-    /// Takes the ticket's SLA row lock first, so that a user's change and the clock always lock
-    /// the SLA row before the ticket row and cannot deadlock on PostgreSQL.
-    func lock(_ ticketID: UUID, on db: any SQLDatabase) async throws {
-        guard db.dialect.name == "postgresql" else { return }
-        try await db.raw("SELECT ticket_id FROM ticket_sla WHERE ticket_id = \(bind: ticketID.text) FOR UPDATE").run()
+    struct Evaluated {
+        var state: SLAState
+        var applied: Applied
+        var fired: Set<String>
     }
+
+    /// Re-evaluates the tickets' SLAs inside the caller's transaction and stores the results, with
+    /// a few statements for the whole batch. Returns what each was computed with, for callers that act on it.
+    @discardableResult
+    func refresh(_ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:]) async throws -> [String: Evaluated] {
+        let ids = tickets.map(\.id.text)
+        let stored = try await stored(ids, on: db)
+        let histories = try await histories(ids, on: db)
+        let tiers = try await tiers(of: tickets, on: db)
+        var rows: [RowInsert.Row] = [], dropped: [String] = [], result: [String: Evaluated] = [:]
+        for ticket in tickets {
+            let id = ticket.id.text
+            guard let applied = governing(ticket, stored: stored[id], tier: ticket.accountID.flatMap { tiers[$0.text] }),
+                  let state = engine.evaluate(histories[id] ?? [], family: ticket.family, priority: ticket.priority, policy: applied.policy, now: now) else {
+                if stored[id] != nil { dropped.append(id) }
+                continue
+            }
+            let fired = (stored[id]?.fired ?? []).union(extra[id] ?? [])
+            rows.append(row(ticket, applied, fired: fired, state: state, now: now))
+            result[id] = Evaluated(state: state, applied: applied, fired: fired)
+        }
+        if !dropped.isEmpty { try await db.delete(from: "ticket_sla").where("ticket_id", .in, dropped).run() }
+        try await RowInsert.run("ticket_sla", columns: Self.columns, rows: rows, upsertingOn: "ticket_id", on: db)
+        return result
+    }
+
+    @discardableResult
+    func refresh(_ ticket: Ticket, on db: any SQLDatabase, now: Int64, fired extra: Set<String> = []) async throws -> Evaluated? {
+        try await refresh([ticket], on: db, now: now, fired: [ticket.id.text: extra])[ticket.id.text]
+    }
+
+    /// Takes the tickets' SLA row locks first, so that a user's change and the clock always lock
+    /// the SLA row before the ticket row and cannot deadlock on PostgreSQL.
+    func lock(_ ids: [String], on db: any SQLDatabase) async throws {
+        guard db.dialect.name == "postgresql", !ids.isEmpty else { return }
+        var query = SQLQueryString("SELECT ticket_id FROM ticket_sla WHERE ticket_id IN (")
+        query.appendInterpolation(binds: ids)
+        query.appendLiteral(") ORDER BY ticket_id FOR UPDATE")
+        try await db.raw(query).run()
+    }
+
+    func lock(_ ticketID: UUID, on db: any SQLDatabase) async throws { try await lock([ticketID.text], on: db) }
 }
