@@ -143,7 +143,7 @@ public struct SLAService: Sendable {
     @discardableResult
     public func reconcile(batch: Int = 500) async throws -> Int {
         let tracker = tracker
-        let current = tracker.engine.map.sla.mapValues { tracker.fingerprint($0) }
+        let current = tracker.known.mapValues(\.fingerprint)
         let covered = tracker.engine.map.families.values.filter { $0.sla != nil || !$0.slaByTier.isEmpty || !$0.slaByContract.isEmpty }.map(\.code)
         guard !covered.isEmpty else { return 0 }
         let stale = try await database.read { db in

@@ -11,23 +11,33 @@ public struct SLATracker: Sendable {
                           "next_check_at", "due_at", "breached", "first_response", "next_response", "periodic_update",
                           "resolution", "evaluated_at"]
 
-    public init(map: ProcessMap) { engine = SLAEngine(map: map) }
-    public init(engine: SLAEngine) { self.engine = engine }
+    /// The map's policies as stored, computed once: encoding and fingerprinting a policy costs more
+    /// than evaluating a ticket.
+    let known: [String: Applied]
 
-    /// A policy as applied to a ticket, with what identifies it and its calendar.
+    public init(map: ProcessMap) { self.init(engine: SLAEngine(map: map)) }
+
+    public init(engine: SLAEngine) {
+        self.engine = engine
+        known = engine.map.sla.mapValues { Applied(policy: $0, json: JSONText.encode($0), fingerprint: Self.fingerprint($0, in: engine.map)) }
+    }
+
+    /// A policy as applied to a ticket, with its stored form and what identifies it and its calendar.
     struct Applied {
         var policy: SLAPolicy
+        var json: String
         var fingerprint: String
     }
 
     func applied(_ policy: SLAPolicy) -> Applied {
-        Applied(policy: policy, fingerprint: fingerprint(policy))
+        if let known = known[policy.code], known.policy == policy { return known }
+        return Applied(policy: policy, json: JSONText.encode(policy), fingerprint: Self.fingerprint(policy, in: engine.map))
     }
 
     /// Changes whenever the policy or its calendar changes, so open tickets can be re-evaluated.
-    func fingerprint(_ policy: SLAPolicy) -> String {
+    static func fingerprint(_ policy: SLAPolicy, in map: ProcessMap) -> String {
         var text = JSONText.encode(policy)
-        if let calendar = engine.map.calendars[policy.calendar] {
+        if let calendar = map.calendars[policy.calendar] {
             text += "|\(calendar.timezone)|\(calendar.businessDay)"
             for day in BusinessCalendar.Weekday.allCases { text += "|\(calendar.hours[day] ?? [])" }
             text += "|" + calendar.holidays.map(\.description).sorted().joined(separator: ",")
@@ -58,7 +68,7 @@ public struct SLATracker: Sendable {
             return state.met == true ? "met" : "open"
         }
         let breachedNow = state.metrics.contains { $0.breached && $0.clock != .stopped }
-        return [ticket.id.text, ticket.organizationID.text, applied.policy.code, JSONText.encode(applied.policy), applied.fingerprint,
+        return [ticket.id.text, ticket.organizationID.text, applied.policy.code, applied.json, applied.fingerprint,
                 JSONText.encode(fired.sorted()), ticket.statusCategory == .solved || ticket.statusCategory == .closed ? 0 : 1,
                 nextCheck.map(Int.init), due.map(Int.init), breachedNow ? 1 : 0,
                 outcome(.firstResponse), outcome(.nextResponse), outcome(.periodicUpdate), outcome(.resolution), Int(now)]
@@ -80,8 +90,9 @@ public struct SLATracker: Sendable {
         for row in try await db.raw(query).all() {
             let policy = try JSONText.decode(SLAPolicy.self, try row.decode(column: "policy", as: String.self))
             let fired = try JSONText.decode([String].self, try row.decode(column: "fired", as: String.self))
+            let json = try row.decode(column: "policy", as: String.self)
             result[try row.decode(column: "ticket_id", as: String.self)] = Stored(
-                applied: Applied(policy: policy, fingerprint: try row.decode(column: "fingerprint", as: String.self)), fired: Set(fired))
+                applied: Applied(policy: policy, json: json, fingerprint: try row.decode(column: "fingerprint", as: String.self)), fired: Set(fired))
         }
         return result
     }
