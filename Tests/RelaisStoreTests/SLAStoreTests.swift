@@ -155,6 +155,25 @@ final class ManualClock: @unchecked Sendable {
     }
 
     @Test(arguments: Engine.available)
+    func aTicketTheClockCannotReadDoesNotHoldUpTheOthers(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualClock("2026-11-30T09:00:00+01:00")
+            let desk = try await Desk.make(database, clock: clock)
+            let broken = try await desk.open("Broken"), sound = try await desk.open("Sound")
+            try await database.transaction { db in
+                try await db.raw("UPDATE ticket_sla SET policy = 'not json' WHERE ticket_id = \(bind: broken.id.uuidString.lowercased())").run()
+            }
+            clock.set("2026-11-30T13:00:00+01:00")
+            #expect(try await desk.worker.runOnce() == 2)
+            #expect(try await desk.slaEvents(sound.key).map(\.change.kind.rawValue) == ["sla_warning"])
+            #expect(try await desk.slaEvents(broken.key).isEmpty)
+            // Put off for a minute, so the clock does not spin on it.
+            #expect(try await desk.column("next_check_at", of: broken) == Self.millis("2026-11-30T13:01:00+01:00"))
+            #expect(try await desk.worker.runOnce() == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func aCalendarEditReachesOpenTickets(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let clock = ManualClock("2026-11-30T09:00:00+01:00")

@@ -24,7 +24,7 @@ public struct SLAClockWorker: Sendable {
     public func run(every interval: Duration = .seconds(1), logger: Logger = Logger(label: "relais.sla")) async {
         while !Task.isCancelled {
             do {
-                let handled = try await runOnce()
+                let handled = try await runOnce(logger: logger)
                 if handled > 0 { continue }
             } catch {
                 logger.warning("SLA clock: \(error)")
@@ -35,17 +35,52 @@ public struct SLAClockWorker: Sendable {
 
     /// Handles up to `limit` tickets whose check has come; returns how many.
     @discardableResult
-    public func runOnce(limit: Int = 100) async throws -> Int {
+    public func runOnce(limit: Int = 100, logger: Logger = Logger(label: "relais.sla")) async throws -> Int {
         let instant = Int64(Millis.from(now()))
-        return try await database.transaction { db in
-            let lease = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-            let ids = try await db.raw("""
-                SELECT ticket_id FROM ticket_sla WHERE next_check_at <= \(bind: Int(instant))
-                ORDER BY next_check_at LIMIT \(literal: limit)\(unsafeRaw: lease)
-                """).all(decodingColumn: "ticket_id", as: String.self)
-            for id in ids { try await handle(id, on: db, now: instant) }
+        do {
+            return try await database.transaction { db in
+                let ids = try await due(limit: limit, at: instant, on: db)
+                for id in ids { try await handle(id, on: db, now: instant) }
+                return ids.count
+            }
+        } catch let error as StoreError where error.isUnavailable {
+            throw error
+        } catch {
+            // A ticket the clock cannot handle must not hold up the others: take them one at a
+            // time, and put off for a minute the one that fails.
+            let ids = try await database.read { db in try await due(limit: limit, at: instant, on: db, lease: false) }
+            for id in ids {
+                do {
+                    try await database.transaction { db in
+                        guard try await due(id, at: instant, on: db) else { return }
+                        try await handle(id, on: db, now: instant)
+                    }
+                } catch {
+                    logger.warning("SLA clock: ticket \(id) put off for a minute: \(error)")
+                    try await database.transaction { db in
+                        try await db.update("ticket_sla").set("next_check_at", to: SQLBind(Int(instant) + 60_000)).where("ticket_id", .equal, id).run()
+                    }
+                }
+            }
             return ids.count
         }
+    }
+
+    /// The tickets whose check has come, leased on PostgreSQL so that other processes skip them.
+    func due(limit: Int, at instant: Int64, on db: any SQLDatabase, lease: Bool = true) async throws -> [String] {
+        let clause = lease && db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await db.raw("""
+            SELECT ticket_id FROM ticket_sla WHERE next_check_at <= \(bind: Int(instant))
+            ORDER BY next_check_at LIMIT \(literal: limit)\(unsafeRaw: clause)
+            """).all(decodingColumn: "ticket_id", as: String.self)
+    }
+
+    /// Leases one ticket whose check has come; false when it is not due any more or another process holds it.
+    func due(_ id: String, at instant: Int64, on db: any SQLDatabase) async throws -> Bool {
+        let clause = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await db.raw("""
+            SELECT ticket_id FROM ticket_sla WHERE ticket_id = \(bind: id) AND next_check_at <= \(bind: Int(instant))\(unsafeRaw: clause)
+            """).first() != nil
     }
 
     func handle(_ id: String, on db: any SQLDatabase, now: Int64) async throws {
@@ -122,4 +157,9 @@ public struct SLAClockWorker: Sendable {
     static func iso(_ millis: Int64) -> String {
         Millis.date(Int(millis)).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
+}
+
+extension StoreError {
+    /// The database itself failed: retrying ticket by ticket would not help.
+    var isUnavailable: Bool { if case .unavailable = self { true } else { false } }
 }
