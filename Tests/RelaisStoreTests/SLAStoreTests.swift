@@ -30,6 +30,14 @@ final class ManualClock: @unchecked Sendable {
             worker = SLAClockWorker(database: fixture.database, tracker: sla.tracker, now: { clock.now })
         }
 
+        /// A desk on a fresh database of `engine`, its clock on Monday 30 November 2026 at 09:00 in Paris.
+        static func with(_ engine: Engine, _ body: (Desk, ManualClock) async throws -> Void) async throws {
+            try await TestDatabase.with(engine) { database in
+                let clock = ManualClock("2026-11-30T09:00:00+01:00")
+                try await body(try await make(database, clock: clock), clock)
+            }
+        }
+
         static func make(_ database: RelaisDatabase, clock: ManualClock) async throws -> Desk {
             let fixture = try await StoreFixture.make(database)
             let account = Account(id: UUID(), name: "Nordwind", tier: "standard", owner: "camille", createdAt: Date())
@@ -59,10 +67,8 @@ final class ManualClock: @unchecked Sendable {
 
     @Test(arguments: Engine.available)
     func warningsAndBreachesAreRecordedOnceAndEscalate(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
-            // Monday 30 November 2026, 09:00 in Paris. A P3 incident: first response within 4 business hours.
-            let clock = ManualClock("2026-11-30T09:00:00+01:00")
-            let desk = try await Desk.make(database, clock: clock)
+        // Monday 30 November 2026, 09:00 in Paris. A P3 incident: first response within 4 business hours.
+        try await Desk.with(engine) { desk, clock in
             let ticket = try await desk.open()
             #expect(ticket.priority == "P3" && ticket.team == "it-l1")
             // The first check is the first response warning, at 80 % of four hours: 12:12.
@@ -84,7 +90,7 @@ final class ManualClock: @unchecked Sendable {
             let escalated = try await desk.service.find(key: ticket.key, by: desk.fixture.agent)
             #expect(escalated.team == "it-l2" && escalated.level == 2 && escalated.priority == "P2")
             #expect(escalated.version == ticket.version + 2)
-            let outbox = try await database.read { db in
+            let outbox = try await desk.fixture.database.read { db in
                 try await db.raw("SELECT type, payload FROM outbox WHERE subject = \(bind: ticket.key) ORDER BY sequence").all()
                     .map { (try $0.decode(column: "type", as: String.self), try $0.decode(column: "payload", as: String.self)) }
             }
@@ -98,9 +104,7 @@ final class ManualClock: @unchecked Sendable {
 
     @Test(arguments: Engine.available)
     func aReplyStopsTheFirstResponseAndWaitingForTheCustomerStopsTheChecks(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
-            let clock = ManualClock("2026-11-30T09:00:00+01:00")
-            let desk = try await Desk.make(database, clock: clock)
+        try await Desk.with(engine) { desk, clock in
             let ticket = try await desk.open()
             clock.set("2026-11-30T09:30:00+01:00")
             _ = try await desk.service.comment(key: ticket.key, body: "Looking into it", isPublic: true, by: desk.fixture.agent)
@@ -156,11 +160,9 @@ final class ManualClock: @unchecked Sendable {
 
     @Test(arguments: Engine.available)
     func aTicketTheClockCannotReadDoesNotHoldUpTheOthers(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
-            let clock = ManualClock("2026-11-30T09:00:00+01:00")
-            let desk = try await Desk.make(database, clock: clock)
+        try await Desk.with(engine) { desk, clock in
             let broken = try await desk.open("Broken"), sound = try await desk.open("Sound")
-            try await database.transaction { db in
+            try await desk.fixture.database.transaction { db in
                 try await db.raw("UPDATE ticket_sla SET policy = 'not json' WHERE ticket_id = \(bind: broken.id.uuidString.lowercased())").run()
             }
             clock.set("2026-11-30T13:00:00+01:00")
@@ -175,9 +177,7 @@ final class ManualClock: @unchecked Sendable {
 
     @Test(arguments: Engine.available)
     func aCalendarEditReachesOpenTickets(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
-            let clock = ManualClock("2026-11-30T09:00:00+01:00")
-            let desk = try await Desk.make(database, clock: clock)
+        try await Desk.with(engine) { desk, clock in
             let ticket = try await desk.open()
             _ = try await desk.service.comment(key: ticket.key, body: "On it", isPublic: true, by: desk.fixture.agent)
             // Three business days of 8 hours from Monday 09:00 run out on Wednesday at 17:00.
@@ -196,9 +196,7 @@ final class ManualClock: @unchecked Sendable {
 
     @Test(arguments: Engine.available)
     func aPolicyThatAsksToBeKeptKeepsItsTargetsOnOpenTickets(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
-            let clock = ManualClock("2026-11-30T09:00:00+01:00")
-            let plain = try await Desk.make(database, clock: clock)
+        try await Desk.with(engine) { plain, clock in
             var kept = plain.fixture.map
             kept.sla["incident-standard"]?.onPolicyChange = .keep
             let desk = Desk(plain.fixture, clock: clock, map: kept, account: plain.account)
@@ -232,9 +230,7 @@ final class ManualClock: @unchecked Sendable {
 
     @Test(arguments: Engine.available)
     func listsAndTheComplianceReport(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
-            let clock = ManualClock("2026-11-30T09:00:00+01:00")
-            let desk = try await Desk.make(database, clock: clock)
+        try await Desk.with(engine) { desk, clock in
             let late = try await desk.open("Late")
             clock.set("2026-11-30T11:00:00+01:00")
             let answered = try await desk.open("Answered")

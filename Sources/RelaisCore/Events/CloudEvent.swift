@@ -21,9 +21,16 @@ public struct CloudEvent: Sendable, Equatable, Codable {
         self.source = "/organizations/\(organizationID.uuidString.lowercased())"
         self.type = type
         self.subject = subject
-        self.time = time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        self.time = Self.timestamp(time)
         self.sequence = String(sequence)
         self.data = data
+    }
+}
+
+extension CloudEvent {
+    /// An instant as events write it: RFC 3339 in UTC with milliseconds.
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }
 

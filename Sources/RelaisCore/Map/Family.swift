@@ -19,6 +19,8 @@ public struct Family: Sendable, Equatable {
     /// contract sold (`gold`); the contract wins over the tier.
     public var slaByTier: [String: String] = [:]
     public var slaByContract: [String: String] = [:]
+    /// Whether some SLA policy can cover tickets of this family.
+    public var hasSLA: Bool { sla != nil || !slaByTier.isEmpty || !slaByContract.isEmpty }
     public var crm: CRMRequirements
     public var resolution: ResolutionRule
 

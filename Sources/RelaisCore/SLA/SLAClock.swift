@@ -46,7 +46,13 @@ public struct SLAMetricState: Sendable, Equatable, Codable {
     public var cycles: Int
     public var breaches: Int
 
+    /// How a metric stands for reports: any clock of it breached, or met, or still open.
+    public enum Outcome: String, Sendable, Equatable, Codable {
+        case met, breached, open
+    }
+
     public var breached: Bool { breachedAt != nil }
+    public var outcome: Outcome { breaches > 0 ? .breached : (met == true ? .met : .open) }
     /// Met when stopped within the target; nil while it can still go either way.
     public var met: Bool? { breached ? false : (clock == .stopped && targetSeconds != nil ? true : nil) }
     public var remainingMilliseconds: Int64? { targetSeconds.map { Int64($0) * 1000 - elapsedMilliseconds } }
@@ -72,6 +78,21 @@ public struct SLAState: Sendable, Equatable {
     public var firings: [SLAFiring]
     /// The next instant at which a warning or a breach falls due, if the clocks keep running.
     public var nextDue: Int64?
+
+    /// When the clock must look at the ticket again: the earliest crossing not yet recorded (in
+    /// the past, so at once), else the next one due.
+    public func nextCheck(recorded: Set<String>) -> Int64? {
+        let unrecorded = firings.filter { !recorded.contains($0.key) }.map(\.at).min()
+        return [unrecorded, nextDue].compactMap { $0 }.min()
+    }
+
+    /// The earliest deadline among the clocks still running toward their target.
+    public var earliestDue: Int64? { metrics.compactMap(\.dueAt).min() }
+
+    /// Whether a target is missed while its clock still runs (an open breach).
+    public var isBreached: Bool { metrics.contains { $0.breached && $0.clock != .stopped } }
+
+    public func metric(_ metric: SLAPolicy.Metric) -> SLAMetricState? { metrics.first { $0.metric == metric } }
 }
 
 /// SLA state as a pure function of a ticket's history, a policy and a calendar: replaying the
@@ -96,12 +117,15 @@ public enum SLAClock {
 
         var isOpen: Bool { stoppedAt == nil }
 
+        /// Business milliseconds at which a warning is due, `warnAt` percent of `target`.
+        static func warning(_ target: Int64, _ warnAt: Int) -> Int64 { target * Int64(warnAt) / 100 }
+
         /// Adds the running time up to `instant`, noting any threshold crossed on the way.
         mutating func advance(to instant: Int64, timeline: CalendarTimeline, warnAt: Int) {
             guard let since = runningSince else { return }
             let span = timeline.elapsed(from: since, to: instant)
             if let target {
-                let warning = target * Int64(warnAt) / 100
+                let warning = Self.warning(target, warnAt)
                 if warnedAt == nil, elapsed + span >= warning {
                     warnedAt = elapsed >= warning ? since : timeline.adding(warning - elapsed, to: since) ?? instant
                 }
@@ -139,7 +163,7 @@ public enum SLAClock {
             advance(to: instant, timeline: timeline, warnAt: warnAt)
             target = newTarget
             guard let newTarget else { return }
-            if warnedAt == nil, elapsed >= newTarget * Int64(warnAt) / 100 { warnedAt = instant }
+            if warnedAt == nil, elapsed >= Self.warning(newTarget, warnAt) { warnedAt = instant }
             if breachedAt == nil, elapsed >= newTarget { breachedAt = instant }
         }
     }
@@ -283,7 +307,7 @@ public enum SLAClock {
                         if let dueAt { nextDue = min(nextDue ?? dueAt, dueAt) }
                     }
                     if warningAt == nil {
-                        warningAt = timeline.adding(target * Int64(policy.warnAt) / 100 - current.elapsed, to: since)
+                        warningAt = timeline.adding(Cycle.warning(target, policy.warnAt) - current.elapsed, to: since)
                         if let warningAt { nextDue = min(nextDue ?? warningAt, warningAt) }
                     }
                 }
@@ -308,5 +332,5 @@ public enum SLAClock {
 
 extension StatusCategory {
     /// Solved or closed: the work is done and resolution clocks stop.
-    var isDone: Bool { self == .solved || self == .closed }
+    public var isDone: Bool { self == .solved || self == .closed }
 }

@@ -27,12 +27,37 @@ public struct SLAEngine: Sendable {
         map.families[family].flatMap { map.workflows[$0.workflow]?.category(of: status) } ?? .open
     }
 
+    /// History entries that can move a clock: these kinds, and `field_changed` on these fields.
+    /// The store reads only them.
+    public static let clockKinds: [TicketChange.Kind] = [.created, .statusChanged, .commented]
+    public static let clockFields = ["priority"]
+
+    /// Whether recording `changes` can change a ticket's SLA: they move a clock, or change the
+    /// account (whose tier may choose the policy).
+    public static func mayChangeSLA(_ changes: [TicketChange]) -> Bool {
+        changes.contains { change in
+            clockKinds.contains(change.kind) || change.kind == .linked || change.kind == .unlinked
+                || (change.kind == .fieldChanged && change.field.map(clockFields.contains) == true)
+        }
+    }
+
+    /// The policy that governs a ticket: the one the map selects now, unless the ticket has one
+    /// applied that differs, asks to be kept (`on_policy_change: keep`), and the ticket is still
+    /// open on a calendar the map still has.
+    public func governing(selected: SLAPolicy?, applied: SLAPolicy?, ticketOpen: Bool) -> SLAPolicy? {
+        guard let applied, applied != selected, applied.onPolicyChange == .keep, ticketOpen, timelines[applied.calendar] != nil else {
+            return selected
+        }
+        return applied
+    }
+
     /// Reads one history entry as the clock sees it; nil for entries that do not move a clock.
-    public func event(_ change: TicketChange, at instant: Int64, family: String) -> SLAEvent? {
+    /// A creation carries `openingPriority`: the history does not repeat it.
+    public func event(_ change: TicketChange, at instant: Int64, family: String, openingPriority: String?) -> SLAEvent? {
         switch change.kind {
         case .created:
             let status = change.to ?? ""
-            return SLAEvent(at: instant, .opened(status: status, category: category(of: status, family: family), priority: nil))
+            return SLAEvent(at: instant, .opened(status: status, category: category(of: status, family: family), priority: openingPriority))
         case .statusChanged:
             guard let status = change.to else { return nil }
             return SLAEvent(at: instant, .status(status, category: category(of: status, family: family)))
@@ -45,17 +70,12 @@ public struct SLAEngine: Sendable {
         }
     }
 
-    /// Evaluates a ticket's history. The history does not repeat the priority a ticket opened
-    /// with, so it is read from the first priority change, or, when there was none, from the
-    /// ticket's current `priority`.
+    /// Evaluates a ticket's history. The priority it opened with is the first priority change's
+    /// `from`, or, when there was none, the ticket's current `priority`.
     public func evaluate(_ changes: [(at: Int64, change: TicketChange)], family: String, priority: String?, policy: SLAPolicy, now: Int64) -> SLAState? {
         guard let timeline = timeline(for: policy) else { return nil }
         let opening = changes.first { $0.change.kind == .fieldChanged && $0.change.field == "priority" }.map(\.change.from) ?? priority
-        var events = changes.compactMap { event($0.change, at: $0.at, family: family) }
-        if let index = events.firstIndex(where: { if case .opened = $0.kind { true } else { false } }),
-           case let .opened(status, category, _) = events[index].kind {
-            events[index].kind = .opened(status: status, category: category, priority: opening)
-        }
+        let events = changes.compactMap { event($0.change, at: $0.at, family: family, openingPriority: opening) }
         return SLAClock.evaluate(events, policy: policy, timeline: timeline, now: now)
     }
 }

@@ -79,6 +79,9 @@ public struct SLAPolicy: Sendable, Equatable, Codable {
         self.onBreach = onBreach
     }
 
+    /// What to do when a warning or a breach is recorded.
+    public func escalation(for kind: SLAFiring.Kind) -> Escalation { kind == .warning ? onWarning : onBreach }
+
     /// Business seconds allowed for `metric` at `priority`, when the policy sets a target.
     public func target(_ metric: Metric, priority: String?) -> Int? {
         priority.flatMap { targets[$0]?[metric] }

@@ -49,7 +49,7 @@ extension RelaisAPI {
     }
 
     func encode(_ metric: SLAMetricState) -> Components.Schemas.SLAMetric {
-        func date(_ millis: Int64?) -> Date? { millis.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+        func date(_ millis: Int64?) -> Date? { millis.map(Date.init(milliseconds:)) }
         return .init(
             metric: .init(rawValue: metric.metric.rawValue) ?? .resolution, targetSeconds: metric.targetSeconds,
             startedAt: date(metric.startedAt)!, elapsedSeconds: Double(metric.elapsedMilliseconds) / 1000,

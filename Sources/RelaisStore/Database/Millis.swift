@@ -1,9 +1,10 @@
 import Foundation
+import RelaisCore
 
 /// Times are stored as whole milliseconds since 1970, the same on SQLite and PostgreSQL.
 enum Millis {
     static func from(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ millis: Int) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func date(_ millis: Int) -> Date { Date(milliseconds: Int64(millis)) }
     static func now() -> Int { from(Date()) }
 }
 

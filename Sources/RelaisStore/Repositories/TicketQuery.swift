@@ -60,7 +60,7 @@ extension TicketRepository {
     public func list(_ query: TicketQuery) async throws -> TicketPage {
         let limit = max(1, min(query.limit, 200))
         let rows = try await database.read { db in
-            var select = db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
+            var select = TicketRow.select(on: db)
                 .where("organization_id", .equal, query.organizationID.text)
             let filters: [(String, String?)] = [
                 ("family", query.family), ("status", query.status), ("status_category", query.statusCategory?.rawValue),

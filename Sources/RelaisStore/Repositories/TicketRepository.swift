@@ -57,8 +57,10 @@ public struct TicketRepository: Sendable {
     public func update(
         _ ticket: Ticket, expectedVersion: Int, changes: [TicketChange], actor: Actor, comment: NewComment? = nil
     ) async throws -> Ticket {
-        try await database.transaction { db in
-            if let sla { try await sla.lock(ticket.id, on: db) }
+        // Only changes that can move a clock or change the account re-evaluate the SLA.
+        let tracker = SLAEngine.mayChangeSLA(changes) ? sla : nil
+        return try await database.transaction { db in
+            if let tracker { try await tracker.lock([ticket.id.text], on: db) }
             guard let current = try await db.select().columns("version").from("tickets")
                 .where("id", .equal, ticket.id.text).where("organization_id", .equal, ticket.organizationID.text)
                 .first() else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
@@ -73,7 +75,7 @@ public struct TicketRepository: Sendable {
                     .run()
             }
             try await Self.write(ticket, changes: changes, actor: actor, on: db)
-            if let sla { try await sla.refresh(ticket, on: db, now: Int64(Millis.from(ticket.updatedAt))) }
+            if let tracker { try await tracker.refresh([ticket], on: db, now: Int64(Millis.from(ticket.updatedAt))) }
             return ticket
         }
     }
@@ -102,7 +104,7 @@ public struct TicketRepository: Sendable {
 
     public func find(organizationID: UUID, key: String) async throws -> Ticket? {
         try await database.read { db in
-            try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
+            try await TicketRow.select(on: db)
                 .where("organization_id", .equal, organizationID.text).where("key", .equal, key)
                 .first().map(TicketRow.decode)
         }
@@ -111,7 +113,7 @@ public struct TicketRepository: Sendable {
     /// Tickets by id, whatever their organisation: for callers that hold ids they just wrote.
     func tickets(ids: [String]) async throws -> [String: Ticket] {
         try await database.read { db in
-            try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
+            try await TicketRow.select(on: db)
                 .where("id", .in, ids).all()
         }.map(TicketRow.decode).reduce(into: [:]) { $0[$1.id.text] = $1 }
     }

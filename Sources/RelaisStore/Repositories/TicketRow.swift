@@ -11,6 +11,11 @@ enum TicketRow {
         "created_at", "updated_at", "version", "last_event_sequence",
     ]
 
+    /// `SELECT` every ticket column `FROM tickets`, to be narrowed with `where`.
+    static func select(on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().columns(columns.map { SQLColumn($0) }).from("tickets")
+    }
+
     static func values(_ ticket: Ticket, lastEventSequence: Int) -> [any SQLExpression] {
         row(ticket, lastEventSequence: lastEventSequence).map { SQLBind($0) }
     }

@@ -66,96 +66,39 @@ public struct SLAClockWorker: Sendable {
         }
     }
 
-    /// The tickets whose check has come, leased on PostgreSQL so that other processes skip them.
+    /// The tickets whose check has come, leased (see `leasing`) so that other processes skip them.
     func due(limit: Int, at instant: Int64, on db: any SQLDatabase, lease: Bool = true) async throws -> [String] {
-        let clause = lease && db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        return try await db.raw("""
-            SELECT ticket_id FROM ticket_sla WHERE next_check_at <= \(bind: Int(instant))
-            ORDER BY next_check_at LIMIT \(literal: limit)\(unsafeRaw: clause)
-            """).all(decodingColumn: "ticket_id", as: String.self)
+        let query = db.select().column("ticket_id").from("ticket_sla").where("next_check_at", .lessThanOrEqual, Int(instant))
+            .orderBy("next_check_at").limit(limit)
+        return try await (lease ? query.leasing() : query).all(decodingColumn: "ticket_id", as: String.self)
     }
 
     /// Leases one ticket whose check has come; false when it is not due any more or another process holds it.
     func due(_ id: String, at instant: Int64, on db: any SQLDatabase) async throws -> Bool {
-        let clause = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        return try await db.raw("""
-            SELECT ticket_id FROM ticket_sla WHERE ticket_id = \(bind: id) AND next_check_at <= \(bind: Int(instant))\(unsafeRaw: clause)
-            """).first() != nil
+        try await db.select().column("ticket_id").from("ticket_sla")
+            .where("ticket_id", .equal, id).where("next_check_at", .lessThanOrEqual, Int(instant)).leasing().first() != nil
     }
 
     func handle(_ id: String, on db: any SQLDatabase, now: Int64) async throws {
-        guard let ticket = try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
-            .where("id", .equal, id).first().map(TicketRow.decode) else {
+        guard let ticket = try await TicketRow.select(on: db).where("id", .equal, id).first().map(TicketRow.decode) else {
             try await db.delete(from: "ticket_sla").where("ticket_id", .equal, id).run()
             return
         }
-        guard let evaluated = try await tracker.refresh(ticket, on: db, now: now) else { return }
-        let fresh = evaluated.state.firings.filter { !evaluated.fired.contains($0.key) }
-        guard !fresh.isEmpty else { return }
+        let (evaluated, stored) = try await tracker.evaluate([ticket], on: db, now: now)
+        let fresh = evaluated[id].map { result in result.state.firings.filter { !result.fired.contains($0.key) } } ?? []
+        guard let policy = evaluated[id]?.applied.policy, !fresh.isEmpty else {
+            // Nothing new to record: only the next check moves.
+            try await tracker.write([ticket], evaluated, stored: stored, on: db, now: now)
+            return
+        }
         var changed = ticket
-        let changes = try await consequences(of: fresh, policy: evaluated.applied.policy, ticket: &changed, on: db)
-        changed.updatedAt = Millis.date(Int(now))
-        changed.version += 1
+        var owner: String?
+        if let account = ticket.accountID, fresh.contains(where: { policy.escalation(for: $0.kind).notify.contains("account_owner") }) {
+            owner = try await CRMRepository(database: database).account(organizationID: ticket.organizationID, id: account)?.owner
+        }
+        let changes = TicketRules.recordSLA(fresh, policy: policy, on: &changed, map: tracker.engine.map, accountOwner: owner, now: Millis.date(Int(now)))
         try await TicketRepository.write(changed, changes: changes, actor: Self.actor, on: db)
-        try await tracker.refresh(changed, on: db, now: now, fired: Set(fresh.map(\.key)))
-    }
-
-    /// The history entries for new warnings and breaches, and the escalation they call for.
-    func consequences(of firings: [SLAFiring], policy: SLAPolicy, ticket: inout Ticket, on db: any SQLDatabase) async throws -> [TicketChange] {
-        let map = tracker.engine.map
-        var changes: [TicketChange] = [], escalated = false
-        for firing in firings {
-            let escalation = firing.kind == .warning ? policy.onWarning : policy.onBreach
-            var change = TicketChange(kind: firing.kind == .warning ? .slaWarning : .slaBreached, field: firing.metric.rawValue,
-                                      from: Self.iso(firing.cycleStart), to: Self.iso(firing.at), rule: policy.code)
-            if !escalation.notify.isEmpty {
-                change.details["notify"] = try await recipients(escalation.notify, of: ticket, on: db)
-            }
-            changes.append(change)
-            // A clock that already stopped (the reply came late) is recorded, not escalated.
-            guard firing.open else { continue }
-            if escalation.escalate, !escalated, let team = ticket.team, let next = map.teams[team]?.escalatesTo {
-                escalated = true
-                changes.append(TicketChange(kind: .assigned, field: "team", from: team, to: next, rule: policy.code))
-                ticket.team = next
-                ticket.level = map.teams[next]?.level
-                if let assignee = ticket.assignee {
-                    changes.append(TicketChange(kind: .assigned, field: "assignee", from: assignee, to: nil, rule: policy.code))
-                    ticket.assignee = nil
-                }
-            }
-            if escalation.raisePriority > 0, let priority = ticket.priority {
-                let raised = map.referential.priorityMatrix.raise(priority, by: escalation.raisePriority)
-                if raised != priority {
-                    changes.append(TicketChange(kind: .fieldChanged, field: "priority", from: priority, to: raised, rule: policy.code))
-                    ticket.priority = raised
-                }
-            }
-        }
-        return changes
-    }
-
-    /// `team=it-l1, assignee=alice, account_owner=bob`: who must hear of it, as far as it is known.
-    func recipients(_ roles: [String], of ticket: Ticket, on db: any SQLDatabase) async throws -> String {
-        var named: [String] = []
-        for role in roles {
-            let value: String? = switch role {
-            case "team": ticket.team
-            case "assignee": ticket.assignee
-            case "requester": ticket.requesterID?.text
-            case "account_owner":
-                if let account = ticket.accountID {
-                    try await db.raw("SELECT owner FROM accounts WHERE id = \(bind: account.text)").first()?.decode(column: "owner", as: String?.self)
-                } else { nil }
-            default: nil
-            }
-            if let value { named.append("\(role)=\(value)") }
-        }
-        return named.joined(separator: ", ")
-    }
-
-    static func iso(_ millis: Int64) -> String {
-        Millis.date(Int(millis)).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        try await tracker.refresh([changed], on: db, now: now, fired: [id: Set(fresh.map(\.key))])
     }
 }
 

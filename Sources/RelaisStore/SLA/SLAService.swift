@@ -62,10 +62,8 @@ public struct SLAService: Sendable {
         let instant = Int64(Millis.from(now()))
         let tracker = tracker
         return try await database.read { db in
-            guard let applied = try await tracker.governing(ticket, on: db),
-                  let state = tracker.engine.evaluate(try await tracker.history(ticketID: ticket.id, on: db), family: ticket.family,
-                                                      priority: ticket.priority, policy: applied.policy, now: instant) else { return nil }
-            return TicketSLA(ticket: ticket, policy: applied.policy, evaluatedAt: Millis.date(Int(instant)), metrics: state.metrics)
+            guard let evaluated = try await tracker.evaluate([ticket], on: db, now: instant).evaluated[ticket.id.text] else { return nil }
+            return TicketSLA(ticket: ticket, policy: evaluated.applied.policy, evaluatedAt: Millis.date(Int(instant)), metrics: evaluated.state.metrics)
         }
     }
 
@@ -73,7 +71,7 @@ public struct SLAService: Sendable {
     public func dueSoon(within window: TimeInterval, limit: Int, by principal: Principal) async throws -> [SLAListItem] {
         try tickets.requireAgent(principal, "list SLA deadlines")
         let until = Millis.from(now().addingTimeInterval(window))
-        return try await list("s.is_open = 1 AND s.breached = 0 AND s.due_at IS NOT NULL AND s.due_at <= \(until)", order: "s.due_at",
+        return try await list("s.is_open = 1 AND s.breached = 0 AND s.due_at <= \(bind: until)", order: "s.due_at",
                               limit: limit, organizationID: principal.organizationID)
     }
 
@@ -83,12 +81,12 @@ public struct SLAService: Sendable {
         return try await list("s.is_open = 1 AND s.breached = 1", order: "t.created_at", limit: limit, organizationID: principal.organizationID)
     }
 
-    func list(_ condition: String, order: String, limit: Int, organizationID: UUID) async throws -> [SLAListItem] {
+    func list(_ condition: SQLQueryString, order: String, limit: Int, organizationID: UUID) async throws -> [SLAListItem] {
         try await database.read { db in
             try await db.raw("""
                 SELECT t.key, t.title, t.family, t.team, t.priority, s.policy_code, s.due_at, s.breached
                 FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
-                WHERE s.organization_id = \(bind: organizationID.text) AND \(unsafeRaw: condition)
+                WHERE s.organization_id = \(bind: organizationID.text) AND \(condition)
                 ORDER BY \(unsafeRaw: order) LIMIT \(literal: limit)
                 """).all().map { row in
                 SLAListItem(
@@ -114,7 +112,7 @@ public struct SLAService: Sendable {
                 GROUP BY \(unsafeRaw: grouping.column), s.first_response, s.next_response, s.periodic_update, s.resolution
                 """).all().map { row in
                 (group: try row.decode(column: "grp", as: String?.self), count: try row.decode(column: "n", as: Int.self),
-                 outcomes: try metrics.map { try row.decode(column: $0.rawValue, as: String?.self) })
+                 outcomes: try metrics.map { try row.decode(column: $0.rawValue, as: String?.self).flatMap(SLAMetricState.Outcome.init(rawValue:)) })
             }
         }
         var groups: [String: SLAReportGroup] = [:]
@@ -126,9 +124,9 @@ public struct SLAService: Sendable {
                 guard let outcome else { continue }
                 var counts = group.metrics[metric] ?? .init()
                 switch outcome {
-                case "met": counts.met += row.count
-                case "breached": counts.breached += row.count
-                default: counts.open += row.count
+                case .met: counts.met += row.count
+                case .breached: counts.breached += row.count
+                case .open: counts.open += row.count
                 }
                 group.metrics[metric] = counts
             }
@@ -144,19 +142,22 @@ public struct SLAService: Sendable {
     public func reconcile(batch: Int = 500) async throws -> Int {
         let tracker = tracker
         let current = tracker.known.mapValues(\.fingerprint)
-        let covered = tracker.engine.map.families.values.filter { $0.sla != nil || !$0.slaByTier.isEmpty || !$0.slaByContract.isEmpty }.map(\.code)
+        let covered = tracker.engine.map.families.values.filter(\.hasSLA).map(\.code)
         guard !covered.isEmpty else { return 0 }
         let stale = try await database.read { db in
-            var ids: [String] = []
-            for row in try await db.raw("SELECT ticket_id, policy_code, fingerprint FROM ticket_sla WHERE is_open = 1").all() {
-                let code = try row.decode(column: "policy_code", as: String.self)
-                if current[code] != (try row.decode(column: "fingerprint", as: String.self)) {
-                    ids.append(try row.decode(column: "ticket_id", as: String.self))
+            // Open tickets evaluated under another version of their policy or calendar, or under
+            // a policy the map no longer has.
+            var ids = try await db.select().column("ticket_id").from("ticket_sla").where("is_open", .equal, 1)
+                .where { group in
+                    current.reduce(group.where("policy_code", .notIn, Array(current.keys))) { group, policy in
+                        group.orWhere { $0.where("policy_code", .equal, policy.key).where("fingerprint", .notEqual, policy.value) }
+                    }
                 }
-            }
-            var missing = SQLQueryString("SELECT t.id FROM tickets t LEFT JOIN ticket_sla s ON s.ticket_id = t.id WHERE s.ticket_id IS NULL AND t.family IN (")
-            missing.appendInterpolation(binds: covered)
-            missing.appendLiteral(")")
+                .all(decodingColumn: "ticket_id", as: String.self)
+            let missing: SQLQueryString = """
+                SELECT t.id FROM tickets t LEFT JOIN ticket_sla s ON s.ticket_id = t.id
+                WHERE s.ticket_id IS NULL AND t.family IN (\(binds: covered))
+                """
             ids += try await db.raw(missing).all(decodingColumn: "id", as: String.self)
             return ids
         }
@@ -165,7 +166,7 @@ public struct SLAService: Sendable {
             let chunk = Array(stale[start..<min(start + batch, stale.count)])
             try await database.transaction { db in
                 try await tracker.lock(chunk, on: db)
-                let tickets = try await db.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("tickets")
+                let tickets = try await TicketRow.select(on: db)
                     .where("id", .in, chunk).all().map(TicketRow.decode)
                 try await tracker.refresh(tickets, on: db, now: instant)
             }

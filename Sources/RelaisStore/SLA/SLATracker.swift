@@ -55,106 +55,22 @@ public struct SLATracker: Sendable {
         let now = Int64(Millis.from(ticket.createdAt))
         let history = changes.map { (at: now, change: $0) }
         guard let state = engine.evaluate(history, family: ticket.family, priority: ticket.priority, policy: policy, now: now) else { return nil }
-        return row(ticket, applied(policy), fired: [], state: state, now: now)
+        return row(ticket, Evaluated(state: state, applied: applied(policy), fired: []), now: now)
     }
 
-    func row(_ ticket: Ticket, _ applied: Applied, fired: Set<String>, state: SLAState, now: Int64) -> RowInsert.Row {
-        let unfired = state.firings.filter { !fired.contains($0.key) }.map(\.at).min()
-        let nextCheck = [unfired, state.nextDue].compactMap { $0 }.min()
-        let due = state.metrics.compactMap(\.dueAt).min()
-        func outcome(_ metric: SLAPolicy.Metric) -> String? {
-            guard let state = state.metrics.first(where: { $0.metric == metric }) else { return nil }
-            if state.breaches > 0 { return "breached" }
-            return state.met == true ? "met" : "open"
-        }
-        let breachedNow = state.metrics.contains { $0.breached && $0.clock != .stopped }
-        return [ticket.id.text, ticket.organizationID.text, applied.policy.code, applied.json, applied.fingerprint,
-                JSONText.encode(fired.sorted()), ticket.statusCategory == .solved || ticket.statusCategory == .closed ? 0 : 1,
-                nextCheck.map(Int.init), due.map(Int.init), breachedNow ? 1 : 0,
-                outcome(.firstResponse), outcome(.nextResponse), outcome(.periodicUpdate), outcome(.resolution), Int(now)]
+    func row(_ ticket: Ticket, _ evaluated: Evaluated, now: Int64) -> RowInsert.Row {
+        let state = evaluated.state
+        return [ticket.id.text, ticket.organizationID.text, evaluated.applied.policy.code, evaluated.applied.json, evaluated.applied.fingerprint,
+                JSONText.encode(evaluated.fired.sorted()), ticket.statusCategory.isDone ? 0 : 1,
+                state.nextCheck(recorded: evaluated.fired).map(Int.init), state.earliestDue.map(Int.init), state.isBreached ? 1 : 0,
+                state.metric(.firstResponse)?.outcome.rawValue, state.metric(.nextResponse)?.outcome.rawValue,
+                state.metric(.periodicUpdate)?.outcome.rawValue, state.metric(.resolution)?.outcome.rawValue, Int(now)]
     }
 
-    /// What is stored of a ticket's SLA.
+    /// What is stored of a ticket's SLA: the policy applied and the crossings already recorded.
     struct Stored {
-        var applied: Applied
+        var policy: SLAPolicy
         var fired: Set<String>
-    }
-
-    /// What is stored of each ticket's SLA, by ticket id.
-    func stored(_ ids: [String], on db: any SQLDatabase) async throws -> [String: Stored] {
-        guard !ids.isEmpty else { return [:] }
-        var query = SQLQueryString("SELECT ticket_id, policy, fingerprint, fired FROM ticket_sla WHERE ticket_id IN (")
-        query.appendInterpolation(binds: ids)
-        query.appendLiteral(")")
-        var result: [String: Stored] = [:]
-        for row in try await db.raw(query).all() {
-            let policy = try JSONText.decode(SLAPolicy.self, try row.decode(column: "policy", as: String.self))
-            let fired = try JSONText.decode([String].self, try row.decode(column: "fired", as: String.self))
-            let json = try row.decode(column: "policy", as: String.self)
-            result[try row.decode(column: "ticket_id", as: String.self)] = Stored(
-                applied: Applied(policy: policy, json: json, fingerprint: try row.decode(column: "fingerprint", as: String.self)), fired: Set(fired))
-        }
-        return result
-    }
-
-    func stored(ticketID: UUID, on db: any SQLDatabase) async throws -> Stored? {
-        try await stored([ticketID.text], on: db)[ticketID.text]
-    }
-
-    /// The tickets' histories as the clock reads them: only the entries that can move a clock.
-    func histories(_ ids: [String], on db: any SQLDatabase) async throws -> [String: [(at: Int64, change: TicketChange)]] {
-        guard !ids.isEmpty else { return [:] }
-        var query = SQLQueryString("""
-            SELECT ticket_id, kind, field, from_value, to_value, occurred_at FROM ticket_events
-            WHERE (kind IN ('created', 'status_changed', 'commented') OR (kind = 'field_changed' AND field = 'priority'))
-            AND ticket_id IN (
-            """)
-        query.appendInterpolation(binds: ids)
-        query.appendLiteral(") ORDER BY ticket_id, sequence")
-        var result: [String: [(at: Int64, change: TicketChange)]] = [:]
-        for row in try await db.raw(query).all() {
-            guard let kind = TicketChange.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
-            let change = TicketChange(kind: kind, field: try row.decode(column: "field", as: String?.self),
-                                      from: try row.decode(column: "from_value", as: String?.self), to: try row.decode(column: "to_value", as: String?.self))
-            result[try row.decode(column: "ticket_id", as: String.self), default: []].append((Int64(try row.decode(column: "occurred_at", as: Int.self)), change))
-        }
-        return result
-    }
-
-    func history(ticketID: UUID, on db: any SQLDatabase) async throws -> [(at: Int64, change: TicketChange)] {
-        try await histories([ticketID.text], on: db)[ticketID.text] ?? []
-    }
-
-    /// The tier of each account the tickets are linked to.
-    func tiers(of tickets: [Ticket], on db: any SQLDatabase) async throws -> [String: String] {
-        let accounts = Array(Set(tickets.compactMap { $0.accountID?.text }))
-        guard !accounts.isEmpty else { return [:] }
-        var query = SQLQueryString("SELECT id, tier FROM accounts WHERE id IN (")
-        query.appendInterpolation(binds: accounts)
-        query.appendLiteral(")")
-        var result: [String: String] = [:]
-        for row in try await db.raw(query).all() {
-            if let tier = try row.decode(column: "tier", as: String?.self) { result[try row.decode(column: "id", as: String.self)] = tier }
-        }
-        return result
-    }
-
-    /// The policy that governs the ticket now: the one it had, unless the map changed it and the
-    /// old policy does not ask to be kept.
-    func governing(_ ticket: Ticket, stored: Stored?, tier: String?) -> Applied? {
-        let selected = engine.policy(family: ticket.family, tier: tier, contractLevel: nil).map(applied)
-        guard let stored else { return selected }
-        if let selected, selected.fingerprint == stored.applied.fingerprint { return selected }
-        let open = ticket.statusCategory != .solved && ticket.statusCategory != .closed
-        if stored.applied.policy.onPolicyChange == .keep, open, engine.timelines[stored.applied.policy.calendar] != nil {
-            return stored.applied
-        }
-        return selected
-    }
-
-    func governing(_ ticket: Ticket, on db: any SQLDatabase) async throws -> Applied? {
-        let tiers = try await tiers(of: [ticket], on: db)
-        return governing(ticket, stored: try await stored(ticketID: ticket.id, on: db), tier: ticket.accountID.flatMap { tiers[$0.text] })
     }
 
     struct Evaluated {
@@ -163,45 +79,93 @@ public struct SLATracker: Sendable {
         var fired: Set<String>
     }
 
-    /// Re-evaluates the tickets' SLAs inside the caller's transaction and stores the results, with
-    /// a few statements for the whole batch. Returns what each was computed with, for callers that act on it.
-    @discardableResult
-    func refresh(_ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:]) async throws -> [String: Evaluated] {
+    /// Evaluates the tickets' SLAs at `now` from what is stored, reading the stored rows, the
+    /// histories and the accounts' tiers with one query each for the whole batch. A ticket that no
+    /// policy covers has no entry in `evaluated`.
+    func evaluate(_ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:])
+        async throws -> (evaluated: [String: Evaluated], stored: [String: Stored]) {
         let ids = tickets.map(\.id.text)
-        let stored = try await stored(ids, on: db)
+        guard !ids.isEmpty else { return ([:], [:]) }
+        var stored: [String: Stored] = [:]
+        for row in try await db.select().columns("ticket_id", "policy", "fired").from("ticket_sla").where("ticket_id", .in, ids).all() {
+            stored[try row.decode(column: "ticket_id", as: String.self)] = Stored(
+                policy: try JSONText.decode(SLAPolicy.self, try row.decode(column: "policy", as: String.self)),
+                fired: Set(try JSONText.decode([String].self, try row.decode(column: "fired", as: String.self))))
+        }
         let histories = try await histories(ids, on: db)
         let tiers = try await tiers(of: tickets, on: db)
-        var rows: [RowInsert.Row] = [], dropped: [String] = [], result: [String: Evaluated] = [:]
+        var evaluated: [String: Evaluated] = [:]
         for ticket in tickets {
             let id = ticket.id.text
-            guard let applied = governing(ticket, stored: stored[id], tier: ticket.accountID.flatMap { tiers[$0.text] }),
-                  let state = engine.evaluate(histories[id] ?? [], family: ticket.family, priority: ticket.priority, policy: applied.policy, now: now) else {
-                if stored[id] != nil { dropped.append(id) }
-                continue
-            }
-            let fired = (stored[id]?.fired ?? []).union(extra[id] ?? [])
-            rows.append(row(ticket, applied, fired: fired, state: state, now: now))
-            result[id] = Evaluated(state: state, applied: applied, fired: fired)
+            let selected = engine.policy(family: ticket.family, tier: ticket.accountID.flatMap { tiers[$0.text] }, contractLevel: nil)
+            guard let policy = engine.governing(selected: selected, applied: stored[id]?.policy, ticketOpen: !ticket.statusCategory.isDone),
+                  let state = engine.evaluate(histories[id] ?? [], family: ticket.family, priority: ticket.priority, policy: policy, now: now)
+            else { continue }
+            evaluated[id] = Evaluated(state: state, applied: applied(policy), fired: (stored[id]?.fired ?? []).union(extra[id] ?? []))
         }
-        if !dropped.isEmpty { try await db.delete(from: "ticket_sla").where("ticket_id", .in, dropped).run() }
-        try await RowInsert.run("ticket_sla", columns: Self.columns, rows: rows, upsertingOn: "ticket_id", on: db)
+        return (evaluated, stored)
+    }
+
+    /// The tickets' histories as the clock reads them: only the entries that can move a clock.
+    func histories(_ ids: [String], on db: any SQLDatabase) async throws -> [String: [(at: Int64, change: TicketChange)]] {
+        let rows = try await db.select().columns("ticket_id", "kind", "field", "from_value", "to_value", "occurred_at").from("ticket_events")
+            .where("ticket_id", .in, ids)
+            .where { group in
+                group.where("kind", .in, SLAEngine.clockKinds.map(\.rawValue))
+                    .orWhere { $0.where("kind", .equal, TicketChange.Kind.fieldChanged.rawValue).where("field", .in, SLAEngine.clockFields) }
+            }
+            .orderBy("ticket_id").orderBy("sequence").all()
+        var result: [String: [(at: Int64, change: TicketChange)]] = [:]
+        for row in rows {
+            guard let kind = TicketChange.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            let change = TicketChange(kind: kind, field: try row.decode(column: "field", as: String?.self),
+                                      from: try row.decode(column: "from_value", as: String?.self), to: try row.decode(column: "to_value", as: String?.self))
+            result[try row.decode(column: "ticket_id", as: String.self), default: []].append((Int64(try row.decode(column: "occurred_at", as: Int.self)), change))
+        }
         return result
     }
 
+    /// The tier of each account the tickets are linked to.
+    func tiers(of tickets: [Ticket], on db: any SQLDatabase) async throws -> [String: String] {
+        let accounts = Array(Set(tickets.compactMap { $0.accountID?.text }))
+        guard !accounts.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        for row in try await db.select().columns("id", "tier").from("accounts").where("id", .in, accounts).all() {
+            if let tier = try row.decode(column: "tier", as: String?.self) { result[try row.decode(column: "id", as: String.self)] = tier }
+        }
+        return result
+    }
+
+    /// Stores the SLA rows of evaluated tickets, and removes those of tickets no policy covers any more.
+    func write(_ tickets: [Ticket], _ evaluated: [String: Evaluated], stored: [String: Stored], on db: any SQLDatabase, now: Int64) async throws {
+        let dropped = tickets.map(\.id.text).filter { evaluated[$0] == nil && stored[$0] != nil }
+        if !dropped.isEmpty { try await db.delete(from: "ticket_sla").where("ticket_id", .in, dropped).run() }
+        let rows = tickets.compactMap { ticket in evaluated[ticket.id.text].map { row(ticket, $0, now: now) } }
+        try await RowInsert.run("ticket_sla", columns: Self.columns, rows: rows, upsertingOn: "ticket_id", on: db)
+    }
+
+    /// Re-evaluates the tickets' SLAs inside the caller's transaction and stores the results.
     @discardableResult
-    func refresh(_ ticket: Ticket, on db: any SQLDatabase, now: Int64, fired extra: Set<String> = []) async throws -> Evaluated? {
-        try await refresh([ticket], on: db, now: now, fired: [ticket.id.text: extra])[ticket.id.text]
+    func refresh(_ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:]) async throws -> [String: Evaluated] {
+        let (evaluated, stored) = try await evaluate(tickets, on: db, now: now, fired: extra)
+        try await write(tickets, evaluated, stored: stored, on: db, now: now)
+        return evaluated
     }
 
     /// Takes the tickets' SLA row locks first, so that a user's change and the clock always lock
-    /// the SLA row before the ticket row and cannot deadlock on PostgreSQL.
+    /// the SLA row before the ticket row and cannot deadlock. SQLite, whose one writer already
+    /// serialises, has no row locks.
     func lock(_ ids: [String], on db: any SQLDatabase) async throws {
-        guard db.dialect.name == "postgresql", !ids.isEmpty else { return }
-        var query = SQLQueryString("SELECT ticket_id FROM ticket_sla WHERE ticket_id IN (")
-        query.appendInterpolation(binds: ids)
-        query.appendLiteral(") ORDER BY ticket_id FOR UPDATE")
-        try await db.raw(query).run()
+        guard db.dialect.exclusiveSelectLockExpression != nil, !ids.isEmpty else { return }
+        try await db.select().column("ticket_id").from("ticket_sla").where("ticket_id", .in, ids).orderBy("ticket_id").for(.update).run()
     }
+}
 
-    func lock(_ ticketID: UUID, on db: any SQLDatabase) async throws { try await lock([ticketID.text], on: db) }
+extension SQLSelectBuilder {
+    /// `FOR UPDATE SKIP LOCKED` where the database locks rows (PostgreSQL): rows another process
+    /// holds are left to it. Nothing on SQLite, whose one writer already serialises.
+    func leasing() -> Self {
+        guard let lock = database.dialect.exclusiveSelectLockExpression else { return self }
+        return lockingClause(SQLList([lock, SQLRaw("SKIP LOCKED")], separator: SQLRaw(" ")))
+    }
 }
