@@ -44,7 +44,7 @@ public enum MapLoader {
         map.families = readFamilies(sections["families"], map: map, reader)
         map.referential.mappings = readMappings(sections["referential"], map: map, reader)
         map.routing = readRouting(sections["routing"], map: map, reader)
-        map.signals = readSignals(sections["signals"], reader)
+        map.signals = readSignals(sections["signals"], map: map, reader)
         guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
         return map
     }

@@ -19,8 +19,7 @@ public enum Router {
     static func matches(_ rule: RoutingRule, ticket: Ticket, context: RoutingContext) -> Bool {
         rule.conditions.allSatisfy { condition in
             if condition.field == "tags" { return !Set(condition.values).isDisjoint(with: ticket.tags) }
-            let value = ticket.value(of: condition.field) ?? context[condition.field]
-            return value.map(condition.values.contains) ?? false
+            return condition.accepts(ticket.value(of: condition.field) ?? context[condition.field])
         }
     }
 

@@ -1,13 +1,28 @@
 /// One routing rule of the map: when every condition holds, apply the actions.
 /// Rules run in order; the first match wins unless it says `continue: true`.
 public struct RoutingRule: Sendable, Equatable {
-    /// `field` must have one of `values`; a field of a linked object reads `account.tier`.
+    /// `field` must have one of `values`, or a number within `atLeast`...`atMost`; a field of a
+    /// linked object reads `account.tier`, `account.annual_revenue`, `contract.sla_level`.
     public struct Condition: Sendable, Equatable {
         public var field: String
         public var values: [String]
-        public init(field: String, values: [String]) {
+        public var atLeast: Double?
+        public var atMost: Double?
+        public init(field: String, values: [String], atLeast: Double? = nil, atMost: Double? = nil) {
             self.field = field
             self.values = values
+            self.atLeast = atLeast
+            self.atMost = atMost
+        }
+
+        /// Whether `value` satisfies the condition; an absent value never does.
+        public func accepts(_ value: String?) -> Bool {
+            guard let value else { return false }
+            if atLeast != nil || atMost != nil {
+                guard let number = Double(value) else { return false }
+                return number >= (atLeast ?? -.infinity) && number <= (atMost ?? .infinity)
+            }
+            return values.contains(value)
         }
     }
 

@@ -83,6 +83,8 @@ extension APIProblem {
             return APIProblem("unavailable", .serviceUnavailable, "the database is not available")
         case let .invalidValue(field, _):
             return APIProblem("invalid-field", .unprocessableContent, error.description, field: field)
+        case .inUse:
+            return APIProblem("in-use", .conflict, error.description)
         case .invalidConfiguration:
             return .internalError
         }

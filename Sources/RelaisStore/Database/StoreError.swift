@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case invalidConfiguration(String)
     /// A value the store refuses to keep, with the field it came in.
     case invalidValue(field: String, reason: String)
+    /// A row others depend on cannot be removed or changed that way.
+    case inUse(what: String, reason: String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -26,6 +28,7 @@ extension StoreError: CustomStringConvertible {
         case let .notFound(what, id): "\(what) '\(id)' does not exist"
         case let .invalidConfiguration(reason): reason
         case let .invalidValue(field, reason): "\(field): \(reason)"
+        case let .inUse(what, reason): "\(what) is in use: \(reason)"
         }
     }
 }

@@ -19,6 +19,7 @@ public enum Migrator {
         CreateTicketHistory(),
         CreateIdempotencyKeys(),
         CreateTicketSLA(),
+        CreateCRMRecords(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

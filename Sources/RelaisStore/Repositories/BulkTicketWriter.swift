@@ -69,6 +69,7 @@ public struct BulkTicketWriter: Sendable {
                 }
             }
             try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
+            try await AccountRollups.apply(old: [], new: numbered.map(AccountRollups.Contribution.init), on: db)
             return numbered
         }
     }

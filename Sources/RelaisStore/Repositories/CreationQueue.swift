@@ -91,6 +91,7 @@ enum CreationBatch {
         }
         var tickets: [RowInsert.Row] = [], links: [RowInsert.Row] = [], events: [RowInsert.Row] = [], outbox: [RowInsert.Row] = []
         var sla: [RowInsert.Row] = []
+        var contributions: [AccountRollups.Contribution] = []
         for (index, item) in items.enumerated() where outcomes[index] == nil {
             let group = "\(item.ticket.organizationID.text)|\(item.prefix)"
             let ticket = item.ticket.numbered(next[group]!, prefix: item.prefix)
@@ -101,6 +102,7 @@ enum CreationBatch {
             events += history.events
             outbox += history.outbox
             if let row = item.sla { sla.append(row) }
+            contributions.append(AccountRollups.Contribution(ticket))
             outcomes[index] = .created(ticket)
         }
         try await RowInsert.run("tickets", columns: TicketRow.columns, rows: tickets, on: db)
@@ -108,6 +110,7 @@ enum CreationBatch {
         try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
         try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
         try await RowInsert.run("ticket_sla", columns: SLATracker.columns, rows: sla, on: db)
+        try await AccountRollups.apply(old: [], new: contributions, on: db)
         return outcomes.map { $0! }
     }
 

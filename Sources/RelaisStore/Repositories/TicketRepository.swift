@@ -46,10 +46,11 @@ public struct TicketRepository: Sendable {
     /// Draws the next number for `prefix`, then stores the ticket, its history and its events.
     /// Creations arriving together are committed together (see `CreationQueue`).
     public func insert(
-        _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil, tier: String? = nil
+        _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil,
+        tier: String? = nil, contractLevel: String? = nil
     ) async throws -> Creation {
         let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency,
-                                   sla: sla?.creationRow(draft, changes: changes, tier: tier))
+                                   sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel))
         return try await database.creations.submit(item, to: database)
     }
 
@@ -83,10 +84,12 @@ public struct TicketRepository: Sendable {
     /// Saves the ticket's new state with the history and outside events of `changes`, inside the
     /// caller's transaction.
     static func write(_ ticket: Ticket, changes: [TicketChange], actor: Actor, on db: any SQLDatabase) async throws {
-        guard let sequence = try await db.select().column("last_event_sequence").from("tickets")
-            .where("id", .equal, ticket.id.text).first(decodingColumn: "last_event_sequence", as: Int.self) else {
+        guard let stored = try await db.select().columns((["last_event_sequence"] + AccountRollups.ticketColumns).map { SQLColumn($0) })
+            .from("tickets").where("id", .equal, ticket.id.text).first() else {
             throw StoreError.notFound(what: "ticket", id: ticket.key)
         }
+        let sequence = try stored.decode(column: "last_event_sequence", as: Int.self)
+        let before = try AccountRollups.Contribution(row: stored), after = AccountRollups.Contribution(ticket)
         var update = db.update("tickets")
         for (column, value) in TicketRow.assignments(ticket, lastEventSequence: sequence + changes.count) {
             update = update.set(column, to: value)
@@ -96,6 +99,12 @@ public struct TicketRepository: Sendable {
             try await db.delete(from: "ticket_links").where("ticket_id", .equal, ticket.id.text).run()
             let rows: [RowInsert.Row] = ticket.links.map { [ticket.organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
             try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: rows, on: db)
+        }
+        if before != after {
+            try await AccountRollups.apply(old: [before], new: [after], on: db)
+        } else if !after.accountID.isEmpty {
+            // Nothing counted moved, but signals reading tags or priority must look again.
+            try await db.update("account_rollups").set("dirty", to: 1).where("account_id", .equal, after.accountID).where("dirty", .equal, 0).run()
         }
         let rows = TicketHistoryRows.rows(for: changes, of: ticket, after: sequence, actor: actor)
         try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: rows.events, on: db)

@@ -50,8 +50,8 @@ public struct SLATracker: Sendable {
     }
 
     /// The row for a ticket being created, or nil when no policy covers it.
-    func creationRow(_ ticket: Ticket, changes: [TicketChange], tier: String?) -> RowInsert.Row? {
-        guard let policy = engine.policy(family: ticket.family, tier: tier, contractLevel: nil) else { return nil }
+    func creationRow(_ ticket: Ticket, changes: [TicketChange], tier: String?, contractLevel: String?) -> RowInsert.Row? {
+        guard let policy = engine.policy(family: ticket.family, tier: tier, contractLevel: contractLevel) else { return nil }
         let now = Int64(Millis.from(ticket.createdAt))
         let history = changes.map { (at: now, change: $0) }
         guard let state = engine.evaluate(history, family: ticket.family, priority: ticket.priority, policy: policy, now: now) else { return nil }
@@ -94,10 +94,12 @@ public struct SLATracker: Sendable {
         }
         let histories = try await histories(ids, on: db)
         let tiers = try await tiers(of: tickets, on: db)
+        let levels = try await contractLevels(of: tickets, on: db)
         var evaluated: [String: Evaluated] = [:]
         for ticket in tickets {
             let id = ticket.id.text
-            let selected = engine.policy(family: ticket.family, tier: ticket.accountID.flatMap { tiers[$0.text] }, contractLevel: nil)
+            let level = ticket.links.lazy.filter { $0.kind == .contract }.compactMap { levels[$0.id.text] }.first
+            let selected = engine.policy(family: ticket.family, tier: ticket.accountID.flatMap { tiers[$0.text] }, contractLevel: level)
             guard let policy = engine.governing(selected: selected, applied: stored[id]?.policy, ticketOpen: !ticket.statusCategory.isDone),
                   let state = engine.evaluate(histories[id] ?? [], family: ticket.family, priority: ticket.priority, policy: policy, now: now)
             else { continue }
@@ -132,6 +134,17 @@ public struct SLATracker: Sendable {
         var result: [String: String] = [:]
         for row in try await db.select().columns("id", "tier").from("accounts").where("id", .in, accounts).all() {
             if let tier = try row.decode(column: "tier", as: String?.self) { result[try row.decode(column: "id", as: String.self)] = tier }
+        }
+        return result
+    }
+
+    /// The SLA level sold by each contract the tickets are linked to.
+    func contractLevels(of tickets: [Ticket], on db: any SQLDatabase) async throws -> [String: String] {
+        let contracts = Array(Set(tickets.flatMap { $0.links.filter { $0.kind == .contract }.map(\.id.text) }))
+        guard !contracts.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        for row in try await db.select().columns("id", "sla_level").from("crm_records").where("id", .in, contracts).all() {
+            if let level = try row.decode(column: "sla_level", as: String?.self) { result[try row.decode(column: "id", as: String.self)] = level }
         }
         return result
     }

@@ -35,12 +35,14 @@ public struct TicketService: Sendable {
             draft.team = nil
             draft.assignee = nil
         }
-        let context = try await routingContext(for: draft.links, organizationID: principal.organizationID)
+        let resolved = try await resolveLinks(draft.links, family: draft.family, organizationID: principal.organizationID)
+        draft.links = resolved.links
+        let context = resolved.context
         let (ticket, changes) = try TicketRules.open(
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
         return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
-                                        tier: context["account.tier"])
+                                        tier: context["account.tier"], contractLevel: context["contract.sla_level"])
     }
 
     public func find(key: String, by principal: Principal) async throws -> Ticket {
@@ -62,8 +64,10 @@ public struct TicketService: Sendable {
         try requireAgent(principal, "change tickets")
         var ticket = try await find(key: key, by: principal)
         let read = try check(version, against: ticket)
-        let context = try await routingContext(for: patch.links ?? ticket.links, organizationID: principal.organizationID)
-        let changes = try TicketRules.update(&ticket, with: patch, map: map, context: context, now: now())
+        var patch = patch
+        let resolved = try await resolveLinks(patch.links ?? ticket.links, family: ticket.family, organizationID: principal.organizationID)
+        if patch.links != nil { patch.links = resolved.links }
+        let changes = try TicketRules.update(&ticket, with: patch, map: map, context: resolved.context, now: now())
         guard !changes.isEmpty else { return ticket }
         return try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal))
     }
@@ -97,27 +101,42 @@ public struct TicketService: Sendable {
         return try await tickets.comments(organizationID: principal.organizationID, ticketID: ticket.id, includeInternal: principal.role != .requester)
     }
 
-    /// Checks that every linked account and contact exists in the organisation, and returns what
-    /// routing may read of them.
-    func routingContext(for links: [CRMLink], organizationID: UUID) async throws -> RoutingContext {
+    /// Checks that every linked object exists in the organisation and belongs to the linked account,
+    /// adds the account the linked objects belong to when the ticket names none and its family may
+    /// link to one, and returns what routing may read of them (`account.tier`, `contract.sla_level`).
+    func resolveLinks(_ links: [CRMLink], family: String, organizationID: UUID) async throws -> (links: [CRMLink], context: RoutingContext) {
         var context: RoutingContext = [:]
+        var owners: [(index: Int, account: UUID)] = []
+        var links = links
         for (index, link) in links.enumerated() {
+            let field = "links[\(index)].id"
+            func missing() -> StoreError { .invalidValue(field: field, reason: "no \(link.kind.rawValue) '\(link.id.text)'") }
             switch link.kind {
             case .account:
-                guard let account = try await crm.account(organizationID: organizationID, id: link.id) else {
-                    throw TicketError.unknownValue(field: "links[\(index)].id", value: link.id.uuidString.lowercased(), allowed: [])
-                }
+                guard let account = try await crm.account(organizationID: organizationID, id: link.id) else { throw missing() }
                 context.merge(account.routingContext) { current, _ in current }
             case .contact:
-                guard try await crm.contact(organizationID: organizationID, id: link.id) != nil else {
-                    throw TicketError.unknownValue(field: "links[\(index)].id", value: link.id.uuidString.lowercased(), allowed: [])
-                }
+                guard let contact = try await crm.contact(organizationID: organizationID, id: link.id) else { throw missing() }
+                if let owner = contact.accountID { owners.append((index, owner)) }
             default:
-                throw TicketError.notAllowed(field: "links[\(index)].kind", value: link.kind.rawValue,
-                                             reason: "this version stores accounts and contacts; other CRM objects come with the CRM model")
+                guard let record = try await crm.record(organizationID: organizationID, kind: link.kind, id: link.id) else { throw missing() }
+                if let owner = record.accountID { owners.append((index, owner)) }
+                context.merge(record.routingContext) { current, _ in current }
             }
         }
-        return context
+        let linkedAccounts = links.filter { $0.kind == .account }.map(\.id)
+        if let account = linkedAccounts.first {
+            if let stray = owners.first(where: { $0.account != account }) {
+                throw StoreError.invalidValue(field: "links[\(stray.index)].id",
+                                              reason: "the \(links[stray.index].kind.rawValue) belongs to another account than the linked account")
+            }
+        } else if let first = owners.first, owners.allSatisfy({ $0.account == first.account }),
+                  map.families[family]?.crm.permitted.contains(.account) == true,
+                  let account = try await crm.account(organizationID: organizationID, id: first.account) {
+            links.append(CRMLink(kind: .account, id: account.id))
+            context.merge(account.routingContext) { current, _ in current }
+        }
+        return (links, context)
     }
 
     func check(_ expected: Int?, against ticket: Ticket) throws -> Int {

@@ -1,0 +1,196 @@
+import Foundation
+import RelaisCore
+import SQLKit
+
+/// The per-account summary the CRM receives: ticket counts by status category, family, severity
+/// and category, the last ticket, and the open signals. Every ticket write adjusts it by the
+/// difference it makes, in the same transaction; `recompute` rebuilds it from the tickets and
+/// must always agree with it.
+public struct AccountRollups: Sendable {
+    public let database: RelaisDatabase
+
+    public init(database: RelaisDatabase) { self.database = database }
+
+    /// Dimensions counted per account, with the ticket column each reads.
+    public static let dimensions = ["status_category", "family", "severity", "category"]
+    /// Stored for a ticket without a severity or category.
+    public static let none = ""
+
+    /// What a ticket contributes to its account's summary.
+    struct Contribution: Equatable {
+        var organizationID: String
+        var accountID: String
+        var values: [String]  // in the order of `dimensions`
+        var ticketID: String
+        var key: String
+        var createdAt: Int
+
+        init(_ ticket: Ticket) {
+            organizationID = ticket.organizationID.text
+            accountID = ticket.accountID?.text ?? ""
+            values = [ticket.statusCategory.rawValue, ticket.family, ticket.severity ?? AccountRollups.none, ticket.category ?? AccountRollups.none]
+            ticketID = ticket.id.text
+            key = ticket.key
+            createdAt = Millis.from(ticket.createdAt)
+        }
+
+        init(row: any SQLRow) throws {
+            organizationID = try row.decode(column: "organization_id", as: String.self)
+            accountID = try row.decode(column: "account_id", as: String?.self) ?? ""
+            values = try AccountRollups.dimensions.map { try row.decode(column: $0, as: String?.self) ?? AccountRollups.none }
+            ticketID = try row.decode(column: "id", as: String.self)
+            key = try row.decode(column: "key", as: String.self)
+            createdAt = try row.decode(column: "created_at", as: Int.self)
+        }
+    }
+
+    /// The columns `Contribution(row:)` reads from `tickets`.
+    static let ticketColumns = ["id", "organization_id", "account_id", "key", "created_at"] + dimensions
+
+    /// Applies the difference between the tickets' previous contributions and their new ones.
+    /// A creation has no previous contribution; a ticket without an account contributes nothing.
+    static func apply(old: [Contribution], new: [Contribution], on db: any SQLDatabase) async throws {
+        struct CountKey: Hashable { var organization: String, account: String, dimension: String, value: String }
+        var counts: [CountKey: Int] = [:]
+        var totals: [String: (organization: String, delta: Int)] = [:]
+        for (contributions, sign) in [(old, -1), (new, 1)] {
+            for contribution in contributions where !contribution.accountID.isEmpty {
+                for (dimension, value) in zip(dimensions, contribution.values) {
+                    counts[CountKey(organization: contribution.organizationID, account: contribution.accountID, dimension: dimension, value: value), default: 0] += sign
+                }
+                totals[contribution.accountID, default: (contribution.organizationID, 0)].delta += sign
+            }
+        }
+        let countRows: [RowInsert.Row] = counts.filter { $0.value != 0 }.map { [$0.key.organization, $0.key.account, $0.key.dimension, $0.key.value, $0.value] }
+        if !countRows.isEmpty {
+            try await upsert("account_rollup_counts", columns: ["organization_id", "account_id", "dimension", "value", "count"], rows: countRows,
+                             conflict: "account_id, dimension, value", set: "count = account_rollup_counts.count + excluded.count", on: db)
+        }
+        // The newest ticket per account among the new contributions.
+        var newest: [String: Contribution] = [:]
+        for contribution in new where !contribution.accountID.isEmpty {
+            if let current = newest[contribution.accountID], (current.createdAt, current.ticketID) >= (contribution.createdAt, contribution.ticketID) { continue }
+            newest[contribution.accountID] = contribution
+        }
+        let accounts = Set(totals.keys).union(newest.keys)
+        guard !accounts.isEmpty else { return }
+        let summaryRows: [RowInsert.Row] = accounts.sorted().map { account in
+            let last = newest[account]
+            let organization = totals[account]?.organization ?? last?.organizationID ?? ""
+            return [account, organization, totals[account]?.delta ?? 0, last?.ticketID, last?.key, last?.createdAt, 0, 1]
+        }
+        try await upsert(
+            "account_rollups", columns: ["account_id", "organization_id", "tickets", "last_ticket_id", "last_ticket_key", "last_ticket_at", "open_signals", "dirty"],
+            rows: summaryRows, conflict: "account_id",
+            set: """
+                tickets = account_rollups.tickets + excluded.tickets, dirty = 1,
+                last_ticket_id = CASE WHEN excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL OR excluded.last_ticket_at > account_rollups.last_ticket_at OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id)) THEN excluded.last_ticket_id ELSE account_rollups.last_ticket_id END,
+                last_ticket_key = CASE WHEN excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL OR excluded.last_ticket_at > account_rollups.last_ticket_at OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id)) THEN excluded.last_ticket_key ELSE account_rollups.last_ticket_key END,
+                last_ticket_at = CASE WHEN excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL OR excluded.last_ticket_at > account_rollups.last_ticket_at OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id)) THEN excluded.last_ticket_at ELSE account_rollups.last_ticket_at END
+                """,
+            on: db)
+        // A ticket that left an account may have been its last one: look that account's last ticket up again.
+        for contribution in old where !contribution.accountID.isEmpty && !new.contains(where: { $0.ticketID == contribution.ticketID && $0.accountID == contribution.accountID }) {
+            try await refreshLastTicket(account: contribution.accountID, organization: contribution.organizationID, on: db)
+        }
+    }
+
+    static func upsert(_ table: String, columns: [String], rows: [RowInsert.Row], conflict: String, set: String, on db: any SQLDatabase) async throws {
+        let perStatement = max(1, RowInsert.maxBinds / columns.count)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            var query = SQLQueryString("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
+            for index in start..<min(start + perStatement, rows.count) {
+                query.appendLiteral(index == start ? "(" : ", (")
+                query.appendInterpolation(binds: rows[index])
+                query.appendLiteral(")")
+            }
+            query.appendLiteral(" ON CONFLICT (\(conflict)) DO UPDATE SET \(set)")
+            try await db.raw(query).run()
+        }
+    }
+
+    static func refreshLastTicket(account: String, organization: String, on db: any SQLDatabase) async throws {
+        let last = try await db.select().columns("id", "key", "created_at").from("tickets")
+            .where("organization_id", .equal, organization).where("account_id", .equal, account)
+            .orderBy("created_at", .descending).orderBy("id", .descending).limit(1).first()
+        try await db.update("account_rollups")
+            .set("last_ticket_id", to: try last?.decode(column: "id", as: String.self))
+            .set("last_ticket_key", to: try last?.decode(column: "key", as: String.self))
+            .set("last_ticket_at", to: try last?.decode(column: "created_at", as: Int.self))
+            .where("account_id", .equal, account).run()
+    }
+
+    /// Rebuilds every account's summary of an organisation from its tickets and open signals.
+    public func recompute(organizationID: UUID) async throws {
+        let organization = organizationID.text
+        try await database.transaction { db in
+            try await db.delete(from: "account_rollup_counts").where("organization_id", .equal, organization).run()
+            for dimension in Self.dimensions {
+                try await db.raw("""
+                    INSERT INTO account_rollup_counts (organization_id, account_id, dimension, value, count)
+                    SELECT organization_id, account_id, \(bind: dimension), COALESCE(\(unsafeRaw: dimension), ''), COUNT(*) FROM tickets
+                    WHERE organization_id = \(bind: organization) AND account_id IS NOT NULL
+                    GROUP BY organization_id, account_id, COALESCE(\(unsafeRaw: dimension), '')
+                    """).run()
+            }
+            try await db.delete(from: "account_rollups").where("organization_id", .equal, organization).run()
+            try await db.raw("""
+                INSERT INTO account_rollups (account_id, organization_id, tickets, last_ticket_id, last_ticket_key, last_ticket_at, open_signals, dirty)
+                SELECT ranked.account_id, ranked.organization_id, ranked.tickets, ranked.id, ranked.key, ranked.created_at,
+                       (SELECT COUNT(*) FROM signals WHERE signals.account_id = ranked.account_id AND signals.status = 'open'), 1
+                FROM (SELECT account_id, organization_id, id, key, created_at,
+                             COUNT(*) OVER (PARTITION BY account_id) AS tickets,
+                             ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS position
+                      FROM tickets WHERE organization_id = \(bind: organization) AND account_id IS NOT NULL) AS ranked
+                WHERE ranked.position = 1
+                """).run()
+            try await db.raw("""
+                INSERT INTO account_rollups (account_id, organization_id, tickets, open_signals, dirty)
+                SELECT account_id, organization_id, 0, COUNT(*), 1 FROM signals
+                WHERE organization_id = \(bind: organization) AND status = 'open' AND account_id IS NOT NULL
+                  AND account_id NOT IN (SELECT account_id FROM account_rollups WHERE organization_id = \(bind: organization))
+                GROUP BY account_id, organization_id
+                """).run()
+        }
+    }
+
+    /// One account's summary as stored.
+    public struct Summary: Sendable, Equatable {
+        public var accountID: UUID
+        public var tickets: Int
+        public var lastTicketKey: String?
+        public var lastTicketAt: Date?
+        public var openSignals: Int
+        /// Counts by dimension, then value; tickets without a severity or category count under "".
+        public var counts: [String: [String: Int]]
+    }
+
+    public func summary(organizationID: UUID, accountID: UUID) async throws -> Summary {
+        try await database.read { db in
+            let row = try await db.select().columns("tickets", "last_ticket_key", "last_ticket_at", "open_signals").from("account_rollups")
+                .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).first()
+            var summary = Summary(accountID: accountID, tickets: try row?.decode(column: "tickets", as: Int.self) ?? 0,
+                                  lastTicketKey: try row?.decode(column: "last_ticket_key", as: String?.self),
+                                  lastTicketAt: try row?.decode(column: "last_ticket_at", as: Int?.self).map(Millis.date),
+                                  openSignals: try row?.decode(column: "open_signals", as: Int.self) ?? 0, counts: [:])
+            for count in try await db.select().columns("dimension", "value", "count").from("account_rollup_counts")
+                .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).all() {
+                let value = try count.decode(column: "count", as: Int.self)
+                guard value != 0 else { continue }
+                summary.counts[try count.decode(column: "dimension", as: String.self), default: [:]][try count.decode(column: "value", as: String.self)] = value
+            }
+            return summary
+        }
+    }
+
+    /// Every account's summary of an organisation, for comparing the incremental path with a recomputation.
+    public func all(organizationID: UUID) async throws -> [UUID: Summary] {
+        let ids = try await database.read { db in
+            try await db.select().column("account_id").from("account_rollups").where("organization_id", .equal, organizationID.text).all()
+                .map { try $0.decode(column: "account_id", as: String.self) }
+        }
+        var result: [UUID: Summary] = [:]
+        for id in ids.compactMap(UUID.init(uuidString:)) { result[id] = try await summary(organizationID: organizationID, accountID: id) }
+        return result
+    }
+}
