@@ -133,8 +133,8 @@ import Testing
             await #expect {
                 try await fixture.service.open(draft, by: fixture.agent)
             } throws: { error in
-                guard case let TicketError.unknownValue(field, _, _) = error else { return false }
-                return field == "links[0].id"
+                guard case let StoreError.invalidValue(field, reason) = error else { return false }
+                return field == "links[0].id" && reason.contains(stranger.account.id.uuidString.lowercased())
             }
             #expect(try await fixture.count("tickets") == 0)
         }
