@@ -46,6 +46,7 @@ extension TicketChange {
         case .fieldChanged: field == "priority" ? "relais.ticket.priority_changed" : "relais.ticket.updated"
         case .slaWarning: "relais.sla.warning"
         case .slaBreached: "relais.sla.breached"
+        case .rated: "relais.ticket.rated"
         }
     }
 }

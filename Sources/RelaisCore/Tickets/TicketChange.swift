@@ -12,6 +12,8 @@ public struct TicketChange: Sendable, Equatable {
         case slaWarning = "sla_warning"
         /// An SLA target is missed.
         case slaBreached = "sla_breached"
+        /// The requester rated the resolution (`to` is the score, 1 to 5).
+        case rated
     }
 
     /// `to` of a comment written by the ticket's requester; agents' comments carry `agent`.

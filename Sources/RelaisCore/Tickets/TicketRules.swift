@@ -158,6 +158,21 @@ public enum TicketRules {
                              to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)]
     }
 
+    /// Satisfaction scores run from 1 (very dissatisfied) to 5 (very satisfied).
+    public static let ratingScale = 1...5
+
+    /// Records the requester's rating of a solved or closed ticket; rating again replaces it.
+    public static func rate(_ ticket: inout Ticket, score: Int, previous: Int?, now: Date) throws -> [TicketChange] {
+        guard ticket.statusCategory.isDone else {
+            throw TicketError.notAllowed(field: "score", value: String(score), reason: "only a solved or closed ticket can be rated; \(ticket.key) is \(ticket.status)")
+        }
+        guard ratingScale.contains(score) else {
+            throw TicketError.notAllowed(field: "score", value: String(score), reason: "a rating runs from \(ratingScale.lowerBound) to \(ratingScale.upperBound)")
+        }
+        touch(&ticket, now)
+        return [TicketChange(kind: .rated, field: "satisfaction", from: previous.map(String.init), to: String(score))]
+    }
+
     /// The priority the matrix gives for `impact` and `urgency`, when both are known.
     public static func derivedPriority(impact: String?, urgency: String?, map: ProcessMap) -> String? {
         guard let impact, let urgency else { return nil }

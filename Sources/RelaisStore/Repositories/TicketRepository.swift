@@ -56,7 +56,7 @@ public struct TicketRepository: Sendable {
 
     /// Saves `ticket` if nobody changed it since `expectedVersion` was read.
     public func update(
-        _ ticket: Ticket, expectedVersion: Int, changes: [TicketChange], actor: Actor, comment: NewComment? = nil
+        _ ticket: Ticket, expectedVersion: Int, changes: [TicketChange], actor: Actor, comment: NewComment? = nil, rating: Rating? = nil
     ) async throws -> Ticket {
         // Only changes that can move a clock or change the account re-evaluate the SLA.
         let tracker = SLAEngine.mayChangeSLA(changes) ? sla : nil
@@ -74,6 +74,12 @@ public struct TicketRepository: Sendable {
                             SQLBind(actor.id?.text), SQLBind(actor.name), SQLBind(comment.body),
                             SQLBind(comment.isPublic ? 1 : 0), SQLBind(Millis.from(ticket.updatedAt)))
                     .run()
+            }
+            if let rating {
+                try await RowInsert.run("ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"],
+                                        rows: [[ticket.id.text, ticket.organizationID.text, ticket.accountID?.text, rating.score, rating.comment,
+                                                Millis.from(ticket.updatedAt)]],
+                                        upsertingOn: "ticket_id", on: db)
             }
             try await Self.write(ticket, changes: changes, actor: actor, on: db)
             if let tracker { try await tracker.refresh([ticket], on: db, now: Int64(Millis.from(ticket.updatedAt))) }
@@ -111,6 +117,14 @@ public struct TicketRepository: Sendable {
         try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: rows.outbox, on: db)
     }
 
+    /// The rating of a ticket, if its requester gave one.
+    public func rating(ticketID: UUID) async throws -> Rating? {
+        try await database.read { db in
+            try await db.select().columns("score", "comment").from("ticket_ratings").where("ticket_id", .equal, ticketID.text).first()
+                .map { Rating(score: try $0.decode(column: "score", as: Int.self), comment: try $0.decode(column: "comment", as: String?.self)) }
+        }
+    }
+
     public func find(organizationID: UUID, key: String) async throws -> Ticket? {
         try await database.read { db in
             try await TicketRow.select(on: db)
@@ -125,6 +139,16 @@ public struct TicketRepository: Sendable {
             try await TicketRow.select(on: db)
                 .where("id", .in, ids).all()
         }.map(TicketRow.decode).reduce(into: [:]) { $0[$1.id.text] = $1 }
+    }
+}
+
+/// A requester's satisfaction with a resolved ticket.
+public struct Rating: Sendable, Equatable {
+    public var score: Int
+    public var comment: String?
+    public init(score: Int, comment: String?) {
+        self.score = score
+        self.comment = comment
     }
 }
 

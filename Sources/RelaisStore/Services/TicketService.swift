@@ -91,6 +91,17 @@ public struct TicketService: Sendable {
         return (saved, TicketComment(id: comment.id.uuidString.lowercased(), author: principal.name, body: body, isPublic: isPublic, createdAt: saved.updatedAt))
     }
 
+    /// The requester's rating of a solved ticket; staff may record one the requester gave them.
+    public func rate(key: String, score: Int, comment: String?, by principal: Principal) async throws -> (Ticket, Rating) {
+        var ticket = try await find(key: key, by: principal)
+        let read = ticket.version
+        let previous = try await tickets.rating(ticketID: ticket.id)
+        let changes = try TicketRules.rate(&ticket, score: score, previous: previous?.score, now: now())
+        let rating = Rating(score: score, comment: comment.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 })
+        let saved = try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal), rating: rating)
+        return (saved, rating)
+    }
+
     public func events(key: String, by principal: Principal) async throws -> [TicketEventRecord] {
         let ticket = try await find(key: key, by: principal)
         return try await tickets.events(organizationID: principal.organizationID, ticketID: ticket.id)
