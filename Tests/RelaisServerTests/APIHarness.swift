@@ -29,7 +29,7 @@ struct APIHarness {
             }
             let other = try await directory.ensureOrganization(slug: "globex", name: "Globex")
             let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", createdAt: Date())
-            try await services.crm.insert(account, organizationID: org)
+            try await services.crm.repository.insert(account, organizationID: org)
             let harness = APIHarness(
                 services: services, admin: try await token("ada", .admin), agent: try await token("sam", .agent),
                 requester: try await token("rita", .requester), outsider: try await token("otto", .admin, in: other.id),

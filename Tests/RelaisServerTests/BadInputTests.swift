@@ -14,6 +14,8 @@ import Testing
         var required: String?
         /// A field that must be a string, to send a number in its place.
         var stringField: String
+        /// A valid JSON value for `required`.
+        var requiredValue = #""x""#
         var description: String { "\(method) \(path)" }
     }
 
@@ -24,6 +26,12 @@ import Testing
         Operation(method: .post, path: "/api/v1/tickets/INC-1/comments", required: "body", stringField: "body"),
         Operation(method: .post, path: "/api/v1/accounts", required: "name", stringField: "name"),
         Operation(method: .post, path: "/api/v1/contacts", required: "name", stringField: "email"),
+        Operation(method: .patch, path: "/api/v1/accounts/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "tier"),
+        Operation(method: .put, path: "/api/v1/accounts/external/SF-1", required: nil, stringField: "name"),
+        Operation(method: .post, path: "/api/v1/crm/contracts", required: nil, stringField: "name"),
+        Operation(method: .patch, path: "/api/v1/crm/invoices/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "amount"),
+        Operation(method: .put, path: "/api/v1/crm/subscriptions/external/S-1", required: nil, stringField: "product"),
+        Operation(method: .put, path: "/api/v1/tickets/INC-1/rating", required: "score", stringField: "comment", requiredValue: "4"),
     ]
 
     @Test(arguments: operations)
@@ -36,7 +44,7 @@ import Testing
                 .expectProblem(.badRequest)
             try await client.send(operation.method, operation.path, token: api.admin, body: "[1, 2]")
                 .expectProblem(.unprocessableContent)
-            let present = operation.required.flatMap { $0 == operation.stringField ? nil : #""\#($0)": "x", "# } ?? ""
+            let present = operation.required.flatMap { $0 == operation.stringField ? nil : #""\#($0)": \#(operation.requiredValue), "# } ?? ""
             try await client.send(operation.method, operation.path, token: api.admin, body: #"{\#(present)"\#(operation.stringField)": 42}"#)
                 .expectProblem(.unprocessableContent, field: operation.stringField)
             if let required = operation.required {

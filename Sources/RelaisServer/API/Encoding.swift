@@ -62,3 +62,41 @@ enum MapOverviewEncoding {
             })
     }
 }
+
+extension RelaisAPI {
+    func encode(_ record: CRMRecord) -> Components.Schemas.Record {
+        .init(id: record.id.uuidString.lowercased(), kind: .init(rawValue: record.kind.rawValue) ?? .asset,
+              accountId: record.accountID?.uuidString.lowercased(), externalId: record.externalID, name: record.name, number: record.number,
+              product: record.product, stage: record.stage, status: record.status, slaLevel: record.slaLevel, serialNumber: record.serialNumber,
+              amount: record.amountCents.map(Money.text(cents:)), currency: record.currency, quantity: record.quantity,
+              startDate: record.startDate?.description, endDate: record.endDate?.description, renewalDate: record.renewalDate?.description,
+              closeDate: record.closeDate?.description, dueDate: record.dueDate?.description,
+              createdAt: record.createdAt, updatedAt: record.updatedAt)
+    }
+
+    func encode(_ signal: Signal) -> Components.Schemas.Signal {
+        .init(id: signal.id.uuidString.lowercased(), rule: signal.rule, subject: signal.subject, accountId: signal.accountID?.uuidString.lowercased(),
+              group: signal.group, status: .init(rawValue: signal.status.rawValue) ?? .open, openedAt: signal.openedAt, closedAt: signal.closedAt,
+              evidence: signal.evidence, task: signal.taskKey)
+    }
+
+    func encode(_ brief: TicketBrief) -> Components.Schemas.TicketBrief {
+        .init(key: brief.key, title: brief.title, family: brief.family, severity: brief.severity, status: brief.status,
+              statusCategory: .init(rawValue: brief.statusCategory.rawValue) ?? .open, createdAt: brief.createdAt)
+    }
+
+    func encode(_ overview: AccountOverview) -> Components.Schemas.AccountOverview {
+        func counts(_ values: [String: Int]) -> Components.Schemas.Counts {
+            .init(additionalProperties: Dictionary(uniqueKeysWithValues: values.map { ($0.key.isEmpty ? "none" : $0.key, $0.value) }))
+        }
+        return .init(
+            account: encode(overview.account), from: overview.from, to: overview.to, tickets: overview.tickets,
+            byFamily: counts(overview.byFamily), bySeverity: counts(overview.bySeverity), byStatusCategory: counts(overview.byStatusCategory),
+            sla: .init(met: overview.slaMet, breached: overview.slaBreached, compliance: overview.slaCompliance),
+            resolution: .init(meanHours: overview.meanResolutionHours, medianHours: overview.medianResolutionHours),
+            satisfaction: .init(ratings: overview.ratings, meanScore: overview.meanSatisfaction),
+            openCritical: overview.openCritical.map(encode), latest: overview.latest.map(encode),
+            openSignals: overview.openSignals.map(encode), records: overview.records.map(encode),
+            nextRenewal: overview.nextRenewal?.description)
+    }
+}

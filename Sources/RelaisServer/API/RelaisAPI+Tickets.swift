@@ -82,6 +82,12 @@ extension RelaisAPI {
         return .created(.init(body: .json(encode(comment))))
     }
 
+    func rateTicket(_ input: Operations.RateTicket.Input) async throws -> Operations.RateTicket.Output {
+        guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let (ticket, rating) = try await services.tickets.rate(key: input.path.key, score: body.score, comment: body.comment, by: try RequestPrincipal.require())
+        return .ok(.init(body: .json(.init(ticket: ticket.key, score: rating.score, comment: rating.comment))))
+    }
+
     func listComments(_ input: Operations.ListComments.Input) async throws -> Operations.ListComments.Output {
         let comments = try await services.tickets.comments(key: input.path.key, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(items: comments.map(encode)))))

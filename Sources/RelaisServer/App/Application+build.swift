@@ -24,7 +24,7 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: BodyLimitMiddleware(maxSize: services.configuration.maxBodySize))
+    router.add(middleware: BodyLimitMiddleware(maxBodySize: services.configuration.maxBodySize, maxImportSize: services.configuration.maxImportSize))
     router.add(middleware: AuthenticationMiddleware(directory: services.directory, cache: services.tokens))
     router.get("/openapi.yaml") { _, _ in
         guard let data = try? APIDocument.load() else { throw HTTPError(.notFound) }

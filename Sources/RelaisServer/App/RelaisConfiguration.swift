@@ -11,15 +11,18 @@ public struct RelaisConfiguration: Sendable {
     public var map: ProcessMap
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// Largest import file accepted on `/api/v1/imports/...`, in bytes.
+    public var maxImportSize: Int
     public var logLevel: Logger.Level
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap,
-                maxBodySize: Int = 1 << 20, logLevel: Logger.Level = .info) {
+                maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info) {
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
         self.map = map
         self.maxBodySize = maxBodySize
+        self.maxImportSize = maxImportSize
         self.logLevel = logLevel
     }
 

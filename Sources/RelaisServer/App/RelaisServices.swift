@@ -11,7 +11,7 @@ public struct RelaisServices: Sendable {
     public let database: RelaisDatabase
     public let organization: Organization
     public let directory: DirectoryRepository
-    public let crm: CRMRepository
+    public let crm: CRMService
     public let tickets: TicketService
     public let sla: SLAService
     public let metrics: PrometheusCollectorRegistry
@@ -29,7 +29,7 @@ public struct RelaisServices: Sendable {
             let tickets = TicketService(map: configuration.map, database: database, now: now)
             return RelaisServices(
                 configuration: configuration, database: database, organization: organization, directory: directory,
-                crm: CRMRepository(database: database), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
+                crm: CRMService(map: configuration.map, database: database, now: now), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()

@@ -18,11 +18,17 @@ public struct ImportReport: Sendable, Equatable {
         public var line: Int
         public var field: String?
         public var reason: String
+        public init(line: Int, field: String?, reason: String) {
+            self.line = line
+            self.field = field
+            self.reason = reason
+        }
     }
     public var received = 0
     public var created = 0
     public var updated = 0
     public var rejected: [Rejection] = []
+    public init() {}
 }
 
 /// Mirrors a CRM: rows are upserted by the CRM's own `external_id`, linked to their account by
@@ -41,7 +47,8 @@ public struct CRMImporter: Sendable {
     enum Outcome { case created, updated }
 
     public func run(_ rows: [ImportRow], kind: CRMObjectKind, organizationID: UUID) async throws -> ImportReport {
-        var report = ImportReport(received: rows.count)
+        var report = ImportReport()
+        report.received = rows.count
         for start in stride(from: 0, to: rows.count, by: Self.batchSize) {
             let batch = Array(rows[start..<min(start + Self.batchSize, rows.count)])
             let time = now()

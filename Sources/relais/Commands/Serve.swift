@@ -48,8 +48,13 @@ struct Serve: AsyncParsableCommand {
             }
             await services.slaClock.run(logger: logger)
         }
+        // Business signals: evaluate accounts whose tickets changed, sweep every account hourly.
+        var signalLogger = Logger(label: "relais.signals")
+        signalLogger.logLevel = level
+        let signals = Task { [signalLogger] in await services.crm.signals.run(logger: signalLogger) }
         try await app.runService()
         clock.cancel()
+        signals.cancel()
         await services.shutdown()
     }
 

@@ -1,0 +1,187 @@
+import Foundation
+import RelaisCore
+
+/// What the API and the command line do with the CRM: CRM data belongs to the organisation's
+/// staff, so requesters are refused here, next to the rules the data follows.
+public struct CRMService: Sendable {
+    public let map: ProcessMap
+    public let repository: CRMRepository
+    public let importer: CRMImporter
+    public let reports: CRMReports
+    public let rollups: AccountRollups
+    public let signals: SignalService
+    let now: @Sendable () -> Date
+
+    public init(map: ProcessMap, database: RelaisDatabase, now: @escaping @Sendable () -> Date = Date.init) {
+        self.map = map
+        self.repository = CRMRepository(database: database)
+        self.importer = CRMImporter(database: database, now: now)
+        self.reports = CRMReports(map: map, database: database)
+        self.rollups = AccountRollups(database: database)
+        self.signals = SignalService(map: map, database: database, now: now)
+        self.now = { Millis.date(Millis.from(now())) }
+    }
+
+    func requireStaff(_ principal: Principal) throws {
+        if principal.role == .requester { throw AccessError.forbidden("requesters may not read or change CRM objects") }
+    }
+
+    // MARK: Accounts and contacts
+
+    public func createAccount(_ values: [String: String], externalID: String?, by principal: Principal) async throws -> Account {
+        try requireStaff(principal)
+        var account = Account(id: UUID.timeOrdered(at: now()), name: "", externalID: externalID, createdAt: now())
+        try account.apply(values)
+        try await repository.insert(account, organizationID: principal.organizationID)
+        return account
+    }
+
+    public func account(_ id: UUID, by principal: Principal) async throws -> Account {
+        try requireStaff(principal)
+        guard let account = try await repository.account(organizationID: principal.organizationID, id: id) else {
+            throw StoreError.notFound(what: "account", id: id.text)
+        }
+        return account
+    }
+
+    public func updateAccount(_ id: UUID, _ values: [String: String], by principal: Principal) async throws -> Account {
+        var account = try await account(id, by: principal)
+        var values = values
+        if let external = values.removeValue(forKey: "external_id") { account.externalID = CRMText.value(external) }
+        try account.apply(values)
+        try await repository.update(account, organizationID: principal.organizationID)
+        return account
+    }
+
+    /// Creates or updates the account the CRM knows by `externalID`; true when it was created.
+    public func upsertAccount(externalID: String, _ values: [String: String], by principal: Principal) async throws -> (Account, created: Bool) {
+        try requireStaff(principal)
+        guard var account = try await repository.account(organizationID: principal.organizationID, externalID: externalID) else {
+            return (try await createAccount(values, externalID: externalID, by: principal), true)
+        }
+        try account.apply(values)
+        try await repository.update(account, organizationID: principal.organizationID)
+        return (account, false)
+    }
+
+    /// A new contact; without an account it joins the account declaring its address's domain.
+    public func createContact(name: String, email: String?, accountID: UUID?, externalID: String?, by principal: Principal) async throws -> Contact {
+        try requireStaff(principal)
+        var contact = Contact(id: UUID.timeOrdered(at: now()), accountID: accountID, name: name.trimmingCharacters(in: .whitespacesAndNewlines),
+                              email: email?.trimmingCharacters(in: .whitespaces).lowercased(), externalID: externalID, createdAt: now())
+        try contact.validate()
+        if let accountID {
+            guard try await repository.account(organizationID: principal.organizationID, id: accountID) != nil else {
+                throw StoreError.invalidValue(field: "account_id", reason: "no account '\(accountID.text)'")
+            }
+        } else if let email = contact.email {
+            contact.accountID = try await repository.account(organizationID: principal.organizationID, forEmail: email)?.id
+        }
+        try await repository.insert(contact, organizationID: principal.organizationID)
+        return contact
+    }
+
+    // MARK: Records
+
+    public func createRecord(_ kind: CRMObjectKind, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
+        try requireStaff(principal)
+        var values = values
+        var record = CRMRecord(id: UUID.timeOrdered(at: now()), kind: kind, createdAt: now())
+        try take(&values, into: &record)
+        try record.apply(values)
+        try await repository.insert(record, organizationID: principal.organizationID)
+        return record
+    }
+
+    public func record(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws -> CRMRecord {
+        try requireStaff(principal)
+        guard let record = try await repository.record(organizationID: principal.organizationID, kind: kind, id: id) else {
+            throw StoreError.notFound(what: kind.rawValue, id: id.text)
+        }
+        return record
+    }
+
+    public func updateRecord(_ kind: CRMObjectKind, _ id: UUID, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
+        var record = try await record(kind, id, by: principal)
+        var values = values
+        try take(&values, into: &record)
+        try record.apply(values)
+        record.updatedAt = now()
+        try await repository.update(record, organizationID: principal.organizationID)
+        return record
+    }
+
+    /// Creates or updates the record the CRM knows by `externalID`; true when it was created.
+    public func upsertRecord(_ kind: CRMObjectKind, externalID: String, _ values: [String: String], by principal: Principal) async throws -> (CRMRecord, created: Bool) {
+        try requireStaff(principal)
+        guard let existing = try await repository.record(organizationID: principal.organizationID, kind: kind, externalID: externalID) else {
+            var values = values
+            values["external_id"] = externalID
+            return (try await createRecord(kind, values, by: principal), true)
+        }
+        var values = values
+        values.removeValue(forKey: "external_id")
+        return (try await updateRecord(kind, existing.id, values, by: principal), false)
+    }
+
+    public func deleteRecord(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws {
+        try requireStaff(principal)
+        try await repository.delete(kind: kind, id: id, organizationID: principal.organizationID)
+    }
+
+    public func records(_ kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([CRMRecord], PageCursor?) {
+        try requireStaff(principal)
+        return try await repository.records(organizationID: principal.organizationID, kind: kind, accountID: accountID, limit: limit, after: cursor)
+    }
+
+    /// Moves `account_id` and `external_id` out of the values into the record.
+    private func take(_ values: inout [String: String], into record: inout CRMRecord) throws {
+        if let text = values.removeValue(forKey: "account_id") {
+            guard let value = CRMText.value(text) else { record.accountID = nil; return }
+            guard let id = UUID(uuidString: value) else { throw StoreError.invalidValue(field: "account_id", reason: "'\(value)' is not a UUID") }
+            record.accountID = id
+        }
+        if let external = values.removeValue(forKey: "external_id") { record.externalID = CRMText.value(external) }
+    }
+
+    // MARK: Imports, overview, signals, reports
+
+    public func importRows(_ rows: [ImportRow], kind: CRMObjectKind, by principal: Principal) async throws -> ImportReport {
+        try requireStaff(principal)
+        return try await importer.run(rows, kind: kind, organizationID: principal.organizationID)
+    }
+
+    public func overview(of accountID: UUID, from: Date, to: Date, by principal: Principal) async throws -> AccountOverview {
+        try requireStaff(principal)
+        let today = CivilDate(daysSinceEpoch: Int((now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        return try await reports.overview(organizationID: principal.organizationID, accountID: accountID, from: from, to: to, today: today)
+    }
+
+    public func rollup(of accountID: UUID, by principal: Principal) async throws -> AccountRollups.Summary {
+        _ = try await account(accountID, by: principal)
+        return try await rollups.summary(organizationID: principal.organizationID, accountID: accountID)
+    }
+
+    public func signals(status: Signal.Status?, accountID: UUID?, by principal: Principal) async throws -> [Signal] {
+        try requireStaff(principal)
+        return try await signals.list(organizationID: principal.organizationID, status: status, accountID: accountID)
+    }
+
+    public enum Report: String, Sendable, CaseIterable {
+        case revenueIncidents = "revenue-incidents"
+        case satisfactionResolution = "satisfaction-resolution"
+        case slaCompliance = "sla-compliance"
+        case volume
+    }
+
+    public func report(_ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, by principal: Principal) async throws -> ReportTable {
+        try requireStaff(principal)
+        let organization = principal.organizationID
+        switch report {
+        case .revenueIncidents: return try await reports.revenueAgainstIncidents(organizationID: organization, from: from, to: to)
+        case .satisfactionResolution: return try await reports.satisfactionAgainstResolution(organizationID: organization, from: from, to: to)
+        case .slaCompliance: return try await reports.slaCompliance(organizationID: organization, from: from, to: to, by: groupBy)
+        case .volume: return try await reports.volume(organizationID: organization, from: from, to: to)
+        }
+    }
+}
