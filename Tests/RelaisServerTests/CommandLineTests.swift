@@ -53,6 +53,34 @@ import Testing
         #expect(lines.last == "3 problems in \(file.path)")
     }
 
+    @Test func crmImportMirrorsAFileAndListsRefusedRowsByLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("relais.sqlite").path
+        let accounts = folder.appendingPathComponent("accounts.csv")
+        try "external_id,name,tier,annual_revenue\nSF-1,Orbital,strategic,2500000\nSF-2,,key,\nSF-3,Wren,standard,ten\n".write(to: accounts, atomically: true, encoding: .utf8)
+        let first = try relais(["crm", "import", "accounts", accounts.path, "--map", ExampleMap.path, "--database", database])
+        #expect(first.status == 2)
+        #expect(first.output.contains("accounts: 1 created, 0 updated, 2 refused"))
+        #expect(first.errors.contains("\(accounts.path):3: name: must not be empty"))
+        #expect(first.errors.contains("\(accounts.path):4: annual_revenue: 'ten' is not a whole number"))
+        let contracts = folder.appendingPathComponent("contracts.json")
+        try #"[{"external_id":"C-1","account_external_id":"SF-1","name":"Premium","start_date":"2026-01-01","sla_level":"premium-24x7"}]"#
+            .write(to: contracts, atomically: true, encoding: .utf8)
+        let second = try relais(["crm", "import", "contracts", contracts.path, "--map", ExampleMap.path, "--database", database])
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.output.contains("contracts: 1 created, 0 updated, 0 refused"))
+        let again = try relais(["crm", "import", "contracts", contracts.path, "--map", ExampleMap.path, "--database", database])
+        #expect(again.output.contains("contracts: 0 created, 1 updated, 0 refused"))
+        let broken = folder.appendingPathComponent("broken.json")
+        try "{ not json".write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try relais(["crm", "import", "contracts", broken.path, "--map", ExampleMap.path, "--database", database])
+        #expect(refused.status == 1 && refused.errors.contains("not a JSON array of objects"))
+        let rollups = try relais(["crm", "rollups", "--map", ExampleMap.path, "--database", database])
+        #expect(rollups.status == 0 && rollups.output.contains("Recomputed the account roll-ups"))
+    }
+
     @Test func aMissingMapFileIsAClearError() throws {
         let outcome = try relais(["map", "check", "/nonexistent/relais.map.yaml"])
         #expect(outcome.status == 1)

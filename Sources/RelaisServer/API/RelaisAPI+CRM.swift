@@ -132,7 +132,7 @@ extension RelaisAPI {
         case let .csv(body):
             let data = try await Data(collecting: body, upTo: services.configuration.maxImportSize)
             guard let text = String(data: data, encoding: .utf8) else { throw APIProblem.badRequest("the CSV body is not UTF-8 text") }
-            parsed = try ImportFile.csv(text)
+            do { parsed = try ImportFile.csv(text) } catch let error as ImportFileError { throw APIProblem.badRequest(error.description) }
         case let .json(items):
             parsed = ImportFile.json(items.map(\.additionalProperties))
         }
@@ -245,29 +245,43 @@ enum CRMValues {
     }
 }
 
-/// Import bodies as rows: CSV with a header row of field names, or JSON objects.
-enum ImportFile {
-    struct Parsed {
-        var rows: [ImportRow] = []
-        /// Rows refused before any field is read (a wrong number of fields).
-        var rejected: [ImportReport.Rejection] = []
+/// Why an import file cannot be read at all.
+public struct ImportFileError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Import files as rows: CSV with a header row of field names, or a JSON array of objects.
+public enum ImportFile {
+    public struct Parsed: Sendable {
+        public var rows: [ImportRow] = []
+        /// Rows refused before any field is read (a wrong number of fields, a nested value).
+        public var rejected: [ImportReport.Rejection] = []
+    }
+
+    /// A JSON array of objects, as a file holds it.
+    public static func json(data: Data) throws -> Parsed {
+        do {
+            return json(try JSONDecoder().decode([OpenAPIObjectContainer].self, from: data))
+        } catch {
+            throw ImportFileError(description: "the file is not a JSON array of objects")
+        }
     }
 
     /// Each row keeps the line it starts on, counting the header as line 1 and the line breaks
     /// inside quoted fields.
-    static func csv(_ text: String) throws -> Parsed {
+    public static func csv(_ text: String) throws -> Parsed {
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let reader: CSVReader
         do {
             reader = try CSVReader(string: body, hasHeaderRow: true, trimFields: true)
         } catch {
-            throw APIProblem.badRequest("the CSV body has no header row of field names")
+            throw ImportFileError(description: "the CSV has no header row of field names")
         }
         let header = (reader.headerRow ?? []).map { $0.lowercased() }
-        guard !header.isEmpty, !header.allSatisfy(\.isEmpty) else { throw APIProblem.badRequest("the CSV body has no header row of field names") }
-        if let blank = header.firstIndex(of: "") { throw APIProblem.badRequest("column \(blank + 1) of the header row has no name") }
+        guard !header.isEmpty, !header.allSatisfy(\.isEmpty) else { throw ImportFileError(description: "the CSV has no header row of field names") }
+        if let blank = header.firstIndex(of: "") { throw ImportFileError(description: "column \(blank + 1) of the header row has no name") }
         if let repeated = header.first(where: { name in header.filter { $0 == name }.count > 1 }) {
-            throw APIProblem.badRequest("the header row names '\(repeated)' twice")
+            throw ImportFileError(description: "the header row names '\(repeated)' twice")
         }
         var parsed = Parsed()
         var line = 2 + header.reduce(0) { $0 + lineBreaks(in: $1) }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import RelaisCore
+import RelaisServer
+import RelaisStore
+
+struct CRMCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crm", abstract: "CRM objects, account roll-ups and business signals.",
+        subcommands: [Import.self, Rollups.self, Signals.self])
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case accounts, contacts, opportunities, contracts, invoices, subscriptions, assets
+        var object: CRMObjectKind {
+            switch self {
+            case .accounts: .account
+            case .contacts: .contact
+            case .opportunities: .opportunity
+            case .contracts: .contract
+            case .invoices: .invoice
+            case .subscriptions: .subscription
+            case .assets: .asset
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mirrors CRM objects from a CSV file (header row of field names) or a JSON array.",
+            discussion: """
+            Rows are upserted by external_id; account_external_id or account_id ties a row to its account.
+            Refused rows are listed as FILE:LINE: reason (JSON: the position in the array) and the others
+            applied, one transaction per 500 rows. Exits with 2 when some rows were refused.
+            """)
+        @Argument(help: "What the file holds: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind
+        @Argument(help: "The file; .json is read as JSON, anything else as CSV.") var file: String
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                CLI.printError("error: cannot read \(file)")
+                throw ExitCode(1)
+            }
+            let parsed: ImportFile.Parsed
+            do {
+                if file.lowercased().hasSuffix(".json") {
+                    parsed = try ImportFile.json(data: data)
+                } else {
+                    guard let text = String(data: data, encoding: .utf8) else {
+                        CLI.printError("error: \(file) is not UTF-8 text")
+                        throw ExitCode(1)
+                    }
+                    parsed = try ImportFile.csv(text)
+                }
+            } catch let error as ImportFileError {
+                CLI.printError("error: \(file): \(error)")
+                throw ExitCode(1)
+            }
+            let db = try await CLI.openDatabase(database.database)
+            do {
+                let organization = try await CLI.organization(in: db, mapPath: map.map)
+                var report = try await CRMImporter(database: db).run(parsed.rows, kind: kind.object, organizationID: organization.id)
+                await db.close()
+                report.rejected = (parsed.rejected + report.rejected).sorted { $0.line < $1.line }
+                for rejection in report.rejected { CLI.printError("\(file):\(rejection.line): \(rejection.reason)") }
+                print("\(kind.rawValue): \(report.created) created, \(report.updated) updated, \(report.rejected.count) refused")
+                if !report.rejected.isEmpty { throw ExitCode(2) }
+            } catch let error as StoreError {
+                await db.close()
+                CLI.printError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Rollups: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuilds every account's roll-up from the tickets and says how long it took.",
+            discussion: "Every ticket write keeps the roll-ups up to date; this is for checking them or after a restore.")
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let db = try await CLI.openDatabase(database.database)
+            let organization = try await CLI.organization(in: db, mapPath: map.map)
+            let started = ContinuousClock.now
+            try await AccountRollups(database: db).recompute(organizationID: organization.id)
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            await db.close()
+            print("Recomputed the account roll-ups in \(String(format: "%.2f", seconds)) s.")
+        }
+    }
+
+    struct Signals: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluates the map's signal rules over every account now, and lists the open signals.",
+            discussion: "relais serve does this continuously; this runs one sweep alone.")
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let processMap = try CLI.loadMap(map.map)
+            let db = try await CLI.openDatabase(database.database)
+            let organization = try await CLI.organization(in: db, mapPath: map.map)
+            let service = SignalService(map: processMap, database: db)
+            let pass = try await service.sweep(organizationID: organization.id)
+            let open = try await service.list(organizationID: organization.id, status: .open, accountID: nil)
+            await db.close()
+            print("Evaluated \(pass.accounts) accounts: \(pass.opened) signals opened, \(pass.closed) closed, \(open.count) open.")
+            for signal in open {
+                print("  \(signal.rule)  \(signal.subject)  \(signal.evidence.count) tickets" + (signal.taskKey.map { "  task \($0)" } ?? ""))
+            }
+        }
+    }
+}
