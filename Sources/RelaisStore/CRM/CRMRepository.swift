@@ -411,6 +411,14 @@ enum CRMRecordRow {
 }
 
 extension CRMRepository {
+    /// Stores records in one transaction, without checks: for generated and already checked data.
+    public func insertMany(_ records: [CRMRecord], organizationID: UUID) async throws {
+        try await database.transaction { db in
+            try await RowInsert.run("crm_records", columns: CRMRecordRow.columns,
+                                    rows: records.map { CRMRecordRow.row($0, organizationID: organizationID) }, on: db)
+        }
+    }
+
     /// Stores accounts with their contacts in one transaction.
     public func insertMany(_ accounts: [(Account, [Contact])], organizationID: UUID) async throws {
         try await database.transaction { db in

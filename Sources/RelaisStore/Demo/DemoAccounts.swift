@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 
 /// Customer accounts and contacts of the demo, drawn from word lists.
 enum DemoAccounts {
@@ -32,6 +33,46 @@ enum DemoAccounts {
             }
             return (account, contacts)
         }
+    }
+}
+
+/// The contracts, subscriptions and opportunities of the demo accounts.
+enum DemoRecords {
+    static let products = ["Relais Cloud", "Relais On-Premises", "Analytics add-on", "Premium support"]
+    static let stages = ["qualification", "proposal", "negotiation", "won"]
+
+    static func make(for accounts: [Account], today: Date, random: inout SeededRandom) -> [CRMRecord] {
+        let todayDays = Int(today.timeIntervalSince1970 / 86_400)
+        var records: [CRMRecord] = []
+        for account in accounts {
+            let started = CivilDate(daysSinceEpoch: todayDays - Int.random(in: 200...900, using: &random))
+            var contract = CRMRecord(id: UUID(random: &random), kind: .contract, accountID: account.id,
+                                     externalID: "CTR-\(account.externalID ?? account.id.uuidString)", createdAt: account.createdAt)
+            contract.name = "Service agreement"
+            contract.status = "active"
+            contract.startDate = started
+            contract.renewalDate = CivilDate(daysSinceEpoch: todayDays + Int.random(in: 5...365, using: &random))
+            contract.slaLevel = account.tier == "strategic" && random.chance(0.5) ? "premium-24x7" : "standard"
+            contract.amountCents = (account.annualRevenue ?? 100_000) * 2
+            contract.currency = "EUR"
+            var subscription = CRMRecord(id: UUID(random: &random), kind: .subscription, accountID: account.id,
+                                         externalID: "SUB-\(account.externalID ?? account.id.uuidString)", createdAt: account.createdAt)
+            subscription.product = random.pick(products)
+            subscription.quantity = Int.random(in: 5...500, using: &random)
+            subscription.status = random.pick([("active", 0.85), ("past_due", 0.1), ("trial", 0.05)])
+            subscription.startDate = started
+            records += [contract, subscription]
+            if random.chance(0.3) {
+                var opportunity = CRMRecord(id: UUID(random: &random), kind: .opportunity, accountID: account.id, createdAt: account.createdAt)
+                opportunity.name = "Expansion"
+                opportunity.stage = random.pick(stages)
+                opportunity.amountCents = Int.random(in: 5_000...200_000, using: &random) * 100
+                opportunity.currency = "EUR"
+                opportunity.closeDate = CivilDate(daysSinceEpoch: todayDays + Int.random(in: 10...180, using: &random))
+                records.append(opportunity)
+            }
+        }
+        return records
     }
 }
 

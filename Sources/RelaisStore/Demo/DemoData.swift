@@ -45,6 +45,9 @@ public struct DemoData: Sendable {
         let accounts = DemoAccounts.make(count: options.accounts ?? max(12, min(2_000, options.tickets / 150)), created: start, random: &random)
         let crm = CRMRepository(database: database)
         try await crm.insertMany(accounts, organizationID: organizationID)
+        // Drawn from their own sequence, so the tickets stay the same whatever the records are.
+        var recordRandom = SeededRandom(seed: options.seed &+ 1)
+        try await crm.insertMany(DemoRecords.make(for: accounts.map(\.0), today: options.end, random: &recordRandom), organizationID: organizationID)
         let walk = DemoTicketWalk(map: map, organizationID: organizationID, end: options.end)
         let writer = BulkTicketWriter(database: database)
         let span = options.end.timeIntervalSince(start)
@@ -67,7 +70,11 @@ public struct DemoData: Sendable {
                 }
                 summary.events += batch.reduce(0) { $0 + $1.history.count }
                 let ready = batch
-                writing = Task { try await writer.write(ready, organizationID: organizationID).count }
+                writing = Task {
+                    let written = try await writer.write(ready, organizationID: organizationID)
+                    try await Self.rate(written, on: database)
+                    return written.count
+                }
                 batch.removeAll(keepingCapacity: true)
             }
         }
@@ -76,6 +83,19 @@ public struct DemoData: Sendable {
             progress(summary.tickets)
         }
         return summary
+    }
+
+    /// About two in five requesters rate their solved ticket, mostly well; the score is drawn from the ticket's id.
+    static func rate(_ tickets: [Ticket], on database: RelaisDatabase) async throws {
+        let rows: [RowInsert.Row] = tickets.compactMap { ticket in
+            let bytes = ticket.id.uuid
+            guard ticket.statusCategory.isDone, bytes.10 % 5 < 2 else { return nil }
+            let score = [5, 5, 5, 4, 4, 4, 3, 2, 1][Int(bytes.11) % 9]
+            return [ticket.id.text, ticket.organizationID.text, ticket.accountID?.text, score, nil as String?, Millis.from(ticket.updatedAt)]
+        }
+        try await database.transaction { db in
+            try await RowInsert.run("ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"], rows: rows, on: db)
+        }
     }
 
     /// Most requests arrive in office hours: move four in five night or weekend times into the next working morning.
