@@ -77,6 +77,33 @@ let benchmarks: @Sendable () -> Void = {
         await database.close()
     }
 
+    Benchmark("Store: change a ticket's severity on SQLite (roll-up included)", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 5_000)) { benchmark in
+        let desk = try await BenchDesk.make()
+        defer { try? FileManager.default.removeItem(at: desk.folder) }
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(try await desk.service.update(key: desk.ticket.key, with: TicketPatch(severity: index % 2 == 0 ? "minor" : "major"), ifMatch: nil, by: desk.agent))
+        }
+        benchmark.stopMeasurement()
+        await desk.database.close()
+    }
+
+    Benchmark("Store: the roll-up of one ticket change, alone in its own transaction", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 5_000)) { benchmark in
+        let desk = try await BenchDesk.make()
+        defer { try? FileManager.default.removeItem(at: desk.folder) }
+        let rollups = AccountRollups(database: desk.database)
+        var before = desk.ticket, after = desk.ticket
+        after.severity = "major"
+        after.category = "network"
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            try await rollups.record(change: before, to: after)
+            swap(&before, &after)
+        }
+        benchmark.stopMeasurement()
+        await desk.database.close()
+    }
+
     Benchmark("Store: generate demo tickets on SQLite", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 5)) { benchmark in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -89,6 +116,33 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try await demo.generate(organizationID: organization.id, options: .init(tickets: 20_000)))
         benchmark.stopMeasurement()
         await database.close()
+    }
+}
+
+/// A fresh SQLite database with an agent, an account and one incident on it.
+struct BenchDesk {
+    let folder: URL
+    let database: RelaisDatabase
+    let service: TicketService
+    let agent: Principal
+    let ticket: Ticket
+
+    static func make() async throws -> BenchDesk {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = try RelaisDatabase.open(folder.appendingPathComponent("bench.sqlite").path)
+        try await Migrator.migrate(database)
+        let map = try MapLoader.load(contentsOf: mapPath)
+        let directory = DirectoryRepository(database: database)
+        let organization = try await directory.ensureOrganization(slug: "acme", name: "Acme")
+        let agent = try await directory.addUser(organizationID: organization.id, name: "bench", email: nil, role: .agent)
+        let account = Account(id: UUID(), name: "Orbital", tier: "standard", createdAt: Date())
+        try await CRMRepository(database: database).insert(account, organizationID: organization.id)
+        let service = TicketService(map: map, database: database)
+        let draft = TicketDraft(family: "incident", title: "VPN drops", channel: "api", openedBy: "internal", impact: "medium", urgency: "low",
+                                severity: "minor", category: "access", links: [CRMLink(kind: .account, id: account.id)])
+        let ticket = try await service.open(draft, by: agent).ticket
+        return BenchDesk(folder: folder, database: database, service: service, agent: agent, ticket: ticket)
     }
 }
 

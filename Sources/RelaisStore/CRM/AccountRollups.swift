@@ -120,6 +120,14 @@ public struct AccountRollups: Sendable {
             .where("account_id", .equal, account).run()
     }
 
+    /// Applies one ticket's change to the summaries in a transaction of its own: what every ticket
+    /// write does inside its transaction, on its own for measuring it.
+    public func record(change old: Ticket?, to new: Ticket) async throws {
+        try await database.transaction { db in
+            try await Self.apply(old: old.map { [Contribution($0)] } ?? [], new: [Contribution(new)], on: db)
+        }
+    }
+
     /// Rebuilds every account's summary of an organisation from its tickets and open signals.
     public func recompute(organizationID: UUID) async throws {
         let organization = organizationID.text
