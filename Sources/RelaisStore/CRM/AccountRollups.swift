@@ -61,7 +61,10 @@ public struct AccountRollups: Sendable {
                 totals[contribution.accountID, default: (contribution.organizationID, 0)].delta += sign
             }
         }
-        let countRows: [RowInsert.Row] = counts.filter { $0.value != 0 }.map { [$0.key.organization, $0.key.account, $0.key.dimension, $0.key.value, $0.value] }
+        // Sorted, so concurrent writers lock the rows they share in the same order.
+        let countRows: [RowInsert.Row] = counts.filter { $0.value != 0 }
+            .sorted { ($0.key.account, $0.key.dimension, $0.key.value) < ($1.key.account, $1.key.dimension, $1.key.value) }
+            .map { [$0.key.organization, $0.key.account, $0.key.dimension, $0.key.value, $0.value] }
         if !countRows.isEmpty {
             try await upsert("account_rollup_counts", columns: ["organization_id", "account_id", "dimension", "value", "count"], rows: countRows,
                              conflict: "account_id, dimension, value", set: "count = account_rollup_counts.count + excluded.count", on: db)

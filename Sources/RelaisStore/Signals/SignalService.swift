@@ -70,10 +70,20 @@ public struct SignalService: Sendable {
             return claimed
         }
         var pass = Pass()
+        var failure: (any Error)?
         for (account, organization) in dirty {
             guard let accountID = UUID(uuidString: account), let organizationID = UUID(uuidString: organization) else { continue }
-            pass.add(try await evaluate(accountID: accountID, organizationID: organizationID))
+            do {
+                pass.add(try await evaluate(accountID: accountID, organizationID: organizationID))
+            } catch {
+                // Left for the next pass rather than lost until the next change.
+                failure = error
+                try? await database.transaction { db in
+                    try await db.update("account_rollups").set("dirty", to: 1).where("account_id", .equal, account).run()
+                }
+            }
         }
+        if let failure, pass.accounts == 0 { throw failure }
         for organization in Set(dirty.map(\.1)).sorted() {
             guard let organizationID = UUID(uuidString: organization) else { continue }
             pass.add(try await evaluateAcrossAccounts(organizationID: organizationID))

@@ -1,0 +1,59 @@
+import Foundation
+import RelaisCore
+import RelaisMap
+import Testing
+
+/// Routing and signal rules that read CRM objects, checked against the vocabulary of those objects.
+@Suite struct CRMRulesLoaderTests {
+    /// The example map with its routing and signals replaced by `rules`.
+    func load(_ rules: String) throws -> ProcessMap {
+        let text = try String(contentsOfFile: MapLoaderTests.examplePath, encoding: .utf8)
+        let head = text.components(separatedBy: "\nrouting:\n")[0]
+        let folder = URL(fileURLWithPath: MapLoaderTests.examplePath).deletingLastPathComponent().path
+        return try MapLoader.load(yaml: head + "\n" + rules, file: folder + "/crm-rules.yaml")
+    }
+
+    func problems(_ rules: String) -> [String] {
+        do {
+            _ = try load(rules)
+            return []
+        } catch let error as MapValidationError {
+            return error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test func routingReadsRevenueByBoundsAndContractsByValue() throws {
+        let map = try load("""
+            routing:
+              - when: { account.annual_revenue: { at_least: 1000000 } }
+                then: { priority: P1 }
+              - when: { contract.sla_level: [gold, premium-24x7] }
+                then: { add_tags: [premium] }
+            """)
+        #expect(map.routing[0].conditions == [.init(field: "account.annual_revenue", values: [], atLeast: 1_000_000)])
+        #expect(map.routing[1].conditions == [.init(field: "contract.sla_level", values: ["gold", "premium-24x7"])])
+    }
+
+    @Test(arguments: [
+        ("routing:\n  - when: { account.tier: { at_least: 3 } }\n    then: { priority: P1 }", "only account.annual_revenue"),
+        ("routing:\n  - when: { account.colour: red }\n    then: { priority: P1 }", "unknown field 'account.colour'"),
+        ("routing:\n  - when: { invoice.number: F-1 }\n    then: { priority: P1 }", "unknown field 'invoice.number'"),
+        ("signals:\n  s:\n    when: { window: soon, tickets: { at_least: 1 } }", "'soon' is not a duration"),
+        ("signals:\n  s:\n    when: { window: 30d }", "missing 'tickets'"),
+        ("signals:\n  s:\n    when: { tickets: { at_least: 0 } }", "at_least must be a whole number of at least 1"),
+        ("signals:\n  s:\n    when: { tickets: { same: colour } }", "unknown field 'colour'"),
+        ("signals:\n  s:\n    when: { tickets: { severity: [apocalyptic] } }", "unknown severity 'apocalyptic'"),
+        ("signals:\n  s:\n    scope: all\n    when: { account.tier: strategic, tickets: { at_least: 2 } }", "reads no account"),
+        ("signals:\n  s:\n    scope: all\n    when: { tickets: { at_least: 2 } }\n    then: { crm_task: Call }", "no account owner"),
+        ("signals:\n  s:\n    when: { contract.renews_within: 2h, tickets: { at_least: 1 } }", "not a number of days"),
+        ("signals:\n  s:\n    scope: everyone\n    when: { tickets: { at_least: 1 } }", "unknown scope 'everyone'"),
+    ])
+    func badRulesAreRefusedWithTheirPosition(rules: String, message: String) {
+        let found = problems(rules)
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?.contains(message) == true, "\(found)")
+        #expect(found.first.map { $0.first?.isNumber == true } == true, "a line and column: \(found)")
+    }
+}
