@@ -51,6 +51,7 @@ public struct DemoData: Sendable {
         let walk = DemoTicketWalk(map: map, organizationID: organizationID, end: options.end)
         let writer = BulkTicketWriter(database: database)
         let span = options.end.timeIntervalSince(start)
+        let weighted = WeightedAccounts(accounts)
         var summary = Summary(accounts: accounts.count, contacts: accounts.reduce(0) { $0 + $1.1.count }, tickets: 0, events: 0)
         var batch: [HistoricTicket] = []
         batch.reserveCapacity(options.batchSize)
@@ -60,7 +61,7 @@ public struct DemoData: Sendable {
             // Evenly spread creation times, jittered, in order so ticket numbers follow time.
             let slot = span * (Double(index) + Double.random(in: 0..<1, using: &random)) / Double(options.tickets)
             let created = Self.workingHours(start.addingTimeInterval(slot), random: &random)
-            if let ticket = try walk.make(at: min(created, options.end), accounts: accounts, random: &random) {
+            if let ticket = try walk.make(at: min(created, options.end), accounts: weighted, random: &random) {
                 batch.append(ticket)
             }
             if batch.count == options.batchSize || index == options.tickets - 1 {

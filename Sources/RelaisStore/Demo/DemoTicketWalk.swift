@@ -26,11 +26,11 @@ struct DemoTicketWalk {
         "operations": ["Quarterly access review", "Prepare the customer workshop"],
     ]
 
-    func make(at created: Date, accounts: [(Account, [Contact])], random: inout SeededRandom) throws -> HistoricTicket? {
+    func make(at created: Date, accounts: WeightedAccounts, random: inout SeededRandom) throws -> HistoricTicket? {
         let families = map.families.values.sorted { $0.code < $1.code }
         let weights: [String: Double] = ["incident": 35, "service_request": 25, "customer_support": 25, "change": 6, "project_task": 9]
         let family = random.pick(families.map { ($0, weights[$0.code] ?? 10) })
-        let (account, contacts) = random.pick(accounts.map { ($0, $0.0.tier == "strategic" ? 3.0 : 1.0) })
+        let (account, contacts) = accounts.pick(&random)
         var links: [CRMLink] = []
         if family.crm.permitted.contains(.account), family.crm.require.contains(.account) || random.chance(0.6) {
             links.append(CRMLink(kind: .account, id: account.id))
@@ -97,5 +97,33 @@ struct DemoTicketWalk {
     private func apply(_ patch: TicketPatch, to ticket: inout Ticket, at time: Date, actor: String, history: inout [HistoricTicket.Entry]) throws {
         let changes = try TicketRules.update(&ticket, with: patch, map: map, context: [:], now: time)
         history += changes.map { HistoricTicket.Entry(change: $0, at: time, actor: actor) }
+    }
+}
+
+/// Accounts drawn in proportion to their weight (strategic ones three times as often) with a
+/// binary search over running totals, so drawing stays cheap with tens of thousands of accounts.
+struct WeightedAccounts {
+    let accounts: [(Account, [Contact])]
+    let totals: [Double]
+
+    init(_ accounts: [(Account, [Contact])]) {
+        self.accounts = accounts
+        var running = 0.0
+        totals = accounts.map { account in
+            running += account.0.tier == "strategic" ? 3.0 : 1.0
+            return running
+        }
+    }
+
+    /// The same draw as `SeededRandom.pick(_:)` over the weighted list: the first account whose
+    /// running total exceeds the roll.
+    func pick(_ random: inout SeededRandom) -> (Account, [Contact]) {
+        let roll = Double.random(in: 0..<(totals.last ?? 1), using: &random)
+        var low = 0, high = totals.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if totals[middle] > roll { high = middle } else { low = middle + 1 }
+        }
+        return accounts[low]
     }
 }
