@@ -78,7 +78,7 @@ import Testing
         let refused = try relais(["crm", "import", "contracts", broken.path, "--map", ExampleMap.path, "--database", database])
         #expect(refused.status == 1 && refused.errors.contains("not a JSON array of objects"))
         let rollups = try relais(["crm", "rollups", "--map", ExampleMap.path, "--database", database])
-        #expect(rollups.status == 0 && rollups.output.contains("Recomputed the account roll-ups"))
+        #expect(rollups.status == 0 && rollups.output.contains("0 counts differed"), "\(rollups.output)")
     }
 
     @Test func aMissingMapFileIsAClearError() throws {

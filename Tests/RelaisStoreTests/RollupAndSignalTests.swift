@@ -28,7 +28,7 @@ import Testing
             }
             var random = Generator(state: seed)
             var keys: [String] = []
-            for _ in 0..<60 {
+            for _ in 0..<120 {
                 switch random.next(5) {
                 case 0, 1:
                     var draft = fixture.draft(random.pick(["incident", "customer_support", "service_request"]), severity: random.pick([nil, "minor", "major", "critical"]))
@@ -55,9 +55,16 @@ import Testing
             }
             let rollups = AccountRollups(database: database)
             let incremental = try await rollups.all(organizationID: organization)
-            try await rollups.recompute(organizationID: organization)
+            #expect(try await rollups.recompute(organizationID: organization).corrected == 0)
             let recomputed = try await rollups.all(organizationID: organization)
             #expect(incremental == recomputed)
+            // A count put wrong by hand is found and repaired.
+            let tampered = accounts[0].uuidString.lowercased()
+            try await database.transaction { db in
+                try await db.raw("UPDATE account_rollup_counts SET count = count + 5 WHERE count > 0 AND account_id = \(bind: tampered)").run()
+            }
+            #expect(try await rollups.recompute(organizationID: organization).corrected > 0)
+            #expect(try await rollups.all(organizationID: organization) == recomputed)
             // And both agree with counting the tickets here.
             var expected: [UUID: [String: [String: Int]]] = [:]
             for key in keys {

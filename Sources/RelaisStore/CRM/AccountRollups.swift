@@ -50,24 +50,22 @@ public struct AccountRollups: Sendable {
     /// Applies the difference between the tickets' previous contributions and their new ones.
     /// A creation has no previous contribution; a ticket without an account contributes nothing.
     static func apply(old: [Contribution], new: [Contribution], on db: any SQLDatabase) async throws {
-        struct CountKey: Hashable { var organization: String, account: String, dimension: String, value: String }
+        struct CountKey: Hashable { var organization: String, account: String, values: [String] }
         var counts: [CountKey: Int] = [:]
         var totals: [String: (organization: String, delta: Int)] = [:]
         for (contributions, sign) in [(old, -1), (new, 1)] {
             for contribution in contributions where !contribution.accountID.isEmpty {
-                for (dimension, value) in zip(dimensions, contribution.values) {
-                    counts[CountKey(organization: contribution.organizationID, account: contribution.accountID, dimension: dimension, value: value), default: 0] += sign
-                }
+                counts[CountKey(organization: contribution.organizationID, account: contribution.accountID, values: contribution.values), default: 0] += sign
                 totals[contribution.accountID, default: (contribution.organizationID, 0)].delta += sign
             }
         }
         // Sorted, so concurrent writers lock the rows they share in the same order.
         let countRows: [RowInsert.Row] = counts.filter { $0.value != 0 }
-            .sorted { ($0.key.account, $0.key.dimension, $0.key.value) < ($1.key.account, $1.key.dimension, $1.key.value) }
-            .map { [$0.key.organization, $0.key.account, $0.key.dimension, $0.key.value, $0.value] }
+            .sorted { ([$0.key.account] + $0.key.values).lexicographicallyPrecedes([$1.key.account] + $1.key.values) }
+            .map { [$0.key.organization, $0.key.account] + $0.key.values + [$0.value] }
         if !countRows.isEmpty {
-            try await upsert("account_rollup_counts", columns: ["organization_id", "account_id", "dimension", "value", "count"], rows: countRows,
-                             conflict: "account_id, dimension, value", set: "count = account_rollup_counts.count + excluded.count", on: db)
+            try await upsert("account_rollup_counts", columns: ["organization_id", "account_id"] + dimensions + ["count"], rows: countRows,
+                             conflict: "account_id, " + dimensions.joined(separator: ", "), set: "count = account_rollup_counts.count + excluded.count", on: db)
         }
         // The newest ticket per account among the new contributions.
         var newest: [String: Contribution] = [:]
@@ -131,37 +129,78 @@ public struct AccountRollups: Sendable {
         }
     }
 
-    /// Rebuilds every account's summary of an organisation from its tickets and open signals.
-    public func recompute(organizationID: UUID) async throws {
+    /// What a recomputation found.
+    public struct Recomputation: Sendable, Equatable {
+        /// Accounts with tickets.
+        public var accounts: Int
+        /// Counts the incremental path had wrong, missing or extra (0 when it kept up).
+        public var corrected: Int
+    }
+
+    /// Rebuilds every account's summary of an organisation from its tickets and open signals,
+    /// rewriting only what differs, and says how much did. Signals are not re-evaluated for it.
+    @discardableResult
+    public func recompute(organizationID: UUID) async throws -> Recomputation {
         let organization = organizationID.text
-        try await database.transaction { db in
-            try await db.delete(from: "account_rollup_counts").where("organization_id", .equal, organization).run()
-            for dimension in Self.dimensions {
-                try await db.raw("""
-                    INSERT INTO account_rollup_counts (organization_id, account_id, dimension, value, count)
-                    SELECT organization_id, account_id, \(bind: dimension), COALESCE(\(unsafeRaw: dimension), ''), COUNT(*) FROM tickets
-                    WHERE organization_id = \(bind: organization) AND account_id IS NOT NULL
-                    GROUP BY organization_id, account_id, COALESCE(\(unsafeRaw: dimension), '')
-                    """).run()
-            }
-            try await db.delete(from: "account_rollups").where("organization_id", .equal, organization).run()
+        let keys = ["account_id"] + Self.dimensions
+        let grouped = Self.dimensions.map { $0 == "severity" || $0 == "category" ? "COALESCE(\($0), '')" : $0 }.joined(separator: ", ")
+        let freshMatchesStored = keys.map { "f.\($0) = account_rollup_counts.\($0)" }.joined(separator: " AND ")
+        let storedMatchesFresh = keys.map { "c.\($0) = f.\($0)" }.joined(separator: " AND ")
+        return try await database.transaction { db in
+            try await db.raw("""
+                CREATE TEMPORARY TABLE fresh_rollup_counts (account_id TEXT NOT NULL, status_category TEXT NOT NULL, family TEXT NOT NULL,
+                    severity TEXT NOT NULL, category TEXT NOT NULL, count BIGINT NOT NULL,
+                    PRIMARY KEY (account_id, status_category, family, severity, category))
+                """).run()
+            // `organization_id || ''` keeps the planner off the per-organisation indexes: every ticket
+            // is read, and one pass over the table beats a million index lookups.
+            try await db.raw("""
+                INSERT INTO fresh_rollup_counts (account_id, \(unsafeRaw: Self.dimensions.joined(separator: ", ")), count)
+                SELECT account_id, \(unsafeRaw: grouped), COUNT(*) FROM tickets
+                WHERE organization_id || '' = \(bind: organization) AND account_id IS NOT NULL
+                GROUP BY account_id, \(unsafeRaw: grouped)
+                """).run()
+            // Only rows that differ are rewritten; rows left at zero by tickets that moved go too.
+            let removed = try await db.raw("""
+                DELETE FROM account_rollup_counts WHERE organization_id = \(bind: organization) AND NOT EXISTS (
+                    SELECT 1 FROM fresh_rollup_counts f WHERE \(unsafeRaw: freshMatchesStored) AND f.count = account_rollup_counts.count)
+                RETURNING \(unsafeRaw: keys.joined(separator: ", ")), count
+                """).all().filter { try $0.decode(column: "count", as: Int.self) != 0 }
+                .map { row in try keys.map { try row.decode(column: $0, as: String.self) } }
+            let added = try await db.raw("""
+                INSERT INTO account_rollup_counts (organization_id, \(unsafeRaw: keys.joined(separator: ", ")), count)
+                SELECT \(bind: organization), \(unsafeRaw: keys.map { "f.\($0)" }.joined(separator: ", ")), f.count FROM fresh_rollup_counts f
+                WHERE NOT EXISTS (SELECT 1 FROM account_rollup_counts c WHERE \(unsafeRaw: storedMatchesFresh))
+                RETURNING \(unsafeRaw: keys.joined(separator: ", "))
+                """).all().map { row in try keys.map { try row.decode(column: $0, as: String.self) } }
+            // Totals, last tickets and open signals per account; `dirty` is kept as it is.
             try await db.raw("""
                 INSERT INTO account_rollups (account_id, organization_id, tickets, last_ticket_id, last_ticket_key, last_ticket_at, open_signals, dirty)
-                SELECT ranked.account_id, ranked.organization_id, ranked.tickets, ranked.id, ranked.key, ranked.created_at,
-                       (SELECT COUNT(*) FROM signals WHERE signals.account_id = ranked.account_id AND signals.status = 'open'), 1
-                FROM (SELECT account_id, organization_id, id, key, created_at,
-                             COUNT(*) OVER (PARTITION BY account_id) AS tickets,
-                             ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS position
-                      FROM tickets WHERE organization_id = \(bind: organization) AND account_id IS NOT NULL) AS ranked
-                WHERE ranked.position = 1
+                SELECT totals.account_id, \(bind: organization), totals.tickets, last.id, last.key, last.created_at,
+                       (SELECT COUNT(*) FROM signals WHERE signals.account_id = totals.account_id AND signals.status = 'open'), 0
+                FROM (SELECT account_id, SUM(count) AS tickets FROM fresh_rollup_counts GROUP BY account_id) AS totals
+                LEFT JOIN tickets AS last ON last.id = (
+                    SELECT id FROM tickets WHERE organization_id = \(bind: organization) AND account_id = totals.account_id
+                    ORDER BY created_at DESC, id DESC LIMIT 1)
+                ON CONFLICT (account_id) DO UPDATE SET tickets = excluded.tickets, last_ticket_id = excluded.last_ticket_id,
+                    last_ticket_key = excluded.last_ticket_key, last_ticket_at = excluded.last_ticket_at, open_signals = excluded.open_signals
+                """).run()
+            try await db.raw("""
+                UPDATE account_rollups SET tickets = 0, last_ticket_id = NULL, last_ticket_key = NULL, last_ticket_at = NULL,
+                    open_signals = (SELECT COUNT(*) FROM signals WHERE signals.account_id = account_rollups.account_id AND signals.status = 'open')
+                WHERE organization_id = \(bind: organization)
+                  AND NOT EXISTS (SELECT 1 FROM fresh_rollup_counts f WHERE f.account_id = account_rollups.account_id)
                 """).run()
             try await db.raw("""
                 INSERT INTO account_rollups (account_id, organization_id, tickets, open_signals, dirty)
-                SELECT account_id, organization_id, 0, COUNT(*), 1 FROM signals
+                SELECT account_id, organization_id, 0, COUNT(*), 0 FROM signals
                 WHERE organization_id = \(bind: organization) AND status = 'open' AND account_id IS NOT NULL
                   AND account_id NOT IN (SELECT account_id FROM account_rollups WHERE organization_id = \(bind: organization))
                 GROUP BY account_id, organization_id
                 """).run()
+            let accounts = try await db.raw("SELECT COUNT(DISTINCT account_id) AS n FROM fresh_rollup_counts").first(decodingColumn: "n", as: Int.self) ?? 0
+            try await db.raw("DROP TABLE fresh_rollup_counts").run()
+            return Recomputation(accounts: accounts, corrected: Set(removed.map { $0.joined(separator: "|") }).union(added.map { $0.joined(separator: "|") }).count)
         }
     }
 
@@ -184,11 +223,13 @@ public struct AccountRollups: Sendable {
                                   lastTicketKey: try row?.decode(column: "last_ticket_key", as: String?.self),
                                   lastTicketAt: try row?.decode(column: "last_ticket_at", as: Int?.self).map(Millis.date),
                                   openSignals: try row?.decode(column: "open_signals", as: Int.self) ?? 0, counts: [:])
-            for count in try await db.select().columns("dimension", "value", "count").from("account_rollup_counts")
+            for row in try await db.select().columns((Self.dimensions + ["count"]).map { SQLColumn($0) }).from("account_rollup_counts")
                 .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).all() {
-                let value = try count.decode(column: "count", as: Int.self)
-                guard value != 0 else { continue }
-                summary.counts[try count.decode(column: "dimension", as: String.self), default: [:]][try count.decode(column: "value", as: String.self)] = value
+                let count = try row.decode(column: "count", as: Int.self)
+                guard count != 0 else { continue }
+                for dimension in Self.dimensions {
+                    summary.counts[dimension, default: [:]][try row.decode(column: dimension, as: String.self), default: 0] += count
+                }
             }
             return summary
         }
@@ -201,7 +242,11 @@ public struct AccountRollups: Sendable {
                 .map { try $0.decode(column: "account_id", as: String.self) }
         }
         var result: [UUID: Summary] = [:]
-        for id in ids.compactMap(UUID.init(uuidString:)) { result[id] = try await summary(organizationID: organizationID, accountID: id) }
+        for id in ids.compactMap(UUID.init(uuidString:)) {
+            let summary = try await summary(organizationID: organizationID, accountID: id)
+            // An account whose tickets all moved elsewhere keeps an empty row; a recomputation has none.
+            if summary.tickets > 0 || summary.openSignals > 0 { result[id] = summary }
+        }
         return result
     }
 }

@@ -26,11 +26,14 @@ struct CreateCRMRecords: Migration {
             score BIGINT NOT NULL, comment TEXT, rated_at BIGINT NOT NULL)
         """,
         "CREATE INDEX index_ticket_ratings_on_account ON ticket_ratings (organization_id, account_id, rated_at)",
-        // The per-account summary pushed to the CRM, kept up to date by every ticket write.
+        // The per-account summary pushed to the CRM, kept up to date by every ticket write: tickets
+        // counted per combination of the summarised fields (a change moves one ticket between two
+        // rows), summed per field when read. "" stands for no severity or category.
         """
         CREATE TABLE account_rollup_counts (
-            organization_id TEXT NOT NULL, account_id TEXT NOT NULL, dimension TEXT NOT NULL, value TEXT NOT NULL,
-            count BIGINT NOT NULL, PRIMARY KEY (account_id, dimension, value))
+            organization_id TEXT NOT NULL, account_id TEXT NOT NULL, status_category TEXT NOT NULL, family TEXT NOT NULL,
+            severity TEXT NOT NULL, category TEXT NOT NULL, count BIGINT NOT NULL,
+            PRIMARY KEY (account_id, status_category, family, severity, category))
         """,
         """
         CREATE TABLE account_rollups (

@@ -76,8 +76,8 @@ struct CRMCommand: AsyncParsableCommand {
 
     struct Rollups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rebuilds every account's roll-up from the tickets and says how long it took.",
-            discussion: "Every ticket write keeps the roll-ups up to date; this is for checking them or after a restore.")
+            abstract: "Rebuilds every account's roll-up from the tickets, says how long it took and how many counts differed.",
+            discussion: "Every ticket write keeps the roll-ups up to date; this checks them and repairs what differs (after a restore, say).")
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
@@ -85,10 +85,11 @@ struct CRMCommand: AsyncParsableCommand {
             let db = try await CLI.openDatabase(database.database)
             let organization = try await CLI.organization(in: db, mapPath: map.map)
             let started = ContinuousClock.now
-            try await AccountRollups(database: db).recompute(organizationID: organization.id)
+            let result = try await AccountRollups(database: db).recompute(organizationID: organization.id)
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             await db.close()
-            print("Recomputed the account roll-ups in \(String(format: "%.2f", seconds)) s.")
+            print("Recomputed the roll-ups of \(result.accounts) accounts in \(String(format: "%.2f", seconds)) s; "
+                  + "\(result.corrected) count\(result.corrected == 1 ? "" : "s") differed from the incremental ones.")
         }
     }
 
