@@ -84,6 +84,30 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func concurrentChangesFromTheSameVersionLetExactlyOneThrough(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let ticket = try await fixture.service.open(fixture.draft(), by: fixture.agent).ticket
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try await fixture.service.update(key: ticket.key, with: TicketPatch(title: "Title \(index)"),
+                                                                 ifMatch: ticket.version, by: fixture.agent)
+                            return true
+                        } catch StoreError.versionConflict {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            #expect(try await fixture.service.find(key: ticket.key, by: fixture.agent).version == ticket.version + 1)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func anIdempotencyKeyReplaysTheFirstCreation(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let fixture = try await StoreFixture.make(database)

@@ -62,9 +62,11 @@ public struct TicketRepository: Sendable {
         let tracker = SLAEngine.mayChangeSLA(changes) ? sla : nil
         return try await database.transaction { db in
             if let tracker { try await tracker.lock([ticket.id.text], on: db) }
+            // The row stays locked until commit (PostgreSQL; SQLite serialises writers), so two
+            // changes based on the same version cannot both pass the check.
             guard let current = try await db.select().columns("version").from("tickets")
                 .where("id", .equal, ticket.id.text).where("organization_id", .equal, ticket.organizationID.text)
-                .first() else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
+                .for(.update).first() else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
             let version = try current.decode(column: "version", as: Int.self)
             guard version == expectedVersion else { throw StoreError.versionConflict(current: version) }
             if let comment {
