@@ -198,6 +198,14 @@ import Testing
             let open = try await desk.open(rule: "feature_demand")
             #expect(open.map(\.subject) == ["*/product"])
             #expect(open.first?.evidence.count == 5 && open.first?.accountID == nil)
+            // A rule that also filters on the family reads only those tickets: none are incidents, so it closes.
+            var map = fixture.map
+            map.signals["feature_demand"]?.tickets.fields["family"] = ["incident"]
+            let narrowed = SignalService(map: map, database: database, now: { clock.now })
+            #expect(try await narrowed.evaluateAcrossAccounts(organizationID: fixture.organization.id).closed == 1)
+            map.signals["feature_demand"]?.tickets.fields["family"] = ["customer_support", "incident"]
+            #expect(try await SignalService(map: map, database: database, now: { clock.now })
+                .evaluateAcrossAccounts(organizationID: fixture.organization.id).opened == 1)
         }
     }
 }

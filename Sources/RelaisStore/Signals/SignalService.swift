@@ -155,10 +155,12 @@ public struct SignalService: Sendable {
         let instant = now()
         return try await database.transaction { db in
             var findings: [SignalFinding] = []
-            if !rules.isEmpty {
-                let window = rules.map(\.window).max() ?? 0
-                let recent = try await Self.tickets(organizationID: organizationID, accountID: nil, since: instant.addingTimeInterval(-TimeInterval(window)), on: db)
-                for rule in rules { findings += SignalEngine.evaluate(rule, account: nil, tickets: recent, now: instant) }
+            // Each rule reads only the tickets its filter could count: across accounts, a window
+            // holds far more tickets than any one rule looks at.
+            for rule in rules {
+                let recent = try await Self.tickets(organizationID: organizationID, accountID: nil,
+                                                    since: instant.addingTimeInterval(-TimeInterval(rule.window)), matching: rule.tickets, on: db)
+                findings += SignalEngine.evaluate(rule, account: nil, tickets: recent, now: instant)
             }
             let open = try await Self.openSignals(organizationID: organizationID, accountID: nil, on: db)
             let result = try await reconcile(findings, open: open, organizationID: organizationID, accountID: nil, at: instant, on: db)
@@ -250,10 +252,22 @@ public struct SignalService: Sendable {
         }
     }
 
-    static func tickets(organizationID: UUID, accountID: UUID?, since: Date, on db: any SQLDatabase) async throws -> [SignalTicket] {
+    /// Tickets created since `since`, of one account or of every account; with `filter`, only
+    /// those that may match it (tags are narrowed on their stored JSON, then checked exactly).
+    static func tickets(organizationID: UUID, accountID: UUID?, since: Date, matching filter: SignalRule.TicketFilter? = nil,
+                        on db: any SQLDatabase) async throws -> [SignalTicket] {
         var select = db.select().columns(["key", "account_id", "created_at", "tags"] + SignalRule.TicketFilter.readableFields.filter { $0 != "tags" })
             .from("tickets").where("organization_id", .equal, organizationID.text).where("created_at", .greaterThanOrEqual, Millis.from(since))
         if let accountID { select = select.where("account_id", .equal, accountID.text) } else { select = select.where("account_id", .isNot, SQLLiteral.null) }
+        for (field, values) in filter?.fields.sorted(by: { $0.key < $1.key }) ?? [] {
+            if field == "tags" {
+                select = select.where { group in
+                    values.reduce(group) { group, tag in group.orWhere("tags", .like, "%\(JSONText.encode(tag))%") }
+                }
+            } else {
+                select = select.where(field, .in, values)
+            }
+        }
         return try await select.all().map { row in
             var fields: [String: String] = [:]
             for field in SignalRule.TicketFilter.readableFields where field != "tags" {
