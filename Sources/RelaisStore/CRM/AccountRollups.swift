@@ -152,14 +152,27 @@ public struct AccountRollups: Sendable {
                     severity TEXT NOT NULL, category TEXT NOT NULL, count BIGINT NOT NULL,
                     PRIMARY KEY (account_id, status_category, family, severity, category))
                 """).run()
-            // `organization_id || ''` keeps the planner off the per-organisation indexes: every ticket
-            // is read, and one pass over the table beats a million index lookups.
-            try await db.raw("""
-                INSERT INTO fresh_rollup_counts (account_id, \(unsafeRaw: Self.dimensions.joined(separator: ", ")), count)
-                SELECT account_id, \(unsafeRaw: grouped), COUNT(*) FROM tickets
-                WHERE organization_id || '' = \(bind: organization) AND account_id IS NOT NULL
-                GROUP BY account_id, \(unsafeRaw: grouped)
-                """).run()
+            // On SQLite, grouped on the raw columns in the order of `index_tickets_on_account_summary`,
+            // so the groups stream out of the index without reading the tickets or sorting (a missing
+            // value and an empty one land on the same key and are added up). PostgreSQL hashes the
+            // groups and takes the stored form directly.
+            let columns = Self.dimensions.joined(separator: ", ")
+            if database.kind == .sqlite {
+                try await db.raw("""
+                    INSERT INTO fresh_rollup_counts (account_id, \(unsafeRaw: columns), count)
+                    SELECT account_id, \(unsafeRaw: grouped), COUNT(*) FROM tickets
+                    WHERE organization_id = \(bind: organization) AND account_id IS NOT NULL
+                    GROUP BY account_id, \(unsafeRaw: columns)
+                    ON CONFLICT (account_id, \(unsafeRaw: columns)) DO UPDATE SET count = fresh_rollup_counts.count + excluded.count
+                    """).run()
+            } else {
+                try await db.raw("""
+                    INSERT INTO fresh_rollup_counts (account_id, \(unsafeRaw: columns), count)
+                    SELECT account_id, \(unsafeRaw: grouped), COUNT(*) FROM tickets
+                    WHERE organization_id = \(bind: organization) AND account_id IS NOT NULL
+                    GROUP BY account_id, \(unsafeRaw: grouped)
+                    """).run()
+            }
             // Only rows that differ are rewritten; rows left at zero by tickets that moved go too.
             let removed = try await db.raw("""
                 DELETE FROM account_rollup_counts WHERE organization_id = \(bind: organization) AND NOT EXISTS (

@@ -1,6 +1,15 @@
 struct CreateCRMRecords: Migration {
     let version = 7
     let name = "create_crm_records"
+
+    /// On SQLite the roll-up counts are stored in key order (`WITHOUT ROWID`), so an account's
+    /// counts sit together and a recomputation walks them in order; PostgreSQL has no such option
+    /// and needs none for its joins.
+    func statements(for kind: RelaisDatabase.Kind) -> [String] {
+        guard kind == .sqlite else { return statements }
+        return statements.map { $0.contains("CREATE TABLE account_rollup_counts") ? $0 + " WITHOUT ROWID" : $0 }
+    }
+
     let statements = [
         // Opportunities, contracts, invoices, subscriptions and assets share one table: they are
         // read by kind and account, and each kind uses the columns that apply to it.
@@ -35,6 +44,8 @@ struct CreateCRMRecords: Migration {
             severity TEXT NOT NULL, category TEXT NOT NULL, count BIGINT NOT NULL,
             PRIMARY KEY (account_id, status_category, family, severity, category))
         """,
+        // What the roll-up counts, readable from the index alone, in the order it groups by.
+        "CREATE INDEX index_tickets_on_account_summary ON tickets (organization_id, account_id, status_category, family, severity, category)",
         """
         CREATE TABLE account_rollups (
             account_id TEXT PRIMARY KEY, organization_id TEXT NOT NULL, tickets BIGINT NOT NULL,

@@ -7,6 +7,12 @@ public protocol Migration: Sendable {
     var version: Int { get }
     var name: String { get }
     var statements: [String] { get }
+    /// The statements for one engine; the same for both unless a migration says otherwise.
+    func statements(for kind: RelaisDatabase.Kind) -> [String]
+}
+
+extension Migration {
+    public func statements(for kind: RelaisDatabase.Kind) -> [String] { statements }
 }
 
 /// Applies pending migrations.
@@ -35,7 +41,7 @@ public enum Migrator {
             let applied = Set(try await db.select().column("version").from("schema_migrations").all(decodingColumn: "version", as: Int.self))
             var names: [String] = []
             for migration in all where !applied.contains(migration.version) {
-                for statement in migration.statements {
+                for statement in migration.statements(for: database.kind) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.insert(into: "schema_migrations")
