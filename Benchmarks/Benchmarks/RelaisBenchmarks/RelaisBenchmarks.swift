@@ -60,21 +60,13 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Store: create a ticket on SQLite (one transaction)", configuration: .init(maxDuration: .seconds(10), maxIterations: 20_000)) { benchmark in
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try RelaisDatabase.open(folder.appendingPathComponent("bench.sqlite").path)
-        try await Migrator.migrate(database)
-        let map = try MapLoader.load(contentsOf: mapPath)
-        let directory = DirectoryRepository(database: database)
-        let organization = try await directory.ensureOrganization(slug: "acme", name: "Acme")
-        let agent = try await directory.addUser(organizationID: organization.id, name: "bench", email: nil, role: .agent)
-        let service = TicketService(map: map, database: database)
+        let desk = try await BenchDesk.make()
+        defer { try? FileManager.default.removeItem(at: desk.folder) }
         let draft = TicketDraft(family: "service_request", title: "Laptop", channel: "api", openedBy: "internal", impact: "medium", urgency: "low")
         benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations { blackHole(try await service.open(draft, by: agent)) }
+        for _ in benchmark.scaledIterations { blackHole(try await desk.service.open(draft, by: desk.agent)) }
         benchmark.stopMeasurement()
-        await database.close()
+        await desk.database.close()
     }
 
     Benchmark("Store: change a ticket's severity on SQLite (roll-up included)", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 5_000)) { benchmark in

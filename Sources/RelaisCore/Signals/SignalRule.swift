@@ -157,9 +157,9 @@ public enum SignalEngine {
             }
         }
         if let days = rule.renewsWithinDays {
-            let today = CivilDate(daysSinceEpoch: Int((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+            let today = CivilDate(utcDayOf: now)
             let renewing = account.contracts.contains { contract in
-                guard contract["contract.status"].map({ !["expired", "terminated"].contains($0) }) ?? true,
+                guard CRMStatus.isInForce(contract["contract.status"]),
                       let date = contract["contract.renewal_date"].flatMap({ CivilDate(iso: $0) }) else { return false }
                 return date >= today && date.daysSinceEpoch - today.daysSinceEpoch <= days
             }
@@ -172,6 +172,20 @@ public enum SignalEngine {
         filter.fields.allSatisfy { field, values in
             field == "tags" ? !Set(values).isDisjoint(with: ticket.tags) : ticket.fields[field].map(values.contains) ?? false
         }
+    }
+}
+
+/// Which CRM records still bind: a contract or subscription ended (expired, terminated,
+/// cancelled) no longer renews; one without a status is taken as in force.
+public enum CRMStatus {
+    public static let ended: Set<String> = ["expired", "terminated", "cancelled"]
+    public static func isInForce(_ status: String?) -> Bool { status.map { !ended.contains($0) } ?? true }
+}
+
+extension CivilDate {
+    /// The UTC calendar date of an instant.
+    public init(utcDayOf date: Date) {
+        self.init(daysSinceEpoch: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 }
 

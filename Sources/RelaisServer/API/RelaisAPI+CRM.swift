@@ -35,9 +35,8 @@ extension RelaisAPI {
     }
 
     func listAccounts(_ input: Operations.ListAccounts.Input) async throws -> Operations.ListAccounts.Output {
-        let principal = try requireStaff()
-        let (accounts, next) = try await services.crm.repository.accounts(
-            organizationID: principal.organizationID, limit: try limit(input.query.limit), after: try cursor(input.query.cursor))
+        let (accounts, next) = try await services.crm.accounts(
+            limit: try limit(input.query.limit), after: try cursor(input.query.cursor), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(items: accounts.map(encode), nextCursor: next?.token))))
     }
 
@@ -68,18 +67,13 @@ extension RelaisAPI {
     }
 
     func getContact(_ input: Operations.GetContact.Input) async throws -> Operations.GetContact.Output {
-        let principal = try requireStaff()
-        let id = try parseID(input.path.id, field: "id")
-        guard let contact = try await services.crm.repository.contact(organizationID: principal.organizationID, id: id) else {
-            throw StoreError.notFound(what: "contact", id: input.path.id)
-        }
+        let contact = try await services.crm.contact(try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(encode(contact))))
     }
 
     func listContacts(_ input: Operations.ListContacts.Input) async throws -> Operations.ListContacts.Output {
-        let principal = try requireStaff()
-        let (contacts, next) = try await services.crm.repository.contacts(
-            organizationID: principal.organizationID, limit: try limit(input.query.limit), after: try cursor(input.query.cursor))
+        let (contacts, next) = try await services.crm.contacts(
+            limit: try limit(input.query.limit), after: try cursor(input.query.cursor), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(items: contacts.map(encode), nextCursor: next?.token))))
     }
 
@@ -125,7 +119,7 @@ extension RelaisAPI {
     // MARK: Imports
 
     func importCRM(_ input: Operations.ImportCRM.Input) async throws -> Operations.ImportCRM.Output {
-        let principal = try requireStaff()
+        let principal = try RequestPrincipal.require()
         let kind = CRMValues.kind(input.path.kind.rawValue)
         let parsed: ImportFile.Parsed
         switch input.body {
@@ -179,13 +173,6 @@ extension RelaisAPI {
         let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw APIProblem.invalidField("name", "name: must not be empty") }
         return name
-    }
-
-    /// CRM data belongs to the organisation's staff; requesters reach only their tickets.
-    func requireStaff() throws -> Principal {
-        let principal = try RequestPrincipal.require()
-        if principal.role == .requester { throw AccessError.forbidden("requesters may not read or change CRM objects") }
-        return principal
     }
 }
 

@@ -64,8 +64,9 @@ public struct AccountRollups: Sendable {
             .sorted { ([$0.key.account] + $0.key.values).lexicographicallyPrecedes([$1.key.account] + $1.key.values) }
             .map { [$0.key.organization, $0.key.account] + $0.key.values + [$0.value] }
         if !countRows.isEmpty {
-            try await upsert("account_rollup_counts", columns: ["organization_id", "account_id"] + dimensions + ["count"], rows: countRows,
-                             conflict: "account_id, " + dimensions.joined(separator: ", "), set: "count = account_rollup_counts.count + excluded.count", on: db)
+            try await RowInsert.run("account_rollup_counts", columns: ["organization_id", "account_id"] + dimensions + ["count"], rows: countRows,
+                                    upsertingOn: "account_id, " + dimensions.joined(separator: ", "),
+                                    updating: "count = account_rollup_counts.count + excluded.count", on: db)
         }
         // The newest ticket per account among the new contributions.
         var newest: [String: Contribution] = [:]
@@ -75,38 +76,30 @@ public struct AccountRollups: Sendable {
         }
         let accounts = Set(totals.keys).union(newest.keys)
         guard !accounts.isEmpty else { return }
+        // Whether the incoming last ticket is newer than the stored one (time, then id).
+        let newer = """
+            excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL \
+            OR excluded.last_ticket_at > account_rollups.last_ticket_at \
+            OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id))
+            """
         let summaryRows: [RowInsert.Row] = accounts.sorted().map { account in
             let last = newest[account]
             let organization = totals[account]?.organization ?? last?.organizationID ?? ""
             return [account, organization, totals[account]?.delta ?? 0, last?.ticketID, last?.key, last?.createdAt, 0, 1]
         }
-        try await upsert(
+        try await RowInsert.run(
             "account_rollups", columns: ["account_id", "organization_id", "tickets", "last_ticket_id", "last_ticket_key", "last_ticket_at", "open_signals", "dirty"],
-            rows: summaryRows, conflict: "account_id",
-            set: """
+            rows: summaryRows, upsertingOn: "account_id",
+            updating: """
                 tickets = account_rollups.tickets + excluded.tickets, dirty = 1,
-                last_ticket_id = CASE WHEN excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL OR excluded.last_ticket_at > account_rollups.last_ticket_at OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id)) THEN excluded.last_ticket_id ELSE account_rollups.last_ticket_id END,
-                last_ticket_key = CASE WHEN excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL OR excluded.last_ticket_at > account_rollups.last_ticket_at OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id)) THEN excluded.last_ticket_key ELSE account_rollups.last_ticket_key END,
-                last_ticket_at = CASE WHEN excluded.last_ticket_at IS NOT NULL AND (account_rollups.last_ticket_at IS NULL OR excluded.last_ticket_at > account_rollups.last_ticket_at OR (excluded.last_ticket_at = account_rollups.last_ticket_at AND excluded.last_ticket_id > account_rollups.last_ticket_id)) THEN excluded.last_ticket_at ELSE account_rollups.last_ticket_at END
+                last_ticket_id = CASE WHEN \(newer) THEN excluded.last_ticket_id ELSE account_rollups.last_ticket_id END,
+                last_ticket_key = CASE WHEN \(newer) THEN excluded.last_ticket_key ELSE account_rollups.last_ticket_key END,
+                last_ticket_at = CASE WHEN \(newer) THEN excluded.last_ticket_at ELSE account_rollups.last_ticket_at END
                 """,
             on: db)
         // A ticket that left an account may have been its last one: look that account's last ticket up again.
         for contribution in old where !contribution.accountID.isEmpty && !new.contains(where: { $0.ticketID == contribution.ticketID && $0.accountID == contribution.accountID }) {
             try await refreshLastTicket(account: contribution.accountID, organization: contribution.organizationID, on: db)
-        }
-    }
-
-    static func upsert(_ table: String, columns: [String], rows: [RowInsert.Row], conflict: String, set: String, on db: any SQLDatabase) async throws {
-        let perStatement = max(1, RowInsert.maxBinds / columns.count)
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
-            var query = SQLQueryString("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
-            for index in start..<min(start + perStatement, rows.count) {
-                query.appendLiteral(index == start ? "(" : ", (")
-                query.appendInterpolation(binds: rows[index])
-                query.appendLiteral(")")
-            }
-            query.appendLiteral(" ON CONFLICT (\(conflict)) DO UPDATE SET \(set)")
-            try await db.raw(query).run()
         }
     }
 

@@ -278,7 +278,7 @@ extension CRMReports {
         }
         overview.openSignals = try await SignalService(map: map, database: database).list(organizationID: organizationID, status: .open, accountID: accountID)
         overview.records = try await crm.records(organizationID: organizationID, accountID: accountID)
-        overview.nextRenewal = overview.records.filter { $0.status.map { !["expired", "terminated", "cancelled"].contains($0) } ?? true }
+        overview.nextRenewal = overview.records.filter { CRMStatus.isInForce($0.status) }
             .compactMap(\.renewalDate).filter { $0 >= today }.min()
         return overview
     }

@@ -99,10 +99,7 @@ public struct CRMRepository: Sendable {
     }
 
     static func insert(_ account: Account, organizationID: UUID, on db: any SQLDatabase) async throws {
-        if let external = account.externalID, try await db.select().column("id").from("accounts")
-            .where("organization_id", .equal, organizationID.text).where("external_id", .equal, external).first() != nil {
-            throw StoreError.duplicate(field: "external_id", value: external)
-        }
+        try await checkExternalID(account.externalID, of: account.id, in: "accounts", organizationID: organizationID, on: db)
         try await db.insert(into: "accounts").columns(["organization_id", "updated_at"] + accountColumns)
             .values(accountValues(account, organizationID: organizationID)).run()
     }
@@ -114,11 +111,7 @@ public struct CRMRepository: Sendable {
     }
 
     static func update(_ account: Account, organizationID: UUID, on db: any SQLDatabase) async throws {
-        if let external = account.externalID, let holder = try await db.select().column("id").from("accounts")
-            .where("organization_id", .equal, organizationID.text).where("external_id", .equal, external)
-            .first(decodingColumn: "id", as: String.self), holder != account.id.text {
-            throw StoreError.duplicate(field: "external_id", value: external)
-        }
+        try await checkExternalID(account.externalID, of: account.id, in: "accounts", organizationID: organizationID, on: db)
         let values: [(String, any Encodable & Sendable)] = [
             ("name", account.name), ("external_id", account.externalID), ("domain", account.domain), ("tier", account.tier),
             ("segment", account.segment), ("region", account.region), ("owner", account.owner),
@@ -168,10 +161,7 @@ public struct CRMRepository: Sendable {
     }
 
     static func insert(_ contact: Contact, organizationID: UUID, on db: any SQLDatabase) async throws {
-        if let external = contact.externalID, try await db.select().column("id").from("contacts")
-            .where("organization_id", .equal, organizationID.text).where("external_id", .equal, external).first() != nil {
-            throw StoreError.duplicate(field: "external_id", value: external)
-        }
+        try await checkExternalID(contact.externalID, of: contact.id, in: "contacts", organizationID: organizationID, on: db)
         try await db.insert(into: "contacts")
             .columns("id", "organization_id", "account_id", "name", "email", "external_id", "created_at")
             .values(SQLBind(contact.id.text), SQLBind(organizationID.text), SQLBind(contact.accountID?.text), SQLBind(contact.name),
@@ -228,11 +218,7 @@ public struct CRMRepository: Sendable {
     }
 
     static func insert(_ record: CRMRecord, organizationID: UUID, on db: any SQLDatabase) async throws {
-        if let external = record.externalID, try await db.select().column("id").from("crm_records")
-            .where("organization_id", .equal, organizationID.text).where("kind", .equal, record.kind.rawValue)
-            .where("external_id", .equal, external).first() != nil {
-            throw StoreError.duplicate(field: "external_id", value: external)
-        }
+        try await checkExternalID(record.externalID, of: record.id, in: "crm_records", kind: record.kind, organizationID: organizationID, on: db)
         try await db.insert(into: "crm_records").columns(CRMRecordRow.columns)
             .values(CRMRecordRow.row(record, organizationID: organizationID).map { SQLBind($0) }).run()
     }
@@ -247,11 +233,7 @@ public struct CRMRepository: Sendable {
     }
 
     static func update(_ record: CRMRecord, organizationID: UUID, on db: any SQLDatabase) async throws {
-        if let external = record.externalID, let holder = try await db.select().column("id").from("crm_records")
-            .where("organization_id", .equal, organizationID.text).where("kind", .equal, record.kind.rawValue)
-            .where("external_id", .equal, external).first(decodingColumn: "id", as: String.self), holder != record.id.text {
-            throw StoreError.duplicate(field: "external_id", value: external)
-        }
+        try await checkExternalID(record.externalID, of: record.id, in: "crm_records", kind: record.kind, organizationID: organizationID, on: db)
         var update = db.update("crm_records")
         for (column, value) in zip(CRMRecordRow.columns, CRMRecordRow.row(record, organizationID: organizationID))
             where !["id", "organization_id", "kind", "created_at"].contains(column) {
@@ -310,6 +292,17 @@ public struct CRMRepository: Sendable {
             try await CRMRecordRow.select(on: db).where("organization_id", .equal, organizationID.text)
                 .where("account_id", .equal, accountID.text).orderBy("created_at").all()
         }.map(CRMRecordRow.decode)
+    }
+
+    /// Refuses an external id that another row of `table` (of `kind`, for records) already holds.
+    static func checkExternalID(_ externalID: String?, of id: UUID, in table: String, kind: CRMObjectKind? = nil,
+                                organizationID: UUID, on db: any SQLDatabase) async throws {
+        guard let externalID else { return }
+        var select = db.select().column("id").from(table).where("organization_id", .equal, organizationID.text).where("external_id", .equal, externalID)
+        if let kind { select = select.where("kind", .equal, kind.rawValue) }
+        if let holder = try await select.first(decodingColumn: "id", as: String.self), holder != id.text {
+            throw StoreError.duplicate(field: "external_id", value: externalID)
+        }
     }
 
     static func checkAccount(_ accountID: UUID?, organizationID: UUID, on db: any SQLDatabase) async throws {

@@ -64,6 +64,24 @@ public struct CRMService: Sendable {
         return (account, false)
     }
 
+    public func accounts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Account], PageCursor?) {
+        try requireStaff(principal)
+        return try await repository.accounts(organizationID: principal.organizationID, limit: limit, after: cursor)
+    }
+
+    public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {
+        try requireStaff(principal)
+        guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id) else {
+            throw StoreError.notFound(what: "contact", id: id.text)
+        }
+        return contact
+    }
+
+    public func contacts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Contact], PageCursor?) {
+        try requireStaff(principal)
+        return try await repository.contacts(organizationID: principal.organizationID, limit: limit, after: cursor)
+    }
+
     /// A new contact; without an account it joins the account declaring its address's domain.
     public func createContact(name: String, email: String?, accountID: UUID?, externalID: String?, by principal: Principal) async throws -> Contact {
         try requireStaff(principal)
@@ -153,8 +171,8 @@ public struct CRMService: Sendable {
 
     public func overview(of accountID: UUID, from: Date, to: Date, by principal: Principal) async throws -> AccountOverview {
         try requireStaff(principal)
-        let today = CivilDate(daysSinceEpoch: Int((now().timeIntervalSince1970 / 86_400).rounded(.down)))
-        return try await reports.overview(organizationID: principal.organizationID, accountID: accountID, from: from, to: to, today: today)
+        return try await reports.overview(organizationID: principal.organizationID, accountID: accountID, from: from, to: to,
+                                          today: CivilDate(utcDayOf: now()))
     }
 
     public func rollup(of accountID: UUID, by principal: Principal) async throws -> AccountRollups.Summary {

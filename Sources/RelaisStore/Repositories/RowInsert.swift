@@ -10,9 +10,10 @@ enum RowInsert {
     /// SQLite accepts 32,766 bound values per statement; PostgreSQL 65,535.
     static let maxBinds = 30_000
 
-    /// With `upsertingOn`, a row whose key exists replaces the stored values.
+    /// With `upsertingOn`, a row whose key (one or more columns) exists replaces the stored values,
+    /// or applies `updating` (`count = t.count + excluded.count`) when given.
     static func run(_ table: String, columns: [String], rows: [Row], ignoringConflicts: Bool = false,
-                    upsertingOn key: String? = nil, on db: any SQLDatabase) async throws {
+                    upsertingOn key: String? = nil, updating assignments: String? = nil, on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, maxBinds / columns.count)
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
@@ -25,7 +26,7 @@ enum RowInsert {
             }
             if ignoringConflicts { query.appendLiteral(" ON CONFLICT DO NOTHING") }
             if let key {
-                let updates = columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+                let updates = assignments ?? columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
                 query.appendLiteral(" ON CONFLICT (\(key)) DO UPDATE SET \(updates)")
             }
             try await db.raw(query).run()

@@ -110,8 +110,9 @@ public struct TicketRepository: Sendable {
         }
         if before != after {
             try await AccountRollups.apply(old: [before], new: [after], on: db)
-        } else if !after.accountID.isEmpty {
-            // Nothing counted moved, but signals reading tags or priority must look again.
+        } else if !after.accountID.isEmpty,
+                  changes.contains(where: { $0.field.map(SignalRule.TicketFilter.readableFields.contains) ?? false }) {
+            // Nothing counted moved, but a field signals read (tags, priority, team ...) did: they must look again.
             try await db.update("account_rollups").set("dirty", to: 1).where("account_id", .equal, after.accountID).where("dirty", .equal, 0).run()
         }
         let rows = TicketHistoryRows.rows(for: changes, of: ticket, after: sequence, actor: actor)

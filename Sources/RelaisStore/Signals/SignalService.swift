@@ -206,10 +206,10 @@ public struct SignalService: Sendable {
             closed += 1
         }
         if let accountID, opened.count != closed {
-            try await AccountRollups.upsert(
+            try await RowInsert.run(
                 "account_rollups", columns: ["account_id", "organization_id", "tickets", "open_signals", "dirty"],
-                rows: [[accountID.text, organizationID.text, 0, opened.count - closed, 0]], conflict: "account_id",
-                set: "open_signals = account_rollups.open_signals + excluded.open_signals", on: db)
+                rows: [[accountID.text, organizationID.text, 0, opened.count - closed, 0]], upsertingOn: "account_id",
+                updating: "open_signals = account_rollups.open_signals + excluded.open_signals", on: db)
         }
         return (opened, closed)
     }
