@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "RelaisCore", targets: ["RelaisCore"]),
         .library(name: "RelaisMap", targets: ["RelaisMap"]),
         .library(name: "RelaisStore", targets: ["RelaisStore"]),
+        .library(name: "RelaisMining", targets: ["RelaisMining"]),
         .library(name: "RelaisServer", targets: ["RelaisServer"]),
     ],
     dependencies: [
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(name: "RelaisCore"),
@@ -43,11 +45,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "RelaisMining", dependencies: ["RelaisCore"]),
         .target(name: "RelaisAPIDocument", resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisAPIDocument",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisAPIDocument",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -61,8 +64,9 @@ let package = Package(
         .executableTarget(
             name: "relais",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisServer",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -75,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "RelaisMapTests",
             dependencies: ["RelaisMap"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RelaisMiningTests",
+            dependencies: ["RelaisMining"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap", "RelaisTestSupport"]),

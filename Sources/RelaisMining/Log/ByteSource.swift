@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where the bytes of a log come from, chunk after chunk. A source can be read again from the
+/// start: mining reads a log twice when it keeps only the commonest variants, or when it finds
+/// that the events of one case are not written together.
+public protocol ByteSource {
+    /// Calls `body` with each chunk of the log, in order, from the first byte.
+    func read(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
+}
+
+/// A plain file, read in large chunks so memory does not grow with its size.
+public struct FileBytes: ByteSource {
+    public let path: String
+    public var chunkSize = 4 << 20
+
+    public init(path: String) { self.path = path }
+
+    public func read(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw EventLogError.unreadableFile(path: path, reason: "cannot be opened")
+        }
+        defer { try? handle.close() }
+        while true {
+            let data: Data?
+            do { data = try handle.read(upToCount: chunkSize) } catch {
+                throw EventLogError.unreadableFile(path: path, reason: "\(error)")
+            }
+            guard let data, !data.isEmpty else { return }
+            try data.withUnsafeBytes { try body($0) }
+        }
+    }
+}
+
+/// Bytes already in memory (tests, uploads).
+public struct MemoryBytes: ByteSource {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ text: String) { self.bytes = Array(text.utf8) }
+
+    public func read(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try bytes.withUnsafeBytes { try body($0) }
+    }
+}

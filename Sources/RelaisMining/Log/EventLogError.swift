@@ -1,0 +1,33 @@
+/// Why an event log could not be read at all. Rows that are merely incomplete are not errors:
+/// they are counted in `LogDiagnostics` and the rest of the log is mined.
+public enum EventLogError: Error, Equatable, CustomStringConvertible {
+    case badTimestampPattern(String)
+    case missingColumn(role: String, name: String, available: [String])
+    case emptyFile
+    case doctypeRefused(line: Int)
+    case malformedXML(line: Int, reason: String)
+    case notAnEventLog(String)
+    case unreadableFile(path: String, reason: String)
+    case badFilter(String)
+
+    public var description: String {
+        switch self {
+        case .badTimestampPattern(let pattern):
+            return "timestamp pattern '\(pattern)' is not a Unicode date pattern"
+        case .missingColumn(let role, let name, let available):
+            return "the \(role) column '\(name)' is not in the header; columns are: \(available.joined(separator: ", "))"
+        case .emptyFile:
+            return "the file is empty: a CSV log needs a header row"
+        case .doctypeRefused(let line):
+            return "line \(line): XML with a DOCTYPE is refused (entities are never expanded)"
+        case .malformedXML(let line, let reason):
+            return "line \(line): \(reason)"
+        case .notAnEventLog(let reason):
+            return reason
+        case .unreadableFile(let path, let reason):
+            return "\(path): \(reason)"
+        case .badFilter(let reason):
+            return reason
+        }
+    }
+}
