@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 
 /// Draws a mined directly-follows graph in Graphviz's DOT language: one box per activity, an
 /// arrow per edge labelled with its count and median time, a start and an end point. Colours
@@ -57,34 +58,6 @@ public enum ProcessGraphDOT {
     }
 }
 
-/// DOT text helpers shared by the map and graph renderers.
-public enum DOT {
-    /// A double-quoted DOT string; `\n` in `text` becomes a line break in the label.
-    public static func quote(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": continue
-            default: escaped.append(character)
-            }
-        }
-        return "\"\(escaped)\""
-    }
-
-    static func blue(_ level: Double) -> String { mix(from: (227, 242, 253), to: (13, 71, 161), level) }
-    static func orange(_ level: Double) -> String { mix(from: (255, 243, 224), to: (191, 54, 12), level) }
-
-    private static func mix(from: (Int, Int, Int), to: (Int, Int, Int), _ level: Double) -> String {
-        let t = min(max(level, 0), 1)
-        func channel(_ a: Int, _ b: Int) -> Int { Int((Double(a) + (Double(b) - Double(a)) * t).rounded()) }
-        let (r, g, b) = (channel(from.0, to.0), channel(from.1, to.1), channel(from.2, to.2))
-        return "#" + [r, g, b].map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
-}
-
 /// Durations for people: `45s`, `12m`, `3.5h`, `2.1d`.
 public enum DurationText {
     public static func short(_ seconds: Double) -> String {
@@ -101,8 +74,4 @@ public enum DurationText {
         let tenths = Int((value * 10).rounded())
         return tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)"
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -14,6 +14,7 @@ public struct RelaisServices: Sendable {
     public let crm: CRMService
     public let tickets: TicketService
     public let sla: SLAService
+    public let process: ProcessService
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
 
@@ -30,6 +31,7 @@ public struct RelaisServices: Sendable {
             return RelaisServices(
                 configuration: configuration, database: database, organization: organization, directory: directory,
                 crm: CRMService(map: configuration.map, database: database, now: now), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
+                process: ProcessService(map: configuration.map, database: database, tickets: tickets),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()

@@ -155,7 +155,7 @@ public struct TicketService: Sendable {
         return ticket.version
     }
 
-    func requireAgent(_ principal: Principal, _ action: String) throws {
+    public func requireAgent(_ principal: Principal, _ action: String) throws {
         if principal.role == .requester { throw AccessError.forbidden("requesters may not \(action)") }
     }
 

@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import RelaisCore
 import RelaisMap
+import RelaisServer
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "map", abstract: "Checks process maps.", subcommands: [Check.self, Calendar.self])
+        commandName: "map", abstract: "Checks and draws process maps.", subcommands: [Check.self, Render.self, Calendar.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,6 +24,34 @@ struct MapCommand: ParsableCommand {
                 CLI.printError("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in \(file)")
                 throw ExitCode(1)
             }
+        }
+    }
+
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draws a map: per family who opens it, through which channels, the teams and levels that handle it, its CRM links and its workflow.")
+
+        @Argument(help: "The map file.") var file: String
+        @Option(help: "svg or dot.") var format = "svg"
+        @Option(help: "The file to write; standard output by default.") var output: String?
+        @Option(help: "Language of the labels.") var language = "en"
+
+        func run() throws {
+            guard format == "svg" || format == "dot" else { throw ValidationError("--format must be svg or dot") }
+            let dot = MapDiagram.dot(try CLI.loadMap(file), language: language)
+            var text = dot
+            if format == "svg" {
+                do {
+                    text = try Graphviz.svg(dot)
+                } catch let failure as Graphviz.Failure {
+                    // Still useful without Graphviz: the DOT is written where the SVG would have gone.
+                    let target = output.map { $0.hasSuffix(".svg") ? String($0.dropLast(4)) + ".dot" : $0 + ".dot" }
+                    CLI.printError("warning: \(failure); DOT written instead\(target.map { " to \($0)" } ?? ""): render it with `dot -Tsvg`")
+                    try CLI.write(dot, to: target)
+                    return
+                }
+            }
+            try CLI.write(text, to: output)
         }
     }
 

@@ -49,6 +49,17 @@ enum CLI {
         }
     }
 
+    /// Writes `text` to `path`, or to standard output without one.
+    static func write(_ text: String, to path: String?) throws {
+        guard let path else { return FileHandle.standardOutput.write(Data(text.utf8)) }
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            printError("error: cannot write \(path): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+    }
+
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }

@@ -1,0 +1,52 @@
+import Foundation
+import RelaisCore
+import RelaisMining
+import RelaisStore
+
+/// Mining of Relais's own event log for the API and the command line: which tickets, which
+/// activities, and the workflow to hold them against.
+public struct ProcessService: Sendable {
+    public struct Request: Sendable {
+        public var selection = TicketEventLog.Selection()
+        public var activities = OwnEventLog.Activities.all
+        /// Keeps the tickets a team held at some point.
+        public var teams: [String] = []
+        public var variantCoverage: Double?
+
+        public init() {}
+    }
+
+    public let map: ProcessMap
+    public let database: RelaisDatabase
+    let tickets: TicketService
+
+    public init(map: ProcessMap, database: RelaisDatabase, tickets: TicketService) {
+        self.map = map
+        self.database = database
+        self.tickets = tickets
+    }
+
+    public func events(_ request: Request, by principal: Principal) async throws -> [EventList.Event] {
+        try tickets.requireAgent(principal, "read the process log")
+        for family in request.selection.families where map.families[family] == nil {
+            throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
+        }
+        for team in request.teams where map.teams[team] == nil {
+            throw TicketError.unknownValue(field: "team", value: team, allowed: map.teams.keys.sorted())
+        }
+        let rows = try await TicketEventLog(database: database).rows(organizationID: principal.organizationID, selection: request.selection)
+        return OwnEventLog.events(rows, activities: request.activities)
+    }
+
+    /// Mines the tickets chosen; with one family, holds them against its workflow.
+    public func mine(_ request: Request, by principal: Principal) async throws -> MiningReport {
+        let events = try await events(request, by: principal)
+        var options = ProcessMiner.Options()
+        if !request.teams.isEmpty { options.attributes.append(AttributeFilter(key: "team", values: Set(request.teams))) }
+        options.variantCoverage = request.variantCoverage
+        if request.selection.families.count == 1, let family = map.families[request.selection.families[0]] {
+            options.workflow = map.workflow(of: family)
+        }
+        return try ProcessMiner.mine(.events(EventList(events)), options: options)
+    }
+}
