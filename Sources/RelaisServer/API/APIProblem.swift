@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import RelaisCore
+import RelaisMining
 import RelaisStore
 
 /// An RFC 9457 problem: what the API answers whenever it refuses or fails a request.
@@ -48,6 +49,9 @@ extension APIProblem {
             self = APIProblem("forbidden", .forbidden, reason)
         case let error as DecodingError:
             self = Self.problem(for: error)
+        case let error as EventLogError:
+            // Logs given over the API, or filters on Relais's own: the request is at fault.
+            self = APIProblem("invalid-event-log", .unprocessableContent, error.description)
         default:
             self = .internalError
         }

@@ -10,8 +10,10 @@ extension RelaisAPI {
             activities: input.query.activities?.rawValue)
         request.teams = input.query.team ?? []
         if let coverage = input.query.coverage {
-            guard coverage > 0 && coverage <= 100 else { throw APIProblem.invalidField("coverage", "coverage: must be above 0 and at most 100") }
-            request.variantCoverage = coverage / 100
+            // Checked after the division: a percentage too small for a Double's share is no share.
+            let share = coverage / 100
+            guard share > 0 && share <= 1 else { throw APIProblem.invalidField("coverage", "coverage: must be above 0 and at most 100") }
+            request.variantCoverage = share
         }
         let report = try await services.process.mine(request, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(try MiningJSON.convert(report))))
