@@ -40,23 +40,6 @@ struct NameTable: Sendable {
         return name.withUTF8 { id(of: UnsafeRawBufferPointer($0)) }
     }
 
-    /// The number of `name` if it was seen, without adding it.
-    func existingID(of name: String) -> Int32? {
-        var name = name
-        return name.withUTF8 { buffer -> Int32? in
-            let bytes = UnsafeRawBufferPointer(buffer)
-            let hash = Self.hash(bytes)
-            let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 {
-                let id = Int(slots[slot] - 1)
-                if hashes[id] == hash && equals(id, bytes) { return Int32(id) }
-                slot = (slot + 1) & mask
-            }
-            return nil
-        }
-    }
-
     private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let span = spans[id]
         guard span.count == bytes.count else { return false }

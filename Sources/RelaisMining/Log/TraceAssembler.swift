@@ -53,12 +53,6 @@ final class TraceAssembler {
         current = Trace(name: String(decoding: caseBytes, as: UTF8.self), events: [event], matches: matches)
     }
 
-    /// Marks every event of the case being read as matching `matches` (attributes of an XES trace
-    /// that come after its events).
-    func addCaseMatches(_ matches: UInt64) {
-        current?.matches |= matches
-    }
-
     /// Hands on the cases still open; the log is over.
     func finish() throws {
         try finishCurrent()
