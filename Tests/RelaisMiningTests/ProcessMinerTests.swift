@@ -39,6 +39,14 @@ import Testing
         #expect(friction.bottlenecks.first.map { "\($0.from)>\($0.to)" } == "check>decide")
     }
 
+    @Test func countsReworkOnlyInTheCasesThatRepeat() throws {
+        let list = [("a", ["check", "check"]), ("b", ["check", "x", "x", "x"]), ("c", ["check"])].flatMap { caseID, steps in
+            steps.enumerated().map { EventList.Event(caseID: caseID, activity: $0.element, time: Int64($0.offset)) }
+        }
+        let rework = try ProcessMiner.mine(.events(EventList(list))).friction.rework
+        #expect(rework == [.init(activity: "x", cases: 1, repeats: 2), .init(activity: "check", cases: 1, repeats: 1)])
+    }
+
     @Test func keepsTheLogOrderForEventsAtTheSameTime() throws {
         let text = "case,activity,time\nk,b,2024-01-01T10:00:00Z\nk,a,2024-01-01T09:00:00Z\nk,c,2024-01-01T10:00:00Z\nk,d,2024-01-01T10:00:00Z\n"
         let report = try ProcessMiner.mine(.csv(CSVEventLog(source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))

@@ -44,6 +44,12 @@ struct ProcessStatistics {
         (Int32(bitPattern: UInt32(truncatingIfNeeded: key >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: key)))
     }
 
+    // Scratch reused from case to case, so adding a case allocates nothing once warm.
+    private var lastCaseOf: [Int] = []
+    private var countInCase: [Int32] = []
+    private var sequence: [Int32] = []
+    private var repeated: [Int32] = []
+
     mutating func add(_ trace: Trace) {
         guard let first = trace.events.first, let last = trace.events.last else { return }
         cases += 1
@@ -51,51 +57,72 @@ struct ProcessStatistics {
         starts[first.activity, default: 0] += 1
         ends[last.activity, default: 0] += 1
         caseDurations.add(trace.duration)
-        var sequence: [Int32] = []
-        sequence.reserveCapacity(trace.events.count)
-        var seen = Set<Int32>()
-        for (index, event) in trace.events.enumerated() {
+        sequence.removeAll(keepingCapacity: true)
+        repeated.removeAll(keepingCapacity: true)
+        var previous: TraceEvent?
+        for event in trace.events {
             let activity = Int(event.activity)
-            if activity >= activityEvents.count {
-                activityEvents += Array(repeating: 0, count: activity - activityEvents.count + 1)
-                activityCases += Array(repeating: 0, count: activity - activityCases.count + 1)
-            }
+            if activity >= activityEvents.count { grow(to: activity + 1) }
             activityEvents[activity] += 1
-            if seen.insert(event.activity).inserted {
+            if lastCaseOf[activity] != cases {
+                lastCaseOf[activity] = cases
+                countInCase[activity] = 1
                 activityCases[activity] += 1
             } else {
+                countInCase[activity] += 1
+                if countInCase[activity] == 2 { repeated.append(event.activity) }
                 rework[event.activity, default: Repeat()].repeats += 1
             }
             sequence.append(event.activity)
-            if index > 0 {
-                let previous = trace.events[index - 1]
+            if let previous {
                 edges[Self.key(previous.activity, event.activity), default: Edge()].add(event.time - previous.time)
             }
+            previous = event
         }
-        if seen.count < trace.events.count {
-            for activity in seen where rework[activity] != nil { rework[activity]!.cases += 1 }
+        for activity in repeated { rework[activity]!.cases += 1 }
+        if let index = variants.index(forKey: sequence) {
+            variants.values[index].count += 1
+            variants.values[index].durations.add(trace.duration)
+        } else {
+            var variant = Variant(firstCase: trace.name)
+            variant.count = 1
+            variant.durations.add(trace.duration)
+            variants[sequence] = variant
         }
-        if variants[sequence] == nil { variants[sequence] = Variant(firstCase: trace.name) }
-        variants[sequence]!.count += 1
-        variants[sequence]!.durations.add(trace.duration)
-        handovers.add(trace.events.map(\.resource))
-        reassignments.add(trace.events.map(\.group))
-        Self.countPingPong(trace.events.map(\.resource), into: &resourcePingPong)
-        Self.countPingPong(trace.events.map(\.group), into: &groupPingPong)
+        handovers.add(trace.events, byGroup: false)
+        reassignments.add(trace.events, byGroup: true)
+        Self.countPingPong(trace.events, byGroup: false, into: &resourcePingPong)
+        Self.countPingPong(trace.events, byGroup: true, into: &groupPingPong)
         for step in trace.breachedSteps { breaches[step, default: 0] += 1 }
         conformance?.check(trace)
     }
 
-    /// A → B → A in the sequence of who holds the case (repeats of one holder collapsed).
-    static func countPingPong(_ holders: [Int32], into counts: inout [UInt64: PingPong]) {
-        var runs: [Int32] = []
-        for holder in holders where holder >= 0 && runs.last != holder { runs.append(holder) }
-        guard runs.count >= 3 else { return }
-        var inCase = Set<UInt64>()
-        for index in 2..<runs.count where runs[index] == runs[index - 2] {
-            let key = Self.key(runs[index - 2], runs[index - 1])
-            counts[key, default: PingPong()].occurrences += 1
-            if inCase.insert(key).inserted { counts[key]!.cases += 1 }
+    private mutating func grow(to count: Int) {
+        let extra = count - activityEvents.count
+        activityEvents += Array(repeating: 0, count: extra)
+        activityCases += Array(repeating: 0, count: extra)
+        lastCaseOf += Array(repeating: 0, count: extra)
+        countInCase += Array(repeating: 0, count: extra)
+    }
+
+    /// A → B → A in the sequence of who holds the case (its resource, or its group), repeats of
+    /// one holder collapsed.
+    static func countPingPong(_ events: [TraceEvent], byGroup: Bool, into counts: inout [UInt64: PingPong]) {
+        var beforeLast: Int32 = -1, lastHolder: Int32 = -1
+        var countedInCase: [UInt64] = []
+        for event in events {
+            let current = byGroup ? event.group : event.resource
+            guard current >= 0, current != lastHolder else { continue }
+            if current == beforeLast {
+                let key = Self.key(beforeLast, lastHolder)
+                counts[key, default: PingPong()].occurrences += 1
+                if !countedInCase.contains(key) {
+                    countedInCase.append(key)
+                    counts[key]!.cases += 1
+                }
+            }
+            beforeLast = lastHolder
+            lastHolder = current
         }
     }
 }
@@ -113,10 +140,12 @@ struct Handovers {
     var cases = 0
     var maxInCase = 0
 
-    mutating func add(_ holders: [Int32]) {
+    mutating func add(_ events: [TraceEvent], byGroup: Bool) {
         var changes = 0
         var current: Int32 = -1
-        for holder in holders where holder >= 0 {
+        for event in events {
+            let holder = byGroup ? event.group : event.resource
+            guard holder >= 0 else { continue }
             if current >= 0 && holder != current { changes += 1 }
             current = holder
         }

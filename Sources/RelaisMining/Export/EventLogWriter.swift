@@ -56,6 +56,7 @@ public enum EventLogWriter {
         return order.map { ($0, byCase[$0]!) }
     }
 
+    /// Text made safe inside XML or HTML, in content and in quoted attributes alike.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -65,6 +66,7 @@ public enum EventLogWriter {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            case "'": out += "&#39;"
             case "\n": out += "&#10;"
             case "\t": out += "&#9;"
             case "\r": out += "&#13;"

@@ -49,8 +49,12 @@ final class TraceAssembler {
         }
         try finishCurrent()
         guard !finished.contains(NameTable.hash(caseBytes)) else { throw Interleaved() }
-        currentName = Array(caseBytes)
-        current = Trace(name: String(decoding: caseBytes, as: UTF8.self), events: [event], matches: matches)
+        currentName.removeAll(keepingCapacity: true)
+        currentName.append(contentsOf: caseBytes)
+        var events: [TraceEvent] = []
+        events.reserveCapacity(16)
+        events.append(event)
+        current = Trace(name: String(decoding: caseBytes, as: UTF8.self), events: events, matches: matches)
     }
 
     /// Hands on the cases still open; the log is over.
