@@ -46,7 +46,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "RelaisMining", dependencies: ["RelaisCore"]),
+        .target(
+            name: "RelaisMining",
+            dependencies: ["RelaisCore"],
+            // The readers touch their tables once per field of a log of millions of events; the
+            // run-time exclusivity checks on them cost a tenth of the time (measured with perf).
+            // Each table is owned by one reader at a time, which the compile-time checks still see.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         .target(name: "RelaisAPIDocument", resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "RelaisServer",

@@ -1,3 +1,4 @@
+import Foundation
 import RelaisCore
 import Testing
 @testable import RelaisMining
@@ -45,6 +46,28 @@ import Testing
         }
         let rework = try ProcessMiner.mine(.events(EventList(list))).friction.rework
         #expect(rework == [.init(activity: "x", cases: 1, repeats: 2), .init(activity: "check", cases: 1, repeats: 1)])
+    }
+
+    /// Thousands of cases, counted on a second thread without a workflow and on the reader's with
+    /// one: the same graph, variants (with their first cases) and durations either way.
+    @Test(arguments: [false, true])
+    func countsTheSameOnOneThreadOrTwo(interleaved: Bool) throws {
+        var rows = ["case,activity,time"]
+        for index in 0..<3000 {
+            let steps = index % 7 == 0 ? ["a", "b", "b", "c"] : index % 3 == 0 ? ["a", "c"] : ["a", "b", "c"]
+            for (offset, step) in steps.enumerated() {
+                rows.append("k\(index),\(step),2024-01-01T00:\(String(format: "%02d", offset * 7 + index % 5)):00Z")
+            }
+        }
+        if interleaved { rows.swapAt(5000, rows.count - 1) }
+        let log = EventLog.csv(CSVEventLog(source: MemoryBytes(rows.joined(separator: "\n")), columns: .init(caseID: "case", activity: "activity", timestamp: "time")))
+        let twoThreads = try ProcessMiner.mine(log)
+        var options = ProcessMiner.Options()
+        options.workflow = Workflow(code: "w", initial: "a", statuses: [("a", .new), ("b", .open), ("c", .solved)], transitions: [])
+        let oneThread = try ProcessMiner.mine(log, options: options)
+        #expect(twoThreads.counts.cases == 3000 && twoThreads.diagnostics.interleaved == interleaved)
+        #expect(twoThreads.edges == oneThread.edges && twoThreads.variants == oneThread.variants)
+        #expect(twoThreads.caseDuration == oneThread.caseDuration && twoThreads.friction == oneThread.friction)
     }
 
     @Test func keepsTheLogOrderForEventsAtTheSameTime() throws {

@@ -59,20 +59,31 @@ public enum ProcessMiner {
 
     /// Reads the whole log, handing on the cases that pass the period and attribute filters;
     /// reads it again holding every case (after `restart`) when the log turns out to be interleaved.
+    /// Cases are counted on a second thread while the log is read, except when conformance is
+    /// checked: that needs the activity names the reader is still adding to.
     private static func read(
         _ log: EventLog, options: Options, restart: () -> Void, _ body: @escaping (Trace, TraceAssembler) -> Void
     ) throws -> TraceAssembler {
         let required: UInt64 = options.attributes.isEmpty ? 0 : UInt64.max >> (64 - UInt64(options.attributes.count))
         func pass(holdsEveryCase: Bool) throws -> TraceAssembler {
             var assembler: TraceAssembler!
-            assembler = TraceAssembler(holdsEveryCase: holdsEveryCase) { trace in
-                guard !trace.events.isEmpty, trace.matches & required == required else { return }
+            let handoff = TraceHandoff(concurrent: options.workflow == nil) { trace in
+                guard trace.matches & required == required else { return }
                 if let from = options.startedFrom, trace.start < from { return }
                 if let before = options.startedBefore, trace.start >= before { return }
                 body(trace, assembler)
             }
-            try log.reader.read(into: assembler, filters: options.attributes)
-            try assembler.finish()
+            assembler = TraceAssembler(holdsEveryCase: holdsEveryCase) { trace in
+                if !trace.events.isEmpty { handoff.send(trace) }
+            }
+            do {
+                try log.reader.read(into: assembler, filters: options.attributes)
+                try assembler.finish()
+            } catch {
+                handoff.cancel()
+                throw error
+            }
+            handoff.finish()
             return assembler
         }
         do {
