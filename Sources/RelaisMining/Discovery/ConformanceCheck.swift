@@ -81,7 +81,24 @@ struct ConformanceCheck {
 }
 
 public struct ConformanceReport: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case workflow
+        case cases
+        case fittingCases = "fitting_cases"
+        case fitness
+        case casesWithoutStatuses = "cases_without_statuses"
+        case disallowedMoves = "disallowed_moves"
+    }
+
     public struct Move: Sendable, Codable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case from
+            case to
+            case count
+            case cases
+            case exampleCases = "example_cases"
+        }
+
         public var from: String
         public var to: String
         /// Times the move was made.

@@ -77,6 +77,16 @@ struct DurationSample: Sendable {
 
 /// Durations in seconds, as reports give them.
 public struct DurationSummary: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case count
+        case meanSeconds = "mean_seconds"
+        case medianSeconds = "median_seconds"
+        case p90Seconds = "p90_seconds"
+        case minSeconds = "min_seconds"
+        case maxSeconds = "max_seconds"
+        case totalSeconds = "total_seconds"
+    }
+
     public var count: Int
     public var meanSeconds: Double
     public var medianSeconds: Double

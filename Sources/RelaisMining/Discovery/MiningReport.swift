@@ -2,6 +2,22 @@
 /// friction and, when a workflow was given, how the cases conform to it. This is what
 /// `relais mine --json` prints and what the API returns.
 public struct MiningReport: Sendable, Codable, Equatable {
+    // JSON keys are snake_case like the rest of the API, spelled out in each type: a key
+    // strategy converting every key of every variant took seconds on large reports.
+    enum CodingKeys: String, CodingKey {
+        case counts
+        case activities
+        case startActivities = "start_activities"
+        case endActivities = "end_activities"
+        case edges
+        case variants
+        case caseDuration = "case_duration"
+        case friction
+        case conformance
+        case diagnostics
+        case filters
+    }
+
     public struct Counts: Sendable, Codable, Equatable {
         public var cases: Int
         public var events: Int
@@ -21,6 +37,16 @@ public struct MiningReport: Sendable, Codable, Equatable {
     }
 
     public struct Edge: Sendable, Codable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case from
+            case to
+            case count
+            case meanSeconds = "mean_seconds"
+            case medianSeconds = "median_seconds"
+            case p90Seconds = "p90_seconds"
+            case totalSeconds = "total_seconds"
+        }
+
         public var from: String
         public var to: String
         public var count: Int
@@ -32,6 +58,14 @@ public struct MiningReport: Sendable, Codable, Equatable {
     }
 
     public struct Variant: Sendable, Codable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case activities
+            case count
+            case share
+            case medianDurationSeconds = "median_duration_seconds"
+            case exampleCase = "example_case"
+        }
+
         public var activities: [String]
         public var count: Int
         public var share: Double
@@ -58,6 +92,15 @@ public struct MiningReport: Sendable, Codable, Equatable {
 
 /// Where cases lose time or go round in circles.
 public struct Friction: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case bottlenecks
+        case rework
+        case pingPong = "ping_pong"
+        case handovers
+        case reassignments
+        case slaBreaches = "sla_breaches"
+    }
+
     public struct Rework: Sendable, Codable, Equatable {
         public var activity: String
         /// Cases in which the activity happens more than once.
@@ -77,6 +120,12 @@ public struct Friction: Sendable, Codable, Equatable {
     }
 
     public struct Handovers: Sendable, Codable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case total
+            case cases
+            case maxInCase = "max_in_case"
+        }
+
         /// Changes of holder over all cases.
         public var total: Int
         /// Cases with at least one change.

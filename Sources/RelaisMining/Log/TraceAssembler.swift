@@ -84,6 +84,14 @@ final class TraceAssembler {
 
 /// What a reader could not take from the log, so that nothing is dropped silently.
 public struct LogDiagnostics: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case events
+        case skipped
+        case unreadableTimestampCount = "unreadable_timestamp_count"
+        case unreadableTimestamps = "unreadable_timestamps"
+        case interleaved
+    }
+
     /// Lines of the rows (CSV) or positions of the events (XES) left out, per missing field.
     public struct Skipped: Sendable, Codable, Equatable {
         public var field: String

@@ -42,11 +42,10 @@ extension RelaisAPI {
     }
 }
 
-/// The report in the API's snake_case JSON, through the schema's generated type.
+/// The report as the schema's generated type (both speak the same snake_case JSON).
 enum MiningJSON {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()

@@ -29,7 +29,6 @@ struct MiningOutput {
         if let html { try save(MiningHTMLReport.render(report, title: title, graphSVG: drawn, graphDOT: graph), to: html) }
         if json {
             let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             FileHandle.standardOutput.write(try encoder.encode(report))
             FileHandle.standardOutput.write(Data("\n".utf8))
