@@ -127,6 +127,9 @@ struct MineCommand: AsyncParsableCommand {
         }
         let (events, _) = try await own.events { request in
             request.selection.accountID = accountID
+            // A ticket's case starts when it is created: the period is narrowed in SQL too.
+            request.selection.createdFrom = options.startedFrom.map { Date(timeIntervalSince1970: Double($0) / 1e6) }
+            request.selection.createdBefore = options.startedBefore.map { Date(timeIntervalSince1970: Double($0) / 1e6) }
             request.teams = team
         }
         return try ProcessMiner.mine(.events(EventList(events)), options: options)
