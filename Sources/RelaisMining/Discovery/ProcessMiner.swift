@@ -23,8 +23,8 @@ public enum ProcessMiner {
 
         var descriptions: [String] {
             var parts: [String] = []
-            if let startedFrom { parts.append("started from \(startedFrom)") }
-            if let startedBefore { parts.append("started before \(startedBefore)") }
+            if let startedFrom { parts.append("started from \(TimestampText.iso8601(startedFrom))") }
+            if let startedBefore { parts.append("started before \(TimestampText.iso8601(startedBefore))") }
             parts += attributes.map { "\($0.key)=\($0.values.sorted().joined(separator: ","))" }
             if let variantCoverage { parts.append("variants covering \(variantCoverage * 100)% of cases") }
             return parts

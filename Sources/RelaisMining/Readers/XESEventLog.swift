@@ -44,8 +44,8 @@ public struct XESEventLog: EventLogReader {
         }
         try consume(isLast: true)
         guard state.sawLog else { throw EventLogError.notAnEventLog("no <log> element: this is not an XES event log") }
-        if let open = state.roles.last, open != .other {
-            throw EventLogError.malformedXML(line: scanner.line, reason: "the file ends before </\(open)>")
+        if !state.roles.isEmpty {
+            throw EventLogError.malformedXML(line: scanner.line, reason: "the file ends before the log is closed (\(state.roles.count) elements left open)")
         }
     }
 }
