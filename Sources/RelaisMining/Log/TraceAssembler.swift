@@ -92,7 +92,8 @@ public struct LogDiagnostics: Sendable, Codable, Equatable {
         case interleaved
     }
 
-    /// Lines of the rows (CSV) or positions of the events (XES) left out, per missing field.
+    /// Lines of the rows (CSV) or events (XES), or positions in `events` (OCEL), left out, per
+    /// missing field.
     public struct Skipped: Sendable, Codable, Equatable {
         public var field: String
         public var count: Int = 0

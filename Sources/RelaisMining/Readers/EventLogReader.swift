@@ -3,12 +3,14 @@
 public enum EventLog {
     case csv(CSVEventLog)
     case xes(XESEventLog)
+    case ocel(OCELEventLog)
     case events(EventList)
 
     var reader: any EventLogReader {
         switch self {
         case .csv(let log): return log
         case .xes(let log): return log
+        case .ocel(let log): return log
         case .events(let log): return log
         }
     }

@@ -19,7 +19,8 @@ struct MineCommand: AsyncParsableCommand {
     @Argument(help: "The log file (.xes, .xes.gz, .csv); omit with --store.") var file: String?
     @Flag(help: "Mine Relais's own ticket history instead of a file.") var store = false
     @OptionGroup(title: "Relais's own log (with --store)") var own: OwnLogOptions
-    @Option(help: "xes or csv; by default from the file's name.") var format: String?
+    @Option(help: "xes, csv or ocel (OCEL 2.0 JSON); by default from the file's name.") var format: String?
+    @Option(help: "OCEL: the object type whose objects are the cases.") var objectType: String?
 
     @Option(name: .customLong("case"), help: "CSV column of the case id.") var caseColumn: String?
     @Option(name: .customLong("activity"), help: "CSV column (or XES key) of the activity.") var activityColumn: String?
@@ -86,7 +87,9 @@ struct MineCommand: AsyncParsableCommand {
         let compressed = GzipBytes.isCompressed(file)
         let source: any ByteSource = compressed ? GzipBytes(path: file) : FileBytes(path: file)
         let name = file.lowercased()
-        let kind = format ?? (name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") ? "csv" : name.hasSuffix(".xes") || name.hasSuffix(".xes.gz") ? "xes" : nil)
+        let kind = format ?? (name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") ? "csv"
+            : name.hasSuffix(".xes") || name.hasSuffix(".xes.gz") ? "xes"
+            : name.hasSuffix(".jsonocel") || name.hasSuffix(".json") ? "ocel" : nil)
         let log: EventLog
         switch kind {
         case "csv":
@@ -107,8 +110,11 @@ struct MineCommand: AsyncParsableCommand {
             if let groupColumn { keys.group = groupColumn }
             if let caseColumn { keys.caseID = caseColumn }
             log = .xes(XESEventLog(source: source, keys: keys))
+        case "ocel":
+            guard let objectType else { throw ValidationError("an OCEL log is mined per object type: pass --object-type TYPE") }
+            log = .ocel(OCELEventLog(source: source, objectType: objectType))
         default:
-            throw ValidationError("cannot tell the format of \(file) from its name; pass --format xes or --format csv")
+            throw ValidationError("cannot tell the format of \(file) from its name; pass --format xes, csv or ocel")
         }
         return try ProcessMiner.mine(log, options: options())
     }
