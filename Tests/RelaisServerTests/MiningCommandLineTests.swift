@@ -46,6 +46,16 @@ extension CommandLineTests {
         #expect(missing.errors.contains("the case column 'case' is not in the header; columns are: ticket, step, when, agent"))
     }
 
+    @Test func mineFlattensAnOCELLogOnTheObjectTypeGiven() throws {
+        let file = Self.miningFixtures.appendingPathComponent("orders.jsonocel").path
+        let outcome = try relais(["mine", file, "--object-type", "item", "--json"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        #expect((report["counts"] as? [String: Int])?["cases"] == 3)
+        let untyped = try relais(["mine", file])
+        #expect(untyped.status != 0 && untyped.errors.contains("pass --object-type TYPE"))
+    }
+
     @Test func mineRefusesXMLWithADoctype() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
