@@ -14,10 +14,24 @@ extension CommandLineTests {
         return folder
     }
 
+    /// The report `relais mine --json` printed.
+    func minedJSON(_ outcome: Outcome) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any], "\(outcome.errors)")
+    }
+
+    /// Runs `body` with a file holding `text`, removed afterwards.
+    func withFile(_ name: String, _ text: String, _ body: (URL) throws -> Void) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        try body(file)
+    }
+
     @Test func mineReadsACompressedXESAndPrintsJSON() throws {
         let outcome = try relais(["mine", Self.miningFixtures.appendingPathComponent("claims.xes.gz").path, "--json"])
         #expect(outcome.status == 0, "\(outcome.errors)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let report = try minedJSON(outcome)
         let counts = report["counts"] as? [String: Int]
         #expect(counts == ["cases": 3, "events": 9, "activities": 3, "variants": 3])
         let edges = (report["edges"] as? [[String: Any]] ?? []).map { "\($0["from"]!)>\($0["to"]!):\($0["count"]!)" }
@@ -26,46 +40,41 @@ extension CommandLineTests {
     }
 
     @Test func mineNamesCSVColumnsReadsAPatternAndReportsBadRows() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("calls.csv")
-        try "ticket;step;when;agent\nT1;open;30/12/2010 13:32;ann\nT1;close;31/12/2010 13:32;bob\n;open;01/01/2011 10:00;ann\nT2;open;tomorrow;ann\nT2;open;02/01/2011 09:00;ann\n"
-            .write(to: file, atomically: true, encoding: .utf8)
-        let outcome = try relais(["mine", file.path, "--case", "ticket", "--activity", "step", "--timestamp", "when",
-                                  "--resource", "agent", "--timestamp-format", "dd/MM/yyyy HH:mm", "--json"])
-        #expect(outcome.status == 0, "\(outcome.errors)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
-        #expect((report["counts"] as? [String: Int])?["events"] == 3)
-        #expect(outcome.errors.contains("1 without case, lines 4"))
-        #expect(outcome.errors.contains("line 5: timestamp 'tomorrow' cannot be read"))
-        let edge = (report["edges"] as? [[String: Any]])?.first
-        #expect(edge?["median_seconds"] as? Double == 86_400)
+        let text = "ticket;step;when;agent\nT1;open;30/12/2010 13:32;ann\nT1;close;31/12/2010 13:32;bob\n;open;01/01/2011 10:00;ann\nT2;open;tomorrow;ann\nT2;open;02/01/2011 09:00;ann\n"
+        try withFile("calls.csv", text) { file in
+            let outcome = try relais(["mine", file.path, "--case", "ticket", "--activity", "step", "--timestamp", "when",
+                                      "--resource", "agent", "--timestamp-format", "dd/MM/yyyy HH:mm", "--json"])
+            #expect(outcome.status == 0, "\(outcome.errors)")
+            let report = try minedJSON(outcome)
+            #expect((report["counts"] as? [String: Int])?["events"] == 3)
+            #expect(outcome.errors.contains("1 without case, lines 4"))
+            #expect(outcome.errors.contains("line 5: timestamp 'tomorrow' cannot be read"))
+            let edge = (report["edges"] as? [[String: Any]])?.first
+            #expect(edge?["median_seconds"] as? Double == 86_400)
 
-        let missing = try relais(["mine", file.path, "--case", "case"])
-        #expect(missing.status == 1)
-        #expect(missing.errors.contains("the case column 'case' is not in the header; columns are: ticket, step, when, agent"))
+            let missing = try relais(["mine", file.path, "--case", "case"])
+            #expect(missing.status == 1)
+            #expect(missing.errors.contains("the case column 'case' is not in the header; columns are: ticket, step, when, agent"))
+        }
     }
 
     @Test func mineFlattensAnOCELLogOnTheObjectTypeGiven() throws {
         let file = Self.miningFixtures.appendingPathComponent("orders.jsonocel").path
         let outcome = try relais(["mine", file, "--object-type", "item", "--json"])
         #expect(outcome.status == 0, "\(outcome.errors)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let report = try minedJSON(outcome)
         #expect((report["counts"] as? [String: Int])?["cases"] == 3)
         let untyped = try relais(["mine", file])
         #expect(untyped.status != 0 && untyped.errors.contains("pass --object-type TYPE"))
     }
 
     @Test func mineRefusesXMLWithADoctype() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("evil.xes")
-        try "<?xml version=\"1.0\"?>\n<!DOCTYPE log [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<log>&e;</log>\n"
-            .write(to: file, atomically: true, encoding: .utf8)
-        let outcome = try relais(["mine", file.path])
-        #expect(outcome.status == 1)
-        #expect(outcome.errors.contains("line 2: XML with a DOCTYPE is refused"))
-        #expect(!outcome.errors.contains("root:"))
+        try withFile("evil.xes", "<?xml version=\"1.0\"?>\n<!DOCTYPE log [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<log>&e;</log>\n") { file in
+            let outcome = try relais(["mine", file.path])
+            #expect(outcome.status == 1)
+            #expect(outcome.errors.contains("line 2: XML with a DOCTYPE is refused"))
+            #expect(!outcome.errors.contains("root:"))
+        }
     }
 
     @Test func mineWritesAPictureAndASelfContainedReport() throws {
