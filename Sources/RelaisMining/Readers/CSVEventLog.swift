@@ -84,7 +84,7 @@ struct CSVLayout {
         timestampIndex = try index("timestamp", columns.timestamp)
         // The standard resource column is optional; a resource column named by the user is not.
         if let resource = columns.resource {
-            resourceIndex = columns == .standard ? names.firstIndex(of: resource) : try index("resource", resource)
+            resourceIndex = resource == CSVEventLog.Columns.standard.resource ? names.firstIndex(of: resource) : try index("resource", resource)
         } else {
             resourceIndex = nil
         }

@@ -38,6 +38,12 @@ public struct ProcessService: Sendable {
         return OwnEventLog.events(rows, activities: request.activities)
     }
 
+    /// Mines a log sent from elsewhere (another tool's export).
+    public func mine(_ log: EventLog, options: ProcessMiner.Options, by principal: Principal) throws -> MiningReport {
+        try tickets.requireAgent(principal, "mine event logs")
+        return try ProcessMiner.mine(log, options: options)
+    }
+
     /// Mines the tickets chosen; with one family, holds them against its workflow.
     public func mine(_ request: Request, by principal: Principal) async throws -> MiningReport {
         let events = try await events(request, by: principal)

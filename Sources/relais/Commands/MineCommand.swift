@@ -90,26 +90,15 @@ struct MineCommand: AsyncParsableCommand {
         let kind = format ?? (name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") ? "csv"
             : name.hasSuffix(".xes") || name.hasSuffix(".xes.gz") ? "xes"
             : name.hasSuffix(".jsonocel") || name.hasSuffix(".json") ? "ocel" : nil)
+        let names = LogFieldNames(caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn, resource: resourceColumn, group: groupColumn)
         let log: EventLog
         switch kind {
         case "csv":
-            var columns = CSVEventLog.Columns.standard
-            if let caseColumn { columns.caseID = caseColumn }
-            if let activityColumn { columns.activity = activityColumn }
-            if let timestampColumn { columns.timestamp = timestampColumn }
-            if let resourceColumn { columns.resource = resourceColumn }
-            columns.group = groupColumn
             guard delimiter == nil || delimiter!.utf8.count == 1 else { throw ValidationError("--delimiter must be one character") }
             let timestamps = try timestampFormat.map { try TimestampParser(pattern: $0) } ?? TimestampParser()
-            log = .csv(CSVEventLog(source: source, columns: columns, timestamps: timestamps, delimiter: delimiter?.utf8.first))
+            log = .csv(CSVEventLog(source: source, columns: names.csvColumns, timestamps: timestamps, delimiter: delimiter?.utf8.first))
         case "xes":
-            var keys = XESEventLog.Keys()
-            if let activityColumn { keys.activity = activityColumn }
-            if let timestampColumn { keys.timestamp = timestampColumn }
-            if let resourceColumn { keys.resource = resourceColumn }
-            if let groupColumn { keys.group = groupColumn }
-            if let caseColumn { keys.caseID = caseColumn }
-            log = .xes(XESEventLog(source: source, keys: keys))
+            log = .xes(XESEventLog(source: source, keys: names.xesKeys))
         case "ocel":
             guard let objectType else { throw ValidationError("an OCEL log is mined per object type: pass --object-type TYPE") }
             log = .ocel(OCELEventLog(source: source, objectType: objectType))
