@@ -28,6 +28,10 @@ import Testing
         let short = try #require(report.variants.first { $0.activities == ["register", "decide"] })
         #expect(short.medianDurationSeconds == 600 && abs(short.share - 1.0 / 3) < 1e-12)
         #expect(report.caseDuration.medianSeconds == 9000 && report.caseDuration.maxSeconds == 10_800)
+        var options = ProcessMiner.Options()
+        options.variantLimit = 2
+        let limited = try claims(options)
+        #expect(limited.variants == Array(report.variants.prefix(2)) && limited.counts.variants == 3)
     }
 
     @Test func findsTheFriction() throws {

@@ -33,6 +33,9 @@ import Testing
             let conformance = try #require(mined.json["conformance"] as? [String: Any])
             #expect(conformance["fitting_cases"] as? Int == 2 && conformance["fitness"] as? Double == 1)
 
+            let one = try await client.send(.get, "/api/v1/process/mining?family=incident&activities=statuses&variants=1", token: api.agent)
+            #expect((one.json["variants"] as? [Any])?.count == 1 && (one.json["counts"] as? [String: Any])?["variants"] as? Int == 2)
+            try await client.send(.get, "/api/v1/process/mining?variants=0", token: api.agent).expectProblem(.unprocessableContent, field: "variants")
             let everything = try await client.send(.get, "/api/v1/process/mining?family=incident", token: api.agent)
             let names = (everything.json["activities"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             #expect(names.contains("internal note") && names.contains("new"))

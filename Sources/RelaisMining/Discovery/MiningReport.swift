@@ -79,7 +79,7 @@ public struct MiningReport: Sendable, Codable, Equatable {
     public var endActivities: [Endpoint]
     /// By count, most frequent first.
     public var edges: [Edge]
-    /// By count, most frequent first.
+    /// By count, most frequent first (the commonest only, when a limit was asked for).
     public var variants: [Variant]
     public var caseDuration: DurationSummary
     public var friction: Friction

@@ -18,6 +18,8 @@ public enum ProcessMiner {
         public var workflow: Workflow?
         /// Length of the friction lists.
         public var frictionLimit = 10
+        /// Lists only the commonest variants (`counts.variants` still counts them all).
+        public var variantLimit: Int?
 
         public init() {}
 
@@ -53,7 +55,7 @@ public enum ProcessMiner {
             statistics.add(trace)
         }
         return ReportBuilder(statistics: statistics, activities: assembler.activities, resources: assembler.resources,
-                             groups: assembler.groups, limit: options.frictionLimit)
+                             groups: assembler.groups, limit: options.frictionLimit, variantLimit: options.variantLimit)
             .report(diagnostics: assembler.diagnostics, filters: options.descriptions)
     }
 

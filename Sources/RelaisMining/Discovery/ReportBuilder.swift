@@ -6,6 +6,7 @@ struct ReportBuilder {
     let resources: NameTable
     let groups: NameTable
     let limit: Int
+    let variantLimit: Int?
 
     func report(diagnostics: LogDiagnostics, filters: [String]) -> MiningReport {
         let edges = statistics.edges.map { key, edge in
@@ -45,6 +46,7 @@ struct ReportBuilder {
                 activities: sequence.map { activities[$0] }, count: variant.count, share: Double(variant.count) / total,
                 medianDurationSeconds: variant.durations.quantile(0.5) / 1e6, exampleCase: variant.firstCase)
         }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.activities.lexicographicallyPrecedes($1.activities) }
+            .prefix(variantLimit ?? .max).map { $0 }
     }
 
     private func friction(_ edges: [MiningReport.Edge]) -> Friction {

@@ -10,6 +10,7 @@ extension RelaisAPI {
             activities: input.query.activities?.rawValue)
         request.teams = input.query.team ?? []
         request.variantCoverage = try coverageShare(input.query.coverage)
+        request.variantLimit = try variantLimit(input.query.variants)
         let report = try await services.process.mine(request, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(try MiningJSON.convert(report))))
     }
@@ -21,6 +22,7 @@ extension RelaisAPI {
         options.startedBefore = query.to.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) }
         if let from = query.from, let to = query.to, from >= to { throw APIProblem.invalidField("from", "from: must be before to") }
         options.variantCoverage = try coverageShare(query.coverage)
+        options.variantLimit = try variantLimit(query.variants)
         do {
             options.attributes = try (query._where ?? []).map(AttributeFilter.init(parsing:))
         } catch let error as EventLogError {
@@ -68,6 +70,12 @@ extension RelaisAPI {
         let share = coverage / 100
         guard share > 0 && share <= 1 else { throw APIProblem.invalidField("coverage", "coverage: must be above 0 and at most 100") }
         return share
+    }
+
+    private func variantLimit(_ limit: Int?) throws -> Int? {
+        guard let limit else { return nil }
+        guard limit >= 1 else { throw APIProblem.invalidField("variants", "variants: must be at least 1") }
+        return limit
     }
 
     func exportProcessLog(_ input: Operations.ExportProcessLog.Input) async throws -> Operations.ExportProcessLog.Output {

@@ -12,6 +12,7 @@ public struct ProcessService: Sendable {
         /// Keeps the tickets a team held at some point.
         public var teams: [String] = []
         public var variantCoverage: Double?
+        public var variantLimit: Int?
 
         public init() {}
     }
@@ -50,6 +51,7 @@ public struct ProcessService: Sendable {
         var options = ProcessMiner.Options()
         if !request.teams.isEmpty { options.attributes.append(AttributeFilter(key: "team", values: Set(request.teams))) }
         options.variantCoverage = request.variantCoverage
+        options.variantLimit = request.variantLimit
         if request.selection.families.count == 1, let family = map.families[request.selection.families[0]] {
             options.workflow = map.workflow(of: family)
         }

@@ -36,6 +36,7 @@ struct MineCommand: AsyncParsableCommand {
     @Option(help: "With --store: a team that held the ticket (repeatable).") var team: [String] = []
     @Option(help: "With --store: a CRM account id.") var account: String?
     @Option(help: "Keep the commonest variants covering this percentage of cases.") var topVariants: Double?
+    @Option(help: "List only this many variants, the commonest first.") var variants: Int?
     @Option(help: "Hold the cases against this workflow of the map (--map, or the demo map with --demo).") var workflow: String?
 
     @Flag(help: "Print the report as JSON on standard output.") var json = false
@@ -65,6 +66,8 @@ struct MineCommand: AsyncParsableCommand {
         options.startedBefore = try to.map { try instant($0, option: "--to") }
         options.attributes = try filters.map(AttributeFilter.init(parsing:))
         options.variantCoverage = topVariants.map { $0 / 100 }
+        if let variants, variants < 1 { throw ValidationError("--variants must be at least 1") }
+        options.variantLimit = variants
         if let workflow {
             guard own.map != nil || own.demo else { throw ValidationError("--workflow needs --map or --demo") }
             let loaded = try own.loadMap()
