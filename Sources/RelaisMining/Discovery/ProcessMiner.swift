@@ -36,7 +36,10 @@ public enum ProcessMiner {
     public static func mine(_ log: EventLog, options: Options = .init()) throws -> MiningReport {
         guard options.attributes.count <= 64 else { throw EventLogError.badFilter("at most 64 attribute filters") }
         if let coverage = options.variantCoverage, !(coverage > 0 && coverage <= 1) {
-            throw EventLogError.badFilter("variant coverage must be above 0% and at most 100%")
+            throw EventLogError.invalidOption(name: "coverage", reason: "the share of cases the variants cover must be above 0% and at most 100%")
+        }
+        if let limit = options.variantLimit, limit < 1 {
+            throw EventLogError.invalidOption(name: "variants", reason: "must be at least 1")
         }
         var kept: Set<[Int32]>?
         if let coverage = options.variantCoverage {

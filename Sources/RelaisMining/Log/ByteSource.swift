@@ -8,6 +8,23 @@ public protocol ByteSource {
     func read(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
 }
 
+extension ByteSource {
+    /// The first `count` bytes (fewer if the source is shorter), without reading the rest.
+    public func prefix(_ count: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        do {
+            try read { chunk in
+                bytes.append(contentsOf: chunk.prefix(count - bytes.count))
+                if bytes.count >= count { throw PrefixRead() }
+            }
+        } catch is PrefixRead {}
+        return bytes
+    }
+}
+
+/// Stops a read once its prefix is in hand.
+private struct PrefixRead: Error {}
+
 /// A plain file, read in large chunks so memory does not grow with its size.
 public struct FileBytes: ByteSource {
     public let path: String

@@ -9,6 +9,8 @@ public enum EventLogError: Error, Equatable, CustomStringConvertible {
     case notAnEventLog(String)
     case unreadableFile(path: String, reason: String)
     case badFilter(String)
+    /// A mining option out of its range, named as the API names it.
+    case invalidOption(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum EventLogError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(reason)"
         case .badFilter(let reason):
             return reason
+        case .invalidOption(let name, let reason):
+            return "\(name): \(reason)"
         }
     }
 }

@@ -50,8 +50,13 @@ extension APIProblem {
         case let error as DecodingError:
             self = Self.problem(for: error)
         case let error as EventLogError:
-            // Logs given over the API, or filters on Relais's own: the request is at fault.
-            self = APIProblem("invalid-event-log", .unprocessableContent, error.description)
+            // Logs given over the API, or options and filters on Relais's own: the request is at fault.
+            switch error {
+            case .invalidOption(let name, _): self = .invalidField(name, error.description)
+            case .badFilter: self = .invalidField("where", "where: \(error)")
+            case .badTimestampPattern: self = .invalidField("timestamp_format", "timestamp_format: \(error)")
+            default: self = APIProblem("invalid-event-log", .unprocessableContent, error.description)
+            }
         default:
             self = .internalError
         }

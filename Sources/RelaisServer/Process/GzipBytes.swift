@@ -3,15 +3,11 @@ import CompressNIO
 import NIOCore
 import RelaisMining
 
-/// Gzip-compressed bytes (a `.xes.gz` file, an upload), inflated chunk by chunk as they are read.
+/// Gzip-compressed bytes (a `.xes.gz` file, an upload), inflated chunk by chunk as they are read,
+/// so a small body that inflates to a large log is never held inflated.
 public struct GzipBytes: ByteSource {
     let compressed: any ByteSource
     let name: String
-
-    public init(path: String) {
-        compressed = FileBytes(path: path)
-        name = path
-    }
 
     public init(_ compressed: any ByteSource, name: String) {
         self.compressed = compressed
@@ -34,12 +30,13 @@ public struct GzipBytes: ByteSource {
         }
     }
 
-    /// True when the file starts with gzip's magic bytes.
-    public static func isCompressed(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 2)).map(Array.init) == [0x1F, 0x8B]
+    /// True when `source` starts with gzip's magic bytes.
+    public static func isCompressed(_ source: any ByteSource) throws -> Bool {
+        try source.prefix(2) == [0x1F, 0x8B]
     }
 
-    public static func isCompressed(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x1F, 0x8B]) }
+    /// `source` inflated if it is gzip-compressed, as it is otherwise.
+    public static func inflating(_ source: any ByteSource, name: String) throws -> any ByteSource {
+        try isCompressed(source) ? GzipBytes(source, name: name) : source
+    }
 }

@@ -11,8 +11,6 @@ public struct ProcessService: Sendable {
         public var activities = OwnEventLog.Activities.all
         /// Keeps the tickets a team held at some point.
         public var teams: [String] = []
-        public var variantCoverage: Double?
-        public var variantLimit: Int?
 
         public init() {}
     }
@@ -39,20 +37,25 @@ public struct ProcessService: Sendable {
         return OwnEventLog.events(rows, activities: request.activities)
     }
 
-    /// Mines a log sent from elsewhere (another tool's export).
-    public func mine(_ log: EventLog, options: ProcessMiner.Options, by principal: Principal) throws -> MiningReport {
+    /// Mines a log sent from elsewhere (another tool's export), gzip-compressed or not, read as
+    /// `format` or as its content says.
+    public func mine(
+        _ source: any ByteSource, format: EventLogFormat?, reading: EventLogReading, options: ProcessMiner.Options, by principal: Principal
+    ) throws -> MiningReport {
         try tickets.requireAgent(principal, "mine event logs")
-        return try ProcessMiner.mine(log, options: options)
+        return try ProcessMiner.mine(reading.log(GzipBytes.inflating(source, name: "the log"), format: format), options: options)
     }
 
-    /// Mines the tickets chosen; with one family, holds them against its workflow.
-    public func mine(_ request: Request, by principal: Principal) async throws -> MiningReport {
+    /// Mines the tickets chosen. A ticket's case starts when it is created, so the options' period
+    /// narrows the tickets read too; teams keep the tickets they held; with one family and no
+    /// workflow in the options, the tickets are held against the family's.
+    public func mine(_ request: Request, options: ProcessMiner.Options = .init(), by principal: Principal) async throws -> MiningReport {
+        var request = request, options = options
+        if let from = options.startedFrom { request.selection.createdFrom = Date(timeIntervalSince1970: Double(from) / 1e6) }
+        if let before = options.startedBefore { request.selection.createdBefore = Date(timeIntervalSince1970: Double(before) / 1e6) }
         let events = try await events(request, by: principal)
-        var options = ProcessMiner.Options()
         if !request.teams.isEmpty { options.attributes.append(AttributeFilter(key: "team", values: Set(request.teams))) }
-        options.variantCoverage = request.variantCoverage
-        options.variantLimit = request.variantLimit
-        if request.selection.families.count == 1, let family = map.families[request.selection.families[0]] {
+        if options.workflow == nil, request.selection.families.count == 1, let family = map.families[request.selection.families[0]] {
             options.workflow = map.workflow(of: family)
         }
         return try ProcessMiner.mine(.events(EventList(events)), options: options)

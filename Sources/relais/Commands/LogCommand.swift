@@ -19,7 +19,7 @@ struct LogCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard format == "xes" || format == "csv" else { throw ValidationError("--format must be xes or csv") }
-            let (events, name) = try await log.events()
+            let (events, name) = try await log.withService { service, request, principal in try await service.events(request, by: principal) }
             let text = format == "xes" ? EventLogWriter.xes(events, logName: name) : EventLogWriter.csv(events)
             try CLI.write(text, to: output)
             if let output { CLI.printError("wrote \(events.count) events to \(output)") }

@@ -60,17 +60,17 @@ struct MineCommand: AsyncParsableCommand {
         try MiningOutput(report: report, title: title, colouring: colouring).write(json: json, svg: svg, dot: dot, html: html)
     }
 
-    private func options() throws -> ProcessMiner.Options {
+    /// The options shared by files and the store; `--workflow` is looked up in `map`.
+    private func options(map: () throws -> ProcessMap) throws -> ProcessMiner.Options {
         var options = ProcessMiner.Options()
         options.startedFrom = try from.map { try instant($0, option: "--from") }
         options.startedBefore = try to.map { try instant($0, option: "--to") }
         options.attributes = try filters.map(AttributeFilter.init(parsing:))
         options.variantCoverage = topVariants.map { $0 / 100 }
-        if let variants, variants < 1 { throw ValidationError("--variants must be at least 1") }
         options.variantLimit = variants
         if let workflow {
             guard own.map != nil || own.demo else { throw ValidationError("--workflow needs --map or --demo") }
-            let loaded = try own.loadMap()
+            let loaded = try map()
             guard let declared = loaded.workflows[workflow] else {
                 throw ValidationError("--workflow: the map has no workflow '\(workflow)'; it has \(loaded.workflows.keys.sorted().joined(separator: ", "))")
             }
@@ -87,28 +87,19 @@ struct MineCommand: AsyncParsableCommand {
         guard FileManager.default.isReadableFile(atPath: file) else {
             throw ValidationError("\(file): no such readable file")
         }
-        let compressed = GzipBytes.isCompressed(file)
-        let source: any ByteSource = compressed ? GzipBytes(path: file) : FileBytes(path: file)
-        let name = file.lowercased()
-        let kind = format ?? (name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") ? "csv"
-            : name.hasSuffix(".xes") || name.hasSuffix(".xes.gz") ? "xes"
-            : name.hasSuffix(".jsonocel") || name.hasSuffix(".json") ? "ocel" : nil)
-        let names = LogFieldNames(caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn, resource: resourceColumn, group: groupColumn)
-        let log: EventLog
-        switch kind {
-        case "csv":
-            guard delimiter == nil || delimiter!.utf8.count == 1 else { throw ValidationError("--delimiter must be one character") }
-            let timestamps = try timestampFormat.map { try TimestampParser(pattern: $0) } ?? TimestampParser()
-            log = .csv(CSVEventLog(source: source, columns: names.csvColumns, timestamps: timestamps, delimiter: delimiter?.utf8.first))
-        case "xes":
-            log = .xes(XESEventLog(source: source, keys: names.xesKeys))
-        case "ocel":
-            guard let objectType else { throw ValidationError("an OCEL log is mined per object type: pass --object-type TYPE") }
-            log = .ocel(OCELEventLog(source: source, objectType: objectType))
-        default:
-            throw ValidationError("cannot tell the format of \(file) from its name; pass --format xes, csv or ocel")
+        guard delimiter == nil || delimiter!.utf8.count == 1 else { throw ValidationError("--delimiter must be one character") }
+        let kind = try format.map { name in
+            guard let kind = EventLogFormat(rawValue: name) else { throw ValidationError("--format must be xes, csv or ocel") }
+            return kind
         }
-        return try ProcessMiner.mine(log, options: options())
+        let source = try GzipBytes.inflating(FileBytes(path: file), name: file)
+        if objectType == nil, try (kind ?? EventLogFormat.detect(source)) == .ocel {
+            throw ValidationError("an OCEL log is mined per object type: pass --object-type TYPE")
+        }
+        let reading = EventLogReading(
+            names: LogFieldNames(caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn, resource: resourceColumn, group: groupColumn),
+            timestampFormat: timestampFormat, delimiter: delimiter?.utf8.first, objectType: objectType)
+        return try ProcessMiner.mine(reading.log(source, format: kind), options: options(map: own.loadMap))
     }
 
     private func mineStore() async throws -> MiningReport {
@@ -117,20 +108,12 @@ struct MineCommand: AsyncParsableCommand {
             guard let id = UUID(uuidString: text) else { throw ValidationError("--account: '\(text)' is not an account id") }
             return id
         }
-        var options = try options()
-        if !team.isEmpty { options.attributes.append(AttributeFilter(key: "team", values: Set(team))) }
-        if options.workflow == nil, own.family.count == 1 {
-            let map = try own.loadMap()
-            options.workflow = map.families[own.family[0]].flatMap(map.workflow(of:))
-        }
-        let (events, _) = try await own.events { request in
+        return try await own.withService({ request in
             request.selection.accountID = accountID
-            // A ticket's case starts when it is created: the period is narrowed in SQL too.
-            request.selection.createdFrom = options.startedFrom.map { Date(timeIntervalSince1970: Double($0) / 1e6) }
-            request.selection.createdBefore = options.startedBefore.map { Date(timeIntervalSince1970: Double($0) / 1e6) }
             request.teams = team
-        }
-        return try ProcessMiner.mine(.events(EventList(events)), options: options)
+        }) { service, request, principal in
+            try await service.mine(request, options: options { service.map }, by: principal)
+        }.result
     }
 
     /// A date (`2024-01-31`, midnight UTC) or an instant in ISO 8601.

@@ -18,8 +18,12 @@ struct OwnLogOptions: ParsableArguments {
         try CLI.loadMap(demo ? CLI.demoMapPath() : map ?? "relais.map.yaml")
     }
 
-    /// The events of the tickets chosen, read with an administrator's rights.
-    func events(_ configure: (inout ProcessService.Request) throws -> Void = { _ in }) async throws -> (events: [EventList.Event], organization: String) {
+    /// The tickets chosen, for `body` to read through the process service with an administrator's
+    /// rights; the map is loaded once and handed over too.
+    func withService<T: Sendable>(
+        _ configure: (inout ProcessService.Request) throws -> Void = { _ in },
+        _ body: (ProcessService, ProcessService.Request, Principal) async throws -> T
+    ) async throws -> (result: T, organization: String) {
         guard let kind = OwnEventLog.Activities(rawValue: activities) else { throw ValidationError("--activities must be all or statuses") }
         var request = ProcessService.Request()
         request.selection.families = family
@@ -30,10 +34,10 @@ struct OwnLogOptions: ParsableArguments {
         do {
             let organization = try await CLI.organization(in: db, mapPath: demo ? try CLI.demoMapPath() : map)
             let principal = Principal(userID: UUID(), organizationID: organization.id, name: "relais", role: .admin)
-            let events = try await ProcessService(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
-                .events(request, by: principal)
+            let service = ProcessService(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
+            let result = try await body(service, request, principal)
             await db.close()
-            return (events, organization.name)
+            return (result, organization.name)
         } catch {
             await db.close()
             if let error = error as? TicketError { throw ValidationError("\(error)") }
