@@ -5,7 +5,7 @@ import Yams
 /// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
 /// every problem found is reported, each with its line and column.
 public enum MapLoader {
-    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals"]
+    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb"]
 
     /// Loads and validates the map in the file at `path`.
     public static func load(contentsOf path: String) throws -> ProcessMap {
@@ -45,6 +45,7 @@ public enum MapLoader {
         map.referential.mappings = readMappings(sections["referential"], map: map, reader)
         map.routing = readRouting(sections["routing"], map: map, reader)
         map.signals = readSignals(sections["signals"], map: map, reader)
+        map.cmdb = readCMDB(sections["cmdb"], reader)
         guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
         return map
     }

@@ -57,3 +57,42 @@ import Testing
         #expect(found.first.map { $0.first?.isNumber == true } == true, "a line and column: \(found)")
     }
 }
+
+/// The `cmdb` section: item types and relation types with the way an incident spreads.
+@Suite struct CMDBLoaderTests {
+    func load(_ section: String) throws -> ProcessMap {
+        let text = try String(contentsOfFile: MapLoaderTests.examplePath, encoding: .utf8)
+        let head = text.components(separatedBy: "\ncmdb:\n")[0]
+        let folder = URL(fileURLWithPath: MapLoaderTests.examplePath).deletingLastPathComponent().path
+        return try MapLoader.load(yaml: head + "\n" + section, file: folder + "/cmdb.yaml")
+    }
+
+    @Test func theExampleDeclaresServicesAndRelations() throws {
+        let map = try MapLoader.load(contentsOf: MapLoaderTests.examplePath)
+        #expect(map.cmdb.types["service"]?.isService == true)
+        #expect(map.cmdb.types["server"]?.isService == false)
+        #expect(map.cmdb.relations["part_of"]?.impact == .target)
+        #expect(map.cmdb.relations["licensed_by"]?.impact == CMDBSchema.ImpactDirection.none)
+    }
+
+    @Test func aListOfTypesGetsTheStandardRelations() throws {
+        let map = try load("cmdb:\n  types: [server, service]\n")
+        #expect(Set(map.cmdb.types.keys) == ["server", "service"])
+        #expect(Set(map.cmdb.relations.keys) == ["depends_on", "runs_on", "part_of"])
+    }
+
+    @Test func badRelationsAreReportedWithTheirPlace() {
+        #expect(throws: MapValidationError.self) {
+            try load("cmdb:\n  types: [server]\n  relations:\n    runs_on: { impact: sideways }\n    hosts: {}\n")
+        }
+        do {
+            _ = try load("cmdb:\n  types: [server]\n  relations:\n    runs_on: { impact: sideways }\n    hosts: {}\n")
+        } catch let error as MapValidationError {
+            let messages = error.problems.map { "\($0.line):\($0.message)" }
+            #expect(messages.contains { $0.contains("cmdb.relations.runs_on.impact: unknown value 'sideways'") })
+            #expect(messages.contains { $0.contains("cmdb.relations.hosts: missing 'impact'") })
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -47,6 +47,8 @@ extension TicketChange {
         case .slaWarning: "relais.sla.warning"
         case .slaBreached: "relais.sla.breached"
         case .rated: "relais.ticket.rated"
+        case .articleLinked: "relais.ticket.knowledge_linked"
+        case .itemLinked, .itemUnlinked: "relais.ticket.items_changed"
         }
     }
 }

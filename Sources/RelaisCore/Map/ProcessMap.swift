@@ -13,6 +13,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var families: [String: Family]
     public var routing: [RoutingRule]
     public var signals: [String: SignalRule]
+    /// Configuration item types and relations of the CMDB.
+    public var cmdb: CMDBSchema
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),
@@ -23,7 +25,8 @@ public struct ProcessMap: Sendable, Equatable {
         workflows: [String: Workflow] = [:],
         families: [String: Family] = [:],
         routing: [RoutingRule] = [],
-        signals: [String: SignalRule] = [:]
+        signals: [String: SignalRule] = [:],
+        cmdb: CMDBSchema = .init()
     ) {
         self.organization = organization
         self.referential = referential
@@ -34,6 +37,7 @@ public struct ProcessMap: Sendable, Equatable {
         self.families = families
         self.routing = routing
         self.signals = signals
+        self.cmdb = cmdb
     }
 
     /// The workflow a family follows; validation guarantees it exists.

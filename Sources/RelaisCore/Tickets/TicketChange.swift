@@ -14,6 +14,12 @@ public struct TicketChange: Sendable, Equatable {
         case slaBreached = "sla_breached"
         /// The requester rated the resolution (`to` is the score, 1 to 5).
         case rated
+        /// A knowledge article was tied to the ticket (`to` is the article id, `field` how:
+        /// `solved_by` or `written_from`).
+        case articleLinked = "article_linked"
+        /// Configuration items were tied to or untied from the ticket (`to`/`from` the item id).
+        case itemLinked = "item_linked"
+        case itemUnlinked = "item_unlinked"
     }
 
     /// `to` of a comment written by the ticket's requester; agents' comments carry `agent`.

@@ -52,6 +52,9 @@ public enum OwnEventLog {
         case .linked: return "link \(row.field ?? "object")"
         case .unlinked: return "unlink \(row.field ?? "object")"
         case .rated: return "rate"
+        case .articleLinked: return row.field == "written_from" ? "write article" : "link article"
+        case .itemLinked: return "link item"
+        case .itemUnlinked: return "unlink item"
         case .slaWarning, .slaBreached: return nil
         }
     }
