@@ -26,6 +26,7 @@ public enum Migrator {
         CreateIdempotencyKeys(),
         CreateTicketSLA(),
         CreateCRMRecords(),
+        CreateKnowledgeAndCMDB(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -55,8 +55,11 @@ public struct TicketRepository: Sendable {
     }
 
     /// Saves `ticket` if nobody changed it since `expectedVersion` was read.
+    /// `also` writes what else belongs with the change (an article, a tie to an item) in the same
+    /// transaction, after the version check.
     public func update(
-        _ ticket: Ticket, expectedVersion: Int, changes: [TicketChange], actor: Actor, comment: NewComment? = nil, rating: Rating? = nil
+        _ ticket: Ticket, expectedVersion: Int, changes: [TicketChange], actor: Actor, comment: NewComment? = nil, rating: Rating? = nil,
+        also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> Ticket {
         // Only changes that can move a clock or change the account re-evaluate the SLA.
         let tracker = SLAEngine.mayChangeSLA(changes) ? sla : nil
@@ -83,6 +86,7 @@ public struct TicketRepository: Sendable {
                                                 Millis.from(ticket.updatedAt)]],
                                         upsertingOn: "ticket_id", on: db)
             }
+            try await also?(db)
             try await Self.write(ticket, changes: changes, actor: actor, on: db)
             if let tracker { try await tracker.refresh([ticket], on: db, now: Int64(Millis.from(ticket.updatedAt))) }
             return ticket

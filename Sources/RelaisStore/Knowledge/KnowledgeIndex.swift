@@ -1,0 +1,132 @@
+import Foundation
+import RelaisCore
+import SQLKit
+
+/// The full-text index of the knowledge base, one interface over two engines: FTS5 on SQLite,
+/// `tsvector` on PostgreSQL. Text is folded by Relais before it is indexed and before it is
+/// searched, so both engines find "accès" with "acces".
+protocol KnowledgeIndex: Sendable {
+    /// Indexes (or re-indexes) an article inside the caller's transaction.
+    func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws
+    /// The articles matching `query`, best first, with their scores.
+    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(row: any SQLRow, score: Double)]
+}
+
+/// A search of the knowledge base.
+public struct KnowledgeQuery: Sendable, Equatable {
+    public enum Match: Sendable, Equatable {
+        /// Every word must appear; the last one may be the start of a word (typing in a search box).
+        case allWords
+        /// Any word may appear; articles with more of them, and rarer ones, rank first (a ticket subject).
+        case anyWord
+    }
+
+    public var words: [String]
+    public var match: Match
+    public var language: String?
+    public var category: String?
+    public var statuses: [KnowledgeArticle.Status]
+    /// Only articles written for customers.
+    public var customersOnly: Bool
+    public var limit: Int
+
+    public init(words: [String], match: Match, language: String? = nil, category: String? = nil,
+                statuses: [KnowledgeArticle.Status] = [.published], customersOnly: Bool = false, limit: Int = 10) {
+        self.words = words
+        self.match = match
+        self.language = language
+        self.category = category
+        self.statuses = statuses
+        self.customersOnly = customersOnly
+        self.limit = limit
+    }
+
+    /// Applies the filters that are plain columns of `kb_articles` (aliased `a`).
+    func filter(_ select: SQLSelectBuilder, organizationID: UUID) -> SQLSelectBuilder {
+        var select = select.where(SQLColumn("organization_id", table: "a"), .equal, SQLBind(organizationID.text))
+            .where(SQLColumn("status", table: "a"), .in, SQLBind.group(statuses.map(\.rawValue)))
+        if customersOnly { select = select.where(SQLColumn("audience", table: "a"), .equal, SQLBind(KnowledgeArticle.Audience.customers.rawValue)) }
+        if let language { select = select.where(SQLColumn("language", table: "a"), .equal, SQLBind(language)) }
+        if let category { select = select.where(SQLColumn("category", table: "a"), .equal, SQLBind(category)) }
+        return select
+    }
+}
+
+struct SQLiteKnowledgeIndex: KnowledgeIndex {
+    func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM kb_search WHERE rowid = \(bind: key)").run()
+        try await db.raw("INSERT INTO kb_search (rowid, title, body) VALUES (\(bind: key), \(bind: SearchText.fold(article.title)), \(bind: SearchText.fold(article.body)))").run()
+    }
+
+    /// An FTS5 expression of quoted words: the words are letters and digits only, so quoting is
+    /// enough to keep FTS5's operators out of what people type.
+    static func expression(_ query: KnowledgeQuery) -> String {
+        let quoted = query.words.enumerated().map { index, word in
+            "\"\(word)\"" + (query.match == .allWords && index == query.words.count - 1 ? "*" : "")
+        }
+        return quoted.joined(separator: query.match == .allWords ? " " : " OR ")
+    }
+
+    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(row: any SQLRow, score: Double)] {
+        // bm25 is lower for better matches; titles weigh ten times the body.
+        let select = db.select().columns(KnowledgeRepository.articleColumns.map { SQLColumn($0, table: "a") })
+            .column(SQLRaw("bm25(kb_search, 10.0, 1.0)"), as: "score")
+            .from("kb_search")
+            .join(SQLAlias(SQLIdentifier("kb_articles"), as: SQLIdentifier("a")), on: SQLColumn("search_key", table: "a"), .equal, SQLColumn("rowid", table: "kb_search"))
+            .where(SQLIdentifier("kb_search"), SQLRaw("MATCH"), SQLBind(Self.expression(query)))
+        let rows = try await query.filter(select, organizationID: organizationID)
+            .orderBy(SQLIdentifier("score")).limit(query.limit).all()
+        return try rows.map { ($0, -(try $0.decode(column: "score", as: Double.self))) }
+    }
+}
+
+struct PostgresKnowledgeIndex: KnowledgeIndex {
+    /// The text search configuration of an article's language; `simple` (no stemming) for others.
+    static func configuration(_ language: String) -> String {
+        switch language.lowercased().prefix(2) {
+        case "fr": "french"
+        case "en": "english"
+        case "de": "german"
+        case "es": "spanish"
+        case "it": "italian"
+        default: "simple"
+        }
+    }
+
+    func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws {
+        let configuration = Self.configuration(article.language)
+        try await db.raw("""
+            UPDATE kb_articles SET search_vector =
+                setweight(to_tsvector(\(bind: configuration)::regconfig, \(bind: SearchText.fold(article.title))), 'A') ||
+                setweight(to_tsvector(\(bind: configuration)::regconfig, \(bind: SearchText.fold(article.body))), 'B')
+            WHERE id = \(bind: article.id.text)
+            """).run()
+    }
+
+    /// A `to_tsquery` text: words are letters and digits only, so no operator can slip in.
+    static func expression(_ query: KnowledgeQuery) -> String {
+        let terms = query.words.enumerated().map { index, word in
+            word + (query.match == .allWords && index == query.words.count - 1 ? ":*" : "")
+        }
+        return terms.joined(separator: query.match == .allWords ? " & " : " | ")
+    }
+
+    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(row: any SQLRow, score: Double)] {
+        // An article matches when its words match the query stemmed as French or as English;
+        // each article was stemmed in its own language when indexed.
+        let text = Self.expression(query)
+        let tsquery = SQLQueryString("(to_tsquery('english', \(bind: text)) || to_tsquery('french', \(bind: text)) || to_tsquery('simple', \(bind: text)))")
+        var score = SQLQueryString("ts_rank_cd(a.search_vector, ")
+        score.appendInterpolation(tsquery)
+        score.appendLiteral(")")
+        var matches = SQLQueryString("a.search_vector @@ ")
+        matches.appendInterpolation(tsquery)
+        let select = db.select().columns(KnowledgeRepository.articleColumns.map { SQLColumn($0, table: "a") })
+            .column(score, as: "score")
+            .from(SQLAlias(SQLIdentifier("kb_articles"), as: SQLIdentifier("a")))
+            .where(matches)
+        let rows = try await query.filter(select, organizationID: organizationID)
+            .orderBy(SQLIdentifier("score"), SQLDirection.descending).limit(query.limit).all()
+        return try rows.map { ($0, try $0.decode(column: "score", as: Double.self)) }
+    }
+}

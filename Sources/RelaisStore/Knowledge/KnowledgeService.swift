@@ -1,0 +1,264 @@
+import Foundation
+import RelaisCore
+import SQLKit
+
+/// What the API and the command line do with the knowledge base: staff write and read every
+/// article; requesters read published articles written for customers, and tell when one solved
+/// their problem.
+public struct KnowledgeService: Sendable {
+    public let map: ProcessMap
+    public let repository: KnowledgeRepository
+    let tickets: TicketService
+    let now: @Sendable () -> Date
+
+    public init(map: ProcessMap, database: RelaisDatabase, tickets: TicketService, now: @escaping @Sendable () -> Date = Date.init) {
+        self.map = map
+        self.repository = KnowledgeRepository(database: database)
+        self.tickets = tickets
+        self.now = { Millis.date(Millis.from(now())) }
+    }
+
+    /// The fields of an article a writer gives; nil leaves a field as it is.
+    public struct Draft: Sendable, Equatable {
+        public var title: String?
+        public var body: String?
+        public var language: String?
+        public var category: String??
+        public var audience: KnowledgeArticle.Audience?
+        public var status: KnowledgeArticle.Status?
+        /// Creates the article as a translation of this one.
+        public var translationOf: UUID?
+        /// Says what changed, kept with the version.
+        public var note: String?
+
+        public init(title: String? = nil, body: String? = nil, language: String? = nil, category: String?? = nil,
+                    audience: KnowledgeArticle.Audience? = nil, status: KnowledgeArticle.Status? = nil,
+                    translationOf: UUID? = nil, note: String? = nil) {
+            self.title = title
+            self.body = body
+            self.language = language
+            self.category = category
+            self.audience = audience
+            self.status = status
+            self.translationOf = translationOf
+            self.note = note
+        }
+    }
+
+    func requireStaff(_ principal: Principal, _ action: String) throws {
+        if principal.role == .requester { throw AccessError.forbidden("requesters may not \(action)") }
+    }
+
+    var defaultLanguage: String { map.organization.languages.first ?? "en" }
+
+    // MARK: Writing
+
+    public func create(_ draft: Draft, by principal: Principal) async throws -> KnowledgeArticle {
+        try requireStaff(principal, "write articles")
+        let article = try await newArticle(draft, by: principal)
+        try await repository.insert(article, organizationID: principal.organizationID, note: draft.note)
+        return article
+    }
+
+    func newArticle(_ draft: Draft, sourceTicket: String? = nil, by principal: Principal) async throws -> KnowledgeArticle {
+        var group: UUID?
+        if let original = draft.translationOf {
+            guard let source = try await repository.article(organizationID: principal.organizationID, id: original) else {
+                throw StoreError.invalidValue(field: "translation_of", reason: "no article '\(original.uuidString.lowercased())'")
+            }
+            group = source.translationGroup
+        }
+        let time = now()
+        var article = KnowledgeArticle(
+            id: UUID.timeOrdered(at: time), translationGroup: group, language: draft.language ?? defaultLanguage,
+            title: draft.title ?? "", body: draft.body ?? "", category: draft.category ?? nil, audience: draft.audience ?? .internal,
+            status: draft.status ?? .draft, author: principal.name, sourceTicketKey: sourceTicket, createdAt: time)
+        if article.status == .published { article.publishedAt = time }
+        try KnowledgeRules.check(article, map: map)
+        return article
+    }
+
+    /// Saves a new version of an article; `ifMatch` is the version the writer read.
+    public func update(_ id: UUID, _ draft: Draft, ifMatch: Int?, by principal: Principal) async throws -> KnowledgeArticle {
+        try requireStaff(principal, "write articles")
+        var article = try await article(id, by: principal)
+        let read = article.version
+        if let ifMatch, ifMatch != read { throw StoreError.versionConflict(current: read) }
+        guard apply(draft, to: &article, by: principal) else { return article }
+        try KnowledgeRules.check(article, map: map)
+        try await repository.update(article, expectedVersion: read, organizationID: principal.organizationID, note: draft.note)
+        return article
+    }
+
+    /// Applies a draft's fields; false when nothing changes.
+    func apply(_ draft: Draft, to article: inout KnowledgeArticle, by principal: Principal) -> Bool {
+        let before = article
+        if let title = draft.title { article.title = title }
+        if let body = draft.body { article.body = body }
+        if let language = draft.language { article.language = language }
+        if let category = draft.category { article.category = category }
+        if let audience = draft.audience { article.audience = audience }
+        if let status = draft.status { article.status = status }
+        guard article != before else { return false }
+        let time = now()
+        if article.status == .published, before.status != .published { article.publishedAt = time }
+        article.version += 1
+        article.updatedAt = time
+        article.author = principal.name
+        return true
+    }
+
+    /// Writes an article from a solved ticket, or a new version of `articleID` from it, and ties
+    /// the ticket to it, in one transaction. Without a body the article is the ticket's subject,
+    /// description and resolution note.
+    public func capitalise(ticketKey: String, into articleID: UUID?, _ draft: Draft, by principal: Principal) async throws -> KnowledgeArticle {
+        try requireStaff(principal, "write articles")
+        var ticket = try await tickets.find(key: ticketKey, by: principal)
+        let read = ticket.version
+        var draft = draft
+        if draft.body == nil {
+            guard let note = ticket.resolutionNote?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty else {
+                throw TicketError.missingField(field: "body", reason: "\(ticket.key) has no resolution note to write the article from; give a body")
+            }
+            draft.body = Self.body(from: ticket, note: note)
+        }
+        let article: KnowledgeArticle, isNew: Bool
+        if let articleID {
+            var existing = try await self.article(articleID, by: principal)
+            if draft.body != nil, articleID == existing.id, draft.title == nil { draft.title = existing.title }
+            _ = apply(draft, to: &existing, by: principal)
+            existing.sourceTicketKey = existing.sourceTicketKey ?? ticket.key
+            article = existing
+            isNew = false
+        } else {
+            if draft.title == nil { draft.title = ticket.title }
+            if draft.category == nil { draft.category = ticket.category }
+            article = try await newArticle(draft, sourceTicket: ticket.key, by: principal)
+            isNew = true
+        }
+        try KnowledgeRules.check(article, map: map)
+        let changes = try TicketRules.tieArticle(&ticket, articleID: article.id, relation: .writtenFrom, now: now())
+        let (organization, index, note, actor) = (principal.organizationID, repository.index, draft.note ?? "written from \(ticket.key)", principal.name)
+        let ticketID = ticket.id, time = ticket.updatedAt
+        let expected = article.version - 1
+        _ = try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
+            if !isNew { try await KnowledgeRepository.checkVersion(of: article.id, expected: expected, organizationID: organization, on: db) }
+            try await KnowledgeRepository.save(article, organizationID: organization, note: note, isNew: isNew, index: index, on: db)
+            try await KnowledgeRepository.link(ticketID: ticketID, articleID: article.id, relation: TicketRules.ArticleRelation.writtenFrom.rawValue,
+                                               by: actor, at: time, organizationID: organization, on: db)
+        }
+        return article
+    }
+
+    static func body(from ticket: Ticket, note: String) -> String {
+        var parts: [String] = []
+        let description = ticket.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !description.isEmpty { parts.append("## Symptoms\n\n" + description) }
+        parts.append("## Resolution\n\n" + note)
+        return parts.joined(separator: "\n\n")
+    }
+
+    /// Records that an existing article solved a ticket.
+    public func tie(ticketKey: String, to articleID: UUID, by principal: Principal) async throws -> Ticket {
+        try requireStaff(principal, "tie articles to tickets")
+        var ticket = try await tickets.find(key: ticketKey, by: principal)
+        _ = try await article(articleID, by: principal)
+        let read = ticket.version
+        let changes = try TicketRules.tieArticle(&ticket, articleID: articleID, relation: .solvedBy, now: now())
+        let (organization, ticketID, time, actor) = (principal.organizationID, ticket.id, ticket.updatedAt, principal.name)
+        return try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
+            try await KnowledgeRepository.link(ticketID: ticketID, articleID: articleID, relation: TicketRules.ArticleRelation.solvedBy.rawValue,
+                                               by: actor, at: time, organizationID: organization, on: db)
+        }
+    }
+
+    // MARK: Reading
+
+    public func article(_ id: UUID, by principal: Principal) async throws -> KnowledgeArticle {
+        guard let article = try await repository.article(organizationID: principal.organizationID, id: id),
+              KnowledgeRules.isVisible(article, toCustomer: principal.role == .requester) else {
+            throw StoreError.notFound(what: "article", id: id.uuidString.lowercased())
+        }
+        return article
+    }
+
+    public func translations(of article: KnowledgeArticle, by principal: Principal) async throws -> [KnowledgeArticle] {
+        try await repository.translations(of: article, organizationID: principal.organizationID)
+            .filter { KnowledgeRules.isVisible($0, toCustomer: principal.role == .requester) }
+    }
+
+    public func versions(of id: UUID, by principal: Principal) async throws -> [KnowledgeRepository.Version] {
+        try requireStaff(principal, "read the history of articles")
+        _ = try await article(id, by: principal)
+        return try await repository.versions(of: id, organizationID: principal.organizationID)
+    }
+
+    public func list(status: KnowledgeArticle.Status?, language: String?, limit: Int, after cursor: PageCursor?,
+                     by principal: Principal) async throws -> ([KnowledgeArticle], PageCursor?) {
+        let customer = principal.role == .requester
+        let statuses: [KnowledgeArticle.Status] = customer ? [.published] : status.map { [$0] } ?? KnowledgeArticle.Status.allCases
+        if customer, let status, status != .published { return ([], nil) }
+        return try await repository.list(organizationID: principal.organizationID, statuses: statuses, customersOnly: customer,
+                                         language: language, limit: limit, after: cursor)
+    }
+
+    /// Searches what the caller may read: staff see drafts too unless they ask for a status;
+    /// archived articles only when asked for. The search is recorded for the report of what the
+    /// base lacks.
+    public func search(_ text: String, language: String?, category: String?, status: KnowledgeArticle.Status?, limit: Int,
+                       by principal: Principal) async throws -> [KnowledgeRepository.Hit] {
+        let words = SearchText.words(text)
+        guard !words.isEmpty else {
+            throw StoreError.invalidValue(field: "q", reason: "give at least one word to search for")
+        }
+        let customer = principal.role == .requester
+        var statuses: [KnowledgeArticle.Status] = status.map { [$0] } ?? [.published, .draft]
+        if customer { statuses = statuses.filter { $0 == .published } }
+        let query = KnowledgeQuery(words: words, match: .allWords, language: language, category: category, statuses: statuses,
+                                   customersOnly: customer, limit: limit)
+        var hits = try await repository.search(query, organizationID: principal.organizationID)
+        if hits.isEmpty, words.count > 1 {
+            // Nothing has every word: fall back to articles with some of them, best first.
+            var loose = query
+            loose.words = SearchText.words(text, dropCommonWords: true)
+            loose.match = .anyWord
+            hits = try await repository.search(loose, organizationID: principal.organizationID)
+        }
+        try await repository.recordSearch(words, results: hits.count, origin: customer ? "portal" : "agent",
+                                          organizationID: principal.organizationID, at: now())
+        return hits
+    }
+
+    /// Published articles that may answer a request with this subject, for the ticket form, the
+    /// API's answer to a new ticket and the mail acknowledgement. Requesters get only articles
+    /// written for customers.
+    public func suggestions(for subject: String, family: String?, limit: Int = 5, by principal: Principal) async throws -> [KnowledgeRepository.Hit] {
+        let words = SearchText.words(subject, dropCommonWords: true)
+        guard !words.isEmpty else { return [] }
+        let query = KnowledgeQuery(words: words, match: .anyWord, statuses: [.published], customersOnly: principal.role == .requester, limit: limit)
+        let hits = try await repository.search(query, organizationID: principal.organizationID)
+        try await repository.recordSearch(words, results: hits.count, origin: "suggestion", organizationID: principal.organizationID, at: now())
+        return hits
+    }
+
+    /// A requester read `articleID` and did not need to open a ticket.
+    public func recordDeflection(articleID: UUID, family: String?, query: String?, by principal: Principal) async throws {
+        let article = try await article(articleID, by: principal)
+        if let family, map.families[family] == nil {
+            throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
+        }
+        try await repository.recordDeflection(articleID: article.id, userID: principal.userID, family: family, query: query,
+                                              organizationID: principal.organizationID, at: now())
+    }
+
+    public func articles(ofTicket key: String, by principal: Principal) async throws -> [(article: KnowledgeArticle, relation: String)] {
+        let ticket = try await tickets.find(key: key, by: principal)
+        return try await repository.articles(ofTicket: ticket.id, organizationID: principal.organizationID)
+            .filter { KnowledgeRules.isVisible($0.article, toCustomer: principal.role == .requester) }
+    }
+
+    public func report(from: Date, to: Date, by principal: Principal) async throws -> KnowledgeReport {
+        try requireStaff(principal, "read knowledge reports")
+        return try await repository.report(organizationID: principal.organizationID, from: from, to: to)
+    }
+}
