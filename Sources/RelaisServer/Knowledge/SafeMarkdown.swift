@@ -1,0 +1,225 @@
+import Ink
+
+/// Article bodies as HTML that can go into any page: Markdown is rendered by Ink, then every tag
+/// of the result is checked against a short list of formatting tags, their attributes against a
+/// list per tag, and links and images against a list of URL schemes. What does not pass is
+/// written out as text, so `<script>` in an article is shown, never run.
+public enum SafeMarkdown {
+    public static func html(_ markdown: String) -> String {
+        HTMLSanitizer.clean(MarkdownParser().html(from: markdown))
+    }
+}
+
+/// Keeps the formatting tags Markdown produces and escapes everything else.
+enum HTMLSanitizer {
+    /// Tags kept, each with the attributes it may carry.
+    static let allowed: [String: Set<String>] = [
+        "p": [], "br": [], "hr": [], "h1": [], "h2": [], "h3": [], "h4": [], "h5": [], "h6": [],
+        "strong": [], "em": [], "b": [], "i": [], "s": [], "del": [], "code": [], "pre": [], "blockquote": [],
+        "ul": [], "ol": ["start"], "li": [], "table": [], "thead": [], "tbody": [], "tr": [], "th": ["align"], "td": ["align"],
+        "a": ["href", "title"], "img": ["src", "alt", "title"],
+    ]
+    static let void: Set<String> = ["br", "hr", "img"]
+    static let urlAttributes: Set<String> = ["href", "src"]
+
+    static func clean(_ html: String) -> String {
+        var output = ""
+        output.reserveCapacity(html.utf8.count + 64)
+        var open: [String] = []
+        var rest = Substring(html)
+        while let lt = rest.firstIndex(of: "<") {
+            output += text(rest[rest.startIndex..<lt])
+            let candidate = rest[lt...]
+            if let (tag, length) = parseTag(candidate) {
+                if tag.closing {
+                    // A closing tag closes what is open up to it; one that closes nothing is text.
+                    if let position = open.lastIndex(of: tag.name) {
+                        for name in open[position...].reversed() { output += "</\(name)>" }
+                        open.removeSubrange(position...)
+                    }
+                } else {
+                    output += "<" + tag.name
+                    for (name, value) in tag.attributes { output += " \(name)=\"\(attribute(value))\"" }
+                    output += ">"
+                    if !void.contains(tag.name) { open.append(tag.name) }
+                }
+                rest = candidate.dropFirst(length)
+            } else {
+                output += "&lt;"
+                rest = candidate.dropFirst()
+            }
+        }
+        output += text(rest)
+        for name in open.reversed() { output += "</\(name)>" }
+        return output
+    }
+
+    struct Tag {
+        var name: String
+        var closing: Bool
+        var attributes: [(String, String)]
+    }
+
+    /// Reads `<name attr="v" ...>` or `</name>` at the start of `text`: the tag when it is one of
+    /// the allowed ones (with only its allowed attributes and safe URLs), and its length in
+    /// characters. Anything else, allowed name or not, gives nil and is escaped.
+    static func parseTag(_ text: Substring) -> (Tag, Int)? {
+        var index = text.index(after: text.startIndex)
+        var closing = false
+        if index < text.endIndex, text[index] == "/" {
+            closing = true
+            index = text.index(after: index)
+        }
+        let nameStart = index
+        while index < text.endIndex, text[index].isASCII, text[index].isLetter || text[index].isNumber { index = text.index(after: index) }
+        let name = text[nameStart..<index].lowercased()
+        guard !name.isEmpty, let permitted = allowed[name] else { return nil }
+        var attributes: [(String, String)] = []
+        while true {
+            while index < text.endIndex, text[index].isWhitespace { index = text.index(after: index) }
+            guard index < text.endIndex else { return nil }
+            if text[index] == ">" {
+                index = text.index(after: index)
+                break
+            }
+            if text[index] == "/", text.index(after: index) < text.endIndex, text[text.index(after: index)] == ">" {
+                index = text.index(index, offsetBy: 2)
+                break
+            }
+            guard !closing else { return nil }
+            let attributeStart = index
+            while index < text.endIndex, !text[index].isWhitespace, !"=>/\"'<".contains(text[index]) { index = text.index(after: index) }
+            let attributeName = text[attributeStart..<index].lowercased()
+            guard !attributeName.isEmpty else { return nil }
+            var value = ""
+            if index < text.endIndex, text[index] == "=" {
+                index = text.index(after: index)
+                guard index < text.endIndex else { return nil }
+                let quote = text[index]
+                if quote == "\"" || quote == "'" {
+                    let valueStart = text.index(after: index)
+                    guard let end = text[valueStart...].firstIndex(of: quote) else { return nil }
+                    value = String(text[valueStart..<end])
+                    index = text.index(after: end)
+                } else {
+                    let valueStart = index
+                    while index < text.endIndex, !text[index].isWhitespace, text[index] != ">" { index = text.index(after: index) }
+                    value = String(text[valueStart..<index])
+                }
+            }
+            let decoded = decodeEntities(value)
+            guard permitted.contains(attributeName) else { continue }
+            if urlAttributes.contains(attributeName) {
+                guard let url = safeURL(decoded, image: name == "img") else { continue }
+                attributes.append((attributeName, url))
+            } else {
+                attributes.append((attributeName, decoded))
+            }
+        }
+        return (Tag(name: name, closing: closing, attributes: attributes), text.distance(from: text.startIndex, to: index))
+    }
+
+    /// The URL when browsers would load it as http(s), mail or a place in this site; nil for
+    /// `javascript:`, `data:`, `vbscript:` and anything else, however it is disguised (entities,
+    /// tabs and line breaks inside the scheme, upper case).
+    static func safeURL(_ value: String, image: Bool) -> String? {
+        let url = String(value.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F })
+        if url.contains("&") { return nil }   // an entity left undecoded could spell a scheme
+        guard let colon = url.firstIndex(of: ":") else { return url }
+        let beforeColon = url[url.startIndex..<colon]
+        if beforeColon.contains(where: { "/?#".contains($0) }) { return url }   // a relative path with a colon further on
+        let scheme = beforeColon.lowercased()
+        let permitted: Set<String> = image ? ["http", "https"] : ["http", "https", "mailto"]
+        return permitted.contains(scheme) ? url : nil
+    }
+
+    /// Text between tags: entities already written are kept, `<` `>` and stray `&` escaped.
+    static func text(_ text: Substring) -> String {
+        var output = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            switch character {
+            case "&":
+                if let end = entityEnd(text, from: index) {
+                    output += text[index...end]
+                    index = text.index(after: end)
+                    continue
+                }
+                output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            default: output.append(character)
+            }
+            index = text.index(after: index)
+        }
+        return output
+    }
+
+    /// The `;` of a well-formed entity starting at `start` (`&amp;`, `&#39;`, `&#x27;`).
+    static func entityEnd(_ text: Substring, from start: Substring.Index) -> Substring.Index? {
+        var index = text.index(after: start)
+        var length = 0
+        while index < text.endIndex, length <= 32 {
+            let character = text[index]
+            if character == ";" { return length > 0 ? index : nil }
+            guard character.isASCII, character.isLetter || character.isNumber || character == "#" else { return nil }
+            length += 1
+            index = text.index(after: index)
+        }
+        return nil
+    }
+
+    static func attribute(_ value: String) -> String {
+        var output = ""
+        for character in value {
+            switch character {
+            case "&": output += "&amp;"
+            case "\"": output += "&quot;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    /// Numeric entities and the five of XML decoded; others are left for `safeURL` to refuse.
+    static func decodeEntities(_ value: String) -> String {
+        guard value.contains("&") else { return value }
+        var output = ""
+        var rest = Substring(value)
+        while let amp = rest.firstIndex(of: "&") {
+            output += rest[rest.startIndex..<amp]
+            let after = rest[rest.index(after: amp)...]
+            guard let semicolon = after.prefix(12).firstIndex(of: ";") else {
+                output += "&"
+                rest = after
+                continue
+            }
+            let name = after[after.startIndex..<semicolon]
+            var decoded: String?
+            switch name.lowercased() {
+            case "amp": decoded = "&"
+            case "lt": decoded = "<"
+            case "gt": decoded = ">"
+            case "quot": decoded = "\""
+            case "apos": decoded = "'"
+            default:
+                if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                    decoded = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+                } else if name.hasPrefix("#") {
+                    decoded = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+                }
+            }
+            if let decoded {
+                output += decoded
+                rest = after[after.index(after: semicolon)...]
+            } else {
+                output += "&"
+                rest = after
+            }
+        }
+        return output + rest
+    }
+}

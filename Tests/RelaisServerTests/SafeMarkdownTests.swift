@@ -1,0 +1,91 @@
+import Foundation
+@testable import RelaisServer
+import Testing
+
+@Suite struct SafeMarkdownTests {
+    @Test func formattingSurvives() {
+        let html = SafeMarkdown.html("""
+            # Reset the VPN token
+
+            Open **Settings**, then *Security*; see [the guide](https://intranet.example/vpn) or [help](/kb/42).
+
+            - one
+            - two
+
+            ```
+            vpn --reset <token>
+            ```
+            """)
+        #expect(html.contains("<h1>Reset the VPN token</h1>"))
+        #expect(html.contains("<strong>Settings</strong>"))
+        #expect(html.contains("<em>Security</em>"))
+        #expect(html.contains("<a href=\"https://intranet.example/vpn\">the guide</a>"))
+        #expect(html.contains("<a href=\"/kb/42\">help</a>"))
+        #expect(html.contains("<li>one</li>"))
+        #expect(html.contains("vpn --reset &lt;token&gt;"))
+    }
+
+    static let attacks = [
+        "<script>alert(1)</script>",
+        "Hello <script src=https://evil.example/x.js></script>",
+        "<img src=x onerror=alert(1)>",
+        "<IMG SRC=\"javascript:alert('XSS')\">",
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](java\tscript:alert(1))",
+        "[click](jav&#x61;script:alert(1))",
+        "[click](javascript&colon;alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "![x](javascript:alert(1))",
+        "[x](https://ok.example\"onmouseover=\"alert(1))",
+        "<a href=\"https://ok.example\" onclick=\"alert(1)\">x</a>",
+        "<iframe src=\"https://evil.example\"></iframe>",
+        "<svg/onload=alert(1)>",
+        "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        "<p onmouseover='alert(1)'>hover</p>",
+        "<<script>script>alert(1)<</script>/script>",
+        "<!-- <script>alert(1)</script> -->",
+        "`code` <style>body{display:none}</style>",
+        "</p></blockquote></body><script>alert(1)</script>",
+        "<a href=vbscript:msgbox(1)>x</a>",
+        "<form action=https://evil.example><input name=password></form>",
+        "<object data=x></object><embed src=x>",
+        "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    ]
+
+    /// Every live tag of the output, as its name and attributes.
+    static func tags(_ html: String) -> [(name: String, attributes: [(String, String)])] {
+        let tag = try! Regex(#"<(/?)([a-zA-Z0-9]+)((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>"#)
+        let attribute = try! Regex(#"([^\s=>]+)(?:="([^"]*)")?"#)
+        return html.matches(of: tag).map { match in
+            let name = String(match.output[2].substring ?? "")
+            let rest = String(match.output[3].substring ?? "")
+            let attributes = rest.matches(of: attribute).map { (String($0.output[1].substring ?? ""), String($0.output[2].substring ?? "")) }
+            return (name.lowercased(), attributes)
+        }
+    }
+
+    @Test(arguments: attacks)
+    func nothingRunnableGetsThrough(markdown: String) {
+        let html = SafeMarkdown.html(markdown)
+        // Every `<` left in the page starts a tag of the short list.
+        #expect(html.filter { $0 == "<" }.count == Self.tags(html).count, "a stray < in \(html)")
+        for tag in Self.tags(html) {
+            #expect(HTMLSanitizer.allowed[tag.name] != nil, "<\(tag.name)> in \(html)")
+            for (name, value) in tag.attributes {
+                #expect(HTMLSanitizer.allowed[tag.name]?.contains(name) == true, "\(name) on <\(tag.name)> in \(html)")
+                if name == "href" || name == "src" {
+                    let scheme = value.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+                    #expect(!value.contains(":") || ["http", "https", "mailto"].contains(scheme), "\(value) in \(html)")
+                }
+            }
+        }
+        // Whatever was refused is still shown as text.
+        if markdown.contains("<script>") { #expect(html.contains("&lt;script&gt;")) }
+    }
+
+    @Test func everyOpenedTagIsClosedAndStrayClosingTagsDoNothing() {
+        let html = HTMLSanitizer.clean("<blockquote><p>quoted</blockquote></div></p><em>open")
+        #expect(html == "<blockquote><p>quoted</p></blockquote>&lt;/div&gt;<em>open</em>")
+    }
+}
