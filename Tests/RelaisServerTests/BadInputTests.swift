@@ -32,6 +32,13 @@ import Testing
         Operation(method: .patch, path: "/api/v1/crm/invoices/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "amount"),
         Operation(method: .put, path: "/api/v1/crm/subscriptions/external/S-1", required: nil, stringField: "product"),
         Operation(method: .put, path: "/api/v1/tickets/INC-1/rating", required: "score", stringField: "comment", requiredValue: "4"),
+        Operation(method: .post, path: "/api/v1/kb/articles", required: "title", stringField: "body"),
+        Operation(method: .patch, path: "/api/v1/kb/articles/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "title"),
+        Operation(method: .post, path: "/api/v1/tickets/INC-1/articles", required: nil, stringField: "title"),
+        Operation(method: .post, path: "/api/v1/cmdb/items", required: nil, stringField: "name"),
+        Operation(method: .patch, path: "/api/v1/cmdb/items/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "status"),
+        Operation(method: .post, path: "/api/v1/cmdb/relations", required: "source_id", stringField: "type"),
+        Operation(method: .post, path: "/api/v1/tickets/INC-1/items", required: nil, stringField: "add"),
     ]
 
     @Test(arguments: operations)

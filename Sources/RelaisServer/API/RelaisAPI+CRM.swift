@@ -120,7 +120,6 @@ extension RelaisAPI {
 
     func importCRM(_ input: Operations.ImportCRM.Input) async throws -> Operations.ImportCRM.Output {
         let principal = try RequestPrincipal.require()
-        let kind = CRMValues.kind(input.path.kind.rawValue)
         let parsed: ImportFile.Parsed
         switch input.body {
         case let .csv(body):
@@ -130,7 +129,12 @@ extension RelaisAPI {
         case let .json(items):
             parsed = ImportFile.json(items.map(\.additionalProperties))
         }
-        var report = try await services.crm.importRows(parsed.rows, kind: kind, by: principal)
+        var report: ImportReport
+        switch input.path.kind {
+        case .configItems: report = try await services.cmdb.importRows(parsed.rows, kind: .items, by: principal)
+        case .configRelations: report = try await services.cmdb.importRows(parsed.rows, kind: .relations, by: principal)
+        default: report = try await services.crm.importRows(parsed.rows, kind: CRMValues.kind(input.path.kind.rawValue), by: principal)
+        }
         report.received += parsed.rejected.count
         report.rejected = (parsed.rejected + report.rejected).sorted { $0.line < $1.line }
         return .ok(.init(body: .json(.init(

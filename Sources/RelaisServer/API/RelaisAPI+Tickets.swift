@@ -23,9 +23,12 @@ extension RelaisAPI {
         if !creation.replayed {
             services.metrics.makeCounter(descriptor: RelaisMetrics.ticketsCreated, labels: [("family", creation.ticket.family)]).increment()
         }
+        var created = encode(creation.ticket)
+        created.suggestedArticles = try await services.knowledge.suggestions(for: creation.ticket.title, family: creation.ticket.family,
+                                                                             record: false, by: principal).map { summary($0.article) }
         return .created(.init(
             headers: .init(eTag: ETag.make(creation.ticket.version), location: "/api/v1/tickets/\(creation.ticket.key)"),
-            body: .json(encode(creation.ticket))))
+            body: .json(created)))
     }
 
     func getTicket(_ input: Operations.GetTicket.Input) async throws -> Operations.GetTicket.Output {

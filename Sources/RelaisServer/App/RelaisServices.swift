@@ -15,6 +15,8 @@ public struct RelaisServices: Sendable {
     public let tickets: TicketService
     public let sla: SLAService
     public let process: ProcessService
+    public let knowledge: KnowledgeService
+    public let cmdb: CMDBService
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
 
@@ -32,6 +34,8 @@ public struct RelaisServices: Sendable {
                 configuration: configuration, database: database, organization: organization, directory: directory,
                 crm: CRMService(map: configuration.map, database: database, now: now), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
                 process: ProcessService(map: configuration.map, database: database, tickets: tickets),
+                knowledge: KnowledgeService(map: configuration.map, database: database, tickets: tickets, now: now),
+                cmdb: CMDBService(map: configuration.map, database: database, tickets: tickets, now: now),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()

@@ -231,13 +231,20 @@ public struct KnowledgeService: Sendable {
 
     /// Published articles that may answer a request with this subject, for the ticket form, the
     /// API's answer to a new ticket and the mail acknowledgement. Requesters get only articles
-    /// written for customers.
-    public func suggestions(for subject: String, family: String?, limit: Int = 5, by principal: Principal) async throws -> [KnowledgeRepository.Hit] {
+    /// written for customers. `record` counts the search in the report of what the base lacks
+    /// (a requester typing a subject); a ticket already sent is not a search.
+    public func suggestions(for subject: String, family: String?, limit: Int = 5, record: Bool = true,
+                            by principal: Principal) async throws -> [KnowledgeRepository.Hit] {
+        if let family, map.families[family] == nil {
+            throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
+        }
         let words = SearchText.words(subject, dropCommonWords: true)
         guard !words.isEmpty else { return [] }
         let query = KnowledgeQuery(words: words, match: .anyWord, statuses: [.published], customersOnly: principal.role == .requester, limit: limit)
         let hits = try await repository.search(query, organizationID: principal.organizationID)
-        try await repository.recordSearch(words, results: hits.count, origin: "suggestion", organizationID: principal.organizationID, at: now())
+        if record {
+            try await repository.recordSearch(words, results: hits.count, origin: "suggestion", organizationID: principal.organizationID, at: now())
+        }
         return hits
     }
 
