@@ -38,34 +38,13 @@ struct CRMCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                CLI.printError("error: cannot read \(file)")
-                throw ExitCode(1)
-            }
-            let parsed: ImportFile.Parsed
-            do {
-                if file.lowercased().hasSuffix(".json") {
-                    parsed = try ImportFile.json(data: data)
-                } else {
-                    guard let text = String(data: data, encoding: .utf8) else {
-                        CLI.printError("error: \(file) is not UTF-8 text")
-                        throw ExitCode(1)
-                    }
-                    parsed = try ImportFile.csv(text)
-                }
-            } catch let error as ImportFileError {
-                CLI.printError("error: \(file): \(error)")
-                throw ExitCode(1)
-            }
+            let parsed = try CLI.readImportFile(file)
             let db = try await CLI.openDatabase(database.database)
             do {
                 let organization = try await CLI.organization(in: db, mapPath: map.map)
-                var report = try await CRMImporter(database: db).run(parsed.rows, kind: kind.object, organizationID: organization.id)
+                let report = try await CRMImporter(database: db).run(parsed.rows, kind: kind.object, organizationID: organization.id)
                 await db.close()
-                report.rejected = (parsed.rejected + report.rejected).sorted { $0.line < $1.line }
-                for rejection in report.rejected { CLI.printError("\(file):\(rejection.line): \(rejection.reason)") }
-                print("\(kind.rawValue): \(report.created) created, \(report.updated) updated, \(report.rejected.count) refused")
-                if !report.rejected.isEmpty { throw ExitCode(2) }
+                try CLI.finish(report, parsed: parsed, file: file, what: kind.rawValue)
             } catch let error as StoreError {
                 await db.close()
                 CLI.printError("error: \(error)")

@@ -81,5 +81,34 @@ enum CLI {
         return organizations[0]
     }
 
+    /// An import file: `.json` read as a JSON array of objects, anything else as CSV with a header
+    /// row. A file that cannot be read at all stops the command with a message.
+    static func readImportFile(_ file: String) throws -> ImportFile.Parsed {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            printError("error: cannot read \(file)")
+            throw ExitCode(1)
+        }
+        do {
+            if file.lowercased().hasSuffix(".json") { return try ImportFile.json(data: data) }
+            guard let text = String(data: data, encoding: .utf8) else {
+                printError("error: \(file) is not UTF-8 text")
+                throw ExitCode(1)
+            }
+            return try ImportFile.csv(text)
+        } catch let error as ImportFileError {
+            printError("error: \(file): \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The report of an import, refused rows as FILE:LINE: reason on stderr; exit 2 when some were refused.
+    static func finish(_ report: ImportReport, parsed: ImportFile.Parsed, file: String, what: String) throws {
+        var report = report
+        report.rejected = (parsed.rejected + report.rejected).sorted { $0.line < $1.line }
+        for rejection in report.rejected { printError("\(file):\(rejection.line): \(rejection.reason)") }
+        print("\(what): \(report.created) created, \(report.updated) updated, \(report.rejected.count) refused")
+        if !report.rejected.isEmpty { throw ExitCode(2) }
+    }
+
     static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 }
