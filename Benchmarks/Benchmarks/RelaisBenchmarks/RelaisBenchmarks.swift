@@ -109,6 +109,100 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
         await database.close()
     }
+
+    // A catalogue of 100,000 articles, 100,000 items and 500,000 relations takes about two minutes
+    // to generate; RELAIS_BENCH_CATALOGUE names a file made once with
+    // `relais demo generate --tickets 0 --articles 100000 --items 100000 --relations 500000 --database FILE`.
+    Benchmark("Knowledge: search among 100,000 articles (SQLite, search recorded)",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 3_000)) { benchmark in
+        let catalogue = try await BenchCatalogue.open()
+        let service = KnowledgeService(map: catalogue.map, database: catalogue.database, tickets: TicketService(map: catalogue.map, database: catalogue.database))
+        let queries = DemoCatalogue.queries(1_000, seed: 7)
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(try await service.search(queries[index % queries.count], language: nil, category: nil, status: nil, limit: 10, by: catalogue.agent))
+        }
+        benchmark.stopMeasurement()
+        await catalogue.database.close()
+    }
+
+    Benchmark("Knowledge: ticket-subject suggestions among 100,000 articles (SQLite, any word)",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 3_000)) { benchmark in
+        let catalogue = try await BenchCatalogue.open()
+        let service = KnowledgeService(map: catalogue.map, database: catalogue.database, tickets: TicketService(map: catalogue.map, database: catalogue.database))
+        let subjects = DemoCatalogue.queries(1_000, seed: 11).map { "My \($0) is not working since this morning" }
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(try await service.suggestions(for: subjects[index % subjects.count], family: nil, record: false, by: catalogue.agent))
+        }
+        benchmark.stopMeasurement()
+        await catalogue.database.close()
+    }
+
+    Benchmark("CMDB: impact of an incident, 100,000 items and 500,000 relations (graph loaded)",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 3_000)) { benchmark in
+        let catalogue = try await BenchCatalogue.open()
+        let cmdb = CMDBService(map: catalogue.map, database: catalogue.database, tickets: TicketService(map: catalogue.map, database: catalogue.database))
+        let starts = try await catalogue.infrastructure(500)
+        _ = try await cmdb.impact(of: starts[0], by: catalogue.agent)   // loads the graph once
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(try await cmdb.impact(of: starts[index % starts.count], by: catalogue.agent))
+        }
+        benchmark.stopMeasurement()
+        await catalogue.database.close()
+    }
+
+    Benchmark("CMDB: load the impact graph of 100,000 items and 500,000 relations",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(30), maxIterations: 5)) { benchmark in
+        let catalogue = try await BenchCatalogue.open()
+        let starts = try await catalogue.infrastructure(1)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            // A new service holds an empty cache: the first impact reads every item and relation.
+            let cmdb = CMDBService(map: catalogue.map, database: catalogue.database, tickets: TicketService(map: catalogue.map, database: catalogue.database))
+            blackHole(try await cmdb.impact(of: starts[0], by: catalogue.agent))
+        }
+        benchmark.stopMeasurement()
+        await catalogue.database.close()
+    }
+}
+
+/// The knowledge base and CMDB the search and impact benchmarks read.
+struct BenchCatalogue {
+    let database: RelaisDatabase
+    let map: ProcessMap
+    let agent: Principal
+
+    static func open() async throws -> BenchCatalogue {
+        let map = try MapLoader.load(contentsOf: mapPath)
+        let path: String
+        if let given = ProcessInfo.processInfo.environment["RELAIS_BENCH_CATALOGUE"], !given.isEmpty {
+            path = given
+        } else {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-catalogue.sqlite").path
+        }
+        let fresh = !FileManager.default.fileExists(atPath: path)
+        let database = try RelaisDatabase.open(path)
+        try await Migrator.migrate(database)
+        let organization = try await DirectoryRepository(database: database).ensureOrganization(slug: map.organization.slug, name: map.organization.name)
+        if fresh {
+            try await DemoCatalogue(database: database).generateArticles(100_000, organizationID: organization.id)
+            _ = try await DemoCatalogue(database: database).generateCMDB(items: 100_000, relations: 500_000, accounts: [], organizationID: organization.id)
+        }
+        let agent = Principal(userID: UUID(), organizationID: organization.id, name: "bench", role: .agent)
+        return BenchCatalogue(database: database, map: map, agent: agent)
+    }
+
+    /// Servers and network devices, where incidents start.
+    func infrastructure(_ count: Int) async throws -> [UUID] {
+        let repository = CMDBRepository(database: database)
+        var ids: [UUID] = []
+        for type in ["server", "network_device"] {
+            ids += try await repository.items(organizationID: agent.organizationID, type: type, accountID: nil, limit: count, after: nil).0.map(\.id)
+        }
+        return Array(ids.shuffled().prefix(count))
+    }
 }
 
 /// A fresh SQLite database with an agent, an account and one incident on it.

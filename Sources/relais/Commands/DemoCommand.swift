@@ -8,8 +8,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generates accounts, contacts and tickets with months of realistic history.")
-        @Option(help: "How many tickets.") var tickets = 10_000
+            abstract: "Generates accounts, contacts and tickets with months of realistic history, and optionally a knowledge base and a CMDB.")
+        @Option(help: "How many tickets (0 for none).") var tickets = 10_000
+        @Option(help: "How many knowledge articles, half French and half English.") var articles = 0
+        @Option(help: "How many configuration items.") var items = 0
+        @Option(help: "How many relations between the items (default: five per item).") var relations: Int?
         @Option(help: "How many accounts (default: one per 150 tickets).") var accounts: Int?
         @Option(help: "Months of history.") var months = 6
         @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 42
@@ -17,7 +20,8 @@ struct DemoCommand: AsyncParsableCommand {
         @Option(name: .long, help: "An SQLite file path, or a postgres:// URL.") var database = "relais-demo.sqlite"
 
         func validate() throws {
-            guard tickets > 0 else { throw ValidationError("--tickets must be at least 1") }
+            guard tickets >= 0, articles >= 0, items >= 0, (relations ?? 0) >= 0 else { throw ValidationError("counts must not be negative") }
+            guard tickets + articles + items > 0 else { throw ValidationError("nothing to generate: give --tickets, --articles or --items") }
             guard months > 0 else { throw ValidationError("--months must be at least 1") }
         }
 
@@ -26,6 +30,23 @@ struct DemoCommand: AsyncParsableCommand {
             let processMap = try CLI.loadMap(mapPath)
             let db = try await CLI.openDatabase(database)
             let organization = try await CLI.organization(in: db, mapPath: mapPath)
+            if articles > 0 {
+                let started = ContinuousClock.now
+                try await DemoCatalogue(database: db).generateArticles(articles, organizationID: organization.id, seed: seed)
+                print("Generated \(articles) articles in \(String(format: "%.2f", (ContinuousClock.now - started) / .seconds(1))) s.")
+            }
+            if items > 0 {
+                let started = ContinuousClock.now
+                let accountIDs = try await CRMRepository(database: db).accounts(organizationID: organization.id, limit: 200, after: nil).0.map(\.id)
+                let made = try await DemoCatalogue(database: db).generateCMDB(items: items, relations: relations ?? items * 5, accounts: accountIDs,
+                                                                              organizationID: organization.id, seed: seed)
+                print("Generated \(made.items) configuration items and \(made.relations) relations in "
+                    + "\(String(format: "%.2f", (ContinuousClock.now - started) / .seconds(1))) s.")
+            }
+            guard tickets > 0 else {
+                await db.close()
+                return
+            }
             let total = tickets
             let showProgress = CLI.isTerminal
             let started = ContinuousClock.now
