@@ -194,14 +194,15 @@ struct BenchCatalogue {
         return BenchCatalogue(database: database, map: map, agent: agent)
     }
 
-    /// Servers and network devices, where incidents start.
+    /// Servers and network devices, where incidents start: the first by id of each, half and half,
+    /// the same ones `scripts/bench-impact-peer` walks from.
     func infrastructure(_ count: Int) async throws -> [UUID] {
         let repository = CMDBRepository(database: database)
         var ids: [UUID] = []
-        for type in ["server", "network_device"] {
-            ids += try await repository.items(organizationID: agent.organizationID, type: type, accountID: nil, limit: count, after: nil).0.map(\.id)
+        for (type, share) in [("server", count / 2), ("network_device", count - count / 2)] where share > 0 {
+            ids += try await repository.items(organizationID: agent.organizationID, type: type, accountID: nil, limit: share, after: nil).0.map(\.id)
         }
-        return Array(ids.shuffled().prefix(count))
+        return ids
     }
 }
 

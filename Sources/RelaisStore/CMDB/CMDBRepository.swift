@@ -195,6 +195,23 @@ public struct CMDBRepository: Sendable {
         }
     }
 
+    /// Every open ticket tied to some item, as (item, ticket key) pairs, newest ticket first: the
+    /// few an impact report checks its reached items against, in one query.
+    func openTicketTies(organizationID: UUID) async throws -> [(item: UUID, key: String)] {
+        try await database.read { db in
+            try await db.select().columns(SQLColumn("item_id", table: "l"), SQLColumn("key", table: "t"))
+                .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
+                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
+                .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
+                .where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(["new", "open", "pending"]))
+                .orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).all()
+                .compactMap { row in
+                    guard let item = UUID(uuidString: try row.decode(column: "item_id", as: String.self)) else { return nil }
+                    return (item, try row.decode(column: "key", as: String.self))
+                }
+        }
+    }
+
     // MARK: The graph
 
     static func bumpGeneration(_ organizationID: UUID, on db: any SQLDatabase) async throws {

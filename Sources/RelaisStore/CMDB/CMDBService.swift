@@ -205,17 +205,17 @@ public struct CMDBService: Sendable {
                 }
             }
         }
-        var accounts: [ImpactReport.AffectedAccount] = []
-        for (accountID, count) in accountItems {
-            let name = try await crm.account(organizationID: principal.organizationID, id: accountID)?.name ?? ""
-            accounts.append(.init(accountID: accountID, name: name, items: count))
-        }
-        accounts.sort { ($0.items, $1.name) > ($1.items, $0.name) }
-        let reached = [id] + walk.map { snapshot.ids[$0.item] }
-        let open = try await repository.tickets(organizationID: principal.organizationID, items: reached, openOnly: true, limit: 100)
+        let names = try await crm.accountNames(organizationID: principal.organizationID, ids: Array(accountItems.keys))
+        let accounts = accountItems.map { ImpactReport.AffectedAccount(accountID: $0.key, name: names[$0.key] ?? "", items: $0.value) }
+            .sorted { ($0.items, $1.name) > ($1.items, $0.name) }
+        var reached = Set(walk.map { snapshot.ids[$0.item] })
+        reached.insert(id)
+        var seen = Set<String>()
+        let open = try await repository.openTicketTies(organizationID: principal.organizationID)
+            .filter { reached.contains($0.item) && seen.insert($0.key).inserted }.prefix(100).map(\.key)
         var services = entries(serviceSteps.prefix(limit))
         if isService(Int(start)) { services.insert(.init(item: item, distance: 0, via: item.id, relation: ""), at: 0) }
         return ImpactReport(item: item, impacted: entries(listed), impactedCount: walk.count, services: services,
-                            accounts: accounts, openTickets: open.map(\.key))
+                            accounts: accounts, openTickets: Array(open))
     }
 }

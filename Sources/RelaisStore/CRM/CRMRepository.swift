@@ -136,6 +136,24 @@ public struct CRMRepository: Sendable {
             .map(decodeAccount)
     }
 
+    /// The names of the accounts among `ids` that exist.
+    public func accountNames(organizationID: UUID, ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await database.read { db in
+            var names: [UUID: String] = [:]
+            for start in stride(from: 0, to: ids.count, by: 1_000) {
+                let chunk = ids[start..<min(start + 1_000, ids.count)].map(\.text)
+                for row in try await db.select().columns("id", "name").from("accounts").where("organization_id", .equal, organizationID.text)
+                    .where("id", .in, SQLBind.group(chunk)).all() {
+                    if let id = UUID(uuidString: try row.decode(column: "id", as: String.self)) {
+                        names[id] = try row.decode(column: "name", as: String.self)
+                    }
+                }
+            }
+            return names
+        }
+    }
+
     /// The account that declares the domain of `email`, when exactly one does.
     public func account(organizationID: UUID, forEmail email: String) async throws -> Account? {
         guard let domain = emailDomain(email) else { return nil }
