@@ -11,30 +11,11 @@ extension CMDBService {
     /// reported with its line and skipped; the others are applied, 500 to a transaction.
     public func importRows(_ rows: [ImportRow], kind: ImportKind, by principal: Principal) async throws -> ImportReport {
         try requireStaff(principal)
-        var report = ImportReport()
-        report.received = rows.count
-        for start in stride(from: 0, to: rows.count, by: CRMImporter.batchSize) {
-            let batch = Array(rows[start..<min(start + CRMImporter.batchSize, rows.count)])
-            let time = now()
-            let partial = try await repository.database.transaction { db in
-                var partial = ImportReport()
-                for row in batch {
-                    do {
-                        let created = kind == .items
-                            ? try await importItem(row, organizationID: principal.organizationID, at: time, on: db)
-                            : try await importRelation(row, organizationID: principal.organizationID, at: time, on: db)
-                        if created { partial.created += 1 } else { partial.updated += 1 }
-                    } catch let error as StoreError {
-                        partial.rejected.append(CRMImporter.rejection(error, line: row.line))
-                    }
-                }
-                return partial
-            }
-            report.created += partial.created
-            report.updated += partial.updated
-            report.rejected += partial.rejected
+        return try await CRMImporter.inBatches(rows, database: repository.database, now: now) { row, time, db in
+            kind == .items
+                ? try await importItem(row, organizationID: principal.organizationID, at: time, on: db)
+                : try await importRelation(row, organizationID: principal.organizationID, at: time, on: db)
         }
-        return report
     }
 
     /// True when the item was created.

@@ -47,21 +47,27 @@ public struct CRMImporter: Sendable {
     enum Outcome { case created, updated }
 
     public func run(_ rows: [ImportRow], kind: CRMObjectKind, organizationID: UUID) async throws -> ImportReport {
+        try await Self.inBatches(rows, database: database, now: now) { row, time, db in
+            try await apply(row, kind: kind, organizationID: organizationID, now: time, on: db) == .created
+        }
+    }
+
+    /// Applies rows in transactions of `batchSize`: `apply` says whether a row was created (true)
+    /// or updated; a row it refuses with a `StoreError` is reported with its line, the others kept.
+    static func inBatches(_ rows: [ImportRow], database: RelaisDatabase, now: @Sendable () -> Date,
+                          apply: @escaping @Sendable (ImportRow, Date, any SQLDatabase) async throws -> Bool) async throws -> ImportReport {
         var report = ImportReport()
         report.received = rows.count
-        for start in stride(from: 0, to: rows.count, by: Self.batchSize) {
-            let batch = Array(rows[start..<min(start + Self.batchSize, rows.count)])
+        for start in stride(from: 0, to: rows.count, by: batchSize) {
+            let batch = Array(rows[start..<min(start + batchSize, rows.count)])
             let time = now()
             let partial = try await database.transaction { db in
                 var partial = ImportReport()
                 for row in batch {
                     do {
-                        switch try await apply(row, kind: kind, organizationID: organizationID, now: time, on: db) {
-                        case .created: partial.created += 1
-                        case .updated: partial.updated += 1
-                        }
+                        if try await apply(row, time, db) { partial.created += 1 } else { partial.updated += 1 }
                     } catch let error as StoreError {
-                        partial.rejected.append(Self.rejection(error, line: row.line))
+                        partial.rejected.append(rejection(error, line: row.line))
                     }
                 }
                 return partial
