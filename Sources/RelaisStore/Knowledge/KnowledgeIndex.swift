@@ -8,8 +8,8 @@ import SQLKit
 protocol KnowledgeIndex: Sendable {
     /// Indexes (or re-indexes) an article inside the caller's transaction.
     func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws
-    /// The articles matching `query`, best first, with their scores.
-    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(row: any SQLRow, score: Double)]
+    /// The ids of the articles matching `query`, best first, with their scores.
+    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(id: String, score: Double)]
 }
 
 /// A search of the knowledge base.
@@ -29,6 +29,10 @@ public struct KnowledgeQuery: Sendable, Equatable {
     /// Only articles written for customers.
     public var customersOnly: Bool
     public var limit: Int
+
+    /// The last word is taken as the start of a word only from three letters on: shorter
+    /// prefixes stand for thousands of words and would make every search slow.
+    var prefixLast: Bool { match == .allWords && (words.last?.count ?? 0) >= 3 }
 
     public init(words: [String], match: Match, language: String? = nil, category: String? = nil,
                 statuses: [KnowledgeArticle.Status] = [.published], customersOnly: Bool = false, limit: Int = 10) {
@@ -62,21 +66,34 @@ struct SQLiteKnowledgeIndex: KnowledgeIndex {
     /// enough to keep FTS5's operators out of what people type.
     static func expression(_ query: KnowledgeQuery) -> String {
         let quoted = query.words.enumerated().map { index, word in
-            "\"\(word)\"" + (query.match == .allWords && index == query.words.count - 1 ? "*" : "")
+            "\"\(word)\"" + (query.prefixLast && index == query.words.count - 1 ? "*" : "")
         }
         return quoted.joined(separator: query.match == .allWords ? " " : " OR ")
     }
 
-    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(row: any SQLRow, score: Double)] {
-        // bm25 is lower for better matches; titles weigh ten times the body.
-        let select = db.select().columns(KnowledgeRepository.articleColumns.map { SQLColumn($0, table: "a") })
+    /// Matches ranked by bm25 per search at most: a word found in tens of thousands of articles
+    /// would otherwise cost a score for each. Beyond it, the most recent matches are ranked
+    /// (search keys grow with time).
+    static let rankingWindow = 1_000
+
+    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(id: String, score: Double)] {
+        let expression = Self.expression(query)
+        // FTS5 walks matches in key order without scoring them: the key of the window's oldest match.
+        let oldest = try await db.raw("""
+            SELECT rowid AS key FROM kb_search WHERE kb_search MATCH \(bind: expression)
+            ORDER BY rowid DESC LIMIT 1 OFFSET \(bind: Self.rankingWindow - 1)
+            """).first(decodingColumn: "key", as: Int64.self)
+        // bm25 is lower for better matches; titles weigh ten times the body. The filters are read
+        // from an index of kb_articles, never from its rows.
+        var select = db.select().column(SQLColumn("id", table: "a"))
             .column(SQLRaw("bm25(kb_search, 10.0, 1.0)"), as: "score")
             .from("kb_search")
             .join(SQLAlias(SQLIdentifier("kb_articles"), as: SQLIdentifier("a")), on: SQLColumn("search_key", table: "a"), .equal, SQLColumn("rowid", table: "kb_search"))
-            .where(SQLIdentifier("kb_search"), SQLRaw("MATCH"), SQLBind(Self.expression(query)))
+            .where(SQLIdentifier("kb_search"), SQLRaw("MATCH"), SQLBind(expression))
+        if let oldest { select = select.where(SQLColumn("rowid", table: "kb_search"), .greaterThanOrEqual, SQLBind(oldest)) }
         let rows = try await query.filter(select, organizationID: organizationID)
             .orderBy(SQLIdentifier("score")).limit(query.limit).all()
-        return try rows.map { ($0, -(try $0.decode(column: "score", as: Double.self))) }
+        return try rows.map { (try $0.decode(column: "id", as: String.self), -(try $0.decode(column: "score", as: Double.self))) }
     }
 }
 
@@ -106,12 +123,12 @@ struct PostgresKnowledgeIndex: KnowledgeIndex {
     /// A `to_tsquery` text: words are letters and digits only, so no operator can slip in.
     static func expression(_ query: KnowledgeQuery) -> String {
         let terms = query.words.enumerated().map { index, word in
-            word + (query.match == .allWords && index == query.words.count - 1 ? ":*" : "")
+            word + (query.prefixLast && index == query.words.count - 1 ? ":*" : "")
         }
         return terms.joined(separator: query.match == .allWords ? " & " : " | ")
     }
 
-    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(row: any SQLRow, score: Double)] {
+    func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(id: String, score: Double)] {
         // An article matches when its words match the query stemmed as French or as English;
         // each article was stemmed in its own language when indexed.
         let text = Self.expression(query)
@@ -121,12 +138,12 @@ struct PostgresKnowledgeIndex: KnowledgeIndex {
         score.appendLiteral(")")
         var matches = SQLQueryString("a.search_vector @@ ")
         matches.appendInterpolation(tsquery)
-        let select = db.select().columns(KnowledgeRepository.articleColumns.map { SQLColumn($0, table: "a") })
+        let select = db.select().column(SQLColumn("id", table: "a"))
             .column(score, as: "score")
             .from(SQLAlias(SQLIdentifier("kb_articles"), as: SQLIdentifier("a")))
             .where(matches)
         let rows = try await query.filter(select, organizationID: organizationID)
             .orderBy(SQLIdentifier("score"), SQLDirection.descending).limit(query.limit).all()
-        return try rows.map { ($0, try $0.decode(column: "score", as: Double.self)) }
+        return try rows.map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "score", as: Double.self)) }
     }
 }

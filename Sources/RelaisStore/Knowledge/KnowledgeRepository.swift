@@ -48,8 +48,10 @@ public struct KnowledgeRepository: Sendable {
                 .where("language", .equal, article.language).first() {
                 throw StoreError.duplicate(field: "language", value: "\(article.language) (article \(try other.decode(column: "id", as: String.self)))")
             }
-            // A random number keeps processes sharing a PostgreSQL database from drawing the same key.
-            key = Int64.random(in: 1...(Int64.max >> 1))
+            // Milliseconds then 20 random bits: keys grow with time (searches rank the most recent
+            // matches first when there are too many), and processes sharing a PostgreSQL
+            // database do not draw the same one.
+            key = Int64(Millis.from(article.createdAt)) << 20 | Int64.random(in: 0..<(1 << 20))
             try await RowInsert.run("kb_articles", columns: ["organization_id"] + articleColumns,
                                     rows: [[organizationID.text] + values(article, key: key)], on: db)
         } else {
@@ -183,7 +185,12 @@ public struct KnowledgeRepository: Sendable {
         guard !query.words.isEmpty, !query.statuses.isEmpty else { return [] }
         let index = index
         return try await database.read { db in
-            try await index.search(query, organizationID: organizationID, on: db).map { Hit(article: try Self.decode($0.row), score: $0.score) }
+            let ranked = try await index.search(query, organizationID: organizationID, on: db)
+            guard !ranked.isEmpty else { return [] }
+            let rows = try await db.select().columns(Self.articleColumns.map { SQLColumn($0) }).from("kb_articles")
+                .where("organization_id", .equal, organizationID.text).where("id", .in, SQLBind.group(ranked.map(\.id))).all()
+            let articles = Dictionary(uniqueKeysWithValues: try rows.map { row in let article = try Self.decode(row); return (article.id.text, article) })
+            return ranked.compactMap { hit in articles[hit.id].map { Hit(article: $0, score: hit.score) } }
         }
     }
 

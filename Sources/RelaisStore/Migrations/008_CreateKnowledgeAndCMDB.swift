@@ -32,6 +32,8 @@ struct CreateKnowledgeAndCMDB: Migration {
         """,
         "CREATE UNIQUE INDEX index_kb_articles_on_translation ON kb_articles (organization_id, translation_group, language)",
         "CREATE UNIQUE INDEX index_kb_articles_on_search_key ON kb_articles (search_key)",
+        // What a search filters on, readable from the index alone for each full-text match.
+        "CREATE INDEX index_kb_articles_on_search_filters ON kb_articles (search_key, organization_id, status, audience, language, category, id)",
         "CREATE INDEX index_kb_articles_on_updated ON kb_articles (organization_id, updated_at, id)",
         // Every saved text of an article, the current one included.
         """
