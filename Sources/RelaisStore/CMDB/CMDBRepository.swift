@@ -69,8 +69,10 @@ public struct CMDBRepository: Sendable {
             var items: [ConfigItem] = []
             for start in stride(from: 0, to: ids.count, by: 1_000) {
                 let chunk = ids[start..<min(start + 1_000, ids.count)].map(\.text)
-                items += try await db.select().columns(Self.itemColumns.map { SQLColumn($0) }).from("config_items")
-                    .where("organization_id", .equal, organizationID.text).where("id", .in, SQLBind.group(chunk)).all().map(Self.decode)
+                // By id alone (see KnowledgeRepository.search); the organisation is checked here.
+                items += try await db.select().columns((Self.itemColumns + ["organization_id"]).map { SQLColumn($0) }).from("config_items")
+                    .where("id", .in, SQLBind.group(chunk)).all()
+                    .filter { (try? $0.decode(column: "organization_id", as: String.self)) == organizationID.text }.map(Self.decode)
             }
             return items
         }

@@ -143,8 +143,8 @@ public struct CRMRepository: Sendable {
             var names: [UUID: String] = [:]
             for start in stride(from: 0, to: ids.count, by: 1_000) {
                 let chunk = ids[start..<min(start + 1_000, ids.count)].map(\.text)
-                for row in try await db.select().columns("id", "name").from("accounts").where("organization_id", .equal, organizationID.text)
-                    .where("id", .in, SQLBind.group(chunk)).all() {
+                for row in try await db.select().columns("id", "name", "organization_id").from("accounts").where("id", .in, SQLBind.group(chunk)).all()
+                    where (try? row.decode(column: "organization_id", as: String.self)) == organizationID.text {
                     if let id = UUID(uuidString: try row.decode(column: "id", as: String.self)) {
                         names[id] = try row.decode(column: "name", as: String.self)
                     }

@@ -64,8 +64,10 @@ extension KnowledgeRepository {
                 uses[id] = entry
             }
             if !uses.isEmpty {
-                for row in try await db.select().columns("id", "title").from("kb_articles")
-                    .where("organization_id", .equal, organization).where("id", .in, SQLBind.group(Array(uses.keys))).all() {
+                // By id alone (see KnowledgeRepository.search); the organisation is checked here.
+                for row in try await db.select().columns("id", "title", "organization_id").from("kb_articles")
+                    .where("id", .in, SQLBind.group(Array(uses.keys))).all()
+                    where (try? row.decode(column: "organization_id", as: String.self)) == organization {
                     let id = try row.decode(column: "id", as: String.self)
                     uses[id]?.title = try row.decode(column: "title", as: String.self)
                 }

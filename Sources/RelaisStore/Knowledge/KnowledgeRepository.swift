@@ -187,8 +187,11 @@ public struct KnowledgeRepository: Sendable {
         return try await database.read { db in
             let ranked = try await index.search(query, organizationID: organizationID, on: db)
             guard !ranked.isEmpty else { return [] }
-            let rows = try await db.select().columns(Self.articleColumns.map { SQLColumn($0) }).from("kb_articles")
-                .where("organization_id", .equal, organizationID.text).where("id", .in, SQLBind.group(ranked.map(\.id))).all()
+            // By id alone: with the organisation in the WHERE clause too, SQLite may walk the
+            // organisation's index instead of looking the ten ids up. The organisation is checked here.
+            let rows = try await db.select().columns((Self.articleColumns + ["organization_id"]).map { SQLColumn($0) }).from("kb_articles")
+                .where("id", .in, SQLBind.group(ranked.map(\.id))).all()
+                .filter { (try? $0.decode(column: "organization_id", as: String.self)) == organizationID.text }
             let articles = Dictionary(uniqueKeysWithValues: try rows.map { row in let article = try Self.decode(row); return (article.id.text, article) })
             return ranked.compactMap { hit in articles[hit.id].map { Hit(article: $0, score: hit.score) } }
         }
