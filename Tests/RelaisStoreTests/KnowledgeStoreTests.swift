@@ -54,6 +54,9 @@ import Testing
             #expect(try await fixture.titles("imprimante") == ["Imprimantes du troisième étage"])
             #expect(try await fixture.titles("etag") == ["Imprimantes du troisième étage"])
             #expect(try await fixture.titles("kubernetes").isEmpty)
+            // Two letters are a word, not the start of one: "vp" would stand for too many words.
+            #expect(try await fixture.titles("vp").isEmpty)
+            #expect(try await fixture.titles("vpn acc", language: "en") == ["VPN access denied"])
         }
     }
 
