@@ -14,10 +14,9 @@ extension RelaisAPI {
     func createArticle(_ input: Operations.CreateArticle.Input) async throws -> Operations.CreateArticle.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let principal = try RequestPrincipal.require()
-        let draft = KnowledgeService.Draft(
-            title: body.title, body: body.body, language: body.language, category: body.category.map { .some($0) },
-            audience: body.audience.flatMap { .init(rawValue: $0.rawValue) }, status: body.status.flatMap { .init(rawValue: $0.rawValue) },
-            translationOf: try body.translationOf.map { try parseID($0, field: "translation_of") }, note: body.note)
+        var draft = Self.draft(title: body.title, body: body.body, language: body.language, category: body.category,
+                               audience: body.audience?.rawValue, status: body.status?.rawValue, note: body.note)
+        draft.translationOf = try body.translationOf.map { try parseID($0, field: "translation_of") }
         let article = try await services.knowledge.create(draft, by: principal)
         return .created(.init(headers: .init(eTag: ETag.make(article.version)), body: .json(try await encode(article, by: principal))))
     }
@@ -94,10 +93,8 @@ extension RelaisAPI {
     func writeArticleFromTicket(_ input: Operations.WriteArticleFromTicket.Input) async throws -> Operations.WriteArticleFromTicket.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let principal = try RequestPrincipal.require()
-        let draft = KnowledgeService.Draft(
-            title: body.title, body: body.body, language: body.language, category: body.category.map { .some($0) },
-            audience: body.audience.flatMap { .init(rawValue: $0.rawValue) }, status: body.status.flatMap { .init(rawValue: $0.rawValue) },
-            note: body.note)
+        let draft = Self.draft(title: body.title, body: body.body, language: body.language, category: body.category,
+                               audience: body.audience?.rawValue, status: body.status?.rawValue, note: body.note)
         let article = try await services.knowledge.capitalise(
             ticketKey: input.path.key, into: try body.articleId.map { try parseID($0, field: "article_id") }, draft, by: principal)
         return .created(.init(body: .json(try await encode(article, by: principal))))
@@ -107,6 +104,14 @@ extension RelaisAPI {
         let principal = try RequestPrincipal.require()
         _ = try await services.knowledge.tie(ticketKey: input.path.key, to: try parseID(input.path.id, field: "id"), by: principal)
         return .ok(.init(body: .json(ticketArticles(try await services.knowledge.articles(ofTicket: input.path.key, by: principal)))))
+    }
+
+    /// A writer's fields as the service takes them; a category given is set, one left out kept.
+    static func draft(title: String?, body: String?, language: String?, category: String?, audience: String?, status: String?,
+                      note: String?) -> KnowledgeService.Draft {
+        KnowledgeService.Draft(title: title, body: body, language: language, category: category.map { .some($0) },
+                               audience: audience.flatMap(KnowledgeArticle.Audience.init(rawValue:)),
+                               status: status.flatMap(KnowledgeArticle.Status.init(rawValue:)), note: note)
     }
 
     // MARK: Encoding
