@@ -51,6 +51,8 @@ public struct DemoCatalogue: Sendable {
         (0..<count).map { _ in word(words, &random) }.joined(separator: " ")
     }
 
+    static func capitalised(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
+
     /// A query people might type: one to three words of the same vocabulary and frequencies.
     public static func queries(_ count: Int, seed: UInt64) -> [String] {
         var random = SeededRandom(seed: seed)
@@ -72,11 +74,11 @@ public struct DemoCatalogue: Sendable {
                 let words = french ? Self.french : Self.english
                 let time = start.addingTimeInterval(Double(offset) * 300)
                 let body = (0..<Int.random(in: 3...8, using: &random)).map { _ in
-                    Self.sentence(words, count: Int.random(in: 8...25, using: &random), &random).capitalized + "."
+                    Self.capitalised(Self.sentence(words, count: Int.random(in: 8...25, using: &random), &random)) + "."
                 }.joined(separator: "\n\n")
                 let article = KnowledgeArticle(
                     id: UUID.timeOrdered(at: time, using: &random), language: french ? "fr" : "en",
-                    title: Self.sentence(words, count: Int.random(in: 3...8, using: &random), &random).capitalized, body: body,
+                    title: Self.capitalised(Self.sentence(words, count: Int.random(in: 3...8, using: &random), &random)), body: body,
                     audience: random.chance(0.7) ? .customers : .internal, status: .published, author: "demo", createdAt: time,
                     publishedAt: time)
                 articles.append((article, Int64(seed & 0xFFFF) << 40 | Int64(offset + 1)))

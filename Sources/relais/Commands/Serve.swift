@@ -65,6 +65,11 @@ struct Serve: AsyncParsableCommand {
             let options = DemoData.Options(tickets: demoTickets)
             _ = try await DemoData(map: services.configuration.map, database: services.database)
                 .generate(organizationID: services.organization.id, options: options)
+            // A small knowledge base and CMDB to search and to walk; services serve demo accounts.
+            let catalogue = DemoCatalogue(database: services.database)
+            try await catalogue.generateArticles(300, organizationID: services.organization.id)
+            let accounts = try await services.crm.repository.accounts(organizationID: services.organization.id, limit: 50, after: nil).0.map(\.id)
+            _ = try await catalogue.generateCMDB(items: 400, relations: 1_200, accounts: accounts, organizationID: services.organization.id)
         }
         var user = try await services.directory.user(organizationID: services.organization.id, name: "demo")
         if user == nil {
