@@ -128,16 +128,23 @@ import Testing
             #expect(events.last?.change.kind == .articleLinked)
             #expect(events.last?.change.to == article.id.uuidString.lowercased())
 
-            // A second ticket updates the same article: a new version, a second tie.
+            // A second ticket updates the same article: its resolution becomes a new section of a
+            // new version, and the ticket is tied too.
             let again = try await fixture.solvedTicket("Outlook crashes again", note: "Also clear the Outlook profile cache.")
-            let updated = try await fixture.knowledge.capitalise(ticketKey: again.key, into: article.id,
-                                                                 .init(body: article.body + "\n\nAlso clear the profile cache."), by: fixture.base.agent)
+            let updated = try await fixture.knowledge.capitalise(ticketKey: again.key, into: article.id, .init(), by: fixture.base.agent)
             #expect(updated.version == 2)
             #expect(updated.title == article.title)
+            #expect(updated.body.hasPrefix(article.body))
+            #expect(updated.body.hasSuffix("## \(again.key): Outlook crashes again\n\nAlso clear the Outlook profile cache."))
             #expect(try await fixture.titles("profile cache") == ["Outlook crashes at start"])
+            // The same text again changes nothing in the article but still ties the ticket.
+            let third = try await fixture.solvedTicket("Outlook crashes a third time", note: "Same again.")
+            let same = try await fixture.knowledge.capitalise(ticketKey: third.key, into: article.id, .init(body: updated.body), by: fixture.base.agent)
+            #expect(same.version == 2)
+            #expect(try await fixture.knowledge.articles(ofTicket: third.key, by: fixture.base.agent).map(\.article.id) == [article.id])
             let report = try await fixture.knowledge.report(from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(60), by: fixture.base.agent)
-            #expect(report.articlesWritten == 2)
-            #expect(report.ticketsSolvedWithArticle == 2)
+            #expect(report.articlesWritten == 3)
+            #expect(report.ticketsSolvedWithArticle == 3)
         }
     }
 

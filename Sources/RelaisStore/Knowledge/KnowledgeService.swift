@@ -116,25 +116,25 @@ public struct KnowledgeService: Sendable {
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         let read = ticket.version
         var draft = draft
-        if draft.body == nil {
-            guard let note = ticket.resolutionNote?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty else {
-                throw TicketError.missingField(field: "body", reason: "\(ticket.key) has no resolution note to write the article from; give a body")
-            }
-            draft.body = Self.body(from: ticket, note: note)
+        let resolution = ticket.resolutionNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if draft.body == nil, resolution.isEmpty {
+            throw TicketError.missingField(field: "body", reason: "\(ticket.key) has no resolution note to write the article from; give a body")
         }
-        let article: KnowledgeArticle, isNew: Bool
+        let article: KnowledgeArticle, isNew: Bool, changed: Bool
         if let articleID {
             var existing = try await self.article(articleID, by: principal)
-            if draft.body != nil, articleID == existing.id, draft.title == nil { draft.title = existing.title }
-            _ = apply(draft, to: &existing, by: principal)
+            // Without a body, the ticket's resolution is added to the article as a new section.
+            if draft.body == nil { draft.body = existing.body + "\n\n## \(ticket.key): \(ticket.title)\n\n" + resolution }
+            changed = apply(draft, to: &existing, by: principal)
             existing.sourceTicketKey = existing.sourceTicketKey ?? ticket.key
             article = existing
             isNew = false
         } else {
+            if draft.body == nil { draft.body = Self.body(from: ticket, note: resolution) }
             if draft.title == nil { draft.title = ticket.title }
             if draft.category == nil { draft.category = ticket.category }
             article = try await newArticle(draft, sourceTicket: ticket.key, by: principal)
-            isNew = true
+            (isNew, changed) = (true, true)
         }
         try KnowledgeRules.check(article, map: map)
         let changes = try TicketRules.tieArticle(&ticket, articleID: article.id, relation: .writtenFrom, now: now())
@@ -142,8 +142,10 @@ public struct KnowledgeService: Sendable {
         let ticketID = ticket.id, time = ticket.updatedAt
         let expected = article.version - 1
         _ = try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
-            if !isNew { try await KnowledgeRepository.checkVersion(of: article.id, expected: expected, organizationID: organization, on: db) }
-            try await KnowledgeRepository.save(article, organizationID: organization, note: note, isNew: isNew, index: index, on: db)
+            if changed {
+                if !isNew { try await KnowledgeRepository.checkVersion(of: article.id, expected: expected, organizationID: organization, on: db) }
+                try await KnowledgeRepository.save(article, organizationID: organization, note: note, isNew: isNew, index: index, on: db)
+            }
             try await KnowledgeRepository.link(ticketID: ticketID, articleID: article.id, relation: TicketRules.ArticleRelation.writtenFrom.rawValue,
                                                by: actor, at: time, organizationID: organization, on: db)
         }
