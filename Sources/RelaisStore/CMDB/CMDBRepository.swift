@@ -66,15 +66,7 @@ public struct CMDBRepository: Sendable {
     public func items(organizationID: UUID, ids: [UUID]) async throws -> [ConfigItem] {
         guard !ids.isEmpty else { return [] }
         return try await database.read { db in
-            var items: [ConfigItem] = []
-            for start in stride(from: 0, to: ids.count, by: 1_000) {
-                let chunk = ids[start..<min(start + 1_000, ids.count)].map(\.text)
-                // By id alone (see KnowledgeRepository.search); the organisation is checked here.
-                items += try await db.select().columns((Self.itemColumns + ["organization_id"]).map { SQLColumn($0) }).from("config_items")
-                    .where("id", .in, SQLBind.group(chunk)).all()
-                    .filter { (try? $0.decode(column: "organization_id", as: String.self)) == organizationID.text }.map(Self.decode)
-            }
-            return items
+            try await RowsByID.select(Self.itemColumns, from: "config_items", ids: ids.map(\.text), organizationID: organizationID, on: db).map(Self.decode)
         }
     }
 
@@ -93,13 +85,11 @@ public struct CMDBRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> ConfigItem {
-        let id = try row.decode(column: "id", as: String.self)
-        let account = try row.decode(column: "account_id", as: String?.self)
-        return ConfigItem(
-            id: UUID(uuidString: id) ?? UUID(), externalID: try row.decode(column: "external_id", as: String?.self),
+        ConfigItem(
+            id: try row.uuid("id"), externalID: try row.decode(column: "external_id", as: String?.self),
             type: try row.decode(column: "type", as: String.self), name: try row.decode(column: "name", as: String.self),
             status: try row.decode(column: "status", as: String?.self), ownerTeam: try row.decode(column: "owner_team", as: String?.self),
-            accountID: account.flatMap(UUID.init(uuidString:)),
+            accountID: try row.optionalUUID("account_id"),
             attributes: (try? JSONText.decode([String: String].self, try row.decode(column: "attributes", as: String.self))) ?? [:],
             createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)),
             updatedAt: Millis.date(try row.decode(column: "updated_at", as: Int.self)))
@@ -143,10 +133,8 @@ public struct CMDBRepository: Sendable {
                 .where("organization_id", .equal, organizationID.text)
                 .where { $0.where("source_id", .equal, itemID.text).orWhere("target_id", .equal, itemID.text) }
                 .orderBy("created_at").all().map { row in
-                    ConfigRelation(id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(),
-                                   sourceID: UUID(uuidString: try row.decode(column: "source_id", as: String.self)) ?? UUID(),
-                                   type: try row.decode(column: "type", as: String.self),
-                                   targetID: UUID(uuidString: try row.decode(column: "target_id", as: String.self)) ?? UUID(),
+                    ConfigRelation(id: try row.uuid("id"), sourceID: try row.uuid("source_id"), type: try row.decode(column: "type", as: String.self),
+                                   targetID: try row.uuid("target_id"),
                                    createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
                 }
         }
@@ -171,31 +159,24 @@ public struct CMDBRepository: Sendable {
         }
     }
 
-    /// Tickets tied to the items, newest first: key, status category and title.
-    public func tickets(organizationID: UUID, items: [UUID], openOnly: Bool, limit: Int) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
-        guard !items.isEmpty else { return [] }
-        return try await database.read { db in
-            var result: [(String, String, String, String, Int)] = []
-            for start in stride(from: 0, to: items.count, by: 1_000) {
-                let chunk = items[start..<min(start + 1_000, items.count)].map(\.text)
-                var select = db.select().columns(SQLColumn("key", table: "t"), SQLColumn("status", table: "t"), SQLColumn("status_category", table: "t"),
-                                                 SQLColumn("title", table: "t"), SQLColumn("created_at", table: "t"))
-                    .distinct()
-                    .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
-                    .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
-                    .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
-                    .where(SQLColumn("item_id", table: "l"), .in, SQLBind.group(chunk))
-                if openOnly { select = select.where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(["new", "open", "pending"])) }
-                result += try await select.orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).limit(limit).all().map { row in
-                    (try row.decode(column: "key", as: String.self), try row.decode(column: "status", as: String.self),
-                     try row.decode(column: "status_category", as: String.self), try row.decode(column: "title", as: String.self),
-                     try row.decode(column: "created_at", as: Int.self))
-                }
+    /// Tickets tied to an item, newest first: key, status, status category and title.
+    public func tickets(organizationID: UUID, item: UUID, openOnly: Bool, limit: Int) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
+        try await database.read { db in
+            var select = db.select().columns(SQLColumn("key", table: "t"), SQLColumn("status", table: "t"), SQLColumn("status_category", table: "t"),
+                                             SQLColumn("title", table: "t"))
+                .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
+                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
+                .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
+                .where(SQLColumn("item_id", table: "l"), .equal, SQLBind(item.text))
+            if openOnly { select = select.where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(Self.unfinished)) }
+            return try await select.orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).limit(limit).all().map { row in
+                (try row.decode(column: "key", as: String.self), try row.decode(column: "status", as: String.self),
+                 try row.decode(column: "status_category", as: String.self), try row.decode(column: "title", as: String.self))
             }
-            var seen = Set<String>()
-            return result.sorted { $0.4 > $1.4 }.filter { seen.insert($0.0).inserted }.prefix(limit).map { ($0.0, $0.1, $0.2, $0.3) }
         }
     }
+
+    static let unfinished = StatusCategory.allCases.filter { !$0.isDone }.map(\.rawValue)
 
     /// Every open ticket tied to some item, as (item, ticket key) pairs, newest ticket first: the
     /// few an impact report checks its reached items against, in one query.
@@ -205,12 +186,9 @@ public struct CMDBRepository: Sendable {
                 .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
                 .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
                 .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
-                .where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(["new", "open", "pending"]))
+                .where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(Self.unfinished))
                 .orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).all()
-                .compactMap { row in
-                    guard let item = UUID(uuidString: try row.decode(column: "item_id", as: String.self)) else { return nil }
-                    return (item, try row.decode(column: "key", as: String.self))
-                }
+                .map { (try $0.uuid("item_id"), try $0.decode(column: "key", as: String.self)) }
         }
     }
 

@@ -173,7 +173,7 @@ public struct CMDBService: Sendable {
 
     public func tickets(ofItem id: UUID, openOnly: Bool, limit: Int, by principal: Principal) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
         _ = try await item(id, by: principal)
-        return try await repository.tickets(organizationID: principal.organizationID, items: [id], openOnly: openOnly, limit: limit)
+        return try await repository.tickets(organizationID: principal.organizationID, item: id, openOnly: openOnly, limit: limit)
     }
 
     // MARK: Impact

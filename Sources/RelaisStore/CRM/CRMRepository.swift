@@ -140,17 +140,8 @@ public struct CRMRepository: Sendable {
     public func accountNames(organizationID: UUID, ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         return try await database.read { db in
-            var names: [UUID: String] = [:]
-            for start in stride(from: 0, to: ids.count, by: 1_000) {
-                let chunk = ids[start..<min(start + 1_000, ids.count)].map(\.text)
-                for row in try await db.select().columns("id", "name", "organization_id").from("accounts").where("id", .in, SQLBind.group(chunk)).all()
-                    where (try? row.decode(column: "organization_id", as: String.self)) == organizationID.text {
-                    if let id = UUID(uuidString: try row.decode(column: "id", as: String.self)) {
-                        names[id] = try row.decode(column: "name", as: String.self)
-                    }
-                }
-            }
-            return names
+            let rows = try await RowsByID.select(["id", "name"], from: "accounts", ids: ids.map(\.text), organizationID: organizationID, on: db)
+            return Dictionary(try rows.map { (try $0.uuid("id"), try $0.decode(column: "name", as: String.self)) }) { first, _ in first }
         }
     }
 

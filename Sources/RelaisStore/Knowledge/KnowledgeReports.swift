@@ -64,10 +64,7 @@ extension KnowledgeRepository {
                 uses[id] = entry
             }
             if !uses.isEmpty {
-                // By id alone (see KnowledgeRepository.search); the organisation is checked here.
-                for row in try await db.select().columns("id", "title", "organization_id").from("kb_articles")
-                    .where("id", .in, SQLBind.group(Array(uses.keys))).all()
-                    where (try? row.decode(column: "organization_id", as: String.self)) == organization {
+                for row in try await RowsByID.select(["id", "title"], from: "kb_articles", ids: Array(uses.keys), organizationID: organizationID, on: db) {
                     let id = try row.decode(column: "id", as: String.self)
                     uses[id]?.title = try row.decode(column: "title", as: String.self)
                 }

@@ -187,11 +187,7 @@ public struct KnowledgeRepository: Sendable {
         return try await database.read { db in
             let ranked = try await index.search(query, organizationID: organizationID, on: db)
             guard !ranked.isEmpty else { return [] }
-            // By id alone: with the organisation in the WHERE clause too, SQLite may walk the
-            // organisation's index instead of looking the ten ids up. The organisation is checked here.
-            let rows = try await db.select().columns((Self.articleColumns + ["organization_id"]).map { SQLColumn($0) }).from("kb_articles")
-                .where("id", .in, SQLBind.group(ranked.map(\.id))).all()
-                .filter { (try? $0.decode(column: "organization_id", as: String.self)) == organizationID.text }
+            let rows = try await RowsByID.select(Self.articleColumns, from: "kb_articles", ids: ranked.map(\.id), organizationID: organizationID, on: db)
             let articles = Dictionary(uniqueKeysWithValues: try rows.map { row in let article = try Self.decode(row); return (article.id.text, article) })
             return ranked.compactMap { hit in articles[hit.id].map { Hit(article: $0, score: hit.score) } }
         }
@@ -211,13 +207,8 @@ public struct KnowledgeRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> KnowledgeArticle {
-        func uuid(_ column: String) throws -> UUID {
-            let text = try row.decode(column: column, as: String.self)
-            guard let id = UUID(uuidString: text) else { throw StoreError.invalidValue(field: column, reason: "'\(text)' is not a UUID") }
-            return id
-        }
-        return KnowledgeArticle(
-            id: try uuid("id"), translationGroup: try uuid("translation_group"), language: try row.decode(column: "language", as: String.self),
+        KnowledgeArticle(
+            id: try row.uuid("id"), translationGroup: try row.uuid("translation_group"), language: try row.decode(column: "language", as: String.self),
             title: try row.decode(column: "title", as: String.self), body: try row.decode(column: "body", as: String.self),
             category: try row.decode(column: "category", as: String?.self),
             audience: .init(rawValue: try row.decode(column: "audience", as: String.self)) ?? .internal,
