@@ -1,3 +1,4 @@
+import RelaisCore
 import Foundation
 
 /// Writes events as an XES or CSV log that pm4py, ProM and spreadsheets read: one trace per
@@ -56,28 +57,7 @@ public enum EventLogWriter {
         return order.map { ($0, byCase[$0]!) }
     }
 
-    /// Text made safe inside XML or HTML, in content and in quoted attributes alike.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n": out += "&#10;"
-            case "\t": out += "&#9;"
-            case "\r": out += "&#13;"
-            default:
-                // Other control characters are not allowed in XML 1.0 at all.
-                if scalar.value < 0x20 { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

@@ -1,3 +1,4 @@
+import RelaisCore
 /// The mining report as one self-contained HTML file: the graph (inline SVG, or its DOT text
 /// when Graphviz was not there), the variants, the friction tables, conformance and what could
 /// not be read. No script, no external file; every name from the log is escaped.
@@ -108,5 +109,5 @@ public enum MiningHTMLReport {
     private static func number(_ value: Int) -> String { String(value) }
     private static func percent(_ share: Double) -> String { String(Int((share * 1000).rounded()) / 10) + "." + String(Int((share * 1000).rounded()) % 10) + "%" }
 
-    static func escape(_ text: String) -> String { EventLogWriter.escape(text) }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }

@@ -1,4 +1,5 @@
 import Ink
+import RelaisCore
 
 /// Article bodies as HTML that can go into any page: Markdown is rendered by Ink, then every tag
 /// of the result is checked against a short list of formatting tags, their attributes against a
@@ -39,7 +40,7 @@ enum HTMLSanitizer {
                     }
                 } else {
                     output += "<" + tag.name
-                    for (name, value) in tag.attributes { output += " \(name)=\"\(attribute(value))\"" }
+                    for (name, value) in tag.attributes { output += " \(name)=\"\(Markup.escape(value))\"" }
                     output += ">"
                     if !void.contains(tag.name) { open.append(tag.name) }
                 }
@@ -168,20 +169,6 @@ enum HTMLSanitizer {
             index = text.index(after: index)
         }
         return nil
-    }
-
-    static func attribute(_ value: String) -> String {
-        var output = ""
-        for character in value {
-            switch character {
-            case "&": output += "&amp;"
-            case "\"": output += "&quot;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            default: output.append(character)
-            }
-        }
-        return output
     }
 
     /// Numeric entities and the five of XML decoded; others are left for `safeURL` to refuse.
