@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the map declares about configuration items: the types an item may have and the typed
 /// relations between items, each with the way an incident spreads along it.
 public struct CMDBSchema: Sendable, Equatable {
@@ -45,6 +47,25 @@ public struct CMDBSchema: Sendable, Equatable {
         /// The relation documents something; an incident does not spread along it.
         case none
     }
+
+    /// Why the map does not allow an item of type `type`, or nil when it does.
+    public func problem(itemType type: String) -> String? {
+        guard types[type] == nil else { return nil }
+        return types.isEmpty ? "the map declares no configuration item types (cmdb.types)"
+            : "unknown type '\(type)'; the map declares \(types.keys.sorted().joined(separator: ", "))"
+    }
+
+    /// Why the map does not allow a relation of type `type` from `source` to `target`, naming the
+    /// field at fault (`type`, or `target` for an item related to itself), or nil when it does.
+    public func problem(relationType type: String, source: UUID, target: UUID) -> (field: RelationField, reason: String)? {
+        guard relations[type] != nil else {
+            return (.type, relations.isEmpty ? "the map declares no relation types (cmdb.relations)"
+                : "unknown relation type '\(type)'; the map declares \(relations.keys.sorted().joined(separator: ", "))")
+        }
+        return source == target ? (.target, "an item cannot be related to itself") : nil
+    }
+
+    public enum RelationField: Sendable { case type, target }
 
     /// The relations an unconfigured map gets: the usual three of a CMDB.
     public static let standardRelations: [String: RelationType] = [

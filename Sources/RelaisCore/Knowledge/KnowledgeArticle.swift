@@ -73,6 +73,28 @@ public enum KnowledgeRules {
         }
     }
 
+    /// An article's body written from a solved ticket: its description as the symptoms, its
+    /// resolution note as the resolution.
+    public static func body(fromTicket ticket: Ticket, resolution: String) -> String {
+        var parts: [String] = []
+        let description = ticket.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !description.isEmpty { parts.append("## Symptoms\n\n" + description) }
+        parts.append("## Resolution\n\n" + resolution)
+        return parts.joined(separator: "\n\n")
+    }
+
+    /// An existing article's body with another ticket's resolution added as a section of its own.
+    public static func body(_ body: String, adding resolution: String, of ticket: Ticket) -> String {
+        body + "\n\n## \(ticket.key): \(ticket.title)\n\n" + resolution
+    }
+
+    /// The statuses a search covers: the one asked for, else drafts and published articles for
+    /// staff; customers only ever see published articles.
+    public static func searchedStatuses(asked: KnowledgeArticle.Status?, byCustomer: Bool) -> [KnowledgeArticle.Status] {
+        let statuses: [KnowledgeArticle.Status] = asked.map { [$0] } ?? [.published, .draft]
+        return byCustomer ? statuses.filter { $0 == .published } : statuses
+    }
+
     /// Whether a reader sees the article: staff see every article, customers only published
     /// articles written for them.
     public static func isVisible(_ article: KnowledgeArticle, toCustomer: Bool) -> Bool {

@@ -111,14 +111,8 @@ public struct CMDBService: Sendable {
     }
 
     func checkRelation(_ relation: ConfigRelation, organizationID: UUID, on db: any SQLDatabase, fields: (String, String) = ("source_id", "target_id")) async throws {
-        guard map.cmdb.relations[relation.type] != nil else {
-            let known = map.cmdb.relations.keys.sorted()
-            throw StoreError.invalidValue(field: "type", reason: known.isEmpty
-                ? "the map declares no relation types (cmdb.relations)"
-                : "unknown relation type '\(relation.type)'; the map declares \(known.joined(separator: ", "))")
-        }
-        if relation.sourceID == relation.targetID {
-            throw StoreError.invalidValue(field: fields.1, reason: "an item cannot be related to itself")
+        if let (field, reason) = map.cmdb.problem(relationType: relation.type, source: relation.sourceID, target: relation.targetID) {
+            throw StoreError.invalidValue(field: field == .type ? "type" : fields.1, reason: reason)
         }
         for (field, id) in [(fields.0, relation.sourceID), (fields.1, relation.targetID)] {
             if try await CMDBRepository.item(organizationID: organizationID, where: "id", is: id.text, on: db) == nil {

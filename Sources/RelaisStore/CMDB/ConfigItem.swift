@@ -42,12 +42,7 @@ public struct ConfigItem: Sendable, Equatable {
         if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw StoreError.invalidValue(field: "name", reason: "must not be empty")
         }
-        if map.cmdb.types[type] == nil {
-            let known = map.cmdb.types.keys.sorted()
-            throw StoreError.invalidValue(field: "type", reason: known.isEmpty
-                ? "the map declares no configuration item types (cmdb.types)"
-                : "unknown type '\(type)'; the map declares \(known.joined(separator: ", "))")
-        }
+        if let reason = map.cmdb.problem(itemType: type) { throw StoreError.invalidValue(field: "type", reason: reason) }
         if let ownerTeam, map.teams[ownerTeam] == nil {
             throw StoreError.invalidValue(field: "owner_team", reason: "unknown team '\(ownerTeam)'; expected one of \(map.teams.keys.sorted().joined(separator: ", "))")
         }

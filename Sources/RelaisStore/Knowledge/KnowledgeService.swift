@@ -124,13 +124,13 @@ public struct KnowledgeService: Sendable {
         if let articleID {
             var existing = try await self.article(articleID, by: principal)
             // Without a body, the ticket's resolution is added to the article as a new section.
-            if draft.body == nil { draft.body = existing.body + "\n\n## \(ticket.key): \(ticket.title)\n\n" + resolution }
+            if draft.body == nil { draft.body = KnowledgeRules.body(existing.body, adding: resolution, of: ticket) }
             changed = apply(draft, to: &existing, by: principal)
             existing.sourceTicketKey = existing.sourceTicketKey ?? ticket.key
             article = existing
             isNew = false
         } else {
-            if draft.body == nil { draft.body = Self.body(from: ticket, note: resolution) }
+            if draft.body == nil { draft.body = KnowledgeRules.body(fromTicket: ticket, resolution: resolution) }
             if draft.title == nil { draft.title = ticket.title }
             if draft.category == nil { draft.category = ticket.category }
             article = try await newArticle(draft, sourceTicket: ticket.key, by: principal)
@@ -150,14 +150,6 @@ public struct KnowledgeService: Sendable {
                                                by: actor, at: time, organizationID: organization, on: db)
         }
         return article
-    }
-
-    static func body(from ticket: Ticket, note: String) -> String {
-        var parts: [String] = []
-        let description = ticket.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !description.isEmpty { parts.append("## Symptoms\n\n" + description) }
-        parts.append("## Resolution\n\n" + note)
-        return parts.joined(separator: "\n\n")
     }
 
     /// Records that an existing article solved a ticket.
@@ -214,8 +206,7 @@ public struct KnowledgeService: Sendable {
             throw StoreError.invalidValue(field: "q", reason: "give at least one word to search for")
         }
         let customer = principal.role == .requester
-        var statuses: [KnowledgeArticle.Status] = status.map { [$0] } ?? [.published, .draft]
-        if customer { statuses = statuses.filter { $0 == .published } }
+        let statuses = KnowledgeRules.searchedStatuses(asked: status, byCustomer: customer)
         let query = KnowledgeQuery(words: words, match: .allWords, language: language, category: category, statuses: statuses,
                                    customersOnly: customer, limit: limit)
         var hits = try await repository.search(query, organizationID: principal.organizationID)
