@@ -101,9 +101,8 @@ extension RelaisAPI {
     }
 
     func tieArticleToTicket(_ input: Operations.TieArticleToTicket.Input) async throws -> Operations.TieArticleToTicket.Output {
-        let principal = try RequestPrincipal.require()
-        _ = try await services.knowledge.tie(ticketKey: input.path.key, to: try parseID(input.path.id, field: "id"), by: principal)
-        return .ok(.init(body: .json(ticketArticles(try await services.knowledge.articles(ofTicket: input.path.key, by: principal)))))
+        let tied = try await services.knowledge.tie(ticketKey: input.path.key, to: try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
+        return .ok(.init(body: .json(ticketArticles(tied))))
     }
 
     /// A writer's fields as the service takes them; a category given is set, one left out kept.

@@ -154,14 +154,17 @@ public struct CMDBService: Sendable {
                 try await CMDBRepository.tie(ticketID: ticketID, adding: adding, removing: removing, organizationID: organization, at: time, on: db)
             }
         }
-        return try await items(ofTicket: ticketKey, by: principal)
+        return try await items(ofTicketID: ticket.id, organizationID: principal.organizationID)
     }
 
     public func items(ofTicket key: String, by principal: Principal) async throws -> [ConfigItem] {
         try requireStaff(principal)
-        let ticket = try await tickets.find(key: key, by: principal)
-        let ids = try await repository.itemIDs(ofTicket: ticket.id)
-        let items = Dictionary(uniqueKeysWithValues: try await repository.items(organizationID: principal.organizationID, ids: ids).map { ($0.id, $0) })
+        return try await items(ofTicketID: try await tickets.find(key: key, by: principal).id, organizationID: principal.organizationID)
+    }
+
+    func items(ofTicketID ticketID: UUID, organizationID: UUID) async throws -> [ConfigItem] {
+        let ids = try await repository.itemIDs(ofTicket: ticketID)
+        let items = Dictionary(uniqueKeysWithValues: try await repository.items(organizationID: organizationID, ids: ids).map { ($0.id, $0) })
         return ids.compactMap { items[$0] }
     }
 

@@ -94,7 +94,7 @@ public struct DemoCatalogue: Sendable {
                         [article.id.text, 1, organizationID.text, article.title, article.body, article.category, article.audience.rawValue,
                          article.status.rawValue, article.author, nil as String?, Millis.from(article.createdAt)]
                     }, on: db)
-                for (article, key) in batch { try await index.index(article, key: key, on: db) }
+                for (article, key) in batch { try await index.index(article, key: key, replacing: false, on: db) }
             }
         }
     }

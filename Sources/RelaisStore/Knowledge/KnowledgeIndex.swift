@@ -6,8 +6,8 @@ import SQLKit
 /// `tsvector` on PostgreSQL. Text is folded by Relais before it is indexed and before it is
 /// searched, so both engines find "accès" with "acces".
 protocol KnowledgeIndex: Sendable {
-    /// Indexes (or re-indexes) an article inside the caller's transaction.
-    func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws
+    /// Indexes an article inside the caller's transaction; `replacing` when it was indexed before.
+    func index(_ article: KnowledgeArticle, key: Int64, replacing: Bool, on db: any SQLDatabase) async throws
     /// The ids of the articles matching `query`, best first, with their scores.
     func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(id: String, score: Double)]
 }
@@ -57,8 +57,8 @@ public struct KnowledgeQuery: Sendable, Equatable {
 }
 
 struct SQLiteKnowledgeIndex: KnowledgeIndex {
-    func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws {
-        try await db.raw("DELETE FROM kb_search WHERE rowid = \(bind: key)").run()
+    func index(_ article: KnowledgeArticle, key: Int64, replacing: Bool, on db: any SQLDatabase) async throws {
+        if replacing { try await db.raw("DELETE FROM kb_search WHERE rowid = \(bind: key)").run() }
         try await db.raw("INSERT INTO kb_search (rowid, title, body) VALUES (\(bind: key), \(bind: SearchText.fold(article.title)), \(bind: SearchText.fold(article.body)))").run()
     }
 
@@ -110,7 +110,7 @@ struct PostgresKnowledgeIndex: KnowledgeIndex {
         }
     }
 
-    func index(_ article: KnowledgeArticle, key: Int64, on db: any SQLDatabase) async throws {
+    func index(_ article: KnowledgeArticle, key: Int64, replacing: Bool, on db: any SQLDatabase) async throws {
         let configuration = Self.configuration(article.language)
         try await db.raw("""
             UPDATE kb_articles SET search_vector =

@@ -72,7 +72,7 @@ public struct KnowledgeRepository: Sendable {
             rows: [[article.id.text, article.version, organizationID.text, article.title, article.body, article.category,
                     article.audience.rawValue, article.status.rawValue, article.author, note, Millis.from(article.updatedAt)]],
             on: db)
-        try await index.index(article, key: key, on: db)
+        try await index.index(article, key: key, replacing: !isNew, on: db)
     }
 
     static func values(_ article: KnowledgeArticle, key: Int64) -> RowInsert.Row {

@@ -152,18 +152,19 @@ public struct KnowledgeService: Sendable {
         return article
     }
 
-    /// Records that an existing article solved a ticket.
-    public func tie(ticketKey: String, to articleID: UUID, by principal: Principal) async throws -> Ticket {
+    /// Records that an existing article solved a ticket; returns the articles now tied to it.
+    public func tie(ticketKey: String, to articleID: UUID, by principal: Principal) async throws -> [(article: KnowledgeArticle, relation: String)] {
         try requireStaff(principal, "tie articles to tickets")
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         _ = try await article(articleID, by: principal)
         let read = ticket.version
         let changes = try TicketRules.tieArticle(&ticket, articleID: articleID, relation: .solvedBy, now: now())
         let (organization, ticketID, time, actor) = (principal.organizationID, ticket.id, ticket.updatedAt, principal.name)
-        return try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
+        _ = try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
             try await KnowledgeRepository.link(ticketID: ticketID, articleID: articleID, relation: TicketRules.ArticleRelation.solvedBy.rawValue,
                                                by: actor, at: time, organizationID: organization, on: db)
         }
+        return try await repository.articles(ofTicket: ticketID, organizationID: organization)
     }
 
     // MARK: Reading
