@@ -31,7 +31,7 @@ extension RelaisAPI {
         case .xml(let xml): (body, format) = (xml, .xes)
         case .applicationGzip(let gzip): (body, format) = (gzip, nil)
         }
-        let source = MemoryBytes(Array(try await Data(collecting: body, upTo: services.configuration.maxImportSize)))
+        let source = MemoryBytes(try await [UInt8](collecting: body, upTo: services.configuration.maxImportSize))
         if format == nil, try !GzipBytes.isCompressed(source) {
             throw APIProblem.invalidField("body", "the body is declared application/gzip but is not gzip-compressed")
         }
