@@ -7,10 +7,7 @@ import Testing
 @Suite struct CRMRulesLoaderTests {
     /// The example map with its routing and signals replaced by `rules`.
     func load(_ rules: String) throws -> ProcessMap {
-        let text = try String(contentsOfFile: MapLoaderTests.examplePath, encoding: .utf8)
-        let head = text.components(separatedBy: "\nrouting:\n")[0]
-        let folder = URL(fileURLWithPath: MapLoaderTests.examplePath).deletingLastPathComponent().path
-        return try MapLoader.load(yaml: head + "\n" + rules, file: folder + "/crm-rules.yaml")
+        try MapLoaderTests.example(cutAt: "routing", then: rules, file: "crm-rules.yaml")
     }
 
     func problems(_ rules: String) -> [String] {
@@ -61,10 +58,7 @@ import Testing
 /// The `cmdb` section: item types and relation types with the way an incident spreads.
 @Suite struct CMDBLoaderTests {
     func load(_ section: String) throws -> ProcessMap {
-        let text = try String(contentsOfFile: MapLoaderTests.examplePath, encoding: .utf8)
-        let head = text.components(separatedBy: "\ncmdb:\n")[0]
-        let folder = URL(fileURLWithPath: MapLoaderTests.examplePath).deletingLastPathComponent().path
-        return try MapLoader.load(yaml: head + "\n" + section, file: folder + "/cmdb.yaml")
+        try MapLoaderTests.example(cutAt: "cmdb", then: section, file: "cmdb.yaml")
     }
 
     @Test func theExampleDeclaresServicesAndRelations() throws {
@@ -94,5 +88,16 @@ import Testing
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+}
+
+extension MapLoaderTests {
+    /// The example map up to its section `section`, followed by `text` instead, loaded as `file`
+    /// beside the example (so the files it names are found).
+    static func example(cutAt section: String, then text: String, file: String) throws -> ProcessMap {
+        let example = try String(contentsOfFile: examplePath, encoding: .utf8)
+        let head = example.components(separatedBy: "\n\(section):\n")[0]
+        let folder = URL(fileURLWithPath: examplePath).deletingLastPathComponent().path
+        return try MapLoader.load(yaml: head + "\n" + text, file: folder + "/" + file)
     }
 }
