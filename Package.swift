@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RelaisMap", targets: ["RelaisMap"]),
         .library(name: "RelaisStore", targets: ["RelaisStore"]),
         .library(name: "RelaisMining", targets: ["RelaisMining"]),
+        .library(name: "RelaisIntegrations", targets: ["RelaisIntegrations"]),
         .library(name: "RelaisServer", targets: ["RelaisServer"]),
     ],
     dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "RelaisCore"),
@@ -55,11 +57,23 @@ let package = Package(
             // Each table is owned by one reader at a time, which the compile-time checks still see.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        .target(
+            name: "RelaisIntegrations",
+            dependencies: [
+                "RelaisCore", "RelaisStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "RelaisAPIDocument", resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisAPIDocument",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisAPIDocument",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -76,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "relais",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisServer",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,6 +114,13 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap", "RelaisTestSupport"]),
+        .testTarget(
+            name: "RelaisIntegrationsTests",
+            dependencies: [
+                "RelaisIntegrations", "RelaisTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "RelaisServerTests",
             dependencies: [

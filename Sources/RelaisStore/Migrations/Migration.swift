@@ -27,6 +27,7 @@ public enum Migrator {
         CreateTicketSLA(),
         CreateCRMRecords(),
         CreateKnowledgeAndCMDB(),
+        CreateWebhooks(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -1,0 +1,217 @@
+import AsyncHTTPClient
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import RelaisCore
+import RelaisStore
+
+/// Sends the outbox to webhook endpoints: turns new events into deliveries, takes a batch of due
+/// deliveries under a lease, posts each signed body, records every answer. At least once: a
+/// delivery is done only when a 2xx was recorded, so a process that dies mid-batch leaves its
+/// deliveries to be taken again when the lease ends, with the same `webhook-id`.
+public final class WebhookDispatcher: Sendable {
+    public struct Settings: Sendable {
+        /// Deliveries taken per round.
+        public var batchSize = 256
+        /// Outbox events turned into deliveries per round.
+        public var fanOutSize = 2_000
+        /// How long a taken batch is this process's; longer than `timeout`, so a slow endpoint is
+        /// not sent the same event twice at once.
+        public var lease: TimeInterval = 60
+        /// Longest wait for an endpoint's answer.
+        public var timeout: TimeInterval = 15
+        /// Pause between rounds when there is nothing to do.
+        public var idlePause: TimeInterval = 0.25
+        public var schedule = RetrySchedule.standard
+        /// Whether endpoints whose names resolve to this machine or a private network are called.
+        public var allowPrivateTargets = false
+        /// Open connections per endpoint host.
+        public var connectionsPerHost = 32
+
+        public init() {}
+    }
+
+    public let repository: WebhookRepository
+    public let settings: Settings
+    /// Names this process in the leases it takes.
+    public let owner: String
+    let client: HTTPClient
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+
+    public init(database: RelaisDatabase, settings: Settings = Settings(), owner: String = "relais-\(UUID().uuidString.lowercased())",
+                now: @escaping @Sendable () -> Date = Date.init,
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.repository = WebhookRepository(database: database)
+        self.settings = settings
+        self.owner = owner
+        self.now = now
+        self.random = random
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(Int64(min(settings.timeout, 10))), read: .seconds(Int64(settings.timeout))),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionsPerHost))
+        configuration.decompression = .disabled
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes the HTTP connections; call once, when the dispatcher is no longer used.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// What one round did.
+    public struct Round: Sendable, Equatable {
+        public var eventsHandedOver = 0
+        public var sent = 0
+        public var delivered = 0
+    }
+
+    /// One round: hand new outbox events to deliveries, then send one batch of due deliveries.
+    public func runOnce() async throws -> Round {
+        var round = Round()
+        round.eventsHandedOver = try await repository.fanOut(limit: settings.fanOutSize, at: now())
+        let start = now()
+        let batch = try await repository.claim(owner: owner, limit: settings.batchSize, at: start,
+                                               leaseUntil: start.addingTimeInterval(settings.lease))
+        guard !batch.isEmpty else { return round }
+        let reports = await send(batch)
+        try await repository.record(reports, owner: owner, schedule: settings.schedule, random: random, at: now())
+        round.sent = reports.count
+        round.delivered = reports.count { $0.outcome == .delivered }
+        return round
+    }
+
+    /// Rounds until the task is cancelled, pausing when there is nothing to send.
+    public func run(logger: Logger) async {
+        logger.info("webhooks: dispatching as \(owner)")
+        while !Task.isCancelled {
+            do {
+                let round = try await runOnce()
+                if round.sent < round.delivered { continue }
+                if round.eventsHandedOver == 0 && round.sent == 0 {
+                    try await Task.sleep(for: .milliseconds(Int(settings.idlePause * 1000)))
+                } else if round.sent > round.delivered {
+                    logger.debug("webhooks: \(round.sent - round.delivered) of \(round.sent) deliveries failed and wait for their next try")
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.warning("webhooks: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Sends a batch at once; each delivery gets its answer or its error.
+    func send(_ batch: [ClaimedDelivery]) async -> [DeliveryReport] {
+        var hosts: [String: String?] = [:]
+        if !settings.allowPrivateTargets {
+            for host in Set(batch.compactMap { URLComponents(string: $0.url)?.host }) {
+                hosts[host] = await HostCheck.problem(host: host)
+            }
+        }
+        return await withTaskGroup(of: DeliveryReport.self) { group in
+            for delivery in batch {
+                let refusal = URLComponents(string: delivery.url)?.host.flatMap { hosts[$0] } ?? nil
+                group.addTask { await self.post(delivery, refusal: refusal) }
+            }
+            var reports: [DeliveryReport] = []
+            reports.reserveCapacity(batch.count)
+            for await report in group { reports.append(report) }
+            return reports
+        }
+    }
+
+    func post(_ delivery: ClaimedDelivery, refusal: String?) async -> DeliveryReport {
+        let started = now()
+        func report(status: Int?, retryAfter: String? = nil, error: String?) -> DeliveryReport {
+            let finished = now()
+            return DeliveryReport(
+                delivery: delivery, attemptedAt: started, durationMilliseconds: max(0, Int(finished.timeIntervalSince(started) * 1000)),
+                statusCode: status, error: error, outcome: DeliveryOutcome.classify(status: status, retryAfter: retryAfter, error: error, now: finished))
+        }
+        if let refusal { return report(status: nil, error: refusal) }
+        let body = Array(delivery.payload.utf8)
+        let timestamp = Int(started.timeIntervalSince1970)
+        var request = HTTPClientRequest(url: delivery.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/cloudevents+json; charset=utf-8")
+        request.headers.add(name: "User-Agent", value: "Relais-Webhooks/1")
+        request.headers.add(name: "webhook-id", value: delivery.eventID)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature",
+                            value: WebhookSigner.signature(id: delivery.eventID, timestamp: timestamp, body: body, secrets: delivery.secrets))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.timeout * 1000)))
+            // Read the answer's body so that the connection can carry the next delivery.
+            var read = 0
+            for try await part in response.body {
+                read += part.readableBytes
+                if read > 1 << 20 { break }
+            }
+            return report(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), error: nil)
+        } catch {
+            return report(status: nil, error: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: "no answer within the timeout"
+        case let error as HTTPClientError where error == .connectTimeout: "could not connect within the timeout"
+        case let error as HTTPClientError: "HTTP client: \(error)"
+        default: "\(error)"
+        }
+    }
+}
+
+/// Refuses endpoint hosts whose addresses, once resolved, are on this machine or a private network.
+enum HostCheck {
+    static func problem(host: String) async -> String? {
+        if let isPrivate = NetworkAddress.isPrivate(host: host) {
+            return isPrivate ? "host '\(host)' is on this machine or a private network" : nil
+        }
+        let addresses: [[UInt8]]
+        do {
+            addresses = try await NIOThreadPool.singleton.runIfActive { try resolve(host) }
+        } catch {
+            return "could not resolve '\(host)'"
+        }
+        if addresses.isEmpty { return "could not resolve '\(host)'" }
+        if addresses.contains(where: { $0.count == 4 ? NetworkAddress.isPrivate(ipv4: $0) : NetworkAddress.isPrivate(ipv6: $0) }) {
+            return "host '\(host)' resolves to this machine or a private network"
+        }
+        return nil
+    }
+
+    /// Every address the system resolver gives for `host`, as raw bytes.
+    static func resolve(_ host: String) throws -> [[UInt8]] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [] }
+        defer { freeaddrinfo(first) }
+        var addresses: [[UInt8]] = []
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = node?.pointee {
+            if entry.ai_family == AF_INET, let address = entry.ai_addr {
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
+                    addresses.append(withUnsafeBytes(of: pointer.pointee.sin_addr) { Array($0) })
+                }
+            } else if entry.ai_family == AF_INET6, let address = entry.ai_addr {
+                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                    addresses.append(withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) })
+                }
+            }
+            node = entry.ai_next
+        }
+        return addresses
+    }
+}
