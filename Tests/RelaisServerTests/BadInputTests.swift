@@ -39,6 +39,9 @@ import Testing
         Operation(method: .patch, path: "/api/v1/cmdb/items/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "status"),
         Operation(method: .post, path: "/api/v1/cmdb/relations", required: "source_id", stringField: "type"),
         Operation(method: .post, path: "/api/v1/tickets/INC-1/items", required: nil, stringField: "add"),
+        Operation(method: .post, path: "/api/v1/webhooks/endpoints", required: "url", stringField: "description"),
+        Operation(method: .patch, path: "/api/v1/webhooks/endpoints/0b6f5e1c-3c57-4f43-9d1b-0f3f8a0f6f11", required: nil, stringField: "url"),
+        Operation(method: .post, path: "/api/v1/webhooks/dead_letters/replay", required: nil, stringField: "endpoint_id"),
     ]
 
     @Test(arguments: operations)

@@ -34,6 +34,16 @@ extension CloudEvent {
     }
 }
 
+extension CloudEvent {
+    /// Every type Relais sends, for people choosing what to listen to.
+    public static let types = [
+        "relais.ticket.created", "relais.ticket.status_changed", "relais.ticket.assigned", "relais.ticket.commented",
+        "relais.ticket.priority_changed", "relais.ticket.updated", "relais.ticket.links_changed", "relais.ticket.rated",
+        "relais.ticket.knowledge_linked", "relais.ticket.items_changed", "relais.sla.warning", "relais.sla.breached",
+        "relais.signal.opened", "relais.signal.closed",
+    ]
+}
+
 extension TicketChange {
     /// The CloudEvents type announcing this change, or nil when it stays inside Relais.
     public var eventType: String? {

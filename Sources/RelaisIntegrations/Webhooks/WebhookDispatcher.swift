@@ -93,7 +93,6 @@ public final class WebhookDispatcher: Sendable {
         while !Task.isCancelled {
             do {
                 let round = try await runOnce()
-                if round.sent < round.delivered { continue }
                 if round.eventsHandedOver == 0 && round.sent == 0 {
                     try await Task.sleep(for: .milliseconds(Int(settings.idlePause * 1000)))
                 } else if round.sent > round.delivered {

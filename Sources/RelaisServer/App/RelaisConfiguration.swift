@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RelaisCore
+import RelaisIntegrations
 
 /// How one `relais serve` process runs.
 public struct RelaisConfiguration: Sendable {
@@ -14,9 +15,12 @@ public struct RelaisConfiguration: Sendable {
     /// Largest import file accepted on `/api/v1/imports/...`, in bytes.
     public var maxImportSize: Int
     public var logLevel: Logger.Level
+    /// How events are sent to webhook endpoints, and whether private targets are allowed.
+    public var webhooks: WebhookDispatcher.Settings
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap,
-                maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info) {
+                maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info,
+                webhooks: WebhookDispatcher.Settings = .init()) {
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
@@ -24,6 +28,7 @@ public struct RelaisConfiguration: Sendable {
         self.maxBodySize = maxBodySize
         self.maxImportSize = maxImportSize
         self.logLevel = logLevel
+        self.webhooks = webhooks
     }
 
     /// The organisation the map describes, as a URL-safe name.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Prometheus
 import RelaisCore
+import RelaisIntegrations
 import RelaisStore
 
 /// Everything a running Relais holds: its database, the organisation of its map and the services
@@ -17,6 +18,7 @@ public struct RelaisServices: Sendable {
     public let process: ProcessService
     public let knowledge: KnowledgeService
     public let cmdb: CMDBService
+    public let webhooks: WebhookService
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
 
@@ -36,6 +38,7 @@ public struct RelaisServices: Sendable {
                 process: ProcessService(map: configuration.map, database: database, tickets: tickets),
                 knowledge: KnowledgeService(map: configuration.map, database: database, tickets: tickets, now: now),
                 cmdb: CMDBService(map: configuration.map, database: database, tickets: tickets, now: now),
+                webhooks: WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()
@@ -45,6 +48,11 @@ public struct RelaisServices: Sendable {
 
     /// The background SLA clock of this process.
     public var slaClock: SLAClockWorker { SLAClockWorker(database: database, tracker: sla.tracker, now: sla.now) }
+
+    /// A webhook dispatcher for this process; the caller runs it and shuts it down.
+    public func makeWebhookDispatcher() -> WebhookDispatcher {
+        WebhookDispatcher(database: database, settings: configuration.webhooks, now: webhooks.now)
+    }
 
     public func shutdown() async { await database.close() }
 }

@@ -9,7 +9,7 @@ public struct WebhookService: Sendable {
     public let allowPrivateTargets: Bool
     /// How long the secret before a rotation keeps signing, so receivers can switch without a gap.
     public static let rotationOverlap: TimeInterval = 24 * 3_600
-    let now: @Sendable () -> Date
+    public let now: @Sendable () -> Date
 
     public init(database: RelaisDatabase, allowPrivateTargets: Bool, now: @escaping @Sendable () -> Date = Date.init) {
         self.repository = WebhookRepository(database: database)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import RelaisCore
+import RelaisIntegrations
 import RelaisServer
 import RelaisStore
 
@@ -16,12 +18,25 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Run the bundled example map with generated demo data and print a demo API token.") var demo = false
     @Option(help: "Tickets generated for --demo when the database has none.") var demoTickets = 3_000
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Flag(help: "Accept webhook endpoints on loopback or private networks (local development and tests).") var allowPrivateWebhooks = false
+    @Flag(help: "Do not send webhooks from this process (another process on the same database sends them).") var noWebhookDispatch = false
+    @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
 
     func run() async throws {
         let map = try CLI.loadMap(demo ? try CLI.demoMapPath() : map)
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        var webhooks = WebhookDispatcher.Settings()
+        webhooks.allowPrivateTargets = allowPrivateWebhooks
+        if let webhookRetryDelays {
+            let delays = webhookRetryDelays.split(separator: ",").map { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+            guard !delays.isEmpty, delays.allSatisfy({ ($0 ?? -1) > 0 }) else {
+                throw ValidationError("--webhook-retry-delays must be positive numbers of seconds separated by commas")
+            }
+            webhooks.schedule = RetrySchedule(delays: delays.compactMap { $0 })
+        }
         let configuration = RelaisConfiguration(
-            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, logLevel: level)
+            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, logLevel: level,
+            webhooks: webhooks)
         let services: RelaisServices
         do {
             services = try await RelaisServices.start(configuration)
@@ -52,9 +67,17 @@ struct Serve: AsyncParsableCommand {
         var signalLogger = Logger(label: "relais.signals")
         signalLogger.logLevel = level
         let signals = Task { [signalLogger] in await services.crm.signals.run(logger: signalLogger) }
+        // Webhooks: hand outbox events to endpoints, send them, retry.
+        var webhookLogger = Logger(label: "relais.webhooks")
+        webhookLogger.logLevel = level
+        let dispatcher = noWebhookDispatch ? nil : services.makeWebhookDispatcher()
+        let dispatch = Task { [webhookLogger] in await dispatcher?.run(logger: webhookLogger) }
         try await app.runService()
         clock.cancel()
         signals.cancel()
+        dispatch.cancel()
+        _ = await dispatch.value
+        await dispatcher?.shutdown()
         await services.shutdown()
     }
 
