@@ -21,12 +21,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Accept webhook endpoints on loopback or private networks (local development and tests).") var allowPrivateWebhooks = false
     @Flag(help: "Do not send webhooks from this process (another process on the same database sends them).") var noWebhookDispatch = false
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
+    @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its deliveries to others after four times this.")
+    var webhookTimeout: Double = 15
 
     func run() async throws {
         let map = try CLI.loadMap(demo ? try CLI.demoMapPath() : map)
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         var webhooks = WebhookDispatcher.Settings()
         webhooks.allowPrivateTargets = allowPrivateWebhooks
+        guard webhookTimeout >= 1, webhookTimeout <= 120 else { throw ValidationError("--webhook-timeout must be between 1 and 120 seconds") }
+        webhooks.timeout = webhookTimeout
+        webhooks.lease = webhookTimeout * 4
         if let webhookRetryDelays {
             let delays = webhookRetryDelays.split(separator: ",").map { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
             guard !delays.isEmpty, delays.allSatisfy({ ($0 ?? -1) > 0 }) else {
