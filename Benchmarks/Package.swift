@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
     ],
     targets: [
         .executableTarget(
@@ -22,6 +24,9 @@ let package = Package(
                 .product(name: "RelaisCore", package: relais),
                 .product(name: "RelaisMap", package: relais),
                 .product(name: "RelaisStore", package: relais),
+                .product(name: "RelaisIntegrations", package: relais),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Benchmarks/RelaisBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -162,6 +162,8 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
         await catalogue.database.close()
     }
+
+    WebhookBench.register()
 }
 
 /// The CMDB service of the impact benchmark, its graph loaded once, and the items incidents start from.

@@ -17,7 +17,7 @@ import RelaisStore
 public final class WebhookDispatcher: Sendable {
     public struct Settings: Sendable {
         /// Deliveries taken per round.
-        public var batchSize = 256
+        public var batchSize = 500
         /// Outbox events turned into deliveries per round.
         public var fanOutSize = 2_000
         /// How long a taken batch is this process's; longer than `timeout`, so a slow endpoint is
@@ -32,6 +32,9 @@ public final class WebhookDispatcher: Sendable {
         public var allowPrivateTargets = false
         /// Open connections per endpoint host.
         public var connectionsPerHost = 32
+        /// Rounds run at once by `run`: while one lane waits for answers, another takes and
+        /// records its batch (leases keep their batches apart).
+        public var lanes = 2
 
         public init() {}
     }
@@ -87,9 +90,16 @@ public final class WebhookDispatcher: Sendable {
         return round
     }
 
-    /// Rounds until the task is cancelled, pausing when there is nothing to send.
+    /// Rounds until the task is cancelled, in `settings.lanes` lanes, each pausing when there is
+    /// nothing to send.
     public func run(logger: Logger) async {
         logger.info("webhooks: dispatching as \(owner)")
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, settings.lanes) { group.addTask { await self.lane(logger: logger) } }
+        }
+    }
+
+    func lane(logger: Logger) async {
         while !Task.isCancelled {
             do {
                 let round = try await runOnce()

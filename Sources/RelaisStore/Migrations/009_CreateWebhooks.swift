@@ -24,7 +24,7 @@ struct CreateWebhooks: Migration {
             UNIQUE (endpoint_id, event_id))
         """,
         // Due deliveries, and for each the earlier ones of its subject still waiting.
-        "CREATE INDEX index_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'",
+        "CREATE INDEX index_webhook_deliveries_due ON webhook_deliveries (next_attempt_at, event_time, sequence) WHERE status = 'pending'",
         "CREATE INDEX index_webhook_deliveries_on_subject ON webhook_deliveries (endpoint_id, subject, event_time, sequence) WHERE status = 'pending'",
         "CREATE INDEX index_webhook_deliveries_on_endpoint ON webhook_deliveries (endpoint_id, created_at)",
         "CREATE INDEX index_webhook_deliveries_dead ON webhook_deliveries (organization_id, dead_at) WHERE status = 'dead'",
