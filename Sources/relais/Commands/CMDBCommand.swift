@@ -99,20 +99,8 @@ extension CLI {
     /// refusals of the store end the command with their message.
     static func withCMDB<T: Sendable>(map: ProcessMap, mapPath: String, database: String,
                                       _ body: (CMDBService, Principal) async throws -> T) async throws -> T {
-        let db = try await openDatabase(database)
-        do {
-            let organization = try await CLI.organization(in: db, mapPath: mapPath)
-            let principal = Principal(userID: UUID(), organizationID: organization.id, name: "relais", role: .admin)
-            let result = try await body(CMDBService(map: map, database: db, tickets: TicketService(map: map, database: db)), principal)
-            await db.close()
-            return result
-        } catch let error as StoreError {
-            await db.close()
-            printError("error: \(error)")
-            throw ExitCode(1)
-        } catch {
-            await db.close()
-            throw error
+        try await asAdministrator(database: database, mapPath: mapPath) { db, principal in
+            try await body(CMDBService(map: map, database: db, tickets: TicketService(map: map, database: db)), principal)
         }
     }
 }

@@ -65,6 +65,26 @@ enum CLI {
     }
 
     /// The organisation a command acts on: the map's when a map is given, else the only one stored.
+    /// Runs `body` on the opened database as an administrator of the map's organisation; a refusal
+    /// of the store is printed and ends the command with status 1.
+    static func asAdministrator<T: Sendable>(database url: String, mapPath: String?,
+                                             _ body: (RelaisDatabase, Principal) async throws -> T) async throws -> T {
+        let db = try await openDatabase(url)
+        do {
+            let organization = try await organization(in: db, mapPath: mapPath)
+            let result = try await body(db, Principal(userID: UUID(), organizationID: organization.id, name: "relais", role: .admin))
+            await db.close()
+            return result
+        } catch let error as StoreError {
+            await db.close()
+            printError("error: \(error)")
+            throw ExitCode(1)
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+
     static func organization(in database: RelaisDatabase, mapPath: String?) async throws -> Organization {
         let directory = DirectoryRepository(database: database)
         if let mapPath {

@@ -161,20 +161,8 @@ struct WebhooksCommand: AsyncParsableCommand {
 
 extension CLI {
     static func withWebhooks<T: Sendable>(_ place: WebhooksCommand.Place, _ body: (WebhookService, Principal) async throws -> T) async throws -> T {
-        let db = try await openDatabase(place.database.database)
-        do {
-            let organization = try await CLI.organization(in: db, mapPath: place.map)
-            let principal = Principal(userID: UUID(), organizationID: organization.id, name: "relais", role: .admin)
-            let result = try await body(WebhookService(database: db, allowPrivateTargets: place.allowPrivate), principal)
-            await db.close()
-            return result
-        } catch let error as StoreError {
-            await db.close()
-            printError("error: \(error)")
-            throw ExitCode(1)
-        } catch {
-            await db.close()
-            throw error
+        try await asAdministrator(database: place.database.database, mapPath: place.map) { db, principal in
+            try await body(WebhookService(database: db, allowPrivateTargets: place.allowPrivate), principal)
         }
     }
 
