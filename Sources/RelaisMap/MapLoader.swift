@@ -5,7 +5,7 @@ import Yams
 /// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
 /// every problem found is reported, each with its line and column.
 public enum MapLoader {
-    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb"]
+    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes"]
 
     /// Loads and validates the map in the file at `path`.
     public static func load(contentsOf path: String) throws -> ProcessMap {
@@ -46,6 +46,7 @@ public enum MapLoader {
         map.routing = readRouting(sections["routing"], map: map, reader)
         map.signals = readSignals(sections["signals"], map: map, reader)
         map.cmdb = readCMDB(sections["cmdb"], reader)
+        map.mailboxes = readMailboxes(sections["mailboxes"], map: map, reader)
         guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
         return map
     }

@@ -101,3 +101,42 @@ extension MapLoaderTests {
         return try MapLoader.load(yaml: head + "\n" + text, file: folder + "/" + file)
     }
 }
+
+/// The `mailboxes` section: which address opens which family for which team.
+@Suite struct MailboxLoaderTests {
+    func load(_ section: String) throws -> ProcessMap {
+        try MapLoaderTests.example(cutAt: "mailboxes", then: section, file: "mailboxes.yaml")
+    }
+
+    @Test func theExampleRoutesSupportAndIT() throws {
+        let map = try MapLoader.load(contentsOf: MapLoaderTests.examplePath)
+        #expect(map.mailboxes["support@acme.example"] == Mailbox(address: "support@acme.example", family: "customer_support", team: "support-l1"))
+        #expect(map.mailbox(for: ["someone@else.example", "IT@Acme.example"])?.family == "incident")
+        #expect(map.mailbox(for: ["nobody@acme.example"]) == nil)
+    }
+
+    @Test func badMailboxesAreReportedWithTheirPlace() {
+        let text = """
+        mailboxes:
+          not-an-address: { family: incident }
+          change@acme.example: { family: change }
+          desk@acme.example: { family: incident, team: billing }
+          ops@acme.example: { team: it-l1 }
+          x@acme.example: { family: nothing, colour: blue }
+        """
+        do {
+            _ = try load(text)
+            Issue.record("the map was accepted")
+        } catch let error as MapValidationError {
+            let messages = error.problems.map(\.message)
+            for expected in ["'not-an-address' is not a mail address", "family 'change' does not take the 'email' channel",
+                             "team 'billing' does not handle family 'incident'", "mailboxes.ops@acme.example: missing 'family'",
+                             "unknown family 'nothing'", "colour"] {
+                #expect(messages.contains { $0.contains(expected) }, "\(expected) in \(messages)")
+            }
+            #expect(error.problems.allSatisfy { $0.line > 1 })
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -15,6 +15,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var signals: [String: SignalRule]
     /// Configuration item types and relations of the CMDB.
     public var cmdb: CMDBSchema
+    /// Mail addresses that take requests, by lowercased address.
+    public var mailboxes: [String: Mailbox] = [:]
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),
@@ -40,6 +42,12 @@ public struct ProcessMap: Sendable, Equatable {
         self.cmdb = cmdb
     }
 
+    /// The mailbox among `addresses` that takes requests, the first that matches.
+    public func mailbox(for addresses: [String]) -> Mailbox? {
+        for address in addresses { if let mailbox = mailboxes[address.lowercased()] { return mailbox } }
+        return nil
+    }
+
     /// The workflow a family follows; validation guarantees it exists.
     public func workflow(of family: Family) -> Workflow? { workflows[family.workflow] }
 }
@@ -61,5 +69,18 @@ public struct OrganizationProfile: Sendable, Equatable {
         let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
         let parts = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
         return parts.isEmpty ? "default" : parts.joined(separator: "-")
+    }
+}
+
+/// A mail address that opens tickets of one family, for one team.
+public struct Mailbox: Sendable, Equatable {
+    public var address: String
+    public var family: String
+    public var team: String?
+
+    public init(address: String, family: String, team: String? = nil) {
+        self.address = address
+        self.family = family
+        self.team = team
     }
 }

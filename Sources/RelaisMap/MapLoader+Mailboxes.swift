@@ -1,0 +1,42 @@
+import RelaisCore
+import Yams
+
+extension MapLoader {
+    /// `mailboxes: { support@acme.example: { family: customer_support, team: support-l1 } }`: the
+    /// family must take the `email` channel and the team, when given, must handle the family.
+    static func readMailboxes(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [String: Mailbox] {
+        var mailboxes: [String: Mailbox] = [:]
+        for pair in reader.pairs(node, "mailboxes") {
+            let address = pair.key.lowercased()
+            let path = "mailboxes.\(pair.key)"
+            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || address.contains(" ") {
+                reader.problem(at: pair.keyNode, "mailboxes: '\(pair.key)' is not a mail address")
+                continue
+            }
+            if mailboxes[address] != nil { reader.problem(at: pair.keyNode, "mailboxes: '\(pair.key)' is declared twice") }
+            let fields = reader.fields(pair.value, path, allowed: ["family", "team"])
+            guard let familyNode = fields["family"], let family = reader.string(familyNode, "\(path).family") else {
+                reader.problem(at: pair.value, "\(path): missing 'family' (the family its messages open)")
+                continue
+            }
+            guard let definition = map.families[family] else {
+                reader.problem(at: familyNode, "\(path).family: unknown family '\(family)'")
+                continue
+            }
+            if !definition.channels.contains("email") {
+                reader.problem(at: familyNode, "\(path).family: family '\(family)' does not take the 'email' channel")
+            }
+            let team = fields["team"].flatMap { reader.string($0, "\(path).team") }
+            if let team, let teamNode = fields["team"] {
+                if map.teams[team] == nil {
+                    reader.problem(at: teamNode, "\(path).team: unknown team '\(team)'")
+                } else if !definition.handledBy.contains(team) {
+                    reader.problem(at: teamNode, "\(path).team: team '\(team)' does not handle family '\(family)'")
+                }
+            }
+            mailboxes[address] = Mailbox(address: address, family: family, team: team)
+        }
+        return mailboxes
+    }
+}
