@@ -194,11 +194,23 @@ public struct CRMRepository: Sendable {
             .map(decodeContact)
     }
 
+    /// The contact with this address, if there is one.
+    public func contact(organizationID: UUID, email: String) async throws -> Contact? {
+        let address = email.trimmingCharacters(in: .whitespaces).lowercased()
+        return try await database.read { db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }
+    }
+
     /// The contact with this address, created when there is none yet (for mail and portal intake).
     /// A new contact joins the account that declares its address's domain, if exactly one does.
     public func contact(organizationID: UUID, email: String, name: String?, now: Date) async throws -> Contact {
         let address = email.trimmingCharacters(in: .whitespaces).lowercased()
-        if let known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
+        if var known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
+            // A contact first seen before any account declared its domain joins the account now.
+            if known.accountID == nil, let account = try await account(organizationID: organizationID, forEmail: address) {
+                known.accountID = account.id
+                let joined = known
+                try await database.transaction { db in try await Self.update(joined, organizationID: organizationID, on: db) }
+            }
             return known
         }
         let account = try await account(organizationID: organizationID, forEmail: address)

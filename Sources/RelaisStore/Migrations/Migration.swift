@@ -28,6 +28,7 @@ public enum Migrator {
         CreateCRMRecords(),
         CreateKnowledgeAndCMDB(),
         CreateWebhooks(),
+        CreateMail(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -140,6 +140,14 @@ public struct TicketRepository: Sendable {
         }
     }
 
+    public func find(organizationID: UUID, id: String) async throws -> Ticket? {
+        try await database.read { db in
+            try await TicketRow.select(on: db)
+                .where("organization_id", .equal, organizationID.text).where("id", .equal, id)
+                .first().map(TicketRow.decode)
+        }
+    }
+
     /// Tickets by id, whatever their organisation: for callers that hold ids they just wrote.
     func tickets(ids: [String]) async throws -> [String: Ticket] {
         try await database.read { db in

@@ -91,6 +91,20 @@ public struct TicketService: Sendable {
         return (saved, TicketComment(id: comment.id.uuidString.lowercased(), author: principal.name, body: body, isPublic: isPublic, createdAt: saved.updatedAt))
     }
 
+    /// A message from the requester's side that came by a channel (mail, chat, a social network):
+    /// a comment counted as the requester's, written in the name of `author`. `isPublic` false
+    /// keeps it as an internal note (an automatic reply, for instance).
+    public func channelReply(key: String, body: String, author: String, isPublic: Bool, organizationID: UUID) async throws -> Ticket {
+        guard var ticket = try await tickets.find(organizationID: organizationID, key: key) else {
+            throw StoreError.notFound(what: "ticket", id: key)
+        }
+        let read = ticket.version
+        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: true, body: body, now: now())
+        let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
+        return try await tickets.update(ticket, expectedVersion: read, changes: changes,
+                                        actor: TicketRepository.Actor(id: nil, name: author), comment: comment)
+    }
+
     /// The requester's rating of a solved ticket; staff may record one the requester gave them.
     public func rate(key: String, score: Int, comment: String?, by principal: Principal) async throws -> (Ticket, Rating) {
         var ticket = try await find(key: key, by: principal)

@@ -1,0 +1,138 @@
+import Foundation
+import RelaisCore
+import RelaisStore
+import RelaisTestSupport
+import Testing
+
+/// A message as a mail client writes it.
+func message(from: String = "Ana Dupré <ana@helix.example>", to: String = "support@acme.example", subject: String = "Invoice is wrong",
+             id: String = UUID().uuidString + "@helix.example", extra: [String] = [], body: String = "The March invoice counts two seats too many.") -> [UInt8] {
+    Array((["From: \(from)", "To: \(to)", "Subject: \(subject)", "Message-ID: <\(id)>", "Date: Fri, 27 Nov 2026 10:00:00 +0100"]
+        + extra + ["", body]).joined(separator: "\r\n").utf8)
+}
+
+struct MailFixture {
+    let fixture: StoreFixture
+    let intake: MailIntake
+
+    static func with(_ engine: Engine, _ body: (MailFixture) async throws -> Void) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            var account = fixture.account
+            account.domain = "helix.example"
+            try await CRMRepository(database: database).update(account, organizationID: fixture.organization.id)
+            try await body(MailFixture(fixture: fixture, intake: MailIntake(map: fixture.map, database: database, tickets: fixture.service)))
+        }
+    }
+
+    var organization: UUID { fixture.organization.id }
+
+    func receive(_ raw: [UInt8], recipients: [String] = []) async throws -> MailIntake.Outcome {
+        try await intake.receive(raw, recipients: recipients, organizationID: organization)
+    }
+
+    func ticket(_ key: String) async throws -> Ticket { try await fixture.service.find(key: key, by: fixture.agent) }
+}
+
+@Suite struct MailIntakeTests {
+    @Test(arguments: Engine.available)
+    func aNewMessageOpensATicketForItsMailboxAndRepliesThreadOntoIt(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            let first = message(id: "root@helix.example", extra: [
+                "Content-Type: multipart/mixed; boundary=b"], body: "--b\r\nContent-Type: text/plain\r\n\r\nTwo seats too many.\r\n--b\r\nContent-Type: application/pdf; name=invoice.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjc=\r\n--b--")
+            let opened = try await f.receive(first)
+            guard case let .opened(key) = opened else { Issue.record("\(opened)"); return }
+            let ticket = try await f.ticket(key)
+            #expect(ticket.family == "customer_support" && ticket.team == "support-l1" && ticket.channel == "email")
+            #expect(ticket.title == "Invoice is wrong" && ticket.description == "Two seats too many.")
+            #expect(ticket.links.contains(CRMLink(kind: .account, id: f.fixture.account.id)))
+            #expect(ticket.links.contains { $0.kind == .contact })
+            #expect(try await f.fixture.count("mail_attachments") == 1)
+
+            // The same message again: nothing new.
+            #expect(try await f.receive(first) == .duplicate(key))
+            #expect(try await f.fixture.count("tickets") == 1)
+
+            // A reply by In-Reply-To, quoted history stripped.
+            let reply = message(subject: "Re: Invoice is wrong", id: "r1@helix.example", extra: ["In-Reply-To: <root@helix.example>"],
+                                body: "Any news?\r\n\r\nOn Fri, 27 Nov 2026, Ana wrote:\r\n> Two seats too many.")
+            #expect(try await f.receive(reply) == .commented(key))
+            // A reply found by the key in its subject, from a colleague of the same account.
+            let colleague = message(from: "bo@helix.example", subject: "RE: [\(key)] Invoice is wrong", body: "Same for us.")
+            #expect(try await f.receive(colleague) == .commented(key))
+            // An automatic answer threads as an internal note.
+            let away = message(from: "bo@helix.example", subject: "Out of office: [\(key)]", extra: ["Auto-Submitted: auto-replied"], body: "Back Monday.")
+            #expect(try await f.receive(away) == .commented(key))
+            let comments = try await f.fixture.service.comments(key: key, by: f.fixture.agent)
+            #expect(comments.map(\.body) == ["Any news?", "Same for us.", "Back Monday."])
+            #expect(comments.map(\.isPublic) == [true, true, false])
+            #expect(comments.first?.author == "Ana Dupré <ana@helix.example>")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func whatCannotBePlacedIsQuarantinedAndCanBeRetried(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            guard case let .quarantined(_, unreadable) = try await f.receive(Array("this is not mail at all".utf8)) else {
+                Issue.record("an unreadable message was not quarantined"); return
+            }
+            #expect(unreadable.contains("unreadable"))
+            guard case let .quarantined(_, nowhere) = try await f.receive(message(to: "sales@acme.example")) else {
+                Issue.record("a message for no mailbox was not quarantined"); return
+            }
+            #expect(nowhere.contains("no mailbox of the map") && nowhere.contains("sales@acme.example"))
+            // A sender whose domain no account declares, for a family that needs an account.
+            let stranger = message(from: "kim@globex.example", subject: "[SUP-1] please")
+            guard case let .quarantined(entry, reason) = try await f.receive(stranger) else { Issue.record("not quarantined"); return }
+            #expect(reason.contains("globex.example"))
+            #expect(try await f.fixture.count("tickets") == 0)
+            var held = try await f.intake.quarantined(organizationID: f.organization, limit: 10, before: nil)
+            #expect(held.count == 3)
+
+            // Once an account declares the domain, the retry opens the ticket and releases the entry.
+            let globex = Account(id: UUID(), name: "Globex", domain: "globex.example", createdAt: Date())
+            try await CRMRepository(database: f.fixture.database).insert(globex, organizationID: f.organization)
+            guard case let .opened(key) = try await f.intake.retry(entry, organizationID: f.organization) else { Issue.record("retry failed"); return }
+            #expect(try await f.ticket(key).links.contains(CRMLink(kind: .account, id: globex.id)))
+            held = try await f.intake.quarantined(organizationID: f.organization, limit: 10, before: nil)
+            #expect(held.count == 2)
+            let released = try await f.intake.quarantined(organizationID: f.organization, status: "released", limit: 10, before: nil)
+            #expect(released.map(\.ticketKey) == [key])
+            await #expect(throws: StoreError.self) { _ = try await f.intake.retry(entry, organizationID: f.organization) }
+            // A retry that still fails keeps the entry, counting the tries.
+            let stillBad = try #require(held.first { $0.reason.contains("unreadable") })
+            let again = try await f.intake.retry(stillBad.id, organizationID: f.organization)
+            guard case .quarantined = again else { Issue.record("released: \(again)"); return }
+            #expect(try await f.intake.quarantined(organizationID: f.organization, limit: 10, before: nil).first { $0.id == stillBad.id }?.attempts == 2)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func bouncesMarkTheContactsAddress(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            _ = try await f.receive(message(from: "gone@helix.example"))
+            let bounce = message(from: "MAILER-DAEMON@mx.helix.example", subject: "Undelivered Mail", extra: [
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=r"],
+                body: "--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; gone@helix.example\r\nAction: failed\r\n--r--")
+            #expect(try await f.receive(bounce) == .bounce(["gone@helix.example"]))
+            let failing = try await f.fixture.database.read { db in
+                try await db.raw("SELECT email_failing_at FROM contacts WHERE email = 'gone@helix.example'").first(decodingColumn: "email_failing_at", as: Int?.self)
+            }
+            #expect(failing != nil)
+            #expect(try await f.fixture.count("tickets") == 1)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aKeyInTheSubjectFromAnotherAccountDoesNotThread(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            guard case let .opened(key) = try await f.receive(message()) else { Issue.record("not opened"); return }
+            let globex = Account(id: UUID(), name: "Globex", domain: "globex.example", createdAt: Date())
+            try await CRMRepository(database: f.fixture.database).insert(globex, organizationID: f.organization)
+            let intruder = message(from: "eve@globex.example", subject: "Re: [\(key)] Invoice is wrong", body: "Let me in")
+            guard case let .opened(other) = try await f.receive(intruder) else { Issue.record("threaded onto another account's ticket"); return }
+            #expect(other != key)
+            #expect(try await f.fixture.service.comments(key: key, by: f.fixture.agent).isEmpty)
+        }
+    }
+}
