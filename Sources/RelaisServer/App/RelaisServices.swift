@@ -19,6 +19,7 @@ public struct RelaisServices: Sendable {
     public let knowledge: KnowledgeService
     public let cmdb: CMDBService
     public let webhooks: WebhookService
+    public let mail: MailIntake
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
 
@@ -39,6 +40,7 @@ public struct RelaisServices: Sendable {
                 knowledge: KnowledgeService(map: configuration.map, database: database, tickets: tickets, now: now),
                 cmdb: CMDBService(map: configuration.map, database: database, tickets: tickets, now: now),
                 webhooks: WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now),
+                mail: MailIntake(map: configuration.map, database: database, tickets: tickets, now: now),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()

@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Accept webhook endpoints on loopback or private networks (local development and tests).") var allowPrivateWebhooks = false
     @Flag(help: "Do not send webhooks from this process (another process on the same database sends them).") var noWebhookDispatch = false
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
+    @Option(help: "Port of the SMTP listener taking mail for the map's mailboxes (off unless given).") var smtpPort: Int?
+    @Option(help: "Address the SMTP listener binds (keep loopback behind the organisation's mail server).") var smtpHost = "127.0.0.1"
     @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its deliveries to others after four times this.")
     var webhookTimeout: Double = 15
 
@@ -77,7 +79,21 @@ struct Serve: AsyncParsableCommand {
         webhookLogger.logLevel = level
         let dispatcher = noWebhookDispatch ? nil : services.makeWebhookDispatcher()
         let dispatch = Task { [webhookLogger] in await dispatcher?.run(logger: webhookLogger) }
+        // Mail: an SMTP listener for the map's mailboxes, when asked for.
+        var mailLogger = Logger(label: "relais.mail")
+        mailLogger.logLevel = level
+        let smtp = smtpPort.map { port in
+            Task { [mailLogger] in
+                do {
+                    try await SMTPListener(host: smtpHost, port: port, intake: services.mail, organizationID: services.organization.id)
+                        .run(logger: mailLogger)
+                } catch {
+                    mailLogger.error("mail: the SMTP listener stopped: \(error)")
+                }
+            }
+        }
         try await app.runService()
+        smtp?.cancel()
         clock.cancel()
         signals.cancel()
         dispatch.cancel()
