@@ -232,3 +232,16 @@ func mail(_ lines: [String]) -> [UInt8] { Array(lines.joined(separator: "\r\n").
         #expect(MailRules.newText("> everything quoted") == "> everything quoted")
     }
 }
+
+@Suite struct MailboxFileTests {
+    @Test func mboxIsSplitAtFromLinesAndUnescaped() throws {
+        let text = "From ana@helix.example Fri Nov 27 10:00:00 2026\nFrom: ana@helix.example\nSubject: one\n\nHello\n>From the start\n\n"
+            + "From bo@helix.example Fri Nov 27 11:00:00 2026\nFrom: bo@helix.example\nSubject: two\n\n>From here on, a body line the writer escaped\n"
+        let messages = MailboxFile.mbox(Array(text.utf8))
+        #expect(messages.count == 2)
+        let first = try MIMEParser.parse(messages[0]), second = try MIMEParser.parse(messages[1])
+        #expect(first.subject == "one" && first.text == "Hello\r\nFrom the start\r\n")
+        #expect(second.subject == "two" && second.text.hasPrefix("From here on"))
+        #expect(MailboxFile.mbox([]).isEmpty)
+    }
+}
