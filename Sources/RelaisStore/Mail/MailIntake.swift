@@ -68,10 +68,13 @@ public struct MailIntake: Sendable {
         if let ticket = try await thread(message, sender: sender, organizationID: organizationID) {
             let body = MailRules.newText(message.text)
             let text = body.isEmpty ? "(empty message)" : body
+            let attachments = message.attachments
+            // The comment, its attachments and the message's outcome are written together.
             let updated = try await tickets.channelReply(key: ticket.key, body: text, author: author, isPublic: automatic == nil,
-                                                         organizationID: organizationID)
-            try await storeAttachments(message.attachments, mailID: mailID, ticketID: updated.id, organizationID: organizationID, at: time)
-            try await finish(mailID, outcome: "commented", ticketID: updated.id)
+                                                         organizationID: organizationID) { db, ticket in
+                try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticket.id, organizationID: organizationID, at: time, on: db)
+                try await Self.finish(mailID, outcome: "commented", ticketID: ticket.id, on: db)
+            }
             return .commented(updated.key)
         }
 
@@ -103,8 +106,11 @@ public struct MailIntake: Sendable {
             try await forget(mailID)
             return try await hold("the ticket could not be opened: \(error)")
         }
-        try await storeAttachments(message.attachments, mailID: mailID, ticketID: created.ticket.id, organizationID: organizationID, at: time)
-        try await finish(mailID, outcome: "opened", ticketID: created.ticket.id, mailbox: mailbox.address)
+        let attachments = message.attachments
+        try await database.transaction { db in
+            try await Self.storeAttachments(attachments, mailID: mailID, ticketID: created.ticket.id, organizationID: organizationID, at: time, on: db)
+            try await Self.finish(mailID, outcome: "opened", ticketID: created.ticket.id, mailbox: mailbox.address, on: db)
+        }
         return .opened(created.ticket.key)
     }
 
@@ -172,12 +178,14 @@ public struct MailIntake: Sendable {
         }
     }
 
-    func finish(_ mailID: String, outcome: String, ticketID: UUID?, mailbox: String? = nil) async throws {
-        try await database.transaction { db in
-            var update = db.update("mail_messages").set("outcome", to: outcome).set("ticket_id", to: ticketID?.text)
-            if let mailbox { update = update.set("mailbox", to: mailbox) }
-            try await update.where("id", .equal, mailID).run()
-        }
+    func finish(_ mailID: String, outcome: String, ticketID: UUID?) async throws {
+        try await database.transaction { db in try await Self.finish(mailID, outcome: outcome, ticketID: ticketID, on: db) }
+    }
+
+    static func finish(_ mailID: String, outcome: String, ticketID: UUID?, mailbox: String? = nil, on db: any SQLDatabase) async throws {
+        var update = db.update("mail_messages").set("outcome", to: outcome).set("ticket_id", to: ticketID?.text)
+        if let mailbox { update = update.set("mailbox", to: mailbox) }
+        try await update.where("id", .equal, mailID).run()
     }
 
     /// Removes the record of a message that goes to the quarantine instead (which keeps it whole).
@@ -185,9 +193,10 @@ public struct MailIntake: Sendable {
         try await database.transaction { db in try await db.delete(from: "mail_messages").where("id", .equal, mailID).run() }
     }
 
-    func storeAttachments(_ attachments: [MailAttachment], mailID: String, ticketID: UUID, organizationID: UUID, at time: Date) async throws {
+    static func storeAttachments(_ attachments: [MailAttachment], mailID: String, ticketID: UUID, organizationID: UUID, at time: Date,
+                                 on db: any SQLDatabase) async throws {
         guard !attachments.isEmpty else { return }
-        try await database.transaction { db in
+        do {
             try await RowInsert.run(
                 "mail_attachments",
                 columns: ["id", "organization_id", "mail_id", "ticket_id", "filename", "content_type", "size", "content", "created_at"],

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import RelaisCore
 
 /// Refusals that depend on who asks.
@@ -94,15 +95,19 @@ public struct TicketService: Sendable {
     /// A message from the requester's side that came by a channel (mail, chat, a social network):
     /// a comment counted as the requester's, written in the name of `author`. `isPublic` false
     /// keeps it as an internal note (an automatic reply, for instance).
-    public func channelReply(key: String, body: String, author: String, isPublic: Bool, organizationID: UUID) async throws -> Ticket {
+    public func channelReply(key: String, body: String, author: String, isPublic: Bool, organizationID: UUID,
+                             also: (@Sendable (any SQLDatabase, Ticket) async throws -> Void)? = nil) async throws -> Ticket {
         guard var ticket = try await tickets.find(organizationID: organizationID, key: key) else {
             throw StoreError.notFound(what: "ticket", id: key)
         }
         let read = ticket.version
         let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: true, body: body, now: now())
         let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
+        let written = ticket
+        var write: (@Sendable (any SQLDatabase) async throws -> Void)?
+        if let also { write = { db in try await also(db, written) } }
         return try await tickets.update(ticket, expectedVersion: read, changes: changes,
-                                        actor: TicketRepository.Actor(id: nil, name: author), comment: comment)
+                                        actor: TicketRepository.Actor(id: nil, name: author), comment: comment, also: write)
     }
 
     /// The requester's rating of a solved ticket; staff may record one the requester gave them.
