@@ -37,6 +37,14 @@ public final class WebhookDispatcher: Sendable {
         public var lanes = 2
 
         public init() {}
+
+        /// The lease a batch is taken for: `lease`, or longer when a batch sent to one slow host
+        /// (its connections each waiting out the timeout in turn) could outlast it, so no other
+        /// process takes a delivery that is still being sent.
+        public var effectiveLease: TimeInterval {
+            let turns = (batchSize + max(1, connectionsPerHost) - 1) / max(1, connectionsPerHost)
+            return max(lease, timeout * Double(turns) + 5)
+        }
     }
 
     public let repository: WebhookRepository
@@ -81,7 +89,7 @@ public final class WebhookDispatcher: Sendable {
         round.eventsHandedOver = try await repository.fanOut(limit: settings.fanOutSize, at: now())
         let start = now()
         let batch = try await repository.claim(owner: owner, limit: settings.batchSize, at: start,
-                                               leaseUntil: start.addingTimeInterval(settings.lease))
+                                               leaseUntil: start.addingTimeInterval(settings.effectiveLease))
         guard !batch.isEmpty else { return round }
         let reports = await send(batch)
         try await repository.record(reports, owner: owner, schedule: settings.schedule, random: random, at: now())

@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
     @Option(help: "Port of the SMTP listener taking mail for the map's mailboxes (off unless given).") var smtpPort: Int?
     @Option(help: "Address the SMTP listener binds (keep loopback behind the organisation's mail server).") var smtpHost = "127.0.0.1"
-    @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its deliveries to others after four times this.")
+    @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its batch to others once its lease (at least four times this) ends.")
     var webhookTimeout: Double = 15
 
     func run() async throws {
