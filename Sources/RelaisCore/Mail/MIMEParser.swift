@@ -25,7 +25,7 @@ public enum MIMEParser {
         message.messageID = value("Message-ID").flatMap { messageIDs($0).first }
         message.inReplyTo = value("In-Reply-To").map(messageIDs) ?? []
         message.references = value("References").map(messageIDs) ?? []
-        message.date = value("Date").flatMap(parseDate)
+        message.date = value("Date").flatMap(InternetDate.parse)
         var collected = Collected()
         try entity(headers: headers, body: body, depth: 0, into: &collected)
         message.contentType = contentType(of: headers).type
@@ -88,9 +88,7 @@ public enum MIMEParser {
     }
 
     /// Header bytes are ASCII by the standard, UTF-8 in practice, Latin-1 otherwise.
-    static func decodeHeaderBytes(_ bytes: ArraySlice<UInt8>) -> String {
-        String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
-    }
+    static func decodeHeaderBytes(_ bytes: ArraySlice<UInt8>) -> String { Charset.decode(bytes, charset: "utf-8") }
 
     static func entity(headers: [(name: String, value: String)], body: ArraySlice<UInt8>, depth: Int, into collected: inout Collected) throws {
         guard depth <= maxDepth else { throw MailParseError("multiparts nested more than \(maxDepth) deep") }
@@ -262,22 +260,6 @@ public enum MIMEParser {
             if !bare.isEmpty, !bare.contains(" "), bare.contains("@") { ids.append(bare) }
         }
         return ids
-    }
-
-    /// An RFC 5322 date, with or without the day name and seconds, comments ignored.
-    public static func parseDate(_ value: String) -> Date? {
-        var text = value
-        if let comment = text.firstIndex(of: "(") { text = String(text[..<comment]) }
-        text = text.trimmingCharacters(in: .whitespaces)
-        if let comma = text.firstIndex(of: ",") { text = text[text.index(after: comma)...].trimmingCharacters(in: .whitespaces) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        for format in ["d MMM yyyy HH:mm:ss Z", "d MMM yyyy HH:mm Z", "d MMM yy HH:mm:ss Z", "d MMM yyyy HH:mm:ss zzz"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
     }
 
     // MARK: Bodies

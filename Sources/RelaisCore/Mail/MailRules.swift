@@ -45,6 +45,48 @@ public enum MailRules {
         return nil
     }
 
+    /// Why a message cannot open a ticket.
+    public struct Refusal: Error, Sendable, Equatable {
+        public var reason: String
+    }
+
+    /// The ticket a new message to `mailbox` opens: the mailbox's family and team, the subject
+    /// (without reply prefixes) as title, the text as description, opened by a customer where the
+    /// family allows it, tied to the sender's account and contact where the family allows them.
+    /// Refused when the family needs an account and the sender has none.
+    public static func draft(for message: MailMessage, mailbox: Mailbox, family: Family, accountID: UUID?, contactID: UUID,
+                             automatic: Bool) throws(Refusal) -> TicketDraft {
+        if family.crm.require.contains(.account), accountID == nil {
+            throw Refusal(reason: "family '\(family.code)' needs an account, and no account declares the domain '\(message.from?.domain ?? "")'")
+        }
+        var links: [CRMLink] = []
+        if let accountID, family.crm.permitted.contains(.account) { links.append(CRMLink(kind: .account, id: accountID)) }
+        if family.crm.permitted.contains(.contact) { links.append(CRMLink(kind: .contact, id: contactID)) }
+        let subject = baseSubject(message.subject)
+        return TicketDraft(
+            family: family.code, title: subject.isEmpty ? "(no subject)" : String(subject.prefix(200)),
+            description: message.text.trimmingCharacters(in: .whitespacesAndNewlines), channel: "email",
+            openedBy: family.openedBy.contains("customer") ? "customer" : family.openedBy.first ?? "customer",
+            team: mailbox.team, tags: automatic ? ["automatic"] : [], links: links)
+    }
+
+    /// The comment a reply adds: its new text, or a placeholder when it only quoted.
+    public static func replyText(_ message: MailMessage) -> String {
+        let body = newText(message.text)
+        return body.isEmpty ? "(empty message)" : body
+    }
+
+    /// The name a message's author is shown by: `Name <address>`, or the address alone.
+    public static func author(_ sender: MailAddress) -> String {
+        sender.name.map { "\($0) <\(sender.address)>" } ?? sender.address
+    }
+
+    /// Whether a sender may add to a ticket found by the key in a subject: keys are easy to guess,
+    /// so only when the ticket has no account or the sender belongs to one of its accounts.
+    public static func mayThreadByKey(ticketAccounts: [UUID], senderAccounts: [UUID]) -> Bool {
+        ticketAccounts.isEmpty || senderAccounts.contains(where: ticketAccounts.contains)
+    }
+
     /// The subject without reply and forward prefixes (`Re:`, `Fwd:`, `TR:`, `AW:`, …).
     public static func baseSubject(_ subject: String) -> String {
         var text = subject.trimmingCharacters(in: .whitespaces)

@@ -33,6 +33,21 @@ public struct EventTypePattern: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
+    /// Most patterns one endpoint may list.
+    public static let mostPerEndpoint = 100
+
+    /// What is wrong with the patterns an endpoint lists, as the field (`event_types` or
+    /// `event_types[i]`) and the reason; nil when they may be saved.
+    public static func problem(in list: [String]) -> (field: String, reason: String)? {
+        if list.isEmpty { return ("event_types", "list at least one event type or pattern, such as 'relais.ticket.*'") }
+        if list.count > mostPerEndpoint { return ("event_types", "at most \(mostPerEndpoint) patterns") }
+        for (index, text) in list.enumerated() where EventTypePattern(text) == nil {
+            return ("event_types[\(index)]",
+                    "'\(text)' is not an event type pattern (lowercase letters, digits, '_', '-', '.' and '*' for any run of characters)")
+        }
+        return nil
+    }
+
     /// Whether any of `patterns` takes `type`.
     public static func any(_ patterns: [EventTypePattern], matches type: String) -> Bool {
         patterns.contains { $0.matches(type) }

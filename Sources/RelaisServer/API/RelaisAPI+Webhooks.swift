@@ -111,7 +111,3 @@ extension RelaisAPI {
               lastError: delivery.lastError, createdAt: delivery.createdAt, deliveredAt: delivery.deliveredAt, deadAt: delivery.deadAt)
     }
 }
-
-extension UUID {
-    var text: String { uuidString.lowercased() }
-}

@@ -10,7 +10,7 @@ enum Millis {
 
 /// Ids are stored as lower-case text so both databases compare them the same way.
 extension UUID {
-    var text: String { uuidString.lowercased() }
+    public var text: String { uuidString.lowercased() }
 }
 
 enum JSONText {

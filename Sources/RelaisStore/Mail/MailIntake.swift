@@ -54,9 +54,14 @@ public struct MailIntake: Sendable {
         guard let sender = message.from else { return try await hold("no sender address in From") }
         let automatic = MailRules.automaticReason(message)
 
-        // Recorded first: a message received again resumes where this one stopped.
-        let (mailID, knownTicket, isNew) = try await record(message, raw: raw, mailbox: nil, automatic: automatic, organizationID: organizationID, at: time)
-        if !isNew, let knownTicket { return .duplicate(knownTicket.isEmpty ? nil : try await key(of: knownTicket, organizationID: organizationID)) }
+        // Recorded first: a message received again resumes where an earlier try stopped, and
+        // one that was handled is not handled twice.
+        let recorded = try await record(message, raw: raw, automatic: automatic, organizationID: organizationID, at: time)
+        let mailID = recorded.id
+        if recorded.outcome != "received" {
+            guard let ticketID = recorded.ticketID else { return .duplicate(nil) }
+            return .duplicate(try await tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key)
+        }
 
         if MailRules.isBounce(message) {
             try await markFailing(message.failedRecipients, reason: message.subject, organizationID: organizationID, at: time)
@@ -64,16 +69,15 @@ public struct MailIntake: Sendable {
             return .bounce(message.failedRecipients)
         }
 
-        let author = sender.name.map { "\($0) <\(sender.address)>" } ?? sender.address
+        let author = MailRules.author(sender)
         if let ticket = try await thread(message, sender: sender, organizationID: organizationID) {
-            let body = MailRules.newText(message.text)
-            let text = body.isEmpty ? "(empty message)" : body
+            let text = MailRules.replyText(message)
             let attachments = message.attachments
             // The comment, its attachments and the message's outcome are written together.
-            let updated = try await tickets.channelReply(key: ticket.key, body: text, author: author, isPublic: automatic == nil,
-                                                         organizationID: organizationID) { db, ticket in
-                try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticket.id, organizationID: organizationID, at: time, on: db)
-                try await Self.finish(mailID, outcome: "commented", ticketID: ticket.id, on: db)
+            let ticketID = ticket.id
+            let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil) { db in
+                try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticketID, organizationID: organizationID, at: time, on: db)
+                try await Self.finish(mailID, outcome: "commented", ticketID: ticketID, on: db)
             }
             return .commented(updated.key)
         }
@@ -85,19 +89,14 @@ public struct MailIntake: Sendable {
         }
         guard let family = map.families[mailbox.family] else { return try await hold("mailbox family '\(mailbox.family)' is not in the map") }
         let contact = try await crm.contact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
-        var links: [CRMLink] = []
-        if let account = contact.accountID, family.crm.permitted.contains(.account) { links.append(CRMLink(kind: .account, id: account)) }
-        if family.crm.permitted.contains(.contact) { links.append(CRMLink(kind: .contact, id: contact.id)) }
-        if family.crm.require.contains(.account), contact.accountID == nil {
+        let draft: TicketDraft
+        do {
+            draft = try MailRules.draft(for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
+                                        automatic: automatic != nil)
+        } catch {
             try await forget(mailID)
-            return try await hold("family '\(family.code)' needs an account, and no account declares the domain '\(sender.domain ?? "")'")
+            return try await hold(error.reason)
         }
-        let subject = MailRules.baseSubject(message.subject)
-        let draft = TicketDraft(
-            family: family.code, title: subject.isEmpty ? "(no subject)" : String(subject.prefix(200)),
-            description: message.text.trimmingCharacters(in: .whitespacesAndNewlines), channel: "email",
-            openedBy: family.openedBy.contains("customer") ? "customer" : family.openedBy.first ?? "customer",
-            team: mailbox.team, tags: automatic == nil ? [] : ["automatic"], links: links)
         let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
         let created: TicketRepository.Creation
         do {
@@ -134,47 +133,41 @@ public struct MailIntake: Sendable {
         let prefixes = Set(map.families.values.map { $0.keyPrefix.uppercased() })
         guard let key = MailRules.ticketKey(inSubject: message.subject, prefixes: prefixes),
               let ticket = try await tickets.tickets.find(organizationID: organizationID, key: key) else { return nil }
-        // A key is easy to guess: only someone of the ticket's account (or its known contact) may add to it.
-        let accounts = ticket.links.filter { $0.kind == .account }.map(\.id)
-        if accounts.isEmpty { return ticket }
-        if let contact = try await crm.contact(organizationID: organizationID, email: sender.address), let account = contact.accountID,
-           accounts.contains(account) {
-            return ticket
-        }
-        if let account = try await crm.account(organizationID: organizationID, forEmail: sender.address), accounts.contains(account.id) {
-            return ticket
-        }
-        return nil
-    }
-
-    func key(of ticketID: String, organizationID: UUID) async throws -> String? {
-        try await tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key
+        var senderAccounts: [UUID] = []
+        if let account = try await crm.contact(organizationID: organizationID, email: sender.address)?.accountID { senderAccounts.append(account) }
+        if let account = try await crm.account(organizationID: organizationID, forEmail: sender.address) { senderAccounts.append(account.id) }
+        let ticketAccounts = ticket.links.filter { $0.kind == .account }.map(\.id)
+        return MailRules.mayThreadByKey(ticketAccounts: ticketAccounts, senderAccounts: senderAccounts) ? ticket : nil
     }
 
     // MARK: Records
 
-    /// Records the message, or finds it already recorded. Returns its row id, the ticket it
-    /// reached, and whether it is new (or an earlier try that stopped before reaching a ticket).
-    func record(_ message: MailMessage, raw: [UInt8], mailbox: String?, automatic: String?, organizationID: UUID,
-                at time: Date) async throws -> (String, String?, Bool) {
+    /// A message's row: `outcome` is `received` until it reached a ticket or a bounce.
+    struct Recorded: Sendable {
+        var id: String
+        var ticketID: String?
+        var outcome: String
+    }
+
+    /// Records the message, or finds it already recorded under its Message-ID.
+    func record(_ message: MailMessage, raw: [UInt8], automatic: String?, organizationID: UUID, at time: Date) async throws -> Recorded {
         try await database.transaction { db in
             if let messageID = message.messageID,
                let row = try await db.select().columns("id", "ticket_id", "outcome").from("mail_messages")
                 .where("organization_id", .equal, organizationID.text).where("channel", .equal, "email")
                 .where("message_id", .equal, messageID).first() {
-                let ticket = try row.decode(column: "ticket_id", as: String?.self)
-                let outcome = try row.decode(column: "outcome", as: String.self)
-                return (try row.decode(column: "id", as: String.self), ticket ?? (outcome == "bounce" ? "" : nil), outcome == "received")
+                return Recorded(id: try row.decode(column: "id", as: String.self), ticketID: try row.decode(column: "ticket_id", as: String?.self),
+                                outcome: try row.decode(column: "outcome", as: String.self))
             }
             let id = UUID.timeOrdered(at: time).text
             try await RowInsert.run(
                 "mail_messages",
-                columns: ["id", "organization_id", "direction", "channel", "message_id", "mailbox", "from_address", "from_name", "subject",
+                columns: ["id", "organization_id", "direction", "channel", "message_id", "from_address", "from_name", "subject",
                           "outcome", "automatic", "size", "raw", "received_at"],
-                rows: [[id, organizationID.text, "in", "email", message.messageID, mailbox, message.from?.address, message.from?.name,
+                rows: [[id, organizationID.text, "in", "email", message.messageID, message.from?.address, message.from?.name,
                         String(message.subject.prefix(500)), "received", automatic, raw.count, Data(raw).base64EncodedString(), Millis.from(time)]],
                 on: db)
-            return (id, nil, true)
+            return Recorded(id: id, ticketID: nil, outcome: "received")
         }
     }
 
@@ -252,26 +245,35 @@ public struct MailIntake: Sendable {
     }
 
     public func quarantined(organizationID: UUID, status: String? = "held", limit: Int, before cursor: UUID?) async throws -> [QuarantineEntry] {
+        try await Self.quarantined(in: database, organizationID: organizationID, status: status, limit: limit, before: cursor)
+    }
+
+    /// The quarantine of an organisation, newest first: needs neither the map nor the tickets.
+    public static func quarantined(in database: RelaisDatabase, organizationID: UUID, status: String? = "held", limit: Int,
+                                   before cursor: UUID?) async throws -> [QuarantineEntry] {
         let rows = try await database.read { db in
-            var select = db.select().columns("id", "channel", "recipients", "reason", "size", "status", "attempts", "received_at", "released_at", "ticket_id")
-                .from("mail_quarantine").where("organization_id", .equal, organizationID.text)
-            if let status { select = select.where("status", .equal, status) }
-            if let cursor { select = select.where("id", .lessThan, cursor.text) }
-            return try await select.orderBy("id", .descending).limit(limit).all()
+            var select = db.select()
+                .columns(["id", "channel", "recipients", "reason", "size", "status", "attempts", "received_at", "released_at"]
+                    .map { SQLColumn($0, table: "q") })
+                .column(SQLColumn("key", table: "t"))
+                .from(SQLAlias(SQLIdentifier("mail_quarantine"), as: SQLIdentifier("q")))
+                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
+                      on: SQLBinaryExpression(SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "q")))
+                .where(SQLColumn("organization_id", table: "q"), .equal, SQLBind(organizationID.text))
+            if let status { select = select.where(SQLColumn("status", table: "q"), .equal, SQLBind(status)) }
+            if let cursor { select = select.where(SQLColumn("id", table: "q"), .lessThan, SQLBind(cursor.text)) }
+            return try await select.orderBy(SQLColumn("id", table: "q"), SQLDirection.descending).limit(limit).all()
         }
-        var entries: [QuarantineEntry] = []
-        for row in rows {
-            let ticketID = try row.decode(column: "ticket_id", as: String?.self)
-            entries.append(QuarantineEntry(
+        return try rows.map { row in
+            QuarantineEntry(
                 id: try row.uuid("id"), channel: try row.decode(column: "channel", as: String.self),
                 recipients: try row.decode(column: "recipients", as: String.self).split(separator: ",").map(String.init),
                 reason: try row.decode(column: "reason", as: String.self), size: try row.decode(column: "size", as: Int.self),
                 status: try row.decode(column: "status", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
                 receivedAt: Millis.date(try row.decode(column: "received_at", as: Int.self)),
                 releasedAt: try row.decode(column: "released_at", as: Int?.self).map(Millis.date),
-                ticketKey: try await ticketID.asyncMap { try await key(of: $0, organizationID: organizationID) } ?? nil))
+                ticketKey: try row.decode(column: "key", as: String?.self))
         }
-        return entries
     }
 
     /// Runs a held message through intake again (after the map, an account's domain or the
@@ -299,12 +301,5 @@ public struct MailIntake: Sendable {
                 .set("ticket_id", to: released).where("id", .equal, id.text).run()
         }
         return outcome
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

@@ -83,31 +83,30 @@ public struct TicketService: Sendable {
 
     public func comment(key: String, body: String, isPublic: Bool, by principal: Principal) async throws -> (Ticket, TicketComment) {
         if principal.role == .requester, !isPublic { throw AccessError.forbidden("requesters write public comments only") }
-        var ticket = try await find(key: key, by: principal)
-        let read = ticket.version
-        let changes = try TicketRules.comment(
-            &ticket, isPublic: isPublic, byRequester: principal.role == .requester || principal.userID == ticket.requesterID, body: body, now: now())
-        let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
-        let saved = try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal), comment: comment)
+        let ticket = try await find(key: key, by: principal)
+        let (saved, comment) = try await addComment(
+            to: ticket, body: body, isPublic: isPublic, byRequester: principal.role == .requester || principal.userID == ticket.requesterID,
+            actor: actor(principal))
         return (saved, TicketComment(id: comment.id.uuidString.lowercased(), author: principal.name, body: body, isPublic: isPublic, createdAt: saved.updatedAt))
     }
 
-    /// A message from the requester's side that came by a channel (mail, chat, a social network):
-    /// a comment counted as the requester's, written in the name of `author`. `isPublic` false
-    /// keeps it as an internal note (an automatic reply, for instance).
-    public func channelReply(key: String, body: String, author: String, isPublic: Bool, organizationID: UUID,
-                             also: (@Sendable (any SQLDatabase, Ticket) async throws -> Void)? = nil) async throws -> Ticket {
-        guard var ticket = try await tickets.find(organizationID: organizationID, key: key) else {
-            throw StoreError.notFound(what: "ticket", id: key)
-        }
+    /// A message from the requester's side that came by a channel (mail, chat, a social network)
+    /// onto `ticket`: a comment counted as the requester's, written in the name of `author`.
+    /// `isPublic` false keeps it as an internal note (an automatic reply, for instance); `also`
+    /// writes what belongs with it in the same transaction.
+    public func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool,
+                             also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> Ticket {
+        try await addComment(to: ticket, body: body, isPublic: isPublic, byRequester: true,
+                             actor: TicketRepository.Actor(id: nil, name: author), also: also).0
+    }
+
+    func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, actor: TicketRepository.Actor,
+                    also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> (Ticket, NewComment) {
+        var ticket = ticket
         let read = ticket.version
-        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: true, body: body, now: now())
+        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: byRequester, body: body, now: now())
         let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
-        let written = ticket
-        var write: (@Sendable (any SQLDatabase) async throws -> Void)?
-        if let also { write = { db in try await also(db, written) } }
-        return try await tickets.update(ticket, expectedVersion: read, changes: changes,
-                                        actor: TicketRepository.Actor(id: nil, name: author), comment: comment, also: write)
+        return (try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor, comment: comment, also: also), comment)
     }
 
     /// The requester's rating of a solved ticket; staff may record one the requester gave them.

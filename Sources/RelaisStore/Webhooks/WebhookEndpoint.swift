@@ -69,6 +69,7 @@ public struct WebhookAttempt: Sendable, Equatable {
 /// A delivery a dispatcher has taken: what to send, where, signed with which secrets.
 public struct ClaimedDelivery: Sendable {
     public var id: UUID
+    public var organizationID: String
     public var endpointID: UUID
     public var url: String
     public var eventID: String

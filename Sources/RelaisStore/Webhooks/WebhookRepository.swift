@@ -150,7 +150,7 @@ public struct WebhookRepository: Sendable {
         return try await database.transaction { db in
             let lock = database.kind == .postgres ? " FOR UPDATE OF d SKIP LOCKED" : ""
             var query = SQLQueryString("""
-                SELECT d.id, d.endpoint_id, d.event_id, d.subject, d.sequence, d.attempts, e.url, e.secret, e.previous_secret,
+                SELECT d.id, d.organization_id, d.endpoint_id, d.event_id, d.subject, d.sequence, d.attempts, e.url, e.secret, e.previous_secret,
                 e.previous_secret_expires_at, o.payload
                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN outbox o ON o.id = d.event_id
                 WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.lease_until IS NULL OR d.lease_until < \(bind: now))
@@ -171,7 +171,8 @@ public struct WebhookRepository: Sendable {
                     secrets.append(previous)
                 }
                 claimed.append(ClaimedDelivery(
-                    id: try row.uuid("id"), endpointID: try row.uuid("endpoint_id"), url: try row.decode(column: "url", as: String.self),
+                    id: try row.uuid("id"), organizationID: try row.decode(column: "organization_id", as: String.self),
+                    endpointID: try row.uuid("endpoint_id"), url: try row.decode(column: "url", as: String.self),
                     eventID: try row.decode(column: "event_id", as: String.self), subject: try row.decode(column: "subject", as: String.self),
                     sequence: try row.decode(column: "sequence", as: Int.self), attempts: try row.decode(column: "attempts", as: Int.self),
                     payload: try row.decode(column: "payload", as: String.self), secrets: secrets))
@@ -196,16 +197,11 @@ public struct WebhookRepository: Sendable {
                 .where("id", .in, reports.map(\.delivery.id.text)).where("lease_owner", .equal, owner).all()
                 .map { try $0.decode(column: "id", as: String.self) })
             let mine = reports.filter { held.contains($0.delivery.id.text) }
-            var organizations: [UUID: String] = [:]
-            for endpointID in Set(mine.map(\.delivery.endpointID)) {
-                organizations[endpointID] = try await db.select().column("organization_id").from("webhook_endpoints")
-                    .where("id", .equal, endpointID.text).first()?.decode(column: "organization_id", as: String.self)
-            }
             try await RowInsert.run(
                 "webhook_attempts",
                 columns: ["id", "organization_id", "endpoint_id", "delivery_id", "event_id", "attempt", "attempted_at", "duration_ms", "status_code", "error"],
                 rows: mine.map { report in
-                    [UUID.timeOrdered(at: report.attemptedAt).text, organizations[report.delivery.endpointID] ?? "", report.delivery.endpointID.text,
+                    [UUID.timeOrdered(at: report.attemptedAt).text, report.delivery.organizationID, report.delivery.endpointID.text,
                      report.delivery.id.text, report.delivery.eventID, report.delivery.attempts + 1, Millis.from(report.attemptedAt),
                      report.durationMilliseconds, report.statusCode, report.error.map { String($0.prefix(500)) }]
                 }, on: db)

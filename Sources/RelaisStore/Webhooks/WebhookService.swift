@@ -30,15 +30,9 @@ public struct WebhookService: Sendable {
         return trimmed
     }
 
-    /// The checked list of event type patterns.
+    /// The checked list of event type patterns, each once.
     static func checkTypes(_ types: [String]) throws -> [String] {
-        guard !types.isEmpty else { throw StoreError.invalidValue(field: "event_types", reason: "list at least one event type or pattern, such as 'relais.ticket.*'") }
-        guard types.count <= 100 else { throw StoreError.invalidValue(field: "event_types", reason: "at most 100 patterns") }
-        for (index, type) in types.enumerated() where EventTypePattern(type) == nil {
-            throw StoreError.invalidValue(
-                field: "event_types[\(index)]",
-                reason: "'\(type)' is not an event type pattern (lowercase letters, digits, '_', '-', '.' and '*' for any run of characters)")
-        }
+        if let (field, reason) = EventTypePattern.problem(in: types) { throw StoreError.invalidValue(field: field, reason: reason) }
         var seen = Set<String>()
         return types.filter { seen.insert($0).inserted }
     }

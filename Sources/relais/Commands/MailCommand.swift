@@ -84,8 +84,7 @@ struct MailCommand: AsyncParsableCommand {
 
         func run() async throws {
             let entries = try await CLI.asAdministrator(database: database.database, mapPath: map) { db, principal in
-                try await MailIntake(map: ProcessMap(), database: db, tickets: TicketService(map: ProcessMap(), database: db))
-                    .quarantined(organizationID: principal.organizationID, limit: limit, before: nil)
+                try await MailIntake.quarantined(in: db, organizationID: principal.organizationID, limit: limit, before: nil)
             }
             for entry in entries {
                 print("\(entry.id.uuidString.lowercased())  \(CloudEvent.timestamp(entry.receivedAt))  \(entry.size) bytes  \(entry.attempts) tries  \(entry.reason)")
