@@ -152,6 +152,40 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func aChangedRollUpIsPublishedOnceWithItsCountsAndARisingSequence(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualClock("2026-11-30T09:00:00+01:00")
+            let desk = SignalDesk(try await StoreFixture.make(database), clock: clock)
+            let account = desk.fixture.account.id.text
+            func published() async throws -> [CloudEvent] {
+                try await database.read { db in
+                    try await db.raw("SELECT payload FROM outbox WHERE type = 'relais.account.rollup_changed' ORDER BY sequence").all()
+                        .map { try JSONDecoder().decode(CloudEvent.self, from: Data(try $0.decode(column: "payload", as: String.self).utf8)) }
+                }
+            }
+            let first = try await desk.open(severity: "minor")
+            _ = try await desk.open(severity: "major")
+            #expect(try await desk.signals.runOnce().published == 1, "two tickets, one pass: one summary")
+            var events = try await published()
+            #expect(events.count == 1)
+            #expect(events.first?.subject == account && events.first?.sequence == "1")
+            #expect(events.first?.data["tickets"] == "2" && events.first?.data["severity.minor"] == "1" && events.first?.data["severity.major"] == "1")
+            #expect(events.first?.data["family.incident"] == "2")
+            // A comment changes no count: the account is looked at again, nothing is published.
+            _ = try await desk.service.comment(key: first.key, body: "Still looking", isPublic: true, by: desk.fixture.agent)
+            #expect(try await desk.signals.runOnce().published == 0)
+            // A severity that changes does.
+            _ = try await desk.service.update(key: first.key, with: TicketPatch(severity: "critical"), ifMatch: nil, by: desk.fixture.agent)
+            #expect(try await desk.signals.runOnce().published == 1)
+            events = try await published()
+            #expect(events.map(\.sequence) == ["1", "2"])
+            #expect(events.last?.data["severity.minor"] == nil && events.last?.data["severity.critical"] == "1")
+            // A sweep with nothing changed publishes nothing.
+            #expect(try await desk.signals.sweep(organizationID: desk.fixture.organization.id).published == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func renewalAtRiskNeedsACriticalTicketWhileTheContractRenewsSoon(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let clock = ManualClock("2026-11-30T09:00:00+01:00")

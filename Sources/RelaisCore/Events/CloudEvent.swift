@@ -40,7 +40,7 @@ extension CloudEvent {
         "relais.ticket.created", "relais.ticket.status_changed", "relais.ticket.assigned", "relais.ticket.commented",
         "relais.ticket.priority_changed", "relais.ticket.updated", "relais.ticket.links_changed", "relais.ticket.rated",
         "relais.ticket.knowledge_linked", "relais.ticket.items_changed", "relais.sla.warning", "relais.sla.breached",
-        "relais.signal.opened", "relais.signal.closed",
+        "relais.signal.opened", "relais.signal.closed", "relais.account.rollup_changed",
     ]
 }
 

@@ -222,23 +222,46 @@ public struct AccountRollups: Sendable {
     }
 
     public func summary(organizationID: UUID, accountID: UUID) async throws -> Summary {
-        try await database.read { db in
-            let row = try await db.select().columns("tickets", "last_ticket_key", "last_ticket_at", "open_signals").from("account_rollups")
-                .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).first()
-            var summary = Summary(accountID: accountID, tickets: try row?.decode(column: "tickets", as: Int.self) ?? 0,
-                                  lastTicketKey: try row?.decode(column: "last_ticket_key", as: String?.self),
-                                  lastTicketAt: try row?.decode(column: "last_ticket_at", as: Int?.self).map(Millis.date),
-                                  openSignals: try row?.decode(column: "open_signals", as: Int.self) ?? 0, counts: [:])
-            for row in try await db.select().columns((Self.dimensions + ["count"]).map { SQLColumn($0) }).from("account_rollup_counts")
-                .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).all() {
-                let count = try row.decode(column: "count", as: Int.self)
-                guard count != 0 else { continue }
-                for dimension in Self.dimensions {
-                    summary.counts[dimension, default: [:]][try row.decode(column: dimension, as: String.self), default: 0] += count
-                }
+        try await database.read { db in try await Self.summary(organizationID: organizationID, accountID: accountID, on: db) }
+    }
+
+    static func summary(organizationID: UUID, accountID: UUID, on db: any SQLDatabase) async throws -> Summary {
+        let row = try await db.select().columns("tickets", "last_ticket_key", "last_ticket_at", "open_signals").from("account_rollups")
+            .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).first()
+        var summary = Summary(accountID: accountID, tickets: try row?.decode(column: "tickets", as: Int.self) ?? 0,
+                              lastTicketKey: try row?.decode(column: "last_ticket_key", as: String?.self),
+                              lastTicketAt: try row?.decode(column: "last_ticket_at", as: Int?.self).map(Millis.date),
+                              openSignals: try row?.decode(column: "open_signals", as: Int.self) ?? 0, counts: [:])
+        for row in try await db.select().columns((Self.dimensions + ["count"]).map { SQLColumn($0) }).from("account_rollup_counts")
+            .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text).all() {
+            let count = try row.decode(column: "count", as: Int.self)
+            guard count != 0 else { continue }
+            for dimension in Self.dimensions {
+                summary.counts[dimension, default: [:]][try row.decode(column: dimension, as: String.self), default: 0] += count
             }
-            return summary
         }
+        return summary
+    }
+
+    /// Writes `relais.account.rollup_changed` to the outbox when the account's summary differs from
+    /// the one last published (the comparison is on the event's data, so a comment that changes
+    /// no count publishes nothing). Returns whether it published.
+    @discardableResult
+    static func publish(organizationID: UUID, accountID: UUID, at instant: Date, on db: any SQLDatabase) async throws -> Bool {
+        guard let row = try await db.select().columns("published_summary", "published_sequence").from("account_rollups")
+            .where("account_id", .equal, accountID.text).first() else { return false }
+        let data = try await summary(organizationID: organizationID, accountID: accountID, on: db).eventData
+        let text = JSONText.encode(data.mapValues { $0 ?? "" })
+        guard try row.decode(column: "published_summary", as: String?.self) != text else { return false }
+        let sequence = try row.decode(column: "published_sequence", as: Int.self) + 1
+        let id = UUID.timeOrdered(at: instant)
+        let type = "relais.account.rollup_changed"
+        let event = CloudEvent(id: id, organizationID: organizationID, type: type, subject: accountID.text, time: instant, sequence: sequence, data: data)
+        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns,
+                                rows: [[id.text, organizationID.text, type, accountID.text, sequence, JSONText.encode(event), Millis.from(instant)]], on: db)
+        try await db.update("account_rollups").set("published_summary", to: text).set("published_sequence", to: sequence)
+            .where("account_id", .equal, accountID.text).run()
+        return true
     }
 
     /// Every account's summary of an organisation, for comparing the incremental path with a recomputation.
@@ -254,5 +277,20 @@ public struct AccountRollups: Sendable {
             if summary.tickets > 0 || summary.openSignals > 0 { result[id] = summary }
         }
         return result
+    }
+}
+
+extension AccountRollups.Summary {
+    /// The summary as `relais.account.rollup_changed` carries it: totals, the last ticket, and one
+    /// `dimension.value` entry per count (`severity.none` for tickets without one).
+    public var eventData: [String: String?] {
+        var data: [String: String?] = ["account_id": accountID.text, "tickets": String(tickets), "open_signals": String(openSignals),
+                                       "last_ticket": lastTicketKey]
+        for (dimension, values) in counts {
+            for (value, count) in values where count != 0 {
+                data["\(dimension).\(value.isEmpty ? "none" : value)"] = String(count)
+            }
+        }
+        return data
     }
 }

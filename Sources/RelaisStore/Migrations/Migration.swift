@@ -29,6 +29,7 @@ public enum Migrator {
         CreateKnowledgeAndCMDB(),
         CreateWebhooks(),
         CreateMail(),
+        CreateNotificationsAndChannels(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

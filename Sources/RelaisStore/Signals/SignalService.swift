@@ -51,6 +51,8 @@ public struct SignalService: Sendable {
         public var accounts = 0
         public var opened = 0
         public var closed = 0
+        /// Account summaries that changed and were published as `relais.account.rollup_changed`.
+        public var published = 0
     }
 
     var accountRules: [SignalRule] { map.signals.values.filter { $0.scope == .account }.sorted { $0.code < $1.code } }
@@ -137,6 +139,7 @@ public struct SignalService: Sendable {
             let result = try await reconcile(findings, open: open, organizationID: organizationID, accountID: accountID, at: instant, on: db)
             pass.opened = result.opened.count
             pass.closed = result.closed
+            pass.published = try await AccountRollups.publish(organizationID: organizationID, accountID: accountID, at: instant, on: db) ? 1 : 0
             if let account {
                 for (id, code) in result.opened {
                     if let rule = map.signals[code], rule.actions.crmTask != nil { tasks.append(Task(signal: id, rule: rule, account: account)) }
@@ -338,5 +341,6 @@ extension SignalService.Pass {
         accounts += other.accounts
         opened += other.opened
         closed += other.closed
+        published += other.published
     }
 }
