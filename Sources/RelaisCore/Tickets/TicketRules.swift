@@ -148,14 +148,29 @@ public enum TicketRules {
         return changes
     }
 
-    /// Records a comment on the ticket; the text itself is stored beside the ticket.
-    public static func comment(_ ticket: inout Ticket, isPublic: Bool, byRequester: Bool = false, body: String, now: Date) throws -> [TicketChange] {
+    /// Records a comment on the ticket; the text itself is stored beside the ticket. `channel`
+    /// names how it came when not through Relais itself (`phone` for a call an agent logs,
+    /// `email`, `chat`...). With `map`, a public answer
+    /// from the requester brings a ticket that waits on them or is solved back to the team: it
+    /// moves to the first status of category `open` its workflow allows from where it is.
+    public static func comment(_ ticket: inout Ticket, isPublic: Bool, byRequester: Bool = false, body: String, channel: String? = nil,
+                               map: ProcessMap? = nil, now: Date) throws -> [TicketChange] {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
+        let family = map?.families[ticket.family]
+        var comment = TicketChange(kind: .commented, field: isPublic ? "public" : "internal",
+                                   to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)
+        if let channel { comment.details["channel"] = channel }
+        var changes = [comment]
+        if byRequester, isPublic, [.pending, .solved].contains(ticket.statusCategory), let family, let map, let workflow = map.workflow(of: family),
+           let back = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .open }) {
+            changes.append(TicketChange(kind: .statusChanged, field: "status", from: ticket.status, to: back))
+            ticket.status = back
+            ticket.statusCategory = .open
+        }
         touch(&ticket, now)
-        return [TicketChange(kind: .commented, field: isPublic ? "public" : "internal",
-                             to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)]
+        return changes
     }
 
     /// Satisfaction scores run from 1 (very dissatisfied) to 5 (very satisfied).

@@ -32,7 +32,7 @@ extension RelaisAPI {
     }
 
     func encode(_ comment: TicketComment) -> Components.Schemas.Comment {
-        .init(id: comment.id, author: comment.author, body: comment.body, _public: comment.isPublic, createdAt: comment.createdAt)
+        .init(id: comment.id, author: comment.author, body: comment.body, _public: comment.isPublic, channel: comment.channel, createdAt: comment.createdAt)
     }
 
     func encode(_ event: TicketEventRecord) -> Components.Schemas.Event {

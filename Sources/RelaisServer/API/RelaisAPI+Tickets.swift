@@ -81,7 +81,7 @@ extension RelaisAPI {
     func addComment(_ input: Operations.AddComment.Input) async throws -> Operations.AddComment.Output {
         let principal = try RequestPrincipal.require()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let (_, comment) = try await services.tickets.comment(key: input.path.key, body: body.body, isPublic: body._public ?? true, by: principal)
+        let (_, comment) = try await services.tickets.comment(key: input.path.key, body: body.body, isPublic: body._public ?? true, channel: body.channel, by: principal)
         return .created(.init(body: .json(encode(comment))))
     }
 

@@ -75,7 +75,7 @@ public struct MailIntake: Sendable {
             let attachments = message.attachments
             // The comment, its attachments and the message's outcome are written together.
             let ticketID = ticket.id
-            let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil) { db in
+            let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email") { db in
                 try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticketID, organizationID: organizationID, at: time, on: db)
                 try await Self.finish(mailID, outcome: "commented", ticketID: ticketID, on: db)
             }

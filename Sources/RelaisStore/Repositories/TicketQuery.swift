@@ -108,7 +108,7 @@ extension TicketRepository {
     /// Comments on the ticket, oldest first; internal ones only when `includeInternal`.
     public func comments(organizationID: UUID, ticketID: UUID, includeInternal: Bool) async throws -> [TicketComment] {
         try await database.read { db in
-            var select = db.select().columns("id", "author", "body", "is_public", "created_at").from("ticket_comments")
+            var select = db.select().columns("id", "author", "body", "is_public", "channel", "created_at").from("ticket_comments")
                 .where("organization_id", .equal, organizationID.text).where("ticket_id", .equal, ticketID.text)
             if !includeInternal { select = select.where("is_public", .equal, 1) }
             return try await select.orderBy("created_at").all()
@@ -116,7 +116,7 @@ extension TicketRepository {
             TicketComment(
                 id: try row.decode(column: "id", as: String.self), author: try row.decode(column: "author", as: String.self),
                 body: try row.decode(column: "body", as: String.self), isPublic: try row.decode(column: "is_public", as: Int.self) == 1,
-                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
+                channel: try row.decode(column: "channel", as: String?.self), createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
         }
     }
 }
@@ -135,5 +135,7 @@ public struct TicketComment: Sendable, Equatable {
     public var author: String
     public var body: String
     public var isPublic: Bool
+    /// How it came, when not through Relais itself: `phone`, `email`, `chat`...
+    public var channel: String?
     public var createdAt: Date
 }

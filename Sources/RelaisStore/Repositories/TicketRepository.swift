@@ -74,10 +74,10 @@ public struct TicketRepository: Sendable {
             guard version == expectedVersion else { throw StoreError.versionConflict(current: version) }
             if let comment {
                 try await db.insert(into: "ticket_comments")
-                    .columns("id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "created_at")
+                    .columns("id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "channel", "created_at")
                     .values(SQLBind(comment.id.text), SQLBind(ticket.organizationID.text), SQLBind(ticket.id.text),
                             SQLBind(actor.id?.text), SQLBind(actor.name), SQLBind(comment.body),
-                            SQLBind(comment.isPublic ? 1 : 0), SQLBind(Millis.from(ticket.updatedAt)))
+                            SQLBind(comment.isPublic ? 1 : 0), SQLBind(comment.channel), SQLBind(Millis.from(ticket.updatedAt)))
                     .run()
             }
             if let rating {
@@ -172,9 +172,11 @@ public struct NewComment: Sendable {
     public var id: UUID
     public var body: String
     public var isPublic: Bool
-    public init(id: UUID, body: String, isPublic: Bool) {
+    public var channel: String?
+    public init(id: UUID, body: String, isPublic: Bool, channel: String? = nil) {
         self.id = id
         self.body = body
         self.isPublic = isPublic
+        self.channel = channel
     }
 }

@@ -81,31 +81,39 @@ public struct TicketService: Sendable {
         return try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal))
     }
 
-    public func comment(key: String, body: String, isPublic: Bool, by principal: Principal) async throws -> (Ticket, TicketComment) {
+    /// A comment by an agent or the requester; `channel` records a conversation held elsewhere
+    /// (`phone` for a call an agent logs), and only staff may name one.
+    public func comment(key: String, body: String, isPublic: Bool, channel: String? = nil, by principal: Principal) async throws -> (Ticket, TicketComment) {
         if principal.role == .requester, !isPublic { throw AccessError.forbidden("requesters write public comments only") }
+        if principal.role == .requester, channel != nil { throw AccessError.forbidden("only staff log a conversation held on another channel") }
         let ticket = try await find(key: key, by: principal)
+        if let channel, let family = map.families[ticket.family], !family.channels.contains(channel) {
+            throw TicketError.unknownValue(field: "channel", value: channel, allowed: family.channels)
+        }
         let (saved, comment) = try await addComment(
             to: ticket, body: body, isPublic: isPublic, byRequester: principal.role == .requester || principal.userID == ticket.requesterID,
-            actor: actor(principal))
-        return (saved, TicketComment(id: comment.id.uuidString.lowercased(), author: principal.name, body: body, isPublic: isPublic, createdAt: saved.updatedAt))
+            channel: channel, actor: actor(principal))
+        return (saved, TicketComment(id: comment.id.text, author: principal.name, body: body, isPublic: isPublic, channel: channel, createdAt: saved.updatedAt))
     }
 
     /// A message from the requester's side that came by a channel (mail, chat, a social network)
     /// onto `ticket`: a comment counted as the requester's, written in the name of `author`.
     /// `isPublic` false keeps it as an internal note (an automatic reply, for instance); `also`
     /// writes what belongs with it in the same transaction.
-    public func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool,
+    public func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool, channel: String,
                              also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> Ticket {
-        try await addComment(to: ticket, body: body, isPublic: isPublic, byRequester: true,
+        try await addComment(to: ticket, body: body, isPublic: isPublic, byRequester: true, channel: channel,
                              actor: TicketRepository.Actor(id: nil, name: author), also: also).0
     }
 
-    func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, actor: TicketRepository.Actor,
+    func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil, actor: TicketRepository.Actor,
                     also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> (Ticket, NewComment) {
         var ticket = ticket
         let read = ticket.version
-        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: byRequester, body: body, now: now())
-        let comment = NewComment(id: makeID(), body: body, isPublic: isPublic)
+        var changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: byRequester, body: body, channel: channel, map: map, now: now())
+        let comment = NewComment(id: makeID(), body: body, isPublic: isPublic, channel: channel)
+        // The outside event names the comment, so a notifier can quote it.
+        changes[0].details["comment_id"] = comment.id.text
         return (try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor, comment: comment, also: also), comment)
     }
 

@@ -23,6 +23,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
     @Option(help: "Port of the SMTP listener taking mail for the map's mailboxes (off unless given).") var smtpPort: Int?
     @Option(help: "Address the SMTP listener binds (keep loopback behind the organisation's mail server).") var smtpHost = "127.0.0.1"
+    @Option(help: "HOST:PORT of the SMTP relay that takes requesters' notices (acknowledgement, reply, solved); none are sent without it.")
+    var smtpRelay: String?
+    @Option(help: "Sender of notices for tickets that came by no mailbox of the map and whose family has none.") var mailFrom: String?
     @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its batch to others once its lease (at least four times this) ends.")
     var webhookTimeout: Double = 15
 
@@ -40,6 +43,14 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--webhook-retry-delays must be positive numbers of seconds separated by commas")
             }
             webhooks.schedule = RetrySchedule(delays: delays.compactMap { $0 })
+        }
+        let relay = try smtpRelay.map { value in
+            guard let client = SMTPClient(relay: value) else { throw ValidationError("--smtp-relay must be HOST or HOST:PORT, not '\(value)'") }
+            return client
+        }
+        let sender = try mailFrom.map { value in
+            guard let address = MailAddress.single(value) else { throw ValidationError("--mail-from must be a mail address, not '\(value)'") }
+            return address
         }
         let configuration = RelaisConfiguration(
             host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, logLevel: level,
@@ -92,7 +103,15 @@ struct Serve: AsyncParsableCommand {
                 }
             }
         }
+        // Notices to requesters, through the relay, when one is given.
+        let notices = relay.map { client in
+            Task { [mailLogger] in
+                let notifier = MailNotifier(map: map, database: services.database, settings: .init(from: sender))
+                await MailSender(notifier: notifier, client: client).run(logger: mailLogger)
+            }
+        }
         try await app.runService()
+        notices?.cancel()
         smtp?.cancel()
         clock.cancel()
         signals.cancel()

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import RelaisCore
+import RelaisIntegrations
+import RelaisStore
+import RelaisTestSupport
+import Synchronization
+import Testing
+
+@Suite struct SMTPClientTests {
+    /// Runs Relais's own SMTP listener on a free port over a fresh database.
+    func withListener(_ engine: Engine, _ body: (SMTPClient, RelaisDatabase, UUID) async throws -> Void) async throws {
+        try await TestDatabase.with(engine) { database in
+            let map = try ExampleMap.load()
+            let organization = try await DirectoryRepository(database: database).ensureOrganization(slug: "acme", name: "Acme")
+            // Support tickets need an account: the sender's domain gives it.
+            try await CRMRepository(database: database).insert(
+                Account(id: UUID(), name: "Helix Pharma", domain: "helix.example", createdAt: Date()), organizationID: organization.id)
+            let intake = MailIntake(map: map, database: database, tickets: TicketService(map: map, database: database))
+            let port = Mutex(0)
+            let listener = Task {
+                try await SMTPListener(port: 0, intake: intake, organizationID: organization.id)
+                    .run(logger: Logger(label: "test")) { bound in port.withLock { $0 = bound } }
+            }
+            defer { listener.cancel() }
+            while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await body(SMTPClient(host: "127.0.0.1", port: port.withLock { $0 }, timeout: 10), database, organization.id)
+        }
+    }
+
+    func mail(to: String, body: String) -> [UInt8] {
+        OutgoingMail(from: MailAddress(address: "ana@helix.example", name: "Ana"), to: [MailAddress(address: to)], subject: "Printer jam",
+                     body: body, messageID: "\(UUID().uuidString)@helix.example", date: Date()).rendered()
+    }
+
+    @Test(arguments: Engine.available)
+    func aRelayTakesTheMessageDotsIncludedAndRefusesAnUnknownRecipientForGood(engine: Engine) async throws {
+        try await withListener(engine) { client, database, organization in
+            let body = "The printer on floor 2 jams.\n.\n..and a line of dots above."
+            #expect(await client.send(from: "ana@helix.example", to: ["support@acme.example"], message: mail(to: "support@acme.example", body: body)) == .sent)
+            let page = try await TicketRepository(database: database).list(TicketQuery(organizationID: organization))
+            #expect(page.tickets.map(\.title) == ["Printer jam"])
+            #expect(page.tickets.first?.description.replacingOccurrences(of: "\r\n", with: "\n") == body, "a lone dot inside the text does not end the message")
+
+            let refused = await client.send(from: "ana@helix.example", to: ["nobody@acme.example"], message: mail(to: "nobody@acme.example", body: "x"))
+            guard case let .permanent(reason, recipients) = refused else { Issue.record("\(refused)"); return }
+            #expect(recipients == ["nobody@acme.example"] && reason.hasPrefix("550"))
+        }
+    }
+
+    @Test func aRelayThatIsNotThereIsATransientFailure() async throws {
+        let closed = SMTPClient(host: "127.0.0.1", port: 1, timeout: 5)
+        guard case .transient = await closed.send(from: "a@x.example", to: ["b@x.example"], message: Array("Subject: x\r\n\r\nx".utf8)) else {
+            Issue.record("a closed port must be retried later")
+            return
+        }
+        #expect(SMTPClient(relay: "mail.example:2525")?.port == 2525 && SMTPClient(relay: "mail.example")?.port == 25)
+        #expect(SMTPClient(relay: "mail.example:0") == nil && SMTPClient(relay: ":25") == nil && SMTPClient(relay: "a:b:c") == nil)
+    }
+}
