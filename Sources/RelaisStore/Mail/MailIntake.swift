@@ -209,7 +209,8 @@ public struct MailIntake: Sendable {
     }
 
     /// Keeps the raw message aside (or updates the entry being retried) and returns the entry's id.
-    func quarantine(_ raw: [UInt8], recipients: [String], reason: String, organizationID: UUID, entry: UUID?, at time: Date) async throws -> UUID {
+    func quarantine(_ raw: [UInt8], recipients: [String], reason: String, organizationID: UUID, entry: UUID?, channel: String = "email",
+                    at time: Date) async throws -> UUID {
         try await database.transaction { db in
             if let entry {
                 try await db.raw("""
@@ -222,7 +223,7 @@ public struct MailIntake: Sendable {
             try await RowInsert.run(
                 "mail_quarantine",
                 columns: ["id", "organization_id", "channel", "recipients", "reason", "raw", "size", "status", "attempts", "received_at"],
-                rows: [[id.text, organizationID.text, "email", recipients.joined(separator: ","), String(reason.prefix(1_000)),
+                rows: [[id.text, organizationID.text, channel, recipients.joined(separator: ","), String(reason.prefix(1_000)),
                         Data(raw).base64EncodedString(), raw.count, "held", 1, Millis.from(time)]], on: db)
             return id
         }
@@ -276,11 +277,11 @@ public struct MailIntake: Sendable {
         }
     }
 
-    /// Runs a held message through intake again (after the map, an account's domain or the
+    /// Runs a held message (mail, or a message of another channel) through intake again (after the map, an account's domain or the
     /// parser changed); released when it now reaches a ticket, a bounce or a duplicate.
     public func retry(_ id: UUID, organizationID: UUID) async throws -> Outcome {
         guard let row = try await database.read({ db in
-            try await db.select().columns("raw", "recipients", "status").from("mail_quarantine")
+            try await db.select().columns("raw", "recipients", "status", "channel").from("mail_quarantine")
                 .where("organization_id", .equal, organizationID.text).where("id", .equal, id.text).first()
         }) else { throw StoreError.notFound(what: "quarantined message", id: id.text) }
         guard try row.decode(column: "status", as: String.self) == "held" else {
@@ -288,7 +289,10 @@ public struct MailIntake: Sendable {
         }
         let raw = Array(Data(base64Encoded: try row.decode(column: "raw", as: String.self)) ?? Data())
         let recipients = try row.decode(column: "recipients", as: String.self).split(separator: ",").map(String.init)
-        let outcome = try await receive(raw, recipients: recipients, organizationID: organizationID, quarantined: id)
+        let channel = try row.decode(column: "channel", as: String.self)
+        let outcome = channel == "email"
+            ? try await receive(raw, recipients: recipients, organizationID: organizationID, quarantined: id)
+            : try await ChannelIntake(mail: self).receive(channel: channel, body: raw, organizationID: organizationID, quarantined: id)
         if case .quarantined = outcome { return outcome }
         var ticketID: String?
         switch outcome {

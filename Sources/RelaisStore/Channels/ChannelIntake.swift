@@ -1,0 +1,150 @@
+import Foundation
+import RelaisCore
+import SQLKit
+
+/// Takes messages from chat widgets, social network bridges and telephony systems under the same
+/// rules as mail: recorded before being acted on, the same message id handled once, automatic
+/// messages never answered, what cannot be read or placed kept whole in the quarantine. A
+/// conversation id threads its messages onto one ticket until that ticket is closed.
+public struct ChannelIntake: Sendable {
+    let mail: MailIntake
+
+    public init(mail: MailIntake) { self.mail = mail }
+
+    var map: ProcessMap { mail.map }
+    var database: RelaisDatabase { mail.database }
+
+    /// Handles one message body posted to `channel`. Throws only when the database fails.
+    public func receive(channel: String, body: [UInt8], organizationID: UUID, quarantined entry: UUID? = nil) async throws -> MailIntake.Outcome {
+        let time = mail.now()
+        func hold(_ reason: String) async throws -> MailIntake.Outcome {
+            .quarantined(try await mail.quarantine(body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
+                                                   channel: channel, at: time), reason)
+        }
+        guard body.count <= Self.maxSize else { return try await hold("larger than \(Self.maxSize >> 10) KiB") }
+        let message: ChannelMessage
+        do {
+            message = try ChannelRules.parse(body)
+        } catch {
+            return try await hold(error.reason)
+        }
+        let automatic = message.automatic == true ? "sent by an automatic system" : nil
+        let recorded = try await record(message, channel: channel, body: body, automatic: automatic, organizationID: organizationID, at: time)
+        if recorded.outcome != "received" {
+            guard let ticketID = recorded.ticketID else { return .duplicate(nil) }
+            return .duplicate(try await mail.tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key)
+        }
+        let author = ChannelRules.author(message.sender, channel: channel)
+        if let ticket = try await conversationTicket(channel: channel, conversation: message.conversationID, organizationID: organizationID) {
+            let ticketID = ticket.id, mailID = recorded.id
+            let updated = try await mail.tickets.channelReply(to: ticket, body: message.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                              author: author, isPublic: automatic == nil, channel: channel) { db in
+                try await MailIntake.finish(mailID, outcome: "commented", ticketID: ticketID, on: db)
+            }
+            return .commented(updated.key)
+        }
+        let draft: TicketDraft
+        do {
+            let family = try ChannelRules.family(for: message, channel: channel, map: map)
+            let contact = try await contact(for: message.sender, channel: channel, organizationID: organizationID, at: time)
+            draft = try ChannelRules.draft(for: message, channel: channel, family: family, accountID: contact.accountID, contactID: contact.id)
+        } catch let refusal as ChannelRules.Refusal {
+            try await mail.forget(recorded.id)
+            return try await hold(refusal.reason)
+        }
+        let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
+        let created: TicketRepository.Creation
+        do {
+            created = try await mail.tickets.open(draft, by: principal)
+        } catch let error as TicketError {
+            try await mail.forget(recorded.id)
+            return try await hold("the ticket could not be opened: \(error)")
+        }
+        try await mail.finish(recorded.id, outcome: "opened", ticketID: created.ticket.id)
+        return .opened(created.ticket.key)
+    }
+
+    /// Largest body taken, in bytes.
+    public static let maxSize = 256 << 10
+
+    /// The open ticket a conversation already reached, if any.
+    func conversationTicket(channel: String, conversation: String, organizationID: UUID) async throws -> Ticket? {
+        let row = try await database.read { db in
+            try await db.select().column("ticket_id").from("mail_messages")
+                .where("organization_id", .equal, organizationID.text).where("channel", .equal, channel)
+                .where("conversation", .equal, conversation).where("ticket_id", .isNot, SQLLiteral.null)
+                .orderBy("received_at", .descending).limit(1).first()
+        }
+        guard let ticketID = try row?.decode(column: "ticket_id", as: String?.self),
+              let ticket = try await mail.tickets.tickets.find(organizationID: organizationID, id: ticketID),
+              ticket.statusCategory != .closed else { return nil }
+        return ticket
+    }
+
+    /// Records the message, or finds it already recorded under its message id.
+    func record(_ message: ChannelMessage, channel: String, body: [UInt8], automatic: String?, organizationID: UUID,
+                at time: Date) async throws -> MailIntake.Recorded {
+        try await database.transaction { db in
+            if let messageID = message.messageID,
+               let row = try await db.select().columns("id", "ticket_id", "outcome").from("mail_messages")
+                .where("organization_id", .equal, organizationID.text).where("channel", .equal, channel)
+                .where("message_id", .equal, messageID).first() {
+                return MailIntake.Recorded(id: try row.decode(column: "id", as: String.self), ticketID: try row.decode(column: "ticket_id", as: String?.self),
+                                           outcome: try row.decode(column: "outcome", as: String.self))
+            }
+            let id = UUID.timeOrdered(at: time).text
+            let sender = message.sender
+            try await RowInsert.run(
+                "mail_messages",
+                columns: ["id", "organization_id", "direction", "channel", "message_id", "conversation", "from_address", "from_name", "subject",
+                          "outcome", "automatic", "size", "raw", "received_at"],
+                rows: [[id, organizationID.text, "in", channel, message.messageID, message.conversationID,
+                        sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, "received",
+                        automatic, body.count, Data(body).base64EncodedString(), Millis.from(time)]],
+                on: db)
+            return MailIntake.Recorded(id: id, ticketID: nil, outcome: "received")
+        }
+    }
+
+    /// The sender's contact: by mail address (joined to the account of its domain), else by phone
+    /// number or handle on this channel; a new one otherwise. What the message tells of the
+    /// sender's phone and handle is remembered for next time.
+    func contact(for sender: ChannelMessage.Sender, channel: String, organizationID: UUID, at time: Date) async throws -> Contact {
+        var identities: [(kind: String, value: String)] = []
+        if let phone = sender.phone.flatMap(ChannelRules.phoneNumber) { identities.append(("phone", phone)) }
+        if let handle = sender.handle?.trimmingCharacters(in: .whitespaces).lowercased() { identities.append((channel, handle)) }
+        let crm = CRMRepository(database: database)
+        var contact: Contact?
+        if let email = sender.email.flatMap(MailAddress.single)?.address {
+            contact = try await crm.contact(organizationID: organizationID, email: email, name: sender.name, now: time)
+        } else {
+            for identity in identities {
+                let row = try await database.read { db in
+                    try await db.select().column("contact_id").from("contact_identities").where("organization_id", .equal, organizationID.text)
+                        .where("kind", .equal, identity.kind).where("value", .equal, identity.value).first()
+                }
+                if let text = try row?.decode(column: "contact_id", as: String.self), let id = UUID(uuidString: text),
+                   let found = try await crm.contact(organizationID: organizationID, id: id) {
+                    contact = found
+                    break
+                }
+            }
+        }
+        let resolved: Contact
+        if let contact {
+            resolved = contact
+        } else {
+            let name = sender.name.flatMap(CRMText.value) ?? identities.first?.value ?? "\(channel) sender"
+            resolved = Contact(id: UUID.timeOrdered(at: time), accountID: nil, name: name, createdAt: time)
+            try await crm.insert(resolved, organizationID: organizationID)
+        }
+        if !identities.isEmpty {
+            let rows: [RowInsert.Row] = identities.map { [organizationID.text, $0.kind, $0.value, resolved.id.text, Millis.from(time)] }
+            try await database.transaction { db in
+                try await RowInsert.run("contact_identities", columns: ["organization_id", "kind", "value", "contact_id", "created_at"],
+                                        rows: rows, ignoringConflicts: true, on: db)
+            }
+        }
+        return resolved
+    }
+}

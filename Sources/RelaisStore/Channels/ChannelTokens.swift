@@ -1,0 +1,56 @@
+import Foundation
+import SQLKit
+
+/// One token per inbound channel of an organisation: the system posting a channel's messages
+/// (a chat widget's backend, a social network bridge, a telephony system) holds it. Only its
+/// digest is kept; issuing a new one ends the old one.
+public struct ChannelTokens: Sendable {
+    public let database: RelaisDatabase
+
+    public init(database: RelaisDatabase) { self.database = database }
+
+    /// Prefix of channel tokens, so they are told from users' tokens at a glance.
+    public static let prefix = "rch_"
+
+    /// A new token for the channel, replacing the one it had.
+    public func issue(channel: String, organizationID: UUID) async throws -> String {
+        let token = Self.prefix + DirectoryRepository.randomToken()
+        try await database.transaction { db in
+            try await RowInsert.run("channel_tokens", columns: ["organization_id", "channel", "token_hash", "created_at"],
+                                    rows: [[organizationID.text, channel, DirectoryRepository.digest(token), Millis.now()]],
+                                    upsertingOn: "organization_id, channel",
+                                    updating: "token_hash = excluded.token_hash, created_at = excluded.created_at", on: db)
+        }
+        return token
+    }
+
+    /// Ends the channel's token; false when it had none.
+    @discardableResult
+    public func revoke(channel: String, organizationID: UUID) async throws -> Bool {
+        try await database.transaction { db in
+            try await db.raw("""
+                DELETE FROM channel_tokens WHERE organization_id = \(bind: organizationID.text) AND channel = \(bind: channel) RETURNING channel
+                """).first() != nil
+        }
+    }
+
+    /// The organisation and channel a token stands for, or nil.
+    public func channel(forToken token: String) async throws -> (organizationID: UUID, channel: String)? {
+        guard token.hasPrefix(Self.prefix) else { return nil }
+        let row = try await database.read { db in
+            try await db.select().columns("organization_id", "channel").from("channel_tokens")
+                .where("token_hash", .equal, DirectoryRepository.digest(token)).first()
+        }
+        guard let row, let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) else { return nil }
+        return (organization, try row.decode(column: "channel", as: String.self))
+    }
+
+    /// Channels holding a token, with when it was issued.
+    public func issued(organizationID: UUID) async throws -> [String: Date] {
+        try await database.read { db in
+            try await db.select().columns("channel", "created_at").from("channel_tokens").where("organization_id", .equal, organizationID.text).all()
+        }.reduce(into: [:]) { result, row in
+            result[try row.decode(column: "channel", as: String.self)] = Millis.date(try row.decode(column: "created_at", as: Int.self))
+        }
+    }
+}
