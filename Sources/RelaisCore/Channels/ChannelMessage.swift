@@ -52,12 +52,27 @@ public enum ChannelRules {
     /// Why a message cannot be placed.
     public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         public var reason: String
-        public init(reason: String) { self.reason = reason }
+        /// The field at fault, when the message itself is.
+        public var field: String?
+        public init(reason: String, field: String? = nil) {
+            self.reason = reason
+            self.field = field
+        }
         public var description: String { reason }
     }
 
     /// Channels with their own intake elsewhere, not taken by the generic endpoint.
     public static let reserved: Set<String> = ["email", "api", "portal"]
+
+    /// The channels the generic endpoint takes (every channel some family lists, except the
+    /// reserved ones), each with the families that take it, by code.
+    public static func inbound(in map: ProcessMap) -> [String: [String]] {
+        var channels: [String: [String]] = [:]
+        for family in map.families.values.sorted(by: { $0.code < $1.code }) {
+            for channel in family.channels where !reserved.contains(channel) { channels[channel, default: []].append(family.code) }
+        }
+        return channels
+    }
 
     /// Reads a body: JSON with the fields of `ChannelMessage`, every problem named.
     public static func parse(_ body: [UInt8]) throws(Refusal) -> ChannelMessage {
@@ -71,24 +86,25 @@ public enum ChannelRules {
         } catch {
             throw Refusal(reason: "the body is not a JSON object with conversation_id, sender and text")
         }
-        try check(message)
+        try validate(message)
         return message
     }
 
-    static func check(_ message: ChannelMessage) throws(Refusal) {
+    /// Checks what a message must hold: a conversation, a text, a sender that can be told apart.
+    public static func validate(_ message: ChannelMessage) throws(Refusal) {
         let conversation = message.conversationID.trimmingCharacters(in: .whitespaces)
-        guard !conversation.isEmpty, conversation.count <= 200 else { throw Refusal(reason: "'conversation_id' must hold 1 to 200 characters") }
-        if let id = message.messageID, id.isEmpty || id.count > 200 { throw Refusal(reason: "'message_id' must hold 1 to 200 characters") }
-        guard !message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Refusal(reason: "'text' must not be empty") }
-        guard message.text.utf8.count <= 100_000 else { throw Refusal(reason: "'text' is longer than 100,000 bytes") }
+        guard !conversation.isEmpty, conversation.count <= 200 else { throw Refusal(reason: "'conversation_id' must hold 1 to 200 characters", field: "conversation_id") }
+        if let id = message.messageID, id.isEmpty || id.count > 200 { throw Refusal(reason: "'message_id' must hold 1 to 200 characters", field: "message_id") }
+        guard !message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Refusal(reason: "'text' must not be empty", field: "text") }
+        guard message.text.utf8.count <= 100_000 else { throw Refusal(reason: "'text' is longer than 100,000 bytes", field: "text") }
         let sender = message.sender
-        if let email = sender.email, MailAddress.single(email) == nil { throw Refusal(reason: "'sender.email' is not a mail address: '\(email.prefix(100))'") }
-        if let phone = sender.phone, phoneNumber(phone) == nil { throw Refusal(reason: "'sender.phone' is not a phone number: '\(phone.prefix(100))'") }
+        if let email = sender.email, MailAddress.single(email) == nil { throw Refusal(reason: "'sender.email' is not a mail address: '\(email.prefix(100))'", field: "sender.email") }
+        if let phone = sender.phone, phoneNumber(phone) == nil { throw Refusal(reason: "'sender.phone' is not a phone number: '\(phone.prefix(100))'", field: "sender.phone") }
         if let handle = sender.handle, handle.trimmingCharacters(in: .whitespaces).isEmpty || handle.count > 200 {
-            throw Refusal(reason: "'sender.handle' must hold 1 to 200 characters")
+            throw Refusal(reason: "'sender.handle' must hold 1 to 200 characters", field: "sender.handle")
         }
         guard sender.email != nil || sender.phone != nil || sender.handle != nil else {
-            throw Refusal(reason: "the sender needs an email, a phone or a handle")
+            throw Refusal(reason: "the sender needs an email, a phone or a handle", field: "sender")
         }
     }
 

@@ -20,6 +20,8 @@ public struct RelaisServices: Sendable {
     public let cmdb: CMDBService
     public let webhooks: WebhookService
     public let mail: MailIntake
+    public let channels: ChannelIntake
+    public let channelTokens: ChannelTokens
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
 
@@ -33,6 +35,7 @@ public struct RelaisServices: Sendable {
             let directory = DirectoryRepository(database: database)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
             let tickets = TicketService(map: configuration.map, database: database, now: now)
+            let mail = MailIntake(map: configuration.map, database: database, tickets: tickets, now: now)
             return RelaisServices(
                 configuration: configuration, database: database, organization: organization, directory: directory,
                 crm: CRMService(map: configuration.map, database: database, now: now), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
@@ -40,7 +43,7 @@ public struct RelaisServices: Sendable {
                 knowledge: KnowledgeService(map: configuration.map, database: database, tickets: tickets, now: now),
                 cmdb: CMDBService(map: configuration.map, database: database, tickets: tickets, now: now),
                 webhooks: WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now),
-                mail: MailIntake(map: configuration.map, database: database, tickets: tickets, now: now),
+                mail: mail, channels: ChannelIntake(mail: mail), channelTokens: ChannelTokens(database: database),
                 metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
         } catch {
             await database.close()

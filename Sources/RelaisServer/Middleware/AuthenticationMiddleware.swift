@@ -14,9 +14,16 @@ enum RequestPrincipal {
     }
 }
 
-/// Resolves `Authorization: Bearer <token>` to a principal for every route under `/api/`.
+/// The channel whose token authenticated the request: set only on the channel message route.
+enum RequestChannel {
+    @TaskLocal static var current: (organizationID: UUID, channel: String)?
+}
+
+/// Resolves `Authorization: Bearer <token>` to a principal for every route under `/api/`; a
+/// channel's token (`rch_...`) is taken on its channel's message route and nowhere else.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let directory: DirectoryRepository
+    let channelTokens: ChannelTokens
     let cache: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -25,6 +32,17 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIProblem.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        if token.hasPrefix(ChannelTokens.prefix) {
+            guard let found = try await channelTokens.channel(forToken: token) else { throw APIProblem.unauthorized("the channel token is not valid") }
+            let parts = request.uri.path.split(separator: "/")
+            guard request.method == .post, parts.count == 5, parts[0...2] == ["api", "v1", "channels"], parts[4] == "messages" else {
+                throw AccessError.forbidden("a channel token only posts its channel's messages")
+            }
+            guard parts[3] == found.channel else {
+                throw AccessError.forbidden("this token belongs to the '\(found.channel)' channel, not '\(parts[3])'")
+            }
+            return try await RequestChannel.$current.withValue(found) { try await next(request, context) }
+        }
         let principal: Principal
         if let cached = cache.principal(for: token) {
             principal = cached

@@ -14,19 +14,30 @@ public struct ChannelIntake: Sendable {
     var map: ProcessMap { mail.map }
     var database: RelaisDatabase { mail.database }
 
-    /// Handles one message body posted to `channel`. Throws only when the database fails.
+    /// Handles one raw message body posted to `channel` (or held in the quarantine): what cannot
+    /// be read is quarantined. Throws only when the database fails.
     public func receive(channel: String, body: [UInt8], organizationID: UUID, quarantined entry: UUID? = nil) async throws -> MailIntake.Outcome {
+        let hold = { (reason: String) async throws -> MailIntake.Outcome in
+            .quarantined(try await mail.quarantine(body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
+                                                   channel: channel, at: mail.now()), reason)
+        }
+        guard body.count <= Self.maxSize else { return try await hold("larger than \(Self.maxSize >> 10) KiB") }
+        do {
+            return try await receive(channel: channel, message: try ChannelRules.parse(body), body: body, organizationID: organizationID, quarantined: entry)
+        } catch let refusal as ChannelRules.Refusal {
+            return try await hold(refusal.reason)
+        }
+    }
+
+    /// Handles one message already read and validated (`ChannelRules.validate`); `body` is what
+    /// is kept of it, the message re-encoded when not given.
+    public func receive(channel: String, message: ChannelMessage, body: [UInt8]? = nil, organizationID: UUID,
+                        quarantined entry: UUID? = nil) async throws -> MailIntake.Outcome {
         let time = mail.now()
+        let body = try body ?? Array(JSONEncoder().encode(message))
         func hold(_ reason: String) async throws -> MailIntake.Outcome {
             .quarantined(try await mail.quarantine(body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
                                                    channel: channel, at: time), reason)
-        }
-        guard body.count <= Self.maxSize else { return try await hold("larger than \(Self.maxSize >> 10) KiB") }
-        let message: ChannelMessage
-        do {
-            message = try ChannelRules.parse(body)
-        } catch {
-            return try await hold(error.reason)
         }
         let automatic = message.automatic == true ? "sent by an automatic system" : nil
         let recorded = try await record(message, channel: channel, body: body, automatic: automatic, organizationID: organizationID, at: time)
