@@ -124,6 +124,26 @@ struct MailFixture {
     }
 
     @Test(arguments: Engine.available)
+    func theSameMessageDeliveredTwiceAtOnceOpensOneTicket(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            let raw = message(id: "twice@helix.example")
+            let reply = message(subject: "Re: Invoice is wrong", id: "twice-reply@helix.example", extra: ["In-Reply-To: <twice@helix.example>"])
+            // Eight deliveries of the same message race, then eight of its reply.
+            for copy in [raw, reply] {
+                let outcomes = try await withThrowingTaskGroup(of: MailIntake.Outcome.self) { group in
+                    for _ in 0..<8 { group.addTask { try await f.receive(copy) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let handled = outcomes.filter { if case .duplicate = $0 { false } else { true } }
+                #expect(handled.count == 1, "\(outcomes)")
+            }
+            #expect(try await f.fixture.count("tickets") == 1)
+            #expect(try await f.fixture.count("ticket_comments") == 1)
+            #expect(try await f.fixture.count("mail_messages") == 2)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func aKeyInTheSubjectFromAnotherAccountDoesNotThread(engine: Engine) async throws {
         try await MailFixture.with(engine) { f in
             guard case let .opened(key) = try await f.receive(message()) else { Issue.record("not opened"); return }

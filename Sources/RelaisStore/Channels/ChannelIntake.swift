@@ -40,39 +40,46 @@ public struct ChannelIntake: Sendable {
                                                    channel: channel, at: time), reason)
         }
         let automatic = message.automatic == true ? "sent by an automatic system" : nil
-        let recorded = try await record(message, channel: channel, body: body, automatic: automatic, organizationID: organizationID, at: time)
-        if recorded.outcome != "received" {
-            guard let ticketID = recorded.ticketID else { return .duplicate(nil) }
-            return .duplicate(try await mail.tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key)
+        // Recorded with what it produced, in one transaction, as mail is.
+        if let messageID = message.messageID, let known = try await mail.recorded(messageID, channel: channel, organizationID: organizationID) {
+            return known
         }
-        let author = ChannelRules.author(message.sender, channel: channel)
-        if let ticket = try await conversationTicket(channel: channel, conversation: message.conversationID, organizationID: organizationID) {
-            let ticketID = ticket.id, mailID = recorded.id
-            let updated = try await mail.tickets.channelReply(to: ticket, body: message.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                              author: author, isPublic: automatic == nil, channel: channel) { db in
-                try await MailIntake.finish(mailID, outcome: "commented", ticketID: ticketID, on: db)
+        let sender = message.sender
+        let record: @Sendable (String, UUID) -> RowInsert.Row = { outcome, ticketID in
+            [UUID.timeOrdered(at: time).text, organizationID.text, "in", channel, message.messageID, message.conversationID, nil as String?,
+             sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, ticketID.text, outcome,
+             automatic, body.count, Data(body).base64EncodedString(), Millis.from(time)]
+        }
+        let author = ChannelRules.author(sender, channel: channel)
+        do {
+            if let ticket = try await conversationTicket(channel: channel, conversation: message.conversationID, organizationID: organizationID) {
+                let ticketID = ticket.id
+                let updated = try await mail.tickets.channelReply(to: ticket, body: message.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                                  author: author, isPublic: automatic == nil, channel: channel) { db in
+                    try await MailIntake.insertRecord(record("commented", ticketID), on: db)
+                }
+                return .commented(updated.key)
             }
-            return .commented(updated.key)
+            let draft: TicketDraft
+            do {
+                let family = try ChannelRules.family(for: message, channel: channel, map: map)
+                let contact = try await contact(for: sender, channel: channel, organizationID: organizationID, at: time)
+                draft = try ChannelRules.draft(for: message, channel: channel, family: family, accountID: contact.accountID, contactID: contact.id)
+            } catch let refusal as ChannelRules.Refusal {
+                return try await hold(refusal.reason)
+            }
+            let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
+            do {
+                let created = try await mail.tickets.open(draft, by: principal, idempotency: MailIntake.claim(message.messageID, channel: channel)) { ticket, db in
+                    try await MailIntake.insertRecord(record("opened", ticket.id), takingOver: true, on: db)
+                }
+                return created.replayed ? .duplicate(created.ticket.key) : .opened(created.ticket.key)
+            } catch let error as TicketError {
+                return try await hold("the ticket could not be opened: \(error)")
+            }
+        } catch is MailIntake.AlreadyRecorded {
+            return try await mail.recorded(message.messageID ?? "", channel: channel, organizationID: organizationID) ?? .duplicate(nil)
         }
-        let draft: TicketDraft
-        do {
-            let family = try ChannelRules.family(for: message, channel: channel, map: map)
-            let contact = try await contact(for: message.sender, channel: channel, organizationID: organizationID, at: time)
-            draft = try ChannelRules.draft(for: message, channel: channel, family: family, accountID: contact.accountID, contactID: contact.id)
-        } catch let refusal as ChannelRules.Refusal {
-            try await mail.forget(recorded.id)
-            return try await hold(refusal.reason)
-        }
-        let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
-        let created: TicketRepository.Creation
-        do {
-            created = try await mail.tickets.open(draft, by: principal)
-        } catch let error as TicketError {
-            try await mail.forget(recorded.id)
-            return try await hold("the ticket could not be opened: \(error)")
-        }
-        try await mail.finish(recorded.id, outcome: "opened", ticketID: created.ticket.id)
-        return .opened(created.ticket.key)
     }
 
     /// Largest body taken, in bytes.
@@ -90,31 +97,6 @@ public struct ChannelIntake: Sendable {
               let ticket = try await mail.tickets.tickets.find(organizationID: organizationID, id: ticketID),
               ticket.statusCategory != .closed else { return nil }
         return ticket
-    }
-
-    /// Records the message, or finds it already recorded under its message id.
-    func record(_ message: ChannelMessage, channel: String, body: [UInt8], automatic: String?, organizationID: UUID,
-                at time: Date) async throws -> MailIntake.Recorded {
-        try await database.transaction { db in
-            if let messageID = message.messageID,
-               let row = try await db.select().columns("id", "ticket_id", "outcome").from("mail_messages")
-                .where("organization_id", .equal, organizationID.text).where("channel", .equal, channel)
-                .where("message_id", .equal, messageID).first() {
-                return MailIntake.Recorded(id: try row.decode(column: "id", as: String.self), ticketID: try row.decode(column: "ticket_id", as: String?.self),
-                                           outcome: try row.decode(column: "outcome", as: String.self))
-            }
-            let id = UUID.timeOrdered(at: time).text
-            let sender = message.sender
-            try await RowInsert.run(
-                "mail_messages",
-                columns: ["id", "organization_id", "direction", "channel", "message_id", "conversation", "from_address", "from_name", "subject",
-                          "outcome", "automatic", "size", "raw", "received_at"],
-                rows: [[id, organizationID.text, "in", channel, message.messageID, message.conversationID,
-                        sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, "received",
-                        automatic, body.count, Data(body).base64EncodedString(), Millis.from(time)]],
-                on: db)
-            return MailIntake.Recorded(id: id, ticketID: nil, outcome: "received")
-        }
     }
 
     /// The sender's contact: by mail address (joined to the account of its domain), else by phone

@@ -54,37 +54,50 @@ public struct MailIntake: Sendable {
         guard let sender = message.from else { return try await hold("no sender address in From") }
         let automatic = MailRules.automaticReason(message)
 
-        // Recorded first: a message received again resumes where an earlier try stopped, and
-        // one that was handled is not handled twice.
-        let recorded = try await record(message, raw: raw, automatic: automatic, organizationID: organizationID, at: time)
-        let mailID = recorded.id
-        if recorded.outcome != "received" {
-            guard let ticketID = recorded.ticketID else { return .duplicate(nil) }
-            return .duplicate(try await tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key)
+        // A message is recorded in the transaction that writes what it produced (its comment,
+        // its ticket, its bounce): a crash leaves neither, and the sender, never told it was
+        // taken, sends it again. Its Message-ID is unique, so one handled is not handled twice.
+        if let messageID = message.messageID, let known = try await recorded(messageID, channel: "email", organizationID: organizationID) {
+            return known
+        }
+        let mailRow: @Sendable (String, UUID?, String?) -> RowInsert.Row = { outcome, ticketID, mailbox in
+            [UUID.timeOrdered(at: time).text, organizationID.text, "in", "email", message.messageID, nil as String?, mailbox,
+             message.from?.address, message.from?.name,
+             String(message.subject.prefix(500)), ticketID?.text, outcome, automatic, raw.count, Data(raw).base64EncodedString(), Millis.from(time)]
         }
 
         if MailRules.isBounce(message) {
-            try await markFailing(message.failedRecipients, reason: message.subject, organizationID: organizationID, at: time)
-            try await finish(mailID, outcome: "bounce", ticketID: nil)
-            return .bounce(message.failedRecipients)
+            let failed = message.failedRecipients, reason = message.subject
+            do {
+                try await database.transaction { db in
+                    try await Self.insertRecord(mailRow("bounce", nil, nil), on: db)
+                    try await Self.markFailing(failed, reason: reason, organizationID: organizationID, at: time, on: db)
+                }
+            } catch is AlreadyRecorded {
+                return try await recorded(message.messageID ?? "", channel: "email", organizationID: organizationID) ?? .duplicate(nil)
+            }
+            return .bounce(failed)
         }
 
         let author = MailRules.author(sender)
+        let attachments = message.attachments
         if let ticket = try await thread(message, sender: sender, organizationID: organizationID) {
             let text = MailRules.replyText(message)
-            let attachments = message.attachments
-            // The comment, its attachments and the message's outcome are written together.
+            // The comment, the message's record and its attachments are written together.
             let ticketID = ticket.id
-            let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email") { db in
-                try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticketID, organizationID: organizationID, at: time, on: db)
-                try await Self.finish(mailID, outcome: "commented", ticketID: ticketID, on: db)
+            do {
+                let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email") { db in
+                    let mailID = try await Self.insertRecord(mailRow("commented", ticketID, nil), on: db)
+                    try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticketID, organizationID: organizationID, at: time, on: db)
+                }
+                return .commented(updated.key)
+            } catch is AlreadyRecorded {
+                return try await recorded(message.messageID ?? "", channel: "email", organizationID: organizationID) ?? .duplicate(nil)
             }
-            return .commented(updated.key)
         }
 
         let addresses = recipients.map { $0.lowercased() } + message.to.map(\.address) + message.cc.map(\.address)
         guard let mailbox = map.mailbox(for: addresses) else {
-            try await forget(mailID)
             return try await hold("no mailbox of the map among the recipients (\(Set(addresses).sorted().joined(separator: ", ")))")
         }
         guard let family = map.families[mailbox.family] else { return try await hold("mailbox family '\(mailbox.family)' is not in the map") }
@@ -94,23 +107,66 @@ public struct MailIntake: Sendable {
             draft = try MailRules.draft(for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
                                         automatic: automatic != nil)
         } catch {
-            try await forget(mailID)
             return try await hold(error.reason)
         }
         let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
         let created: TicketRepository.Creation
         do {
-            created = try await tickets.open(draft, by: principal)
+            // The ticket, the message's record and its attachments are written together.
+            created = try await tickets.open(draft, by: principal, idempotency: Self.claim(message.messageID, channel: "email")) { ticket, db in
+                let mailID = try await Self.insertRecord(mailRow("opened", ticket.id, mailbox.address), takingOver: true, on: db)
+                try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticket.id, organizationID: organizationID, at: time, on: db)
+            }
         } catch let error as TicketError {
-            try await forget(mailID)
             return try await hold("the ticket could not be opened: \(error)")
         }
-        let attachments = message.attachments
-        try await database.transaction { db in
-            try await Self.storeAttachments(attachments, mailID: mailID, ticketID: created.ticket.id, organizationID: organizationID, at: time, on: db)
-            try await Self.finish(mailID, outcome: "opened", ticketID: created.ticket.id, mailbox: mailbox.address, on: db)
+        // The same message received twice at once: the other copy opened the ticket.
+        return created.replayed ? .duplicate(created.ticket.key) : .opened(created.ticket.key)
+    }
+
+    /// Thrown inside a write when the message's record is already there (the same Message-ID
+    /// handled by another connection at the same time): the write is undone.
+    struct AlreadyRecorded: Error {}
+
+    static let recordColumns = ["id", "organization_id", "direction", "channel", "message_id", "conversation", "mailbox", "from_address", "from_name", "subject",
+                                "ticket_id", "outcome", "automatic", "size", "raw", "received_at"]
+
+    /// Writes a received message's record and returns its id; a record left by an earlier,
+    /// unfinished try (outcome `received`) is taken over, a finished one throws `AlreadyRecorded`
+    /// unless `takingOver` (inside a batch of creations, where one message must not undo the
+    /// others, and where the creation's idempotency claim already keeps a message to one ticket).
+    @discardableResult
+    static func insertRecord(_ row: RowInsert.Row, takingOver: Bool = false, on db: any SQLDatabase) async throws -> String {
+        var query = SQLQueryString("INSERT INTO mail_messages (\(unsafeRaw: recordColumns.joined(separator: ", "))) VALUES (")
+        query.appendInterpolation(binds: row)
+        query.appendLiteral("""
+            ) ON CONFLICT (organization_id, channel, message_id) DO UPDATE SET ticket_id = excluded.ticket_id, outcome = excluded.outcome,
+            mailbox = excluded.mailbox
+            """)
+        if !takingOver { query.appendLiteral(" WHERE mail_messages.outcome = 'received'") }
+        query.appendLiteral(" RETURNING id")
+        guard let id = try await db.raw(query).first(decodingColumn: "id", as: String.self) else { throw AlreadyRecorded() }
+        return id
+    }
+
+    /// Who claims a message's id when it opens a ticket: the same message received twice at once
+    /// (two connections of a mail server, two posts of a bridge) then opens one ticket.
+    static let claimant = UUID(uuidString: "6d61696c-0000-4000-8000-000000000001")!
+
+    static func claim(_ messageID: String?, channel: String) -> TicketRepository.IdempotencyClaim? {
+        messageID.map { TicketRepository.IdempotencyClaim(userID: claimant, key: "\(channel):\($0)", requestHash: channel) }
+    }
+
+    /// What became of a message already handled, found by its id on the channel; nil when it is new.
+    func recorded(_ messageID: String, channel: String, organizationID: UUID) async throws -> Outcome? {
+        let row = try await database.read { db in
+            try await db.select().columns("ticket_id", "outcome").from("mail_messages")
+                .where("organization_id", .equal, organizationID.text).where("channel", .equal, channel)
+                .where("message_id", .equal, messageID).first()
         }
-        return .opened(created.ticket.key)
+        guard let row, try row.decode(column: "outcome", as: String.self) != "received" else { return nil }
+        guard let ticketID = try row.decode(column: "ticket_id", as: String?.self) else { return .duplicate(nil) }
+        return .duplicate(try await tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key)
     }
 
     // MARK: Threading
@@ -142,50 +198,6 @@ public struct MailIntake: Sendable {
 
     // MARK: Records
 
-    /// A message's row: `outcome` is `received` until it reached a ticket or a bounce.
-    struct Recorded: Sendable {
-        var id: String
-        var ticketID: String?
-        var outcome: String
-    }
-
-    /// Records the message, or finds it already recorded under its Message-ID.
-    func record(_ message: MailMessage, raw: [UInt8], automatic: String?, organizationID: UUID, at time: Date) async throws -> Recorded {
-        try await database.transaction { db in
-            if let messageID = message.messageID,
-               let row = try await db.select().columns("id", "ticket_id", "outcome").from("mail_messages")
-                .where("organization_id", .equal, organizationID.text).where("channel", .equal, "email")
-                .where("message_id", .equal, messageID).first() {
-                return Recorded(id: try row.decode(column: "id", as: String.self), ticketID: try row.decode(column: "ticket_id", as: String?.self),
-                                outcome: try row.decode(column: "outcome", as: String.self))
-            }
-            let id = UUID.timeOrdered(at: time).text
-            try await RowInsert.run(
-                "mail_messages",
-                columns: ["id", "organization_id", "direction", "channel", "message_id", "from_address", "from_name", "subject",
-                          "outcome", "automatic", "size", "raw", "received_at"],
-                rows: [[id, organizationID.text, "in", "email", message.messageID, message.from?.address, message.from?.name,
-                        String(message.subject.prefix(500)), "received", automatic, raw.count, Data(raw).base64EncodedString(), Millis.from(time)]],
-                on: db)
-            return Recorded(id: id, ticketID: nil, outcome: "received")
-        }
-    }
-
-    func finish(_ mailID: String, outcome: String, ticketID: UUID?) async throws {
-        try await database.transaction { db in try await Self.finish(mailID, outcome: outcome, ticketID: ticketID, on: db) }
-    }
-
-    static func finish(_ mailID: String, outcome: String, ticketID: UUID?, mailbox: String? = nil, on db: any SQLDatabase) async throws {
-        var update = db.update("mail_messages").set("outcome", to: outcome).set("ticket_id", to: ticketID?.text)
-        if let mailbox { update = update.set("mailbox", to: mailbox) }
-        try await update.where("id", .equal, mailID).run()
-    }
-
-    /// Removes the record of a message that goes to the quarantine instead (which keeps it whole).
-    func forget(_ mailID: String) async throws {
-        try await database.transaction { db in try await db.delete(from: "mail_messages").where("id", .equal, mailID).run() }
-    }
-
     static func storeAttachments(_ attachments: [MailAttachment], mailID: String, ticketID: UUID, organizationID: UUID, at time: Date,
                                  on db: any SQLDatabase) async throws {
         guard !attachments.isEmpty else { return }
@@ -200,12 +212,10 @@ public struct MailIntake: Sendable {
         }
     }
 
-    func markFailing(_ addresses: [String], reason: String, organizationID: UUID, at time: Date) async throws {
+    static func markFailing(_ addresses: [String], reason: String, organizationID: UUID, at time: Date, on db: any SQLDatabase) async throws {
         guard !addresses.isEmpty else { return }
-        try await database.transaction { db in
-            try await db.update("contacts").set("email_failing_at", to: Millis.from(time)).set("email_failure", to: String(reason.prefix(500)))
-                .where("organization_id", .equal, organizationID.text).where("email", .in, SQLBind.group(addresses.map { $0.lowercased() })).run()
-        }
+        try await db.update("contacts").set("email_failing_at", to: Millis.from(time)).set("email_failure", to: String(reason.prefix(500)))
+            .where("organization_id", .equal, organizationID.text).where("email", .in, SQLBind.group(addresses.map { $0.lowercased() })).run()
     }
 
     /// Keeps the raw message aside (or updates the entry being retried) and returns the entry's id.

@@ -11,6 +11,9 @@ struct PendingCreation: Sendable {
     var claim: TicketRepository.IdempotencyClaim?
     /// The ticket's `ticket_sla` row, when a policy covers it.
     var sla: RowInsert.Row?
+    /// Writes what belongs with the new ticket (the message that opened it) in the batch's
+    /// transaction; it must not fail for reasons of its own, or the whole batch fails with it.
+    var also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)?
 }
 
 /// Group commit for ticket creations: requests that arrive while a batch is being written are
@@ -111,6 +114,9 @@ enum CreationBatch {
         try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
         try await RowInsert.run("ticket_sla", columns: SLATracker.columns, rows: sla, on: db)
         try await AccountRollups.apply(old: [], new: contributions, on: db)
+        for (item, outcome) in zip(items, outcomes) {
+            if let also = item.also, case let .created(ticket)? = outcome { try await also(ticket, db) }
+        }
         return outcomes.map { $0! }
     }
 

@@ -47,10 +47,10 @@ public struct TicketRepository: Sendable {
     /// Creations arriving together are committed together (see `CreationQueue`).
     public func insert(
         _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil,
-        tier: String? = nil, contractLevel: String? = nil
+        tier: String? = nil, contractLevel: String? = nil, also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> Creation {
         let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency,
-                                   sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel))
+                                   sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel), also: also)
         return try await database.creations.submit(item, to: database)
     }
 

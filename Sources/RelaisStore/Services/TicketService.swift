@@ -26,8 +26,11 @@ public struct TicketService: Sendable {
         self.makeID = makeID
     }
 
+    /// Opens a ticket; `also` writes what belongs with it (the message that opened it) in the
+    /// transaction that stores it.
     public func open(
-        _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim? = nil
+        _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim? = nil,
+        also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> TicketRepository.Creation {
         var draft = draft
         if principal.role == .requester {
@@ -43,7 +46,7 @@ public struct TicketService: Sendable {
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
         return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
-                                        tier: context["account.tier"], contractLevel: context["contract.sla_level"])
+                                        tier: context["account.tier"], contractLevel: context["contract.sla_level"], also: also)
     }
 
     public func find(key: String, by principal: Principal) async throws -> Ticket {
@@ -100,10 +103,23 @@ public struct TicketService: Sendable {
     /// onto `ticket`: a comment counted as the requester's, written in the name of `author`.
     /// `isPublic` false keeps it as an internal note (an automatic reply, for instance); `also`
     /// writes what belongs with it in the same transaction.
+    /// Nobody waits on a channel's message to edit the ticket, so a concurrent change (another
+    /// message of the same conversation) makes it read the ticket again and retry.
     public func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool, channel: String,
                              also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> Ticket {
-        try await addComment(to: ticket, body: body, isPublic: isPublic, byRequester: true, channel: channel,
-                             actor: TicketRepository.Actor(id: nil, name: author), also: also).0
+        var current = ticket
+        for attempt in 1...8 {
+            do {
+                return try await addComment(to: current, body: body, isPublic: isPublic, byRequester: true, channel: channel,
+                                            actor: TicketRepository.Actor(id: nil, name: author), also: also).0
+            } catch StoreError.versionConflict where attempt < 8 {
+                guard let fresh = try await tickets.find(organizationID: ticket.organizationID, id: ticket.id.text) else {
+                    throw StoreError.notFound(what: "ticket", id: ticket.key)
+                }
+                current = fresh
+            }
+        }
+        throw StoreError.versionConflict(current: current.version)
     }
 
     func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil, actor: TicketRepository.Actor,
