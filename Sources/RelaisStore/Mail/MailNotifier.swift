@@ -99,7 +99,8 @@ public struct MailNotifier: Sendable {
         let facts = try await database.read { db in try await Self.facts(of: ticket, comment: event.data["comment_id"] ?? nil, on: db) }
         guard let address = facts.recipient else { return .failure(Skip(reason: "no address")) }
         if facts.recipientFailing { return .failure(Skip(reason: "address failing")) }
-        if notice == .acknowledgement, facts.openedByAutomaticMessage { return .failure(Skip(reason: "opened by an automatic message")) }
+        // An automatic message is never answered, nor is the robot that sent it told of its ticket later.
+        if facts.openedByAutomaticMessage { return .failure(Skip(reason: "opened by an automatic message")) }
         guard let from = facts.mailbox.map({ MailAddress(address: $0, name: map.organization.name) })
             ?? map.mailboxes.values.filter({ $0.family == ticket.family }).map(\.address).sorted().first.map({ MailAddress(address: $0, name: map.organization.name) })
             ?? settings.from else { return .failure(Skip(reason: "no sender address")) }
