@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import RelaisCore
 import RelaisIntegrations
 import RelaisStore
@@ -24,7 +26,7 @@ import Testing
             }
             defer { listener.cancel() }
             while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            try await body(SMTPClient(host: "127.0.0.1", port: port.withLock { $0 }, timeout: 10), database, organization.id)
+            try await body(SMTPClient(host: "127.0.0.1", port: port.withLock { $0 }, timeout: 60), database, organization.id)
         }
     }
 
@@ -37,7 +39,8 @@ import Testing
     func aRelayTakesTheMessageDotsIncludedAndRefusesAnUnknownRecipientForGood(engine: Engine) async throws {
         try await withListener(engine) { client, database, organization in
             let body = "The printer on floor 2 jams.\n.\n..and a line of dots above."
-            #expect(await client.send(from: "ana@helix.example", to: ["support@acme.example"], message: mail(to: "support@acme.example", body: body)) == .sent)
+            let sent = await client.send(from: "ana@helix.example", to: ["support@acme.example"], message: mail(to: "support@acme.example", body: body))
+            #expect(sent == .sent, "\(sent)")
             let page = try await TicketRepository(database: database).list(TicketQuery(organizationID: organization))
             #expect(page.tickets.map(\.title) == ["Printer jam"])
             #expect(page.tickets.first?.description.replacingOccurrences(of: "\r\n", with: "\n") == body, "a lone dot inside the text does not end the message")
@@ -56,5 +59,19 @@ import Testing
         }
         #expect(SMTPClient(relay: "mail.example:2525")?.port == 2525 && SMTPClient(relay: "mail.example")?.port == 25)
         #expect(SMTPClient(relay: "mail.example:0") == nil && SMTPClient(relay: ":25") == nil && SMTPClient(relay: "a:b:c") == nil)
+    }
+}
+
+extension SMTPClientTests {
+    @Test func aRelayThatNeverAnswersIsLeftWhenTheTimeIsUp() async throws {
+        // A server that accepts the connection and says nothing.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        let client = SMTPClient(host: "127.0.0.1", port: try #require(silent.localAddress?.port), timeout: 1)
+        let started = ContinuousClock.now
+        let attempt = await client.send(from: "a@x.example", to: ["b@x.example"], message: Array("Subject: x\r\n\r\nx".utf8))
+        guard case let .transient(reason) = attempt else { Issue.record("\(attempt)"); return }
+        #expect(reason.contains("did not finish within 1 s"))
+        #expect(ContinuousClock.now - started < .seconds(10), "the exchange is abandoned, not waited for")
     }
 }
