@@ -3,7 +3,7 @@ import RelaisCore
 import SQLKit
 
 /// Takes messages from chat widgets, social network bridges and telephony systems under the same
-/// rules as mail: recorded before being acted on, the same message id handled once, automatic
+/// rules as mail: recorded with what it produced, the same message id handled once, automatic
 /// messages never answered, what cannot be read or placed kept whole in the quarantine. A
 /// conversation id threads its messages onto one ticket until that ticket is closed.
 public struct ChannelIntake: Sendable {

@@ -2,9 +2,10 @@ import Foundation
 import RelaisCore
 import SQLKit
 
-/// Turns received mail into tickets and comments. Nothing is lost: a message is recorded before
-/// it is acted on, one that cannot be read or placed is kept whole in a quarantine, and the same
-/// message received twice (by Message-ID) is handled once.
+/// Turns received mail into tickets and comments. Nothing is lost: a message is recorded in the
+/// same transaction as what it produced (so before the sender is told it was taken), one that
+/// cannot be read or placed is kept whole in a quarantine, and the same message received twice
+/// (by Message-ID), even at once, is handled once.
 public struct MailIntake: Sendable {
     public let map: ProcessMap
     public let database: RelaisDatabase
