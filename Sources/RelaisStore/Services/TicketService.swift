@@ -14,6 +14,8 @@ public struct TicketService: Sendable {
     public let crm: CRMRepository
     let now: @Sendable () -> Date
     let makeID: @Sendable () -> UUID
+    /// Channel replies of this service waiting to be committed together (its map and clocks).
+    let replies = ReplyQueue()
 
     public init(map: ProcessMap, database: RelaisDatabase,
                 now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }) {
@@ -103,23 +105,17 @@ public struct TicketService: Sendable {
     /// onto `ticket`: a comment counted as the requester's, written in the name of `author`.
     /// `isPublic` false keeps it as an internal note (an automatic reply, for instance); `also`
     /// writes what belongs with it in the same transaction.
-    /// Nobody waits on a channel's message to edit the ticket, so a concurrent change (another
-    /// message of the same conversation) makes it read the ticket again and retry.
+    /// Nobody waits on a channel's message to edit the ticket, so it is applied to the ticket as
+    /// it is when written (a concurrent change is no conflict), and replies arriving together are
+    /// written in one transaction.
     public func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool, channel: String,
                              also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> Ticket {
-        var current = ticket
-        for attempt in 1...8 {
-            do {
-                return try await addComment(to: current, body: body, isPublic: isPublic, byRequester: true, channel: channel,
-                                            actor: TicketRepository.Actor(id: nil, name: author), also: also).0
-            } catch StoreError.versionConflict where attempt < 8 {
-                guard let fresh = try await tickets.find(organizationID: ticket.organizationID, id: ticket.id.text) else {
-                    throw StoreError.notFound(what: "ticket", id: ticket.key)
-                }
-                current = fresh
-            }
+        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
-        throw StoreError.versionConflict(current: current.version)
+        let item = PendingReply(organizationID: ticket.organizationID, ticketID: ticket.id, key: ticket.key, body: body, isPublic: isPublic,
+                                channel: channel, actor: TicketRepository.Actor(id: nil, name: author), commentID: makeID(), now: now(), also: also)
+        return try await replies.submit(item, map: map, tracker: tickets.sla, to: tickets.database)
     }
 
     func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil, actor: TicketRepository.Actor,

@@ -1,0 +1,94 @@
+import Foundation
+import RelaisCore
+import SQLKit
+
+/// A requester's message from a channel, waiting to be written onto its ticket.
+struct PendingReply: Sendable {
+    var organizationID: UUID
+    var ticketID: UUID
+    var key: String
+    var body: String
+    var isPublic: Bool
+    var channel: String
+    var actor: TicketRepository.Actor
+    var commentID: UUID
+    var now: Date
+    var also: (@Sendable (any SQLDatabase) async throws -> Void)?
+}
+
+/// Group commit for channel replies, as `CreationQueue` is for creations: replies that arrive
+/// while a batch is written go together into the next transaction. Each reply is applied to its
+/// ticket as read inside that transaction (comments commute, so there is no version to check),
+/// and the SLA clocks of the batch's tickets are evaluated once. When a batch fails, its replies
+/// are written one by one, so one bad reply does not fail the others.
+actor ReplyQueue {
+    private var pending: [(PendingReply, CheckedContinuation<Ticket, any Error>)] = []
+    private var draining = false
+    static let maxBatch = 128
+
+    func submit(_ item: PendingReply, map: ProcessMap, tracker: SLATracker?, to database: RelaisDatabase) async throws -> Ticket {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((item, continuation))
+            if !draining {
+                draining = true
+                Task { await drain(map: map, tracker: tracker, database) }
+            }
+        }
+    }
+
+    private func drain(map: ProcessMap, tracker: SLATracker?, _ database: RelaisDatabase) async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(Self.maxBatch))
+            pending.removeFirst(batch.count)
+            do {
+                let items = batch.map(\.0)
+                let tickets = try await database.transaction { db in try await ReplyBatch.write(items, map: map, tracker: tracker, on: db) }
+                for ((_, continuation), ticket) in zip(batch, tickets) { continuation.resume(returning: ticket) }
+            } catch {
+                // One at a time, so each reply gets its own outcome.
+                for (item, continuation) in batch {
+                    do {
+                        let ticket = try await database.transaction { db in try await ReplyBatch.write([item], map: map, tracker: tracker, on: db) }
+                        continuation.resume(returning: ticket[0])
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+        }
+        draining = false
+    }
+}
+
+enum ReplyBatch {
+    /// Writes the replies in order inside the caller's transaction; returns each ticket as it was
+    /// once its reply was written.
+    static func write(_ items: [PendingReply], map: ProcessMap, tracker: SLATracker?, on db: any SQLDatabase) async throws -> [Ticket] {
+        var written: [Ticket] = []
+        var latest: [UUID: Ticket] = [:]
+        var clockMayMove = false
+        if let tracker { try await tracker.lock(Array(Set(items.map(\.ticketID.text))).sorted(), on: db) }
+        for item in items {
+            // The ticket as this transaction sees it (with the batch's earlier replies).
+            guard var ticket = try await TicketRow.select(on: db)
+                .where("organization_id", .equal, item.organizationID.text).where("id", .equal, item.ticketID.text)
+                .for(.update).first().map(TicketRow.decode) else { throw StoreError.notFound(what: "ticket", id: item.key) }
+            var changes = try TicketRules.comment(&ticket, isPublic: item.isPublic, byRequester: true, body: item.body, channel: item.channel,
+                                                  map: map, now: item.now)
+            changes[0].details["comment_id"] = item.commentID.text
+            clockMayMove = clockMayMove || SLAEngine.mayChangeSLA(changes)
+            try await RowInsert.run(
+                "ticket_comments", columns: ["id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "channel", "created_at"],
+                rows: [[item.commentID.text, ticket.organizationID.text, ticket.id.text, item.actor.id?.text, item.actor.name, item.body,
+                        item.isPublic ? 1 : 0, item.channel, Millis.from(ticket.updatedAt)]], on: db)
+            try await item.also?(db)
+            try await TicketRepository.write(ticket, changes: changes, actor: item.actor, on: db)
+            written.append(ticket)
+            latest[ticket.id] = ticket
+        }
+        if let tracker, clockMayMove, let time = items.map(\.now).max() {
+            try await tracker.refresh(Array(latest.values), on: db, now: Int64(Millis.from(time)))
+        }
+        return written
+    }
+}
