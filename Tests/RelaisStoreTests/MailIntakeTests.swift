@@ -144,6 +144,29 @@ struct MailFixture {
     }
 
     @Test(arguments: Engine.available)
+    func manyRepliesAtOnceAllLandOnTheirTicketInOneHistory(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            guard case let .opened(key) = try await f.receive(message(id: "root@helix.example")) else { Issue.record("not opened"); return }
+            let before = try await f.ticket(key)
+            let outcomes = try await withThrowingTaskGroup(of: MailIntake.Outcome.self) { group in
+                for number in 0..<20 {
+                    group.addTask {
+                        try await f.receive(message(subject: "Re: Invoice is wrong", id: "r\(number)@helix.example",
+                                                    extra: ["In-Reply-To: <root@helix.example>"], body: "Reply \(number)"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.allSatisfy { $0 == .commented(key) }, "\(outcomes)")
+            let comments = try await f.fixture.service.comments(key: key, by: f.fixture.agent)
+            #expect(Set(comments.map(\.body)) == Set((0..<20).map { "Reply \($0)" }))
+            #expect(try await f.ticket(key).version == before.version + 20)
+            let sequences = try await f.fixture.service.events(key: key, by: f.fixture.agent).map(\.sequence)
+            #expect(sequences == Array(1...sequences.count), "one history, numbered without gaps")
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func aKeyInTheSubjectFromAnotherAccountDoesNotThread(engine: Engine) async throws {
         try await MailFixture.with(engine) { f in
             guard case let .opened(key) = try await f.receive(message()) else { Issue.record("not opened"); return }
