@@ -153,8 +153,9 @@ public enum TicketRules {
     /// `email`, `chat`...). With `map`, a public answer
     /// from the requester brings a ticket that waits on them or is solved back to the team: it
     /// moves to the first status of category `open` its workflow allows from where it is.
+    /// `commentID` is named in the outside event, so a notifier can quote the comment.
     public static func comment(_ ticket: inout Ticket, isPublic: Bool, byRequester: Bool = false, body: String, channel: String? = nil,
-                               map: ProcessMap? = nil, now: Date) throws -> [TicketChange] {
+                               commentID: UUID? = nil, map: ProcessMap? = nil, now: Date) throws -> [TicketChange] {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
@@ -162,6 +163,7 @@ public enum TicketRules {
         var comment = TicketChange(kind: .commented, field: isPublic ? "public" : "internal",
                                    to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)
         if let channel { comment.details["channel"] = channel }
+        if let commentID { comment.details["comment_id"] = commentID.uuidString.lowercased() }
         var changes = [comment]
         if byRequester, isPublic, [.pending, .solved].contains(ticket.statusCategory), let family, let map, let workflow = map.workflow(of: family),
            let back = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .open }) {

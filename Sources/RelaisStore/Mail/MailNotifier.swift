@@ -237,10 +237,8 @@ public struct MailNotifier: Sendable {
                 try await db.update("mail_messages").set("outcome", to: "failed").set("attempts", to: message.attempts + 1)
                     .set("next_attempt_at", to: nil as Int?).set("last_error", to: String(error.prefix(500)))
                     .where("id", .equal, message.id).run()
-                if case let .permanent(_, refused) = result, !refused.isEmpty {
-                    try await db.update("contacts").set("email_failing_at", to: time).set("email_failure", to: String(error.prefix(500)))
-                        .where("organization_id", .equal, message.organizationID.text)
-                        .where("email", .in, SQLBind.group(refused.map { $0.lowercased() })).run()
+                if case let .permanent(_, refused) = result {
+                    try await MailIntake.markFailing(refused, reason: error, organizationID: message.organizationID, at: instant, on: db)
                 }
             }
         }

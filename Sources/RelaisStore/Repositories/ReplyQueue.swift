@@ -73,14 +73,11 @@ enum ReplyBatch {
             guard var ticket = try await TicketRow.select(on: db)
                 .where("organization_id", .equal, item.organizationID.text).where("id", .equal, item.ticketID.text)
                 .for(.update).first().map(TicketRow.decode) else { throw StoreError.notFound(what: "ticket", id: item.key) }
-            var changes = try TicketRules.comment(&ticket, isPublic: item.isPublic, byRequester: true, body: item.body, channel: item.channel,
-                                                  map: map, now: item.now)
-            changes[0].details["comment_id"] = item.commentID.text
+            let changes = try TicketRules.comment(&ticket, isPublic: item.isPublic, byRequester: true, body: item.body, channel: item.channel,
+                                                  commentID: item.commentID, map: map, now: item.now)
             clockMayMove = clockMayMove || SLAEngine.mayChangeSLA(changes)
-            try await RowInsert.run(
-                "ticket_comments", columns: ["id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "channel", "created_at"],
-                rows: [[item.commentID.text, ticket.organizationID.text, ticket.id.text, item.actor.id?.text, item.actor.name, item.body,
-                        item.isPublic ? 1 : 0, item.channel, Millis.from(ticket.updatedAt)]], on: db)
+            try await TicketRepository.insert(NewComment(id: item.commentID, body: item.body, isPublic: item.isPublic, channel: item.channel),
+                                              on: ticket, by: item.actor, on: db)
             try await item.also?(db)
             try await TicketRepository.write(ticket, changes: changes, actor: item.actor, on: db)
             written.append(ticket)

@@ -72,14 +72,7 @@ public struct TicketRepository: Sendable {
                 .for(.update).first() else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
             let version = try current.decode(column: "version", as: Int.self)
             guard version == expectedVersion else { throw StoreError.versionConflict(current: version) }
-            if let comment {
-                try await db.insert(into: "ticket_comments")
-                    .columns("id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "channel", "created_at")
-                    .values(SQLBind(comment.id.text), SQLBind(ticket.organizationID.text), SQLBind(ticket.id.text),
-                            SQLBind(actor.id?.text), SQLBind(actor.name), SQLBind(comment.body),
-                            SQLBind(comment.isPublic ? 1 : 0), SQLBind(comment.channel), SQLBind(Millis.from(ticket.updatedAt)))
-                    .run()
-            }
+            if let comment { try await Self.insert(comment, on: ticket, by: actor, on: db) }
             if let rating {
                 try await RowInsert.run("ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"],
                                         rows: [[ticket.id.text, ticket.organizationID.text, ticket.accountID?.text, rating.score, rating.comment,
@@ -91,6 +84,14 @@ public struct TicketRepository: Sendable {
             if let tracker { try await tracker.refresh([ticket], on: db, now: Int64(Millis.from(ticket.updatedAt))) }
             return ticket
         }
+    }
+
+    /// Stores a comment written on `ticket` (as it is after the comment), inside the caller's transaction.
+    static func insert(_ comment: NewComment, on ticket: Ticket, by actor: Actor, on db: any SQLDatabase) async throws {
+        try await RowInsert.run(
+            "ticket_comments", columns: ["id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "channel", "created_at"],
+            rows: [[comment.id.text, ticket.organizationID.text, ticket.id.text, actor.id?.text, actor.name, comment.body,
+                    comment.isPublic ? 1 : 0, comment.channel, Millis.from(ticket.updatedAt)]], on: db)
     }
 
     /// Saves the ticket's new state with the history and outside events of `changes`, inside the

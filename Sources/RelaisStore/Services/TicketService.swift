@@ -118,15 +118,14 @@ public struct TicketService: Sendable {
         return try await replies.submit(item, map: map, tracker: tickets.sla, to: tickets.database)
     }
 
-    func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil, actor: TicketRepository.Actor,
-                    also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> (Ticket, NewComment) {
+    func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil,
+                    actor: TicketRepository.Actor) async throws -> (Ticket, NewComment) {
         var ticket = ticket
         let read = ticket.version
-        var changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: byRequester, body: body, channel: channel, map: map, now: now())
         let comment = NewComment(id: makeID(), body: body, isPublic: isPublic, channel: channel)
-        // The outside event names the comment, so a notifier can quote it.
-        changes[0].details["comment_id"] = comment.id.text
-        return (try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor, comment: comment, also: also), comment)
+        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: byRequester, body: body, channel: channel,
+                                              commentID: comment.id, map: map, now: now())
+        return (try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor, comment: comment), comment)
     }
 
     /// The requester's rating of a solved ticket; staff may record one the requester gave them.
