@@ -17,7 +17,7 @@ public struct AccountRollups: Sendable {
     public static let none = ""
 
     /// What a ticket contributes to its account's summary.
-    struct Contribution: Equatable {
+    struct Contribution: Equatable, Sendable {
         var organizationID: String
         var accountID: String
         var values: [String]  // in the order of `dimensions`

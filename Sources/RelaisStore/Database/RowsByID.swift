@@ -13,7 +13,7 @@ enum RowsByID {
         var rows: [any SQLRow] = []
         for start in stride(from: 0, to: ids.count, by: 1_000) {
             let chunk = Array(ids[start..<min(start + 1_000, ids.count)])
-            rows += try await db.select().columns((columns + ["organization_id"]).map { SQLColumn($0) }).from(table)
+            rows += try await db.select().column(SQLRaw((columns + ["organization_id"]).joined(separator: ", "))).from(table)
                 .where("id", .in, SQLBind.group(chunk)).all()
                 .filter { (try? $0.decode(column: "organization_id", as: String.self)) == organizationID.text }
         }

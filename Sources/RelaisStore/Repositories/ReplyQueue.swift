@@ -62,29 +62,39 @@ actor ReplyQueue {
 
 enum ReplyBatch {
     /// Writes the replies in order inside the caller's transaction; returns each ticket as it was
-    /// once its reply was written.
+    /// once its reply was written. The tickets are read (and locked, on PostgreSQL) by one
+    /// statement, the comments, events and outside events written by one statement each, and
+    /// each ticket updated once, to its state after the last of its replies.
     static func write(_ items: [PendingReply], map: ProcessMap, tracker: SLATracker?, on db: any SQLDatabase) async throws -> [Ticket] {
-        var written: [Ticket] = []
-        var latest: [UUID: Ticket] = [:]
+        let ids = Array(Set(items.map(\.ticketID.text))).sorted()
+        if let tracker { try await tracker.lock(ids, on: db) }
+        var current: [String: Ticket] = [:], stored: [String: TicketRepository.Stored] = [:]
+        for row in try await TicketRow.select(on: db).where("id", .in, ids).orderBy("id").for(.update).all() {
+            let ticket = try TicketRow.decode(row)
+            current[ticket.id.text] = ticket
+            stored[ticket.id.text] = try TicketRepository.Stored(row: row)
+        }
+        var written: [Ticket] = [], writes: [TicketRepository.Write] = [], comments: [RowInsert.Row] = []
         var clockMayMove = false
-        if let tracker { try await tracker.lock(Array(Set(items.map(\.ticketID.text))).sorted(), on: db) }
         for item in items {
-            // The ticket as this transaction sees it (with the batch's earlier replies).
-            guard var ticket = try await TicketRow.select(on: db)
-                .where("organization_id", .equal, item.organizationID.text).where("id", .equal, item.ticketID.text)
-                .for(.update).first().map(TicketRow.decode) else { throw StoreError.notFound(what: "ticket", id: item.key) }
+            // The ticket as this transaction sees it, with the batch's earlier replies.
+            guard var ticket = current[item.ticketID.text], ticket.organizationID == item.organizationID else {
+                throw StoreError.notFound(what: "ticket", id: item.key)
+            }
             let changes = try TicketRules.comment(&ticket, isPublic: item.isPublic, byRequester: true, body: item.body, channel: item.channel,
                                                   commentID: item.commentID, map: map, now: item.now)
             clockMayMove = clockMayMove || SLAEngine.mayChangeSLA(changes)
-            try await TicketRepository.insert(NewComment(id: item.commentID, body: item.body, isPublic: item.isPublic, channel: item.channel),
-                                              on: ticket, by: item.actor, on: db)
-            try await item.also?(db)
-            try await TicketRepository.write(ticket, changes: changes, actor: item.actor, on: db)
+            comments.append(TicketRepository.commentRow(NewComment(id: item.commentID, body: item.body, isPublic: item.isPublic, channel: item.channel),
+                                                        on: ticket, by: item.actor))
+            writes.append(TicketRepository.Write(ticket: ticket, changes: changes, actor: item.actor))
+            current[ticket.id.text] = ticket
             written.append(ticket)
-            latest[ticket.id] = ticket
         }
+        try await TicketRepository.insertComments(comments, on: db)
+        for item in items { try await item.also?(db) }
+        try await TicketRepository.write(writes, stored: stored, on: db)
         if let tracker, clockMayMove, let time = items.map(\.now).max() {
-            try await tracker.refresh(Array(latest.values), on: db, now: Int64(Millis.from(time)))
+            try await tracker.refresh(ids.compactMap { current[$0] }, on: db, now: Int64(Millis.from(time)))
         }
         return written
     }

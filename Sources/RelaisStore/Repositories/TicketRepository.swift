@@ -88,41 +88,108 @@ public struct TicketRepository: Sendable {
 
     /// Stores a comment written on `ticket` (as it is after the comment), inside the caller's transaction.
     static func insert(_ comment: NewComment, on ticket: Ticket, by actor: Actor, on db: any SQLDatabase) async throws {
+        try await insertComments([commentRow(comment, on: ticket, by: actor)], on: db)
+    }
+
+    static func commentRow(_ comment: NewComment, on ticket: Ticket, by actor: Actor) -> RowInsert.Row {
+        [comment.id.text, ticket.organizationID.text, ticket.id.text, actor.id?.text, actor.name, comment.body,
+         comment.isPublic ? 1 : 0, comment.channel, Millis.from(ticket.updatedAt)]
+    }
+
+    static func insertComments(_ rows: [RowInsert.Row], on db: any SQLDatabase) async throws {
         try await RowInsert.run(
             "ticket_comments", columns: ["id", "organization_id", "ticket_id", "author_id", "author", "body", "is_public", "channel", "created_at"],
-            rows: [[comment.id.text, ticket.organizationID.text, ticket.id.text, actor.id?.text, actor.name, comment.body,
-                    comment.isPublic ? 1 : 0, comment.channel, Millis.from(ticket.updatedAt)]], on: db)
+            rows: rows, on: db)
+    }
+
+    /// A change to save: the ticket as it is after `changes`.
+    struct Write: Sendable {
+        var ticket: Ticket
+        var changes: [TicketChange]
+        var actor: Actor
+    }
+
+    /// What a ticket's stored row holds that a write builds on: its last event number and what it
+    /// counts for its account.
+    struct Stored: Sendable {
+        var sequence: Int
+        var contribution: AccountRollups.Contribution
+
+        init(row: any SQLRow) throws {
+            sequence = try row.decode(column: "last_event_sequence", as: Int.self)
+            contribution = try AccountRollups.Contribution(row: row)
+        }
+
+        static let columns = ["last_event_sequence"] + AccountRollups.ticketColumns
     }
 
     /// Saves the ticket's new state with the history and outside events of `changes`, inside the
     /// caller's transaction.
     static func write(_ ticket: Ticket, changes: [TicketChange], actor: Actor, on db: any SQLDatabase) async throws {
-        guard let stored = try await db.select().columns((["last_event_sequence"] + AccountRollups.ticketColumns).map { SQLColumn($0) })
+        guard let row = try await db.select().column(SQLRaw(Stored.columns.joined(separator: ", ")))
             .from("tickets").where("id", .equal, ticket.id.text).first() else {
             throw StoreError.notFound(what: "ticket", id: ticket.key)
         }
-        let sequence = try stored.decode(column: "last_event_sequence", as: Int.self)
-        let before = try AccountRollups.Contribution(row: stored), after = AccountRollups.Contribution(ticket)
-        var update = db.update("tickets")
-        for (column, value) in TicketRow.assignments(ticket, lastEventSequence: sequence + changes.count) {
-            update = update.set(column, to: value)
+        try await write([Write(ticket: ticket, changes: changes, actor: actor)], stored: [ticket.id.text: try Stored(row: row)], on: db)
+    }
+
+    /// Saves several changes in order (the same ticket may come more than once), given what the
+    /// tickets' rows held when the transaction read them: one update per ticket, its final state,
+    /// and one statement per table for the history and outside events of them all.
+    static func write(_ writes: [Write], stored: [String: Stored], on db: any SQLDatabase) async throws {
+        var sequences = stored.mapValues(\.sequence)
+        var final: [String: Ticket] = [:], order: [String] = []
+        var relinked: [String] = [], readableChanged = Set<String>()
+        var events: [RowInsert.Row] = [], outbox: [RowInsert.Row] = []
+        for write in writes {
+            let id = write.ticket.id.text
+            guard let sequence = sequences[id] else { throw StoreError.notFound(what: "ticket", id: write.ticket.key) }
+            let rows = TicketHistoryRows.rows(for: write.changes, of: write.ticket, after: sequence, actor: write.actor)
+            events += rows.events
+            outbox += rows.outbox
+            sequences[id] = sequence + write.changes.count
+            if final.updateValue(write.ticket, forKey: id) == nil { order.append(id) }
+            if write.changes.contains(where: { $0.kind == .linked || $0.kind == .unlinked }), !relinked.contains(id) { relinked.append(id) }
+            if write.changes.contains(where: { $0.field.map(SignalRule.TicketFilter.readableFields.contains) ?? false }) { readableChanged.insert(id) }
         }
-        try await update.where("id", .equal, ticket.id.text).run()
-        if changes.contains(where: { $0.kind == .linked || $0.kind == .unlinked }) {
-            try await db.delete(from: "ticket_links").where("ticket_id", .equal, ticket.id.text).run()
-            let rows: [RowInsert.Row] = ticket.links.map { [ticket.organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
+        var old: [AccountRollups.Contribution] = [], new: [AccountRollups.Contribution] = [], dirty = Set<String>()
+        for id in order {
+            let ticket = final[id]!
+            try await update(ticket, lastEventSequence: sequences[id]!, on: db)
+            let before = stored[id]!.contribution, after = AccountRollups.Contribution(ticket)
+            if before != after {
+                old.append(before)
+                new.append(after)
+            } else if !after.accountID.isEmpty, readableChanged.contains(id) {
+                // Nothing counted moved, but a field signals read (tags, priority, team ...) did: they must look again.
+                dirty.insert(after.accountID)
+            }
+        }
+        if !relinked.isEmpty {
+            try await db.delete(from: "ticket_links").where("ticket_id", .in, relinked).run()
+            let rows: [RowInsert.Row] = relinked.flatMap { id in
+                final[id]!.links.map { [final[id]!.organizationID.text, id, $0.kind.rawValue, $0.id.text] as RowInsert.Row }
+            }
             try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: rows, on: db)
         }
-        if before != after {
-            try await AccountRollups.apply(old: [before], new: [after], on: db)
-        } else if !after.accountID.isEmpty,
-                  changes.contains(where: { $0.field.map(SignalRule.TicketFilter.readableFields.contains) ?? false }) {
-            // Nothing counted moved, but a field signals read (tags, priority, team ...) did: they must look again.
-            try await db.update("account_rollups").set("dirty", to: 1).where("account_id", .equal, after.accountID).where("dirty", .equal, 0).run()
+        if !old.isEmpty { try await AccountRollups.apply(old: old, new: new, on: db) }
+        if !dirty.isEmpty {
+            try await db.update("account_rollups").set("dirty", to: 1).where("account_id", .in, dirty.sorted()).where("dirty", .equal, 0).run()
         }
-        let rows = TicketHistoryRows.rows(for: changes, of: ticket, after: sequence, actor: actor)
-        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: rows.events, on: db)
-        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: rows.outbox, on: db)
+        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
+        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
+    }
+
+    /// Rewrites a ticket's row to its new state, as plain SQL text.
+    static func update(_ ticket: Ticket, lastEventSequence: Int, on db: any SQLDatabase) async throws {
+        var query = SQLQueryString("UPDATE tickets SET ")
+        for (index, (column, value)) in TicketRow.assignments(ticket, lastEventSequence: lastEventSequence).enumerated() {
+            query.appendLiteral(index == 0 ? "\(column) = " : ", \(column) = ")
+            query.appendInterpolation(bind: value)
+        }
+        query.appendLiteral(" WHERE id = ")
+        query.appendInterpolation(bind: ticket.id.text)
+        try await db.raw(query).run()
     }
 
     /// The rating of a ticket, if its requester gave one.

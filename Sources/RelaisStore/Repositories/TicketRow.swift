@@ -11,10 +11,13 @@ enum TicketRow {
         "created_at", "updated_at", "version", "last_event_sequence",
     ]
 
-    /// `SELECT` every ticket column `FROM tickets`, to be narrowed with `where`.
+    /// `SELECT` every ticket column `FROM tickets`, to be narrowed with `where`. The column list
+    /// is fixed text (SQLKit would quote each name again on every call).
     static func select(on db: any SQLDatabase) -> SQLSelectBuilder {
-        db.select().columns(columns.map { SQLColumn($0) }).from("tickets")
+        db.select().column(columnList).from("tickets")
     }
+
+    static let columnList = SQLRaw(columns.joined(separator: ", "))
 
     static func values(_ ticket: Ticket, lastEventSequence: Int) -> [any SQLExpression] {
         row(ticket, lastEventSequence: lastEventSequence).map { SQLBind($0) }
