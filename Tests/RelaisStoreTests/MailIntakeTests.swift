@@ -166,6 +166,39 @@ struct MailFixture {
         }
     }
 
+    /// A new sender's contact is stored with the first ticket: several messages from them at once
+    /// make one contact, in the account of their domain, that every ticket links.
+    @Test(arguments: Engine.available)
+    func messagesFromANewSenderAtOnceMakeOneContact(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            let outcomes = try await withThrowingTaskGroup(of: MailIntake.Outcome.self) { group in
+                for index in 0..<6 {
+                    group.addTask { try await f.receive(message(from: "Noa Kim <Noa.Kim@helix.example>", subject: "Question \(index)")) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let keys = outcomes.compactMap { if case let .opened(key) = $0 { key } else { nil } }
+            #expect(keys.count == 6, "\(outcomes)")
+            let rows = try await f.fixture.database.read { db in
+                try await db.raw("SELECT id, account_id, name FROM contacts WHERE email = 'noa.kim@helix.example'").all()
+            }
+            #expect(rows.count == 1)
+            let contactID = try UUID(uuidString: #require(rows.first).decode(column: "id", as: String.self))
+            #expect(try rows.first?.decode(column: "account_id", as: String?.self) == f.fixture.account.id.uuidString.lowercased())
+            #expect(try rows.first?.decode(column: "name", as: String.self) == "Noa Kim")
+            for key in keys {
+                let links = try await f.ticket(key).links
+                #expect(links.contains(CRMLink(kind: .contact, id: try #require(contactID))))
+                #expect(links.contains(CRMLink(kind: .account, id: f.fixture.account.id)))
+            }
+            // A later message finds the stored contact.
+            guard case let .opened(later) = try await f.receive(message(from: "noa.kim@helix.example", subject: "One more")) else {
+                Issue.record("not opened"); return
+            }
+            #expect(try await f.ticket(later).links.contains(CRMLink(kind: .contact, id: try #require(contactID))))
+        }
+    }
+
     @Test(arguments: Engine.available)
     func aKeyInTheSubjectFromAnotherAccountDoesNotThread(engine: Engine) async throws {
         try await MailFixture.with(engine) { f in

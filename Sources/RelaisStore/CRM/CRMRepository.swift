@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RelaisCore
 import SQLKit
@@ -218,6 +219,42 @@ public struct CRMRepository: Sendable {
                               name: name.flatMap(CRMText.value) ?? address, email: address, createdAt: now)
         try await insert(contact, organizationID: organizationID)
         return contact
+    }
+
+    /// The contact for a sender as intake needs it, without writing: the stored one (with its
+    /// account), else a new one, not yet stored, in the account that declares the address's
+    /// domain. A new contact's id is derived from the organisation and the address, so messages
+    /// from a new sender written at once (`insertIfAbsent` in their transactions) make one contact.
+    public func intakeContact(organizationID: UUID, email: String, name: String?, now: Date) async throws -> (contact: Contact, account: Account?, isNew: Bool) {
+        let address = email.trimmingCharacters(in: .whitespaces).lowercased()
+        if let known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
+            // One first seen before any account declared its domain joins the account now.
+            let joined = known.accountID == nil ? try await contact(organizationID: organizationID, email: address, name: name, now: now) : known
+            guard let accountID = joined.accountID else { return (joined, nil, false) }
+            return (joined, try await account(organizationID: organizationID, id: accountID), false)
+        }
+        let account = try await account(organizationID: organizationID, forEmail: address)
+        let contact = Contact(id: Self.intakeContactID(organizationID: organizationID, email: address), accountID: account?.id,
+                              name: name.flatMap(CRMText.value) ?? address, email: address, createdAt: now)
+        return (contact, account, true)
+    }
+
+    static func intakeContactID(organizationID: UUID, email: String) -> UUID {
+        var bytes = Array(SHA256.hash(data: Data("\(organizationID.text)|contact|\(email)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: made by the application
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    /// Stores a contact made by `intakeContact` inside the caller's transaction, unless a message
+    /// written before it already did.
+    static func insertIfAbsent(_ contact: Contact, organizationID: UUID, on db: any SQLDatabase) async throws {
+        try await RowInsert.run(
+            "contacts", columns: ["id", "organization_id", "account_id", "name", "email", "external_id", "created_at"],
+            rows: [[contact.id.text, organizationID.text, contact.accountID?.text, contact.name, contact.email, contact.externalID,
+                    Millis.from(contact.createdAt)]],
+            ignoringConflicts: true, on: db)
     }
 
     public func contacts(organizationID: UUID, limit: Int, after cursor: PageCursor?) async throws -> ([Contact], PageCursor?) {

@@ -102,7 +102,8 @@ public struct MailIntake: Sendable {
             return try await hold("no mailbox of the map among the recipients (\(Set(addresses).sorted().joined(separator: ", ")))")
         }
         guard let family = map.families[mailbox.family] else { return try await hold("mailbox family '\(mailbox.family)' is not in the map") }
-        let contact = try await crm.contact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
+        // A new sender's contact is stored with the ticket, in its transaction.
+        let (contact, account, newContact) = try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
         let draft: TicketDraft
         do {
             draft = try MailRules.draft(for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
@@ -114,7 +115,9 @@ public struct MailIntake: Sendable {
         let created: TicketRepository.Creation
         do {
             // The ticket, the message's record and its attachments are written together.
-            created = try await tickets.open(draft, by: principal, idempotency: Self.claim(message.messageID, channel: "email")) { ticket, db in
+            created = try await tickets.open(draft, by: principal, idempotency: Self.claim(message.messageID, channel: "email"),
+                                             checkedLinks: draft.links.contains { $0.kind == .account } ? account?.routingContext ?? [:] : [:]) { ticket, db in
+                if newContact { try await CRMRepository.insertIfAbsent(contact, organizationID: organizationID, on: db) }
                 let mailID = try await Self.insertRecord(mailRow("opened", ticket.id, mailbox.address), takingOver: true, on: db)
                 try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticket.id, organizationID: organizationID, at: time, on: db)
             }

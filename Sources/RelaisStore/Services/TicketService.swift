@@ -29,10 +29,12 @@ public struct TicketService: Sendable {
     }
 
     /// Opens a ticket; `also` writes what belongs with it (the message that opened it) in the
-    /// transaction that stores it.
+    /// transaction that stores it. `checkedLinks` is for a caller that found the draft's links
+    /// itself (intake, which may store the contact in `also`): what routing reads of them, in
+    /// place of looking them up again.
     public func open(
         _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim? = nil,
-        also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)? = nil
+        checkedLinks: RoutingContext? = nil, also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> TicketRepository.Creation {
         var draft = draft
         if principal.role == .requester {
@@ -41,9 +43,14 @@ public struct TicketService: Sendable {
             draft.team = nil
             draft.assignee = nil
         }
-        let resolved = try await resolveLinks(draft.links, family: draft.family, organizationID: principal.organizationID)
-        draft.links = resolved.links
-        let context = resolved.context
+        let context: RoutingContext
+        if let checkedLinks {
+            context = checkedLinks
+        } else {
+            let resolved = try await resolveLinks(draft.links, family: draft.family, organizationID: principal.organizationID)
+            draft.links = resolved.links
+            context = resolved.context
+        }
         let (ticket, changes) = try TicketRules.open(
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
