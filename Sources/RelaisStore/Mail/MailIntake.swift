@@ -58,8 +58,17 @@ public struct MailIntake: Sendable {
         // A message is recorded in the transaction that writes what it produced (its comment,
         // its ticket, its bounce): a crash leaves neither, and the sender, never told it was
         // taken, sends it again. Its Message-ID is unique, so one handled is not handled twice.
-        if let messageID = message.messageID, let known = try await recorded(messageID, channel: "email", organizationID: organizationID) {
-            return known
+        // One read tells whether this message was handled and which ticket the ids it answers
+        // reached. A message that answers nothing and names no ticket will open one: its sender's
+        // contact is looked up meanwhile.
+        let answered = message.inReplyTo + message.references.reversed()
+        let keyPrefixes = Set(map.families.values.map { $0.keyPrefix.uppercased() })
+        let opensTicket = answered.isEmpty && MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes) == nil
+            && !MailRules.isBounce(message)
+        let early = opensTicket ? Task { try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time) } : nil
+        let ids = try await recordedIDs([message.messageID].compactMap { $0 } + answered.prefix(50), organizationID: organizationID)
+        if let messageID = message.messageID, let mine = ids[messageID], mine.outcome != "received" {
+            return .duplicate(try await mine.ticketID.asyncFlatMap { try await tickets.tickets.find(organizationID: organizationID, id: $0)?.key })
         }
         let mailRow: @Sendable (String, UUID?, String?) -> RowInsert.Row = { outcome, ticketID, mailbox in
             [UUID.timeOrdered(at: time).text, organizationID.text, "in", "email", message.messageID, nil as String?, mailbox,
@@ -82,7 +91,8 @@ public struct MailIntake: Sendable {
 
         let author = MailRules.author(sender)
         let attachments = message.attachments
-        if let ticket = try await thread(message, sender: sender, organizationID: organizationID) {
+        let answeredTicket = answered.lazy.compactMap { ids[$0]?.ticketID }.first
+        if let ticket = try await thread(message, answering: answeredTicket, sender: sender, organizationID: organizationID) {
             let text = MailRules.replyText(message)
             // The comment, the message's record and its attachments are written together.
             let ticketID = ticket.id
@@ -103,7 +113,10 @@ public struct MailIntake: Sendable {
         }
         guard let family = map.families[mailbox.family] else { return try await hold("mailbox family '\(mailbox.family)' is not in the map") }
         // A new sender's contact is stored with the ticket, in its transaction.
-        let (contact, account, newContact) = try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
+        let sought = if let early { try await early.value } else {
+            try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
+        }
+        let (contact, account, newContact) = sought
         let draft: TicketDraft
         do {
             draft = try MailRules.draft(for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
@@ -175,23 +188,28 @@ public struct MailIntake: Sendable {
 
     // MARK: Threading
 
-    /// The ticket a reply belongs to: by the ids it answers (`In-Reply-To`, then `References`),
-    /// then by a key in brackets in its subject when the sender belongs to the ticket's account.
-    func thread(_ message: MailMessage, sender: MailAddress, organizationID: UUID) async throws -> Ticket? {
-        let ids = message.inReplyTo + message.references.reversed()
-        if !ids.isEmpty {
-            let row = try await database.read { db in
-                try await db.select().column("ticket_id").from("mail_messages")
-                    .where("organization_id", .equal, organizationID.text).where("channel", .equal, "email")
-                    .where("message_id", .in, SQLBind.group(Array(ids.prefix(50)))).where("ticket_id", .isNot, SQLLiteral.null).first()
-            }
-            if let ticketID = try row?.decode(column: "ticket_id", as: String?.self),
-               let ticket = try await tickets.tickets.find(organizationID: organizationID, id: ticketID) {
-                return ticket
-            }
+    /// Mail messages already recorded under these ids: what became of each and its ticket.
+    func recordedIDs(_ ids: [String], organizationID: UUID) async throws -> [String: (outcome: String, ticketID: String?)] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await database.read { db in
+            try await db.select().columns("message_id", "outcome", "ticket_id").from("mail_messages")
+                .where("organization_id", .equal, organizationID.text).where("channel", .equal, "email")
+                .where("message_id", .in, SQLBind.group(ids)).all()
         }
-        let prefixes = Set(map.families.values.map { $0.keyPrefix.uppercased() })
-        guard let key = MailRules.ticketKey(inSubject: message.subject, prefixes: prefixes),
+        return try rows.reduce(into: [:]) { found, row in
+            found[try row.decode(column: "message_id", as: String.self)] =
+                (try row.decode(column: "outcome", as: String.self), try row.decode(column: "ticket_id", as: String?.self))
+        }
+    }
+
+    /// The ticket a reply belongs to: the one the ids it answers reached (`In-Reply-To`, then
+    /// `References`, as `answering`), then by a key in brackets in its subject when the sender
+    /// belongs to the ticket's account.
+    func thread(_ message: MailMessage, answering ticketID: String?, sender: MailAddress, organizationID: UUID) async throws -> Ticket? {
+        if let ticketID, let ticket = try await tickets.tickets.find(organizationID: organizationID, id: ticketID) {
+            return ticket
+        }
+        guard let key = MailRules.ticketKey(inSubject: message.subject, prefixes: Set(map.families.values.map { $0.keyPrefix.uppercased() })),
               let ticket = try await tickets.tickets.find(organizationID: organizationID, key: key) else { return nil }
         var senderAccounts: [UUID] = []
         if let account = try await crm.contact(organizationID: organizationID, email: sender.address)?.accountID { senderAccounts.append(account) }
