@@ -224,7 +224,7 @@ public struct CRMRepository: Sendable {
     /// The contact for a sender as intake needs it, without writing: the stored one (with its
     /// account), else a new one, not yet stored, in the account that declares the address's
     /// domain. A new contact's id is derived from the organisation and the address, so messages
-    /// from a new sender written at once (`insertIfAbsent` in their transactions) make one contact.
+    /// from a new sender written at once (stored with their tickets, unless already there) make one contact.
     public func intakeContact(organizationID: UUID, email: String, name: String?, now: Date) async throws -> (contact: Contact, account: Account?, isNew: Bool) {
         let address = email.trimmingCharacters(in: .whitespaces).lowercased()
         if let known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
@@ -245,16 +245,6 @@ public struct CRMRepository: Sendable {
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
-
-    /// Stores a contact made by `intakeContact` inside the caller's transaction, unless a message
-    /// written before it already did.
-    static func insertIfAbsent(_ contact: Contact, organizationID: UUID, on db: any SQLDatabase) async throws {
-        try await RowInsert.run(
-            "contacts", columns: ["id", "organization_id", "account_id", "name", "email", "external_id", "created_at"],
-            rows: [[contact.id.text, organizationID.text, contact.accountID?.text, contact.name, contact.email, contact.externalID,
-                    Millis.from(contact.createdAt)]],
-            ignoringConflicts: true, on: db)
     }
 
     public func contacts(organizationID: UUID, limit: Int, after cursor: PageCursor?) async throws -> ([Contact], PageCursor?) {

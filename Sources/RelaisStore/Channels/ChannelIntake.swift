@@ -45,19 +45,18 @@ public struct ChannelIntake: Sendable {
             return known
         }
         let sender = message.sender
-        let record: @Sendable (String, UUID) -> RowInsert.Row = { outcome, ticketID in
-            [UUID.timeOrdered(at: time).text, organizationID.text, "in", channel, message.messageID, message.conversationID, nil as String?,
-             sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, ticketID.text, outcome,
-             automatic, body.count, Data(body).base64EncodedString(), Millis.from(time)]
-        }
+        let record = IntakeRecord(
+            id: UUID.timeOrdered(at: time).text, organizationID: organizationID, channel: channel, messageID: message.messageID,
+            row: { id, ticketID, outcome in
+                [id, organizationID.text, "in", channel, message.messageID, message.conversationID, nil as String?,
+                 sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, ticketID?.text, outcome,
+                 automatic, body.count, Data(body).base64EncodedString(), Millis.from(time)]
+            }, at: time)
         let author = ChannelRules.author(sender, channel: channel)
         do {
             if let ticket = try await conversationTicket(channel: channel, conversation: message.conversationID, organizationID: organizationID) {
-                let ticketID = ticket.id
                 let updated = try await mail.tickets.channelReply(to: ticket, body: message.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                                  author: author, isPublic: automatic == nil, channel: channel) { db in
-                    try await MailIntake.insertRecord(record("commented", ticketID), on: db)
-                }
+                                                                  author: author, isPublic: automatic == nil, channel: channel, record: record)
                 return .commented(updated.key)
             }
             let draft: TicketDraft
@@ -70,9 +69,8 @@ public struct ChannelIntake: Sendable {
             }
             let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
             do {
-                let created = try await mail.tickets.open(draft, by: principal, idempotency: MailIntake.claim(message.messageID, channel: channel)) { ticket, db in
-                    try await MailIntake.insertRecord(record("opened", ticket.id), takingOver: true, on: db)
-                }
+                let created = try await mail.tickets.open(draft, by: principal, idempotency: MailIntake.claim(message.messageID, channel: channel),
+                                                          checkedLinks: nil, record: record)
                 return created.replayed ? .duplicate(created.ticket.key) : .opened(created.ticket.key)
             } catch let error as TicketError {
                 return try await hold("the ticket could not be opened: \(error)")

@@ -70,17 +70,23 @@ public struct MailIntake: Sendable {
         if let messageID = message.messageID, let mine = ids[messageID], mine.outcome != "received" {
             return .duplicate(try await mine.ticketID.asyncFlatMap { try await tickets.tickets.find(organizationID: organizationID, id: $0)?.key })
         }
-        let mailRow: @Sendable (String, UUID?, String?) -> RowInsert.Row = { outcome, ticketID, mailbox in
-            [UUID.timeOrdered(at: time).text, organizationID.text, "in", "email", message.messageID, nil as String?, mailbox,
-             message.from?.address, message.from?.name,
-             String(message.subject.prefix(500)), ticketID?.text, outcome, automatic, raw.count, Data(raw).base64EncodedString(), Millis.from(time)]
+        // What is kept of the message, written with what it produced.
+        func record(mailbox: String?, contact: Contact? = nil) -> IntakeRecord {
+            IntakeRecord(id: UUID.timeOrdered(at: time).text, organizationID: organizationID, channel: "email", messageID: message.messageID,
+                         row: { id, ticketID, outcome in
+                             [id, organizationID.text, "in", "email", message.messageID, nil as String?, mailbox, message.from?.address, message.from?.name,
+                              String(message.subject.prefix(500)), ticketID?.text, outcome, automatic, raw.count, Data(raw).base64EncodedString(),
+                              Millis.from(time)]
+                         },
+                         attachments: message.attachments, contact: contact, at: time)
         }
 
         if MailRules.isBounce(message) {
             let failed = message.failedRecipients, reason = message.subject
             do {
+                let bounce = record(mailbox: nil)
                 try await database.transaction { db in
-                    try await Self.insertRecord(mailRow("bounce", nil, nil), on: db)
+                    try await Self.insertRecord(bounce.row(bounce.id, nil, "bounce"), on: db)
                     try await Self.markFailing(failed, reason: reason, organizationID: organizationID, at: time, on: db)
                 }
             } catch is AlreadyRecorded {
@@ -90,17 +96,13 @@ public struct MailIntake: Sendable {
         }
 
         let author = MailRules.author(sender)
-        let attachments = message.attachments
         let answeredTicket = answered.lazy.compactMap { ids[$0]?.ticketID }.first
         if let ticket = try await thread(message, answering: answeredTicket, sender: sender, organizationID: organizationID) {
             let text = MailRules.replyText(message)
             // The comment, the message's record and its attachments are written together.
-            let ticketID = ticket.id
             do {
-                let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email") { db in
-                    let mailID = try await Self.insertRecord(mailRow("commented", ticketID, nil), on: db)
-                    try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticketID, organizationID: organizationID, at: time, on: db)
-                }
+                let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email",
+                                                             record: record(mailbox: nil))
                 return .commented(updated.key)
             } catch is AlreadyRecorded {
                 return try await recorded(message.messageID ?? "", channel: "email", organizationID: organizationID) ?? .duplicate(nil)
@@ -129,11 +131,8 @@ public struct MailIntake: Sendable {
         do {
             // The ticket, the message's record and its attachments are written together.
             created = try await tickets.open(draft, by: principal, idempotency: Self.claim(message.messageID, channel: "email"),
-                                             checkedLinks: draft.links.contains { $0.kind == .account } ? account?.routingContext ?? [:] : [:]) { ticket, db in
-                if newContact { try await CRMRepository.insertIfAbsent(contact, organizationID: organizationID, on: db) }
-                let mailID = try await Self.insertRecord(mailRow("opened", ticket.id, mailbox.address), takingOver: true, on: db)
-                try await Self.storeAttachments(attachments, mailID: mailID, ticketID: ticket.id, organizationID: organizationID, at: time, on: db)
-            }
+                                             checkedLinks: draft.links.contains { $0.kind == .account } ? account?.routingContext ?? [:] : [:],
+                                             record: record(mailbox: mailbox.address, contact: newContact ? contact : nil))
         } catch let error as TicketError {
             return try await hold("the ticket could not be opened: \(error)")
         }
@@ -148,20 +147,17 @@ public struct MailIntake: Sendable {
     static let recordColumns = ["id", "organization_id", "direction", "channel", "message_id", "conversation", "mailbox", "from_address", "from_name", "subject",
                                 "ticket_id", "outcome", "automatic", "size", "raw", "received_at"]
 
-    /// Writes a received message's record and returns its id; a record left by an earlier,
-    /// unfinished try (outcome `received`) is taken over, a finished one throws `AlreadyRecorded`
-    /// unless `takingOver` (inside a batch of creations, where one message must not undo the
-    /// others, and where the creation's idempotency claim already keeps a message to one ticket).
+    /// Writes a received message's record alone (a bounce: no ticket comes of it) and returns its
+    /// id; a record left by an earlier, unfinished try (outcome `received`) is taken over, a
+    /// finished one throws `AlreadyRecorded`.
     @discardableResult
-    static func insertRecord(_ row: RowInsert.Row, takingOver: Bool = false, on db: any SQLDatabase) async throws -> String {
+    static func insertRecord(_ row: RowInsert.Row, on db: any SQLDatabase) async throws -> String {
         var query = SQLQueryString("INSERT INTO mail_messages (\(unsafeRaw: recordColumns.joined(separator: ", "))) VALUES (")
         query.appendInterpolation(binds: row)
         query.appendLiteral("""
             ) ON CONFLICT (organization_id, channel, message_id) DO UPDATE SET ticket_id = excluded.ticket_id, outcome = excluded.outcome,
-            mailbox = excluded.mailbox
+            mailbox = excluded.mailbox WHERE mail_messages.outcome = 'received' RETURNING id
             """)
-        if !takingOver { query.appendLiteral(" WHERE mail_messages.outcome = 'received'") }
-        query.appendLiteral(" RETURNING id")
         guard let id = try await db.raw(query).first(decodingColumn: "id", as: String.self) else { throw AlreadyRecorded() }
         return id
     }
@@ -219,20 +215,6 @@ public struct MailIntake: Sendable {
     }
 
     // MARK: Records
-
-    static func storeAttachments(_ attachments: [MailAttachment], mailID: String, ticketID: UUID, organizationID: UUID, at time: Date,
-                                 on db: any SQLDatabase) async throws {
-        guard !attachments.isEmpty else { return }
-        do {
-            try await RowInsert.run(
-                "mail_attachments",
-                columns: ["id", "organization_id", "mail_id", "ticket_id", "filename", "content_type", "size", "content", "created_at"],
-                rows: attachments.map { attachment in
-                    [UUID.timeOrdered(at: time).text, organizationID.text, mailID, ticketID.text, String(attachment.filename.prefix(255)),
-                     attachment.contentType, attachment.content.count, Data(attachment.content).base64EncodedString(), Millis.from(time)]
-                }, on: db)
-        }
-    }
 
     static func markFailing(_ addresses: [String], reason: String, organizationID: UUID, at time: Date, on db: any SQLDatabase) async throws {
         guard !addresses.isEmpty else { return }

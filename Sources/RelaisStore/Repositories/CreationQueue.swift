@@ -11,9 +11,8 @@ struct PendingCreation: Sendable {
     var claim: TicketRepository.IdempotencyClaim?
     /// The ticket's `ticket_sla` row, when a policy covers it.
     var sla: RowInsert.Row?
-    /// Writes what belongs with the new ticket (the message that opened it) in the batch's
-    /// transaction; it must not fail for reasons of its own, or the whole batch fails with it.
-    var also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)?
+    /// The message that opened the ticket, recorded in the batch's transaction.
+    var record: IntakeRecord?
 }
 
 /// Group commit for ticket creations: requests that arrive while a batch is being written are
@@ -114,9 +113,10 @@ enum CreationBatch {
         try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
         try await RowInsert.run("ticket_sla", columns: SLATracker.columns, rows: sla, on: db)
         try await AccountRollups.apply(old: [], new: contributions, on: db)
-        for (item, outcome) in zip(items, outcomes) {
-            if let also = item.also, case let .created(ticket)? = outcome { try await also(ticket, db) }
-        }
+        try await IntakeRecord.write(zip(items, outcomes).compactMap { item, outcome in
+            guard let record = item.record, case let .created(ticket)? = outcome else { return nil }
+            return (record, ticket.id, "opened")
+        }, takingOver: true, on: db)
         return outcomes.map { $0! }
     }
 

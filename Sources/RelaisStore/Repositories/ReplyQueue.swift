@@ -13,7 +13,8 @@ struct PendingReply: Sendable {
     var actor: TicketRepository.Actor
     var commentID: UUID
     var now: Date
-    var also: (@Sendable (any SQLDatabase) async throws -> Void)?
+    /// The message the reply came in, recorded with it.
+    var record: IntakeRecord?
 }
 
 /// Group commit for channel replies, as `CreationQueue` is for creations: replies that arrive
@@ -91,7 +92,7 @@ enum ReplyBatch {
             written.append(ticket)
         }
         try await TicketRepository.insertComments(comments, on: db)
-        for item in items { try await item.also?(db) }
+        try await IntakeRecord.write(items.compactMap { item in item.record.map { ($0, item.ticketID, "commented") } }, takingOver: false, on: db)
         try await TicketRepository.write(writes, stored: stored, on: db)
         if let tracker, clockMayMove, let time = items.map(\.now).max() {
             try await tracker.refresh(ids.compactMap { current[$0] }, on: db, now: Int64(Millis.from(time)))

@@ -47,10 +47,18 @@ public struct TicketRepository: Sendable {
     /// Creations arriving together are committed together (see `CreationQueue`).
     public func insert(
         _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil,
-        tier: String? = nil, contractLevel: String? = nil, also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)? = nil
+        tier: String? = nil, contractLevel: String? = nil
+    ) async throws -> Creation {
+        try await insert(draft, prefix: prefix, changes: changes, actor: actor, idempotency: idempotency, tier: tier, contractLevel: contractLevel,
+                         record: nil)
+    }
+
+    func insert(
+        _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim?,
+        tier: String?, contractLevel: String?, record: IntakeRecord?
     ) async throws -> Creation {
         let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency,
-                                   sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel), also: also)
+                                   sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel), record: record)
         return try await database.creations.submit(item, to: database)
     }
 

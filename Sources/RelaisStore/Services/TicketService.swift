@@ -28,13 +28,20 @@ public struct TicketService: Sendable {
         self.makeID = makeID
     }
 
-    /// Opens a ticket; `also` writes what belongs with it (the message that opened it) in the
-    /// transaction that stores it. `checkedLinks` is for a caller that found the draft's links
-    /// itself (intake, which may store the contact in `also`): what routing reads of them, in
-    /// place of looking them up again.
+    /// Opens a ticket.
     public func open(
-        _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim? = nil,
-        checkedLinks: RoutingContext? = nil, also: (@Sendable (Ticket, any SQLDatabase) async throws -> Void)? = nil
+        _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim? = nil
+    ) async throws -> TicketRepository.Creation {
+        try await open(draft, by: principal, idempotency: idempotency, checkedLinks: nil, record: nil)
+    }
+
+    /// Opens a ticket for a received message, recorded (with its sender's new contact) in the
+    /// transaction that stores the ticket. `checkedLinks` is for a caller that found the draft's
+    /// links itself (intake, whose contact may be stored only then): what routing reads of them,
+    /// in place of looking them up again.
+    func open(
+        _ draft: TicketDraft, by principal: Principal, idempotency: TicketRepository.IdempotencyClaim?,
+        checkedLinks: RoutingContext?, record: IntakeRecord?
     ) async throws -> TicketRepository.Creation {
         var draft = draft
         if principal.role == .requester {
@@ -55,7 +62,7 @@ public struct TicketService: Sendable {
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
         return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
-                                        tier: context["account.tier"], contractLevel: context["contract.sla_level"], also: also)
+                                        tier: context["account.tier"], contractLevel: context["contract.sla_level"], record: record)
     }
 
     public func find(key: String, by principal: Principal) async throws -> Ticket {
@@ -110,18 +117,17 @@ public struct TicketService: Sendable {
 
     /// A message from the requester's side that came by a channel (mail, chat, a social network)
     /// onto `ticket`: a comment counted as the requester's, written in the name of `author`.
-    /// `isPublic` false keeps it as an internal note (an automatic reply, for instance); `also`
-    /// writes what belongs with it in the same transaction.
+    /// `isPublic` false keeps it as an internal note (an automatic reply, for instance); the
+    /// message's `record` is written in the same transaction.
     /// Nobody waits on a channel's message to edit the ticket, so it is applied to the ticket as
     /// it is when written (a concurrent change is no conflict), and replies arriving together are
     /// written in one transaction.
-    public func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool, channel: String,
-                             also: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> Ticket {
+    func channelReply(to ticket: Ticket, body: String, author: String, isPublic: Bool, channel: String, record: IntakeRecord) async throws -> Ticket {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
         let item = PendingReply(organizationID: ticket.organizationID, ticketID: ticket.id, key: ticket.key, body: body, isPublic: isPublic,
-                                channel: channel, actor: TicketRepository.Actor(id: nil, name: author), commentID: makeID(), now: now(), also: also)
+                                channel: channel, actor: TicketRepository.Actor(id: nil, name: author), commentID: makeID(), now: now(), record: record)
         return try await replies.submit(item, map: map, tracker: tickets.sla, to: tickets.database)
     }
 
