@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 
 /// Reads event times from the bytes of a log, as microseconds since 1970 in UTC.
 ///
@@ -78,30 +79,12 @@ public struct TimestampParser {
     /// Microseconds since 1970 of a civil time at `offset` seconds east of UTC; nil when a field
     /// is out of its range (month 13, 31 April, hour 25).
     static func civil(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int, offset: Int) -> Int64? {
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+        guard let date = CivilDate(year: year, month: month, day: day),
               (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = date.daysSinceEpoch
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
         return seconds * 1_000_000 + Int64(micros)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (the era arithmetic of the civil calendar).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         for _ in 0..<2_000 {
             let year = Int.random(in: 1950...2099, using: &generator), month = Int.random(in: 1...12, using: &generator)
-            let day = Int.random(in: 1...InternetDate.daysIn(month: month, year: year), using: &generator)
+            let day = Int.random(in: 1...CivilDate.length(ofMonth: month, in: year), using: &generator)
             let offset = Int.random(in: 0...14, using: &generator) * 100 + [0, 30, 45].randomElement(using: &generator)!
             let zone = String(format: "%@%04d", Bool.random(using: &generator) ? "-" : "+", offset)
             let text = String(format: "%d %@ %04d %02d:%02d:%02d %@", day, months[month - 1], year, Int.random(in: 0...23, using: &generator),
