@@ -187,6 +187,59 @@ struct WebhookFixture {
         }
     }
 
+    /// Past the retention, what was delivered goes (the delivery, its tries, the outbox event);
+    /// a dead letter stays with its tries and its event, and can still be replayed; the tickets'
+    /// history is untouched.
+    @Test(arguments: Engine.available)
+    func retentionRemovesWhatWasDeliveredAndKeepsDeadLetters(engine: Engine) async throws {
+        try await WebhookFixture.with(engine) { f in
+            let (endpoint, _) = try await f.webhooks.create(url: f.receiver.url, description: nil, eventTypes: ["relais.ticket.created"], by: f.admin)
+            let dispatcher = f.dispatcher(delays: [1, 1])
+            let delivered = try await f.open("Old and delivered")
+            try await f.drain(dispatcher)
+            f.receiver.answer { _, _ in (.badGateway, [:]) }
+            let dead = try await f.open("Old and dead")
+            try await f.drain(dispatcher)
+            #expect(try await f.webhooks.deadLetters(endpointID: endpoint.id, from: nil, to: nil, limit: 10, before: nil, by: f.admin).count == 1)
+
+            f.clock.advance(31 * 86_400)
+            f.receiver.answer { _, _ in (.ok, [:]) }
+            let recent = try await f.open("Recent")
+            try await f.drain(dispatcher)
+            let history = try await f.database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM ticket_events").first(decodingColumn: "n", as: Int.self) ?? 0
+            }
+            let before = try await f.outboxEvents()
+
+            let retention = EventRetention(database: f.database, retention: 30 * 86_400, now: { f.clock.now() })
+            let removed = try await retention.prune(chunk: 2)
+            #expect(removed.deliveries == 1 && removed.attempts == 1)
+            let after = try await f.outboxEvents()
+            // The old tickets' events go, but for the dead letter's; the recent ticket's stay.
+            #expect(Set(after.map(\.subject)) == [dead.key, recent.key])
+            #expect(after.filter { $0.subject == dead.key }.map(\.type) == ["relais.ticket.created"])
+            #expect(after.filter { $0.subject == recent.key }.count == before.filter { $0.subject == recent.key }.count)
+            #expect(!after.contains { $0.subject == delivered.key })
+            #expect(removed.events == before.count - after.count)
+            #expect(try await f.database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM ticket_events").first(decodingColumn: "n", as: Int.self) ?? 0
+            } == history)
+            let attempts = try await f.webhooks.attempts(of: endpoint.id, limit: 10, before: nil, by: f.admin)
+            #expect(attempts.count == 4)  // the dead letter's three, the recent one's
+
+            // The dead letter is still sent whole on replay.
+            let letter = try #require(try await f.webhooks.deadLetters(endpointID: endpoint.id, from: nil, to: nil, limit: 10, before: nil, by: f.admin).first)
+            _ = try await f.webhooks.replay(letter.id, by: f.admin)
+            try await f.drain(dispatcher)
+            await dispatcher.shutdown()
+            let last = try #require(f.receiver.requests.last)
+            #expect(try JSONDecoder().decode(CloudEvent.self, from: Data(last.body)).subject == dead.key)
+            // Delivered now, the letter's old tries go; its delivery and event are recent enough.
+            #expect(try await retention.prune() == EventRetention.Removed(attempts: 3))
+            #expect(try await retention.prune() == EventRetention.Removed())
+        }
+    }
+
     @Test(arguments: Engine.available)
     func deadLettersAfterTheLastTryAndReplays(engine: Engine) async throws {
         try await WebhookFixture.with(engine) { f in

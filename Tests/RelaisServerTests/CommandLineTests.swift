@@ -33,6 +33,12 @@ import Testing
         #expect(outcome.output.contains("Families (5)"))
     }
 
+    @Test func serveRefusesARetentionUnderADay() throws {
+        let outcome = try relais(["serve", "--retention-days", "0", "--database", "unused.sqlite"])
+        #expect(outcome.status != 0)
+        #expect(outcome.errors.contains("--retention-days must be at least 1, not 0"))
+    }
+
     @Test func mapCheckListsEveryProblemAndFails() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
         try """

@@ -30,6 +30,7 @@ public enum Migrator {
         CreateWebhooks(),
         CreateMail(),
         CreateNotificationsAndChannels(),
+        IndexEventRetention(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Accept webhook endpoints on loopback or private networks (local development and tests).") var allowPrivateWebhooks = false
     @Flag(help: "Do not send webhooks from this process (another process on the same database sends them).") var noWebhookDispatch = false
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
+    @Option(help: "Days sent webhooks, their tries and the outside events already delivered are kept (at least 1); dead letters and tickets' history stay.")
+    var retentionDays = 30
     @Option(help: "Port of the SMTP listener taking mail for the map's mailboxes (off unless given).") var smtpPort: Int?
     @Option(help: "Address the SMTP listener binds (keep loopback behind the organisation's mail server).") var smtpHost = "127.0.0.1"
     @Option(help: "HOST:PORT of the SMTP relay that takes requesters' notices (acknowledgement, reply, solved); none are sent without it.")
@@ -30,11 +32,12 @@ struct Serve: AsyncParsableCommand {
     var webhookTimeout: Double = 15
 
     func run() async throws {
-        let map = try CLI.loadMap(demo ? try CLI.demoMapPath() : map)
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         var webhooks = WebhookDispatcher.Settings()
         webhooks.allowPrivateTargets = allowPrivateWebhooks
         guard webhookTimeout >= 1, webhookTimeout <= 120 else { throw ValidationError("--webhook-timeout must be between 1 and 120 seconds") }
+        guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1, not \(retentionDays)") }
+        let map = try CLI.loadMap(demo ? try CLI.demoMapPath() : map)
         webhooks.timeout = webhookTimeout
         webhooks.lease = webhookTimeout * 4
         if let webhookRetryDelays {
@@ -110,7 +113,12 @@ struct Serve: AsyncParsableCommand {
                 await MailSender(notifier: notifier, client: client).run(logger: mailLogger)
             }
         }
+        // What only served to tell the outside world, removed once older than the retention.
+        let retention = Task { [webhookLogger, retentionDays] in
+            await EventRetention(database: services.database, retention: TimeInterval(retentionDays) * 86_400).run(logger: webhookLogger)
+        }
         try await app.runService()
+        retention.cancel()
         notices?.cancel()
         smtp?.cancel()
         clock.cancel()
