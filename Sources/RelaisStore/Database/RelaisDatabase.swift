@@ -16,7 +16,7 @@ public final class RelaisDatabase: Sendable {
     private let readers: ConnectionPool
     private let writers: ConnectionPool
     /// Ticket creations waiting to be committed together.
-    let creations = CreationQueue()
+    let creations = CreationQueue(maxBatch: 256)
 
     private init(kind: Kind, location: String, readers: ConnectionPool, writers: ConnectionPool) {
         self.kind = kind

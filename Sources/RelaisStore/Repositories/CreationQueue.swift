@@ -16,57 +16,36 @@ struct PendingCreation: Sendable {
 }
 
 /// Group commit for ticket creations: requests that arrive while a batch is being written are
-/// written together in the next transaction, with one multi-row statement per table. Under load
-/// this turns a few statements per ticket into a few statements per batch; alone, a creation
-/// is written at once, as before.
-actor CreationQueue {
-    private var pending: [(PendingCreation, CheckedContinuation<TicketRepository.Creation, any Error>)] = []
-    private var draining = false
-    static let maxBatch = 256
+/// written together in the next transaction, with one multi-row statement per table.
+typealias CreationQueue = GroupCommit<PendingCreation, TicketRepository.Creation>
 
+extension GroupCommit where Item == PendingCreation, Output == TicketRepository.Creation {
     func submit(_ item: PendingCreation, to database: RelaisDatabase) async throws -> TicketRepository.Creation {
-        try await withCheckedThrowingContinuation { continuation in
-            pending.append((item, continuation))
-            if !draining {
-                draining = true
-                Task { await drain(database) }
-            }
-        }
-    }
-
-    private func drain(_ database: RelaisDatabase) async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(Self.maxBatch))
-            pending.removeFirst(batch.count)
-            do {
-                let items = batch.map(\.0)
-                let outcomes = try await database.transaction { db in try await CreationBatch.write(items, on: db) }
-                let replayIDs = outcomes.compactMap { if case let .replay(id) = $0 { id } else { nil } }
-                let replayed = replayIDs.isEmpty ? [:] : try await TicketRepository(database: database).tickets(ids: replayIDs)
-                for ((_, continuation), outcome) in zip(batch, outcomes) {
-                    switch outcome {
-                    case let .created(ticket):
-                        continuation.resume(returning: .init(ticket: ticket, replayed: false))
-                    case let .replay(id):
-                        if let ticket = replayed[id] {
-                            continuation.resume(returning: .init(ticket: ticket, replayed: true))
-                        } else {
-                            continuation.resume(throwing: StoreError.notFound(what: "ticket", id: id))
-                        }
-                    case let .failed(error):
-                        continuation.resume(throwing: error)
-                    }
-                }
-            } catch {
-                for (_, continuation) in batch { continuation.resume(throwing: error) }
-            }
-        }
-        draining = false
+        try await submit(item) { items in await CreationBatch.commit(items, to: database) }
     }
 }
 
 /// Writes one batch of creations inside a transaction.
 enum CreationBatch {
+    /// Writes a batch in one transaction and tells each item what became of it; when the
+    /// transaction fails, every item fails with it.
+    static func commit(_ items: [PendingCreation], to database: RelaisDatabase) async -> [Result<TicketRepository.Creation, any Error>] {
+        do {
+            let outcomes = try await database.transaction { db in try await write(items, on: db) }
+            let replayIDs = outcomes.compactMap { if case let .replay(id) = $0 { id } else { nil } }
+            let replayed = replayIDs.isEmpty ? [:] : try await TicketRepository(database: database).tickets(ids: replayIDs)
+            return outcomes.map { outcome in
+                switch outcome {
+                case let .created(ticket): .success(.init(ticket: ticket, replayed: false))
+                case let .replay(id): replayed[id].map { .success(.init(ticket: $0, replayed: true)) } ?? .failure(StoreError.notFound(what: "ticket", id: id))
+                case let .failed(error): .failure(error)
+                }
+            }
+        } catch {
+            return items.map { _ in .failure(error) }
+        }
+    }
+
     enum Outcome: Sendable {
         case created(Ticket)
         /// An earlier request with the same idempotency key created ticket `id`.

@@ -17,47 +17,32 @@ struct PendingReply: Sendable {
     var record: IntakeRecord?
 }
 
-/// Group commit for channel replies, as `CreationQueue` is for creations: replies that arrive
-/// while a batch is written go together into the next transaction. Each reply is applied to its
-/// ticket as read inside that transaction (comments commute, so there is no version to check),
-/// and the SLA clocks of the batch's tickets are evaluated once. When a batch fails, its replies
-/// are written one by one, so one bad reply does not fail the others.
-actor ReplyQueue {
-    private var pending: [(PendingReply, CheckedContinuation<Ticket, any Error>)] = []
-    private var draining = false
-    static let maxBatch = 128
+/// Group commit for channel replies, as for creations: replies that arrive while a batch is
+/// written go together into the next transaction. Each reply is applied to its ticket as read
+/// inside that transaction (comments commute, so there is no version to check), and the SLA
+/// clocks of the batch's tickets are evaluated once. When a batch fails, its replies are written
+/// one by one, so one bad reply does not fail the others.
+typealias ReplyQueue = GroupCommit<PendingReply, Ticket>
 
+extension GroupCommit where Item == PendingReply, Output == Ticket {
     func submit(_ item: PendingReply, map: ProcessMap, tracker: SLATracker?, to database: RelaisDatabase) async throws -> Ticket {
-        try await withCheckedThrowingContinuation { continuation in
-            pending.append((item, continuation))
-            if !draining {
-                draining = true
-                Task { await drain(map: map, tracker: tracker, database) }
-            }
-        }
-    }
-
-    private func drain(map: ProcessMap, tracker: SLATracker?, _ database: RelaisDatabase) async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(Self.maxBatch))
-            pending.removeFirst(batch.count)
+        try await submit(item) { items in
             do {
-                let items = batch.map(\.0)
-                let tickets = try await database.transaction { db in try await ReplyBatch.write(items, map: map, tracker: tracker, on: db) }
-                for ((_, continuation), ticket) in zip(batch, tickets) { continuation.resume(returning: ticket) }
+                return try await database.transaction { db in try await ReplyBatch.write(items, map: map, tracker: tracker, on: db) }.map { .success($0) }
             } catch {
-                // One at a time, so each reply gets its own outcome.
-                for (item, continuation) in batch {
+                var outcomes: [Result<Ticket, any Error>] = []
+                for item in items {
                     do {
-                        let ticket = try await database.transaction { db in try await ReplyBatch.write([item], map: map, tracker: tracker, on: db) }
-                        continuation.resume(returning: ticket[0])
+                        outcomes.append(.success(try await database.transaction { db in
+                            try await ReplyBatch.write([item], map: map, tracker: tracker, on: db)[0]
+                        }))
                     } catch {
-                        continuation.resume(throwing: error)
+                        outcomes.append(.failure(error))
                     }
                 }
+                return outcomes
             }
         }
-        draining = false
     }
 }
 

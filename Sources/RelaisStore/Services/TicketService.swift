@@ -15,7 +15,7 @@ public struct TicketService: Sendable {
     let now: @Sendable () -> Date
     let makeID: @Sendable () -> UUID
     /// Channel replies of this service waiting to be committed together (its map and clocks).
-    let replies = ReplyQueue()
+    let replies = ReplyQueue(maxBatch: 128)
 
     public init(map: ProcessMap, database: RelaisDatabase,
                 now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }) {
