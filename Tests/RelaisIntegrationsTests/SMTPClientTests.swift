@@ -72,6 +72,8 @@ extension SMTPClientTests {
         let attempt = await client.send(from: "a@x.example", to: ["b@x.example"], message: Array("Subject: x\r\n\r\nx".utf8))
         guard case let .transient(reason) = attempt else { Issue.record("\(attempt)"); return }
         #expect(reason.contains("did not finish within 1 s"))
-        #expect(ContinuousClock.now - started < .seconds(10), "the exchange is abandoned, not waited for")
+        // The silent relay never answers: only abandoning the exchange ends the call (the bound is
+        // loose, as the suite shares a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(60), "the exchange is abandoned, not waited for")
     }
 }

@@ -31,14 +31,14 @@ extension RelaisAPI {
     func issueChannelToken(_ input: Operations.IssueChannelToken.Input) async throws -> Operations.IssueChannelToken.Output {
         let principal = try requireAdmin("issue channel tokens")
         let channel = try inboundChannel(input.path.channel)
-        let token = try await services.channelTokens.issue(channel: channel, organizationID: principal.organizationID)
+        let token = try await services.channelTokens.issue(channel: channel, organizationID: principal.organizationID, by: principal)
         return .created(.init(body: .json(.init(channel: channel, token: token))))
     }
 
     func revokeChannelToken(_ input: Operations.RevokeChannelToken.Input) async throws -> Operations.RevokeChannelToken.Output {
         let principal = try requireAdmin("revoke channel tokens")
         let channel = try inboundChannel(input.path.channel)
-        guard try await services.channelTokens.revoke(channel: channel, organizationID: principal.organizationID) else {
+        guard try await services.channelTokens.revoke(channel: channel, organizationID: principal.organizationID, by: principal) else {
             throw StoreError.notFound(what: "token of channel", id: channel)
         }
         return .noContent(.init())

@@ -25,7 +25,8 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
     router.add(middleware: HTTPMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBodySize: services.configuration.maxBodySize, maxImportSize: services.configuration.maxImportSize))
-    router.add(middleware: AuthenticationMiddleware(directory: services.directory, channelTokens: services.channelTokens, cache: services.tokens))
+    router.add(middleware: AuthenticationMiddleware(directory: services.directory, channelTokens: services.channelTokens, cache: services.tokens,
+                                                     audit: AuditLog(database: services.database)))
     router.get("/openapi.yaml") { _, _ in
         guard let data = try? APIDocument.load() else { throw HTTPError(.notFound) }
         return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))

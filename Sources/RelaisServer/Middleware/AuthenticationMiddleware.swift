@@ -20,28 +20,52 @@ enum RequestChannel {
 }
 
 /// Resolves `Authorization: Bearer <token>` to a principal for every route under `/api/`; a
-/// channel's token (`rch_...`) is taken on its channel's message route and nowhere else.
+/// channel's token (`rch_...`) is taken on its channel's message route and nowhere else. Every
+/// refusal, of the token here or of the permission further on (401 and 403), is written to the
+/// audit log before it is answered.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let directory: DirectoryRepository
     let channelTokens: ChannelTokens
     let cache: TokenCache
+    let audit: AuditLog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        let target = "\(request.method.rawValue) \(request.uri.path)"
+        /// Records a refusal (the error, when it is one) and passes the error on.
+        func audited(_ error: any Error, organizationID: UUID?, actorID: UUID?, actor: String) async throws -> Never {
+            let problem = ProblemResponse.problem(for: error)
+            if problem.status == 401 || problem.status == 403 {
+                try await audit.record(AuditEntry(organizationID: organizationID, actorID: actorID, actor: actor,
+                                                  action: problem.status == 401 ? "auth.refused" : "access.refused", target: target,
+                                                  outcome: .refused, detail: problem.detail))
+            }
+            throw error
+        }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw APIProblem.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+            try await audited(APIProblem.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'"),
+                              organizationID: nil, actorID: nil, actor: "anonymous")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         if token.hasPrefix(ChannelTokens.prefix) {
-            guard let found = try await channelTokens.channel(forToken: token) else { throw APIProblem.unauthorized("the channel token is not valid") }
+            guard let found = try await channelTokens.channel(forToken: token) else {
+                try await audited(APIProblem.unauthorized("the channel token is not valid"), organizationID: nil, actorID: nil, actor: "anonymous")
+            }
+            let actor = "channel \(found.channel)"
             let parts = request.uri.path.split(separator: "/")
             guard request.method == .post, parts.count == 5, parts[0...2] == ["api", "v1", "channels"], parts[4] == "messages" else {
-                throw AccessError.forbidden("a channel token only posts its channel's messages")
+                try await audited(AccessError.forbidden("a channel token only posts its channel's messages"),
+                                  organizationID: found.organizationID, actorID: nil, actor: actor)
             }
             guard parts[3] == found.channel else {
-                throw AccessError.forbidden("this token belongs to the '\(found.channel)' channel, not '\(parts[3])'")
+                try await audited(AccessError.forbidden("this token belongs to the '\(found.channel)' channel, not '\(parts[3])'"),
+                                  organizationID: found.organizationID, actorID: nil, actor: actor)
             }
-            return try await RequestChannel.$current.withValue(found) { try await next(request, context) }
+            do {
+                return try await RequestChannel.$current.withValue(found) { try await next(request, context) }
+            } catch {
+                try await audited(error, organizationID: found.organizationID, actorID: nil, actor: actor)
+            }
         }
         let principal: Principal
         if let cached = cache.principal(for: token) {
@@ -50,9 +74,13 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             cache.store(found, for: token)
             principal = found
         } else {
-            throw APIProblem.unauthorized("the bearer token is not valid")
+            try await audited(APIProblem.unauthorized("the bearer token is not valid"), organizationID: nil, actorID: nil, actor: "anonymous")
         }
-        return try await RequestPrincipal.$current.withValue(principal) { try await next(request, context) }
+        do {
+            return try await RequestPrincipal.$current.withValue(principal) { try await next(request, context) }
+        } catch {
+            try await audited(error, organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name)
+        }
     }
 }
 

@@ -12,25 +12,33 @@ public struct ChannelTokens: Sendable {
     /// Prefix of channel tokens, so they are told from users' tokens at a glance.
     public static let prefix = "rch_"
 
-    /// A new token for the channel, replacing the one it had.
-    public func issue(channel: String, organizationID: UUID) async throws -> String {
+    /// A new token for the channel, replacing the one it had; `actor` is who asks, for the audit
+    /// log (the command line when nil).
+    public func issue(channel: String, organizationID: UUID, by actor: Principal? = nil) async throws -> String {
         let token = Self.prefix + DirectoryRepository.randomToken()
         try await database.transaction { db in
             try await RowInsert.run("channel_tokens", columns: ["organization_id", "channel", "token_hash", "created_at"],
                                     rows: [[organizationID.text, channel, DirectoryRepository.digest(token), Millis.now()]],
                                     upsertingOn: "organization_id, channel",
                                     updating: "token_hash = excluded.token_hash, created_at = excluded.created_at", on: db)
+            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                  action: "channel_token.issued", target: channel)], on: db)
         }
         return token
     }
 
     /// Ends the channel's token; false when it had none.
     @discardableResult
-    public func revoke(channel: String, organizationID: UUID) async throws -> Bool {
+    public func revoke(channel: String, organizationID: UUID, by actor: Principal? = nil) async throws -> Bool {
         try await database.transaction { db in
-            try await db.raw("""
+            let revoked = try await db.raw("""
                 DELETE FROM channel_tokens WHERE organization_id = \(bind: organizationID.text) AND channel = \(bind: channel) RETURNING channel
                 """).first() != nil
+            if revoked {
+                try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                      action: "channel_token.revoked", target: channel)], on: db)
+            }
+            return revoked
         }
     }
 

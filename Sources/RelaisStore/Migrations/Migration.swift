@@ -31,6 +31,7 @@ public enum Migrator {
         CreateMail(),
         CreateNotificationsAndChannels(),
         IndexEventRetention(),
+        CreateAuditLog(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -46,7 +46,8 @@ public struct DirectoryRepository: Sendable {
         }
     }
 
-    public func addUser(organizationID: UUID, name: String, email: String?, role: Role) async throws -> Principal {
+    /// Adds a user; `actor` is who does it, for the audit log (the command line when nil).
+    public func addUser(organizationID: UUID, name: String, email: String?, role: Role, by actor: Principal? = nil) async throws -> Principal {
         let id = UUID()
         let inserted = try await database.transaction { db in
             let existing = try await db.select().column("id").from("users")
@@ -55,6 +56,8 @@ public struct DirectoryRepository: Sendable {
             try await db.insert(into: "users").columns("id", "organization_id", "name", "email", "role", "created_at")
                 .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(role.rawValue), SQLBind(Millis.now()))
                 .run()
+            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                  action: "user.created", target: name, detail: "role \(role.rawValue)")], on: db)
             return true
         }
         guard inserted else { throw StoreError.duplicate(field: "name", value: name) }
@@ -72,14 +75,17 @@ public struct DirectoryRepository: Sendable {
         }
     }
 
-    /// Creates a token for the user and returns it; only its digest is kept.
-    public func createToken(for user: Principal, label: String? = nil) async throws -> String {
+    /// Creates a token for the user and returns it; only its digest is kept. `actor` is who asks,
+    /// for the audit log (the command line when nil).
+    public func createToken(for user: Principal, label: String? = nil, by actor: Principal? = nil) async throws -> String {
         let token = "rls_" + Self.randomToken()
         try await database.transaction { db in
             try await db.insert(into: "api_tokens").columns("id", "organization_id", "user_id", "token_hash", "label", "created_at")
                 .values(SQLBind(UUID().text), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
                         SQLBind(Self.digest(token)), SQLBind(label), SQLBind(Millis.now()))
                 .run()
+            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                  action: "token.created", target: user.name, detail: label.map { "label \($0)" } ?? "")], on: db)
         }
         return token
     }

@@ -21,8 +21,9 @@ public struct WebhookRepository: Sendable {
 
     // MARK: Endpoints
 
-    public func insert(_ endpoint: WebhookEndpoint, secret: String, organizationID: UUID) async throws {
+    public func insert(_ endpoint: WebhookEndpoint, secret: String, organizationID: UUID, audit: AuditEntry? = nil) async throws {
         try await database.transaction { db in
+            if let audit { try await AuditLog.insert([audit], on: db) }
             try await RowInsert.run(
                 "webhook_endpoints", columns: ["organization_id", "secret"] + Self.endpointColumns,
                 rows: [[organizationID.text, secret, endpoint.id.text, endpoint.url, endpoint.description, JSONText.encode(endpoint.eventTypes),
@@ -31,8 +32,9 @@ public struct WebhookRepository: Sendable {
         }
     }
 
-    public func update(_ endpoint: WebhookEndpoint, organizationID: UUID) async throws {
+    public func update(_ endpoint: WebhookEndpoint, organizationID: UUID, audit: AuditEntry? = nil) async throws {
         try await database.transaction { db in
+            if let audit { try await AuditLog.insert([audit], on: db) }
             try await db.update("webhook_endpoints").set("url", to: endpoint.url).set("description", to: endpoint.description)
                 .set("event_types", to: JSONText.encode(endpoint.eventTypes)).set("active", to: endpoint.active ? 1 : 0)
                 .set("disabled_reason", to: endpoint.disabledReason).set("updated_at", to: Millis.from(endpoint.updatedAt))
@@ -41,8 +43,9 @@ public struct WebhookRepository: Sendable {
     }
 
     /// Replaces the secret; the one it replaces keeps signing until `previousUntil`.
-    public func rotate(_ id: UUID, to secret: String, previousUntil: Date, organizationID: UUID, at time: Date) async throws {
+    public func rotate(_ id: UUID, to secret: String, previousUntil: Date, organizationID: UUID, at time: Date, audit: AuditEntry? = nil) async throws {
         try await database.transaction { db in
+            if let audit { try await AuditLog.insert([audit], on: db) }
             try await db.raw("""
                 UPDATE webhook_endpoints SET previous_secret = secret, secret = \(bind: secret),
                 previous_secret_expires_at = \(bind: Millis.from(previousUntil)), updated_at = \(bind: Millis.from(time))
@@ -52,8 +55,9 @@ public struct WebhookRepository: Sendable {
     }
 
     /// Removes an endpoint with its deliveries and their log.
-    public func delete(_ id: UUID, organizationID: UUID) async throws {
+    public func delete(_ id: UUID, organizationID: UUID, audit: AuditEntry? = nil) async throws {
         try await database.transaction { db in
+            if let audit { try await AuditLog.insert([audit], on: db) }
             for table in ["webhook_attempts", "webhook_deliveries"] {
                 try await db.delete(from: table).where("organization_id", .equal, organizationID.text).where("endpoint_id", .equal, id.text).run()
             }

@@ -53,7 +53,9 @@ public struct WebhookService: Sendable {
             eventTypes: try Self.checkTypes(eventTypes), active: active, disabledReason: nil, previousSecretExpiresAt: nil,
             createdBy: principal.name, createdAt: time, updatedAt: time)
         let secret = WebhookSecret.generate()
-        try await repository.insert(endpoint, secret: secret, organizationID: principal.organizationID)
+        try await repository.insert(endpoint, secret: secret, organizationID: principal.organizationID,
+                                    audit: AuditEntry(principal, action: "webhook.created", target: endpoint.id.text,
+                                                      detail: "\(endpoint.url) for \(endpoint.eventTypes.joined(separator: ", "))", at: time))
         return (endpoint, secret)
     }
 
@@ -82,13 +84,17 @@ public struct WebhookService: Sendable {
             endpoint.active = active
         }
         endpoint.updatedAt = now()
-        try await repository.update(endpoint, organizationID: principal.organizationID)
+        try await repository.update(endpoint, organizationID: principal.organizationID,
+                                    audit: AuditEntry(principal, action: "webhook.updated", target: endpoint.id.text,
+                                                      detail: "\(endpoint.url) for \(endpoint.eventTypes.joined(separator: ", ")), \(endpoint.active ? "on" : "off")",
+                                                      at: endpoint.updatedAt))
         return endpoint
     }
 
     public func delete(_ id: UUID, by principal: Principal) async throws {
-        _ = try await endpoint(id, by: principal)
-        try await repository.delete(id, organizationID: principal.organizationID)
+        let endpoint = try await endpoint(id, by: principal)
+        try await repository.delete(id, organizationID: principal.organizationID,
+                                    audit: AuditEntry(principal, action: "webhook.deleted", target: id.text, detail: endpoint.url, at: now()))
     }
 
     /// Gives the endpoint a new secret, returned here only; the old one signs too for a day.
@@ -96,7 +102,8 @@ public struct WebhookService: Sendable {
         _ = try await endpoint(id, by: principal)
         let secret = WebhookSecret.generate(), time = now()
         try await repository.rotate(id, to: secret, previousUntil: time.addingTimeInterval(Self.rotationOverlap),
-                                    organizationID: principal.organizationID, at: time)
+                                    organizationID: principal.organizationID, at: time,
+                                    audit: AuditEntry(principal, action: "webhook.secret_rotated", target: id.text, at: time))
         return (try await endpoint(id, by: principal), secret)
     }
 
