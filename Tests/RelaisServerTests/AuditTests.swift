@@ -45,6 +45,20 @@ import Testing
                 }
             }
             #expect(try await log.entries(organizationID: organization, limit: 1_000).count == before.count + 5)
+
+            // Administrators read it over the API, a page at a time; anyone else is refused (and audited).
+            try await client.send(.get, "/api/v1/audit", token: api.agent).expectProblem(.forbidden)
+            let page = try await client.send(.get, "/api/v1/audit?action=webhook&limit=1", token: api.admin)
+            #expect(page.status == .ok, "\(page.text)")
+            let first = try #require(page.json["items"] as? [[String: Any]])
+            #expect(first.map { $0["action"] as? String } == ["webhook.created"] && first.first?["actor"] as? String == "ada")
+            let cursor = try #require(page.json["next_cursor"] as? String)
+            let next = try await client.send(.get, "/api/v1/audit?action=webhook&limit=1&cursor=\(cursor)", token: api.admin)
+            #expect((next.json["items"] as? [[String: Any]])?.map { $0["action"] as? String } == ["webhook.deleted"])
+            let refusals = try await client.send(.get, "/api/v1/audit?action=access.refused", token: api.admin)
+            let listedRefusals = try #require(refusals.json["items"] as? [[String: Any]])
+            #expect(listedRefusals.last?["target"] as? String == "GET /api/v1/audit" && listedRefusals.last?["outcome"] as? String == "refused")
+            try await client.send(.get, "/api/v1/audit?since=yesterday", token: api.admin).expectProblem(.badRequest)
         }
     }
 }
