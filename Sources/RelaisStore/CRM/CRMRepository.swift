@@ -201,42 +201,47 @@ public struct CRMRepository: Sendable {
         return try await database.read { db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }
     }
 
-    /// The contact with this address, created when there is none yet (for mail and portal intake).
+    /// The contact with this address, created when there is none yet (for channel intake).
     /// A new contact joins the account that declares its address's domain, if exactly one does.
     public func contact(organizationID: UUID, email: String, name: String?, now: Date) async throws -> Contact {
-        let address = email.trimmingCharacters(in: .whitespaces).lowercased()
-        if var known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
-            // A contact first seen before any account declared its domain joins the account now.
-            if known.accountID == nil, let account = try await account(organizationID: organizationID, forEmail: address) {
-                known.accountID = account.id
-                let joined = known
-                try await database.transaction { db in try await Self.update(joined, organizationID: organizationID, on: db) }
-            }
-            return known
+        let found = try await intakeContact(organizationID: organizationID, email: email, name: name, now: now)
+        if found.isNew {
+            try await database.transaction { db in try await Self.insertIfAbsent([found.contact], organizationID: organizationID, on: db) }
         }
-        let account = try await account(organizationID: organizationID, forEmail: address)
-        let contact = Contact(id: UUID.timeOrdered(at: now), accountID: account?.id,
-                              name: name.flatMap(CRMText.value) ?? address, email: address, createdAt: now)
-        try await insert(contact, organizationID: organizationID)
-        return contact
+        return found.contact
     }
 
-    /// The contact for a sender as intake needs it, without writing: the stored one (with its
-    /// account), else a new one, not yet stored, in the account that declares the address's
-    /// domain. A new contact's id is derived from the organisation and the address, so messages
-    /// from a new sender written at once (stored with their tickets, unless already there) make one contact.
+    /// The contact for a sender as intake needs it: the stored one (with its account), else a new
+    /// one, not yet stored, in the account that declares the address's domain. A new contact's id
+    /// is derived from the organisation and the address, so messages from a new sender written at
+    /// once (each storing it with `insertIfAbsent`) make one contact.
     public func intakeContact(organizationID: UUID, email: String, name: String?, now: Date) async throws -> (contact: Contact, account: Account?, isNew: Bool) {
         let address = email.trimmingCharacters(in: .whitespaces).lowercased()
-        if let known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
-            // One first seen before any account declared its domain joins the account now.
-            let joined = known.accountID == nil ? try await contact(organizationID: organizationID, email: address, name: name, now: now) : known
-            guard let accountID = joined.accountID else { return (joined, nil, false) }
-            return (joined, try await account(organizationID: organizationID, id: accountID), false)
+        if var known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
+            if let accountID = known.accountID { return (known, try await account(organizationID: organizationID, id: accountID), false) }
+            // A contact first seen before any account declared its domain joins the account now.
+            guard let account = try await account(organizationID: organizationID, forEmail: address) else { return (known, nil, false) }
+            known.accountID = account.id
+            let joined = known
+            try await database.transaction { db in try await Self.update(joined, organizationID: organizationID, on: db) }
+            return (joined, account, false)
         }
         let account = try await account(organizationID: organizationID, forEmail: address)
         let contact = Contact(id: Self.intakeContactID(organizationID: organizationID, email: address), accountID: account?.id,
                               name: name.flatMap(CRMText.value) ?? address, email: address, createdAt: now)
         return (contact, account, true)
+    }
+
+    /// Stores contacts made by `intakeContact`, inside the caller's transaction, but for those a
+    /// message written before already stored.
+    static func insertIfAbsent(_ contacts: [Contact], organizationID: UUID, on db: any SQLDatabase) async throws {
+        var rows: [String: RowInsert.Row] = [:]
+        for contact in contacts {
+            rows[contact.id.text] = [contact.id.text, organizationID.text, contact.accountID?.text, contact.name, contact.email,
+                                     contact.externalID, Millis.from(contact.createdAt)]
+        }
+        try await RowInsert.run("contacts", columns: ["id", "organization_id", "account_id", "name", "email", "external_id", "created_at"],
+                                rows: rows.keys.sorted().map { rows[$0]! }, ignoringConflicts: true, on: db)
     }
 
     static func intakeContactID(organizationID: UUID, email: String) -> UUID {

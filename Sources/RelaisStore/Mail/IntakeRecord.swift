@@ -24,14 +24,10 @@ struct IntakeRecord: Sendable {
     /// batch is then written again one message at a time, so only that one fails).
     static func write(_ records: [(record: IntakeRecord, ticketID: UUID, outcome: String)], takingOver: Bool, on db: any SQLDatabase) async throws {
         guard !records.isEmpty else { return }
-        var contacts: [String: RowInsert.Row] = [:]
-        for (record, _, _) in records {
-            guard let contact = record.contact else { continue }
-            contacts[contact.id.text] = [contact.id.text, record.organizationID.text, contact.accountID?.text, contact.name, contact.email,
-                                         contact.externalID, Millis.from(contact.createdAt)]
+        let contacts = Dictionary(grouping: records.compactMap { entry in entry.record.contact.map { (entry.record.organizationID, $0) } }, by: \.0)
+        for (organizationID, entries) in contacts.sorted(by: { $0.key.text < $1.key.text }) {
+            try await CRMRepository.insertIfAbsent(entries.map(\.1), organizationID: organizationID, on: db)
         }
-        try await RowInsert.run("contacts", columns: ["id", "organization_id", "account_id", "name", "email", "external_id", "created_at"],
-                                rows: contacts.keys.sorted().map { contacts[$0]! }, ignoringConflicts: true, on: db)
 
         let keyed = records.compactMap { entry in entry.record.messageID.map { "\(entry.record.channel)|\($0)" } }
         if !takingOver, Set(keyed).count != keyed.count { throw MailIntake.AlreadyRecorded() }

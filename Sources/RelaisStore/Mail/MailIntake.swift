@@ -11,6 +11,8 @@ public struct MailIntake: Sendable {
     public let database: RelaisDatabase
     let tickets: TicketService
     let crm: CRMRepository
+    /// The map's ticket key prefixes, which a subject may name (`[SUP-42]`).
+    let keyPrefixes: Set<String>
     let now: @Sendable () -> Date
 
     public init(map: ProcessMap, database: RelaisDatabase, tickets: TicketService, now: @escaping @Sendable () -> Date = Date.init) {
@@ -18,6 +20,7 @@ public struct MailIntake: Sendable {
         self.database = database
         self.tickets = tickets
         self.crm = CRMRepository(database: database)
+        self.keyPrefixes = Set(map.families.values.map { $0.keyPrefix.uppercased() })
         self.now = { Millis.date(Millis.from(now())) }
     }
 
@@ -62,13 +65,12 @@ public struct MailIntake: Sendable {
         // reached. A message that answers nothing and names no ticket will open one: its sender's
         // contact is looked up meanwhile.
         let answered = message.inReplyTo + message.references.reversed()
-        let keyPrefixes = Set(map.families.values.map { $0.keyPrefix.uppercased() })
         let opensTicket = answered.isEmpty && MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes) == nil
             && !MailRules.isBounce(message)
         let early = opensTicket ? Task { try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time) } : nil
-        let ids = try await recordedIDs([message.messageID].compactMap { $0 } + answered.prefix(50), organizationID: organizationID)
-        if let messageID = message.messageID, let mine = ids[messageID], mine.outcome != "received" {
-            return .duplicate(try await mine.ticketID.asyncFlatMap { try await tickets.tickets.find(organizationID: organizationID, id: $0)?.key })
+        let ids = try await recordedIDs([message.messageID].compactMap { $0 } + answered.prefix(50), channel: "email", organizationID: organizationID)
+        if let messageID = message.messageID, let known = try await outcome(of: ids[messageID], organizationID: organizationID) {
+            return known
         }
         // What is kept of the message, written with what it produced.
         func record(mailbox: String?, contact: Contact? = nil) -> IntakeRecord {
@@ -172,24 +174,22 @@ public struct MailIntake: Sendable {
 
     /// What became of a message already handled, found by its id on the channel; nil when it is new.
     func recorded(_ messageID: String, channel: String, organizationID: UUID) async throws -> Outcome? {
-        let row = try await database.read { db in
-            try await db.select().columns("ticket_id", "outcome").from("mail_messages")
-                .where("organization_id", .equal, organizationID.text).where("channel", .equal, channel)
-                .where("message_id", .equal, messageID).first()
-        }
-        guard let row, try row.decode(column: "outcome", as: String.self) != "received" else { return nil }
-        guard let ticketID = try row.decode(column: "ticket_id", as: String?.self) else { return .duplicate(nil) }
-        return .duplicate(try await tickets.tickets.find(organizationID: organizationID, id: ticketID)?.key)
+        try await outcome(of: recordedIDs([messageID], channel: channel, organizationID: organizationID)[messageID], organizationID: organizationID)
     }
 
-    // MARK: Threading
+    /// A message's record as `recordedIDs` found it, told as a duplicate; nil when there is none
+    /// or an earlier try left it unfinished.
+    func outcome(of record: (outcome: String, ticketID: String?)?, organizationID: UUID) async throws -> Outcome? {
+        guard let record, record.outcome != "received" else { return nil }
+        return .duplicate(try await record.ticketID.asyncFlatMap { try await tickets.tickets.find(organizationID: organizationID, id: $0)?.key })
+    }
 
-    /// Mail messages already recorded under these ids: what became of each and its ticket.
-    func recordedIDs(_ ids: [String], organizationID: UUID) async throws -> [String: (outcome: String, ticketID: String?)] {
+    /// Messages of the channel already recorded under these ids: what became of each and its ticket.
+    func recordedIDs(_ ids: [String], channel: String, organizationID: UUID) async throws -> [String: (outcome: String, ticketID: String?)] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await database.read { db in
             try await db.select().columns("message_id", "outcome", "ticket_id").from("mail_messages")
-                .where("organization_id", .equal, organizationID.text).where("channel", .equal, "email")
+                .where("organization_id", .equal, organizationID.text).where("channel", .equal, channel)
                 .where("message_id", .in, SQLBind.group(ids)).all()
         }
         return try rows.reduce(into: [:]) { found, row in
@@ -205,7 +205,7 @@ public struct MailIntake: Sendable {
         if let ticketID, let ticket = try await tickets.tickets.find(organizationID: organizationID, id: ticketID) {
             return ticket
         }
-        guard let key = MailRules.ticketKey(inSubject: message.subject, prefixes: Set(map.families.values.map { $0.keyPrefix.uppercased() })),
+        guard let key = MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes),
               let ticket = try await tickets.tickets.find(organizationID: organizationID, key: key) else { return nil }
         var senderAccounts: [UUID] = []
         if let account = try await crm.contact(organizationID: organizationID, email: sender.address)?.accountID { senderAccounts.append(account) }
