@@ -89,16 +89,14 @@ extension MapLoader {
 
     /// Holidays from an `.ics` file named relative to the map; a file that cannot be read adds none.
     static func readICalendar(_ name: String, at node: Node, _ path: String, _ reader: MapReader) -> Set<CivilDate> {
-        let base = URL(fileURLWithPath: reader.file).deletingLastPathComponent()
-        let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : base.appendingPathComponent(name)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        guard let text = reader.include(name) else {
             reader.problem(at: node, "\(path).holidays_file: cannot read '\(name)'")
             return []
         }
         do {
             return try ICalendarHolidays.dates(in: text)
         } catch {
-            reader.problem(file: url.path, line: error.line, error.message)
+            reader.problem(file: name, line: error.line, error.message)
             reader.problem(at: node, "\(path).holidays_file: '\(name)' is refused: nothing of it is applied")
             return []
         }

@@ -5,7 +5,7 @@ import Yams
 /// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
 /// every problem found is reported, each with its line and column.
 public enum MapLoader {
-    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes"]
+    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "governance"]
 
     /// Loads and validates the map in the file at `path`.
     public static func load(contentsOf path: String) throws -> ProcessMap {
@@ -20,13 +20,21 @@ public enum MapLoader {
 
     /// Loads and validates a map given as text; `file` names it in problems.
     public static func load(yaml: String, file: String = "relais.map.yaml") throws -> ProcessMap {
+        try read(yaml: yaml, file: file).map
+    }
+
+    /// Loads and validates a map given as text, with the files it names (holiday calendars) taken
+    /// from `included` when given there, else read relative to `file`; returns the map and every
+    /// file it named, as read, so the map can be stored whole.
+    public static func read(yaml: String, file: String = "relais.map.yaml", included: [String: String]? = nil) throws
+        -> (map: ProcessMap, included: [String: String]) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
             throw MapValidationError(problems: [syntaxProblem(error, file: file)])
         }
-        let reader = MapReader(file: file)
+        let reader = MapReader(file: file, given: included)
         guard let root else {
             throw MapValidationError(problems: [MapProblem(file: file, line: 1, column: 1, message: "the map is empty; it needs at least 'families'")])
         }
@@ -47,8 +55,9 @@ public enum MapLoader {
         map.signals = readSignals(sections["signals"], map: map, reader)
         map.cmdb = readCMDB(sections["cmdb"], reader)
         map.mailboxes = readMailboxes(sections["mailboxes"], map: map, reader)
+        map.governance = readGovernance(sections["governance"], reader)
         guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
-        return map
+        return (map, reader.included)
     }
 
     static func syntaxProblem(_ error: YamlError, file: String) -> MapProblem {

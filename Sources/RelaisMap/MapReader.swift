@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Walks a composed YAML tree, collecting problems with their line and column instead of
@@ -7,8 +8,30 @@ final class MapReader {
 
     let file: String
     private(set) var problems: [MapProblem] = []
+    /// Files the map names (holiday calendars), by the name it gives, already read: a stored map
+    /// version carries them, so reading it again does not depend on the disk.
+    let given: [String: String]?
+    /// Every file the map named, as read.
+    var included: [String: String] = [:]
 
-    init(file: String) { self.file = file }
+    init(file: String, given: [String: String]? = nil) {
+        self.file = file
+        self.given = given
+    }
+
+    /// The content of a file the map names, relative to the map: from `given` when there, else
+    /// from the disk; nil when it cannot be read.
+    func include(_ name: String) -> String? {
+        if let text = given?[name] {
+            included[name] = text
+            return text
+        }
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : base.appendingPathComponent(name)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        included[name] = text
+        return text
+    }
 
     /// A problem in another file the map points to, such as an `.ics` calendar.
     func problem(file: String, line: Int, _ message: String) {

@@ -20,7 +20,7 @@ struct APIHarness {
     /// Builds the app over a fresh database of `engine` and runs `body` against it in process.
     static func with(_ engine: Engine, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let (url, drop) = try await TestDatabase.make(engine)
-        let services = try await RelaisServices.start(RelaisConfiguration(databaseURL: url, map: try ExampleMap.load(), logLevel: .critical))
+        let services = try await RelaisServices.start(RelaisConfiguration(databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(), mapFile: ExampleMap.path, logLevel: .critical))
         do {
             let directory = services.directory
             let org = services.organization.id

@@ -70,4 +70,6 @@ public enum ExampleMap {
         .appendingPathComponent("Examples/acme.map.yaml").path
 
     public static func load() throws -> ProcessMap { try MapLoader.load(contentsOf: path) }
+
+    public static func text() throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 }

@@ -17,6 +17,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var cmdb: CMDBSchema
     /// Mail addresses that take requests, by lowercased address.
     public var mailboxes: [String: Mailbox] = [:]
+    /// Who may propose and approve changes to this map.
+    public var governance = MapGovernance()
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),

@@ -10,10 +10,15 @@ import RelaisStore
 public struct SMTPListener: Sendable {
     public let host: String
     public let port: Int
-    let intake: MailIntake
+    /// The intake of the map running when a session opens.
+    let intake: @Sendable () -> MailIntake
     let organizationID: UUID
 
     public init(host: String = "127.0.0.1", port: Int, intake: MailIntake, organizationID: UUID) {
+        self.init(host: host, port: port, intake: { intake }, organizationID: organizationID)
+    }
+
+    public init(host: String = "127.0.0.1", port: Int, intake: @escaping @Sendable () -> MailIntake, organizationID: UUID) {
         self.host = host
         self.port = port
         self.intake = intake
@@ -50,6 +55,7 @@ public struct SMTPListener: Sendable {
     }
 
     func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, logger: Logger) async throws {
+        let intake = intake()
         let map = intake.map
         var session = SMTPSession(accepts: { map.mailboxes[$0] != nil })
         try await connection.executeThenClose { inbound, outbound in

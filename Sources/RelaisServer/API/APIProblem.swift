@@ -12,6 +12,12 @@ struct APIProblem: Error, Sendable, Encodable {
     var detail: String
     var field: String?
     var allowed: [String]?
+    /// Permissions the caller lacks, on a 403 about them.
+    var permissions: [String]?
+    /// Every problem of a map text that does not validate.
+    var errors: [MapVersion.Problem]?
+    /// The map version a refusal stored.
+    var version: Int?
 
     init(_ slug: String, _ status: HTTPResponse.Status, _ detail: String, field: String? = nil, allowed: [String]? = nil) {
         self.type = "urn:relais:problem:\(slug)"
@@ -47,6 +53,8 @@ extension APIProblem {
             self = Self.problem(for: error)
         case let AccessError.forbidden(reason):
             self = APIProblem("forbidden", .forbidden, reason)
+        case let error as MapChangeError:
+            self = Self.problem(for: error)
         case let error as DecodingError:
             self = Self.problem(for: error)
         case let error as EventLogError:
@@ -96,6 +104,31 @@ extension APIProblem {
             return APIProblem("in-use", .conflict, error.description)
         case .invalidConfiguration:
             return .internalError
+        }
+    }
+
+    static func problem(for error: MapChangeError) -> APIProblem {
+        let detail = error.description
+        switch error {
+        case let .forbidden(permissions):
+            var problem = APIProblem("forbidden", .forbidden, detail)
+            problem.permissions = permissions
+            return problem
+        case .ownProposal:
+            return APIProblem("own-proposal", .forbidden, detail)
+        case let .invalid(version, problems):
+            var problem = APIProblem("invalid-map", .unprocessableContent, detail, field: "text")
+            problem.errors = problems
+            problem.version = version
+            return problem
+        case .wouldBreak:
+            return APIProblem("map-would-break-tickets", .unprocessableContent, detail, field: "moves")
+        case .stale:
+            return APIProblem("stale-map-version", .conflict, detail)
+        case .wrongState:
+            return APIProblem("map-version-state", .conflict, detail)
+        case .unchanged:
+            return APIProblem("map-unchanged", .unprocessableContent, detail, field: "text")
         }
     }
 

@@ -43,9 +43,9 @@ extension RelaisAPI {
 }
 
 enum MapOverviewEncoding {
-    static func overview(of map: ProcessMap) -> Components.Schemas.MapOverview {
+    static func overview(of map: ProcessMap, version: Int) -> Components.Schemas.MapOverview {
         .init(
-            organization: map.organization.name,
+            organization: map.organization.name, version: version,
             families: map.families.values.sorted { $0.keyPrefix < $1.keyPrefix }.map { family in
                 .init(code: family.code, key: family.keyPrefix, domain: family.domain.rawValue,
                       label: .init(additionalProperties: family.label.values), openedBy: family.openedBy,

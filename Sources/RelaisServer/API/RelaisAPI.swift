@@ -6,7 +6,10 @@ import RelaisStore
 /// The handlers of the API described by `openapi.yaml`. Each decodes, checks the caller, calls a
 /// service and encodes; errors go to `ProblemMiddleware`.
 struct RelaisAPI: APIProtocol {
-    let services: RelaisServices
+    let runtime: MapRuntime
+
+    /// The services of the map version the request started under.
+    var services: RelaisServices { RequestServices.current ?? runtime.current }
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         do {
@@ -19,7 +22,7 @@ struct RelaisAPI: APIProtocol {
 
     func getMap(_ input: Operations.GetMap.Input) async throws -> Operations.GetMap.Output {
         _ = try RequestPrincipal.require()
-        return .ok(.init(body: .json(MapOverviewEncoding.overview(of: services.configuration.map))))
+        return .ok(.init(body: .json(MapOverviewEncoding.overview(of: services.configuration.map, version: services.mapVersion.number))))
     }
 }
 

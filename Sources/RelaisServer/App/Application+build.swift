@@ -37,8 +37,9 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
     router.add(middleware: HeaderValueMiddleware())
+    router.add(middleware: MapSnapshotMiddleware(runtime: services.runtime))
     // Compact, unsorted JSON: responses are read by programs first, and pretty printing and key
     // sorting cost measurable time at volume.
-    try RelaisAPI(services: services).registerHandlers(on: router, configuration: .init(jsonEncodingOptions: []))
+    try RelaisAPI(runtime: services.runtime).registerHandlers(on: router, configuration: .init(jsonEncodingOptions: []))
     return router
 }

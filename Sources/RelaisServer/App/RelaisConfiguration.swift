@@ -9,7 +9,12 @@ public struct RelaisConfiguration: Sendable {
     public var port: Int
     /// An SQLite file path or a `postgres://` URL.
     public var databaseURL: String
+    /// The map this process runs (the running version's, once started).
     public var map: ProcessMap
+    /// The text `map` was read from: version 1 of an organisation that has no map version yet.
+    public var mapText: String
+    /// Where the map file is: the files a map names (holiday calendars) are read relative to it.
+    public var mapFile: String
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
     /// Largest import file accepted on `/api/v1/imports/...`, in bytes.
@@ -18,13 +23,15 @@ public struct RelaisConfiguration: Sendable {
     /// How events are sent to webhook endpoints, and whether private targets are allowed.
     public var webhooks: WebhookDispatcher.Settings
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap,
+    public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap, mapText: String, mapFile: String = "relais.map.yaml",
                 maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info,
                 webhooks: WebhookDispatcher.Settings = .init()) {
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
         self.map = map
+        self.mapText = mapText
+        self.mapFile = mapFile
         self.maxBodySize = maxBodySize
         self.maxImportSize = maxImportSize
         self.logLevel = logLevel

@@ -3,14 +3,20 @@ import Logging
 import Prometheus
 import RelaisCore
 import RelaisIntegrations
+import RelaisMap
 import RelaisStore
 
-/// Everything a running Relais holds: its database, the organisation of its map and the services
-/// over them. Built once and shared by the HTTP layer, background work and tests.
+/// Everything a running Relais holds for one version of its map: the database, the organisation
+/// and the services over them. A request takes one of these when it starts and keeps it to the
+/// end, so it never sees half of a map change; `runtime` swaps in the next one.
 public struct RelaisServices: Sendable {
     public let configuration: RelaisConfiguration
     public let database: RelaisDatabase
     public let organization: Organization
+    /// The map version these services run.
+    public let mapVersion: MapVersion
+    public let versions: MapVersions
+    public let runtime: MapRuntime
     public let directory: DirectoryRepository
     public let crm: CRMService
     public let tickets: TicketService
@@ -24,8 +30,11 @@ public struct RelaisServices: Sendable {
     public let channelTokens: ChannelTokens
     public let metrics: PrometheusCollectorRegistry
     let tokens: TokenCache
+    let now: @Sendable () -> Date
 
-    /// Opens the database, applies pending migrations and makes sure the map's organisation exists.
+    /// Opens the database, applies pending migrations, makes sure the map's organisation exists and
+    /// runs the organisation's current map version (the configuration's map becomes version 1 of
+    /// an organisation that has none).
     public static func start(_ configuration: RelaisConfiguration, now: @escaping @Sendable () -> Date = Date.init) async throws -> RelaisServices {
         var logger = Logger(label: "relais.store")
         logger.logLevel = configuration.logLevel
@@ -34,21 +43,55 @@ public struct RelaisServices: Sendable {
             try await Migrator.migrate(database)
             let directory = DirectoryRepository(database: database)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
-            let tickets = TicketService(map: configuration.map, database: database, now: now)
-            let mail = MailIntake(map: configuration.map, database: database, tickets: tickets, now: now)
-            return RelaisServices(
-                configuration: configuration, database: database, organization: organization, directory: directory,
-                crm: CRMService(map: configuration.map, database: database, now: now), tickets: tickets, sla: SLAService(tickets: tickets, database: database, now: now),
-                process: ProcessService(map: configuration.map, database: database, tickets: tickets),
-                knowledge: KnowledgeService(map: configuration.map, database: database, tickets: tickets, now: now),
-                cmdb: CMDBService(map: configuration.map, database: database, tickets: tickets, now: now),
-                webhooks: WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now),
-                mail: mail, channels: ChannelIntake(mail: mail), channelTokens: ChannelTokens(database: database),
-                metrics: PrometheusCollectorRegistry(), tokens: TokenCache())
+            let versions = MapVersions(database: database, reader: MapText.reader(file: configuration.mapFile), now: now)
+            let running = try await versions.start(organizationID: organization.id, text: configuration.mapText)
+            let runtime = MapRuntime()
+            var adjusted = configuration
+            adjusted.map = running.map
+            let services = RelaisServices(
+                configuration: adjusted, database: database, organization: organization, version: running.version, versions: versions, runtime: runtime,
+                directory: directory, channelTokens: ChannelTokens(database: database), metrics: PrometheusCollectorRegistry(), tokens: TokenCache(), now: now)
+            runtime.install(services)
+            return services
         } catch {
             await database.close()
             throw error
         }
+    }
+
+    init(configuration: RelaisConfiguration, database: RelaisDatabase, organization: Organization, version: MapVersion, versions: MapVersions,
+         runtime: MapRuntime, directory: DirectoryRepository, channelTokens: ChannelTokens, metrics: PrometheusCollectorRegistry, tokens: TokenCache,
+         now: @escaping @Sendable () -> Date) {
+        let map = configuration.map
+        self.configuration = configuration
+        self.database = database
+        self.organization = organization
+        self.mapVersion = version
+        self.versions = versions
+        self.runtime = runtime
+        self.directory = directory
+        self.channelTokens = channelTokens
+        self.metrics = metrics
+        self.tokens = tokens
+        self.now = now
+        tickets = TicketService(map: map, database: database, now: now)
+        mail = MailIntake(map: map, database: database, tickets: tickets, now: now)
+        crm = CRMService(map: map, database: database, now: now)
+        sla = SLAService(tickets: tickets, database: database, now: now)
+        process = ProcessService(map: map, database: database, tickets: tickets)
+        knowledge = KnowledgeService(map: map, database: database, tickets: tickets, now: now)
+        cmdb = CMDBService(map: map, database: database, tickets: tickets, now: now)
+        webhooks = WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now)
+        channels = ChannelIntake(mail: mail)
+    }
+
+    /// The same process over another map version: what does not depend on the map (database,
+    /// token cache, metrics) is shared.
+    func running(_ version: MapVersion, map: ProcessMap) -> RelaisServices {
+        var configuration = configuration
+        configuration.map = map
+        return RelaisServices(configuration: configuration, database: database, organization: organization, version: version, versions: versions,
+                              runtime: runtime, directory: directory, channelTokens: channelTokens, metrics: metrics, tokens: tokens, now: now)
     }
 
     /// The background SLA clock of this process.
@@ -60,4 +103,24 @@ public struct RelaisServices: Sendable {
     }
 
     public func shutdown() async { await database.close() }
+}
+
+/// Map texts read for the store: problems carry their line and column.
+public enum MapText {
+    /// Reads map texts; the files a new text names are read relative to `file`.
+    public static func reader(file: String) -> MapVersions.Reader {
+        { text, included in
+            do {
+                let read = try MapLoader.read(yaml: text, file: file, included: included)
+                return .success(.init(map: read.map, included: read.included))
+            } catch let error as MapValidationError {
+                // A problem in a named file says which file; the map's own problems need not.
+                return .failure(.init(problems: error.problems.map { problem in
+                    .init(line: problem.line, column: problem.column, message: problem.file == file ? problem.message : "\(problem.file): \(problem.message)")
+                }))
+            } catch {
+                return .failure(.init(problems: [.init(line: 1, column: 1, message: "\(error)")]))
+            }
+        }
+    }
 }

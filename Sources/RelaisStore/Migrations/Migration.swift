@@ -32,6 +32,7 @@ public enum Migrator {
         CreateNotificationsAndChannels(),
         IndexEventRetention(),
         CreateAuditLog(),
+        CreateMapVersions(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -6,7 +6,9 @@ import RelaisServer
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "map", abstract: "Checks and draws process maps.", subcommands: [Check.self, Render.self, Calendar.self])
+        commandName: "map", abstract: "Checks and draws process maps; proposes, reviews, applies and rolls back the versions an organisation runs.",
+        subcommands: [Check.self, Render.self, Calendar.self, Versions.self, Show.self, Diff.self, Propose.self, Approve.self, Reject.self,
+                      Apply.self, Rollback.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -37,7 +37,9 @@ struct Serve: AsyncParsableCommand {
         webhooks.allowPrivateTargets = allowPrivateWebhooks
         guard webhookTimeout >= 1, webhookTimeout <= 120 else { throw ValidationError("--webhook-timeout must be between 1 and 120 seconds") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1, not \(retentionDays)") }
-        let map = try CLI.loadMap(demo ? try CLI.demoMapPath() : map)
+        let mapPath = demo ? try CLI.demoMapPath() : map
+        let map = try CLI.loadMap(mapPath)
+        let mapText = try String(contentsOfFile: mapPath, encoding: .utf8)
         webhooks.timeout = webhookTimeout
         webhooks.lease = webhookTimeout * 4
         if let webhookRetryDelays {
@@ -56,7 +58,7 @@ struct Serve: AsyncParsableCommand {
             return address
         }
         let configuration = RelaisConfiguration(
-            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, logLevel: level,
+            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
             webhooks: webhooks)
         let services: RelaisServices
         do {
@@ -65,52 +67,52 @@ struct Serve: AsyncParsableCommand {
             CLI.printError("error: \(error)")
             throw ExitCode(1)
         }
-        var banner = ["Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location))"]
+        var banner = ["Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location), map version \(services.mapVersion.number))"]
+        if case let .success(read) = MapText.reader(file: mapPath)(mapText, nil), services.mapVersion.hash != MapVersions.digest(mapText, included: read.included) {
+            banner.append("Note: \(mapPath) differs from map version \(services.mapVersion.number), which runs; to change the map, `relais map propose \(mapPath) -m ...`, then approve and apply it.")
+        }
         if demo { banner.append("Demo API token: \(try await prepareDemo(services))") }
         let lines = banner
         let app = try buildApplication(services) {
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
-        // SLA clocks: bring stored rows in line with this map, then record warnings and breaches as they fall due.
         var slaLogger = Logger(label: "relais.sla")
         slaLogger.logLevel = level
-        let logger = slaLogger
-        let clock = Task {
-            do {
-                let updated = try await services.sla.reconcile()
-                if updated > 0 { logger.info("SLA: re-evaluated \(updated) tickets for this map") }
-            } catch {
-                logger.warning("SLA: could not re-evaluate tickets: \(error)")
-            }
-            await services.slaClock.run(logger: logger)
-        }
-        // Business signals: evaluate accounts whose tickets changed, sweep every account hourly.
         var signalLogger = Logger(label: "relais.signals")
         signalLogger.logLevel = level
-        let signals = Task { [signalLogger] in await services.crm.signals.run(logger: signalLogger) }
+        var mailLogger = Logger(label: "relais.mail")
+        mailLogger.logLevel = level
+        var mapLogger = Logger(label: "relais.map")
+        mapLogger.logLevel = level
+        let loggers = (sla: slaLogger, signals: signalLogger, mail: mailLogger)
+        // Work that reads the map runs on the services of the running version, and starts again on
+        // those of each version applied later (here or by another process).
+        let mapWork = Task { [relay, sender] in
+            var tasks = Self.startMapWork(services, relay: relay, sender: sender, loggers: loggers)
+            for await next in services.runtime.changes {
+                tasks.forEach { $0.cancel() }
+                for task in tasks { await task.value }
+                tasks = Self.startMapWork(next, relay: relay, sender: sender, loggers: loggers)
+            }
+            tasks.forEach { $0.cancel() }
+        }
+        let mapFollower = Task { [mapLogger] in await services.runtime.follow(logger: mapLogger) }
         // Webhooks: hand outbox events to endpoints, send them, retry.
         var webhookLogger = Logger(label: "relais.webhooks")
         webhookLogger.logLevel = level
         let dispatcher = noWebhookDispatch ? nil : services.makeWebhookDispatcher()
         let dispatch = Task { [webhookLogger] in await dispatcher?.run(logger: webhookLogger) }
-        // Mail: an SMTP listener for the map's mailboxes, when asked for.
-        var mailLogger = Logger(label: "relais.mail")
-        mailLogger.logLevel = level
+        // Mail: an SMTP listener for the map's mailboxes, when asked for; each session takes the
+        // intake of the version running when it opens.
+        let runtime = services.runtime
         let smtp = smtpPort.map { port in
             Task { [mailLogger] in
                 do {
-                    try await SMTPListener(host: smtpHost, port: port, intake: services.mail, organizationID: services.organization.id)
+                    try await SMTPListener(host: smtpHost, port: port, intake: { runtime.current.mail }, organizationID: services.organization.id)
                         .run(logger: mailLogger)
                 } catch {
                     mailLogger.error("mail: the SMTP listener stopped: \(error)")
                 }
-            }
-        }
-        // Notices to requesters, through the relay, when one is given.
-        let notices = relay.map { client in
-            Task { [mailLogger] in
-                let notifier = MailNotifier(map: map, database: services.database, settings: .init(from: sender))
-                await MailSender(notifier: notifier, client: client).run(logger: mailLogger)
             }
         }
         // What only served to tell the outside world, removed once older than the retention.
@@ -119,14 +121,35 @@ struct Serve: AsyncParsableCommand {
         }
         try await app.runService()
         retention.cancel()
-        notices?.cancel()
         smtp?.cancel()
-        clock.cancel()
-        signals.cancel()
+        mapFollower.cancel()
+        mapWork.cancel()
         dispatch.cancel()
         _ = await dispatch.value
         await dispatcher?.shutdown()
         await services.shutdown()
+    }
+
+    /// The background work that reads the map: SLA clocks (brought in line with the map first),
+    /// business signals, and notices to requesters when a relay is given.
+    static func startMapWork(_ services: RelaisServices, relay: SMTPClient?, sender: MailAddress?,
+                             loggers: (sla: Logger, signals: Logger, mail: Logger)) -> [Task<Void, Never>] {
+        let clock = Task {
+            do {
+                let updated = try await services.sla.reconcile()
+                if updated > 0 { loggers.sla.info("SLA: re-evaluated \(updated) tickets for map version \(services.mapVersion.number)") }
+            } catch {
+                loggers.sla.warning("SLA: could not re-evaluate tickets: \(error)")
+            }
+            await services.slaClock.run(logger: loggers.sla)
+        }
+        let signals = Task { await services.crm.signals.run(logger: loggers.signals) }
+        guard let relay else { return [clock, signals] }
+        let notices = Task {
+            let notifier = MailNotifier(map: services.configuration.map, database: services.database, settings: .init(from: sender))
+            await MailSender(notifier: notifier, client: relay).run(logger: loggers.mail)
+        }
+        return [clock, signals, notices]
     }
 
     /// Fills an empty demo database and returns a fresh admin token for it.
