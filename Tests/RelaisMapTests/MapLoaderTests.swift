@@ -148,4 +148,35 @@ import Testing
         #expect(summary.split(separator: "\n").count < 45, "one screen")
         #expect(MapSummary.render(map, file: "x", language: "fr").contains("Incident IT"))
     }
+
+    @Test func governanceIsReadWithItsDefaultsAndItsMistakesPlaced() throws {
+        let map = try MapLoader.load(contentsOf: Self.examplePath)
+        #expect(map.governance.defaults == .init(propose: ["admin"], approve: ["admin"], secondApprover: true))
+        // A section rule takes what it leaves out from the default.
+        #expect(map.governance.sections[.routing] == .init(propose: ["admin", "agent"], approve: ["admin"], secondApprover: false))
+        #expect(map.governance.domains[.support] == .init(propose: ["admin", "agent"], approve: ["admin"], secondApprover: true))
+        let minimal = """
+        teams: { a: { level: 1 } }
+        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+
+        """
+        #expect(try MapLoader.load(yaml: minimal).governance == MapGovernance())
+
+        let yaml = minimal + """
+        governance:
+          default: { propose: [admin, requester], second_approver: maybe }
+          sections:
+            workflows: { approve: [admin] }
+          domains:
+            hr: { propose: [agent] }
+        """
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(lines.contains("5:31: governance.default.propose: unknown role 'requester'; expected one of admin, agent"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("5:") && $0.contains("governance.default.second_approver") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("7:5: governance.sections: unknown section 'workflows'") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("9:5: governance.domains: unknown domain 'hr'") }, "\(lines)")
+        #expect(lines.count == 4, "\(lines)")
+    }
 }

@@ -133,4 +133,61 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.errors)")
         #expect(outcome.output.hasPrefix("Re-evaluated the SLA of 0 tickets in "))
     }
+
+    @Test func mapVersionsAreProposedReviewedAppliedAndRolledBackFromTheCommandLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-map-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("relais.sqlite").path
+        let text = try ExampleMap.text()
+        let holidays = URL(fileURLWithPath: ExampleMap.path).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("holidays-fr.ics")
+        try FileManager.default.copyItem(at: holidays, to: directory.appendingPathComponent("holidays-fr.ics"))
+        func write(_ name: String, _ content: String) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let first = try write("v1.yaml", text)
+        let renamed = try write("v2.yaml", text.replacingOccurrences(of: "in_progress", with: "working"))
+        let broken = try write("broken.yaml", text.replacingOccurrences(of: "workflow: itil-incident", with: "workflow: nowhere"))
+
+        // The first file proposed to an empty database runs as version 1.
+        let started = try relais(["map", "propose", first, "-m", "first", "--database", url])
+        #expect(started.status == 0, "\(started.errors)")
+        #expect(started.output.contains("is version 1, running"))
+        for name in ["ana", "bob"] { #expect(try relais(["user", "add", name, "--role", "admin", "--database", url]).status == 0) }
+
+        let invalid = try relais(["map", "propose", broken, "-m", "typo", "--user", "ana", "--database", url])
+        #expect(invalid.status == 1)
+        #expect(invalid.errors.range(of: #"relais\.map\.yaml:\d+:\d+: .*nowhere"#, options: .regularExpression) != nil,
+                "\(invalid.errors)")
+        #expect(invalid.errors.contains("stored as rejected version 2"))
+
+        let proposed = try relais(["map", "propose", renamed, "-m", "rename in_progress", "--move", "incident:in_progress=working",
+                                   "--user", "ana", "--database", url])
+        #expect(proposed.status == 0, "\(proposed.errors)")
+        #expect(proposed.output.contains("proposed: version 3  proposed"))
+        #expect(proposed.output.contains("[families]"))
+        let own = try relais(["map", "approve", "3", "--user", "ana", "--database", url])
+        #expect(own.status == 1)
+        #expect(own.errors.contains("cannot approve it"))
+        #expect(try relais(["map", "approve", "3", "--user", "bob", "--note", "ok", "--database", url]).status == 0)
+        let diff = try relais(["map", "diff", "3", "--database", url])
+        #expect(diff.output.contains("sections changed: families"))
+        #expect(diff.output.contains("+    statuses: { new: new, assigned: open, working: open,"))
+        let applied = try relais(["map", "apply", "3", "--database", url])
+        #expect(applied.status == 0, "\(applied.errors)")
+        let listed = try relais(["map", "versions", "--database", url])
+        #expect(listed.output.split(separator: "\n").first?.hasPrefix("* version 3  applied") == true, "\(listed.output)")
+        #expect(listed.output.contains("version 2  rejected"))
+        let shown = try relais(["map", "show", "2", "--database", url])
+        #expect(shown.output.contains("relais.map.yaml:"))
+        #expect(try relais(["map", "show", "3", "--text", "--database", url]).output == text.replacingOccurrences(of: "in_progress", with: "working"))
+
+        let rolled = try relais(["map", "rollback", "1", "--move", "incident:working=in_progress", "--database", url])
+        #expect(rolled.status == 0, "\(rolled.errors)")
+        #expect(rolled.output.contains("running: version 4  applied"))
+        #expect(try relais(["map", "apply", "9", "--database", url]).errors.contains("map version '9' does not exist"))
+        #expect(try relais(["map", "propose", renamed, "-m", "x", "--move", "nonsense", "--database", url]).status != 0)
+    }
 }

@@ -93,7 +93,11 @@ public struct MapVersions: Sendable {
     /// otherwise returns the running version, whatever `text` says.
     public func start(organizationID: UUID, text: String, by actor: MapActor = .commandLine) async throws -> (version: MapVersion, map: ProcessMap) {
         if let running = try await running(organizationID: organizationID) { return running }
-        guard case let .success(read) = reader(text, nil) else { throw StoreError.invalidConfiguration("the map does not validate") }
+        let read: ReadMap
+        switch reader(text, nil) {
+        case let .success(value): read = value
+        case let .failure(failure): throw MapChangeError.invalid(version: 0, problems: failure.problems)
+        }
         let map = read.map
         let time = now()
         let version = try await database.transaction { db in

@@ -14,10 +14,18 @@ struct MapVersionOptions: ParsableArguments {
 extension CLI {
     /// Runs `body` with the organisation's map versions and the actor; map refusals print their
     /// reason (and a text's problems as relais.map.yaml:LINE:COLUMN) and exit 1.
-    static func withMapVersions(_ options: MapVersionOptions, file: String = "relais.map.yaml",
+    /// `bootstrap`: a map file whose organisation is created when the database holds none yet.
+    static func withMapVersions(_ options: MapVersionOptions, file: String = "relais.map.yaml", bootstrap: String? = nil,
                                 _ body: (MapVersions, UUID, MapActor) async throws -> Void) async throws {
+        var mapPath: String?
+        if let bootstrap {
+            let db = try await openDatabase(options.database.database)
+            let empty = (try? await DirectoryRepository(database: db).organizations().isEmpty) ?? false
+            await db.close()
+            mapPath = empty ? bootstrap : nil
+        }
         do {
-            try await asAdministrator(database: options.database.database, mapPath: nil) { db, principal in
+            try await asAdministrator(database: options.database.database, mapPath: mapPath) { db, principal in
                 var actor = MapActor.commandLine
                 if let name = options.user {
                     guard let user = try await DirectoryRepository(database: db).user(organizationID: principal.organizationID, name: name) else {
@@ -145,19 +153,20 @@ extension MapCommand {
                     }
                     base = running.version
                 }
-                let text: String, name: String
+                let text: String, name: String, map: ProcessMap?
                 if let number = Int(target) {
-                    text = try await versions.version(organizationID: organization, number: number).text
-                    name = "version \(number)"
+                    let version = try await versions.version(organizationID: organization, number: number)
+                    (text, name, map) = (version.text, "version \(number)", try? versions.map(of: version))
                 } else {
                     guard let data = FileManager.default.contents(atPath: target), let read = String(data: data, encoding: .utf8) else {
                         CLI.printError("error: cannot read \(target)")
                         throw ExitCode(1)
                     }
                     (text, name) = (read, target)
+                    if case let .success(new) = MapText.reader(file: target)(text, nil) { map = new.map } else { map = nil }
                 }
-                if case let .success(new) = MapText.reader(file: target)(text, nil), let old = try? versions.map(of: base) {
-                    let change = MapChange(from: old, to: new.map)
+                if let map, let old = try? versions.map(of: base) {
+                    let change = MapChange(from: old, to: map)
                     print("sections changed: \(change.sections.isEmpty ? "none" : change.sections.sorted().map(\.rawValue).joined(separator: ", "))")
                 }
                 print(LineDiff.unified(base.text, text, oldName: "version \(base.number)", newName: name), terminator: "")
@@ -179,7 +188,12 @@ extension MapCommand {
                 CLI.printError("error: cannot read \(file)")
                 throw ExitCode(1)
             }
-            try await CLI.withMapVersions(options, file: file) { versions, organization, actor in
+            try await CLI.withMapVersions(options, file: file, bootstrap: file) { versions, organization, actor in
+                if try await versions.runningNumber(organizationID: organization) == nil {
+                    let first = try await versions.start(organizationID: organization, text: text, by: actor)
+                    print("the organisation ran no map yet: \(file) is version \(first.version.number), running")
+                    return
+                }
                 let version = try await versions.propose(organizationID: organization, text: text, message: message, moves: moves, by: actor)
                 print("proposed: " + CLI.describe(version))
                 print("if applied now:")
