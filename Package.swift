@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "RelaisServer", "RelaisTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
     ]

@@ -73,4 +73,14 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/tickets/INC-1/events", token: api.admin).canonicalJSON == eventsBefore)
         }
     }
+
+    /// A path or query parameter outside its enumeration is named as such, not taken for a bad body.
+    @Test func anUnknownParameterValueIsNotCalledABadBody() async throws {
+        try await APIHarness.with(.sqlite) { api, client in
+            let problem = try await client.send(.get, "/api/v1/reports/crm/nope", token: api.admin).expectProblem(.badRequest)
+            #expect((problem["detail"] as? String)?.hasPrefix("a path or query parameter is not valid") == true, "\(problem)")
+            let state = try await client.send(.get, "/api/v1/map/versions?state=maybe", token: api.admin).expectProblem(.badRequest)
+            #expect((state["detail"] as? String)?.contains("body") == false, "\(state)")
+        }
+    }
 }

@@ -44,8 +44,12 @@ public struct MapGovernance: Sendable, Equatable {
     /// The name of the permission to `action` families of `domain`: `map.domain.support.propose`.
     public static func permission(_ action: Action, domain: Family.Domain) -> String { "map.domain.\(domain.rawValue).\(action.rawValue)" }
 
-    /// The permissions `role` lacks to `action` the change; empty when it may.
+    /// The permissions `role` lacks to `action` the change; empty when it may. A change of the
+    /// text alone (comments, layout) takes what the default rule allows.
     public func missing(_ action: Action, role: String, change: MapChange) -> [String] {
+        if change.sections.isEmpty, change.domains.isEmpty {
+            return defaults.allows(action, role: role) ? [] : ["map.\(action.rawValue)"]
+        }
         var missing: [String] = []
         for section in change.sections.sorted() where !(sections[section] ?? defaults).allows(action, role: role) {
             missing.append(Self.permission(action, section: section))

@@ -5,7 +5,7 @@ import RelaisStore
 
 extension RelaisAPI {
     func listWebhookEventTypes(_ input: Operations.ListWebhookEventTypes.Input) async throws -> Operations.ListWebhookEventTypes.Output {
-        _ = try RequestPrincipal.require()
+        guard try RequestPrincipal.require().role == .admin else { throw AccessError.forbidden("only administrators manage webhooks") }
         return .ok(.init(body: .json(.init(items: CloudEvent.types))))
     }
 

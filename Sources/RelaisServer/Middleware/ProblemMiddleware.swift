@@ -25,6 +25,10 @@ enum ProblemResponse {
     static func problem(for error: any Error) -> APIProblem {
         if let error = error as? ServerError {
             let underlying = unwrap(error.underlyingError)
+            // Without a body, what did not decode is a path or query parameter (an unknown report name ...).
+            if case let .dataCorrupted(context)? = underlying as? DecodingError, [.get, .head, .delete].contains(error.request.method) {
+                return APIProblem("bad-request", .badRequest, "a path or query parameter is not valid: \(context.debugDescription)")
+            }
             if underlying is APIProblem || underlying is DecodingError || !(underlying is HTTPResponseConvertible) {
                 return APIProblem(underlying)
             }

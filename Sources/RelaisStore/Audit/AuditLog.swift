@@ -64,12 +64,18 @@ public struct AuditLog: Sendable {
         }, on: db)
     }
 
-    /// An organisation's entries (with those that named no organisation), oldest first, after
-    /// `cursor`; `action` keeps those whose action is it or starts with it and a dot.
-    public func entries(organizationID: UUID, action: String? = nil, since: Date? = nil, limit: Int, after cursor: UUID? = nil) async throws -> [AuditEntry] {
+    /// An organisation's entries, oldest first, after `cursor`; `action` keeps those whose action
+    /// is it or starts with it and a dot. Entries that named no organisation (requests whose token
+    /// named nobody, whose paths may name any organisation's resources) are for the operator of
+    /// the server only: `unattributed` adds them.
+    public func entries(organizationID: UUID, unattributed: Bool = false, action: String? = nil, since: Date? = nil, limit: Int,
+                        after cursor: UUID? = nil) async throws -> [AuditEntry] {
         let rows = try await database.read { db in
             var select = db.select().column(SQLRaw(Self.columns.joined(separator: ", "))).from("audit_log")
-                .where { $0.where("organization_id", .equal, organizationID.text).orWhere("organization_id", .is, SQLLiteral.null) }
+                .where { group in
+                    let own = group.where("organization_id", .equal, organizationID.text)
+                    return unattributed ? own.orWhere("organization_id", .is, SQLLiteral.null) : own
+                }
             if let action { select = select.where { $0.where("action", .equal, action).orWhere("action", .like, action + ".%") } }
             if let since { select = select.where("occurred_at", .greaterThanOrEqual, Millis.from(since)) }
             if let cursor { select = select.where("id", .greaterThan, cursor.text) }

@@ -173,20 +173,23 @@ public struct MapVersions: Sendable {
     func decide(organizationID: UUID, number: Int, note: String?, by actor: MapActor, approve: Bool) async throws -> MapVersion {
         let version = try await version(organizationID: organizationID, number: number)
         let allowed: [MapVersion.State] = approve ? [.proposed] : [.proposed, .approved]
+        guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
+        // Who may comes before whether now: a refusal for want of permission says so whatever the state.
+        if version.problems.isEmpty {
+            let change = MapChange(from: running.map, to: try map(of: version))
+            if approve || !actor.wrote(version) {
+                let missing = running.map.governance.missing(.approve, role: actor.role, change: change)
+                guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+            }
+            if approve, version.state == .proposed, actor.wrote(version), running.map.governance.needsSecondApprover(change) {
+                throw MapChangeError.ownProposal(sections: Self.secondApproverScope(running.map.governance, change))
+            }
+        }
         guard allowed.contains(version.state) else {
             throw MapChangeError.wrongState(number: number, state: version.state, action: approve ? "approved" : "rejected")
         }
-        guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
-        let change = MapChange(from: running.map, to: try map(of: version))
-        if approve || !actor.wrote(version) {
-            let missing = running.map.governance.missing(.approve, role: actor.role, change: change)
-            guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
-        }
         if approve {
             guard version.baseNumber == running.version.number else { throw MapChangeError.stale(base: version.baseNumber, running: running.version.number) }
-            if actor.wrote(version), running.map.governance.needsSecondApprover(change) {
-                throw MapChangeError.ownProposal(sections: Self.secondApproverScope(running.map.governance, change))
-            }
             let impact = try await impact(of: version)
             guard impact.canApply else { throw MapChangeError.wouldBreak(problems: impact.problems) }
         }
@@ -213,6 +216,10 @@ public struct MapVersions: Sendable {
     /// transaction. Of two applies racing from the same running version, one fails as stale.
     public func apply(organizationID: UUID, number: Int, by actor: MapActor) async throws -> MapVersion {
         let version = try await version(organizationID: organizationID, number: number)
+        if version.problems.isEmpty, let running = try await running(organizationID: organizationID) {
+            let missing = running.map.governance.missing(.approve, role: actor.role, change: MapChange(from: running.map, to: try map(of: version)))
+            guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+        }
         guard version.state == .approved else { throw MapChangeError.wrongState(number: number, state: version.state, action: "applied") }
         return try await makeRunning(version, by: actor, action: "map.applied")
     }
@@ -221,12 +228,14 @@ public struct MapVersions: Sendable {
     /// it needs the permission to approve what it changes but no second approver.
     public func rollback(organizationID: UUID, to number: Int, message: String? = nil, moves: [StatusMove] = [], by actor: MapActor) async throws -> MapVersion {
         let target = try await version(organizationID: organizationID, number: number)
-        guard target.state == .applied else { throw MapChangeError.wrongState(number: number, state: target.state, action: "rolled back to (only a version that ran can be)") }
         guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
-        if target.hash == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
+        let wrongState = MapChangeError.wrongState(number: number, state: target.state, action: "rolled back to (only a version that ran can be)")
+        guard target.problems.isEmpty else { throw wrongState }
         let change = MapChange(from: running.map, to: try map(of: target))
         let missing = running.map.governance.missing(.approve, role: actor.role, change: change)
         guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+        guard target.state == .applied else { throw wrongState }
+        if target.hash == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
         let time = now()
         var version = Self.make(organizationID: organizationID, number: 0, text: target.text, included: target.included,
                                 message: message ?? "rollback to version \(number)",
@@ -242,10 +251,6 @@ public struct MapVersions: Sendable {
     func makeRunning(_ version: MapVersion, by actor: MapActor, action: String, inserting: Bool = false) async throws -> MapVersion {
         guard let running = try await running(organizationID: version.organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
         guard version.baseNumber == running.version.number else { throw MapChangeError.stale(base: version.baseNumber, running: running.version.number) }
-        if !inserting {
-            let missing = running.map.governance.missing(.approve, role: actor.role, change: MapChange(from: running.map, to: try map(of: version)))
-            guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
-        }
         let next = try map(of: version)
         let time = now()
         let organizationID = version.organizationID

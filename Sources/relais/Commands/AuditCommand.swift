@@ -34,7 +34,7 @@ struct AuditCommand: AsyncParsableCommand {
                 while true {
                     let want = min(1_000, (limit ?? Int.max) - printed)
                     guard want > 0 else { break }
-                    let page = try await log.entries(organizationID: principal.organizationID, action: action, since: start, limit: want, after: cursor)
+                    let page = try await log.entries(organizationID: principal.organizationID, unattributed: true, action: action, since: start, limit: want, after: cursor)
                     for entry in page {
                         if format == "ndjson" {
                             print(String(decoding: try encoder.encode(entry), as: UTF8.self))

@@ -40,6 +40,10 @@ import Testing
         #expect(governance.missing(.approve, role: "agent", change: change) == ["map.sla.approve", "map.routing.approve", "map.domain.support.approve"])
         #expect(governance.missing(.approve, role: "requester", change: MapChange(sections: [.routing], domains: [])) == ["map.routing.approve"])
 
+        // A change of the text alone takes what the default rule allows.
+        #expect(governance.missing(.propose, role: "agent", change: MapChange(sections: [], domains: [])) == ["map.propose"])
+        #expect(governance.missing(.propose, role: "admin", change: MapChange(sections: [], domains: [])).isEmpty)
+
         #expect(!governance.needsSecondApprover(change))
         governance.domains[.support] = .init(secondApprover: true)
         #expect(governance.needsSecondApprover(change))
