@@ -102,7 +102,7 @@ import Yams
         "deleteConfigRelation": Call(access: .agent, path: "/api/v1/cmdb/relations/{relation}"),
         "listTicketItems": Call(access: .agent, path: "/api/v1/tickets/{ticket}/items"),
         "tieTicketItems": Call(access: .agent, path: "/api/v1/tickets/{ticket}/items", body: #"{"add":["{item}"]}"#),
-        "listWebhookEventTypes": Call(access: .admin, path: "/api/v1/webhooks/event_types"),
+        "listWebhookEventTypes": Call(access: .requester, path: "/api/v1/webhooks/event_types"),
         "listWebhookEndpoints": Call(access: .admin, path: "/api/v1/webhooks/endpoints"),
         "createWebhookEndpoint": Call(access: .admin, path: "/api/v1/webhooks/endpoints", body: #"{"url":"https://hooks.example.com/x","event_types":["relais.ticket.*"]}"#),
         "getWebhookEndpoint": Call(access: .admin, path: "/api/v1/webhooks/endpoints/{endpoint}"),

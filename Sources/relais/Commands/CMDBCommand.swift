@@ -26,9 +26,8 @@ struct CMDBCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let importKind = CMDBService.ImportKind(rawValue: kind) else { throw ValidationError("KIND must be items or relations, not '\(kind)'") }
-            let processMap = try CLI.loadMap(map.map)
             let parsed = try CLI.readImportFile(file)
-            let report = try await CLI.withCMDB(map: processMap, mapPath: map.map, database: database.database) { cmdb, principal in
+            let report = try await CLI.withCMDB(mapPath: map.map, database: database.database) { cmdb, principal in
                 try await cmdb.importRows(parsed.rows, kind: importKind, by: principal)
             }
             try CLI.finish(report, parsed: parsed, file: file, what: importKind.rawValue)
@@ -46,8 +45,7 @@ struct CMDBCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let processMap = try CLI.loadMap(map.map)
-            let report = try await CLI.withCMDB(map: processMap, mapPath: map.map, database: database.database) { cmdb, principal in
+            let report = try await CLI.withCMDB(mapPath: map.map, database: database.database) { cmdb, principal in
                 let id: UUID
                 if let uuid = UUID(uuidString: item) {
                     id = uuid
@@ -97,10 +95,11 @@ struct CMDBCommand: AsyncParsableCommand {
 extension CLI {
     /// Runs `body` with the CMDB service of the map's organisation, acting as an administrator;
     /// refusals of the store end the command with their message.
-    static func withCMDB<T: Sendable>(map: ProcessMap, mapPath: String, database: String,
+    static func withCMDB<T: Sendable>(mapPath: String, database: String,
                                       _ body: (CMDBService, Principal) async throws -> T) async throws -> T {
         try await asAdministrator(database: database, mapPath: mapPath) { db, principal in
-            try await body(CMDBService(map: map, database: db, tickets: TicketService(map: map, database: db)), principal)
+            let map = try await mapInForce(mapPath, database: db, organizationID: principal.organizationID)
+            return try await body(CMDBService(map: map, database: db, tickets: TicketService(map: map, database: db)), principal)
         }
     }
 }

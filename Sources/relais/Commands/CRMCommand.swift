@@ -80,10 +80,9 @@ struct CRMCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let processMap = try CLI.loadMap(map.map)
             let db = try await CLI.openDatabase(database.database)
             let organization = try await CLI.organization(in: db, mapPath: map.map)
-            let service = SignalService(map: processMap, database: db)
+            let service = SignalService(map: try await CLI.mapInForce(map.map, database: db, organizationID: organization.id), database: db)
             let pass = try await service.sweep(organizationID: organization.id)
             let open = try await service.list(organizationID: organization.id, status: .open, accountID: nil)
             await db.close()

@@ -21,9 +21,9 @@ struct ChannelsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let processMap = try CLI.loadMap(map.map)
-            let issued = try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
-                try await ChannelTokens(database: db).issued(organizationID: principal.organizationID)
+            let (processMap, issued) = try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
+                (try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID),
+                 try await ChannelTokens(database: db).issued(organizationID: principal.organizationID))
             }
             for (channel, families) in ChannelRules.inbound(in: processMap).sorted(by: { $0.key < $1.key }) {
                 let token = issued[channel].map { "token issued \(CloudEvent.timestamp($0))" } ?? "no token"
@@ -39,10 +39,10 @@ struct ChannelsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try ChannelsCommand.check(channel, in: try CLI.loadMap(map.map))
             let name = channel
-            print(try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
-                try await ChannelTokens(database: db).issue(channel: name, organizationID: principal.organizationID)
+            print(try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal -> String in
+                try ChannelsCommand.check(name, in: try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID))
+                return try await ChannelTokens(database: db).issue(channel: name, organizationID: principal.organizationID)
             })
         }
     }
@@ -54,10 +54,10 @@ struct ChannelsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try ChannelsCommand.check(channel, in: try CLI.loadMap(map.map))
             let name = channel
             let revoked = try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
-                try await ChannelTokens(database: db).revoke(channel: name, organizationID: principal.organizationID)
+                try ChannelsCommand.check(name, in: try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID))
+                return try await ChannelTokens(database: db).revoke(channel: name, organizationID: principal.organizationID)
             }
             guard revoked else {
                 CLI.printError("error: the '\(name)' channel has no token")

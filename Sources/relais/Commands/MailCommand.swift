@@ -23,11 +23,11 @@ struct MailCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let processMap = try CLI.loadMap(map.map)
             var messages: [(String, [UInt8])] = []
             for path in paths { messages += try Self.read(path) }
             let recipients = recipient
             let counts = try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
+                let processMap = try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID)
                 let intake = MailIntake(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
                 var counts: [String: Int] = [:]
                 for (name, raw) in messages {
@@ -101,9 +101,9 @@ struct MailCommand: AsyncParsableCommand {
 
         func run() async throws {
             let uuid = try CLI.uuid(id, "ID")
-            let processMap = try CLI.loadMap(map.map)
             let outcome = try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
-                try await MailIntake(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
+                let processMap = try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID)
+                return try await MailIntake(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
                     .retry(uuid, organizationID: principal.organizationID)
             }
             switch outcome {

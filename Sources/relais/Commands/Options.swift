@@ -29,6 +29,18 @@ enum CLI {
         }
     }
 
+    /// The map an organisation runs: its running version when the database holds one (the file
+    /// then only names the organisation; a note says when it differs), else the file.
+    static func mapInForce(_ path: String, database: RelaisDatabase, organizationID: UUID) async throws -> ProcessMap {
+        let versions = MapVersions(database: database, reader: MapText.reader(file: path))
+        guard let running = try await versions.running(organizationID: organizationID) else { return try loadMap(path) }
+        if let text = try? String(contentsOfFile: path, encoding: .utf8), case let .success(read) = MapText.reader(file: path)(text, nil),
+           MapVersions.digest(text, included: read.included) != running.version.hash {
+            printError("note: running map version \(running.version.number) of the database, not \(path), which differs")
+        }
+        return running.map
+    }
+
     static func demoMapPath() throws -> String {
         guard let url = DemoMap.url else {
             printError("error: the bundled demo map is missing from this build")

@@ -29,10 +29,10 @@ struct OwnLogOptions: ParsableArguments {
         request.selection.families = family
         request.activities = kind
         try configure(&request)
-        let processMap = try loadMap()
         let db = try await CLI.openDatabase(database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"))
         do {
             let organization = try await CLI.organization(in: db, mapPath: demo ? try CLI.demoMapPath() : map)
+            let processMap = try await CLI.mapInForce(demo ? try CLI.demoMapPath() : map ?? "relais.map.yaml", database: db, organizationID: organization.id)
             let principal = Principal(userID: UUID(), organizationID: organization.id, name: "relais", role: .admin)
             let service = ProcessService(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
             let result = try await body(service, request, principal)

@@ -13,9 +13,9 @@ struct SLACommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let processMap = try CLI.loadMap(map)
             let db = try await CLI.openDatabase(database.database)
-            let tickets = TicketService(map: processMap, database: db)
+            let organization = try await CLI.organization(in: db, mapPath: map)
+            let tickets = TicketService(map: try await CLI.mapInForce(map, database: db, organizationID: organization.id), database: db)
             let started = ContinuousClock.now
             do {
                 let count = try await SLAService(tickets: tickets, database: db).reconcile()
