@@ -179,4 +179,31 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("9:5: governance.domains: unknown domain 'hr'") }, "\(lines)")
         #expect(lines.count == 4, "\(lines)")
     }
+
+    @Test func rolesAreReadAndTheirMistakesPlaced() throws {
+        let map = try MapLoader.load(contentsOf: Self.examplePath)
+        let it = try #require(map.roles["it-agent"])
+        #expect(it.scope.permissions == [.ticketsWrite, .crmRead, .knowledgeWrite, .cmdbWrite])
+        #expect(it.scope.families == ["incident", "service_request", "change"])
+        #expect(map.roles["support-agent"]?.scope.teams == nil)
+
+        let yaml = """
+        teams: { a: { level: 1 } }
+        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+        roles:
+          agent: { permissions: [] }
+          lead: { permissions: [tickets.fly], families: [g], teams: [b] }
+        governance:
+          default: { propose: [lead, ghost] }
+        """
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(lines.contains { $0.hasPrefix("5:3: roles: 'agent' is a built-in role") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("6:25: roles.lead.permissions: unknown permission 'tickets.fly'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("roles.lead.families: unknown family 'g'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("roles.lead.teams: unknown team 'b'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("governance.default.propose: unknown role 'ghost'; expected one of admin, agent, lead") }, "\(lines)")
+        #expect(lines.count == 5, "\(lines)")
+    }
 }

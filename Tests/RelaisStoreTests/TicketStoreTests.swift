@@ -227,3 +227,37 @@ import Testing
         try Account(id: UUID(), name: "Orion Bank", tier: "key", annualRevenue: 1_000_000, currency: "EUR", createdAt: Date()).validate()
     }
 }
+
+@Suite struct TicketScopeTests {
+    /// A role reaching some families and teams: the tickets of others do not exist for it, in
+    /// lookups and lists alike (SLA queues use the same condition).
+    @Test(arguments: Engine.available)
+    func aScopeLimitsLookupsAndLists(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let l2 = try await fixture.service.open(fixture.draft(team: "it-l2"), by: fixture.agent).ticket
+            let l3 = try await fixture.service.open(fixture.draft(team: "it-l3"), by: fixture.agent).ticket
+            let support = try await fixture.service.open(fixture.draft("customer_support", team: "support-l1"), by: fixture.agent).ticket
+            var scoped = fixture.agent
+            scoped.access = AccessScope(permissions: [.ticketsWrite], families: ["incident"], teams: ["it-l2"])
+            #expect(try await fixture.service.find(key: l2.key, by: scoped).id == l2.id)
+            for ticket in [l3, support] {
+                await #expect(throws: StoreError.notFound(what: "ticket", id: ticket.key)) { try await fixture.service.find(key: ticket.key, by: scoped) }
+            }
+            let listed = try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: scoped).tickets.map(\.key)
+            #expect(listed == [l2.key])
+            var noTeams = scoped
+            noTeams.access.teams = []
+            #expect(try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: noTeams).tickets.isEmpty)
+            var nothing = fixture.agent
+            nothing.access = .none
+            #expect(try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: nothing).tickets.isEmpty)
+            // Writing takes the permission, named.
+            var reader = scoped
+            reader.access.permissions = []
+            await #expect(throws: AccessError.forbidden("the role 'agent' may not change tickets: it lacks the permission tickets.write")) {
+                try await fixture.service.update(key: l2.key, with: TicketPatch(title: "x"), ifMatch: nil, by: reader)
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ public enum MapSection: String, Sendable, Equatable, Hashable, Codable, CaseIter
     case cmdb
     /// Mailboxes and, through the API, webhook endpoints.
     case integrations
-    /// Who may change which section, and the approval it takes.
+    /// Who may change which section, the approval it takes, and the roles of the map.
     case governance
 
     public static func < (lhs: MapSection, rhs: MapSection) -> Bool {
@@ -49,7 +49,7 @@ public struct MapChange: Sendable, Equatable {
         if old.signals != new.signals { sections.insert(.signals) }
         if old.cmdb != new.cmdb { sections.insert(.cmdb) }
         if old.mailboxes != new.mailboxes { sections.insert(.integrations) }
-        if old.governance != new.governance { sections.insert(.governance) }
+        if old.governance != new.governance || old.roles != new.roles { sections.insert(.governance) }
         var domains = Set<Family.Domain>()
         for code in Set(old.families.keys).union(new.families.keys) {
             let before = old.families[code], after = new.families[code]

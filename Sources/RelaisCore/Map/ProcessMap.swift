@@ -19,6 +19,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var mailboxes: [String: Mailbox] = [:]
     /// Who may propose and approve changes to this map.
     public var governance = MapGovernance()
+    /// Roles for agents beyond the built-in ones: permissions, and the families and teams they reach.
+    public var roles: [String: AccessRole] = [:]
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),

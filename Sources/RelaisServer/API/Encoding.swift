@@ -23,7 +23,12 @@ extension RelaisAPI {
     func encode(_ account: Account) -> Components.Schemas.Account {
         .init(id: account.id.uuidString.lowercased(), name: account.name, externalId: account.externalID,
               domain: account.domain, tier: account.tier, segment: account.segment, region: account.region,
-              owner: account.owner, annualRevenue: account.annualRevenue, currency: account.currency, createdAt: account.createdAt)
+              owner: account.owner, annualRevenue: Self.mayReadRevenue ? account.annualRevenue : nil, currency: account.currency,
+              createdAt: account.createdAt)
+    }
+
+    /// What an account is worth is shown to roles with `crm.revenue` only.
+    static var mayReadRevenue: Bool { RequestPrincipal.current?.access.allows(.crmRevenue) ?? false
     }
 
     func encode(_ contact: Contact) -> Components.Schemas.Contact {

@@ -25,6 +25,8 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
     router.add(middleware: HTTPMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBodySize: services.configuration.maxBodySize, maxImportSize: services.configuration.maxImportSize))
+    // The map version comes first: authentication reads the roles it declares.
+    router.add(middleware: MapSnapshotMiddleware(runtime: services.runtime))
     router.add(middleware: AuthenticationMiddleware(directory: services.directory, channelTokens: services.channelTokens, cache: services.tokens,
                                                      audit: AuditLog(database: services.database)))
     router.get("/openapi.yaml") { _, _ in
@@ -37,7 +39,6 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
     router.add(middleware: HeaderValueMiddleware())
-    router.add(middleware: MapSnapshotMiddleware(runtime: services.runtime))
     // Compact, unsorted JSON: responses are read by programs first, and pretty printing and key
     // sorting cost measurable time at volume.
     try RelaisAPI(runtime: services.runtime).registerHandlers(on: router, configuration: .init(jsonEncodingOptions: []))

@@ -67,7 +67,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
                 try await audited(error, organizationID: found.organizationID, actorID: nil, actor: actor)
             }
         }
-        let principal: Principal
+        var principal: Principal
         if let cached = cache.principal(for: token) {
             principal = cached
         } else if let found = try await directory.principal(forToken: token) {
@@ -75,6 +75,14 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             principal = found
         } else {
             try await audited(APIProblem.unauthorized("the bearer token is not valid"), organizationID: nil, actorID: nil, actor: "anonymous")
+        }
+        // A role of the map means what the map running for this request says it means.
+        if principal.holdsMapRole {
+            guard let map = RequestServices.current?.configuration.map, let resolved = principal.resolved(in: map) else {
+                try await audited(AccessError.forbidden("the role '\(principal.roleName)' of this user is not in the running map"),
+                                  organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name)
+            }
+            principal = resolved
         }
         do {
             return try await RequestPrincipal.$current.withValue(principal) { try await next(request, context) }

@@ -27,6 +27,7 @@ public struct ProcessService: Sendable {
 
     public func events(_ request: Request, by principal: Principal) async throws -> [EventList.Event] {
         try tickets.requireAgent(principal, "read the process log")
+        try principal.require(.reportsView, "read the process log")
         for family in request.selection.families where map.families[family] == nil {
             throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
         }
@@ -43,6 +44,7 @@ public struct ProcessService: Sendable {
         _ source: any ByteSource, format: EventLogFormat?, reading: EventLogReading, options: ProcessMiner.Options, by principal: Principal
     ) throws -> MiningReport {
         try tickets.requireAgent(principal, "mine event logs")
+        try principal.require(.reportsView, "mine event logs")
         return try ProcessMiner.mine(reading.log(GzipBytes.inflating(source, name: "the log"), format: format), options: options)
     }
 

@@ -20,8 +20,9 @@ public struct CMDBService: Sendable {
         self.now = { Millis.date(Millis.from(now())) }
     }
 
-    func requireStaff(_ principal: Principal) throws {
+    func requireStaff(_ principal: Principal, writing: Bool = false) throws {
         if principal.role == .requester { throw AccessError.forbidden("requesters may not read or change configuration items") }
+        if writing { try principal.require(.cmdbWrite, "change configuration items") }
     }
 
     // MARK: Items
@@ -60,7 +61,7 @@ public struct CMDBService: Sendable {
     }
 
     public func createItem(_ values: [String: String], by principal: Principal) async throws -> ConfigItem {
-        try requireStaff(principal)
+        try requireStaff(principal, writing: true)
         let time = now()
         return try await repository.database.transaction { db in
             var item = ConfigItem(id: UUID.timeOrdered(at: time), type: "", name: "", createdAt: time)
@@ -71,7 +72,7 @@ public struct CMDBService: Sendable {
     }
 
     public func updateItem(_ id: UUID, _ values: [String: String], by principal: Principal) async throws -> ConfigItem {
-        try requireStaff(principal)
+        try requireStaff(principal, writing: true)
         let time = now()
         return try await repository.database.transaction { db in
             guard var item = try await CMDBRepository.item(organizationID: principal.organizationID, where: "id", is: id.text, on: db) else {
@@ -101,7 +102,7 @@ public struct CMDBService: Sendable {
 
     /// Relates two items; the type must be declared in the map and both items must exist.
     public func relate(source: UUID, type: String, target: UUID, by principal: Principal) async throws -> (ConfigRelation, created: Bool) {
-        try requireStaff(principal)
+        try requireStaff(principal, writing: true)
         let relation = ConfigRelation(id: UUID.timeOrdered(at: now()), sourceID: source, type: type, targetID: target, createdAt: now())
         let created = try await repository.database.transaction { db in
             try await checkRelation(relation, organizationID: principal.organizationID, on: db)
@@ -127,7 +128,7 @@ public struct CMDBService: Sendable {
     }
 
     public func deleteRelation(_ id: UUID, by principal: Principal) async throws {
-        try requireStaff(principal)
+        try requireStaff(principal, writing: true)
         guard try await repository.deleteRelation(organizationID: principal.organizationID, id: id) else {
             throw StoreError.notFound(what: "relation", id: id.text)
         }
@@ -137,7 +138,7 @@ public struct CMDBService: Sendable {
 
     /// Ties items to a ticket and unties others, with one ticket event per item.
     public func tie(ticketKey: String, adding added: [UUID], removing removed: [UUID], by principal: Principal) async throws -> [ConfigItem] {
-        try requireStaff(principal)
+        try requireStaff(principal, writing: true)
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         let current = Set(try await repository.itemIDs(ofTicket: ticket.id))
         let adding = added.filter { !current.contains($0) }.reduce(into: [UUID]()) { if !$0.contains($1) { $0.append($1) } }

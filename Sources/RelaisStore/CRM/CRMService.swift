@@ -22,14 +22,16 @@ public struct CRMService: Sendable {
         self.now = { Millis.date(Millis.from(now())) }
     }
 
-    func requireStaff(_ principal: Principal) throws {
+    func requireStaff(_ principal: Principal, _ permission: Permission = .crmRead) throws {
         if principal.role == .requester { throw AccessError.forbidden("requesters may not read or change CRM objects") }
+        try principal.require(permission, permission == .crmRead ? "read CRM objects" : "change CRM objects")
     }
 
     // MARK: Accounts and contacts
 
     public func createAccount(_ values: [String: String], externalID: String?, by principal: Principal) async throws -> Account {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
+        if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "set what an account is worth") }
         var account = Account(id: UUID.timeOrdered(at: now()), name: "", externalID: externalID, createdAt: now())
         try account.apply(values)
         try await repository.insert(account, organizationID: principal.organizationID)
@@ -45,6 +47,8 @@ public struct CRMService: Sendable {
     }
 
     public func updateAccount(_ id: UUID, _ values: [String: String], by principal: Principal) async throws -> Account {
+        try requireStaff(principal, .crmWrite)
+        if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "change what an account is worth") }
         var account = try await account(id, by: principal)
         var values = values
         if let external = values.removeValue(forKey: "external_id") { account.externalID = CRMText.value(external) }
@@ -55,7 +59,8 @@ public struct CRMService: Sendable {
 
     /// Creates or updates the account the CRM knows by `externalID`; true when it was created.
     public func upsertAccount(externalID: String, _ values: [String: String], by principal: Principal) async throws -> (Account, created: Bool) {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
+        if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "set what an account is worth") }
         guard var account = try await repository.account(organizationID: principal.organizationID, externalID: externalID) else {
             return (try await createAccount(values, externalID: externalID, by: principal), true)
         }
@@ -84,7 +89,7 @@ public struct CRMService: Sendable {
 
     /// A new contact; without an account it joins the account declaring its address's domain.
     public func createContact(name: String, email: String?, accountID: UUID?, externalID: String?, by principal: Principal) async throws -> Contact {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
         var contact = Contact(id: UUID.timeOrdered(at: now()), accountID: accountID, name: name.trimmingCharacters(in: .whitespacesAndNewlines),
                               email: email?.trimmingCharacters(in: .whitespaces).lowercased(), externalID: externalID, createdAt: now())
         try contact.validate()
@@ -102,7 +107,7 @@ public struct CRMService: Sendable {
     // MARK: Records
 
     public func createRecord(_ kind: CRMObjectKind, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
         var values = values
         var record = CRMRecord(id: UUID.timeOrdered(at: now()), kind: kind, createdAt: now())
         try take(&values, into: &record)
@@ -120,6 +125,7 @@ public struct CRMService: Sendable {
     }
 
     public func updateRecord(_ kind: CRMObjectKind, _ id: UUID, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
+        try requireStaff(principal, .crmWrite)
         var record = try await record(kind, id, by: principal)
         var values = values
         try take(&values, into: &record)
@@ -131,7 +137,7 @@ public struct CRMService: Sendable {
 
     /// Creates or updates the record the CRM knows by `externalID`; true when it was created.
     public func upsertRecord(_ kind: CRMObjectKind, externalID: String, _ values: [String: String], by principal: Principal) async throws -> (CRMRecord, created: Bool) {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
         guard let existing = try await repository.record(organizationID: principal.organizationID, kind: kind, externalID: externalID) else {
             var values = values
             values["external_id"] = externalID
@@ -143,7 +149,7 @@ public struct CRMService: Sendable {
     }
 
     public func deleteRecord(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
         try await repository.delete(kind: kind, id: id, organizationID: principal.organizationID)
     }
 
@@ -165,7 +171,7 @@ public struct CRMService: Sendable {
     // MARK: Imports, overview, signals, reports
 
     public func importRows(_ rows: [ImportRow], kind: CRMObjectKind, by principal: Principal) async throws -> ImportReport {
-        try requireStaff(principal)
+        try requireStaff(principal, .crmWrite)
         return try await importer.run(rows, kind: kind, organizationID: principal.organizationID)
     }
 
@@ -194,6 +200,8 @@ public struct CRMService: Sendable {
 
     public func report(_ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, by principal: Principal) async throws -> ReportTable {
         try requireStaff(principal)
+        try principal.require(.reportsView, "read reports")
+        if report == .revenueIncidents { try principal.require(.crmRevenue, "see what accounts are worth") }
         let organization = principal.organizationID
         switch report {
         case .revenueIncidents: return try await reports.revenueAgainstIncidents(organizationID: organization, from: from, to: to)

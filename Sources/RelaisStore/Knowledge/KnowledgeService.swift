@@ -45,8 +45,9 @@ public struct KnowledgeService: Sendable {
         }
     }
 
-    func requireStaff(_ principal: Principal, _ action: String) throws {
+    func requireStaff(_ principal: Principal, _ action: String, _ permission: Permission? = nil) throws {
         if principal.role == .requester { throw AccessError.forbidden("requesters may not \(action)") }
+        if let permission { try principal.require(permission, action) }
     }
 
     var defaultLanguage: String { map.organization.languages.first ?? "en" }
@@ -54,7 +55,7 @@ public struct KnowledgeService: Sendable {
     // MARK: Writing
 
     public func create(_ draft: Draft, by principal: Principal) async throws -> KnowledgeArticle {
-        try requireStaff(principal, "write articles")
+        try requireStaff(principal, "write articles", .knowledgeWrite)
         let article = try await newArticle(draft, by: principal)
         try await repository.insert(article, organizationID: principal.organizationID, note: draft.note)
         return article
@@ -80,7 +81,7 @@ public struct KnowledgeService: Sendable {
 
     /// Saves a new version of an article; `ifMatch` is the version the writer read.
     public func update(_ id: UUID, _ draft: Draft, ifMatch: Int?, by principal: Principal) async throws -> KnowledgeArticle {
-        try requireStaff(principal, "write articles")
+        try requireStaff(principal, "write articles", .knowledgeWrite)
         var article = try await article(id, by: principal)
         let read = article.version
         if let ifMatch, ifMatch != read { throw StoreError.versionConflict(current: read) }
@@ -112,7 +113,7 @@ public struct KnowledgeService: Sendable {
     /// the ticket to it, in one transaction. Without a body the article is the ticket's subject,
     /// description and resolution note.
     public func capitalise(ticketKey: String, into articleID: UUID?, _ draft: Draft, by principal: Principal) async throws -> KnowledgeArticle {
-        try requireStaff(principal, "write articles")
+        try requireStaff(principal, "write articles", .knowledgeWrite)
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         let read = ticket.version
         var draft = draft
@@ -154,7 +155,7 @@ public struct KnowledgeService: Sendable {
 
     /// Records that an existing article solved a ticket; returns the articles now tied to it.
     public func tie(ticketKey: String, to articleID: UUID, by principal: Principal) async throws -> [(article: KnowledgeArticle, relation: String)] {
-        try requireStaff(principal, "tie articles to tickets")
+        try requireStaff(principal, "tie articles to tickets", .knowledgeWrite)
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         _ = try await article(articleID, by: principal)
         let read = ticket.version
@@ -259,7 +260,7 @@ public struct KnowledgeService: Sendable {
     }
 
     public func report(from: Date, to: Date, by principal: Principal) async throws -> KnowledgeReport {
-        try requireStaff(principal, "read knowledge reports")
+        try requireStaff(principal, "read knowledge reports", .reportsView)
         return try await repository.report(organizationID: principal.organizationID, from: from, to: to)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RelaisCore
 import SQLKit
 
 /// Roles of version 1: admins manage, agents work tickets, requesters see only their own.
@@ -10,12 +11,50 @@ public struct Principal: Sendable, Equatable {
     public var userID: UUID
     public var organizationID: UUID
     public var name: String
+    /// What the user is at heart; a role of the map is an agent's.
     public var role: Role
+    /// The role as the user holds it: a built-in one, or one the map declares.
+    public var roleName: String
+    /// The tickets the user reaches and what they may do there.
+    public var access: AccessScope
+
     public init(userID: UUID, organizationID: UUID, name: String, role: Role) {
+        self.init(userID: userID, organizationID: organizationID, name: name, roleName: role.rawValue)
+    }
+
+    /// A user holding `roleName`: built-in roles are whole; a role of the map reaches nothing until
+    /// `resolved(in:)` reads it from the running map.
+    public init(userID: UUID, organizationID: UUID, name: String, roleName: String) {
         self.userID = userID
         self.organizationID = organizationID
         self.name = name
-        self.role = role
+        self.roleName = roleName
+        if let role = Role(rawValue: roleName) {
+            self.role = role
+            self.access = role == .requester ? .nothing : .everything
+        } else {
+            self.role = .agent
+            self.access = .none
+        }
+    }
+
+    /// Whether the user's role is one of the map's.
+    public var holdsMapRole: Bool { Role(rawValue: roleName) == nil }
+
+    /// The principal with the scope the map gives its role; nil when the map no longer declares it.
+    public func resolved(in map: ProcessMap) -> Principal? {
+        guard holdsMapRole else { return self }
+        guard let definition = map.roles[roleName] else { return nil }
+        var principal = self
+        principal.access = definition.scope
+        return principal
+    }
+
+    /// Refuses what the user's role does not allow, naming the permission.
+    public func require(_ permission: Permission, _ action: String) throws {
+        guard access.allows(permission) else {
+            throw AccessError.forbidden("the role '\(roleName)' may not \(action): it lacks the permission \(permission.rawValue)")
+        }
     }
 }
 
@@ -48,20 +87,25 @@ public struct DirectoryRepository: Sendable {
 
     /// Adds a user; `actor` is who does it, for the audit log (the command line when nil).
     public func addUser(organizationID: UUID, name: String, email: String?, role: Role, by actor: Principal? = nil) async throws -> Principal {
+        try await addUser(organizationID: organizationID, name: name, email: email, roleName: role.rawValue, by: actor)
+    }
+
+    /// Adds a user holding a built-in role or one of the map's (the caller checks it exists).
+    public func addUser(organizationID: UUID, name: String, email: String?, roleName: String, by actor: Principal? = nil) async throws -> Principal {
         let id = UUID()
         let inserted = try await database.transaction { db in
             let existing = try await db.select().column("id").from("users")
                 .where("organization_id", .equal, organizationID.text).where("name", .equal, name).first()
             guard existing == nil else { return false }
             try await db.insert(into: "users").columns("id", "organization_id", "name", "email", "role", "created_at")
-                .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(role.rawValue), SQLBind(Millis.now()))
+                .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(roleName), SQLBind(Millis.now()))
                 .run()
             try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "user.created", target: name, detail: "role \(role.rawValue)")], on: db)
+                                                  action: "user.created", target: name, detail: "role \(roleName)")], on: db)
             return true
         }
         guard inserted else { throw StoreError.duplicate(field: "name", value: name) }
-        return Principal(userID: id, organizationID: organizationID, name: name, role: role)
+        return Principal(userID: id, organizationID: organizationID, name: name, roleName: roleName)
     }
 
     public func user(organizationID: UUID, name: String) async throws -> Principal? {
@@ -69,9 +113,8 @@ public struct DirectoryRepository: Sendable {
             try await db.select().columns("id", "role").from("users")
                 .where("organization_id", .equal, organizationID.text).where("name", .equal, name).first()
         }.flatMap { row in
-            guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
-                  let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
-            return Principal(userID: id, organizationID: organizationID, name: name, role: role)
+            guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)) else { return nil }
+            return Principal(userID: id, organizationID: organizationID, name: name, roleName: try row.decode(column: "role", as: String.self))
         }
     }
 
@@ -102,9 +145,9 @@ public struct DirectoryRepository: Sendable {
                 .first()
         }.flatMap { row in
             guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
-                  let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)),
-                  let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
-            return Principal(userID: id, organizationID: organization, name: try row.decode(column: "name", as: String.self), role: role)
+                  let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) else { return nil }
+            return Principal(userID: id, organizationID: organization, name: try row.decode(column: "name", as: String.self),
+                             roleName: try row.decode(column: "role", as: String.self))
         }
     }
 

@@ -17,6 +17,8 @@ public struct TicketQuery: Sendable, Equatable {
     public var priority: String?
     /// Set for requesters, who see only what they opened.
     public var requesterID: UUID?
+    /// The families and teams the caller's role reaches.
+    public var scope: AccessScope = .everything
     public var sort: SortField = .createdAt
     public var descending = true
     public var limit = 50
@@ -68,6 +70,7 @@ extension TicketRepository {
                 ("priority", query.priority), ("requester_id", query.requesterID?.text),
             ]
             for case let (column, value?) in filters { select = select.where(SQLColumn(column), .equal, SQLBind(value)) }
+            if !query.scope.reachesAll { select = select.where(AccessFilter.condition(query.scope)) }
             let column = query.sort.rawValue
             if let cursor = query.cursor {
                 let comparison = query.descending ? "<" : ">"

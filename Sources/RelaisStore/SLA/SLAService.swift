@@ -71,14 +71,15 @@ public struct SLAService: Sendable {
     public func dueSoon(within window: TimeInterval, limit: Int, by principal: Principal) async throws -> [SLAListItem] {
         try tickets.requireAgent(principal, "list SLA deadlines")
         let until = Millis.from(now().addingTimeInterval(window))
-        return try await list("s.is_open = 1 AND s.breached = 0 AND s.due_at <= \(bind: until)", order: "s.due_at",
-                              limit: limit, organizationID: principal.organizationID)
+        return try await list("s.is_open = 1 AND s.breached = 0 AND s.due_at <= \(bind: until) AND \(AccessFilter.condition(principal.access, table: "t"))",
+                              order: "s.due_at", limit: limit, organizationID: principal.organizationID)
     }
 
     /// Open tickets that have missed a target their clock still runs for.
     public func breached(limit: Int, by principal: Principal) async throws -> [SLAListItem] {
         try tickets.requireAgent(principal, "list SLA breaches")
-        return try await list("s.is_open = 1 AND s.breached = 1", order: "t.created_at", limit: limit, organizationID: principal.organizationID)
+        return try await list("s.is_open = 1 AND s.breached = 1 AND \(AccessFilter.condition(principal.access, table: "t"))", order: "t.created_at",
+                              limit: limit, organizationID: principal.organizationID)
     }
 
     func list(_ condition: SQLQueryString, order: String, limit: Int, organizationID: UUID) async throws -> [SLAListItem] {
@@ -102,6 +103,7 @@ public struct SLAService: Sendable {
     /// Compliance of tickets opened in `[from, to)`, per group.
     public func report(groupBy grouping: Grouping, from: Date, to: Date, by principal: Principal) async throws -> [SLAReportGroup] {
         try tickets.requireAgent(principal, "read SLA reports")
+        try principal.require(.reportsView, "read SLA reports")
         let metrics = SLAPolicy.Metric.allCases
         let rows = try await database.read { db in
             try await db.raw("""

@@ -44,6 +44,12 @@ public struct TicketService: Sendable {
         checkedLinks: RoutingContext?, record: IntakeRecord?
     ) async throws -> TicketRepository.Creation {
         var draft = draft
+        if principal.role != .requester {
+            try principal.require(.ticketsWrite, "open tickets")
+            if let families = principal.access.families, !families.contains(draft.family) {
+                throw AccessError.forbidden("the role '\(principal.roleName)' does not reach tickets of family '\(draft.family)'")
+            }
+        }
         if principal.role == .requester {
             draft.openedBy = "customer"
             draft.requesterID = principal.userID
@@ -66,8 +72,10 @@ public struct TicketService: Sendable {
     }
 
     public func find(key: String, by principal: Principal) async throws -> Ticket {
+        // A ticket out of the caller's reach does not exist for them.
         guard let ticket = try await tickets.find(organizationID: principal.organizationID, key: key),
-              principal.role != .requester || ticket.requesterID == principal.userID else {
+              principal.role != .requester || ticket.requesterID == principal.userID,
+              principal.access.reaches(family: ticket.family, team: ticket.team) else {
             throw StoreError.notFound(what: "ticket", id: key)
         }
         return ticket
@@ -77,11 +85,13 @@ public struct TicketService: Sendable {
         var query = query
         query.organizationID = principal.organizationID
         if principal.role == .requester { query.requesterID = principal.userID }
+        query.scope = principal.access
         return try await tickets.list(query)
     }
 
     public func update(key: String, with patch: TicketPatch, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
         try requireAgent(principal, "change tickets")
+        try principal.require(.ticketsWrite, "change tickets")
         var ticket = try await find(key: key, by: principal)
         let read = try check(version, against: ticket)
         var patch = patch
@@ -94,6 +104,7 @@ public struct TicketService: Sendable {
 
     public func transition(key: String, to status: String, resolutionNote: String?, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
         try requireAgent(principal, "move tickets through their workflow")
+        try principal.require(.ticketsWrite, "move tickets through their workflow")
         var ticket = try await find(key: key, by: principal)
         let read = try check(version, against: ticket)
         let changes = try TicketRules.transition(&ticket, to: status, resolutionNote: resolutionNote, map: map, now: now())
@@ -105,6 +116,7 @@ public struct TicketService: Sendable {
     public func comment(key: String, body: String, isPublic: Bool, channel: String? = nil, by principal: Principal) async throws -> (Ticket, TicketComment) {
         if principal.role == .requester, !isPublic { throw AccessError.forbidden("requesters write public comments only") }
         if principal.role == .requester, channel != nil { throw AccessError.forbidden("only staff log a conversation held on another channel") }
+        if principal.role != .requester { try principal.require(.ticketsWrite, "comment tickets") }
         let ticket = try await find(key: key, by: principal)
         if let channel, let family = map.families[ticket.family], !family.channels.contains(channel) {
             throw TicketError.unknownValue(field: "channel", value: channel, allowed: family.channels)
@@ -143,6 +155,7 @@ public struct TicketService: Sendable {
 
     /// The requester's rating of a solved ticket; staff may record one the requester gave them.
     public func rate(key: String, score: Int, comment: String?, by principal: Principal) async throws -> (Ticket, Rating) {
+        if principal.role != .requester { try principal.require(.ticketsWrite, "record a rating") }
         var ticket = try await find(key: key, by: principal)
         let read = ticket.version
         let previous = try await tickets.rating(ticketID: ticket.id)

@@ -1,0 +1,65 @@
+/// What a role may do beyond reading the tickets it reaches.
+public enum Permission: String, Sendable, Equatable, Hashable, Codable, CaseIterable, Comparable {
+    /// Open, change, move and comment tickets (of the families and teams the role reaches).
+    case ticketsWrite = "tickets.write"
+    case crmRead = "crm.read"
+    case crmWrite = "crm.write"
+    /// See what accounts are worth: annual revenue, and the revenue report.
+    case crmRevenue = "crm.revenue"
+    /// SLA, CRM and knowledge reports, and process mining.
+    case reportsView = "reports.view"
+    case knowledgeWrite = "kb.write"
+    case cmdbWrite = "cmdb.write"
+
+    public static func < (lhs: Permission, rhs: Permission) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Which tickets a user reaches and what they may do: everything for administrators and agents,
+/// less for a role of the map.
+public struct AccessScope: Sendable, Equatable {
+    public var permissions: Set<Permission>
+    /// Families whose tickets the user reaches; nil for all.
+    public var families: Set<String>?
+    /// Teams whose tickets the user reaches (tickets no team holds yet included); nil for all.
+    public var teams: Set<String>?
+
+    public init(permissions: Set<Permission>, families: Set<String>? = nil, teams: Set<String>? = nil) {
+        self.permissions = permissions
+        self.families = families
+        self.teams = teams
+    }
+
+    public static let everything = AccessScope(permissions: Set(Permission.allCases))
+    /// A requester's: their own tickets, which the ticket rules check on their own.
+    public static let nothing = AccessScope(permissions: [])
+    /// Reaches no ticket and may do nothing: a user whose role the running map no longer declares.
+    public static let none = AccessScope(permissions: [], families: [], teams: [])
+
+    public func allows(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+    /// Whether a ticket of `family`, held by `team`, is within reach.
+    public func reaches(family: String, team: String?) -> Bool {
+        if let families, !families.contains(family) { return false }
+        if let teams, let team, !teams.contains(team) { return false }
+        return true
+    }
+
+    /// Whether the user reaches every ticket (no list needs filtering).
+    public var reachesAll: Bool { families == nil && teams == nil }
+}
+
+/// A role of the map, for agents: what they may do and which tickets they reach.
+public struct AccessRole: Sendable, Equatable {
+    public var code: String
+    public var label: LocalizedText?
+    public var scope: AccessScope
+
+    public init(code: String, label: LocalizedText? = nil, scope: AccessScope) {
+        self.code = code
+        self.label = label
+        self.scope = scope
+    }
+
+    /// Names the map cannot give a role: the built-in ones.
+    public static let builtIn: Set<String> = ["admin", "agent", "requester"]
+}
