@@ -68,7 +68,7 @@ public struct MapActor: Sendable, Equatable {
         self.role = role
     }
 
-    public init(_ principal: Principal) { self.init(id: principal.userID, name: principal.name, role: principal.role.rawValue) }
+    public init(_ principal: Principal) { self.init(id: principal.userID, name: principal.name, role: principal.roleName) }
 
     public static let commandLine = MapActor(id: nil, name: AuditEntry.commandLine, role: Role.admin.rawValue)
 
