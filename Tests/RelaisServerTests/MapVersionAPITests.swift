@@ -51,6 +51,9 @@ import Testing
             #expect(rejected.json["state"] as? String == "rejected")
             #expect((rejected.json["problems"] as? [Any])?.count == errors.count)
 
+            let emptyMove = #"{"text": "x", "message": "m", "moves": [{"family": " ", "from": "a", "to": "b"}]}"#
+            try await client.send(.post, "/api/v1/map/versions", token: api.admin, body: emptyMove).expectProblem(.unprocessableContent, field: "moves[0].family")
+
             // Routing: agents may propose; the impact replays routing on the open tickets.
             let proposed = try await client.send(.post, "/api/v1/map/versions", token: api.agent,
                                                  body: try Self.json(Self.routingTo("it-l3", in: text), message: "critical incidents to L3"))

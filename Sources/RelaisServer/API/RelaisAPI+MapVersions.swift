@@ -34,7 +34,7 @@ extension RelaisAPI {
         guard !message.isEmpty else { throw APIProblem.invalidField("message", "message: say what the change is for") }
         let version = try await services.versions.propose(
             organizationID: services.organization.id, text: body.text, message: message,
-            moves: (body.moves ?? []).map { StatusMove(family: $0.family, from: $0.from, to: $0.to) }, by: actor)
+            moves: try Self.moves(body.moves), by: actor)
         return .created(.init(body: .json(MapVersionEncoding.version(version))))
     }
 
@@ -84,10 +84,24 @@ extension RelaisAPI {
         let actor = try mapActor()
         let body: Components.Schemas.MapRollback? = input.body.flatMap { if case let .json(body) = $0 { body } else { nil } }
         let version = try await services.versions.rollback(
-            organizationID: services.organization.id, to: input.path.number, message: body?.message,
-            moves: (body?.moves ?? []).map { StatusMove(family: $0.family, from: $0.from, to: $0.to) }, by: actor)
+            organizationID: services.organization.id, to: input.path.number,
+            message: body?.message.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 },
+            moves: try Self.moves(body?.moves), by: actor)
         try await runtime.reload()
         return .created(.init(body: .json(MapVersionEncoding.version(version))))
+    }
+}
+
+extension RelaisAPI {
+    /// Status moves of a body, each field named when empty.
+    static func moves(_ moves: [Components.Schemas.MapStatusMove]?) throws -> [StatusMove] {
+        try (moves ?? []).enumerated().map { index, move in
+            let fields = [("family", move.family), ("from", move.from), ("to", move.to)].map { ($0, $1.trimmingCharacters(in: .whitespaces)) }
+            if let empty = fields.first(where: { $0.1.isEmpty }) {
+                throw APIProblem.invalidField("moves[\(index)].\(empty.0)", "moves[\(index)].\(empty.0): must not be empty")
+            }
+            return StatusMove(family: fields[0].1, from: fields[1].1, to: fields[2].1)
+        }
     }
 }
 
