@@ -145,8 +145,7 @@ public struct MapVersions: Sendable {
             throw MapChangeError.invalid(version: version.number, problems: failure.problems)
         }
         let change = MapChange(from: running.map, to: proposed.map)
-        let missing = running.map.governance.missing(.propose, role: actor.role, change: change)
-        guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+        try Self.require(.propose, of: change, under: running.map, by: actor)
         if Self.digest(text, included: proposed.included) == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
         return try await database.transaction { db in
             try await Self.lock(organizationID, on: db)
@@ -178,8 +177,7 @@ public struct MapVersions: Sendable {
         if version.problems.isEmpty {
             let change = MapChange(from: running.map, to: try map(of: version))
             if approve || !actor.wrote(version) {
-                let missing = running.map.governance.missing(.approve, role: actor.role, change: change)
-                guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+                try Self.require(.approve, of: change, under: running.map, by: actor)
             }
             if approve, version.state == .proposed, actor.wrote(version), running.map.governance.needsSecondApprover(change) {
                 throw MapChangeError.ownProposal(sections: Self.secondApproverScope(running.map.governance, change))
@@ -217,8 +215,7 @@ public struct MapVersions: Sendable {
     public func apply(organizationID: UUID, number: Int, by actor: MapActor) async throws -> MapVersion {
         let version = try await version(organizationID: organizationID, number: number)
         if version.problems.isEmpty, let running = try await running(organizationID: organizationID) {
-            let missing = running.map.governance.missing(.approve, role: actor.role, change: MapChange(from: running.map, to: try map(of: version)))
-            guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+            try Self.require(.approve, of: MapChange(from: running.map, to: try map(of: version)), under: running.map, by: actor)
         }
         guard version.state == .approved else { throw MapChangeError.wrongState(number: number, state: version.state, action: "applied") }
         return try await makeRunning(version, by: actor, action: "map.applied")
@@ -232,8 +229,7 @@ public struct MapVersions: Sendable {
         let wrongState = MapChangeError.wrongState(number: number, state: target.state, action: "rolled back to (only a version that ran can be)")
         guard target.problems.isEmpty else { throw wrongState }
         let change = MapChange(from: running.map, to: try map(of: target))
-        let missing = running.map.governance.missing(.approve, role: actor.role, change: change)
-        guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
+        try Self.require(.approve, of: change, under: running.map, by: actor)
         guard target.state == .applied else { throw wrongState }
         if target.hash == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
         let time = now()
@@ -384,6 +380,12 @@ public struct MapVersions: Sendable {
             hash.update(data: Data(content.utf8))
         }
         return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Refuses the actor when the running map's governance does not let their role `action` the change.
+    static func require(_ action: MapGovernance.Action, of change: MapChange, under running: ProcessMap, by actor: MapActor) throws {
+        let missing = running.governance.missing(action, role: actor.role, change: change)
+        guard missing.isEmpty else { throw MapChangeError.forbidden(permissions: missing) }
     }
 
     static func secondApproverScope(_ governance: MapGovernance, _ change: MapChange) -> [String] {
