@@ -4,7 +4,8 @@ import Yams
 extension MapLoader {
     /// `roles: { it-agent: { label: ..., permissions: [tickets.write, crm.read], families: [incident], teams: [it-l1] } }`.
     /// A role is an agent's: it keeps the permissions listed, and reaches the tickets of the
-    /// families and teams listed (all when a list is left out).
+    /// families and teams listed (all when a list is left out); `teams: mine` reaches the teams
+    /// its holder is a member of.
     static func readRoles(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [String: AccessRole] {
         var roles: [String: AccessRole] = [:]
         for pair in reader.pairs(node, "roles") {
@@ -22,13 +23,16 @@ extension MapLoader {
                 reader.checkKnown(families, in: map.families.keys, "\(path).families", what: "family")
                 scope.families = Set(families.map(\.0))
             }
-            if let node = fields["teams"] {
+            var ownTeams = false
+            if let node = fields["teams"], node.scalar?.string == "mine" {
+                ownTeams = true
+            } else if let node = fields["teams"] {
                 let teams = reader.strings(node, "\(path).teams")
                 reader.checkKnown(teams, in: map.teams.keys, "\(path).teams", what: "team")
                 scope.teams = Set(teams.map(\.0))
             }
             let label = reader.label(fields["label"], "\(path).label")
-            roles[pair.key] = AccessRole(code: pair.key, label: label.isEmpty ? nil : LocalizedText(label), scope: scope)
+            roles[pair.key] = AccessRole(code: pair.key, label: label.isEmpty ? nil : LocalizedText(label), scope: scope, ownTeams: ownTeams)
         }
         return roles
     }

@@ -186,6 +186,10 @@ import Testing
         #expect(it.scope.permissions == [.ticketsWrite, .crmRead, .knowledgeWrite, .cmdbWrite])
         #expect(it.scope.families == ["incident", "service_request", "change"])
         #expect(map.roles["support-agent"]?.scope.teams == nil)
+        let member = try #require(map.roles["team-member"])
+        #expect(member.ownTeams)
+        #expect(member.scope(memberOf: ["billing"]).teams == ["billing"])
+        #expect(it.scope(memberOf: ["billing"]) == it.scope)
 
         let yaml = """
         teams: { a: { level: 1 } }

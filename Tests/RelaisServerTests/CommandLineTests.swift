@@ -188,6 +188,16 @@ import Testing
         #expect(rolled.status == 0, "\(rolled.errors)")
         #expect(rolled.output.contains("running: version 4  applied"))
         #expect(try relais(["map", "apply", "9", "--database", url]).errors.contains("map version '9' does not exist"))
+
+        // Users of the map's roles, in its teams.
+        let added = try relais(["user", "add", "tom", "--role", "team-member", "--team", "billing", "--database", url])
+        #expect(added.status == 0, "\(added.errors)")
+        #expect(added.output.contains("Added team-member 'tom' to Acme, in billing."))
+        let wrongTeam = try relais(["user", "teams", "tom", "--team", "nowhere", "--database", url])
+        #expect(wrongTeam.status != 0)
+        #expect(wrongTeam.errors.contains("unknown team 'nowhere'"))
+        #expect(try relais(["user", "teams", "tom", "--team", "it-l1", "--team", "it-l2", "--database", url]).output.contains("works in it-l1, it-l2"))
+        #expect(try relais(["user", "add", "zed", "--role", "wizard", "--database", url]).errors.contains("expected admin, agent, requester, it-agent"))
         #expect(try relais(["map", "propose", renamed, "-m", "x", "--move", "nonsense", "--database", url]).status != 0)
     }
 }

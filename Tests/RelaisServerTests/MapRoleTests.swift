@@ -51,6 +51,31 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func aRoleReachingItsHoldersTeamsFollowsTheirMembership(engine: Engine) async throws {
+        try await APIHarness.with(engine) { api, client in
+            let directory = api.services.directory, org = api.services.organization.id
+            let tom = try await directory.addUser(organizationID: org, name: "tom", email: nil, roleName: "team-member")
+            try await directory.setTeams(["billing", "billing"], of: tom)
+            #expect(try await directory.teams(of: tom.userID) == ["billing"])
+            let token = try await directory.createToken(for: tom)
+            let support = #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
+            #expect(try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support).json["team"] as? String == "billing")
+            #expect(try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident()).status == .created)
+            let listed = try await client.send(.get, "/api/v1/tickets", token: token).json["items"] as? [[String: Any]]
+            #expect(listed?.compactMap { $0["key"] as? String } == ["SUP-1"])
+            try await client.send(.get, "/api/v1/tickets/INC-1", token: token).expectProblem(.notFound)
+
+            // Another team: a token looked up afresh reaches its tickets instead.
+            try await directory.setTeams(["it-l1"], of: tom)
+            let fresh = try await directory.createToken(for: tom)
+            #expect(try await client.send(.get, "/api/v1/tickets/INC-1", token: fresh).status == .ok)
+            try await client.send(.get, "/api/v1/tickets/SUP-1", token: fresh).expectProblem(.notFound)
+            let audit = try await AuditLog(database: api.services.database).entries(organizationID: org, action: "user.teams_changed", limit: 10)
+            #expect(audit.map(\.detail) == ["teams billing", "teams it-l1"])
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func holdersOfARoleTheMapDropsAreRefused(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
             let directory = api.services.directory, org = api.services.organization.id

@@ -53,11 +53,22 @@ public struct AccessRole: Sendable, Equatable {
     public var code: String
     public var label: LocalizedText?
     public var scope: AccessScope
+    /// `teams: mine`: the role reaches the tickets of the teams its holder is a member of.
+    public var ownTeams: Bool
 
-    public init(code: String, label: LocalizedText? = nil, scope: AccessScope) {
+    public init(code: String, label: LocalizedText? = nil, scope: AccessScope, ownTeams: Bool = false) {
         self.code = code
         self.label = label
         self.scope = scope
+        self.ownTeams = ownTeams
+    }
+
+    /// The scope for a holder who is a member of `teams`.
+    public func scope(memberOf teams: [String]) -> AccessScope {
+        guard ownTeams else { return scope }
+        var scope = scope
+        scope.teams = Set(teams)
+        return scope
     }
 
     /// Names the map cannot give a role: the built-in ones.

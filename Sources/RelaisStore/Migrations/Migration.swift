@@ -33,6 +33,7 @@ public enum Migrator {
         IndexEventRetention(),
         CreateAuditLog(),
         CreateMapVersions(),
+        CreateTeamMembers(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -17,6 +17,8 @@ public struct Principal: Sendable, Equatable {
     public var roleName: String
     /// The tickets the user reaches and what they may do there.
     public var access: AccessScope
+    /// The teams of the map the user works in.
+    public var teams: [String] = []
 
     public init(userID: UUID, organizationID: UUID, name: String, role: Role) {
         self.init(userID: userID, organizationID: organizationID, name: name, roleName: role.rawValue)
@@ -46,7 +48,7 @@ public struct Principal: Sendable, Equatable {
         guard holdsMapRole else { return self }
         guard let definition = map.roles[roleName] else { return nil }
         var principal = self
-        principal.access = definition.scope
+        principal.access = definition.scope(memberOf: teams)
         return principal
     }
 
@@ -109,6 +111,12 @@ public struct DirectoryRepository: Sendable {
     }
 
     public func user(organizationID: UUID, name: String) async throws -> Principal? {
+        guard var user = try await storedUser(organizationID: organizationID, name: name) else { return nil }
+        user.teams = try await teams(of: user.userID)
+        return user
+    }
+
+    func storedUser(organizationID: UUID, name: String) async throws -> Principal? {
         try await database.read { db in
             try await db.select().columns("id", "role").from("users")
                 .where("organization_id", .equal, organizationID.text).where("name", .equal, name).first()
@@ -133,10 +141,16 @@ public struct DirectoryRepository: Sendable {
         return token
     }
 
-    /// The principal a token stands for, or nil when the token is unknown or revoked.
+    /// The principal a token stands for, with the teams they work in; nil when the token is
+    /// unknown or revoked.
     public func principal(forToken token: String) async throws -> Principal? {
-        let hash = Self.digest(token)
-        return try await database.read { db in
+        guard var principal = try await tokenHolder(Self.digest(token)) else { return nil }
+        principal.teams = try await teams(of: principal.userID)
+        return principal
+    }
+
+    func tokenHolder(_ hash: String) async throws -> Principal? {
+        try await database.read { db in
             try await db.select().columns(SQLColumn("id", table: "users"), SQLColumn("organization_id", table: "users"),
                                           SQLColumn("name", table: "users"), SQLColumn("role", table: "users"))
                 .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
@@ -148,6 +162,27 @@ public struct DirectoryRepository: Sendable {
                   let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) else { return nil }
             return Principal(userID: id, organizationID: organization, name: try row.decode(column: "name", as: String.self),
                              roleName: try row.decode(column: "role", as: String.self))
+        }
+    }
+
+    /// Makes the user a member of exactly `teams` (the caller checks the map has them).
+    public func setTeams(_ teams: [String], of user: Principal, by actor: Principal? = nil) async throws {
+        let teams = Array(Set(teams)).sorted()
+        try await database.transaction { db in
+            try await db.delete(from: "team_members").where("user_id", .equal, user.userID.text).run()
+            try await RowInsert.run("team_members", columns: ["organization_id", "user_id", "team"],
+                                    rows: teams.map { [user.organizationID.text, user.userID.text, $0] as RowInsert.Row }, on: db)
+            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                  action: "user.teams_changed", target: user.name,
+                                                  detail: teams.isEmpty ? "no team" : "teams \(teams.joined(separator: ", "))")], on: db)
+        }
+    }
+
+    /// The teams a user works in.
+    public func teams(of userID: UUID) async throws -> [String] {
+        try await database.read { db in
+            try await db.select().column("team").from("team_members").where("user_id", .equal, userID.text).orderBy("team")
+                .all(decodingColumn: "team", as: String.self)
         }
     }
 

@@ -1,16 +1,33 @@
 import ArgumentParser
 import Foundation
+import RelaisCore
 import RelaisServer
 import RelaisStore
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Teams.self])
 
-    struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Adds a user to the organisation.")
-        @Argument(help: "The user's name, unique in the organisation.") var name: String
-        @Option(help: "admin, agent, requester, or a role the running map declares (roles section).") var role = "agent"
-        @Option(help: "The user's e-mail address.") var email: String?
+    /// The running map of the organisation, for checking roles and teams against; nil before any version runs.
+    static func runningMap(_ db: RelaisDatabase, organization: Organization, file: String?) async throws -> ProcessMap? {
+        try await MapVersions(database: db, reader: MapText.reader(file: file ?? "relais.map.yaml")).running(organizationID: organization.id)?.map
+    }
+
+    /// Refuses teams the running map lacks, naming them.
+    static func check(_ teams: [String], in map: ProcessMap?) throws {
+        guard let map else {
+            if !teams.isEmpty { throw ValidationError("no map version runs yet to declare teams") }
+            return
+        }
+        if let unknown = teams.first(where: { map.teams[$0] == nil }) {
+            throw ValidationError("unknown team '\(unknown)'; the running map has \(map.teams.keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    struct Teams: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sets the teams a user works in (a role of the map with `teams: mine` reaches their tickets); none clears them.")
+        @Argument(help: "The user's name.") var name: String
+        @Option(help: "A team of the running map (repeatable).") var team: [String] = []
         @Option(help: "The map naming the organisation (default: the only one stored).") var map: String?
         @OptionGroup var database: DatabaseOptions
 
@@ -18,18 +35,45 @@ struct UserCommand: AsyncParsableCommand {
             let db = try await CLI.openDatabase(database.database)
             defer { Task { await db.close() } }
             let organization = try await CLI.organization(in: db, mapPath: map)
+            try UserCommand.check(team, in: try await UserCommand.runningMap(db, organization: organization, file: map))
+            let directory = DirectoryRepository(database: db)
+            guard let user = try await directory.user(organizationID: organization.id, name: name) else {
+                CLI.printError("error: no user named '\(name)' in \(organization.name)")
+                throw ExitCode(1)
+            }
+            try await directory.setTeams(team, of: user)
+            print(team.isEmpty ? "'\(name)' is in no team." : "'\(name)' works in \(Set(team).sorted().joined(separator: ", ")).")
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Adds a user to the organisation.")
+        @Argument(help: "The user's name, unique in the organisation.") var name: String
+        @Option(help: "admin, agent, requester, or a role the running map declares (roles section).") var role = "agent"
+        @Option(help: "The user's e-mail address.") var email: String?
+        @Option(help: "A team of the running map the user works in (repeatable).") var team: [String] = []
+        @Option(help: "The map naming the organisation (default: the only one stored).") var map: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let db = try await CLI.openDatabase(database.database)
+            defer { Task { await db.close() } }
+            let organization = try await CLI.organization(in: db, mapPath: map)
+            let running = try await UserCommand.runningMap(db, organization: organization, file: map)
             if Role(rawValue: role) == nil {
                 // A role of the map: the running version must declare it.
-                let running = try await MapVersions(database: db, reader: MapText.reader(file: map ?? "relais.map.yaml")).running(organizationID: organization.id)
-                let declared = running?.map.roles.keys.sorted() ?? []
+                let declared = running?.roles.keys.sorted() ?? []
                 guard declared.contains(role) else {
                     throw ValidationError("unknown role '\(role)'; expected admin, agent, requester" + declared.map { ", \($0)" }.joined()
                                           + (running == nil ? " (no map version runs yet to declare others)" : ""))
                 }
             }
+            try UserCommand.check(team, in: running)
             do {
-                let user = try await DirectoryRepository(database: db).addUser(organizationID: organization.id, name: name, email: email, roleName: role)
-                print("Added \(user.roleName) '\(user.name)' to \(organization.name).")
+                let directory = DirectoryRepository(database: db)
+                let user = try await directory.addUser(organizationID: organization.id, name: name, email: email, roleName: role)
+                if !team.isEmpty { try await directory.setTeams(team, of: user) }
+                print("Added \(user.roleName) '\(user.name)' to \(organization.name)" + (team.isEmpty ? "." : ", in \(Set(team).sorted().joined(separator: ", "))."))
             } catch StoreError.duplicate {
                 CLI.printError("error: a user named '\(name)' already exists in \(organization.name)")
                 throw ExitCode(1)
