@@ -45,6 +45,11 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/reports/crm/revenue-incidents", token: sofia).status == .ok)
             #expect(try await client.send(.patch, "/api/v1/accounts/\(api.accountID)", token: sofia, body: #"{"annual_revenue": 1}"#).status == .ok)
             try await client.send(.patch, "/api/v1/accounts/\(api.accountID)", token: ivan, body: #"{"annual_revenue": 2}"#).expectProblem(.forbidden)
+            let contract = try await client.send(.post, "/api/v1/crm/contracts", token: api.admin,
+                                                 body: #"{"name":"Gold","start_date":"2026-01-01","amount":"12000.00","currency":"EUR","account_id":"\#(api.accountID)"}"#)
+            let contractID = try #require(contract.json["id"] as? String, "\(contract.text)")
+            #expect(try await client.send(.get, "/api/v1/crm/contracts/\(contractID)", token: ivan).json["amount"] == nil)
+            #expect(try await client.send(.get, "/api/v1/crm/contracts/\(contractID)", token: sofia).json["amount"] as? String == "12000.00")
             #expect(try await client.send(.post, "/api/v1/cmdb/items", token: sofia, body: #"{"type":"server","name":"srv-x"}"#).status == .forbidden)
             #expect(try await client.send(.post, "/api/v1/cmdb/items", token: ivan, body: #"{"type":"server","name":"srv-x"}"#).status == .created)
         }

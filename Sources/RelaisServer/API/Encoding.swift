@@ -27,7 +27,8 @@ extension RelaisAPI {
               createdAt: account.createdAt)
     }
 
-    /// What an account is worth is shown to roles with `crm.revenue` only.
+    /// What an account is worth (its revenue, the amounts of its opportunities, contracts,
+    /// invoices) is shown to roles with `crm.revenue` only.
     static var mayReadRevenue: Bool { RequestPrincipal.current?.access.allows(.crmRevenue) ?? false
     }
 
@@ -73,7 +74,7 @@ extension RelaisAPI {
         .init(id: record.id.uuidString.lowercased(), kind: .init(rawValue: record.kind.rawValue) ?? .asset,
               accountId: record.accountID?.uuidString.lowercased(), externalId: record.externalID, name: record.name, number: record.number,
               product: record.product, stage: record.stage, status: record.status, slaLevel: record.slaLevel, serialNumber: record.serialNumber,
-              amount: record.amountCents.map(Money.text(cents:)), currency: record.currency, quantity: record.quantity,
+              amount: Self.mayReadRevenue ? record.amountCents.map(Money.text(cents:)) : nil, currency: record.currency, quantity: record.quantity,
               startDate: record.startDate?.description, endDate: record.endDate?.description, renewalDate: record.renewalDate?.description,
               closeDate: record.closeDate?.description, dueDate: record.dueDate?.description,
               createdAt: record.createdAt, updatedAt: record.updatedAt)

@@ -108,6 +108,7 @@ public struct CRMService: Sendable {
 
     public func createRecord(_ kind: CRMObjectKind, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
         try requireStaff(principal, .crmWrite)
+        if values["amount"] != nil { try principal.require(.crmRevenue, "set an amount") }
         var values = values
         var record = CRMRecord(id: UUID.timeOrdered(at: now()), kind: kind, createdAt: now())
         try take(&values, into: &record)
@@ -126,6 +127,7 @@ public struct CRMService: Sendable {
 
     public func updateRecord(_ kind: CRMObjectKind, _ id: UUID, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
         try requireStaff(principal, .crmWrite)
+        if values["amount"] != nil { try principal.require(.crmRevenue, "set an amount") }
         var record = try await record(kind, id, by: principal)
         var values = values
         try take(&values, into: &record)
@@ -138,6 +140,7 @@ public struct CRMService: Sendable {
     /// Creates or updates the record the CRM knows by `externalID`; true when it was created.
     public func upsertRecord(_ kind: CRMObjectKind, externalID: String, _ values: [String: String], by principal: Principal) async throws -> (CRMRecord, created: Bool) {
         try requireStaff(principal, .crmWrite)
+        if values["amount"] != nil { try principal.require(.crmRevenue, "set an amount") }
         guard let existing = try await repository.record(organizationID: principal.organizationID, kind: kind, externalID: externalID) else {
             var values = values
             values["external_id"] = externalID
