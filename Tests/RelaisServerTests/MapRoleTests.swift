@@ -50,6 +50,9 @@ import Testing
             let contractID = try #require(contract.json["id"] as? String, "\(contract.text)")
             #expect(try await client.send(.get, "/api/v1/crm/contracts/\(contractID)", token: ivan).json["amount"] == nil)
             #expect(try await client.send(.get, "/api/v1/crm/contracts/\(contractID)", token: sofia).json["amount"] as? String == "12000.00")
+            let importCSV = "external_id,name,annual_revenue\nX-1,Hooli,5000\n"
+            try await client.send(.post, "/api/v1/imports/accounts", token: ivan, body: importCSV, contentType: "text/csv").expectProblem(.forbidden)
+            #expect(try await client.send(.post, "/api/v1/imports/accounts", token: sofia, body: importCSV, contentType: "text/csv").status == .ok)
             #expect(try await client.send(.post, "/api/v1/cmdb/items", token: sofia, body: #"{"type":"server","name":"srv-x"}"#).status == .forbidden)
             #expect(try await client.send(.post, "/api/v1/cmdb/items", token: ivan, body: #"{"type":"server","name":"srv-x"}"#).status == .created)
         }

@@ -175,6 +175,9 @@ public struct CRMService: Sendable {
 
     public func importRows(_ rows: [ImportRow], kind: CRMObjectKind, by principal: Principal) async throws -> ImportReport {
         try requireStaff(principal, .crmWrite)
+        if rows.contains(where: { row in ["annual_revenue", "amount"].contains { !(row.values[$0] ?? "").isEmpty } }) {
+            try principal.require(.crmRevenue, "import what accounts are worth")
+        }
         return try await importer.run(rows, kind: kind, organizationID: principal.organizationID)
     }
 
