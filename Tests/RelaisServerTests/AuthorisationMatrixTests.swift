@@ -122,6 +122,9 @@ import Yams
         "listQuarantinedMail": Call(access: .agent, path: "/api/v1/mail/quarantine"),
         "retryQuarantinedMail": Call(access: .agent, path: "/api/v1/mail/quarantine/{unknown}/retry"),
         "listAuditEntries": Call(access: .admin, path: "/api/v1/audit"),
+        "listUsers": Call(access: .admin, path: "/api/v1/users"),
+        "createUser": Call(access: .admin, path: "/api/v1/users", body: #"{"name":"matrix-user","role":"agent"}"#),
+        "updateUser": Call(access: .admin, path: "/api/v1/users/{agentName}", body: #"{"teams":["it-l1"]}"#),
         "listChannels": Call(access: .admin, path: "/api/v1/channels"),
         "issueChannelToken": Call(access: .admin, path: "/api/v1/channels/chat/token"),
         "revokeChannelToken": Call(access: .admin, path: "/api/v1/channels/chat/token"),
@@ -228,7 +231,7 @@ import Yams
 
     /// This organisation's resources the calls act on.
     static func seed(_ api: APIHarness, _ client: some TestClientProtocol) async throws -> [String: String] {
-        var values = ["account": api.accountID, "unknown": UUID().uuidString.lowercased()]
+        var values = ["account": api.accountID, "unknown": UUID().uuidString.lowercased(), "agentName": "sam"]
         func created(_ path: String, _ body: String, token: String? = nil, field: String = "id") async throws -> String {
             let response = try await client.send(.post, path, token: token ?? api.admin, body: body)
             #expect(response.status.code < 300, "\(path): \(response.text)")

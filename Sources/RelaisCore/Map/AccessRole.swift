@@ -10,6 +10,8 @@ public enum Permission: String, Sendable, Equatable, Hashable, Codable, CaseIter
     case reportsView = "reports.view"
     case knowledgeWrite = "kb.write"
     case cmdbWrite = "cmdb.write"
+    /// Add users and change their role and teams (never to or from administrator).
+    case usersManage = "users.manage"
 
     public static func < (lhs: Permission, rhs: Permission) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -30,6 +32,8 @@ public struct AccessScope: Sendable, Equatable {
     }
 
     public static let everything = AccessScope(permissions: Set(Permission.allCases))
+    /// A built-in agent's: everything but managing users.
+    public static let agent = AccessScope(permissions: Set(Permission.allCases).subtracting([.usersManage]))
     /// A requester's: their own tickets, which the ticket rules check on their own.
     public static let nothing = AccessScope(permissions: [])
     /// Reaches no ticket and may do nothing: a user whose role the running map no longer declares.

@@ -33,7 +33,11 @@ public struct Principal: Sendable, Equatable {
         self.roleName = roleName
         if let role = Role(rawValue: roleName) {
             self.role = role
-            self.access = role == .requester ? .nothing : .everything
+            self.access = switch role {
+            case .admin: .everything
+            case .agent: .agent
+            case .requester: .nothing
+            }
         } else {
             self.role = .agent
             self.access = .none
@@ -175,6 +179,36 @@ public struct DirectoryRepository: Sendable {
             try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
                                                   action: "user.teams_changed", target: user.name,
                                                   detail: teams.isEmpty ? "no team" : "teams \(teams.joined(separator: ", "))")], on: db)
+        }
+    }
+
+    /// Gives a user another role, built-in or the map's (the caller checks it exists).
+    public func setRole(_ roleName: String, of user: Principal, by actor: Principal? = nil) async throws {
+        try await database.transaction { db in
+            try await db.update("users").set("role", to: roleName).where("id", .equal, user.userID.text).run()
+            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                  action: "user.role_changed", target: user.name, detail: "role \(user.roleName) -> \(roleName)")], on: db)
+        }
+    }
+
+    /// The organisation's users by name, with their e-mail and teams.
+    public func users(organizationID: UUID) async throws -> [(user: Principal, email: String?)] {
+        let rows = try await database.read { db in
+            try await db.select().columns("id", "name", "email", "role").from("users").where("organization_id", .equal, organizationID.text)
+                .orderBy("name").all()
+        }
+        let members = try await database.read { db in
+            try await db.select().columns("user_id", "team").from("team_members").where("organization_id", .equal, organizationID.text)
+                .orderBy("team").all()
+        }
+        var teams: [String: [String]] = [:]
+        for row in members { teams[try row.decode(column: "user_id", as: String.self), default: []].append(try row.decode(column: "team", as: String.self)) }
+        return try rows.map { row in
+            let id = try row.uuid("id")
+            var user = Principal(userID: id, organizationID: organizationID, name: try row.decode(column: "name", as: String.self),
+                                 roleName: try row.decode(column: "role", as: String.self))
+            user.teams = teams[id.text] ?? []
+            return (user, try row.decode(column: "email", as: String?.self))
         }
     }
 

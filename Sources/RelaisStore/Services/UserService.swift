@@ -1,0 +1,78 @@
+import Foundation
+import RelaisCore
+
+/// Users managed over the API by holders of `users.manage`: roles and teams are checked against
+/// the running map, and only administrators make, unmake or change administrators.
+public struct UserService: Sendable {
+    public let directory: DirectoryRepository
+    public let map: ProcessMap
+
+    public init(directory: DirectoryRepository, map: ProcessMap) {
+        self.directory = directory
+        self.map = map
+    }
+
+    public struct Change: Sendable {
+        public var role: String?
+        public var teams: [String]?
+        public init(role: String? = nil, teams: [String]? = nil) {
+            self.role = role
+            self.teams = teams
+        }
+    }
+
+    public func list(by principal: Principal) async throws -> [(user: Principal, email: String?)] {
+        try principal.require(.usersManage, "list users")
+        return try await directory.users(organizationID: principal.organizationID)
+    }
+
+    public func create(name: String, email: String?, role: String, teams: [String], by principal: Principal) async throws -> Principal {
+        try principal.require(.usersManage, "add users")
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 100 else { throw StoreError.invalidValue(field: "name", reason: "a user's name is 1 to 100 characters") }
+        try check(role: role, by: principal)
+        try check(teams)
+        var user = try await directory.addUser(organizationID: principal.organizationID, name: name, email: email, roleName: role, by: principal)
+        if !teams.isEmpty {
+            try await directory.setTeams(teams, of: user, by: principal)
+            user.teams = Array(Set(teams)).sorted()
+        }
+        return user
+    }
+
+    public func update(name: String, _ change: Change, by principal: Principal) async throws -> Principal {
+        try principal.require(.usersManage, "change users")
+        guard var user = try await directory.user(organizationID: principal.organizationID, name: name) else {
+            throw StoreError.notFound(what: "user", id: name)
+        }
+        if user.role == .admin, principal.role != .admin { throw AccessError.forbidden("only administrators change an administrator") }
+        if let role = change.role, role != user.roleName {
+            try check(role: role, by: principal)
+            if user.userID == principal.userID { throw AccessError.forbidden("nobody changes their own role") }
+            try await directory.setRole(role, of: user, by: principal)
+            user = Principal(userID: user.userID, organizationID: user.organizationID, name: user.name, roleName: role)
+        }
+        if let teams = change.teams {
+            try check(teams)
+            try await directory.setTeams(teams, of: user, by: principal)
+        }
+        if let teams = change.teams {
+            user.teams = Array(Set(teams)).sorted()
+        } else {
+            user.teams = try await directory.teams(of: user.userID)
+        }
+        return user
+    }
+
+    func check(role: String, by principal: Principal) throws {
+        let known = Role.allCases.map(\.rawValue) + map.roles.keys.sorted()
+        guard known.contains(role) else { throw TicketError.unknownValue(field: "role", value: role, allowed: known) }
+        if role == Role.admin.rawValue, principal.role != .admin { throw AccessError.forbidden("only administrators make administrators") }
+    }
+
+    func check(_ teams: [String]) throws {
+        if let unknown = teams.first(where: { map.teams[$0] == nil }) {
+            throw TicketError.unknownValue(field: "teams", value: unknown, allowed: map.teams.keys.sorted())
+        }
+    }
+}
