@@ -77,8 +77,6 @@ public struct MapActor: Sendable, Equatable {
         if let id, let author = version.authorID { return id == author }
         return id == nil && version.authorID == nil && name == version.author
     }
-
-    var audit: (id: UUID?, name: String) { (id, name) }
 }
 
 /// Why a change to the map was refused.

@@ -83,8 +83,12 @@ public struct MapVersions: Sendable {
     /// What applying `version` in place of the running map would do to the stored tickets.
     public func impact(of version: MapVersion) async throws -> MapImpact {
         guard let running = try await running(organizationID: version.organizationID) else { return MapImpact() }
-        let live = try await liveTickets(organizationID: version.organizationID)
-        return MapImpact(from: running.map, to: try map(of: version), live: live, moves: version.moves)
+        return try await impact(of: version, map: try map(of: version), against: running.map)
+    }
+
+    /// The impact of `version`, whose map is `map`, in place of `running`, both already read.
+    func impact(of version: MapVersion, map: ProcessMap, against running: ProcessMap) async throws -> MapImpact {
+        MapImpact(from: running, to: map, live: try await liveTickets(organizationID: version.organizationID), moves: version.moves)
     }
 
     // MARK: Changing
@@ -174,8 +178,9 @@ public struct MapVersions: Sendable {
         let allowed: [MapVersion.State] = approve ? [.proposed] : [.proposed, .approved]
         guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
         // Who may comes before whether now: a refusal for want of permission says so whatever the state.
-        if version.problems.isEmpty {
-            let change = MapChange(from: running.map, to: try map(of: version))
+        let proposed = version.problems.isEmpty ? try map(of: version) : nil
+        if let proposed {
+            let change = MapChange(from: running.map, to: proposed)
             if approve || !actor.wrote(version) {
                 try Self.require(.approve, of: change, under: running.map, by: actor)
             }
@@ -186,9 +191,9 @@ public struct MapVersions: Sendable {
         guard allowed.contains(version.state) else {
             throw MapChangeError.wrongState(number: number, state: version.state, action: approve ? "approved" : "rejected")
         }
-        if approve {
+        if approve, let proposed {
             guard version.baseNumber == running.version.number else { throw MapChangeError.stale(base: version.baseNumber, running: running.version.number) }
-            let impact = try await impact(of: version)
+            let impact = try await impact(of: version, map: proposed, against: running.map)
             guard impact.canApply else { throw MapChangeError.wouldBreak(problems: impact.problems) }
         }
         let time = now()
@@ -214,11 +219,12 @@ public struct MapVersions: Sendable {
     /// transaction. Of two applies racing from the same running version, one fails as stale.
     public func apply(organizationID: UUID, number: Int, by actor: MapActor) async throws -> MapVersion {
         let version = try await version(organizationID: organizationID, number: number)
-        if version.problems.isEmpty, let running = try await running(organizationID: organizationID) {
-            try Self.require(.approve, of: MapChange(from: running.map, to: try map(of: version)), under: running.map, by: actor)
-        }
+        guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
+        guard version.problems.isEmpty else { throw MapChangeError.wrongState(number: number, state: version.state, action: "applied") }
+        let next = try map(of: version)
+        try Self.require(.approve, of: MapChange(from: running.map, to: next), under: running.map, by: actor)
         guard version.state == .approved else { throw MapChangeError.wrongState(number: number, state: version.state, action: "applied") }
-        return try await makeRunning(version, by: actor, action: "map.applied")
+        return try await makeRunning(version, map: next, replacing: running, by: actor, action: "map.applied")
     }
 
     /// Runs again the text of a version that ran before, as a new version: reviewed once already,
@@ -228,7 +234,8 @@ public struct MapVersions: Sendable {
         guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
         let wrongState = MapChangeError.wrongState(number: number, state: target.state, action: "rolled back to (only a version that ran can be)")
         guard target.problems.isEmpty else { throw wrongState }
-        let change = MapChange(from: running.map, to: try map(of: target))
+        let next = try map(of: target)
+        let change = MapChange(from: running.map, to: next)
         try Self.require(.approve, of: change, under: running.map, by: actor)
         guard target.state == .applied else { throw wrongState }
         if target.hash == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
@@ -241,19 +248,20 @@ public struct MapVersions: Sendable {
         version.decidedBy = actor.name
         version.decidedByID = actor.id
         version.decidedAt = version.createdAt
-        return try await makeRunning(version, by: actor, action: "map.rolled_back", inserting: true)
+        return try await makeRunning(version, map: next, replacing: running, by: actor, action: "map.rolled_back", inserting: true)
     }
 
-    func makeRunning(_ version: MapVersion, by actor: MapActor, action: String, inserting: Bool = false) async throws -> MapVersion {
-        guard let running = try await running(organizationID: version.organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
+    /// Makes `version` (whose map is `next`) the running one in place of `running`, as read by the
+    /// caller; the transaction checks under the lock that `running` still is.
+    func makeRunning(_ version: MapVersion, map next: ProcessMap, replacing running: (version: MapVersion, map: ProcessMap), by actor: MapActor,
+                     action: String, inserting: Bool = false) async throws -> MapVersion {
         guard version.baseNumber == running.version.number else { throw MapChangeError.stale(base: version.baseNumber, running: running.version.number) }
-        let next = try map(of: version)
         let time = now()
         let organizationID = version.organizationID
         return try await database.transaction { db in
             try await Self.lock(organizationID, on: db)
             // Read again under the lock: another process may have applied meanwhile.
-            guard let head = try await Self.running(organizationID: organizationID, on: db), head.number == version.baseNumber else {
+            guard let head = try await Self.running(organizationID: organizationID, on: db), head.number == running.version.number else {
                 let current = try await Self.running(organizationID: organizationID, on: db)?.number ?? 0
                 throw MapChangeError.stale(base: version.baseNumber, running: current)
             }
@@ -266,7 +274,7 @@ public struct MapVersions: Sendable {
                 }
             }
             let live = try await Self.liveTickets(organizationID: organizationID, sample: 0, on: db)
-            let impact = MapImpact(from: try map(of: head), to: next, live: live, moves: version.moves)
+            let impact = MapImpact(from: running.map, to: next, live: live, moves: version.moves)
             guard impact.canApply else { throw MapChangeError.wouldBreak(problems: impact.problems) }
             applied.state = .applied
             applied.appliedBy = actor.name

@@ -37,13 +37,14 @@ extension CLI {
                 try await body(MapVersions(database: db, reader: MapText.reader(file: file)), principal.organizationID, actor)
             }
         } catch let error as MapChangeError {
-            if case let .invalid(_, problems) = error {
-                for problem in problems { printError("relais.map.yaml:\(problem.line):\(problem.column): \(problem.message)") }
-            }
+            if case let .invalid(_, problems) = error { problems.forEach { printError(describe($0)) } }
             printError("error: \(error)")
             throw ExitCode(1)
         }
     }
+
+    /// A problem of a stored map text, as `relais map check` writes problems.
+    static func describe(_ problem: MapVersion.Problem) -> String { "relais.map.yaml:\(problem.line):\(problem.column): \(problem.message)" }
 
     static func describe(_ version: MapVersion) -> String {
         var line = "version \(version.number)  \(version.state.rawValue)  \(CloudEvent.timestamp(version.createdAt))  by \(version.author)  \(version.message)"
@@ -126,7 +127,7 @@ extension MapCommand {
                 if let decided = version.decidedBy { print("decided by \(decided)" + (version.decisionNote.map { ": \($0)" } ?? "")) }
                 if let applied = version.appliedBy { print("applied by \(applied)") }
                 for move in version.moves { print("move \(move.description)") }
-                for problem in version.problems { print("relais.map.yaml:\(problem.line):\(problem.column): \(problem.message)") }
+                version.problems.forEach { print(CLI.describe($0)) }
                 if version.state == .proposed || version.state == .approved {
                     print("if applied now:")
                     CLI.describe(try await versions.impact(of: version)).forEach { print($0) }
