@@ -76,5 +76,5 @@ public struct AccessRole: Sendable, Equatable {
     }
 
     /// Names the map cannot give a role: the built-in ones.
-    public static let builtIn: Set<String> = ["admin", "agent", "requester"]
+    public static let builtIn: [String] = ["admin", "agent", "requester"]
 }

@@ -52,6 +52,9 @@ public struct ProcessMap: Sendable, Equatable {
         return nil
     }
 
+    /// Every role a user may hold under this map: the built-in ones, then the map's by name.
+    public var roleNames: [String] { AccessRole.builtIn + roles.keys.sorted() }
+
     /// The workflow a family follows; validation guarantees it exists.
     public func workflow(of family: Family) -> Workflow? { workflows[family.workflow] }
 }

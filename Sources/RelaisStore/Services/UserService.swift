@@ -65,8 +65,7 @@ public struct UserService: Sendable {
     }
 
     func check(role: String, by principal: Principal) throws {
-        let known = Role.allCases.map(\.rawValue) + map.roles.keys.sorted()
-        guard known.contains(role) else { throw TicketError.unknownValue(field: "role", value: role, allowed: known) }
+        guard map.roleNames.contains(role) else { throw TicketError.unknownValue(field: "role", value: role, allowed: map.roleNames) }
         if role == Role.admin.rawValue, principal.role != .admin { throw AccessError.forbidden("only administrators make administrators") }
     }
 

@@ -60,13 +60,11 @@ struct UserCommand: AsyncParsableCommand {
             defer { Task { await db.close() } }
             let organization = try await CLI.organization(in: db, mapPath: map)
             let running = try await UserCommand.runningMap(db, organization: organization, file: map)
-            if Role(rawValue: role) == nil {
-                // A role of the map: the running version must declare it.
-                let declared = running?.roles.keys.sorted() ?? []
-                guard declared.contains(role) else {
-                    throw ValidationError("unknown role '\(role)'; expected admin, agent, requester" + declared.map { ", \($0)" }.joined()
-                                          + (running == nil ? " (no map version runs yet to declare others)" : ""))
-                }
+            // A role of the map must be one the running version declares.
+            let known = (running ?? ProcessMap()).roleNames
+            guard known.contains(role) else {
+                throw ValidationError("unknown role '\(role)'; expected \(known.joined(separator: ", "))"
+                                      + (running == nil ? " (no map version runs yet to declare others)" : ""))
             }
             try UserCommand.check(team, in: running)
             do {
