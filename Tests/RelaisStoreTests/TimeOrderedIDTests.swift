@@ -1,5 +1,5 @@
 import Foundation
-import RelaisStore
+@testable import RelaisStore
 import Testing
 
 @Suite struct TimeOrderedIDTests {
@@ -15,5 +15,20 @@ import Testing
         let characters = Array(text)
         #expect(characters[14] == "7")
         #expect("89AB".contains(characters[19]))
+    }
+
+    /// Ids made one after the other in the same millisecond sort in the order they were made,
+    /// past the 4,096 a millisecond's counter holds; an earlier instant keeps its own.
+    @Test func idsOfOneMillisecondSortInTheOrderTheyWereMade() {
+        let sequence = TimeOrderedSequence()
+        var random = SystemRandomNumberGenerator()
+        let millis: UInt64 = 1_790_000_000_000
+        let ids = (0..<5_000).map { _ in
+            let next = sequence.next(millis: millis)
+            return UUID.timeOrdered(millis: next.millis, counter: next.counter, using: &random).uuidString.lowercased()
+        }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(sequence.next(millis: millis - 60_000).millis == millis - 60_000)
     }
 }
