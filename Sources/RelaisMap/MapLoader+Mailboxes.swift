@@ -35,6 +35,9 @@ extension MapLoader {
                     reader.problem(at: teamNode, "\(path).team: team '\(team)' does not handle family '\(family)'")
                 }
             }
+            if let team, let teamEntity = map.teams[team]?.entity, let brand = map.brand(forMail: [address]), brand.entity != teamEntity {
+                reader.problem(at: fields["team"], "\(path).team: team '\(team)' belongs to entity '\(teamEntity)', the address to brand '\(brand.code)' of entity '\(brand.entity)'")
+            }
             mailboxes[address] = Mailbox(address: address, family: family, team: team)
         }
         return mailboxes

@@ -2,18 +2,19 @@ import RelaisCore
 import Yams
 
 extension MapLoader {
-    static func readTeams(_ node: Node?, _ reader: MapReader) -> [String: Team] {
+    static func readTeams(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [String: Team] {
         var teams: [String: Team] = [:]
         var escalations: [(String, String, Node)] = []
         for pair in reader.pairs(node, "teams") {
             let path = "teams.\(pair.key)"
-            let fields = reader.fields(pair.value, path, allowed: ["level", "escalates_to", "label"])
+            let fields = reader.fields(pair.value, path, allowed: ["level", "escalates_to", "label", "entity"])
             let level = reader.int(fields["level"], "\(path).level") ?? 1
             if !(1...5).contains(level) { reader.problem(at: fields["level"], "\(path).level: must be between 1 and 5") }
             let target = reader.string(fields["escalates_to"], "\(path).escalates_to")
             if let target, let node = fields["escalates_to"] { escalations.append((pair.key, target, node)) }
             let label = fields["label"].map { LocalizedText(reader.label($0, "\(path).label")) }
-            teams[pair.key] = Team(code: pair.key, level: level, escalatesTo: target, label: label)
+            teams[pair.key] = Team(code: pair.key, level: level, escalatesTo: target, label: label,
+                                   entity: entity(fields["entity"], "\(path).entity", in: map, reader))
         }
         for (team, target, node) in escalations {
             guard let next = teams[target] else {

@@ -5,7 +5,7 @@ import Yams
 /// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
 /// every problem found is reported, each with its line and column.
 public enum MapLoader {
-    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "roles", "governance"]
+    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "roles", "governance", "entities"]
 
     /// Loads and validates the map in the file at `path`.
     public static func load(contentsOf path: String) throws -> ProcessMap {
@@ -43,7 +43,8 @@ public enum MapLoader {
         map.organization = readOrganization(sections["organization"], reader)
         map.referential = readReferential(sections["referential"], reader)
         map.calendars = readCalendars(sections["calendars"], reader)
-        map.teams = readTeams(sections["teams"], reader)
+        (map.entities, map.entityOrder, map.brands) = readEntities(sections["entities"], organization: map.organization, reader)
+        map.teams = readTeams(sections["teams"], map: map, reader)
         map.workflows = readWorkflows(sections["workflows"], reader)
         map.sla = readSLA(sections["sla"], map: map, reader)
         if sections["families"] == nil, case .mapping = root {

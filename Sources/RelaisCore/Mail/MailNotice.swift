@@ -48,9 +48,11 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
         public var author: String?
         /// The resolution note, for `.solved`.
         public var resolution: String?
+        /// `fr` writes in French; anything else in English.
+        public var language: String
 
         public init(requesterName: String?, key: String, title: String, organization: String, comment: String? = nil,
-                    author: String? = nil, resolution: String? = nil) {
+                    author: String? = nil, resolution: String? = nil, language: String = "en") {
             self.requesterName = requesterName
             self.key = key
             self.title = title
@@ -58,10 +60,15 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
             self.comment = comment
             self.author = author
             self.resolution = resolution
+            self.language = language
         }
     }
 
     public func body(_ content: Content) -> String {
+        content.language == "fr" ? frenchBody(content) : englishBody(content)
+    }
+
+    func englishBody(_ content: Content) -> String {
         let greeting = content.requesterName.map { "Hello \($0)," } ?? "Hello,"
         let signature = "-- \n\(content.organization) service desk"
         switch self {
@@ -96,6 +103,47 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
 
                 If it is solved for you too, there is nothing to do. If it is not, reply to this message
                 and the ticket goes back to the team.
+
+                \(signature)
+                """
+        }
+    }
+
+    func frenchBody(_ content: Content) -> String {
+        let greeting = content.requesterName.map { "Bonjour \($0)," } ?? "Bonjour,"
+        let signature = "-- \nLe support \(content.organization)"
+        switch self {
+        case .acknowledgement:
+            return """
+                \(greeting)
+
+                Nous avons bien reçu votre demande et ouvert le ticket \(content.key) : \(content.title).
+                Pour la compléter, répondez à ce message en gardant [\(content.key)] dans l'objet.
+
+                \(signature)
+                """
+        case .reply:
+            let who = content.author.map { "\($0) a écrit" } ?? "Nous avons écrit"
+            return """
+                \(greeting)
+
+                \(who) sur le ticket \(content.key) :
+
+                \(content.comment ?? "")
+
+                Répondez à ce message pour lui répondre.
+
+                \(signature)
+                """
+        case .solved:
+            let note = content.resolution.map { "\n\nRésolution : \($0)" } ?? ""
+            return """
+                \(greeting)
+
+                Nous avons résolu le ticket \(content.key) : \(content.title).\(note)
+
+                Si c'est résolu pour vous aussi, vous n'avez rien à faire. Sinon, répondez à ce message
+                et le ticket retourne à l'équipe.
 
                 \(signature)
                 """

@@ -24,11 +24,17 @@ public struct AccessScope: Sendable, Equatable {
     public var families: Set<String>?
     /// Teams whose tickets the user reaches (tickets no team holds yet included); nil for all.
     public var teams: Set<String>?
+    /// Legal entities whose tickets and accounts the user reaches; nil for all.
+    public var entities: Set<String>?
+    /// Whether tickets and accounts of no entity (stored before the map declared entities) are
+    /// within reach: they count as the default entity's.
+    public var reachesNoEntity = true
 
-    public init(permissions: Set<Permission>, families: Set<String>? = nil, teams: Set<String>? = nil) {
+    public init(permissions: Set<Permission>, families: Set<String>? = nil, teams: Set<String>? = nil, entities: Set<String>? = nil) {
         self.permissions = permissions
         self.families = families
         self.teams = teams
+        self.entities = entities
     }
 
     public static let everything = AccessScope(permissions: Set(Permission.allCases))
@@ -37,19 +43,35 @@ public struct AccessScope: Sendable, Equatable {
     /// A requester's: their own tickets, which the ticket rules check on their own.
     public static let nothing = AccessScope(permissions: [])
     /// Reaches no ticket and may do nothing: a user whose role the running map no longer declares.
-    public static let none = AccessScope(permissions: [], families: [], teams: [])
+    public static let none = AccessScope(permissions: [], families: [], teams: [], entities: [])
 
     public func allows(_ permission: Permission) -> Bool { permissions.contains(permission) }
 
-    /// Whether a ticket of `family`, held by `team`, is within reach.
-    public func reaches(family: String, team: String?) -> Bool {
+    /// Whether a ticket of `family`, held by `team`, of `entity`, is within reach.
+    public func reaches(family: String, team: String?, entity: String?) -> Bool {
         if let families, !families.contains(family) { return false }
         if let teams, let team, !teams.contains(team) { return false }
-        return true
+        return reaches(entity: entity)
+    }
+
+    /// Whether what belongs to `entity` (an account, a ticket) is within reach.
+    public func reaches(entity: String?) -> Bool {
+        guard let entities else { return true }
+        guard let entity else { return reachesNoEntity }
+        return entities.contains(entity)
+    }
+
+    /// Narrows the scope to the entities a user is granted (none granted leaves it as it is);
+    /// `defaultEntity` is the one that things of no entity count as.
+    public func granted(_ grants: [String], defaultEntity: String?) -> AccessScope {
+        var scope = self
+        if !grants.isEmpty { scope.entities = (entities ?? Set(grants)).intersection(grants) }
+        if let entities = scope.entities { scope.reachesNoEntity = defaultEntity.map(entities.contains) ?? false }
+        return scope
     }
 
     /// Whether the user reaches every ticket (no list needs filtering).
-    public var reachesAll: Bool { families == nil && teams == nil }
+    public var reachesAll: Bool { families == nil && teams == nil && entities == nil }
 }
 
 /// A role of the map, for agents: what they may do and which tickets they reach.

@@ -1,7 +1,7 @@
 /// The parts of a map that are governed on their own: who may propose or approve a change is set
 /// per section (and, for families, per domain).
 public enum MapSection: String, Sendable, Equatable, Hashable, Codable, CaseIterable, Comparable {
-    /// The organisation's name, time zone and languages.
+    /// The organisation's name, time zone and languages, its legal entities and their brands.
     case organization
     /// Families, their workflows and the teams that handle them.
     case families
@@ -41,7 +41,9 @@ public struct MapChange: Sendable, Equatable {
             return
         }
         var sections = Set<MapSection>()
-        if old.organization != new.organization { sections.insert(.organization) }
+        if old.organization != new.organization || old.entities != new.entities || old.entityOrder != new.entityOrder || old.brands != new.brands {
+            sections.insert(.organization)
+        }
         if old.families != new.families || old.workflows != new.workflows || old.teams != new.teams { sections.insert(.families) }
         if old.referential != new.referential { sections.insert(.referential) }
         if old.sla != new.sla || old.calendars != new.calendars { sections.insert(.sla) }

@@ -21,6 +21,11 @@ public struct ProcessMap: Sendable, Equatable {
     public var governance = MapGovernance()
     /// Roles for agents beyond the built-in ones: permissions, and the families and teams they reach.
     public var roles: [String: AccessRole] = [:]
+    /// Legal entities by code, and their order in the map (the first is the default).
+    public var entities: [String: LegalEntity] = [:]
+    public var entityOrder: [String] = []
+    /// Brands of the entities, by code.
+    public var brands: [String: Brand] = [:]
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),

@@ -30,6 +30,10 @@ public struct Ticket: Sendable, Equatable, Codable {
     public var customFields: [String: String]
     public var links: [CRMLink]
     public var resolutionNote: String?
+    /// The legal entity the ticket belongs to, and the brand it came through; nil when the map
+    /// declares no entity (or declared none when the ticket was opened).
+    public var entity: String?
+    public var brand: String?
     public var createdAt: Date
     public var updatedAt: Date
     /// Bumped by every change; the API's ETag.
@@ -42,7 +46,7 @@ public struct Ticket: Sendable, Equatable, Codable {
         severity: String? = nil, category: String? = nil, channel: String, openedBy: String,
         requesterID: UUID? = nil, team: String? = nil, assignee: String? = nil, level: Int? = nil,
         tags: [String] = [], customFields: [String: String] = [:], links: [CRMLink] = [],
-        resolutionNote: String? = nil, createdAt: Date, updatedAt: Date, version: Int = 1
+        resolutionNote: String? = nil, entity: String? = nil, brand: String? = nil, createdAt: Date, updatedAt: Date, version: Int = 1
     ) {
         self.id = id
         self.organizationID = organizationID
@@ -68,6 +72,8 @@ public struct Ticket: Sendable, Equatable, Codable {
         self.customFields = customFields
         self.links = links
         self.resolutionNote = resolutionNote
+        self.entity = entity
+        self.brand = brand
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version

@@ -18,13 +18,20 @@ public struct TicketDraft: Sendable, Equatable {
     public var tags: [String]
     public var customFields: [String: String]
     public var links: [CRMLink]
+    /// The brand it came through (its mailbox's, or named by the caller) and the legal entity it
+    /// belongs to; left out, the rules of `ProcessMap.entityAndBrand` decide.
+    public var brand: String?
+    public var entity: String?
 
     public init(
         family: String, title: String, description: String = "", channel: String, openedBy: String,
         requesterID: UUID? = nil, impact: String? = nil, urgency: String? = nil, priority: String? = nil,
         severity: String? = nil, category: String? = nil, team: String? = nil, assignee: String? = nil,
-        tags: [String] = [], customFields: [String: String] = [:], links: [CRMLink] = []
+        tags: [String] = [], customFields: [String: String] = [:], links: [CRMLink] = [],
+        brand: String? = nil, entity: String? = nil
     ) {
+        self.brand = brand
+        self.entity = entity
         self.family = family
         self.title = title
         self.description = description

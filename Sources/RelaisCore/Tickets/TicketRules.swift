@@ -40,6 +40,8 @@ public enum TicketRules {
         let pinned: Set<String> = Set([draft.team.map { _ in "team" }, draft.priority.map { _ in "priority" },
                                        draft.assignee.map { _ in "assignee" }].compactMap { $0 })
         let routed = Router.route(&ticket, rules: map.routing, map: map, context: context, pinned: pinned)
+        (ticket.entity, ticket.brand) = try map.entityAndBrand(brand: nonEmpty(draft.brand), entity: nonEmpty(draft.entity),
+                                                               account: context["account.entity"], team: ticket.team)
         return (ticket, [TicketChange(kind: .created, to: ticket.status)] + routed)
     }
 

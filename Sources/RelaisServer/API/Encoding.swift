@@ -16,7 +16,7 @@ extension RelaisAPI {
             requesterId: ticket.requesterID?.uuidString.lowercased(), team: ticket.team, assignee: ticket.assignee,
             level: ticket.level, tags: ticket.tags, customFields: .init(additionalProperties: ticket.customFields),
             links: ticket.links.map { .init(kind: .init(rawValue: $0.kind.rawValue) ?? .account, id: $0.id.uuidString.lowercased()) },
-            resolutionNote: ticket.resolutionNote, allowedTransitions: allowed,
+            resolutionNote: ticket.resolutionNote, entity: ticket.entity, brand: ticket.brand, allowedTransitions: allowed,
             createdAt: ticket.createdAt, updatedAt: ticket.updatedAt, version: ticket.version)
     }
 
@@ -24,7 +24,7 @@ extension RelaisAPI {
         .init(id: account.id.uuidString.lowercased(), name: account.name, externalId: account.externalID,
               domain: account.domain, tier: account.tier, segment: account.segment, region: account.region,
               owner: account.owner, annualRevenue: Self.mayReadRevenue ? account.annualRevenue : nil, currency: account.currency,
-              createdAt: account.createdAt)
+              entity: account.entity, createdAt: account.createdAt)
     }
 
     /// What an account is worth (its revenue, the amounts of its opportunities, contracts,
@@ -64,7 +64,13 @@ enum MapOverviewEncoding {
                       transitions: workflow.transitions.map { .init(from: $0.from, to: $0.to) })
             },
             teams: map.teams.values.sorted { ($0.level, $0.code) < ($1.level, $1.code) }.map {
-                .init(code: $0.code, level: $0.level, escalatesTo: $0.escalatesTo)
+                .init(code: $0.code, level: $0.level, escalatesTo: $0.escalatesTo, entity: $0.entity)
+            },
+            entities: map.entityOrder.compactMap { map.entities[$0] }.map { entity in
+                .init(code: entity.code, name: entity.name, brands: entity.brands.compactMap { map.brands[$0] }.map { brand in
+                    .init(code: brand.code, name: brand.name, portalName: brand.portalName, mail: brand.mail,
+                          language: brand.language, timezone: brand.timezone)
+                })
             })
     }
 }

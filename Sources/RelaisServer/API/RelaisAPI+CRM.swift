@@ -10,7 +10,8 @@ extension RelaisAPI {
     func createAccount(_ input: Operations.CreateAccount.Input) async throws -> Operations.CreateAccount.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let values = CRMValues.of(name: try requiredName(body.name), domain: body.domain, tier: body.tier, segment: body.segment,
-                                  region: body.region, owner: body.owner, annualRevenue: body.annualRevenue, currency: body.currency)
+                                  region: body.region, owner: body.owner, annualRevenue: body.annualRevenue, currency: body.currency,
+                                  entity: body.entity)
         let account = try await services.crm.createAccount(values, externalID: body.externalId, by: try RequestPrincipal.require())
         return .created(.init(body: .json(encode(account))))
     }
@@ -195,7 +196,7 @@ enum CRMValues {
     }
 
     static func of(name: String?, domain: String?, tier: String?, segment: String?, region: String?, owner: String?,
-                   annualRevenue: Int?, currency: String?) -> [String: String] {
+                   annualRevenue: Int?, currency: String?, entity: String?) -> [String: String] {
         var values: [String: String] = [:]
         values["name"] = name
         values["domain"] = domain
@@ -205,12 +206,13 @@ enum CRMValues {
         values["owner"] = owner
         values["annual_revenue"] = annualRevenue.map(String.init)
         values["currency"] = currency
+        values["entity"] = entity
         return values
     }
 
     static func of(_ body: Components.Schemas.AccountUpdate) -> [String: String] {
         of(name: body.name, domain: body.domain, tier: body.tier, segment: body.segment, region: body.region, owner: body.owner,
-           annualRevenue: body.annualRevenue, currency: body.currency)
+           annualRevenue: body.annualRevenue, currency: body.currency, entity: body.entity)
     }
 
     static func of(_ body: Components.Schemas.RecordInput) -> [String: String] {

@@ -33,7 +33,8 @@ extension RelaisAPI {
         let from = input.query.from ?? to.addingTimeInterval(-30 * 86_400)
         guard from < to else { throw APIProblem.invalidField("from", "from: must be before to") }
         let grouping = SLAService.Grouping(rawValue: input.query.groupBy?.rawValue ?? "family") ?? .family
-        let groups = try await services.sla.report(groupBy: grouping, from: from, to: to, by: try RequestPrincipal.require())
+        let groups = try await services.sla.report(groupBy: grouping, from: from, to: to, entity: input.query.entity, brand: input.query.brand,
+                                                   by: try RequestPrincipal.require())
         let wantsCSV = input.query.format == .csv
             || (input.query.format == nil && input.headers.accept.sortedByQuality().first?.contentType == .csv)
         if wantsCSV {

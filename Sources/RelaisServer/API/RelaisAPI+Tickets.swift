@@ -13,7 +13,7 @@ extension RelaisAPI {
             openedBy: body.openedBy ?? "internal", impact: body.impact, urgency: body.urgency, priority: body.priority,
             severity: body.severity, category: body.category, team: body.team, assignee: body.assignee,
             tags: body.tags ?? [], customFields: body.customFields?.additionalProperties ?? [:],
-            links: try (body.links ?? []).enumerated().map { try link($1, index: $0) })
+            links: try (body.links ?? []).enumerated().map { try link($1, index: $0) }, brand: body.brand, entity: body.entity)
         var claim: TicketRepository.IdempotencyClaim?
         if let key = input.headers.idempotencyKey {
             guard !key.isEmpty, key.count <= 255 else { throw APIProblem.invalidField("Idempotency-Key", "Idempotency-Key must have 1 to 255 characters") }
@@ -46,6 +46,8 @@ extension RelaisAPI {
         query.team = q.team
         query.assignee = q.assignee
         query.priority = q.priority
+        query.entity = q.entity
+        query.brand = q.brand
         query.accountID = try q.account.map { try parseID($0, field: "account") }
         query.limit = try limit(q.limit)
         query.cursor = try cursor(q.cursor)

@@ -76,9 +76,10 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             try await audited(APIProblem.unauthorized("the bearer token is not valid"), organizationID: nil, actorID: nil, actor: "anonymous")
         }
-        // A role of the map means what the map running for this request says it means.
-        if principal.holdsMapRole {
-            guard let map = RequestServices.current?.configuration.map, let resolved = principal.resolved(in: map) else {
+        // A role of the map means what the map running for this request says it means, and an
+        // agent's entity grants are read against that map's entities.
+        if let map = RequestServices.current?.configuration.map {
+            guard let resolved = principal.resolved(in: map) else {
                 try await audited(AccessError.forbidden("the role '\(principal.roleName)' of this user is not in the running map"),
                                   organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name)
             }

@@ -53,7 +53,7 @@ extension CRMRecord {
 }
 
 extension Account {
-    public static let fieldNames = ["name", "domain", "tier", "segment", "region", "owner", "annual_revenue", "currency"]
+    public static let fieldNames = ["name", "domain", "tier", "segment", "region", "owner", "annual_revenue", "currency", "entity"]
 
     public mutating func apply(_ values: [String: String]) throws {
         for (field, raw) in values.sorted(by: { $0.key < $1.key }) {
@@ -67,10 +67,20 @@ extension Account {
             case "owner": owner = value
             case "annual_revenue": annualRevenue = try value.map { try CRMText.integer($0, field: field) }
             case "currency": currency = value?.uppercased()
+            case "entity": entity = value
             default:
                 throw StoreError.invalidValue(field: field, reason: "unknown field; an account takes \(Self.fieldNames.joined(separator: ", "))")
             }
         }
+    }
+}
+
+extension Account {
+    /// Refuses an entity that is not one of `entities` (the map's, in order).
+    public func checkEntity(among entities: [String]) throws {
+        guard let entity, !entities.contains(entity) else { return }
+        throw StoreError.invalidValue(field: "entity", reason: entities.isEmpty ? "the map declares no legal entities"
+            : "unknown entity '\(entity)'; expected one of \(entities.joined(separator: ", "))")
     }
 }
 

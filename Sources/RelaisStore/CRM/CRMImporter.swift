@@ -38,9 +38,12 @@ public struct CRMImporter: Sendable {
     public let database: RelaisDatabase
     public static let batchSize = 500
     let now: @Sendable () -> Date
+    /// The legal entities of the map, which accounts' `entity` must be one of.
+    let entities: [String]
 
-    public init(database: RelaisDatabase, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: RelaisDatabase, entities: [String] = [], now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
+        self.entities = entities
         self.now = now
     }
 
@@ -100,6 +103,7 @@ public struct CRMImporter: Sendable {
             let isNew = account.name.isEmpty
             try account.apply(values)
             try account.validate()
+            try account.checkEntity(among: entities)
             if isNew {
                 try await CRMRepository.insert(account, organizationID: organizationID, on: db)
             } else {

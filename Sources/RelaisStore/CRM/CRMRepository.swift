@@ -20,13 +20,17 @@ public struct Account: Sendable, Equatable {
     /// Yearly revenue in whole units of `currency`.
     public var annualRevenue: Int?
     public var currency: String?
+    /// The legal entity of the organisation the account is a customer of; nil when the map
+    /// declares none. Tickets linked to the account belong to it unless they name another.
+    public var entity: String?
     public var createdAt: Date
 
     public init(
         id: UUID, name: String, externalID: String? = nil, domain: String? = nil, tier: String? = nil, segment: String? = nil,
-        region: String? = nil, owner: String? = nil, annualRevenue: Int? = nil, currency: String? = nil, createdAt: Date
+        region: String? = nil, owner: String? = nil, annualRevenue: Int? = nil, currency: String? = nil, entity: String? = nil, createdAt: Date
     ) {
         self.id = id
+        self.entity = entity
         self.name = name
         self.externalID = externalID
         self.domain = domain
@@ -60,6 +64,7 @@ public struct Account: Sendable, Equatable {
         context["account.region"] = region
         context["account.owner"] = owner
         context["account.annual_revenue"] = annualRevenue.map(String.init)
+        context["account.entity"] = entity
         return context
     }
 }
@@ -89,7 +94,7 @@ public struct CRMRepository: Sendable {
 
     public init(database: RelaisDatabase) { self.database = database }
 
-    static let accountColumns = ["id", "name", "external_id", "domain", "tier", "segment", "region", "owner", "annual_revenue", "currency", "created_at"]
+    static let accountColumns = ["id", "name", "external_id", "domain", "tier", "segment", "region", "owner", "annual_revenue", "currency", "entity", "created_at"]
     static let contactColumns = ["id", "account_id", "name", "email", "external_id", "created_at"]
 
     // MARK: Accounts
@@ -116,7 +121,7 @@ public struct CRMRepository: Sendable {
         let values: [(String, any Encodable & Sendable)] = [
             ("name", account.name), ("external_id", account.externalID), ("domain", account.domain), ("tier", account.tier),
             ("segment", account.segment), ("region", account.region), ("owner", account.owner),
-            ("annual_revenue", account.annualRevenue), ("currency", account.currency), ("updated_at", Millis.now()),
+            ("annual_revenue", account.annualRevenue), ("currency", account.currency), ("entity", account.entity), ("updated_at", Millis.now()),
         ]
         var update = db.update("accounts")
         for (column, value) in values { update = update.set(column, to: value) }
@@ -156,8 +161,10 @@ public struct CRMRepository: Sendable {
         return matches.count == 1 ? try Self.decodeAccount(matches[0]) : nil
     }
 
-    public func accounts(organizationID: UUID, limit: Int, after cursor: PageCursor?) async throws -> ([Account], PageCursor?) {
-        let rows = try await page(table: "accounts", columns: Self.accountColumns, organizationID: organizationID, limit: limit, after: cursor)
+    /// A page of the accounts `scope` reaches (by entity).
+    public func accounts(organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?) async throws -> ([Account], PageCursor?) {
+        let rows = try await page(table: "accounts", columns: Self.accountColumns, organizationID: organizationID,
+                                  condition: scope.entities == nil ? nil : AccessFilter.entityCondition(scope), limit: limit, after: cursor)
         let accounts = try rows.prefix(limit).map(Self.decodeAccount)
         let next = rows.count > limit ? accounts.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
         return (accounts, next)
@@ -365,9 +372,11 @@ public struct CRMRepository: Sendable {
         }
     }
 
-    private func page(table: String, columns: [String], organizationID: UUID, limit: Int, after cursor: PageCursor?) async throws -> [any SQLRow] {
+    private func page(table: String, columns: [String], organizationID: UUID, condition: SQLQueryString? = nil,
+                      limit: Int, after cursor: PageCursor?) async throws -> [any SQLRow] {
         try await database.read { db in
             var select = db.select().columns(columns.map { SQLColumn($0) }).from(table).where("organization_id", .equal, organizationID.text)
+            if let condition { select = select.where(condition) }
             if let cursor {
                 select = select.where(SQLQueryString("(created_at > \(bind: cursor.value) OR (created_at = \(bind: cursor.value) AND id > \(bind: cursor.id)))"))
             }
@@ -379,7 +388,7 @@ public struct CRMRepository: Sendable {
         let values: [any Encodable & Sendable] = [
             organizationID.text, Millis.from(account.createdAt), account.id.text, account.name, account.externalID,
             account.domain, account.tier, account.segment, account.region, account.owner, account.annualRevenue,
-            account.currency, Millis.from(account.createdAt),
+            account.currency, account.entity, Millis.from(account.createdAt),
         ]
         return values.map { SQLBind($0) }
     }
@@ -391,7 +400,7 @@ public struct CRMRepository: Sendable {
             domain: try row.decode(column: "domain", as: String?.self), tier: try row.decode(column: "tier", as: String?.self),
             segment: try row.decode(column: "segment", as: String?.self), region: try row.decode(column: "region", as: String?.self),
             owner: try row.decode(column: "owner", as: String?.self), annualRevenue: try row.decode(column: "annual_revenue", as: Int?.self),
-            currency: try row.decode(column: "currency", as: String?.self),
+            currency: try row.decode(column: "currency", as: String?.self), entity: try row.decode(column: "entity", as: String?.self),
             createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
     }
 

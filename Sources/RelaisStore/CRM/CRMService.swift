@@ -15,7 +15,7 @@ public struct CRMService: Sendable {
     public init(map: ProcessMap, database: RelaisDatabase, now: @escaping @Sendable () -> Date = Date.init) {
         self.map = map
         self.repository = CRMRepository(database: database)
-        self.importer = CRMImporter(database: database, now: now)
+        self.importer = CRMImporter(database: database, entities: map.entityOrder, now: now)
         self.reports = CRMReports(map: map, database: database)
         self.rollups = AccountRollups(database: database)
         self.signals = SignalService(map: map, database: database, now: now)
@@ -34,16 +34,27 @@ public struct CRMService: Sendable {
         if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "set what an account is worth") }
         var account = Account(id: UUID.timeOrdered(at: now()), name: "", externalID: externalID, createdAt: now())
         try account.apply(values)
+        try check(entityOf: account, by: principal)
         try await repository.insert(account, organizationID: principal.organizationID)
         return account
     }
 
     public func account(_ id: UUID, by principal: Principal) async throws -> Account {
         try requireStaff(principal)
-        guard let account = try await repository.account(organizationID: principal.organizationID, id: id) else {
+        // An account of an entity out of the caller's reach does not exist for them.
+        guard let account = try await repository.account(organizationID: principal.organizationID, id: id),
+              principal.access.reaches(entity: account.entity) else {
             throw StoreError.notFound(what: "account", id: id.text)
         }
         return account
+    }
+
+    /// An account's entity must be the map's and within the caller's reach.
+    func check(entityOf account: Account, by principal: Principal) throws {
+        try account.checkEntity(among: map.entityOrder)
+        if !principal.access.reaches(entity: account.entity) {
+            throw AccessError.forbidden("the user '\(principal.name)' is not granted entity '\(account.entity ?? map.defaultEntity ?? "")'")
+        }
     }
 
     public func updateAccount(_ id: UUID, _ values: [String: String], by principal: Principal) async throws -> Account {
@@ -53,6 +64,7 @@ public struct CRMService: Sendable {
         var values = values
         if let external = values.removeValue(forKey: "external_id") { account.externalID = CRMText.value(external) }
         try account.apply(values)
+        try check(entityOf: account, by: principal)
         try await repository.update(account, organizationID: principal.organizationID)
         return account
     }
@@ -64,14 +76,16 @@ public struct CRMService: Sendable {
         guard var account = try await repository.account(organizationID: principal.organizationID, externalID: externalID) else {
             return (try await createAccount(values, externalID: externalID, by: principal), true)
         }
+        guard principal.access.reaches(entity: account.entity) else { throw StoreError.notFound(what: "account", id: externalID) }
         try account.apply(values)
+        try check(entityOf: account, by: principal)
         try await repository.update(account, organizationID: principal.organizationID)
         return (account, false)
     }
 
     public func accounts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Account], PageCursor?) {
         try requireStaff(principal)
-        return try await repository.accounts(organizationID: principal.organizationID, limit: limit, after: cursor)
+        return try await repository.accounts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
 
     public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {

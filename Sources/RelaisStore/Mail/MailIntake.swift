@@ -121,10 +121,12 @@ public struct MailIntake: Sendable {
             try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
         }
         let (contact, account, newContact) = sought
-        let draft: TicketDraft
+        var draft: TicketDraft
         do {
             draft = try MailRules.draft(for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
                                         automatic: automatic != nil)
+            // Mail to a brand's address is that brand's, and so of its legal entity.
+            draft.brand = map.brand(forMail: [mailbox.address])?.code
         } catch {
             return try await hold(error.reason)
         }

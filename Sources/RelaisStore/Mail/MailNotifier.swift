@@ -101,14 +101,19 @@ public struct MailNotifier: Sendable {
         if facts.recipientFailing { return .failure(Skip(reason: "address failing")) }
         // An automatic message is never answered, nor is the robot that sent it told of its ticket later.
         if facts.openedByAutomaticMessage { return .failure(Skip(reason: "opened by an automatic message")) }
-        guard let from = facts.mailbox.map({ MailAddress(address: $0, name: map.organization.name) })
-            ?? map.mailboxes.values.filter({ $0.family == ticket.family }).map(\.address).sorted().first.map({ MailAddress(address: $0, name: map.organization.name) })
+        // A brand's ticket is written to in the brand's name, language and, when its own mailbox
+        // is not known, from the brand's first address.
+        let brand = ticket.brand.flatMap { map.brands[$0] }
+        let senderName = brand?.name ?? map.organization.name
+        guard let from = (facts.mailbox ?? brand?.mail.first).map({ MailAddress(address: $0, name: senderName) })
+            ?? map.mailboxes.values.filter({ $0.family == ticket.family }).map(\.address).sorted().first.map({ MailAddress(address: $0, name: senderName) })
             ?? settings.from else { return .failure(Skip(reason: "no sender address")) }
         if address.address == from.address { return .failure(Skip(reason: "recipient is the mailbox")) }
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "relais.invalid"
         let messageID = "relais.\(eventID)@\(domain)"
-        let content = MailNotice.Content(requesterName: address.name, key: ticket.key, title: ticket.title, organization: map.organization.name,
-                                         comment: facts.comment?.body, author: facts.comment?.author, resolution: ticket.resolutionNote)
+        let content = MailNotice.Content(requesterName: address.name, key: ticket.key, title: ticket.title, organization: senderName,
+                                         comment: facts.comment?.body, author: facts.comment?.author, resolution: ticket.resolutionNote,
+                                         language: brand?.language ?? "en")
         let mail = OutgoingMail(
             from: from, to: [address], subject: notice.subject(key: ticket.key, title: ticket.title), body: notice.body(content),
             messageID: messageID, inReplyTo: facts.lastReceived, references: Array(facts.thread.suffix(20)), autoSubmitted: notice.autoSubmitted,

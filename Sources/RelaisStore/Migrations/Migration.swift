@@ -34,6 +34,7 @@ public enum Migrator {
         CreateAuditLog(),
         CreateMapVersions(),
         CreateTeamMembers(),
+        AddEntities(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

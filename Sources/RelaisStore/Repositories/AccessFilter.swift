@@ -1,12 +1,13 @@
 import RelaisCore
 import SQLKit
 
-/// The tickets a scope reaches, as an SQL condition on a ticket table (aliased or not).
+/// What a scope reaches, as SQL conditions on a table (aliased or not).
 enum AccessFilter {
-    /// True for everything when the scope reaches all tickets; never an empty `IN ()`.
+    /// The tickets a scope reaches: true for everything when the scope reaches all tickets;
+    /// never an empty `IN ()`.
     static func condition(_ scope: AccessScope, table: String? = nil) -> SQLQueryString {
         let prefix = table.map { "\($0)." } ?? ""
-        var condition: SQLQueryString = "1 = 1"
+        var condition = entityCondition(scope, table: table)
         if let families = scope.families {
             condition = families.isEmpty ? "1 = 0"
                 : "\(condition) AND \(unsafeRaw: prefix)family IN (\(binds: families.sorted() as [any Encodable & Sendable]))"
@@ -16,5 +17,15 @@ enum AccessFilter {
                 : "\(condition) AND (\(unsafeRaw: prefix)team IS NULL OR \(unsafeRaw: prefix)team IN (\(binds: teams.sorted() as [any Encodable & Sendable])))"
         }
         return condition
+    }
+
+    /// The rows of the entities a scope reaches, on any table with an `entity` column (tickets,
+    /// accounts); rows of no entity count as the default entity's.
+    static func entityCondition(_ scope: AccessScope, table: String? = nil) -> SQLQueryString {
+        guard let entities = scope.entities else { return "1 = 1" }
+        let prefix = table.map { "\($0)." } ?? ""
+        let listed: SQLQueryString = entities.isEmpty ? "1 = 0"
+            : "\(unsafeRaw: prefix)entity IN (\(binds: entities.sorted() as [any Encodable & Sendable]))"
+        return scope.reachesNoEntity ? "(\(unsafeRaw: prefix)entity IS NULL OR \(listed))" : listed
     }
 }

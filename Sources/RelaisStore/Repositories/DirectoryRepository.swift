@@ -19,6 +19,8 @@ public struct Principal: Sendable, Equatable {
     public var access: AccessScope
     /// The teams of the map the user works in.
     public var teams: [String] = []
+    /// The legal entities the user is granted; none granted limits nothing.
+    public var entities: [String] = []
 
     public init(userID: UUID, organizationID: UUID, name: String, role: Role) {
         self.init(userID: userID, organizationID: organizationID, name: name, roleName: role.rawValue)
@@ -47,12 +49,16 @@ public struct Principal: Sendable, Equatable {
     /// Whether the user's role is one of the map's.
     public var holdsMapRole: Bool { Role(rawValue: roleName) == nil }
 
-    /// The principal with the scope the map gives its role; nil when the map no longer declares it.
+    /// The principal with the scope the running map gives it: a role of the map's permissions and
+    /// reach (nil when the map no longer declares it), narrowed, for agents, to the entities the
+    /// user is granted.
     public func resolved(in map: ProcessMap) -> Principal? {
-        guard holdsMapRole else { return self }
-        guard let definition = map.roles[roleName] else { return nil }
         var principal = self
-        principal.access = definition.scope(memberOf: teams)
+        if holdsMapRole {
+            guard let definition = map.roles[roleName] else { return nil }
+            principal.access = definition.scope(memberOf: teams)
+        }
+        if role == .agent { principal.access = principal.access.granted(entities, defaultEntity: map.defaultEntity) }
         return principal
     }
 
@@ -62,6 +68,19 @@ public struct Principal: Sendable, Equatable {
             throw AccessError.forbidden("the role '\(roleName)' may not \(action): it lacks the permission \(permission.rawValue)")
         }
     }
+}
+
+/// What a user is given beyond their role, each kept in its own table.
+enum UserGrant: CaseIterable, Hashable {
+    /// Teams of the map they work in (a role's `teams: mine`).
+    case teams
+    /// Legal entities they reach.
+    case entities
+
+    var table: String { self == .teams ? "team_members" : "entity_grants" }
+    var column: String { self == .teams ? "team" : "entity" }
+    var plural: String { self == .teams ? "teams" : "entities" }
+    var auditAction: String { "user.\(plural)_changed" }
 }
 
 public struct Organization: Sendable, Equatable {
@@ -115,9 +134,8 @@ public struct DirectoryRepository: Sendable {
     }
 
     public func user(organizationID: UUID, name: String) async throws -> Principal? {
-        guard var user = try await storedUser(organizationID: organizationID, name: name) else { return nil }
-        user.teams = try await teams(of: user.userID)
-        return user
+        guard let user = try await storedUser(organizationID: organizationID, name: name) else { return nil }
+        return try await withGrants(user)
     }
 
     func storedUser(organizationID: UUID, name: String) async throws -> Principal? {
@@ -148,9 +166,8 @@ public struct DirectoryRepository: Sendable {
     /// The principal a token stands for, with the teams they work in; nil when the token is
     /// unknown or revoked.
     public func principal(forToken token: String) async throws -> Principal? {
-        guard var principal = try await tokenHolder(Self.digest(token)) else { return nil }
-        principal.teams = try await teams(of: principal.userID)
-        return principal
+        guard let principal = try await tokenHolder(Self.digest(token)) else { return nil }
+        return try await withGrants(principal)
     }
 
     func tokenHolder(_ hash: String) async throws -> Principal? {
@@ -171,14 +188,23 @@ public struct DirectoryRepository: Sendable {
 
     /// Makes the user a member of exactly `teams` (the caller checks the map has them).
     public func setTeams(_ teams: [String], of user: Principal, by actor: Principal? = nil) async throws {
-        let teams = Array(Set(teams)).sorted()
+        try await setGrants(.teams, teams, of: user, by: actor)
+    }
+
+    /// Grants the user exactly `entities` (the caller checks the map has them); none lifts the limit.
+    public func setEntities(_ entities: [String], of user: Principal, by actor: Principal? = nil) async throws {
+        try await setGrants(.entities, entities, of: user, by: actor)
+    }
+
+    func setGrants(_ kind: UserGrant, _ values: [String], of user: Principal, by actor: Principal?) async throws {
+        let values = Array(Set(values)).sorted()
         try await database.transaction { db in
-            try await db.delete(from: "team_members").where("user_id", .equal, user.userID.text).run()
-            try await RowInsert.run("team_members", columns: ["organization_id", "user_id", "team"],
-                                    rows: teams.map { [user.organizationID.text, user.userID.text, $0] as RowInsert.Row }, on: db)
+            try await db.delete(from: kind.table).where("user_id", .equal, user.userID.text).run()
+            try await RowInsert.run(kind.table, columns: ["organization_id", "user_id", kind.column],
+                                    rows: values.map { [user.organizationID.text, user.userID.text, $0] as RowInsert.Row }, on: db)
             try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "user.teams_changed", target: user.name,
-                                                  detail: teams.isEmpty ? "no team" : "teams \(teams.joined(separator: ", "))")], on: db)
+                                                  action: kind.auditAction, target: user.name,
+                                                  detail: values.isEmpty ? "no \(kind.column)" : "\(kind.plural) \(values.joined(separator: ", "))")], on: db)
         }
     }
 
@@ -197,27 +223,45 @@ public struct DirectoryRepository: Sendable {
             try await db.select().columns("id", "name", "email", "role").from("users").where("organization_id", .equal, organizationID.text)
                 .orderBy("name").all()
         }
-        let members = try await database.read { db in
-            try await db.select().columns("user_id", "team").from("team_members").where("organization_id", .equal, organizationID.text)
-                .orderBy("team").all()
+        var granted: [UserGrant: [String: [String]]] = [:]
+        for kind in UserGrant.allCases {
+            let rows = try await database.read { db in
+                try await db.select().column("user_id").column(SQLColumn(kind.column)).from(kind.table)
+                    .where("organization_id", .equal, organizationID.text).orderBy(kind.column).all()
+            }
+            for row in rows {
+                granted[kind, default: [:]][try row.decode(column: "user_id", as: String.self), default: []].append(try row.decode(column: kind.column, as: String.self))
+            }
         }
-        var teams: [String: [String]] = [:]
-        for row in members { teams[try row.decode(column: "user_id", as: String.self), default: []].append(try row.decode(column: "team", as: String.self)) }
         return try rows.map { row in
             let id = try row.uuid("id")
             var user = Principal(userID: id, organizationID: organizationID, name: try row.decode(column: "name", as: String.self),
                                  roleName: try row.decode(column: "role", as: String.self))
-            user.teams = teams[id.text] ?? []
+            user.teams = granted[.teams]?[id.text] ?? []
+            user.entities = granted[.entities]?[id.text] ?? []
             return (user, try row.decode(column: "email", as: String?.self))
         }
     }
 
     /// The teams a user works in.
-    public func teams(of userID: UUID) async throws -> [String] {
+    public func teams(of userID: UUID) async throws -> [String] { try await grants(.teams, of: userID) }
+
+    /// The entities a user is granted.
+    public func entities(of userID: UUID) async throws -> [String] { try await grants(.entities, of: userID) }
+
+    func grants(_ kind: UserGrant, of userID: UUID) async throws -> [String] {
         try await database.read { db in
-            try await db.select().column("team").from("team_members").where("user_id", .equal, userID.text).orderBy("team")
-                .all(decodingColumn: "team", as: String.self)
+            try await db.select().column(SQLColumn(kind.column)).from(kind.table).where("user_id", .equal, userID.text).orderBy(kind.column)
+                .all(decodingColumn: kind.column, as: String.self)
         }
+    }
+
+    /// The user with the teams they work in and the entities they are granted.
+    func withGrants(_ user: Principal) async throws -> Principal {
+        var user = user
+        user.teams = try await teams(of: user.userID)
+        user.entities = try await entities(of: user.userID)
+        return user
     }
 
     static func digest(_ token: String) -> String {

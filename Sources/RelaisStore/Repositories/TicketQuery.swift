@@ -15,6 +15,8 @@ public struct TicketQuery: Sendable, Equatable {
     public var assignee: String?
     public var accountID: UUID?
     public var priority: String?
+    public var entity: String?
+    public var brand: String?
     /// Set for requesters, who see only what they opened.
     public var requesterID: UUID?
     /// The families and teams the caller's role reaches.
@@ -68,6 +70,7 @@ extension TicketRepository {
                 ("family", query.family), ("status", query.status), ("status_category", query.statusCategory?.rawValue),
                 ("team", query.team), ("assignee", query.assignee), ("account_id", query.accountID?.text),
                 ("priority", query.priority), ("requester_id", query.requesterID?.text),
+                ("entity", query.entity), ("brand", query.brand),
             ]
             for case let (column, value?) in filters { select = select.where(SQLColumn(column), .equal, SQLBind(value)) }
             if !query.scope.reachesAll { select = select.where(AccessFilter.condition(query.scope)) }

@@ -8,7 +8,7 @@ enum TicketRow {
         "id", "organization_id", "key", "number", "family", "title", "description", "status", "status_category",
         "impact", "urgency", "priority", "severity", "category", "channel", "opened_by", "requester_id",
         "team", "assignee", "level", "tags", "custom_fields", "links", "account_id", "resolution_note",
-        "created_at", "updated_at", "version", "last_event_sequence",
+        "created_at", "updated_at", "version", "last_event_sequence", "entity", "brand",
     ]
 
     /// `SELECT` every ticket column `FROM tickets`, to be narrowed with `where`. The column list
@@ -33,6 +33,7 @@ enum TicketRow {
             JSONText.encode(ticket.tags), JSONText.encode(ticket.customFields), JSONText.encode(ticket.links),
             ticket.accountID?.text, ticket.resolutionNote,
             Millis.from(ticket.createdAt), Millis.from(ticket.updatedAt), ticket.version, lastEventSequence,
+            ticket.entity, ticket.brand,
         ]
     }
 
@@ -70,7 +71,7 @@ enum TicketRow {
             tags: try JSONText.decode([String].self, text("tags")),
             customFields: try JSONText.decode([String: String].self, text("custom_fields")),
             links: try JSONText.decode([CRMLink].self, text("links")),
-            resolutionNote: try optional("resolution_note"),
+            resolutionNote: try optional("resolution_note"), entity: try optional("entity"), brand: try optional("brand"),
             createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)),
             updatedAt: Millis.date(try row.decode(column: "updated_at", as: Int.self)),
             version: try row.decode(column: "version", as: Int.self)

@@ -41,7 +41,7 @@ public struct SLAReportGroup: Sendable, Equatable {
 /// the compliance report, and bringing stored rows in line with the map.
 public struct SLAService: Sendable {
     public enum Grouping: String, Sendable, CaseIterable {
-        case family, team, priority, account
+        case family, team, priority, account, entity, brand
         var column: String { self == .account ? "t.account_id" : "t.\(rawValue)" }
     }
 
@@ -101,16 +101,25 @@ public struct SLAService: Sendable {
     }
 
     /// Compliance of tickets opened in `[from, to)`, per group.
-    public func report(groupBy grouping: Grouping, from: Date, to: Date, by principal: Principal) async throws -> [SLAReportGroup] {
+    /// Compliance of the tickets opened in `from..<to` that the caller reaches, grouped; `entity`
+    /// and `brand` cut it to one legal entity or brand.
+    public func report(groupBy grouping: Grouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
+                       by principal: Principal) async throws -> [SLAReportGroup] {
         try tickets.requireAgent(principal, "read SLA reports")
         try principal.require(.reportsView, "read SLA reports")
         let metrics = SLAPolicy.Metric.allCases
+        var cutBy: SQLQueryString = "1 = 1"
+        if let entity { cutBy = "\(cutBy) AND t.entity = \(bind: entity)" }
+        if let brand { cutBy = "\(cutBy) AND t.brand = \(bind: brand)" }
+        let cut = cutBy
         let rows = try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: grouping.column) AS grp, s.first_response, s.next_response, s.periodic_update, s.resolution, COUNT(*) AS n
                 FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
                 WHERE s.organization_id = \(bind: principal.organizationID.text)
                   AND t.created_at >= \(bind: Millis.from(from)) AND t.created_at < \(bind: Millis.from(to))
+                  AND \(AccessFilter.condition(principal.access, table: "t"))
+                  AND \(cut)
                 GROUP BY \(unsafeRaw: grouping.column), s.first_response, s.next_response, s.periodic_update, s.resolution
                 """).all().map { row in
                 (group: try row.decode(column: "grp", as: String?.self), count: try row.decode(column: "n", as: Int.self),

@@ -55,6 +55,7 @@ public struct TicketService: Sendable {
             draft.requesterID = principal.userID
             draft.team = nil
             draft.assignee = nil
+            draft.entity = nil
         }
         let context: RoutingContext
         if let checkedLinks {
@@ -66,6 +67,9 @@ public struct TicketService: Sendable {
         }
         let (ticket, changes) = try TicketRules.open(
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
+        if principal.role != .requester, !principal.access.reaches(entity: ticket.entity) {
+            throw AccessError.forbidden("the user '\(principal.name)' is not granted entity '\(ticket.entity ?? "")'")
+        }
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
         return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
                                         tier: context["account.tier"], contractLevel: context["contract.sla_level"], record: record)
@@ -75,7 +79,7 @@ public struct TicketService: Sendable {
         // A ticket out of the caller's reach does not exist for them.
         guard let ticket = try await tickets.find(organizationID: principal.organizationID, key: key),
               principal.role != .requester || ticket.requesterID == principal.userID,
-              principal.access.reaches(family: ticket.family, team: ticket.team) else {
+              principal.access.reaches(family: ticket.family, team: ticket.team, entity: ticket.entity) else {
             throw StoreError.notFound(what: "ticket", id: key)
         }
         return ticket

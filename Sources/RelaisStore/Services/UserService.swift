@@ -15,9 +15,11 @@ public struct UserService: Sendable {
     public struct Change: Sendable {
         public var role: String?
         public var teams: [String]?
-        public init(role: String? = nil, teams: [String]? = nil) {
+        public var entities: [String]?
+        public init(role: String? = nil, teams: [String]? = nil, entities: [String]? = nil) {
             self.role = role
             self.teams = teams
+            self.entities = entities
         }
     }
 
@@ -26,16 +28,21 @@ public struct UserService: Sendable {
         return try await directory.users(organizationID: principal.organizationID)
     }
 
-    public func create(name: String, email: String?, role: String, teams: [String], by principal: Principal) async throws -> Principal {
+    public func create(name: String, email: String?, role: String, teams: [String], entities: [String] = [], by principal: Principal) async throws -> Principal {
         try principal.require(.usersManage, "add users")
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw StoreError.invalidValue(field: "name", reason: "a user's name is 1 to 100 characters") }
         try check(role: role, by: principal)
         try check(teams)
+        try check(entities: entities, by: principal)
         var user = try await directory.addUser(organizationID: principal.organizationID, name: name, email: email, roleName: role, by: principal)
         if !teams.isEmpty {
             try await directory.setTeams(teams, of: user, by: principal)
             user.teams = Array(Set(teams)).sorted()
+        }
+        if !entities.isEmpty {
+            try await directory.setEntities(entities, of: user, by: principal)
+            user.entities = Array(Set(entities)).sorted()
         }
         return user
     }
@@ -46,6 +53,9 @@ public struct UserService: Sendable {
             throw StoreError.notFound(what: "user", id: name)
         }
         if user.role == .admin, principal.role != .admin { throw AccessError.forbidden("only administrators change an administrator") }
+        if !user.entities.allSatisfy(principal.access.reaches(entity:)) {
+            throw AccessError.forbidden("the user '\(name)' is granted entities beyond the reach of '\(principal.name)'")
+        }
         if let role = change.role, role != user.roleName {
             try check(role: role, by: principal)
             if user.userID == principal.userID { throw AccessError.forbidden("nobody changes their own role") }
@@ -56,17 +66,32 @@ public struct UserService: Sendable {
             try check(teams)
             try await directory.setTeams(teams, of: user, by: principal)
         }
-        if let teams = change.teams {
-            user.teams = Array(Set(teams)).sorted()
-        } else {
-            user.teams = try await directory.teams(of: user.userID)
+        if let entities = change.entities {
+            try check(entities: entities, by: principal)
+            try await directory.setEntities(entities, of: user, by: principal)
         }
-        return user
+        return try await directory.withGrants(user)
     }
 
     func check(role: String, by principal: Principal) throws {
         guard map.roleNames.contains(role) else { throw TicketError.unknownValue(field: "role", value: role, allowed: map.roleNames) }
         if role == Role.admin.rawValue, principal.role != .admin { throw AccessError.forbidden("only administrators make administrators") }
+    }
+
+    /// Entities must be the map's, and a user limited to some grants no more than they reach
+    /// (nor lifts the limit).
+    func check(entities: [String], by principal: Principal) throws {
+        if let unknown = entities.first(where: { map.entities[$0] == nil }) {
+            throw TicketError.unknownValue(field: "entities", value: unknown, allowed: map.entityOrder)
+        }
+        if let limit = principal.access.entities {
+            if entities.isEmpty {
+                throw AccessError.forbidden("the user '\(principal.name)' reaches some entities only, so must name the entities to grant")
+            }
+            if let beyond = entities.first(where: { !limit.contains($0) }) {
+                throw AccessError.forbidden("the user '\(principal.name)' is not granted entity '\(beyond)' and cannot grant it")
+            }
+        }
     }
 
     func check(_ teams: [String]) throws {

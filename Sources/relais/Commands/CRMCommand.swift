@@ -42,7 +42,8 @@ struct CRMCommand: AsyncParsableCommand {
             let db = try await CLI.openDatabase(database.database)
             do {
                 let organization = try await CLI.organization(in: db, mapPath: map.map)
-                let report = try await CRMImporter(database: db).run(parsed.rows, kind: kind.object, organizationID: organization.id)
+                let entities = try await CLI.mapInForce(map.map, database: db, organizationID: organization.id).entityOrder
+                let report = try await CRMImporter(database: db, entities: entities).run(parsed.rows, kind: kind.object, organizationID: organization.id)
                 await db.close()
                 try CLI.finish(report, parsed: parsed, file: file, what: kind.rawValue)
             } catch let error as StoreError {

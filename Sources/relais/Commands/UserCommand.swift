@@ -5,21 +5,45 @@ import RelaisServer
 import RelaisStore
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Teams.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Teams.self, Entities.self])
 
     /// The running map of the organisation, for checking roles and teams against; nil before any version runs.
     static func runningMap(_ db: RelaisDatabase, organization: Organization, file: String?) async throws -> ProcessMap? {
         try await MapVersions(database: db, reader: MapText.reader(file: file ?? "relais.map.yaml")).running(organizationID: organization.id)?.map
     }
 
-    /// Refuses teams the running map lacks, naming them.
-    static func check(_ teams: [String], in map: ProcessMap?) throws {
+    /// Refuses teams (`entities: false`) or entities the running map lacks, naming them.
+    static func check(_ values: [String], entities: Bool = false, in map: ProcessMap?) throws {
+        let plural = entities ? "entities" : "teams"
         guard let map else {
-            if !teams.isEmpty { throw ValidationError("no map version runs yet to declare teams") }
+            if !values.isEmpty { throw ValidationError("no map version runs yet to declare \(plural)") }
             return
         }
-        if let unknown = teams.first(where: { map.teams[$0] == nil }) {
-            throw ValidationError("unknown team '\(unknown)'; the running map has \(map.teams.keys.sorted().joined(separator: ", "))")
+        let known = entities ? map.entityOrder : map.teams.keys.sorted()
+        if let unknown = values.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown \(entities ? "entity" : "team") '\(unknown)'; the running map has "
+                                  + (known.isEmpty ? "no \(plural)" : known.joined(separator: ", ")))
+        }
+    }
+
+    /// Sets a user's teams or entity grants, after checking them against the running map.
+    static func setGrants(_ values: [String], entities: Bool, of name: String, mapPath: String?, database: DatabaseOptions) async throws {
+        let db = try await CLI.openDatabase(database.database)
+        defer { Task { await db.close() } }
+        let organization = try await CLI.organization(in: db, mapPath: mapPath)
+        try check(values, entities: entities, in: try await runningMap(db, organization: organization, file: mapPath))
+        let directory = DirectoryRepository(database: db)
+        guard let user = try await directory.user(organizationID: organization.id, name: name) else {
+            CLI.printError("error: no user named '\(name)' in \(organization.name)")
+            throw ExitCode(1)
+        }
+        let listed = Set(values).sorted().joined(separator: ", ")
+        if entities {
+            try await directory.setEntities(values, of: user)
+            print(values.isEmpty ? "'\(name)' reaches every entity." : "'\(name)' is granted \(listed).")
+        } else {
+            try await directory.setTeams(values, of: user)
+            print(values.isEmpty ? "'\(name)' is in no team." : "'\(name)' works in \(listed).")
         }
     }
 
@@ -32,17 +56,20 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let db = try await CLI.openDatabase(database.database)
-            defer { Task { await db.close() } }
-            let organization = try await CLI.organization(in: db, mapPath: map)
-            try UserCommand.check(team, in: try await UserCommand.runningMap(db, organization: organization, file: map))
-            let directory = DirectoryRepository(database: db)
-            guard let user = try await directory.user(organizationID: organization.id, name: name) else {
-                CLI.printError("error: no user named '\(name)' in \(organization.name)")
-                throw ExitCode(1)
-            }
-            try await directory.setTeams(team, of: user)
-            print(team.isEmpty ? "'\(name)' is in no team." : "'\(name)' works in \(Set(team).sorted().joined(separator: ", ")).")
+            try await UserCommand.setGrants(team, entities: false, of: name, mapPath: map, database: database)
+        }
+    }
+
+    struct Entities: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sets the legal entities an agent is granted: they reach only those entities' tickets and accounts; none lifts the limit.")
+        @Argument(help: "The user's name.") var name: String
+        @Option(help: "A legal entity of the running map (repeatable).") var entity: [String] = []
+        @Option(help: "The map naming the organisation (default: the only one stored).") var map: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await UserCommand.setGrants(entity, entities: true, of: name, mapPath: map, database: database)
         }
     }
 
@@ -52,6 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "admin, agent, requester, or a role the running map declares (roles section).") var role = "agent"
         @Option(help: "The user's e-mail address.") var email: String?
         @Option(help: "A team of the running map the user works in (repeatable).") var team: [String] = []
+        @Option(help: "A legal entity of the running map the user is granted (repeatable); none: every entity.") var entity: [String] = []
         @Option(help: "The map naming the organisation (default: the only one stored).") var map: String?
         @OptionGroup var database: DatabaseOptions
 
@@ -67,10 +95,12 @@ struct UserCommand: AsyncParsableCommand {
                                       + (running == nil ? " (no map version runs yet to declare others)" : ""))
             }
             try UserCommand.check(team, in: running)
+            try UserCommand.check(entity, entities: true, in: running)
             do {
                 let directory = DirectoryRepository(database: db)
                 let user = try await directory.addUser(organizationID: organization.id, name: name, email: email, roleName: role)
                 if !team.isEmpty { try await directory.setTeams(team, of: user) }
+                if !entity.isEmpty { try await directory.setEntities(entity, of: user) }
                 print("Added \(user.roleName) '\(user.name)' to \(organization.name)" + (team.isEmpty ? "." : ", in \(Set(team).sorted().joined(separator: ", "))."))
             } catch StoreError.duplicate {
                 CLI.printError("error: a user named '\(name)' already exists in \(organization.name)")
