@@ -26,6 +26,11 @@ public enum MapSummary {
         lines.append("")
         lines.append("SLA policies \(map.sla.count), calendars \(map.calendars.count), categories \(map.referential.categories.count), "
             + "mappings \(map.referential.mappings.count), routing rules \(map.routing.count), signals \(map.signals.count)")
+        if !map.entityOrder.isEmpty {
+            lines.append("Entities: " + map.entityOrder.compactMap { map.entities[$0] }.map { entity in
+                "\(entity.code) (\(entity.name); brands \(entity.brands.joined(separator: ", ")))"
+            }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -197,7 +197,13 @@ import Testing
         #expect(wrongTeam.status != 0)
         #expect(wrongTeam.errors.contains("unknown team 'nowhere'"))
         #expect(try relais(["user", "teams", "tom", "--team", "it-l1", "--team", "it-l2", "--database", url]).output.contains("works in it-l1, it-l2"))
-        #expect(try relais(["user", "add", "zed", "--role", "wizard", "--database", url]).errors.contains("expected admin, agent, requester, it-agent"))
+        #expect(try relais(["user", "add", "zed", "--role", "wizard", "--database", url]).errors.contains("expected admin, agent, requester, boltline-agent, it-agent"))
+        // Legal entities granted.
+        #expect(try relais(["user", "entities", "tom", "--entity", "boltline", "--database", url]).output.contains("'tom' is granted boltline."))
+        let wrongEntity = try relais(["user", "add", "zoe", "--entity", "acme-gmbh", "--database", url])
+        #expect(wrongEntity.status != 0)
+        #expect(wrongEntity.errors.contains("unknown entity 'acme-gmbh'; the running map has acme-sas, boltline"))
+        #expect(try relais(["user", "entities", "tom", "--database", url]).output.contains("'tom' reaches every entity."))
         #expect(try relais(["map", "propose", renamed, "-m", "x", "--move", "nonsense", "--database", url]).status != 0)
     }
 }
