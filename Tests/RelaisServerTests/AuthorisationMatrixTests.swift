@@ -173,9 +173,17 @@ import Yams
             let ivan = try await api.services.directory.createToken(
                 for: api.services.directory.addUser(organizationID: api.services.organization.id, name: "ivan", email: nil, roleName: "it-agent"))
             let held: Set<String> = ["tickets.write", "crm.read", "kb.write", "cmdb.write"]
+            // Agents granted a legal entity of the demo map: the seeded ticket and account are the
+            // default entity's (acme-sas), so Olga's and not Bert's.
+            func granted(_ name: String, _ entity: String) async throws -> String {
+                let user = try await api.services.directory.addUser(organizationID: api.services.organization.id, name: name, email: nil, roleName: "agent")
+                try await api.services.directory.setEntities([entity], of: user)
+                return try await api.services.directory.createToken(for: user)
+            }
+            let olga = try await granted("olga", "acme-sas"), bert = try await granted("bert", "boltline")
             let tokens: [(name: String, token: String?, access: Access?)] = [
                 ("nobody", nil, nil), ("requester", api.requester, .requester), ("it-agent", ivan, .agent), ("agent", api.agent, .agent),
-                ("outsider", api.outsider, nil), ("admin", api.admin, .admin),
+                ("own-entity", olga, .agent), ("other-entity", bert, .agent), ("outsider", api.outsider, nil), ("admin", api.admin, .admin),
             ]
             for operation in operations {
                 guard let call = Self.calls[operation.id] else { continue }
@@ -199,6 +207,15 @@ import Yams
                         if call.path.contains("{") && !call.path.contains("{unknown}") && !call.path.contains("{proposal}") && call.body == nil {
                             #expect(status == 404 || status == 403, "\(context)")
                         }
+                    case let ("other-entity", access?) where call.access != .open && call.access != .channel && access >= call.access:
+                        // The other entity's ticket and account do not exist for this agent, nor
+                        // does any list show the ticket.
+                        if call.path.contains("{ticket}") || call.path.contains("{account}") {
+                            #expect(status == 404, "\(context)")
+                        } else {
+                            #expect(status != 401, "\(context)")
+                        }
+                        if operation.method == .get { #expect(!response.text.contains("\"\(values["ticket"]!)\""), "\(context)") }
                     case let (_, access?):
                         if call.access == .open {
                             #expect(status != 401 && status != 403, "\(context)")

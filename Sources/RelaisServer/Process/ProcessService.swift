@@ -34,7 +34,9 @@ public struct ProcessService: Sendable {
         for team in request.teams where map.teams[team] == nil {
             throw TicketError.unknownValue(field: "team", value: team, allowed: map.teams.keys.sorted())
         }
-        let rows = try await TicketEventLog(database: database).rows(organizationID: principal.organizationID, selection: request.selection)
+        var selection = request.selection
+        selection.scope = principal.access
+        let rows = try await TicketEventLog(database: database).rows(organizationID: principal.organizationID, selection: selection)
         return OwnEventLog.events(rows, activities: request.activities)
     }
 

@@ -196,7 +196,7 @@ public struct CRMService: Sendable {
     }
 
     public func overview(of accountID: UUID, from: Date, to: Date, by principal: Principal) async throws -> AccountOverview {
-        try requireStaff(principal)
+        _ = try await account(accountID, by: principal)
         return try await reports.overview(organizationID: principal.organizationID, accountID: accountID, from: from, to: to,
                                           today: CivilDate(utcDayOf: now()))
     }

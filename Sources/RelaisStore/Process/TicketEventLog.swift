@@ -24,6 +24,8 @@ public struct TicketEventLog: Sendable {
         public var createdBefore: Date?
         public var families: [String] = []
         public var accountID: UUID?
+        /// Only the tickets this scope reaches (a role's families and teams, an agent's entities).
+        public var scope: AccessScope = .everything
 
         public init(createdFrom: Date? = nil, createdBefore: Date? = nil, families: [String] = [], accountID: UUID? = nil) {
             self.createdFrom = createdFrom
@@ -55,6 +57,10 @@ public struct TicketEventLog: Sendable {
                     query.appendInterpolation(bind: family)
                 }
                 query.appendInterpolation(unsafeRaw: ")")
+            }
+            if !selection.scope.reachesAll {
+                query.appendInterpolation(unsafeRaw: " AND ")
+                query.appendInterpolation(AccessFilter.condition(selection.scope, table: "t"))
             }
             query.appendInterpolation(unsafeRaw: " ORDER BY e.ticket_id, e.sequence")
             return try await db.raw(query).all().compactMap(Self.decode)
