@@ -210,4 +210,46 @@ import Testing
         #expect(lines.contains { $0.contains("governance.default.propose: unknown role 'ghost'; expected one of admin, agent, lead") }, "\(lines)")
         #expect(lines.count == 5, "\(lines)")
     }
+
+    @Test func entitiesAndBrandsAreReadAndTheirMistakesPlaced() throws {
+        let map = try MapLoader.load(contentsOf: Self.examplePath)
+        #expect(map.entityOrder == ["acme-sas", "boltline"] && map.defaultEntity == "acme-sas")
+        #expect(map.entities["boltline"]?.brands == ["boltline"])
+        let boltline = try #require(map.brands["boltline"])
+        #expect(boltline.entity == "boltline" && boltline.portalName == "Assistance Boltline" && boltline.language == "fr")
+        #expect(map.brand(forMail: ["nobody@x.example", "Support@Boltline.example"])?.code == "boltline")
+        #expect(map.teams["billing"]?.entity == "acme-sas" && map.teams["support-l1"]?.entity == nil)
+        #expect(map.roles["boltline-agent"]?.scope.entities == ["boltline"])
+
+        let yaml = """
+        organization: { name: Demo, languages: [en] }
+        entities:
+          north: { name: North Ltd, brands: { n: { mail: [help@n.example], language: fr, timezone: Mars/Base } } }
+          south: { brands: { n: {}, s: { mail: [HELP@n.example, not-an-address] } } }
+        teams: { a: { level: 1, entity: west } }
+        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+        roles:
+          lead: { permissions: [], entities: [east] }
+        """
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(lines.contains { $0.hasPrefix("3:78: entities.north.brands.n.language: 'fr' is not one of the organisation's languages (en)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("entities.north.brands.n.timezone: unknown time zone 'Mars/Base'") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("4:22: entities.south.brands.n: brand 'n' is already a brand of entity 'north'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("entities.south.brands.s.mail: 'help@n.example' is already an address of brand 'n'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("entities.south.brands.s.mail: 'not-an-address' is not a mail address") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("5:33: teams.a.entity: unknown entity 'west'; expected one of north, south") }, "\(lines)")
+        #expect(lines.contains { $0.contains("roles.lead.entities: unknown entity 'east'") }, "\(lines)")
+        #expect(lines.count == 7, "\(lines)")
+
+        // A mailbox's team serves the entity of the brand its address belongs to.
+        let mismatched = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
+            .replacingOccurrences(of: "support@boltline.example: { family: customer_support, team: support-l1 }",
+                                  with: "support@boltline.example: { family: customer_support, team: billing }")
+        let placed = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: mismatched, file: Self.examplePath) }
+        #expect(placed.problems.map(\.message) == [
+            "mailboxes.support@boltline.example.team: team 'billing' belongs to entity 'acme-sas', the address to brand 'boltline' of entity 'boltline'",
+        ])
+    }
 }

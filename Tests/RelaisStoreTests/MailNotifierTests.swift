@@ -115,3 +115,35 @@ import Testing
         }
     }
 }
+
+/// Brands: mail to a brand's address opens a ticket of the brand's legal entity, and the brand
+/// answers in its own name, from its own address, in its language.
+@Suite struct BrandMailTests {
+    @Test(arguments: Engine.available)
+    func mailToABrandIsTheBrandsAndIsAnsweredInItsNameAndLanguage(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
+            guard case let .opened(key) = try await f.receive(message(to: "support@boltline.example", id: "b1@helix.example")) else {
+                Issue.record("not opened"); return
+            }
+            let ticket = try await f.ticket(key)
+            #expect(ticket.brand == "boltline" && ticket.entity == "boltline")
+            let pass = try await notifier.queue()
+            #expect(pass.queued == 1, "\(pass)")
+            let acknowledgement = try #require(try await queued(f, key: key).first)
+            #expect(acknowledgement.from?.address == "support@boltline.example" && acknowledgement.from?.name == "Boltline")
+            #expect(acknowledgement.text.contains("Nous avons bien reçu votre demande et ouvert le ticket \(key)"))
+            #expect(acknowledgement.text.contains("Le support Boltline"))
+
+            // The group's own address stays the default entity's, answered in English.
+            guard case let .opened(other) = try await f.receive(message(id: "a1@helix.example")) else { Issue.record("not opened"); return }
+            let acme = try await f.ticket(other)
+            #expect(acme.brand == "acme" && acme.entity == "acme-sas")
+            #expect(try await notifier.queue().queued == 1)
+            let english = try #require(try await queued(f, key: other).first)
+            #expect(english.from?.name == "Acme" && english.text.contains("We have received your request"))
+        }
+    }
+
+    func queued(_ f: MailFixture, key: String) async throws -> [MailMessage] { try await MailNotifierTests().queued(f, key: key) }
+}

@@ -58,3 +58,16 @@ import Testing
         #expect(MailNotice.reply.subject(key: "CS-4", title: "Login") == "Re: [CS-4] Login")
     }
 }
+
+@Suite struct MailNoticeLanguageTests {
+    @Test(arguments: [MailNotice.acknowledgement, .reply, .solved])
+    func noticesAreWrittenInTheBrandsLanguage(notice: MailNotice) {
+        let content = MailNotice.Content(requesterName: "Léa", key: "SUP-3", title: "Facture", organization: "Boltline",
+                                         comment: "Avoir envoyé.", author: "Sam", resolution: "Avoir émis", language: "fr")
+        let french = notice.body(content)
+        #expect(french.hasPrefix("Bonjour Léa,") && french.hasSuffix("Le support Boltline") && french.contains("SUP-3"))
+        var english = content
+        english.language = "de"
+        #expect(notice.body(english).hasPrefix("Hello Léa,") && notice.body(english).hasSuffix("Boltline service desk"))
+    }
+}
