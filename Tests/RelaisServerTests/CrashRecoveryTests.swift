@@ -24,14 +24,20 @@ import Testing
         let acknowledged = Acknowledged()
         let writers = (0..<4).map { writer in
             Task {
-                for index in 0..<10_000 {
-                    guard let key = await client.createTicket(title: "Crash \(writer)-\(index)") else { return }
+                // A request that fails (a timeout on a loaded machine, or the server gone) is not
+                // acknowledged; a writer stops after twenty failures in a row.
+                var failures = 0
+                for index in 0..<10_000 where failures < 20 {
+                    guard let key = await client.createTicket(title: "Crash \(writer)-\(index)") else { failures += 1; continue }
+                    failures = 0
                     await acknowledged.add(key, title: "Crash \(writer)-\(index)")
                 }
             }
         }
-        // Kill while the writers are busy, once a good number of creations went through.
-        while await acknowledged.count < 150 { try await Task.sleep(for: .milliseconds(20)) }
+        // Kill while the writers are busy, once a good number of creations went through (or after
+        // two minutes, which fails the test below rather than hanging it).
+        let deadline = ContinuousClock.now + .seconds(120)
+        while await acknowledged.count < 150, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
         for writer in writers { await writer.value }

@@ -87,6 +87,17 @@ import Testing
             #expect(try await groups("group_by=entity", token: bert) == ["boltline": 3])
             #expect(try await groups("group_by=brand&entity=boltline", token: api.admin) == ["boltline": 3])
 
+            // CRM reports read the tickets the caller reaches, cut by entity or brand when asked.
+            func volume(_ query: String, token: String) async throws -> Int {
+                let report = try await client.send(.get, "/api/v1/reports/crm/volume?\(query)", token: token)
+                #expect(report.status == .ok, "\(report.text)")
+                return ((report.json["rows"] as? [[Any]]) ?? []).compactMap { $0.last as? Int }.reduce(0, +)
+            }
+            #expect(try await volume("", token: api.admin) == 4)
+            #expect(try await volume("entity=boltline", token: api.admin) == 3)
+            #expect(try await volume("brand=acme", token: api.admin) == 1)
+            #expect(try await volume("", token: bert) == 3)
+
             // A role of the map limited to an entity, held by a user granted another: nothing reached.
             let both = try await directory.addUser(organizationID: org, name: "vic", email: nil, roleName: "boltline-agent")
             try await directory.setEntities(["acme-sas"], of: both)

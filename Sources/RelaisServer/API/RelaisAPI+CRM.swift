@@ -156,7 +156,8 @@ extension RelaisAPI {
         let (from, to) = try period(input.query.from, input.query.to)
         let report = CRMService.Report(rawValue: input.path.report.rawValue) ?? .volume
         let grouping = CRMReports.SLAGrouping(rawValue: input.query.groupBy?.rawValue ?? "segment") ?? .segment
-        let table = try await services.crm.report(report, groupBy: grouping, from: from, to: to, by: try RequestPrincipal.require())
+        let table = try await services.crm.report(report, groupBy: grouping, from: from, to: to, entity: input.query.entity, brand: input.query.brand,
+                                                  by: try RequestPrincipal.require())
         let wantsCSV = input.query.format == .csv
             || (input.query.format == nil && input.headers.accept.sortedByQuality().first?.contentType == .csv)
         if wantsCSV { return .ok(.init(body: .csv(HTTPBody(ReportCSV.render(table))))) }

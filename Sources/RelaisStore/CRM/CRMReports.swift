@@ -53,9 +53,13 @@ public struct CRMReports: Sendable {
     /// The most severe value of the referential (`critical`).
     var topSeverity: String? { map.referential.severities.last }
 
-    func facts(organizationID: UUID, from: Date, to: Date, accountID: UUID? = nil) async throws -> [TicketFacts] {
+    func facts(organizationID: UUID, from: Date, to: Date, accountID: UUID? = nil, cut: Cut = .init()) async throws -> [TicketFacts] {
         let organization = organizationID.text, start = Millis.from(from), end = Millis.from(to)
-        let accountFilter = accountID.map { SQLQueryString(" AND t.account_id = \(bind: $0.text)") } ?? SQLQueryString("")
+        var filter = accountID.map { SQLQueryString(" AND t.account_id = \(bind: $0.text)") } ?? SQLQueryString("")
+        if !cut.scope.reachesAll { filter = " \(filter) AND \(AccessFilter.condition(cut.scope, table: "t"))" }
+        if let entity = cut.entity { filter = "\(filter) AND t.entity = \(bind: entity)" }
+        if let brand = cut.brand { filter = "\(filter) AND t.brand = \(bind: brand)" }
+        let accountFilter = filter
         return try await database.read { db in
             var facts = try await db.raw("""
                 SELECT t.id, t.key, t.title, t.family, t.severity, t.category, t.status_category, t.created_at, t.account_id,
@@ -117,11 +121,25 @@ public struct CRMReports: Sendable {
     // MARK: Cross reports
 
     public enum SLAGrouping: String, Sendable, CaseIterable { case account, segment, region, product, tier }
+
+    /// Which tickets of the period a report reads: those a scope reaches, of one legal entity or
+    /// brand when named.
+    public struct Cut: Sendable {
+        public var scope: AccessScope
+        public var entity: String?
+        public var brand: String?
+
+        public init(scope: AccessScope = .everything, entity: String? = nil, brand: String? = nil) {
+            self.scope = scope
+            self.entity = entity
+            self.brand = brand
+        }
+    }
     public enum VolumeGrouping: String, Sendable, CaseIterable { case category, segment }
 
     /// Per account: its revenue beside the tickets it opened in the period.
-    public func revenueAgainstIncidents(organizationID: UUID, from: Date, to: Date) async throws -> ReportTable {
-        let facts = try await facts(organizationID: organizationID, from: from, to: to).filter { $0.accountID != nil }
+    public func revenueAgainstIncidents(organizationID: UUID, from: Date, to: Date, cut: Cut = .init()) async throws -> ReportTable {
+        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut).filter { $0.accountID != nil }
         let severe = topSeverity
         var table = ReportTable(name: "revenue-incidents",
                                 columns: ["account", "segment", "tier", "annual_revenue", "currency", "tickets", "critical_tickets", "tickets_per_million"], rows: [])
@@ -135,9 +153,9 @@ public struct CRMReports: Sendable {
     }
 
     /// Satisfaction by how long resolution took, in bands.
-    public func satisfactionAgainstResolution(organizationID: UUID, from: Date, to: Date) async throws -> ReportTable {
+    public func satisfactionAgainstResolution(organizationID: UUID, from: Date, to: Date, cut: Cut = .init()) async throws -> ReportTable {
         let bands: [(String, Int)] = [("under 4h", 4), ("4h to 1d", 24), ("1d to 3d", 72), ("3d to 7d", 168), ("over 7d", Int.max)]
-        let facts = try await facts(organizationID: organizationID, from: from, to: to).filter { $0.resolutionTime != nil }
+        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut).filter { $0.resolutionTime != nil }
         var table = ReportTable(name: "satisfaction-resolution", columns: ["resolution_time", "resolved", "rated", "mean_score"], rows: [])
         var lower = 0
         for (name, upperHours) in bands {
@@ -152,8 +170,8 @@ public struct CRMReports: Sendable {
     }
 
     /// SLA compliance of the tickets opened in the period, per account, segment, region, product or tier.
-    public func slaCompliance(organizationID: UUID, from: Date, to: Date, by grouping: SLAGrouping) async throws -> ReportTable {
-        let facts = try await facts(organizationID: organizationID, from: from, to: to).filter { $0.firstResponse != nil || $0.resolution != nil }
+    public func slaCompliance(organizationID: UUID, from: Date, to: Date, by grouping: SLAGrouping, cut: Cut = .init()) async throws -> ReportTable {
+        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut).filter { $0.firstResponse != nil || $0.resolution != nil }
         var table = ReportTable(name: "sla-compliance", columns: [grouping.rawValue, "tickets", "first_response_met", "first_response_breached",
                                                                "resolution_met", "resolution_breached", "compliance"], rows: [])
         let groups = Dictionary(grouping: facts) { fact -> String in
@@ -176,8 +194,8 @@ public struct CRMReports: Sendable {
     }
 
     /// Tickets opened in the period per global category and customer segment.
-    public func volume(organizationID: UUID, from: Date, to: Date) async throws -> ReportTable {
-        let facts = try await facts(organizationID: organizationID, from: from, to: to)
+    public func volume(organizationID: UUID, from: Date, to: Date, cut: Cut = .init()) async throws -> ReportTable {
+        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut)
         var table = ReportTable(name: "volume", columns: ["category", "segment", "tickets"], rows: [])
         let groups = Dictionary(grouping: facts) { [$0.category ?? "", $0.segment ?? ""] }
         for (key, tickets) in groups.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {

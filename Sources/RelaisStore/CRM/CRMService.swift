@@ -218,16 +218,19 @@ public struct CRMService: Sendable {
         case volume
     }
 
-    public func report(_ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, by principal: Principal) async throws -> ReportTable {
+    /// A report over the tickets of the period the caller reaches, cut to one entity or brand when named.
+    public func report(_ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
+                       by principal: Principal) async throws -> ReportTable {
         try requireStaff(principal)
         try principal.require(.reportsView, "read reports")
         if report == .revenueIncidents { try principal.require(.crmRevenue, "see what accounts are worth") }
         let organization = principal.organizationID
+        let cut = CRMReports.Cut(scope: principal.access, entity: entity, brand: brand)
         switch report {
-        case .revenueIncidents: return try await reports.revenueAgainstIncidents(organizationID: organization, from: from, to: to)
-        case .satisfactionResolution: return try await reports.satisfactionAgainstResolution(organizationID: organization, from: from, to: to)
-        case .slaCompliance: return try await reports.slaCompliance(organizationID: organization, from: from, to: to, by: groupBy)
-        case .volume: return try await reports.volume(organizationID: organization, from: from, to: to)
+        case .revenueIncidents: return try await reports.revenueAgainstIncidents(organizationID: organization, from: from, to: to, cut: cut)
+        case .satisfactionResolution: return try await reports.satisfactionAgainstResolution(organizationID: organization, from: from, to: to, cut: cut)
+        case .slaCompliance: return try await reports.slaCompliance(organizationID: organization, from: from, to: to, by: groupBy, cut: cut)
+        case .volume: return try await reports.volume(organizationID: organization, from: from, to: to, cut: cut)
         }
     }
 }
