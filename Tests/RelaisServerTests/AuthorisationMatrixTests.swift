@@ -208,14 +208,18 @@ import Yams
                             #expect(status == 404 || status == 403, "\(context)")
                         }
                     case let ("other-entity", access?) where call.access != .open && call.access != .channel && access >= call.access:
-                        // The other entity's ticket and account do not exist for this agent, nor
-                        // does any list show the ticket.
-                        if call.path.contains("{ticket}") || call.path.contains("{account}") {
+                        // The other entity's ticket, account, and the account's contact and
+                        // contract do not exist for this agent, nor does any list show them.
+                        if ["{ticket}", "{account}", "{contact}", "{contract}"].contains(where: call.path.contains) {
                             #expect(status == 404, "\(context)")
                         } else {
                             #expect(status != 401, "\(context)")
                         }
-                        if operation.method == .get { #expect(!response.text.contains("\"\(values["ticket"]!)\""), "\(context)") }
+                        if operation.method == .get {
+                            // (A refusal may repeat the id its path named.)
+                            #expect(!response.text.contains("\"\(values["ticket"]!)\"") && !response.text.contains("Jo Seeded")
+                                    && (call.path.contains("{contract}") || !response.text.contains(values["contract"]!)), "\(context)")
+                        }
                     case let (_, access?):
                         if call.access == .open {
                             #expect(status != 401 && status != 403, "\(context)")

@@ -259,8 +259,10 @@ public struct CRMRepository: Sendable {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
-    public func contacts(organizationID: UUID, limit: Int, after cursor: PageCursor?) async throws -> ([Contact], PageCursor?) {
-        let rows = try await page(table: "contacts", columns: Self.contactColumns, organizationID: organizationID, limit: limit, after: cursor)
+    /// A page of the contacts whose account `scope` reaches (by entity), and those of no account.
+    public func contacts(organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?) async throws -> ([Contact], PageCursor?) {
+        let rows = try await page(table: "contacts", columns: Self.contactColumns, organizationID: organizationID,
+                                  condition: scope.entities == nil ? nil : AccessFilter.accountCondition(scope), limit: limit, after: cursor)
         let contacts = try rows.prefix(limit).map(Self.decodeContact)
         let next = rows.count > limit ? contacts.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
         return (contacts, next)
@@ -332,10 +334,13 @@ public struct CRMRepository: Sendable {
     }
 
     /// Records of one kind, oldest first, optionally of one account.
-    public func records(organizationID: UUID, kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?) async throws -> ([CRMRecord], PageCursor?) {
+    /// A page of the records of `kind` whose account `scope` reaches (by entity), and those of no account.
+    public func records(organizationID: UUID, kind: CRMObjectKind, accountID: UUID?, scope: AccessScope = .everything,
+                        limit: Int, after cursor: PageCursor?) async throws -> ([CRMRecord], PageCursor?) {
         let rows = try await database.read { db in
             var select = CRMRecordRow.select(on: db).where("organization_id", .equal, organizationID.text).where("kind", .equal, kind.rawValue)
             if let accountID { select = select.where("account_id", .equal, accountID.text) }
+            if scope.entities != nil { select = select.where(AccessFilter.accountCondition(scope)) }
             if let cursor {
                 select = select.where(SQLQueryString("(created_at > \(bind: cursor.value) OR (created_at = \(bind: cursor.value) AND id > \(bind: cursor.id)))"))
             }

@@ -49,6 +49,14 @@ public struct CRMService: Sendable {
         return account
     }
 
+    /// Whether what belongs to `accountID` (a contact, a record) is within the caller's reach: the
+    /// account's entity is; what belongs to no account always is.
+    func reachesAccount(_ accountID: UUID?, by principal: Principal) async throws -> Bool {
+        guard let accountID, principal.access.entities != nil else { return true }
+        let account = try await repository.account(organizationID: principal.organizationID, id: accountID)
+        return principal.access.reaches(entity: account?.entity)
+    }
+
     /// An account's entity must be the map's and within the caller's reach.
     func check(entityOf account: Account, by principal: Principal) throws {
         try account.checkEntity(among: map.entityOrder)
@@ -90,7 +98,8 @@ public struct CRMService: Sendable {
 
     public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {
         try requireStaff(principal)
-        guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id) else {
+        guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id),
+              try await reachesAccount(contact.accountID, by: principal) else {
             throw StoreError.notFound(what: "contact", id: id.text)
         }
         return contact
@@ -98,7 +107,7 @@ public struct CRMService: Sendable {
 
     public func contacts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Contact], PageCursor?) {
         try requireStaff(principal)
-        return try await repository.contacts(organizationID: principal.organizationID, limit: limit, after: cursor)
+        return try await repository.contacts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
 
     /// A new contact; without an account it joins the account declaring its address's domain.
@@ -133,7 +142,8 @@ public struct CRMService: Sendable {
 
     public func record(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws -> CRMRecord {
         try requireStaff(principal)
-        guard let record = try await repository.record(organizationID: principal.organizationID, kind: kind, id: id) else {
+        guard let record = try await repository.record(organizationID: principal.organizationID, kind: kind, id: id),
+              try await reachesAccount(record.accountID, by: principal) else {
             throw StoreError.notFound(what: kind.rawValue, id: id.text)
         }
         return record
@@ -172,7 +182,8 @@ public struct CRMService: Sendable {
 
     public func records(_ kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([CRMRecord], PageCursor?) {
         try requireStaff(principal)
-        return try await repository.records(organizationID: principal.organizationID, kind: kind, accountID: accountID, limit: limit, after: cursor)
+        return try await repository.records(organizationID: principal.organizationID, kind: kind, accountID: accountID, scope: principal.access,
+                                            limit: limit, after: cursor)
     }
 
     /// Moves `account_id` and `external_id` out of the values into the record.
@@ -208,7 +219,7 @@ public struct CRMService: Sendable {
 
     public func signals(status: Signal.Status?, accountID: UUID?, by principal: Principal) async throws -> [Signal] {
         try requireStaff(principal)
-        return try await signals.list(organizationID: principal.organizationID, status: status, accountID: accountID)
+        return try await signals.list(organizationID: principal.organizationID, status: status, accountID: accountID, scope: principal.access)
     }
 
     public enum Report: String, Sendable, CaseIterable {

@@ -19,6 +19,13 @@ enum AccessFilter {
         return condition
     }
 
+    /// Rows tied to an account (contacts, CRM records, signals) whose account the scope reaches by
+    /// entity; rows tied to none are within reach.
+    static func accountCondition(_ scope: AccessScope) -> SQLQueryString {
+        guard scope.entities != nil else { return "1 = 1" }
+        return "(account_id IS NULL OR account_id IN (SELECT id FROM accounts WHERE \(entityCondition(scope))))"
+    }
+
     /// The rows of the entities a scope reaches, on any table with an `entity` column (tickets,
     /// accounts); rows of no entity count as the default entity's.
     static func entityCondition(_ scope: AccessScope, table: String? = nil) -> SQLQueryString {

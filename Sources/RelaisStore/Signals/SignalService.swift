@@ -291,9 +291,11 @@ public struct SignalService: Sendable {
     }
 
     /// Signals of an organisation, newest first, filtered by status and account.
-    public func list(organizationID: UUID, status: Signal.Status?, accountID: UUID?, limit: Int = 200) async throws -> [Signal] {
+    /// The newest signals; with `scope`, only those of accounts it reaches (by entity).
+    public func list(organizationID: UUID, status: Signal.Status?, accountID: UUID?, scope: AccessScope = .everything, limit: Int = 200) async throws -> [Signal] {
         try await database.read { db in
             var select = db.select().columns(Self.columns.map { SQLColumn($0) }).from("signals").where("organization_id", .equal, organizationID.text)
+            if scope.entities != nil { select = select.where(AccessFilter.accountCondition(scope)) }
             if let status { select = select.where("status", .equal, status.rawValue) }
             if let accountID { select = select.where("account_id", .equal, accountID.text) }
             return try await select.orderBy("opened_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.decode)
