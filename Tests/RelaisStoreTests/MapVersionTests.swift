@@ -121,6 +121,31 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func anEntityItsTicketsBelongToCannotBeRemoved(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let (fixture, versions, people, text) = try await Self.setUp(database)
+            let org = fixture.organization.id
+            var draft = fixture.draft()
+            draft.brand = "boltline"
+            #expect(try await fixture.service.open(draft, by: fixture.agent).ticket.entity == "boltline")
+            // The map without Boltline (its entity, brand, mailbox and role).
+            var without = text.replacingOccurrences(of: "  boltline:\n    name: Boltline SAS\n    brands:\n", with: "")
+                .replacingOccurrences(of: #"  boltline-agent:\n(    .*\n)+"#, with: "", options: .regularExpression)
+            without = without.components(separatedBy: "\n").filter { !$0.lowercased().contains("boltline") }.joined(separator: "\n")
+            #expect(without.count < text.count - 500)
+            let proposal = try await versions.propose(organizationID: org, text: without, message: "drop Boltline", by: people.ada)
+            let impact = try await versions.impact(of: proposal)
+            #expect(impact.problems == [
+                "entities.boltline: 1 ticket and 0 accounts belong to this entity; an entity they belong to cannot be removed",
+                "brand 'boltline': 1 ticket came through this brand; a brand with tickets cannot be removed",
+            ], "\(impact.problems)")
+            await #expect(throws: MapChangeError.self) {
+                try await versions.approve(organizationID: org, number: proposal.number, by: people.bob)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func staleProposalsAndRacingAppliesFailCleanly(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let (fixture, versions, people, text) = try await Self.setUp(database)

@@ -57,6 +57,11 @@ public struct LiveTickets: Sendable {
     public var sla: [SLACount]
     /// Recent open tickets and their routing context, on which both maps' routing is replayed.
     public var sample: [(ticket: Ticket, context: RoutingContext)]
+    /// Tickets by the legal entity and by the brand they belong to, accounts by entity (what
+    /// belongs to none left out).
+    public var entityTickets: [String: Int] = [:]
+    public var brandTickets: [String: Int] = [:]
+    public var entityAccounts: [String: Int] = [:]
 
     public init(statuses: [StatusCount] = [], sla: [SLACount] = [], sample: [(ticket: Ticket, context: RoutingContext)] = []) {
         self.statuses = statuses
@@ -186,8 +191,22 @@ public struct MapImpact: Sendable, Equatable, Codable {
         compareSLA(from: old, to: new, live: live)
         replayRouting(from: old, to: new, live: live)
         compareMappings(from: old, to: new)
+        checkEntities(to: new, live: live)
         if old.organization.slug != new.organization.slug {
             problems.append("organization.name: the organisation '\(old.organization.name)' cannot be renamed to '\(new.organization.name)' by a map change (its identifier would change)")
+        }
+    }
+
+    /// An entity or a brand that tickets or accounts belong to stays: removing it would leave
+    /// them belonging to nothing the map knows.
+    mutating func checkEntities(to new: ProcessMap, live: LiveTickets) {
+        for entity in Set(live.entityTickets.keys).union(live.entityAccounts.keys).sorted() where new.entities[entity] == nil {
+            let tickets = live.entityTickets[entity] ?? 0, accounts = live.entityAccounts[entity] ?? 0
+            problems.append("entities.\(entity): \(tickets) ticket\(tickets == 1 ? "" : "s") and \(accounts) account\(accounts == 1 ? "" : "s") belong to this entity; an entity they belong to cannot be removed")
+        }
+        for brand in live.brandTickets.keys.sorted() where new.brands[brand] == nil {
+            let tickets = live.brandTickets[brand]!
+            problems.append("brand '\(brand)': \(tickets) ticket\(tickets == 1 ? "" : "s") came through this brand; a brand with tickets cannot be removed")
         }
     }
 

@@ -348,6 +348,19 @@ public struct MapVersions: Sendable {
             live.statuses.append(.init(family: try row.decode(column: "family", as: String.self), status: try row.decode(column: "status", as: String.self),
                                        category: StatusCategory(rawValue: category) ?? .open, tickets: try row.decode(column: "tickets", as: Int.self)))
         }
+        func counts(_ table: String, by column: String) async throws -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for row in try await db.raw("""
+                SELECT \(ident: column) AS code, COUNT(*) AS n FROM \(ident: table)
+                WHERE organization_id = \(bind: organizationID.text) AND \(ident: column) IS NOT NULL GROUP BY \(ident: column)
+                """).all() {
+                counts[try row.decode(column: "code", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+        live.entityTickets = try await counts("tickets", by: "entity")
+        live.brandTickets = try await counts("tickets", by: "brand")
+        live.entityAccounts = try await counts("accounts", by: "entity")
         guard sample > 0 else { return live }
         let slaRows = try await db.raw("""
             SELECT s.policy_code AS policy, t.priority AS priority, COUNT(*) AS tickets FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id

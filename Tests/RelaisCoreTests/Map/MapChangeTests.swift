@@ -104,6 +104,30 @@ import Testing
         #expect(impact.problems.contains { $0.hasPrefix("organization.name") })
     }
 
+    @Test func entitiesAndBrandsThatTicketsOrAccountsBelongToCannotBeRemoved() {
+        var old = SampleMap.map
+        old.entities = ["north": LegalEntity(code: "north", name: "North", brands: ["nord"]), "south": LegalEntity(code: "south", name: "South")]
+        old.entityOrder = ["north", "south"]
+        old.brands = ["nord": Brand(code: "nord", entity: "north", name: "Nord")]
+        var live = LiveTickets()
+        live.entityTickets = ["north": 3]
+        live.brandTickets = ["nord": 2]
+        live.entityAccounts = ["north": 1, "south": 1]
+        var new = old
+        #expect(MapImpact(from: old, to: new, live: live, moves: []).problems.isEmpty)
+        new.entities["south"] = nil
+        new.entityOrder = ["north"]
+        #expect(MapImpact(from: old, to: new, live: live, moves: []).problems == [
+            "entities.south: 0 tickets and 1 account belong to this entity; an entity they belong to cannot be removed",
+        ])
+        // A map without entities at all would strand every ticket and account that has one.
+        let none = MapImpact(from: old, to: SampleMap.map, live: live, moves: [])
+        #expect(none.problems.count == 3)
+        #expect(none.problems.contains("brand 'nord': 2 tickets came through this brand; a brand with tickets cannot be removed"))
+        // Declaring entities where there were none is no change to refuse.
+        #expect(MapImpact(from: SampleMap.map, to: old, live: LiveTickets(), moves: []).problems.isEmpty)
+    }
+
     @Test func slaTargetsRoutingAndMappingsAreCompared() throws {
         var old = SampleMap.map
         old.calendars["office"] = BusinessCalendar(code: "office", timezone: "UTC", hours: [:])
