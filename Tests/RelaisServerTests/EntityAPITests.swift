@@ -43,6 +43,11 @@ import Testing
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"nope"}"#)
                 .expectProblem(.unprocessableContent, field: "brand")
             let boltSupport = #"{"family":"customer_support","title":"Login fails","category":"usage","links":[{"kind":"account","id":"\#(boltAccount)"}]}"#
+            // Acme's billing office handles Acme SAS's tickets only.
+            try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"boltline","team":"billing"}"#)
+                .expectProblem(.unprocessableContent, field: "team")
+            try await client.send(.patch, "/api/v1/tickets/\(try #require(branded.json["key"] as? String))", token: api.agent, body: #"{"team":"billing"}"#)
+                .expectProblem(.unprocessableContent, field: "team")
             let linked = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: boltSupport)
             #expect(linked.json["entity"] as? String == "boltline", "\(linked.text)")
             let boltKeys = [branded.json["key"] as? String, linked.json["key"] as? String].compactMap { $0 }.sorted()

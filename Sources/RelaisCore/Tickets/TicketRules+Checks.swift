@@ -42,6 +42,12 @@ extension TicketRules {
         return team
     }
 
+    /// A team that belongs to a legal entity handles that entity's tickets only.
+    static func checkTeam(_ code: String?, serves entity: String?, map: ProcessMap) throws {
+        guard let code, let entity, let teamEntity = map.teams[code]?.entity, teamEntity != entity else { return }
+        throw TicketError.notAllowed(field: "team", value: code, reason: "team '\(code)' handles the tickets of entity '\(teamEntity)' only; this ticket is of '\(entity)'")
+    }
+
     static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         return value

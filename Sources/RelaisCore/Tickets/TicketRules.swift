@@ -42,6 +42,7 @@ public enum TicketRules {
         let routed = Router.route(&ticket, rules: map.routing, map: map, context: context, pinned: pinned)
         (ticket.entity, ticket.brand) = try map.entityAndBrand(brand: nonEmpty(draft.brand), entity: nonEmpty(draft.entity),
                                                                account: context["account.entity"], team: ticket.team)
+        try checkTeam(nonEmpty(draft.team), serves: ticket.entity, map: map)
         return (ticket, [TicketChange(kind: .created, to: ticket.status)] + routed)
     }
 
@@ -86,6 +87,7 @@ public enum TicketRules {
         }
         if let teamCode = patch.team {
             let team = try checkTeam(nonEmpty(teamCode), family: family, map: map)
+            try checkTeam(nonEmpty(teamCode), serves: ticket.entity, map: map)
             set("team", \.team, teamCode)
             if let change = TicketChange.field("level", from: ticket.level.map(String.init), to: team.map { String($0.level) }) {
                 changes.append(change)

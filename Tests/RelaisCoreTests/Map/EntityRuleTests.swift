@@ -1,5 +1,5 @@
 import Foundation
-import RelaisCore
+@testable import RelaisCore
 import Testing
 
 /// Which legal entity and brand a new ticket takes, and what an agent's grants let them reach.
@@ -60,5 +60,15 @@ import Testing
         #expect(role.granted(["south"], defaultEntity: "south").entities == [])
         #expect(role.granted([], defaultEntity: "south").entities == ["north"])
         #expect(!role.granted([], defaultEntity: "south").reachesNoEntity)
+    }
+
+    @Test func aTeamOfAnEntityHandlesThatEntitysTicketsOnly() throws {
+        #expect(throws: TicketError.notAllowed(field: "team", value: "north-desk",
+                                               reason: "team 'north-desk' handles the tickets of entity 'north' only; this ticket is of 'south'")) {
+            try TicketRules.checkTeam("north-desk", serves: "south", map: Self.map)
+        }
+        try TicketRules.checkTeam("north-desk", serves: "north", map: Self.map)
+        try TicketRules.checkTeam("shared", serves: "south", map: Self.map)
+        try TicketRules.checkTeam("north-desk", serves: nil, map: Self.map)
     }
 }
