@@ -65,88 +65,50 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
     }
 
     public func body(_ content: Content) -> String {
-        content.language == "fr" ? frenchBody(content) : englishBody(content)
+        let words = content.language == "fr" ? Wording.french : Wording.english
+        let paragraphs: [String] = switch self {
+        case .acknowledgement:
+            [words.received(content.key, content.title) + "\n" + words.addTo(content.key)]
+        case .reply:
+            [words.wrote(content.author, content.key), content.comment ?? "", words.replyToAnswer]
+        case .solved:
+            [words.solved(content.key, content.title) + (content.resolution.map { "\n\n" + words.resolution($0) } ?? ""), words.ifNotSolved]
+        }
+        return ([words.greeting(content.requesterName)] + paragraphs + [words.signature(content.organization)]).joined(separator: "\n\n")
     }
 
-    func englishBody(_ content: Content) -> String {
-        let greeting = content.requesterName.map { "Hello \($0)," } ?? "Hello,"
-        let signature = "-- \n\(content.organization) service desk"
-        switch self {
-        case .acknowledgement:
-            return """
-                \(greeting)
+    /// What notices say, in one language.
+    struct Wording: Sendable {
+        var greeting: @Sendable (String?) -> String
+        var received: @Sendable (String, String) -> String
+        var addTo: @Sendable (String) -> String
+        var wrote: @Sendable (String?, String) -> String
+        var replyToAnswer: String
+        var solved: @Sendable (String, String) -> String
+        var resolution: @Sendable (String) -> String
+        var ifNotSolved: String
+        var signature: @Sendable (String) -> String
 
-                We have received your request and opened ticket \(content.key): \(content.title).
-                To add to it, reply to this message and keep [\(content.key)] in the subject.
+        static let english = Wording(
+            greeting: { name in name.map { "Hello \($0)," } ?? "Hello," },
+            received: { key, title in "We have received your request and opened ticket \(key): \(title)." },
+            addTo: { key in "To add to it, reply to this message and keep [\(key)] in the subject." },
+            wrote: { author, key in "\(author.map { "\($0) wrote" } ?? "We wrote") on ticket \(key):" },
+            replyToAnswer: "Reply to this message to answer.",
+            solved: { key, title in "We have solved ticket \(key): \(title)." },
+            resolution: { "Resolution: \($0)" },
+            ifNotSolved: "If it is solved for you too, there is nothing to do. If it is not, reply to this message\nand the ticket goes back to the team.",
+            signature: { "-- \n\($0) service desk" })
 
-                \(signature)
-                """
-        case .reply:
-            let who = content.author.map { "\($0) wrote" } ?? "We wrote"
-            return """
-                \(greeting)
-
-                \(who) on ticket \(content.key):
-
-                \(content.comment ?? "")
-
-                Reply to this message to answer.
-
-                \(signature)
-                """
-        case .solved:
-            let note = content.resolution.map { "\n\nResolution: \($0)" } ?? ""
-            return """
-                \(greeting)
-
-                We have solved ticket \(content.key): \(content.title).\(note)
-
-                If it is solved for you too, there is nothing to do. If it is not, reply to this message
-                and the ticket goes back to the team.
-
-                \(signature)
-                """
-        }
-    }
-
-    func frenchBody(_ content: Content) -> String {
-        let greeting = content.requesterName.map { "Bonjour \($0)," } ?? "Bonjour,"
-        let signature = "-- \nLe support \(content.organization)"
-        switch self {
-        case .acknowledgement:
-            return """
-                \(greeting)
-
-                Nous avons bien reçu votre demande et ouvert le ticket \(content.key) : \(content.title).
-                Pour la compléter, répondez à ce message en gardant [\(content.key)] dans l'objet.
-
-                \(signature)
-                """
-        case .reply:
-            let who = content.author.map { "\($0) a écrit" } ?? "Nous avons écrit"
-            return """
-                \(greeting)
-
-                \(who) sur le ticket \(content.key) :
-
-                \(content.comment ?? "")
-
-                Répondez à ce message pour lui répondre.
-
-                \(signature)
-                """
-        case .solved:
-            let note = content.resolution.map { "\n\nRésolution : \($0)" } ?? ""
-            return """
-                \(greeting)
-
-                Nous avons résolu le ticket \(content.key) : \(content.title).\(note)
-
-                Si c'est résolu pour vous aussi, vous n'avez rien à faire. Sinon, répondez à ce message
-                et le ticket retourne à l'équipe.
-
-                \(signature)
-                """
-        }
+        static let french = Wording(
+            greeting: { name in name.map { "Bonjour \($0)," } ?? "Bonjour," },
+            received: { key, title in "Nous avons bien reçu votre demande et ouvert le ticket \(key) : \(title)." },
+            addTo: { key in "Pour la compléter, répondez à ce message en gardant [\(key)] dans l'objet." },
+            wrote: { author, key in "\(author.map { "\($0) a écrit" } ?? "Nous avons écrit") sur le ticket \(key) :" },
+            replyToAnswer: "Répondez à ce message pour lui répondre.",
+            solved: { key, title in "Nous avons résolu le ticket \(key) : \(title)." },
+            resolution: { "Résolution : \($0)" },
+            ifNotSolved: "Si c'est résolu pour vous aussi, vous n'avez rien à faire. Sinon, répondez à ce message\net le ticket retourne à l'équipe.",
+            signature: { "-- \nLe support \($0)" })
     }
 }
