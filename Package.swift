@@ -114,7 +114,7 @@ let package = Package(
             dependencies: ["RelaisMining"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap", "RelaisTestSupport"]),
+        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap", "RelaisIntegrations", "RelaisTestSupport"]),
         .testTarget(
             name: "RelaisIntegrationsTests",
             dependencies: [

@@ -4,7 +4,7 @@ import Yams
 extension MapLoader {
     static let referentialKeys = ["severities", "priority_matrix", "categories", "mappings"]
     /// Ticket fields a mapping may set.
-    static let mappableFields = ["family", "category", "severity", "priority", "impact", "urgency", "status_category"]
+    static let mappableFields = ["family", "category", "severity", "priority", "impact", "urgency", "status_category", "status", "team"]
 
     static func readReferential(_ node: Node?, _ reader: MapReader) -> Referential {
         let fields = reader.fields(node, "referential", allowed: referentialKeys)

@@ -35,6 +35,7 @@ public enum Migrator {
         CreateMapVersions(),
         CreateTeamMembers(),
         AddEntities(),
+        CreatePeerTickets(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

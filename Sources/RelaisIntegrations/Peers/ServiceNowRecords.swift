@@ -1,0 +1,82 @@
+import Foundation
+import RelaisCore
+
+/// Incident records of ServiceNow's Table API (`GET /api/now/table/incident`): a JSON object whose
+/// `result` holds the records, each field a string, or for reference fields an object with
+/// `value` (a sys_id) and, when asked for (`sysparm_display_value=all`), `display_value`.
+/// Times are `yyyy-MM-dd HH:mm:ss` in UTC.
+public enum ServiceNowRecords {
+    public static let source = "servicenow"
+    /// The local fields the map's mappings translate, and the coverage report lists; `table` is
+    /// the table read (`incident`), for mappings that give the family.
+    public static let referentialFields = ["table", "state", "impact", "urgency", "priority", "category", "subcategory", "assignment_group", "contact_type"]
+
+    /// Every record of `data`, read or refused with its position.
+    public static func read(_ data: Data) throws -> [PeerInput] {
+        guard let root = try? JSONSerialization.jsonObject(with: data) else {
+            throw PeerRecordProblem(position: "file", reason: "not JSON")
+        }
+        let items: [Any]
+        if let object = root as? [String: Any], let result = object["result"] as? [Any] {
+            items = result
+        } else if let array = root as? [Any] {
+            items = array
+        } else {
+            throw PeerRecordProblem(position: "file", reason: "expected an object with 'result', a list of incident records")
+        }
+        return items.enumerated().map { index, item in
+            let position = "record \(index + 1)"
+            guard let fields = item as? [String: Any] else { return PeerInput(position: position, record: .failure(PeerRecordProblem(position: position, reason: "not an object"))) }
+            return PeerInput(position: position, record: record(fields).mapError { PeerRecordProblem(position: position, reason: $0.reason) })
+        }
+    }
+
+    struct Refusal: Error { var reason: String }
+
+    static func record(_ fields: [String: Any]) -> Result<PeerRecord, Refusal> {
+        func refuse(_ reason: String) -> Result<PeerRecord, Refusal> { .failure(Refusal(reason: reason)) }
+        func text(_ name: String) -> String? {
+            let value: String? = if let string = fields[name] as? String {
+                string
+            } else if let reference = fields[name] as? [String: Any] {
+                (reference["display_value"] as? String) ?? (reference["value"] as? String)
+            } else {
+                nil
+            }
+            return value.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let id = text("sys_id") else { return refuse("no sys_id") }
+        guard let opened = text("opened_at") ?? text("sys_created_on") else { return refuse("no opened_at") }
+        guard let createdAt = time(opened) else { return refuse("opened_at: '\(opened)' is not a time (yyyy-MM-dd HH:mm:ss)") }
+        var updatedAt = createdAt
+        if let updated = text("sys_updated_on") {
+            guard let time = time(updated) else { return refuse("sys_updated_on: '\(updated)' is not a time (yyyy-MM-dd HH:mm:ss)") }
+            updatedAt = time
+        }
+        var values: [String: String] = ["table": "incident"]
+        for field in referentialFields where field != "table" { values[field] = text(field) }
+        let actor = text("sys_updated_by") ?? source
+        var history: [PeerRecord.Change] = []
+        for (field, state) in [("resolved_at", "6"), ("closed_at", "7")] {
+            guard let stamp = text(field) else { continue }
+            guard let at = time(stamp) else { return refuse("\(field): '\(stamp)' is not a time (yyyy-MM-dd HH:mm:ss)") }
+            history.append(PeerRecord.Change(at: at, actor: actor, field: "state", to: state))
+        }
+        let number = text("number")
+        return .success(PeerRecord(source: source, externalID: id, title: text("short_description") ?? number ?? id,
+                                   description: text("description") ?? "", values: values, createdAt: createdAt,
+                                   updatedAt: max(updatedAt, createdAt), history: history))
+    }
+
+    static func time(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == ":" || $0 == "T" }).compactMap { Int($0) }
+        guard parts.count == 6 else { return nil }
+        var components = DateComponents()
+        (components.year, components.month, components.day, components.hour, components.minute, components.second) =
+            (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard (1...12).contains(parts[1]), (1...31).contains(parts[2]), parts[3] < 24, parts[4] < 60, parts[5] < 61 else { return nil }
+        return calendar.date(from: components)
+    }
+}

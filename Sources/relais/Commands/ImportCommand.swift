@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import RelaisCore
+import RelaisIntegrations
+import RelaisStore
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Brings tickets in from the other ticketing tools the organisation keeps.",
+        subcommands: [ServiceNow.self])
+
+    struct ServiceNow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "servicenow",
+            abstract: "Imports incidents exported from ServiceNow's Table API (a JSON object with 'result', or a list of records).",
+            discussion: """
+            Local values (state, impact, urgency, priority, category, subcategory, assignment_group, contact_type)
+            go through the map's referential.mappings for source 'servicenow'; a record whose family or status no
+            mapping gives is reported and skipped, and every local value no mapping covers is listed with its count.
+            Records are upserted by sys_id: running the same import again creates nothing and changes only what
+            changed. Refused records are listed as FILE: record N: reason. Exits with 2 when some were skipped.
+            """)
+        @Argument(help: "The exported file.") var file: String
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                CLI.printError("error: cannot read \(file): \(error.localizedDescription)")
+                throw ExitCode(1)
+            }
+            let inputs: [PeerInput]
+            do {
+                inputs = try ServiceNowRecords.read(data)
+            } catch let problem as PeerRecordProblem {
+                CLI.printError("error: \(file): \(problem.reason)")
+                throw ExitCode(1)
+            }
+            try await ImportCommand.run(inputs, fields: ServiceNowRecords.referentialFields, source: ServiceNowRecords.source,
+                                        file: file, map: map.map, database: database.database)
+        }
+    }
+
+    /// Imports `inputs` into the organisation of the map running on the database, and prints the report.
+    static func run(_ inputs: [PeerInput], fields: [String], source: String, file: String, map path: String, database url: String) async throws {
+        let db = try await CLI.openDatabase(url)
+        let report: PeerImporter.Report
+        do {
+            let organization = try await CLI.organization(in: db, mapPath: path)
+            let running = try await CLI.mapInForce(path, database: db, organizationID: organization.id)
+            let showProgress = CLI.isTerminal, total = inputs.count
+            report = try await PeerImporter(database: db, map: running).run(inputs, fields: fields, organizationID: organization.id) { done in
+                if showProgress { CLI.printProgress("imported \(done)/\(total) records") }
+            }
+            await db.close()
+        } catch {
+            await db.close()
+            throw error
+        }
+        for problem in report.skipped { CLI.printError("\(file): \(problem)") }
+        print("\(source): \(report.received) records: \(report.created) created, \(report.updated) updated, "
+              + "\(report.unchanged) unchanged, \(report.skipped.count) skipped")
+        if !report.uncovered.isEmpty {
+            print("Local values no mapping covers (add them to referential.mappings, source '\(source)'):")
+            for field in report.uncovered.keys.sorted() {
+                for (value, count) in report.uncovered[field]!.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+                    print("  \(field)=\(value): \(count) record\(count == 1 ? "" : "s")")
+                }
+            }
+        }
+        if !report.skipped.isEmpty { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import RelaisCore
+import RelaisIntegrations
+import RelaisStore
+import RelaisTestSupport
+import SQLKit
+import Testing
+
+/// ServiceNow incidents brought in through the demo map's mappings: what is imported, what is
+/// reported, and that importing again duplicates nothing.
+@Suite struct PeerImportTests {
+    func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text.replacingOccurrences(of: " ", with: "T") + "Z")! }
+
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/peers/servicenow-incidents.json")
+
+    static func inputs(_ transform: (String) -> String = { $0 }) throws -> [PeerInput] {
+        try ServiceNowRecords.read(Data(transform(try String(contentsOf: fixture, encoding: .utf8)).utf8))
+    }
+
+    @Test func theTableAPIShapeIsReadAndBadRecordsArePlaced() throws {
+        let inputs = try Self.inputs()
+        #expect(inputs.count == 7)
+        let first = try inputs[0].record.get()
+        #expect(first.externalID == "9d385017c611228701d22104cc95c371" && first.title == "Email server unreachable from the Lyon office")
+        #expect(first.values["assignment_group"] == "Network" && first.values["state"] == "2" && first.values["table"] == "incident")
+        #expect(first.createdAt == utc("2026-10-05 08:12:30"))
+        let closed = try inputs[1].record.get()
+        #expect(closed.history.map(\.to) == ["6", "7"] && closed.history.map(\.actor) == ["itil", "itil"])
+        let problems = inputs.compactMap { input -> String? in
+            if case let .failure(problem) = input.record { return problem.description }
+            return nil
+        }
+        #expect(problems == ["record 5: no sys_id", "record 6: opened_at: 'last tuesday' is not a time (yyyy-MM-dd HH:mm:ss)", "record 7: not an object"])
+        #expect(throws: PeerRecordProblem.self) { try ServiceNowRecords.read(Data("[1,".utf8)) }
+    }
+
+    @Test(arguments: Engine.available)
+    func incidentsAreMappedImportedWithTheirHistoryAndReimportedWithoutDuplicates(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let importer = PeerImporter(database: database, map: fixture.map)
+            let org = fixture.organization.id
+            let report = try await importer.run(try Self.inputs(), fields: ServiceNowRecords.referentialFields, organizationID: org)
+            #expect(report.received == 7 && report.created == 3 && report.updated == 0 && report.unchanged == 0)
+            #expect(report.skipped.map(\.position) == ["record 4", "record 5", "record 6", "record 7"])
+            #expect(report.skipped[0].reason.contains("no mapping of 'servicenow' gives a status or status category of workflow 'itil-incident'"))
+            // Every local value no mapping covers, with how many records hold it.
+            #expect(report.uncovered["state"] == ["9": 1])
+            #expect(report.uncovered["category"] == ["Hardware": 1])
+            #expect(report.uncovered["priority"] == ["2": 1, "5": 1])
+            #expect(report.uncovered["contact_type"] == ["email": 1, "phone": 1, "self-service": 1])
+            #expect(report.uncovered["assignment_group"] == nil && report.uncovered["table"] == nil)
+
+            let tickets = try await fixture.service.list(TicketQuery(organizationID: org), by: fixture.agent).tickets
+            #expect(tickets.count == 3)
+            let lyon = try #require(tickets.first { $0.title.hasPrefix("Email server") })
+            #expect(lyon.family == "incident" && lyon.status == "in_progress" && lyon.team == "it-l2" && lyon.level == 2)
+            #expect(lyon.impact == "high" && lyon.urgency == "medium" && lyon.priority == "P2" && lyon.category == "network")
+            #expect(lyon.createdAt == utc("2026-10-05 08:12:30") && lyon.entity == "acme-sas")
+            // The history keeps the tool's times: opened, resolved, closed.
+            let closed = try #require(tickets.first { $0.title.hasPrefix("Cannot install") })
+            let events = try await fixture.service.events(key: closed.key, by: fixture.agent)
+            #expect(events.map(\.change.kind) == [.created, .statusChanged, .statusChanged])
+            #expect(events.map(\.change.to) == ["new", "resolved", "closed"])
+            #expect(events.map(\.occurredAt) == [utc("2026-10-01 14:00:00"), utc("2026-10-02 11:30:00"),
+                                                  utc("2026-10-04 10:00:00")])
+            // The raw values stay beside the ticket.
+            let raw = try await database.read { db in
+                try await db.select().column("raw").from("peer_tickets").where("ticket_id", .equal, lyon.id.uuidString.lowercased()).first()
+            }
+            #expect(try raw?.decode(column: "raw", as: String.self).contains(#""assignment_group":"Network""#) == true)
+
+            // Again: nothing new. Then the tool moved one incident on: only that one changes.
+            let again = try await importer.run(try Self.inputs(), fields: ServiceNowRecords.referentialFields, organizationID: org)
+            #expect(again.created == 0 && again.updated == 0 && again.unchanged == 3)
+            let moved = try Self.inputs { $0.replacingOccurrences(of: #""state": "2""#, with: #""state": "6""#)
+                .replacingOccurrences(of: #""sys_updated_on": "2026-10-05 09:40:00""#, with: #""sys_updated_on": "2026-10-05 16:00:00""#) }
+            let third = try await importer.run(moved, fields: ServiceNowRecords.referentialFields, organizationID: org)
+            #expect(third.created == 0 && third.updated == 1 && third.unchanged == 2)
+            let resolved = try await fixture.service.find(key: lyon.key, by: fixture.agent)
+            #expect(resolved.status == "resolved" && resolved.statusCategory == .solved && resolved.version == lyon.version + 1)
+            let last = try #require(try await fixture.service.events(key: lyon.key, by: fixture.agent).last)
+            #expect(last.change.to == "resolved" && last.occurredAt == utc("2026-10-05 16:00:00") && last.actor == "servicenow")
+            #expect(try await fixture.service.list(TicketQuery(organizationID: org), by: fixture.agent).tickets.count == 3)
+        }
+    }
+
+    @Test func everyRecordEndsInAValidFamilyAndStatusOrInTheReport() throws {
+        // Records made of every combination of a few known and unknown local values.
+        let map = try ExampleMap.load()
+        let states = ["1", "2", "3", "6", "7", "8", "9", ""], tables = ["incident", "problem"], groups = ["Service Desk", "Network", "Nobody", ""]
+        var generator = SystemRandomNumberGenerator()
+        for state in states {
+            for table in tables {
+                for group in groups {
+                    let record = PeerRecord(source: "servicenow", externalID: "\(state)-\(table)-\(group)", title: "x",
+                                            values: ["state": state, "table": table, "assignment_group": group].filter { !$0.value.isEmpty },
+                                            createdAt: Date(timeIntervalSince1970: Double.random(in: 0...2e9, using: &generator)))
+                    switch PeerImportRules.translate(record, map: map, organizationID: UUID(), id: UUID()) {
+                    case let .success(translation):
+                        let ticket = translation.ticket
+                        let family = try #require(map.families[ticket.family])
+                        #expect(map.workflow(of: family)?.category(of: ticket.status) == ticket.statusCategory)
+                        #expect(ticket.team.map(family.handledBy.contains) ?? true)
+                        #expect(translation.history.first?.change.kind == .created && translation.history.last.map { $0.change.to == ticket.status || $0.change.kind == .created } == true)
+                    case let .failure(unmapped):
+                        #expect(table != "incident" || ["9", ""].contains(state), "\(record.values): \(unmapped.reason)")
+                        #expect(!unmapped.missing.isEmpty)
+                    }
+                }
+            }
+        }
+    }
+}
