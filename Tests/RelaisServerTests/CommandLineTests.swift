@@ -87,6 +87,29 @@ import Testing
         #expect(rollups.status == 0 && rollups.output.contains("0 counts differed"), "\(rollups.output)")
     }
 
+    @Test func servicenowImportReportsSkippedRecordsAndUncoveredValuesAndRunsAgainIdempotently() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("relais.sqlite").path
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/peers/servicenow-incidents.json").path
+        let first = try relais(["import", "servicenow", file, "--map", ExampleMap.path, "--database", database])
+        #expect(first.status == 2)
+        #expect(first.output.contains("servicenow: 7 records: 3 created, 0 updated, 0 unchanged, 4 skipped"), "\(first.output)")
+        #expect(first.errors.contains("\(file): record 5: no sys_id"))
+        #expect(first.output.contains("  state=9: 1 record"))
+        #expect(first.output.contains("  priority=2: 1 record"))
+        let again = try relais(["import", "servicenow", file, "--map", ExampleMap.path, "--database", database])
+        #expect(again.output.contains("3 unchanged"), "\(again.output)")
+        let missing = try relais(["import", "servicenow", folder.appendingPathComponent("none.json").path, "--map", ExampleMap.path, "--database", database])
+        #expect(missing.status == 1 && missing.errors.contains("cannot read"))
+        let broken = folder.appendingPathComponent("broken.json")
+        try #"{"records": []}"#.write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try relais(["import", "servicenow", broken.path, "--map", ExampleMap.path, "--database", database])
+        #expect(refused.status == 1 && refused.errors.contains("expected an object with 'result'"))
+    }
+
     @Test func aMissingMapFileIsAClearError() throws {
         let outcome = try relais(["map", "check", "/nonexistent/relais.map.yaml"])
         #expect(outcome.status == 1)
