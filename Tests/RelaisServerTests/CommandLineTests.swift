@@ -110,6 +110,32 @@ import Testing
         #expect(refused.status == 1 && refused.errors.contains("expected an object with 'result'"))
     }
 
+    @Test func aCSVExportIsImportedThroughItsMappingFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("relais.sqlite").path
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/peers")
+        let file = fixtures.appendingPathComponent("zendesk-export.csv").path, mapping = fixtures.appendingPathComponent("zendesk-columns.yaml").path
+        let first = try relais(["import", "csv", file, "--mapping", mapping, "--map", ExampleMap.path, "--database", database])
+        #expect(first.status == 2)
+        #expect(first.output.contains("zendesk: 6 records: 2 created, 0 updated, 0 unchanged, 4 skipped"), "\(first.output) \(first.errors)")
+        #expect(first.errors.contains("\(file): line 4: no mapping of 'zendesk' gives a family to priority=low, status=new, type=suggestion"), "\(first.errors)")
+        #expect(first.errors.contains("\(file): line 6: no value in column 'ID'"))
+        #expect(first.errors.contains("\(file): line 7: Requested: 'yesterday' is not a time"))
+        #expect(first.output.contains("  status=hold: 1 record") && first.output.contains("  type=suggestion: 1 record"))
+        #expect(first.output.contains("  priority=high: 1 record"))
+        let again = try relais(["import", "csv", file, "--mapping", mapping, "--map", ExampleMap.path, "--database", database])
+        #expect(again.output.contains("0 created, 0 updated, 2 unchanged"), "\(again.output)")
+        // A mapping file with mistakes says where they are.
+        let bad = folder.appendingPathComponent("bad.yaml")
+        try "source: zendesk\ncolumns: { title: Subject, created_at: Requested, owner: Agent }\nvalues: []\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try relais(["import", "csv", file, "--mapping", bad.path, "--map", ExampleMap.path, "--database", database])
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains("\(bad.path):2:"), "\(refused.errors)")
+        #expect(refused.errors.contains("owner") && refused.errors.contains("'id'") && refused.errors.contains("values:"), "\(refused.errors)")
+    }
+
     @Test func aMissingMapFileIsAClearError() throws {
         let outcome = try relais(["map", "check", "/nonexistent/relais.map.yaml"])
         #expect(outcome.status == 1)

@@ -165,6 +165,7 @@ let benchmarks: @Sendable () -> Void = {
 
     WebhookBench.register()
     MailBench.register()
+    ImportBench.register()
 }
 
 /// The CMDB service of the impact benchmark, its graph loaded once, and the items incidents start from.

@@ -27,14 +27,12 @@ public enum ServiceNowRecords {
         return items.enumerated().map { index, item in
             let position = "record \(index + 1)"
             guard let fields = item as? [String: Any] else { return PeerInput(position: position, record: .failure(PeerRecordProblem(position: position, reason: "not an object"))) }
-            return PeerInput(position: position, record: record(fields).mapError { PeerRecordProblem(position: position, reason: $0.reason) })
+            return PeerInput(position: position, record: record(fields).mapError { PeerRecordProblem(position: position, reason: $0.text) })
         }
     }
 
-    struct Refusal: Error { var reason: String }
-
-    static func record(_ fields: [String: Any]) -> Result<PeerRecord, Refusal> {
-        func refuse(_ reason: String) -> Result<PeerRecord, Refusal> { .failure(Refusal(reason: reason)) }
+    static func record(_ fields: [String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason> {
+        func refuse(_ reason: String) -> Result<PeerRecord, PeerRecordProblem.Reason> { .failure(.init(reason)) }
         func text(_ name: String) -> String? {
             let value: String? = if let string = fields[name] as? String {
                 string
@@ -68,15 +66,5 @@ public enum ServiceNowRecords {
                                    updatedAt: max(updatedAt, createdAt), history: history))
     }
 
-    static func time(_ text: String) -> Date? {
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == ":" || $0 == "T" }).compactMap { Int($0) }
-        guard parts.count == 6 else { return nil }
-        var components = DateComponents()
-        (components.year, components.month, components.day, components.hour, components.minute, components.second) =
-            (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard (1...12).contains(parts[1]), (1...31).contains(parts[2]), parts[3] < 24, parts[4] < 60, parts[5] < 61 else { return nil }
-        return calendar.date(from: components)
-    }
+    static func time(_ text: String) -> Date? { ColumnMapping.time(text) }
 }

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import RelaisCore
 import RelaisIntegrations
+import RelaisMap
 import RelaisStore
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Brings tickets in from the other ticketing tools the organisation keeps.",
-        subcommands: [ServiceNow.self])
+        subcommands: [ServiceNow.self, Generic.self])
 
     struct ServiceNow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -41,6 +42,49 @@ struct ImportCommand: AsyncParsableCommand {
             }
             try await ImportCommand.run(inputs, fields: ServiceNowRecords.referentialFields, source: ServiceNowRecords.source,
                                         file: file, map: map.map, database: database.database)
+        }
+    }
+
+    struct Generic: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "csv",
+            abstract: "Imports tickets another tool exported as CSV (a header row) or a JSON list of objects, read through a mapping file.",
+            discussion: """
+            The mapping file names the tool (the source of the map's referential.mappings), the columns of the
+            id, title, description and times, and the columns of local values:
+              source: legacy-desk
+              columns: { id: Ticket ID, title: Subject, description: Body, created_at: Created, updated_at: Updated }
+              values: { status: Status, type: Type, group: Group }
+            Records are upserted by source and id; skipped rows are listed as FILE: line N: reason.
+            """)
+        @Argument(help: "The exported file; .json is read as JSON, anything else as CSV.") var file: String
+        @Option(help: "The mapping file (YAML).") var mapping: String
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            guard let text = try? String(contentsOfFile: mapping, encoding: .utf8) else {
+                CLI.printError("error: cannot read the mapping file \(mapping)")
+                throw ExitCode(1)
+            }
+            let columns: ColumnMapping
+            do {
+                columns = try ColumnMappingLoader.load(yaml: text, file: mapping)
+            } catch let error as MapValidationError {
+                for problem in error.problems { CLI.printError(problem.description) }
+                throw ExitCode(1)
+            }
+            let parsed = try CLI.readImportFile(file)
+            let unit = file.lowercased().hasSuffix(".json") ? "record" : "line"
+            var inputs = parsed.rejected.map { rejection in
+                let position = "\(unit) \(rejection.line)"
+                return PeerInput(position: position, record: .failure(PeerRecordProblem(position: position, reason: rejection.reason)))
+            }
+            for row in parsed.rows {
+                let position = "\(unit) \(row.line)"
+                inputs.append(PeerInput(position: position, record: columns.record(row.values).mapError { PeerRecordProblem(position: position, reason: $0.text) }))
+            }
+            try await ImportCommand.run(inputs, fields: columns.values.keys.sorted(), source: columns.source, file: file, map: map.map, database: database.database)
         }
     }
 
