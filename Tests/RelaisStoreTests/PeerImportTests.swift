@@ -55,7 +55,8 @@ import Testing
             let tickets = try await fixture.service.list(TicketQuery(organizationID: org), by: fixture.agent).tickets
             #expect(tickets.count == 3)
             let lyon = try #require(tickets.first { $0.title.hasPrefix("Email server") })
-            #expect(lyon.family == "incident" && lyon.status == "in_progress" && lyon.team == "it-l2" && lyon.level == 2)
+            // State 2 maps to the open category: the workflow's first open status.
+            #expect(lyon.family == "incident" && lyon.status == "assigned" && lyon.team == "it-l2" && lyon.level == 2)
             #expect(lyon.impact == "high" && lyon.urgency == "medium" && lyon.priority == "P2" && lyon.category == "network")
             #expect(lyon.createdAt == utc("2026-10-05 08:12:30") && lyon.entity == "acme-sas")
             // The history keeps the tool's times: opened, resolved, closed.
