@@ -114,3 +114,38 @@ import Testing
         }
     }
 }
+
+/// Jira issues: Atlassian Document Format bodies turned into text, and the changelog's status
+/// moves become the ticket's history at Jira's times.
+@Suite struct JiraImportTests {
+    static let fixture = PeerImportTests.fixture.deletingLastPathComponent().appendingPathComponent("jira-search.json")
+
+    @Test func issuesAreReadWithTheirChangelogAndTextBodies() throws {
+        let inputs = try JiraIssues.read(try Data(contentsOf: Self.fixture))
+        #expect(inputs.count == 3)
+        let task = try inputs[0].record.get()
+        #expect(task.externalID == "OPS-14" && task.values["issuetype"] == "Task" && task.values["status"] == "Done")
+        #expect(task.values["statusCategory"] == "done" && task.values["priority"] == "High" && task.values["project"] == "OPS")
+        #expect(task.description == "Agents run out of disk every night.\n- move the caches\n- ask @Ana")
+        #expect(task.createdAt == ISO8601DateFormatter().date(from: "2026-10-01T07:00:00Z"))
+        #expect(task.history.map(\.to) == ["To Do", "In Progress", "Done"] && task.history.map(\.actor) == ["Ana Silva", "Ana Silva", "Bo Chen"])
+        if case let .failure(problem) = inputs[2].record { #expect(problem.description == "issue 3: no key") } else { Issue.record("issue 3 read") }
+    }
+
+    @Test(arguments: Engine.available)
+    func theChangelogBecomesTheTicketsHistory(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let report = try await PeerImporter(database: database, map: fixture.map)
+                .run(try JiraIssues.read(try Data(contentsOf: Self.fixture)), fields: JiraIssues.referentialFields, organizationID: fixture.organization.id)
+            #expect(report.created == 1 && report.skipped.map(\.position) == ["issue 2", "issue 3"], "\(report.skipped)")
+            #expect(report.uncovered["issuetype"] == ["Epic": 1] && report.uncovered["priority"] == ["High": 1])
+            let ticket = try #require(try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: fixture.agent).tickets.first)
+            #expect(ticket.family == "project_task" && ticket.status == "done" && ticket.statusCategory == .solved)
+            let events = try await fixture.service.events(key: ticket.key, by: fixture.agent)
+            #expect(events.map(\.change.to) == ["backlog", "todo", "doing", "done"])
+            #expect(events.map(\.actor) == ["jira", "Ana Silva", "Ana Silva", "Bo Chen"])
+            #expect(events.last?.occurredAt == ISO8601DateFormatter().date(from: "2026-10-09T15:30:00Z"))
+        }
+    }
+}

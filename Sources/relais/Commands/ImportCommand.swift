@@ -8,7 +8,7 @@ import RelaisStore
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Brings tickets in from the other ticketing tools the organisation keeps.",
-        subcommands: [ServiceNow.self, Generic.self])
+        subcommands: [ServiceNow.self, Jira.self, Generic.self])
 
     struct ServiceNow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,23 +26,47 @@ struct ImportCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: file))
-            } catch {
-                CLI.printError("error: cannot read \(file): \(error.localizedDescription)")
-                throw ExitCode(1)
-            }
-            let inputs: [PeerInput]
-            do {
-                inputs = try ServiceNowRecords.read(data)
-            } catch let problem as PeerRecordProblem {
-                CLI.printError("error: \(file): \(problem.reason)")
-                throw ExitCode(1)
-            }
-            try await ImportCommand.run(inputs, fields: ServiceNowRecords.referentialFields, source: ServiceNowRecords.source,
-                                        file: file, map: map.map, database: database.database)
+            try await ImportCommand.run(file, reader: ServiceNowRecords.read, fields: ServiceNowRecords.referentialFields,
+                                        source: ServiceNowRecords.source, map: map.map, database: database.database)
         }
+    }
+
+    struct Jira: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "jira",
+            abstract: "Imports Jira issues as the REST API v3 gives them (a search answer with 'issues', expand=changelog, or a list of issues).",
+            discussion: """
+            Local values (issuetype, status, statusCategory, priority, project, labels) go through the map's
+            referential.mappings for source 'jira'; the changelog's status moves become the ticket's history at
+            Jira's times, and descriptions in Atlassian Document Format become plain text. Issues are upserted by key.
+            """)
+        @Argument(help: "The exported file.") var file: String
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await ImportCommand.run(file, reader: JiraIssues.read, fields: JiraIssues.referentialFields,
+                                        source: JiraIssues.source, map: map.map, database: database.database)
+        }
+    }
+
+    /// Reads `file` with a tool's reader and imports it.
+    static func run(_ file: String, reader: (Data) throws -> [PeerInput], fields: [String], source: String, map: String, database: String) async throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            CLI.printError("error: cannot read \(file): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+        let inputs: [PeerInput]
+        do {
+            inputs = try reader(data)
+        } catch let problem as PeerRecordProblem {
+            CLI.printError("error: \(file): \(problem.reason)")
+            throw ExitCode(1)
+        }
+        try await run(inputs, fields: fields, source: source, file: file, map: map, database: database)
     }
 
     struct Generic: AsyncParsableCommand {
