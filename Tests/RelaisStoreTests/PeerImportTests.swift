@@ -84,6 +84,15 @@ import Testing
             let last = try #require(try await fixture.service.events(key: lyon.key, by: fixture.agent).last)
             #expect(last.change.to == "resolved" && last.occurredAt == utc("2026-10-05 16:00:00") && last.actor == "servicenow")
             #expect(try await fixture.service.list(TicketQuery(organizationID: org), by: fixture.agent).tickets.count == 3)
+
+            // The same request entered in Jira an hour later is found as a double entry.
+            let jira = PeerRecord(source: "jira", externalID: "OPS-99", title: "Lyon office: email server unreachable",
+                                  values: ["issuetype": "Task", "status": "To Do"], createdAt: utc("2026-10-05 09:12:30"))
+            #expect(try await importer.run([PeerInput(position: "issue 1", record: .success(jira))], fields: [], organizationID: org).created == 1)
+            let pairs = try await DoubleEntries(database: database).pairs(organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"))
+            #expect(pairs.map(\.tools) == ["jira + servicenow"] && pairs.first?.first.key == lyon.key, "\(pairs)")
+            #expect(try await DoubleEntries(database: database).pairs(organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"),
+                                                                     window: 1_800).isEmpty)
         }
     }
 

@@ -8,7 +8,7 @@ import RelaisStore
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Brings tickets in from the other ticketing tools the organisation keeps.",
-        subcommands: [ServiceNow.self, Jira.self, Generic.self])
+        subcommands: [ServiceNow.self, Jira.self, Generic.self, Duplicates.self])
 
     struct ServiceNow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,6 +47,41 @@ struct ImportCommand: AsyncParsableCommand {
         func run() async throws {
             try await ImportCommand.run(file, reader: JiraIssues.read, fields: JiraIssues.referentialFields,
                                         source: JiraIssues.source, map: map.map, database: database.database)
+        }
+    }
+
+    struct Duplicates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "duplicates",
+            abstract: "Lists requests entered twice: tickets from two tools (Relais counts as one), close in time, with similar subjects.",
+            discussion: "Tickets tied to two different accounts or requesters are never paired. Pairs are counted per pair of tools.")
+        @Option(help: "Days back from now to look at.") var days = 30
+        @Option(help: "Hours within which two entries count as the same request.") var windowHours = 24
+        @Option(help: "Share of subject words two entries must have in common, 0 to 1.") var similarity = 0.6
+        @Option(help: "The map naming the organisation (default: the only one stored).") var map: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard days > 0 else { throw ValidationError("--days must be at least 1") }
+            guard windowHours > 0 else { throw ValidationError("--window-hours must be at least 1") }
+            guard (0...1).contains(similarity), similarity > 0 else { throw ValidationError("--similarity must be above 0 and at most 1") }
+        }
+
+        func run() async throws {
+            let db = try await CLI.openDatabase(database.database)
+            defer { Task { await db.close() } }
+            let organization = try await CLI.organization(in: db, mapPath: map)
+            let now = Date()
+            let pairs = try await DoubleEntries(database: db).pairs(organizationID: organization.id, from: now.addingTimeInterval(-Double(days) * 86_400), to: now,
+                                                                    window: Double(windowHours) * 3_600, threshold: similarity)
+            let byTools = Dictionary(grouping: pairs, by: \.tools)
+            print("\(pairs.count) request\(pairs.count == 1 ? "" : "s") entered twice in the last \(days) days")
+            for tools in byTools.keys.sorted() {
+                print("\(tools): \(byTools[tools]!.count)")
+                for pair in byTools[tools]! {
+                    print("  \(pair.first.key) (\(pair.first.source)) ~ \(pair.second.key) (\(pair.second.source)), \(Int(pair.similarity * 100)) %: \(pair.second.title)")
+                }
+            }
         }
     }
 
