@@ -158,3 +158,34 @@ import Testing
         }
     }
 }
+
+/// Zendesk's incremental export and Freshservice's tickets API, through the demo map's mappings.
+@Suite struct ZendeskAndFreshserviceImportTests {
+    static let folder = PeerImportTests.fixture.deletingLastPathComponent()
+
+    @Test(arguments: Engine.available)
+    func theirTicketsAreMappedAndImported(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let importer = PeerImporter(database: database, map: fixture.map), org = fixture.organization.id
+            let zendesk = try ZendeskTickets.read(try Data(contentsOf: Self.folder.appendingPathComponent("zendesk-incremental.json")))
+            #expect(try zendesk[0].record.get().values == ["status": "open", "type": "problem", "priority": "high", "channel": "web", "group_id": "98738"])
+            let fromZendesk = try await importer.run(zendesk, fields: ZendeskTickets.referentialFields, organizationID: org)
+            #expect(fromZendesk.created == 2 && fromZendesk.skipped.map(\.position) == ["ticket 3"])
+            #expect(fromZendesk.uncovered["type"] == ["task": 1] && fromZendesk.uncovered["channel"] == ["email": 1, "web": 1])
+
+            let fresh = try FreshserviceTickets.read(try Data(contentsOf: Self.folder.appendingPathComponent("freshservice-tickets.json")))
+            #expect(try fresh[0].record.get().values["status"] == "2" && fresh[0].position == "ticket 1")
+            let fromFresh = try await importer.run(fresh, fields: FreshserviceTickets.referentialFields, organizationID: org)
+            #expect(fromFresh.created == 2 && fromFresh.skipped.map(\.description) == ["ticket 3: no created_at"])
+
+            let tickets = try await fixture.service.list(TicketQuery(organizationID: org), by: fixture.agent).tickets
+            let byTitle = Dictionary(uniqueKeysWithValues: tickets.map { ($0.title, $0) })
+            #expect(byTitle["Help, my printer is on fire!"]?.family == "incident" && byTitle["Help, my printer is on fire!"]?.statusCategory == .open)
+            #expect(byTitle["How do I export invoices?"]?.family == "customer_support" && byTitle["How do I export invoices?"]?.category == "usage")
+            #expect(byTitle["How do I export invoices?"]?.statusCategory == .solved)
+            #expect(byTitle["New starter: accounts for Léa"]?.family == "service_request" && byTitle["New starter: accounts for Léa"]?.statusCategory == .closed)
+            #expect(byTitle["Laptop does not boot"]?.description == "Black screen since this morning.")
+        }
+    }
+}

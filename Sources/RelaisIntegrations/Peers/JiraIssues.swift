@@ -11,22 +11,7 @@ public enum JiraIssues {
     public static let referentialFields = ["issuetype", "status", "statusCategory", "priority", "project", "labels"]
 
     public static func read(_ data: Data) throws -> [PeerInput] {
-        guard let root = try? JSONSerialization.jsonObject(with: data) else { throw PeerRecordProblem(position: "file", reason: "not JSON") }
-        let items: [Any]
-        if let object = root as? [String: Any], let issues = object["issues"] as? [Any] {
-            items = issues
-        } else if let array = root as? [Any] {
-            items = array
-        } else {
-            throw PeerRecordProblem(position: "file", reason: "expected an object with 'issues', a list of Jira issues")
-        }
-        return items.enumerated().map { index, item in
-            let position = "issue \(index + 1)"
-            guard let issue = item as? [String: Any] else {
-                return PeerInput(position: position, record: .failure(PeerRecordProblem(position: position, reason: "not an object")))
-            }
-            return PeerInput(position: position, record: record(issue).mapError { PeerRecordProblem(position: position, reason: $0.text) })
-        }
+        try PeerJSON.records(data, under: "issues", noun: "issue", tool: "Jira", read: record)
     }
 
     static func record(_ issue: [String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason> {

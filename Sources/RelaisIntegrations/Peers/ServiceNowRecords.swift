@@ -13,22 +13,7 @@ public enum ServiceNowRecords {
 
     /// Every record of `data`, read or refused with its position.
     public static func read(_ data: Data) throws -> [PeerInput] {
-        guard let root = try? JSONSerialization.jsonObject(with: data) else {
-            throw PeerRecordProblem(position: "file", reason: "not JSON")
-        }
-        let items: [Any]
-        if let object = root as? [String: Any], let result = object["result"] as? [Any] {
-            items = result
-        } else if let array = root as? [Any] {
-            items = array
-        } else {
-            throw PeerRecordProblem(position: "file", reason: "expected an object with 'result', a list of incident records")
-        }
-        return items.enumerated().map { index, item in
-            let position = "record \(index + 1)"
-            guard let fields = item as? [String: Any] else { return PeerInput(position: position, record: .failure(PeerRecordProblem(position: position, reason: "not an object"))) }
-            return PeerInput(position: position, record: record(fields).mapError { PeerRecordProblem(position: position, reason: $0.text) })
-        }
+        try PeerJSON.records(data, under: "result", noun: "record", tool: "incident", read: record)
     }
 
     static func record(_ fields: [String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason> {

@@ -8,7 +8,7 @@ import RelaisStore
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Brings tickets in from the other ticketing tools the organisation keeps.",
-        subcommands: [ServiceNow.self, Jira.self, Generic.self, Duplicates.self])
+        subcommands: [ServiceNow.self, Jira.self, Zendesk.self, Freshservice.self, Generic.self, Duplicates.self])
 
     struct ServiceNow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,6 +47,34 @@ struct ImportCommand: AsyncParsableCommand {
         func run() async throws {
             try await ImportCommand.run(file, reader: JiraIssues.read, fields: JiraIssues.referentialFields,
                                         source: JiraIssues.source, map: map.map, database: database.database)
+        }
+    }
+
+    struct Zendesk: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "zendesk", abstract: "Imports Zendesk tickets (an incremental export page with 'tickets', or a list of tickets).",
+            discussion: "Local values: status, type, priority, channel (via.channel), group_id. Tickets are upserted by id.")
+        @Argument(help: "The exported file.") var file: String
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await ImportCommand.run(file, reader: ZendeskTickets.read, fields: ZendeskTickets.referentialFields,
+                                        source: ZendeskTickets.source, map: map.map, database: database.database)
+        }
+    }
+
+    struct Freshservice: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "freshservice", abstract: "Imports Freshservice tickets (an API v2 answer with 'tickets', or a list of tickets).",
+            discussion: "Local values: status, priority, urgency, impact, source, type, category, group_id (numbers as text). Upserted by id.")
+        @Argument(help: "The exported file.") var file: String
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await ImportCommand.run(file, reader: FreshserviceTickets.read, fields: FreshserviceTickets.referentialFields,
+                                        source: FreshserviceTickets.source, map: map.map, database: database.database)
         }
     }
 

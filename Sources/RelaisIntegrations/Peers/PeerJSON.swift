@@ -1,0 +1,79 @@
+import Foundation
+import RelaisCore
+
+/// What the JSON readers of peer tools share: the records under a key of the answer (or a bare
+/// list), each read on its own and refused with its position.
+enum PeerJSON {
+    static func records(_ data: Data, under key: String, noun: String, tool: String,
+                        read: ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>) throws -> [PeerInput] {
+        guard let root = try? JSONSerialization.jsonObject(with: data) else { throw PeerRecordProblem(position: "file", reason: "not JSON") }
+        let items: [Any]
+        if let object = root as? [String: Any], let list = object[key] as? [Any] {
+            items = list
+        } else if let array = root as? [Any] {
+            items = array
+        } else {
+            throw PeerRecordProblem(position: "file", reason: "expected an object with '\(key)', a list of \(tool) \(noun)s")
+        }
+        return items.enumerated().map { index, item in
+            let position = "\(noun) \(index + 1)"
+            guard let fields = item as? [String: Any] else {
+                return PeerInput(position: position, record: .failure(PeerRecordProblem(position: position, reason: "not an object")))
+            }
+            return PeerInput(position: position, record: read(fields).mapError { PeerRecordProblem(position: position, reason: $0.text) })
+        }
+    }
+
+    /// A field as text: strings as they are, numbers written out, empty as nil.
+    static func text(_ value: Any?) -> String? {
+        switch value {
+        case let string as String: string.isEmpty ? nil : string
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+}
+
+/// Tickets of Zendesk's incremental export (`GET /api/v2/incremental/tickets/cursor.json`: an
+/// object with `tickets`, `after_cursor` and `end_of_stream`) or of its tickets API.
+public enum ZendeskTickets {
+    public static let source = "zendesk"
+    public static let referentialFields = ["status", "type", "priority", "channel", "group_id"]
+
+    public static func read(_ data: Data) throws -> [PeerInput] {
+        try PeerJSON.records(data, under: "tickets", noun: "ticket", tool: "Zendesk") { ticket in
+            guard let id = PeerJSON.text(ticket["id"]) else { return .failure(.init("no id")) }
+            guard let created = ticket["created_at"] as? String else { return .failure(.init("no created_at")) }
+            guard let createdAt = ColumnMapping.time(created) else { return .failure(.init("created_at: '\(created)' is not a time")) }
+            let updatedAt = (ticket["updated_at"] as? String).flatMap(ColumnMapping.time) ?? createdAt
+            var values: [String: String] = [:]
+            for field in ["status", "type", "priority", "group_id"] { values[field] = PeerJSON.text(ticket[field]) }
+            values["channel"] = PeerJSON.text((ticket["via"] as? [String: Any])?["channel"])
+            return .success(PeerRecord(source: source, externalID: id, title: PeerJSON.text(ticket["subject"]) ?? "",
+                                       description: PeerJSON.text(ticket["description"]) ?? "", values: values,
+                                       createdAt: createdAt, updatedAt: max(updatedAt, createdAt)))
+        }
+    }
+}
+
+/// Tickets of Freshservice's API v2 (`GET /api/v2/tickets`: an object with `tickets`), whose
+/// status (2 open, 3 pending, 4 resolved, 5 closed), priority (1 low to 4 urgent) and source are
+/// numbers.
+public enum FreshserviceTickets {
+    public static let source = "freshservice"
+    public static let referentialFields = ["status", "priority", "urgency", "impact", "source", "type", "category", "group_id"]
+
+    public static func read(_ data: Data) throws -> [PeerInput] {
+        try PeerJSON.records(data, under: "tickets", noun: "ticket", tool: "Freshservice") { ticket in
+            guard let id = PeerJSON.text(ticket["id"]) else { return .failure(.init("no id")) }
+            guard let created = ticket["created_at"] as? String else { return .failure(.init("no created_at")) }
+            guard let createdAt = ColumnMapping.time(created) else { return .failure(.init("created_at: '\(created)' is not a time")) }
+            let updatedAt = (ticket["updated_at"] as? String).flatMap(ColumnMapping.time) ?? createdAt
+            var values: [String: String] = [:]
+            for field in referentialFields { values[field] = PeerJSON.text(ticket[field]) }
+            return .success(PeerRecord(source: source, externalID: id, title: PeerJSON.text(ticket["subject"]) ?? "",
+                                       description: PeerJSON.text(ticket["description_text"]) ?? "", values: values,
+                                       createdAt: createdAt, updatedAt: max(updatedAt, createdAt)))
+        }
+    }
+}
