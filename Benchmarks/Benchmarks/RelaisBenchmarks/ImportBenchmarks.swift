@@ -12,6 +12,22 @@ enum ImportBench {
     static let records = 20_000
 
     static func register() {
+        Benchmark("Import: read and map 20,000 ServiceNow incidents (no storage)",
+                  configuration: .init(metrics: [.wallClock], maxDuration: .seconds(60), maxIterations: 5)) { benchmark in
+            let map = try MapLoader.load(contentsOf: mapPath)
+            let data = export()
+            let organization = UUID()
+            benchmark.startMeasurement()
+            let inputs = try ServiceNowRecords.read(data)
+            var mapped = 0
+            for input in inputs {
+                guard case let .success(record) = input.record else { continue }
+                if case .success = PeerImportRules.translate(record, map: map, organizationID: organization, id: UUID()) { mapped += 1 }
+            }
+            benchmark.stopMeasurement()
+            precondition(mapped == records)
+        }
+
         Benchmark("Import: 20,000 ServiceNow incidents from a file (read, mapped, history, SQLite)",
                   configuration: .init(metrics: [.wallClock], maxDuration: .seconds(120), maxIterations: 5)) { benchmark in
             let map = try MapLoader.load(contentsOf: mapPath)

@@ -45,22 +45,69 @@ public struct ColumnMapping: Sendable, Equatable {
                                    values: values, createdAt: createdAt, updatedAt: updated))
     }
 
-    /// Reads a time as tools export them: ISO 8601 with a zone or an offset, `yyyy-MM-dd HH:mm:ss`
-    /// (taken as UTC), or a date alone (midnight UTC).
+    /// Reads a time as tools export them: `yyyy-MM-dd`, then optionally `T` or a space and
+    /// `HH:mm[:ss[.fraction]]`, then optionally `Z` or an offset (`+02:00`, `+0200`); without a
+    /// zone, UTC. Read by hand: date formatters cost more to make than a record takes to import.
     public static func time(_ text: String) -> Date? {
-        let iso = ISO8601DateFormatter()
-        if let date = iso.date(from: text) { return date }
-        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = iso.date(from: text) { return date }
-        let plain = text.replacingOccurrences(of: "T", with: " ")
-        let parts = plain.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == ":" }).map(String.init)
-        guard parts.count == 6 || parts.count == 3, parts.allSatisfy({ Int($0) != nil }) else { return nil }
-        let numbers = parts.compactMap { Int($0) } + (parts.count == 3 ? [0, 0, 0] : [])
-        guard (1...12).contains(numbers[1]), (1...31).contains(numbers[2]), numbers[3] < 24, numbers[4] < 60, numbers[5] < 61 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2],
-                                                  hour: numbers[3], minute: numbers[4], second: numbers[5]))
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int? {
+            guard index + digits <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[index..<index + digits] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            index += digits
+            return value
+        }
+        func skip(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), skip(45), let month = number(2), skip(45), let day = number(2),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var hour = 0, minute = 0, second = 0, fraction = 0.0, offset = 0
+        if index < bytes.count, bytes[index] == 84 || bytes[index] == 32 {
+            index += 1
+            guard let h = number(2), skip(58), let m = number(2), h < 24, m < 60 else { return nil }
+            (hour, minute) = (h, m)
+            if skip(58) {
+                guard let s = number(2), s < 61 else { return nil }
+                second = s
+                if skip(46) {
+                    var scale = 0.1
+                    let start = index
+                    while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                        fraction += Double(bytes[index] - 48) * scale
+                        scale /= 10
+                        index += 1
+                    }
+                    guard index > start else { return nil }
+                }
+            }
+            if skip(90) {
+                offset = 0
+            } else if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 {
+                let sign = bytes[index] == 45 ? -1 : 1
+                index += 1
+                guard let oh = number(2) else { return nil }
+                _ = skip(58)
+                guard let om = number(2), oh < 24, om < 60 else { return nil }
+                offset = sign * (oh * 3_600 + om * 60)
+            }
+        }
+        guard index == bytes.count else { return nil }
+        // Days from 1970-01-01 of a civil date (proleptic Gregorian), by era of 400 years.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
 

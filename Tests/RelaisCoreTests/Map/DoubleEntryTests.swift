@@ -27,3 +27,25 @@ import Testing
         #expect(DoubleEntry.pairs(entries, threshold: 1.01).isEmpty)
     }
 }
+
+@Suite struct PeerTimeTests {
+    @Test(arguments: [
+        ("2026-10-05 08:12:30", "2026-10-05T08:12:30Z"),
+        ("2026-10-05T08:12:30Z", "2026-10-05T08:12:30Z"),
+        ("2026-10-05T10:12:30.500+02:00", "2026-10-05T08:12:30Z"),
+        ("2026-10-05T10:12:30.000+0200", "2026-10-05T08:12:30Z"),
+        ("2026-10-04T23:12:30-09:00", "2026-10-05T08:12:30Z"),
+        ("2026-10-05", "2026-10-05T00:00:00Z"),
+        ("2024-02-29 23:59:59", "2024-02-29T23:59:59Z"),
+        ("1999-12-31T23:59", "1999-12-31T23:59:00Z"),
+    ])
+    func timesAsToolsWriteThem(text: String, expected: String) throws {
+        let date = try #require(ColumnMapping.time(text))
+        #expect(abs(date.timeIntervalSince(try #require(ISO8601DateFormatter().date(from: expected)))) < 1)
+    }
+
+    @Test(arguments: ["yesterday", "2026-13-01", "2026-10-05 25:00:00", "2026-10-05 08:12:30 extra", "", "2026-10-05T08", "2026-1-5"])
+    func whatIsNotATimeIsRefused(text: String) {
+        #expect(ColumnMapping.time(text) == nil)
+    }
+}
