@@ -30,5 +30,9 @@ import Testing
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
         #expect(sequence.next(millis: millis - 60_000).millis == millis - 60_000)
+        // A clock read a few milliseconds behind another thread's still sorts after what was made.
+        let late = sequence.next(millis: millis - 3)
+        let lateID = UUID.timeOrdered(millis: late.millis, counter: late.counter, using: &random).uuidString.lowercased()
+        #expect(lateID > ids.last!)
     }
 }

@@ -35,17 +35,22 @@ extension UUID {
 /// The latest millisecond asked for, the millisecond ids are being issued in (ahead of it once a
 /// millisecond's 4,096 counts are used up), and the last count. A millisecond's counter starts at
 /// a random value below 2,048, so that processes do not all start at zero. An id for an instant
-/// before the latest one asked for (history written after the fact) keeps its instant and a
-/// random counter.
+/// more than a second before the latest one asked for (history written after the fact) keeps its
+/// instant and a random counter; one less behind is issued in the stream, after the ids already
+/// made (a thread that read the clock just before another's).
 final class TimeOrderedSequence: Sendable {
     /// The process's sequence, which `UUID.timeOrdered(at:)` draws from.
     static let shared = TimeOrderedSequence()
 
     private let state = Mutex<(requested: UInt64, issued: UInt64, counter: UInt16)>((0, 0, 0))
+    /// How far behind the latest millisecond asked for an instant may be and still count as now.
+    static let lag: UInt64 = 1_000
 
     func next(millis: UInt64) -> (millis: UInt64, counter: UInt16) {
         state.withLock { state in
-            if millis < state.requested { return (millis, UInt16.random(in: 0..<4_096)) }
+            // A clock read a moment before another thread's (up to `lag`) still gets the next
+            // id of the stream: ids made now stay in the order they were made.
+            if millis + Self.lag < state.requested { return (millis, UInt16.random(in: 0..<4_096)) }
             if millis > state.requested {
                 state.requested = millis
                 if millis > state.issued {
