@@ -5,7 +5,7 @@ import RelaisCore
 /// `key`, `fields` (summary, description in Atlassian Document Format, status with its category,
 /// issue type, priority, created, updated) and `changelog.histories`, whose status items become
 /// the ticket's history at Jira's times.
-public enum JiraIssues {
+public enum JiraIssues: PeerTool {
     public static let source = "jira"
     /// Local fields the mappings translate and the coverage report lists.
     public static let referentialFields = ["issuetype", "status", "statusCategory", "priority", "project", "labels"]

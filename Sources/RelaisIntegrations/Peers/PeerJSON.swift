@@ -1,6 +1,14 @@
 import Foundation
 import RelaisCore
 
+/// A peer tool's export reader: the source its mappings name, the local fields the coverage
+/// report looks at, and how its answers become records.
+public protocol PeerTool {
+    static var source: String { get }
+    static var referentialFields: [String] { get }
+    static func read(_ data: Data) throws -> [PeerInput]
+}
+
 /// What the JSON readers of peer tools share: the records under a key of the answer (or a bare
 /// list), each read on its own and refused with its position.
 enum PeerJSON {
@@ -36,7 +44,7 @@ enum PeerJSON {
 
 /// Tickets of Zendesk's incremental export (`GET /api/v2/incremental/tickets/cursor.json`: an
 /// object with `tickets`, `after_cursor` and `end_of_stream`) or of its tickets API.
-public enum ZendeskTickets {
+public enum ZendeskTickets: PeerTool {
     public static let source = "zendesk"
     public static let referentialFields = ["status", "type", "priority", "channel", "group_id"]
 
@@ -59,7 +67,7 @@ public enum ZendeskTickets {
 /// Tickets of Freshservice's API v2 (`GET /api/v2/tickets`: an object with `tickets`), whose
 /// status (2 open, 3 pending, 4 resolved, 5 closed), priority (1 low to 4 urgent) and source are
 /// numbers.
-public enum FreshserviceTickets {
+public enum FreshserviceTickets: PeerTool {
     public static let source = "freshservice"
     public static let referentialFields = ["status", "priority", "urgency", "impact", "source", "type", "category", "group_id"]
 

@@ -5,7 +5,7 @@ import RelaisCore
 /// `result` holds the records, each field a string, or for reference fields an object with
 /// `value` (a sys_id) and, when asked for (`sysparm_display_value=all`), `display_value`.
 /// Times are `yyyy-MM-dd HH:mm:ss` in UTC.
-public enum ServiceNowRecords {
+public enum ServiceNowRecords: PeerTool {
     public static let source = "servicenow"
     /// The local fields the map's mappings translate, and the coverage report lists; `table` is
     /// the table read (`incident`), for mappings that give the family.

@@ -10,7 +10,7 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import", abstract: "Brings tickets in from the other ticketing tools the organisation keeps.",
         subcommands: [ServiceNow.self, Jira.self, Zendesk.self, Freshservice.self, Generic.self, Duplicates.self])
 
-    struct ServiceNow: AsyncParsableCommand {
+    struct ServiceNow: PeerFileImport {
         static let configuration = CommandConfiguration(
             commandName: "servicenow",
             abstract: "Imports incidents exported from ServiceNow's Table API (a JSON object with 'result', or a list of records).",
@@ -25,13 +25,10 @@ struct ImportCommand: AsyncParsableCommand {
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
-        func run() async throws {
-            try await ImportCommand.run(file, reader: ServiceNowRecords.read, fields: ServiceNowRecords.referentialFields,
-                                        source: ServiceNowRecords.source, map: map.map, database: database.database)
-        }
+        static let tool: any PeerTool.Type = ServiceNowRecords.self
     }
 
-    struct Jira: AsyncParsableCommand {
+    struct Jira: PeerFileImport {
         static let configuration = CommandConfiguration(
             commandName: "jira",
             abstract: "Imports Jira issues as the REST API v3 gives them (a search answer with 'issues', expand=changelog, or a list of issues).",
@@ -44,13 +41,10 @@ struct ImportCommand: AsyncParsableCommand {
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
-        func run() async throws {
-            try await ImportCommand.run(file, reader: JiraIssues.read, fields: JiraIssues.referentialFields,
-                                        source: JiraIssues.source, map: map.map, database: database.database)
-        }
+        static let tool: any PeerTool.Type = JiraIssues.self
     }
 
-    struct Zendesk: AsyncParsableCommand {
+    struct Zendesk: PeerFileImport {
         static let configuration = CommandConfiguration(
             commandName: "zendesk", abstract: "Imports Zendesk tickets (an incremental export page with 'tickets', or a list of tickets).",
             discussion: "Local values: status, type, priority, channel (via.channel), group_id. Tickets are upserted by id.")
@@ -58,13 +52,10 @@ struct ImportCommand: AsyncParsableCommand {
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
-        func run() async throws {
-            try await ImportCommand.run(file, reader: ZendeskTickets.read, fields: ZendeskTickets.referentialFields,
-                                        source: ZendeskTickets.source, map: map.map, database: database.database)
-        }
+        static let tool: any PeerTool.Type = ZendeskTickets.self
     }
 
-    struct Freshservice: AsyncParsableCommand {
+    struct Freshservice: PeerFileImport {
         static let configuration = CommandConfiguration(
             commandName: "freshservice", abstract: "Imports Freshservice tickets (an API v2 answer with 'tickets', or a list of tickets).",
             discussion: "Local values: status, priority, urgency, impact, source, type, category, group_id (numbers as text). Upserted by id.")
@@ -72,10 +63,7 @@ struct ImportCommand: AsyncParsableCommand {
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
-        func run() async throws {
-            try await ImportCommand.run(file, reader: FreshserviceTickets.read, fields: FreshserviceTickets.referentialFields,
-                                        source: FreshserviceTickets.source, map: map.map, database: database.database)
-        }
+        static let tool: any PeerTool.Type = FreshserviceTickets.self
     }
 
     struct Duplicates: AsyncParsableCommand {
@@ -114,6 +102,10 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     /// Reads `file` with a tool's reader and imports it.
+    static func run(_ file: String, tool: any PeerTool.Type, map: String, database: String) async throws {
+        try await run(file, reader: tool.read, fields: tool.referentialFields, source: tool.source, map: map, database: database)
+    }
+
     static func run(_ file: String, reader: (Data) throws -> [PeerInput], fields: [String], source: String, map: String, database: String) async throws {
         let data: Data
         do {
@@ -203,5 +195,19 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         if !report.skipped.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// An import of one tool's export file: the file, the map, the database.
+protocol PeerFileImport: AsyncParsableCommand {
+    static var tool: any PeerTool.Type { get }
+    var file: String { get }
+    var map: MapOptions { get }
+    var database: DatabaseOptions { get }
+}
+
+extension PeerFileImport {
+    func run() async throws {
+        try await ImportCommand.run(file, tool: Self.tool, map: map.map, database: database.database)
     }
 }
