@@ -27,8 +27,7 @@ extension MapLoader {
                                   language: organization.languages.first ?? "en", timezone: organization.timezone)
                 for (address, addressNode) in reader.strings(brandFields["mail"], "\(brandPath).mail") {
                     let address = address.lowercased()
-                    let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-                    if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || address.contains(" ") {
+                    if !isMailAddress(address) {
                         reader.problem(at: addressNode, "\(brandPath).mail: '\(address)' is not a mail address")
                     } else if let owner = addresses[address] {
                         reader.problem(at: addressNode, "\(brandPath).mail: '\(address)' is already an address of brand '\(owner)'")

@@ -2,6 +2,12 @@ import RelaisCore
 import Yams
 
 extension MapLoader {
+    /// One `@` between a local part and a dotted domain, no space: what the map accepts as an address.
+    static func isMailAddress(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !address.contains(" ")
+    }
+
     /// `mailboxes: { support@acme.example: { family: customer_support, team: support-l1 } }`: the
     /// family must take the `email` channel and the team, when given, must handle the family.
     static func readMailboxes(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [String: Mailbox] {
@@ -9,8 +15,7 @@ extension MapLoader {
         for pair in reader.pairs(node, "mailboxes") {
             let address = pair.key.lowercased()
             let path = "mailboxes.\(pair.key)"
-            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || address.contains(" ") {
+            if !isMailAddress(address) {
                 reader.problem(at: pair.keyNode, "mailboxes: '\(pair.key)' is not a mail address")
                 continue
             }

@@ -108,6 +108,45 @@ public enum PeerImportRules {
         return .success(Translation(ticket: ticket, history: history(of: record, to: ticket, workflow: workflow, map: map)))
     }
 
+    /// Brings a ticket made from a peer record in line with the record as the tool holds it now:
+    /// one change per field that moved, stamped with the record's update time; refused when the
+    /// record no longer maps, or maps to another family (a ticket does not change family).
+    public static func update(_ ticket: inout Ticket, from record: PeerRecord, map: ProcessMap) -> Result<[TicketChange], Unmapped> {
+        let new: Ticket
+        switch translate(record, map: map, organizationID: ticket.organizationID, id: ticket.id) {
+        case let .failure(unmapped): return .failure(unmapped)
+        case let .success(translation): new = translation.ticket
+        }
+        guard new.family == ticket.family else {
+            return .failure(Unmapped(missing: ["family"],
+                                     reason: "its mapping now gives family '\(new.family)', but ticket \(ticket.key) is of '\(ticket.family)'; a ticket does not change family"))
+        }
+        var changes: [TicketChange] = []
+        if new.status != ticket.status {
+            changes.append(TicketChange(kind: .statusChanged, field: "status", from: ticket.status, to: new.status))
+            (ticket.status, ticket.statusCategory) = (new.status, new.statusCategory)
+        }
+        let fields: [(String, WritableKeyPath<Ticket, String?>)] = [
+            ("impact", \.impact), ("urgency", \.urgency), ("priority", \.priority), ("severity", \.severity), ("category", \.category), ("team", \.team),
+        ]
+        for (name, path) in fields {
+            if let change = TicketChange.field(name, from: ticket[keyPath: path], to: new[keyPath: path]) { changes.append(change) }
+            ticket[keyPath: path] = new[keyPath: path]
+        }
+        ticket.level = new.level
+        if let change = TicketChange.field("title", from: ticket.title, to: new.title) { changes.append(change) }
+        ticket.title = new.title
+        if new.description != ticket.description {
+            changes.append(TicketChange(kind: .fieldChanged, field: "description"))
+            ticket.description = new.description
+        }
+        if !changes.isEmpty {
+            ticket.updatedAt = max(record.updatedAt, ticket.updatedAt)
+            ticket.version += 1
+        }
+        return .success(changes)
+    }
+
     /// The history: the creation at the tool's creation time in the workflow's first status, then
     /// each status the tool recorded (its local values mapped like the record's), ending where the
     /// ticket stands now.

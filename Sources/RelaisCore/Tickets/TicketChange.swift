@@ -43,7 +43,9 @@ public struct TicketChange: Sendable, Equatable {
         self.rule = rule
     }
 
-    static func field(_ name: String, from: String?, to: String?, rule: String? = nil) -> TicketChange? {
+    /// The change of a field from one value to another; nil when it did not change. A team or an
+    /// assignee changing is an assignment.
+    public static func field(_ name: String, from: String?, to: String?, rule: String? = nil) -> TicketChange? {
         guard from != to else { return nil }
         let kind: Kind = name == "assignee" || name == "team" ? .assigned : .fieldChanged
         return TicketChange(kind: kind, field: name, from: from, to: to, rule: rule)

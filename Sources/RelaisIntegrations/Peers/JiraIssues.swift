@@ -19,10 +19,10 @@ public enum JiraIssues: PeerTool {
         guard let fields = issue["fields"] as? [String: Any] else { return .failure(.init("no fields")) }
         func name(_ field: String) -> String? { (fields[field] as? [String: Any])?["name"] as? String }
         guard let created = fields["created"] as? String else { return .failure(.init("fields.created: missing")) }
-        guard let createdAt = time(created) else { return .failure(.init("fields.created: '\(created)' is not a time")) }
+        guard let createdAt = ColumnMapping.time(created) else { return .failure(.init("fields.created: '\(created)' is not a time")) }
         var updatedAt = createdAt
         if let updated = fields["updated"] as? String {
-            guard let time = time(updated) else { return .failure(.init("fields.updated: '\(updated)' is not a time")) }
+            guard let time = ColumnMapping.time(updated) else { return .failure(.init("fields.updated: '\(updated)' is not a time")) }
             updatedAt = max(time, createdAt)
         }
         var values: [String: String] = [:]
@@ -36,7 +36,7 @@ public enum JiraIssues: PeerTool {
         let histories = ((issue["changelog"] as? [String: Any])?["histories"] as? [[String: Any]]) ?? []
         for entry in histories {
             guard let stamp = entry["created"] as? String else { continue }
-            guard let at = time(stamp) else { return .failure(.init("changelog: '\(stamp)' is not a time")) }
+            guard let at = ColumnMapping.time(stamp) else { return .failure(.init("changelog: '\(stamp)' is not a time")) }
             let actor = ((entry["author"] as? [String: Any])?["displayName"] as? String) ?? source
             for item in (entry["items"] as? [[String: Any]]) ?? [] where (item["field"] as? String) == "status" {
                 history.append(PeerRecord.Change(at: at, actor: actor, field: "status", from: item["fromString"] as? String, to: item["toString"] as? String))
@@ -45,16 +45,6 @@ public enum JiraIssues: PeerTool {
         let description: String = if let text = fields["description"] as? String { text } else { DocumentFormat.text(fields["description"]) }
         return .success(PeerRecord(source: source, externalID: key, title: (fields["summary"] as? String) ?? key, description: description,
                                    values: values, createdAt: createdAt, updatedAt: updatedAt, history: history))
-    }
-
-    /// Jira writes `2026-10-05T08:12:30.000+0200`: an offset without a colon, which ISO 8601
-    /// readers want with one.
-    static func time(_ text: String) -> Date? {
-        var text = text
-        if text.count > 5, let sign = text.dropLast(4).last, sign == "+" || sign == "-", text.suffix(4).allSatisfy(\.isNumber) {
-            text.insert(":", at: text.index(text.endIndex, offsetBy: -2))
-        }
-        return ColumnMapping.time(text)
     }
 }
 

@@ -30,10 +30,10 @@ public enum ServiceNowRecords: PeerTool {
         }
         guard let id = text("sys_id") else { return refuse("no sys_id") }
         guard let opened = text("opened_at") ?? text("sys_created_on") else { return refuse("no opened_at") }
-        guard let createdAt = time(opened) else { return refuse("opened_at: '\(opened)' is not a time (yyyy-MM-dd HH:mm:ss)") }
+        guard let createdAt = ColumnMapping.time(opened) else { return refuse("opened_at: '\(opened)' is not a time (yyyy-MM-dd HH:mm:ss)") }
         var updatedAt = createdAt
         if let updated = text("sys_updated_on") {
-            guard let time = time(updated) else { return refuse("sys_updated_on: '\(updated)' is not a time (yyyy-MM-dd HH:mm:ss)") }
+            guard let time = ColumnMapping.time(updated) else { return refuse("sys_updated_on: '\(updated)' is not a time (yyyy-MM-dd HH:mm:ss)") }
             updatedAt = time
         }
         var values: [String: String] = ["table": "incident"]
@@ -42,7 +42,7 @@ public enum ServiceNowRecords: PeerTool {
         var history: [PeerRecord.Change] = []
         for (field, state) in [("resolved_at", "6"), ("closed_at", "7")] {
             guard let stamp = text(field) else { continue }
-            guard let at = time(stamp) else { return refuse("\(field): '\(stamp)' is not a time (yyyy-MM-dd HH:mm:ss)") }
+            guard let at = ColumnMapping.time(stamp) else { return refuse("\(field): '\(stamp)' is not a time (yyyy-MM-dd HH:mm:ss)") }
             history.append(PeerRecord.Change(at: at, actor: actor, field: "state", to: state))
         }
         let number = text("number")
@@ -51,5 +51,4 @@ public enum ServiceNowRecords: PeerTool {
                                    updatedAt: max(updatedAt, createdAt), history: history))
     }
 
-    static func time(_ text: String) -> Date? { ColumnMapping.time(text) }
 }

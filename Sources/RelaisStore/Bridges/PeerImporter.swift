@@ -100,7 +100,7 @@ public struct PeerImporter: Sendable {
                                     }, on: db)
             partial.created += written.count
             for item in changed {
-                if let problem = try await Self.update(item.ticketID, from: item.record, map: map, organizationID: organizationID, on: db) {
+                if let problem = try await Self.update(item.ticketID, from: item.record, map: map, on: db) {
                     partial.skipped.append(PeerRecordProblem(position: item.position, reason: problem))
                     continue
                 }
@@ -120,43 +120,15 @@ public struct PeerImporter: Sendable {
 
     /// Applies a changed record to the ticket it made, with one event per field that moved at the
     /// record's update time; the reason when it cannot be applied.
-    static func update(_ ticketID: String, from record: PeerRecord, map: ProcessMap, organizationID: UUID, on db: any SQLDatabase) async throws -> String? {
+    static func update(_ ticketID: String, from record: PeerRecord, map: ProcessMap, on db: any SQLDatabase) async throws -> String? {
         guard let row = try await TicketRow.select(on: db).where("id", .equal, ticketID).first() else { return "its ticket no longer exists" }
         var ticket = try TicketRow.decode(row)
-        let translation: PeerImportRules.Translation
-        switch PeerImportRules.translate(record, map: map, organizationID: organizationID, id: ticket.id) {
+        let changes: [TicketChange]
+        switch PeerImportRules.update(&ticket, from: record, map: map) {
         case let .failure(unmapped): return unmapped.reason
-        case let .success(found): translation = found
-        }
-        let new = translation.ticket
-        guard new.family == ticket.family else {
-            return "its mapping now gives family '\(new.family)', but ticket \(ticket.key) is of '\(ticket.family)'; a ticket does not change family"
-        }
-        var changes: [TicketChange] = []
-        if new.status != ticket.status {
-            changes.append(TicketChange(kind: .statusChanged, field: "status", from: ticket.status, to: new.status))
-            ticket.status = new.status
-            ticket.statusCategory = new.statusCategory
-        }
-        let fields: [(String, WritableKeyPath<Ticket, String?>)] = [
-            ("impact", \.impact), ("urgency", \.urgency), ("priority", \.priority), ("severity", \.severity), ("category", \.category), ("team", \.team),
-        ]
-        for (name, path) in fields where ticket[keyPath: path] != new[keyPath: path] {
-            changes.append(TicketChange(kind: name == "team" ? .assigned : .fieldChanged, field: name, from: ticket[keyPath: path], to: new[keyPath: path]))
-            ticket[keyPath: path] = new[keyPath: path]
-        }
-        ticket.level = new.level
-        if new.title != ticket.title {
-            changes.append(TicketChange(kind: .fieldChanged, field: "title", from: ticket.title, to: new.title))
-            ticket.title = new.title
-        }
-        if new.description != ticket.description {
-            changes.append(TicketChange(kind: .fieldChanged, field: "description"))
-            ticket.description = new.description
+        case let .success(found): changes = found
         }
         guard !changes.isEmpty else { return nil }
-        ticket.updatedAt = max(record.updatedAt, ticket.updatedAt)
-        ticket.version += 1
         try await TicketRepository.write(ticket, changes: changes, actor: .init(id: nil, name: record.source), on: db)
         return nil
     }

@@ -55,11 +55,8 @@ public struct CRMReports: Sendable {
 
     func facts(organizationID: UUID, from: Date, to: Date, accountID: UUID? = nil, cut: Cut = .init()) async throws -> [TicketFacts] {
         let organization = organizationID.text, start = Millis.from(from), end = Millis.from(to)
-        var filter = accountID.map { SQLQueryString(" AND t.account_id = \(bind: $0.text)") } ?? SQLQueryString("")
-        if !cut.scope.reachesAll { filter = " \(filter) AND \(AccessFilter.condition(cut.scope, table: "t"))" }
-        if let entity = cut.entity { filter = "\(filter) AND t.entity = \(bind: entity)" }
-        if let brand = cut.brand { filter = "\(filter) AND t.brand = \(bind: brand)" }
-        let accountFilter = filter
+        let account = accountID.map { SQLQueryString(" AND t.account_id = \(bind: $0.text)") } ?? SQLQueryString("")
+        let accountFilter: SQLQueryString = "\(account) AND \(cut.condition(table: "t"))"
         return try await database.read { db in
             var facts = try await db.raw("""
                 SELECT t.id, t.key, t.title, t.family, t.severity, t.category, t.status_category, t.created_at, t.account_id,
@@ -122,19 +119,8 @@ public struct CRMReports: Sendable {
 
     public enum SLAGrouping: String, Sendable, CaseIterable { case account, segment, region, product, tier }
 
-    /// Which tickets of the period a report reads: those a scope reaches, of one legal entity or
-    /// brand when named.
-    public struct Cut: Sendable {
-        public var scope: AccessScope
-        public var entity: String?
-        public var brand: String?
-
-        public init(scope: AccessScope = .everything, entity: String? = nil, brand: String? = nil) {
-            self.scope = scope
-            self.entity = entity
-            self.brand = brand
-        }
-    }
+    /// Which tickets of the period a report reads.
+    public typealias Cut = TicketCut
     public enum VolumeGrouping: String, Sendable, CaseIterable { case category, segment }
 
     /// Per account: its revenue beside the tickets it opened in the period.

@@ -60,9 +60,7 @@ public struct CRMService: Sendable {
     /// An account's entity must be the map's and within the caller's reach.
     func check(entityOf account: Account, by principal: Principal) throws {
         try account.checkEntity(among: map.entityOrder)
-        if !principal.access.reaches(entity: account.entity) {
-            throw AccessError.forbidden("the user '\(principal.name)' is not granted entity '\(account.entity ?? map.defaultEntity ?? "")'")
-        }
+        try principal.requireReach(entity: account.entity, defaultEntity: map.defaultEntity)
     }
 
     public func updateAccount(_ id: UUID, _ values: [String: String], by principal: Principal) async throws -> Account {

@@ -1,6 +1,27 @@
 import RelaisCore
 import SQLKit
 
+/// Which tickets a report reads: those a scope reaches, of one legal entity or brand when named.
+public struct TicketCut: Sendable {
+    public var scope: AccessScope
+    public var entity: String?
+    public var brand: String?
+
+    public init(scope: AccessScope = .everything, entity: String? = nil, brand: String? = nil) {
+        self.scope = scope
+        self.entity = entity
+        self.brand = brand
+    }
+
+    /// The cut as an SQL condition on the ticket table aliased `table`.
+    func condition(table: String) -> SQLQueryString {
+        var condition = AccessFilter.condition(scope, table: table)
+        if let entity { condition = "\(condition) AND \(unsafeRaw: table).entity = \(bind: entity)" }
+        if let brand { condition = "\(condition) AND \(unsafeRaw: table).brand = \(bind: brand)" }
+        return condition
+    }
+}
+
 /// What a scope reaches, as SQL conditions on a table (aliased or not).
 enum AccessFilter {
     /// The tickets a scope reaches: true for everything when the scope reaches all tickets;

@@ -62,6 +62,14 @@ public struct Principal: Sendable, Equatable {
         return principal
     }
 
+    /// Refuses making or changing what belongs to `entity` (nil: the default entity's) when the
+    /// user is not granted it, naming the entity.
+    public func requireReach(entity: String?, defaultEntity: String?) throws {
+        guard access.reaches(entity: entity) else {
+            throw AccessError.forbidden("the user '\(name)' is not granted entity '\(entity ?? defaultEntity ?? "")'")
+        }
+    }
+
     /// Refuses what the user's role does not allow, naming the permission.
     public func require(_ permission: Permission, _ action: String) throws {
         guard access.allows(permission) else {

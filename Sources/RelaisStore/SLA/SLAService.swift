@@ -108,17 +108,13 @@ public struct SLAService: Sendable {
         try tickets.requireAgent(principal, "read SLA reports")
         try principal.require(.reportsView, "read SLA reports")
         let metrics = SLAPolicy.Metric.allCases
-        var cutBy: SQLQueryString = "1 = 1"
-        if let entity { cutBy = "\(cutBy) AND t.entity = \(bind: entity)" }
-        if let brand { cutBy = "\(cutBy) AND t.brand = \(bind: brand)" }
-        let cut = cutBy
+        let cut = TicketCut(scope: principal.access, entity: entity, brand: brand).condition(table: "t")
         let rows = try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: grouping.column) AS grp, s.first_response, s.next_response, s.periodic_update, s.resolution, COUNT(*) AS n
                 FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
                 WHERE s.organization_id = \(bind: principal.organizationID.text)
                   AND t.created_at >= \(bind: Millis.from(from)) AND t.created_at < \(bind: Millis.from(to))
-                  AND \(AccessFilter.condition(principal.access, table: "t"))
                   AND \(cut)
                 GROUP BY \(unsafeRaw: grouping.column), s.first_response, s.next_response, s.periodic_update, s.resolution
                 """).all().map { row in

@@ -67,9 +67,7 @@ public struct TicketService: Sendable {
         }
         let (ticket, changes) = try TicketRules.open(
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
-        if principal.role != .requester, !principal.access.reaches(entity: ticket.entity) {
-            throw AccessError.forbidden("the user '\(principal.name)' is not granted entity '\(ticket.entity ?? "")'")
-        }
+        if principal.role != .requester { try principal.requireReach(entity: ticket.entity, defaultEntity: map.defaultEntity) }
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
         return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
                                         tier: context["account.tier"], contractLevel: context["contract.sla_level"], record: record)
