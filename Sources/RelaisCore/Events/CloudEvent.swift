@@ -39,7 +39,8 @@ extension CloudEvent {
     public static let types = [
         "relais.ticket.created", "relais.ticket.status_changed", "relais.ticket.assigned", "relais.ticket.commented",
         "relais.ticket.priority_changed", "relais.ticket.updated", "relais.ticket.links_changed", "relais.ticket.rated",
-        "relais.ticket.knowledge_linked", "relais.ticket.items_changed", "relais.sla.warning", "relais.sla.breached",
+        "relais.ticket.knowledge_linked", "relais.ticket.items_changed", "relais.ticket.escalated", "relais.ticket.escalation_failed",
+        "relais.ticket.tracker_changed", "relais.ticket.fix_shipped", "relais.sla.warning", "relais.sla.breached",
         "relais.signal.opened", "relais.signal.closed", "relais.account.rollup_changed",
     ]
 }
@@ -59,6 +60,10 @@ extension TicketChange {
         case .rated: "relais.ticket.rated"
         case .articleLinked: "relais.ticket.knowledge_linked"
         case .itemLinked, .itemUnlinked: "relais.ticket.items_changed"
+        case .escalated: "relais.ticket.escalated"
+        case .escalationFailed: "relais.ticket.escalation_failed"
+        case .trackerChanged: "relais.ticket.tracker_changed"
+        case .fixShipped: "relais.ticket.fix_shipped"
         }
     }
 }

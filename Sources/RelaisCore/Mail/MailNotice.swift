@@ -8,6 +8,8 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
     case reply
     /// The ticket was solved: the requester is asked to confirm or to answer.
     case solved
+    /// The developers shipped the fix the ticket waited for.
+    case fixShipped = "fix_shipped"
 
     /// The notice an outbox event calls for, if any: a ticket opened, an agent's public comment,
     /// a move into a solved status.
@@ -16,6 +18,7 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
         case "relais.ticket.created": .acknowledgement
         case "relais.ticket.commented" where data["field"] == "public" && data["to"] == TicketChange.agentAuthor: .reply
         case "relais.ticket.status_changed" where data["status_category"] == StatusCategory.solved.rawValue: .solved
+        case "relais.ticket.fix_shipped": .fixShipped
         default: nil
         }
     }
@@ -24,7 +27,7 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
     public var autoSubmitted: String? {
         switch self {
         case .acknowledgement: "auto-replied"
-        case .solved: "auto-generated"
+        case .solved, .fixShipped: "auto-generated"
         case .reply: nil
         }
     }
@@ -73,6 +76,8 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
             [words.wrote(content.author, content.key), content.comment ?? "", words.replyToAnswer]
         case .solved:
             [words.solved(content.key, content.title) + (content.resolution.map { "\n\n" + words.resolution($0) } ?? ""), words.ifNotSolved]
+        case .fixShipped:
+            [words.fixShipped(content.key, content.title), words.ifStillWrong]
         }
         return ([words.greeting(content.requesterName)] + paragraphs + [words.signature(content.organization)]).joined(separator: "\n\n")
     }
@@ -87,6 +92,8 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
         var solved: @Sendable (String, String) -> String
         var resolution: @Sendable (String) -> String
         var ifNotSolved: String
+        var fixShipped: @Sendable (String, String) -> String
+        var ifStillWrong: String
         var signature: @Sendable (String) -> String
 
         static let english = Wording(
@@ -98,6 +105,8 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
             solved: { key, title in "We have solved ticket \(key): \(title)." },
             resolution: { "Resolution: \($0)" },
             ifNotSolved: "If it is solved for you too, there is nothing to do. If it is not, reply to this message\nand the ticket goes back to the team.",
+            fixShipped: { key, title in "The fix our developers made for ticket \(key): \(title) has shipped." },
+            ifStillWrong: "If the problem is still there for you, reply to this message and tell us what you see.",
             signature: { "-- \n\($0) service desk" })
 
         static let french = Wording(
@@ -109,6 +118,8 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
             solved: { key, title in "Nous avons résolu le ticket \(key) : \(title)." },
             resolution: { "Résolution : \($0)" },
             ifNotSolved: "Si c'est résolu pour vous aussi, vous n'avez rien à faire. Sinon, répondez à ce message\net le ticket retourne à l'équipe.",
+            fixShipped: { key, title in "Le correctif de nos développeurs pour le ticket \(key) : \(title) a été livré." },
+            ifStillWrong: "Si le problème persiste chez vous, répondez à ce message en nous décrivant ce que vous constatez.",
             signature: { "-- \nLe support \($0)" })
     }
 }

@@ -26,6 +26,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var entityOrder: [String] = []
     /// Brands of the entities, by code.
     public var brands: [String: Brand] = [:]
+    /// Developers' trackers tickets may be escalated to, by name.
+    public var trackers: [String: DeveloperTracker] = [:]
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),

@@ -20,6 +20,15 @@ public struct TicketChange: Sendable, Equatable {
         /// Configuration items were tied to or untied from the ticket (`to`/`from` the item id).
         case itemLinked = "item_linked"
         case itemUnlinked = "item_unlinked"
+        /// The ticket went to a developers' tracker: `field` names the tracker, `to` the issue's
+        /// key, `details` its address.
+        case escalated
+        /// The tracker could not take the issue and will not be asked again (`to` says why).
+        case escalationFailed = "escalation_failed"
+        /// The tracker's issue moved: `field` names the tracker, `from` and `to` its states.
+        case trackerChanged = "tracker_changed"
+        /// The issue's fix shipped: `field` names the tracker, `to` the issue's key.
+        case fixShipped = "fix_shipped"
     }
 
     /// `to` of a comment written by the ticket's requester; agents' comments carry `agent`.

@@ -55,6 +55,10 @@ public enum OwnEventLog {
         case .articleLinked: return row.field == "written_from" ? "write article" : "link article"
         case .itemLinked: return "link item"
         case .itemUnlinked: return "unlink item"
+        case .escalated: return "escalate to developers"
+        case .escalationFailed: return nil
+        case .trackerChanged: return "developer issue \(row.to ?? "changed")"
+        case .fixShipped: return "fix shipped"
         case .slaWarning, .slaBreached: return nil
         }
     }

@@ -36,6 +36,7 @@ public enum Migrator {
         CreateTeamMembers(),
         AddEntities(),
         CreatePeerTickets(),
+        CreateEscalations(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -1,0 +1,45 @@
+import Foundation
+
+extension TicketRules {
+    /// The ticket went to `tracker` as issue `issueKey` at `url`.
+    public static func escalated(_ ticket: inout Ticket, tracker: String, issueKey: String, url: String?, now: Date) -> [TicketChange] {
+        var change = TicketChange(kind: .escalated, field: tracker, to: issueKey)
+        if let url { change.details["url"] = url }
+        touch(&ticket, now)
+        return [change]
+    }
+
+    /// The tracker will not take the issue: `reason` says what it answered.
+    public static func escalationFailed(_ ticket: inout Ticket, tracker: String, reason: String, now: Date) -> [TicketChange] {
+        touch(&ticket, now)
+        return [TicketChange(kind: .escalationFailed, field: tracker, to: reason)]
+    }
+
+    /// The tracker's issue moved from state `from` to `update.state`. When the move ships the fix
+    /// (and it had not shipped before), the ticket also records it, and moves to the tracker's
+    /// `onFixed` status where its workflow allows it from where it is (with a resolution note
+    /// naming the issue when the status solves it); a move its workflow does not allow is left
+    /// to the agents. Nothing is recorded when the state did not change.
+    public static func trackerMoved(_ ticket: inout Ticket, tracker: DeveloperTracker, from: String?, update: IssueUpdate, wasFixed: Bool,
+                                    map: ProcessMap, now: Date) -> [TicketChange] {
+        guard from != update.state.name else { return [] }
+        var changes = [TicketChange(kind: .trackerChanged, field: tracker.name, from: from, to: update.state.name)]
+        changes[0].details["issue"] = update.issueKey
+        if tracker.isFixed(update.state), !wasFixed {
+            var shipped = TicketChange(kind: .fixShipped, field: tracker.name, to: update.issueKey)
+            if let url = update.url { shipped.details["url"] = url }
+            changes.append(shipped)
+            if let target = tracker.onFixed, target != ticket.status, let family = map.families[ticket.family],
+               let workflow = map.workflow(of: family), workflow.allows(from: ticket.status, to: target) {
+                let note = "Fixed by the developers in \(tracker.name) \(update.issueKey)."
+                var moved = ticket
+                if let made = try? transition(&moved, to: target, resolutionNote: ticket.resolutionNote ?? note, map: map, now: now) {
+                    ticket = moved
+                    return changes + made.map { var change = $0; change.rule = "tracker \(tracker.name)"; return change }
+                }
+            }
+        }
+        touch(&ticket, now)
+        return changes
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import RelaisCore
+
+/// What the API does with escalations to developers' trackers: check who asks and what, then store.
+public struct EscalationService: Sendable {
+    public let map: ProcessMap
+    public let tickets: TicketService
+    public let escalations: Escalations
+    let now: @Sendable () -> Date
+
+    public init(map: ProcessMap, tickets: TicketService, now: @escaping @Sendable () -> Date = Date.init) {
+        self.map = map
+        self.tickets = tickets
+        self.escalations = Escalations(database: tickets.tickets.database, sla: tickets.tickets.sla)
+        self.now = { Millis.date(Millis.from(now())) }
+    }
+
+    /// Escalates ticket `key`, with the tickets `also` reporting the same problem, to `tracker`:
+    /// to a new issue, or to the tracker's issue `issue` when given.
+    public func escalate(key: String, tracker name: String, issue: String?, also: [String], steps: String?,
+                         by principal: Principal) async throws -> Escalation {
+        try tickets.requireAgent(principal, "escalate tickets")
+        try principal.require(.ticketsWrite, "escalate tickets")
+        guard let tracker = map.trackers[name] else {
+            throw TicketError.unknownValue(field: "tracker", value: name, allowed: map.trackers.keys.sorted())
+        }
+        let issue = issue?.trimmingCharacters(in: .whitespaces)
+        if let issue, issue.isEmpty || issue.count > 100 || issue.contains(where: \.isNewline) {
+            throw TicketError.notAllowed(field: "issue", value: issue, reason: "an issue's id is one line of 1 to 100 characters")
+        }
+        var keys = [key]
+        for other in also where !keys.contains(other) { keys.append(other) }
+        var found: [Ticket] = []
+        for key in keys {
+            let ticket = try await tickets.find(key: key, by: principal)
+            if ticket.statusCategory == .closed {
+                throw TicketError.notAllowed(field: key == keys[0] ? "key" : "also", value: key, reason: "\(key) is closed; reopen it to escalate it")
+            }
+            found.append(ticket)
+        }
+        return try await escalations.request(found, tracker: tracker, issueID: issue, steps: steps, actor: tickets.actor(principal), at: now())
+    }
+
+    /// The escalations of ticket `key`.
+    public func list(key: String, by principal: Principal) async throws -> [Escalation] {
+        try tickets.requireAgent(principal, "see escalations")
+        let ticket = try await tickets.find(key: key, by: principal)
+        return try await escalations.list(ticketID: ticket.id)
+    }
+}
