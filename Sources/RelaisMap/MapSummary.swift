@@ -31,6 +31,11 @@ public enum MapSummary {
                 "\(entity.code) (\(entity.name); brands \(entity.brands.joined(separator: ", ")))"
             }.joined(separator: ", "))
         }
+        if !map.trackers.isEmpty {
+            lines.append("Trackers: " + map.trackers.keys.sorted().compactMap { map.trackers[$0] }.map { tracker in
+                "\(tracker.name) (\(tracker.kind.rawValue) \(tracker.project))"
+            }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 }

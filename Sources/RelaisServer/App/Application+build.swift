@@ -38,6 +38,7 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
         services.metrics.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
+    TrackerHookRoute.register(on: router, runtime: services.runtime)
     router.add(middleware: HeaderValueMiddleware())
     // Compact, unsorted JSON: responses are read by programs first, and pretty printing and key
     // sorting cost measurable time at volume.

@@ -22,10 +22,16 @@ public struct RelaisConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How events are sent to webhook endpoints, and whether private targets are allowed.
     public var webhooks: WebhookDispatcher.Settings
+    /// How escalations are sent to developers' trackers, and the address of Relais their issues link back to.
+    public var trackers: TrackerDispatcher.Settings
+    /// The environment the trackers' credentials and webhook secrets are read from (the
+    /// variables the map names).
+    public var environment: [String: String]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap, mapText: String, mapFile: String = "relais.map.yaml",
                 maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info,
-                webhooks: WebhookDispatcher.Settings = .init()) {
+                webhooks: WebhookDispatcher.Settings = .init(), trackers: TrackerDispatcher.Settings = .init(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
@@ -36,6 +42,8 @@ public struct RelaisConfiguration: Sendable {
         self.maxImportSize = maxImportSize
         self.logLevel = logLevel
         self.webhooks = webhooks
+        self.trackers = trackers
+        self.environment = environment
     }
 
     /// The organisation the map describes, as a URL-safe name.

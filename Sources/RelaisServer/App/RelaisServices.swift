@@ -25,6 +25,7 @@ public struct RelaisServices: Sendable {
     public let knowledge: KnowledgeService
     public let cmdb: CMDBService
     public let webhooks: WebhookService
+    public let escalations: EscalationService
     public let mail: MailIntake
     public let channels: ChannelIntake
     public let channelTokens: ChannelTokens
@@ -83,6 +84,7 @@ public struct RelaisServices: Sendable {
         cmdb = CMDBService(map: map, database: database, tickets: tickets, now: now)
         webhooks = WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now)
         channels = ChannelIntake(mail: mail)
+        escalations = EscalationService(map: map, tickets: tickets, now: now)
     }
 
     /// The same process over another map version: what does not depend on the map (database,
@@ -100,6 +102,16 @@ public struct RelaisServices: Sendable {
     /// A webhook dispatcher for this process; the caller runs it and shuts it down.
     public func makeWebhookDispatcher() -> WebhookDispatcher {
         WebhookDispatcher(database: database, settings: configuration.webhooks, now: webhooks.now)
+    }
+
+    /// A dispatcher of escalations to developers' trackers for this process, following the
+    /// running map's trackers; the caller runs it and shuts it down.
+    public func makeTrackerDispatcher() -> TrackerDispatcher {
+        var settings = configuration.trackers
+        if settings.publicURL == nil { settings.publicURL = "http://\(configuration.host):\(configuration.port)" }
+        let runtime = runtime
+        return TrackerDispatcher(escalations: escalations.escalations, map: { runtime.current.configuration.map },
+                                 environment: configuration.environment, settings: settings, now: now)
     }
 
     public func shutdown() async { await database.close() }

@@ -219,6 +219,10 @@ public struct AccountRollups: Sendable {
         public var openSignals: Int
         /// Counts by dimension, then value; tickets without a severity or category count under "".
         public var counts: [String: [String: Int]]
+        /// Tickets not closed whose issue in a developers' tracker is open and not fixed yet.
+        public var awaitingFix = 0
+        /// Tickets whose developers' fix shipped.
+        public var fixShipped = 0
     }
 
     public func summary(organizationID: UUID, accountID: UUID) async throws -> Summary {
@@ -239,6 +243,17 @@ public struct AccountRollups: Sendable {
             for dimension in Self.dimensions {
                 summary.counts[dimension, default: [:]][try row.decode(column: dimension, as: String.self), default: 0] += count
             }
+        }
+        // Read from the escalations at each call: few tickets go to developers, and a tracker's
+        // webhook marks the accounts it touches dirty, so the summary is published again.
+        if let row = try await db.raw("""
+            SELECT COUNT(DISTINCT CASE WHEN e.fixed_at IS NULL AND t.status_category <> 'closed' THEN t.id END) AS awaiting,
+                   COUNT(DISTINCT CASE WHEN e.fixed_at IS NOT NULL THEN t.id END) AS shipped
+            FROM escalation_tickets et JOIN escalations e ON e.id = et.escalation_id JOIN tickets t ON t.id = et.ticket_id
+            WHERE et.organization_id = \(bind: organizationID.text) AND t.account_id = \(bind: accountID.text) AND e.status = 'open'
+            """).first() {
+            summary.awaitingFix = try row.decode(column: "awaiting", as: Int.self)
+            summary.fixShipped = try row.decode(column: "shipped", as: Int.self)
         }
         return summary
     }
@@ -286,6 +301,8 @@ extension AccountRollups.Summary {
     public var eventData: [String: String?] {
         var data: [String: String?] = ["account_id": accountID.text, "tickets": String(tickets), "open_signals": String(openSignals),
                                        "last_ticket": lastTicketKey]
+        if awaitingFix > 0 { data["developers.awaiting_fix"] = String(awaitingFix) }
+        if fixShipped > 0 { data["developers.fix_shipped"] = String(fixShipped) }
         for (dimension, values) in counts {
             for (value, count) in values where count != 0 {
                 data["\(dimension).\(value.isEmpty ? "none" : value)"] = String(count)

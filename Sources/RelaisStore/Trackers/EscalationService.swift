@@ -41,6 +41,11 @@ public struct EscalationService: Sendable {
         return try await escalations.request(found, tracker: tracker, issueID: issue, steps: steps, actor: tickets.actor(principal), at: now())
     }
 
+    /// Applies what a tracker's checked webhook delivery says to the tickets escalated to its issue, once.
+    public func receive(_ update: IssueUpdate?, deliveryID: String, tracker: DeveloperTracker, organizationID: UUID) async throws -> Escalations.HookOutcome {
+        try await escalations.apply(update, deliveryID: deliveryID, tracker: tracker, organizationID: organizationID, map: map, at: now())
+    }
+
     /// The escalations of ticket `key`.
     public func list(key: String, by principal: Principal) async throws -> [Escalation] {
         try tickets.requireAgent(principal, "see escalations")

@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Sender of notices for tickets that came by no mailbox of the map and whose family has none.") var mailFrom: String?
     @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its batch to others once its lease (at least four times this) ends.")
     var webhookTimeout: Double = 15
+    @Option(help: "The address people reach this Relais at, for the links back in issues opened in developers' trackers (default: http://HOST:PORT).")
+    var publicURL: String?
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
@@ -57,9 +59,16 @@ struct Serve: AsyncParsableCommand {
             guard let address = MailAddress.single(value) else { throw ValidationError("--mail-from must be a mail address, not '\(value)'") }
             return address
         }
+        var trackers = TrackerDispatcher.Settings()
+        if let publicURL {
+            guard let url = URLComponents(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+                throw ValidationError("--public-url must be an http or https address, not '\(publicURL)'")
+            }
+            trackers.publicURL = publicURL
+        }
         let configuration = RelaisConfiguration(
             host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
-            webhooks: webhooks)
+            webhooks: webhooks, trackers: trackers)
         let services: RelaisServices
         do {
             services = try await RelaisServices.start(configuration)
@@ -102,6 +111,11 @@ struct Serve: AsyncParsableCommand {
         webhookLogger.logLevel = level
         let dispatcher = noWebhookDispatch ? nil : services.makeWebhookDispatcher()
         let dispatch = Task { [webhookLogger] in await dispatcher?.run(logger: webhookLogger) }
+        // Escalations: open (or read) the issues of developers' trackers the map declares.
+        var trackerLogger = Logger(label: "relais.trackers")
+        trackerLogger.logLevel = level
+        let trackerDispatcher = services.makeTrackerDispatcher()
+        let escalating = Task { [trackerLogger] in await trackerDispatcher.run(logger: trackerLogger) }
         // Mail: an SMTP listener for the map's mailboxes, when asked for; each session takes the
         // intake of the version running when it opens.
         let runtime = services.runtime
@@ -125,7 +139,10 @@ struct Serve: AsyncParsableCommand {
         mapFollower.cancel()
         mapWork.cancel()
         dispatch.cancel()
+        escalating.cancel()
         _ = await dispatch.value
+        _ = await escalating.value
+        await trackerDispatcher.shutdown()
         await dispatcher?.shutdown()
         await services.shutdown()
     }
