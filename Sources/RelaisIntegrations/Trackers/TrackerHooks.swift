@@ -21,6 +21,11 @@ public enum TrackerHooks {
     public struct Delivery: Sendable, Equatable {
         public var id: String
         public var update: IssueUpdate?
+
+        public init(id: String, update: IssueUpdate?) {
+            self.id = id
+            self.update = update
+        }
     }
 
     /// Checks delivery `body` with `headers` (names in any case) against `secret`, then reads it.
