@@ -59,6 +59,13 @@ public final class TrackerDispatcher: Sendable {
         public var opened = 0
         public var retried = 0
         public var failed = 0
+
+        public init(taken: Int = 0, opened: Int = 0, retried: Int = 0, failed: Int = 0) {
+            self.taken = taken
+            self.opened = opened
+            self.retried = retried
+            self.failed = failed
+        }
     }
 
     /// Takes the due pending escalations and asks their trackers once each.
