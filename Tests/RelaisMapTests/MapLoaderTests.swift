@@ -252,4 +252,34 @@ import Testing
             "mailboxes.support@boltline.example.team: team 'billing' belongs to entity 'acme-sas', the address to brand 'boltline' of entity 'boltline'",
         ])
     }
+
+    @Test func trackersAreReadAndTheirMistakesPlaced() throws {
+        let map = try MapLoader.load(contentsOf: Self.examplePath)
+        #expect(map.trackers["product"] == DeveloperTracker(
+            name: "product", kind: .github, url: "https://api.github.com", project: "acme/acme-app", labels: ["from-support"],
+            tokenVariable: "RELAIS_GITHUB_TOKEN", secretVariable: "RELAIS_GITHUB_HOOK_SECRET", onFixed: "solved"))
+        #expect(map.trackers["platform"]?.kind == .jira && map.trackers["platform"]?.userVariable == "RELAIS_JIRA_USER")
+
+        let yaml = """
+        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+        teams: { a: { level: 1 } }
+        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+        trackers:
+          Bugs: { kind: github, url: https://api.github.com, project: acme, token_env: GH-TOKEN }
+          jira: { kind: jira, url: "ftp://acme.example", project: PLAT, token_env: JIRA_TOKEN, on_fixed: shipped }
+          boards: { kind: trello, url: https://trello.example, token_env: T, fixed: [] }
+        """
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(lines.contains { $0.hasPrefix("5:3: trackers: 'Bugs' must be lowercase letters, digits and dashes") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.Bugs.project: a GitHub project is 'owner/repository', not 'acme'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.Bugs.token_env: 'GH-TOKEN' is not an environment variable name") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("6:28: trackers.jira.url: 'ftp://acme.example' is not an http or https address") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.jira: missing 'user_env'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.jira.on_fixed: no workflow has status 'shipped'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.boards.kind: unknown kind 'trello' (known: github, gitlab, jira, azure)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.boards: missing 'project'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("trackers.boards.fixed: list at least one state") }, "\(lines)")
+        #expect(lines.count == 9, "\(lines)")
+    }
 }

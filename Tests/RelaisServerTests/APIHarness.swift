@@ -17,10 +17,15 @@ struct APIHarness {
     let outsider: String
     let accountID: String
 
+    /// The environment the demo map's trackers read their webhook secrets from.
+    static let environment = ["RELAIS_GITHUB_HOOK_SECRET": "gh-hook-secret", "RELAIS_JIRA_HOOK_SECRET": "jira-hook-secret"]
+
     /// Builds the app over a fresh database of `engine` and runs `body` against it in process.
     static func with(_ engine: Engine, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let (url, drop) = try await TestDatabase.make(engine)
-        let services = try await RelaisServices.start(RelaisConfiguration(databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(), mapFile: ExampleMap.path, logLevel: .critical))
+        let services = try await RelaisServices.start(RelaisConfiguration(
+            databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(), mapFile: ExampleMap.path, logLevel: .critical,
+            environment: Self.environment))
         do {
             let directory = services.directory
             let org = services.organization.id
