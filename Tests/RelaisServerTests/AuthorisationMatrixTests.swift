@@ -103,6 +103,8 @@ import Yams
         "createConfigRelation": Call(access: .agent, path: "/api/v1/cmdb/relations", body: #"{"source_id":"{item}","type":"depends_on","target_id":"{item2}"}"#, permission: "cmdb.write"),
         "deleteConfigRelation": Call(access: .agent, path: "/api/v1/cmdb/relations/{relation}", permission: "cmdb.write"),
         "listTicketItems": Call(access: .agent, path: "/api/v1/tickets/{ticket}/items"),
+        "listTicketEscalations": Call(access: .agent, path: "/api/v1/tickets/{ticket}/escalations"),
+        "escalateTicket": Call(access: .agent, path: "/api/v1/tickets/{ticket}/escalations", body: #"{"tracker":"product"}"#, permission: "tickets.write"),
         "tieTicketItems": Call(access: .agent, path: "/api/v1/tickets/{ticket}/items", body: #"{"add":["{item}"]}"#, permission: "cmdb.write"),
         "listWebhookEventTypes": Call(access: .requester, path: "/api/v1/webhooks/event_types"),
         "listWebhookEndpoints": Call(access: .admin, path: "/api/v1/webhooks/endpoints"),
