@@ -171,6 +171,7 @@ struct EscalationFixture {
             #expect(failed.map(\.to) == ["HTTP 422: Validation Failed"])
             // A failed escalation does not stand in the way of another.
             f.stub.answer(EscalationFixture.vendorAnswers)
+            f.clock.advance(1)
             _ = try await f.service.escalate(key: ticket.key, tracker: "product", issue: nil, also: [], steps: nil, by: f.agent)
             #expect(try await f.run(dispatcher).opened == 1)
             await dispatcher.shutdown()

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
     var retentionDays = 30
     @Option(help: "Port of the SMTP listener taking mail for the map's mailboxes (off unless given).") var smtpPort: Int?
     @Option(help: "Address the SMTP listener binds (keep loopback behind the organisation's mail server).") var smtpHost = "127.0.0.1"
-    @Option(help: "HOST:PORT of the SMTP relay that takes requesters' notices (acknowledgement, reply, solved); none are sent without it.")
+    @Option(help: "HOST:PORT of the SMTP relay that takes requesters' notices (acknowledgement, reply, solved, fix shipped); none are sent without it.")
     var smtpRelay: String?
     @Option(help: "Sender of notices for tickets that came by no mailbox of the map and whose family has none.") var mailFrom: String?
     @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its batch to others once its lease (at least four times this) ends.")
