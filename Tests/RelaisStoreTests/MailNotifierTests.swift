@@ -18,6 +18,34 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func whenTheDevelopersFixShipsTheRequesterIsToldInTheBrandsLanguage(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
+            guard case let .opened(key) = try await f.receive(message(to: "support@boltline.example", id: "fix@helix.example")) else {
+                Issue.record("not opened"); return
+            }
+            _ = try await notifier.queue()
+            _ = try await queued(f, key: key)
+            let service = EscalationService(map: f.fixture.map, tickets: f.fixture.service)
+            _ = try await service.escalate(key: key, tracker: "product", issue: nil, also: [], steps: nil, by: f.fixture.agent)
+            let work = try #require(try await service.escalations.claim(owner: "t", limit: 5, at: Date(), leaseUntil: Date().addingTimeInterval(60)).first)
+            let tracker = try #require(f.fixture.map.trackers["product"])
+            try await service.escalations.opened(work, issue: IssueUpdate(issueID: "9", issueKey: "#9", state: IssueState(name: "open", done: false)),
+                                                 tracker: tracker, owner: "t", at: Date())
+            // Opening the issue tells the requester nothing; the fix shipping does, once.
+            #expect(try await notifier.queue().queued == 0)
+            let shipped = IssueUpdate(issueID: "9", issueKey: "#9", state: IssueState(name: "closed", done: true))
+            #expect(try await service.receive(shipped, deliveryID: "d", tracker: tracker, organizationID: f.organization) == .applied)
+            #expect(try await notifier.queue().queued == 1)
+            let notice = try #require(try await queued(f, key: key).first)
+            #expect(notice.header("X-Relais-Notice") == "fix_shipped" && notice.header("Auto-Submitted") == "auto-generated")
+            #expect(notice.subject == "Re: [\(key)] Invoice is wrong" && notice.from?.address == "support@boltline.example")
+            #expect(notice.text.contains("Le correctif de nos développeurs pour le ticket \(key)"))
+            #expect(notice.references.first == "fix@helix.example")
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func aMailedRequestIsAcknowledgedAnsweredAndSolvedOnItsThreadAndTheAnswersComeBack(engine: Engine) async throws {
         try await MailFixture.with(engine) { f in
             let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
