@@ -28,6 +28,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var brands: [String: Brand] = [:]
     /// Developers' trackers tickets may be escalated to, by name.
     public var trackers: [String: DeveloperTracker] = [:]
+    /// Peer ticketing tools `relais sync` reads, by source.
+    public var peers: [String: PeerConnection] = [:]
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),

@@ -37,6 +37,7 @@ public enum Migrator {
         AddEntities(),
         CreatePeerTickets(),
         CreateEscalations(),
+        CreatePeerCursors(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

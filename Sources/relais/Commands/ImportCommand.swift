@@ -183,7 +183,14 @@ struct ImportCommand: AsyncParsableCommand {
             await db.close()
             throw error
         }
-        for problem in report.skipped { CLI.printError("\(file): \(problem)") }
+        printReport(report, source: source, origin: file)
+        if !report.skipped.isEmpty { throw ExitCode(2) }
+    }
+
+    /// Prints what an import did: the records skipped (`origin: position: reason`), the counts, and
+    /// the local values no mapping covers.
+    static func printReport(_ report: PeerImporter.Report, source: String, origin: String) {
+        for problem in report.skipped { CLI.printError("\(origin): \(problem)") }
         print("\(source): \(report.received) records: \(report.created) created, \(report.updated) updated, "
               + "\(report.unchanged) unchanged, \(report.skipped.count) skipped")
         if !report.uncovered.isEmpty {
@@ -194,7 +201,6 @@ struct ImportCommand: AsyncParsableCommand {
                 }
             }
         }
-        if !report.skipped.isEmpty { throw ExitCode(2) }
     }
 }
 
