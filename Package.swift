@@ -100,7 +100,12 @@ let package = Package(
         ),
         .target(
             name: "RelaisTestSupport",
-            dependencies: ["RelaisStore", "RelaisMap"],
+            dependencies: [
+                "RelaisStore", "RelaisMap",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/RelaisTestSupport"
         ),
         .testTarget(name: "RelaisCoreTests", dependencies: ["RelaisCore"]),

@@ -15,13 +15,13 @@ struct EscalationFixture {
     let requester: Principal
     let tickets: TicketService
     let service: EscalationService
-    let stub: TrackerStub
+    let stub: APIStub
     let clock: ManualClock
     let account: Account
     let map: ProcessMap
 
     /// The tracker's documented success for each creation or read the stub is sent.
-    static let vendorAnswers: TrackerStub.Behaviour = { _, request in
+    static let vendorAnswers: APIStub.Behaviour = { _, request in
         let fixture: String? = switch (request.method, request.path) {
         case ("POST", "/repos/acme/acme-app/issues"), ("GET", "/repos/acme/acme-app/issues/1347"): "github-issue.json"
         case ("POST", "/api/v4/projects/platform%2Fapi/issues"): "gitlab-issue.json"
@@ -29,7 +29,7 @@ struct EscalationFixture {
         case ("POST", "/Fabrikam-Fiber-Git/_apis/wit/workitems/$Bug?api-version=7.1"): "azure-workitem.json"
         default: nil
         }
-        guard let fixture, let body = try? TrackerStub.fixture(fixture) else {
+        guard let fixture, let body = try? APIStub.fixture(fixture) else {
             return .init(status: .notFound, body: Array(#"{"message":"Not Found"}"#.utf8))
         }
         return .init(status: request.method == "POST" && !request.path.contains("_apis") ? .created : .ok, body: body)
@@ -44,7 +44,7 @@ struct EscalationFixture {
             let clock = ManualClock()
             let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", annualRevenue: 2_400_000, currency: "EUR", createdAt: clock.now())
             try await CRMRepository(database: database).insert(account, organizationID: organization.id)
-            let stub = try await TrackerStub.start(vendorAnswers)
+            let stub = try await APIStub.start(vendorAnswers)
             var map = try ExampleMap.load()
             map.trackers = trackers(at: stub.url)
             let tickets = TicketService(map: map, database: database, now: { clock.now() })

@@ -104,7 +104,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
     @Test func answersOfTheVendorsExamplesReadAsIssues() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         func read(_ kind: DeveloperTracker.Kind, _ fixture: String, status: Int = 201) throws -> IssueUpdate {
-            try TrackerAPI.answer(status: status, body: try TrackerStub.fixture(fixture), retryAfter: nil, tracker: tracker(kind), now: now).get()
+            try TrackerAPI.answer(status: status, body: try APIStub.fixture(fixture), retryAfter: nil, tracker: tracker(kind), now: now).get()
         }
         #expect(try read(.github, "github-issue.json") == IssueUpdate(issueID: "1347", issueKey: "#1347", state: IssueState(name: "open", done: false),
                                                                   url: "https://github.com/acme/acme-app/issues/1347"))
@@ -162,7 +162,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
     }
 
     @Test func githubDeliveryIsCheckedOnItsSignatureAndReadAsTheIssue() throws {
-        let body = try TrackerStub.fixture("github-issues-closed.json")
+        let body = try APIStub.fixture("github-issues-closed.json")
         let headers = ["X-GitHub-Event": "issues", "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
                        "X-Hub-Signature-256": signature(body, "gh-secret")]
         let delivery = try TrackerHooks.read(body, headers: headers, tracker: trackers["product"]!, secret: "gh-secret")
@@ -180,7 +180,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
     }
 
     @Test func forgedOrUnsignedDeliveriesAreRefused() throws {
-        let body = try TrackerStub.fixture("github-issues-closed.json")
+        let body = try APIStub.fixture("github-issues-closed.json")
         let good = ["X-GitHub-Event": "issues", "X-GitHub-Delivery": "d1", "X-Hub-Signature-256": signature(body, "gh-secret")]
         #expect(refusal(body, good, "product", secret: "gh-secret") == nil)
         guard case .unauthenticated = refusal(body, good, "product", secret: "another-secret") else { Issue.record("wrong secret accepted"); return }
@@ -207,7 +207,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
         let pinged = try TrackerHooks.read(ping, headers: ["X-GitHub-Event": "ping", "X-GitHub-Delivery": "p1", "X-Hub-Signature-256": signature(ping, "s")],
                                            tracker: trackers["product"]!, secret: "s")
         #expect(pinged == TrackerHooks.Delivery(id: "p1", update: nil))
-        let other = Array(String(decoding: try TrackerStub.fixture("github-issues-closed.json"), as: UTF8.self)
+        let other = Array(String(decoding: try APIStub.fixture("github-issues-closed.json"), as: UTF8.self)
             .replacingOccurrences(of: "acme/acme-app", with: "acme/website").utf8)
         let elsewhere = try TrackerHooks.read(other, headers: ["X-GitHub-Event": "issues", "X-GitHub-Delivery": "o1",
                                                                "X-Hub-Signature-256": signature(other, "s")], tracker: trackers["product"]!, secret: "s")
@@ -215,7 +215,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
     }
 
     @Test func gitlabDeliveryIsCheckedOnItsToken() throws {
-        let body = try TrackerStub.fixture("gitlab-issue-hook.json")
+        let body = try APIStub.fixture("gitlab-issue-hook.json")
         let headers = ["X-Gitlab-Event": "Issue Hook", "X-Gitlab-Token": "gl-secret", "X-Gitlab-Event-UUID": "13792a34-cac6-4fda-95a8-c58e00a3954e"]
         let delivery = try TrackerHooks.read(body, headers: headers, tracker: trackers["api"]!, secret: "gl-secret")
         #expect(delivery.id == "13792a34-cac6-4fda-95a8-c58e00a3954e")
@@ -229,7 +229,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
     }
 
     @Test func jiraDeliveryIsCheckedOnItsSignatureAndReadsTheStatusCategory() throws {
-        let body = try TrackerStub.fixture("jira-issue-updated.json")
+        let body = try APIStub.fixture("jira-issue-updated.json")
         let headers = ["X-Atlassian-Webhook-Identifier": "1d9d0c7c-0f7b-4e1b-a1c2-5e4f3c2b1a00", "X-Hub-Signature": signature(body, "jira-secret")]
         let delivery = try TrackerHooks.read(body, headers: headers, tracker: trackers["platform"]!, secret: "jira-secret")
         #expect(delivery.update == IssueUpdate(issueID: "10042", issueKey: "PLAT-77", state: IssueState(name: "Done", done: true),
@@ -239,7 +239,7 @@ let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIR
     }
 
     @Test func azureDeliveryIsCheckedOnItsBasicAuthenticationAndReadsTheRevision() throws {
-        let body = try TrackerStub.fixture("azure-workitem-updated.json")
+        let body = try APIStub.fixture("azure-workitem-updated.json")
         let headers = ["Authorization": "Basic " + Data("relais:ado-secret".utf8).base64EncodedString()]
         let delivery = try TrackerHooks.read(body, headers: headers, tracker: trackers["boards"]!, secret: "ado-secret")
         #expect(delivery.id == "27646e0e-b520-4d2b-9411-bba7524947cd")

@@ -282,4 +282,33 @@ import Testing
         #expect(lines.contains { $0.contains("trackers.boards.fixed: list at least one state") }, "\(lines)")
         #expect(lines.count == 9, "\(lines)")
     }
+
+    @Test func peersAreReadAndTheirMistakesPlaced() throws {
+        let yaml = """
+        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+        teams: { a: { level: 1 } }
+        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+        peers:
+          zendesk: { url: https://acme.zendesk.com/, user_env: ZD_USER, token_env: ZD_TOKEN, every: 2m, since: 2026-01-01 }
+          freshservice: { url: https://acme.freshservice.com, token_env: FS_KEY }
+        """
+        let map = try MapLoader.load(yaml: yaml)
+        #expect(map.peers["zendesk"] == PeerConnection(source: "zendesk", url: "https://acme.zendesk.com", userVariable: "ZD_USER", tokenVariable: "ZD_TOKEN",
+                                                       every: 120, since: Date(timeIntervalSince1970: 1_767_225_600)))
+        #expect(map.peers["freshservice"]?.userVariable == nil && map.peers["freshservice"]?.every == 300)
+
+        let broken = yaml.components(separatedBy: "peers:")[0] + """
+        peers:
+          remedy: { url: https://remedy.example, token_env: T }
+          jira: { url: acme.atlassian.net, token_env: JIRA_TOKEN, every: 1s, since: yesterday }
+        """
+        let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: broken) }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(lines.contains { $0.hasPrefix("5:3: peers: unknown tool 'remedy' (known: servicenow, jira, zendesk, freshservice)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("peers.jira.url: 'acme.atlassian.net' is not an http or https address") }, "\(lines)")
+        #expect(lines.contains { $0.contains("peers.jira: missing 'user_env'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("peers.jira.every: '1s' is not a duration of at least 10s") }, "\(lines)")
+        #expect(lines.contains { $0.contains("peers.jira.since: 'yesterday' is not a date (YYYY-MM-DD)") }, "\(lines)")
+        #expect(lines.count == 5, "\(lines)")
+    }
 }

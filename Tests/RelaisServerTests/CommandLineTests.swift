@@ -10,10 +10,11 @@ import Testing
         var errors: String
     }
 
-    func relais(_ arguments: [String], input: String? = nil) throws -> Outcome {
+    func relais(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = try RelaisProcess.executable()
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe(), errors = Pipe(), standardInput = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -108,6 +109,38 @@ import Testing
         try #"{"records": []}"#.write(to: broken, atomically: true, encoding: .utf8)
         let refused = try relais(["import", "servicenow", broken.path, "--map", ExampleMap.path, "--database", database])
         #expect(refused.status == 1 && refused.errors.contains("expected an object with 'result'"))
+    }
+
+    @Test func syncReadsAPeerToolThroughItsAPIAndResumes() async throws {
+        let stub = try await APIStub.start { _, request in
+            let cursor = URLComponents(string: "http://x\(request.path)")?.queryItems?.first { $0.name == "cursor" }?.value
+            let ids = cursor == nil ? [35436, 35437] : [35437]
+            let tickets = ids.map { #"{"id":\#($0),"subject":"Printer \#($0)","status":"open","type":"problem","priority":"high","created_at":"2026-10-20T09:00:00Z","updated_at":"2026-10-20T10:30:00Z"}"# }
+            return .init(status: .ok, body: Array(#"{"tickets":[\#(tickets.joined(separator: ","))],"after_cursor":"next","end_of_stream":true}"#.utf8))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let map = folder.appendingPathComponent("relais.map.yaml").path
+        try ExampleMap.text().replacingOccurrences(of: "https://acme.zendesk.com", with: stub.url).write(toFile: map, atomically: true, encoding: .utf8)
+        try Data(contentsOf: URL(fileURLWithPath: ExampleMap.path).deletingLastPathComponent().appendingPathComponent("holidays-fr.ics"))
+            .write(to: folder.appendingPathComponent("holidays-fr.ics"))
+        let database = folder.appendingPathComponent("relais.sqlite").path
+        let environment = ["RELAIS_ZENDESK_EMAIL": "agent@acme.example", "RELAIS_ZENDESK_TOKEN": "t0ken"]
+        let first = try relais(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        #expect(first.status == 0, "\(first.errors) \(first.output)")
+        #expect(first.output.contains("zendesk: 2 records: 2 created, 0 updated, 0 unchanged, 0 skipped"), "\(first.output)")
+        let second = try relais(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        #expect(second.output.contains("zendesk: 1 records: 0 created, 0 updated, 1 unchanged, 0 skipped"), "\(second.output)")
+        #expect(stub.requests.last?.path.contains("cursor=next") == true)
+        await stub.stop()
+
+        let unset = try relais(["sync", "servicenow", "--once", "--map", map, "--database", database])
+        #expect(unset.status == 1 && unset.errors.contains("environment variable RELAIS_SERVICENOW_PASSWORD"), "\(unset.errors)")
+        let unknown = try relais(["sync", "remedy", "--once", "--map", map, "--database", database])
+        #expect(unknown.status != 0 && unknown.errors.contains("unknown tool 'remedy'"))
+        let undeclared = try relais(["sync", "jira", "--once", "--map", map, "--database", database])
+        #expect(undeclared.status == 1 && undeclared.errors.contains("the map's 'peers' section does not declare 'jira'"))
     }
 
     @Test func aCSVExportIsImportedThroughItsMappingFile() throws {

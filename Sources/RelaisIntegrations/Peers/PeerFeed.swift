@@ -27,11 +27,15 @@ public struct PeerFeed: Sendable {
         /// sharing it were skipped by offset when more than a page did.
         public var time: Int64?
         public var seen: [String]?
+        /// When more records share `time` than a page holds (a mass update): how many of them to
+        /// skip, in the tool's stable order (ServiceNow only).
+        public var offset: Int?
 
-        public init(cursor: String? = nil, time: Int64? = nil, seen: [String]? = nil) {
+        public init(cursor: String? = nil, time: Int64? = nil, seen: [String]? = nil, offset: Int? = nil) {
             self.cursor = cursor
             self.time = time
             self.seen = seen
+            self.offset = offset
         }
 
         public var text: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
@@ -78,7 +82,7 @@ public struct PeerFeed: Sendable {
             url = "\(base)/api/now/table/\(TrackerAPI.segment(table))?" + Self.query([
                 ("sysparm_query", "sys_updated_on>=\(Self.format(since, "yyyy-MM-dd HH:mm:ss"))^ORDERBYsys_updated_on^ORDERBYsys_id"),
                 ("sysparm_display_value", "all"), ("sysparm_exclude_reference_link", "true"), ("sysparm_limit", String(pageSize)),
-            ])
+            ] + (cursor?.offset.map { [("sysparm_offset", String($0))] } ?? []))
         case "jira":
             let filter = connection.query.map { "(\($0)) AND " } ?? ""
             url = "\(base)/rest/api/3/search/jql?" + Self.query([
@@ -141,13 +145,18 @@ public struct PeerFeed: Sendable {
             seen.insert(id)
             fresh.append(input)
         }
-        let next = Cursor(time: time, seen: seen.sorted())
-        // A page with nothing new that was full means more records share one instant than a page
-        // holds: the walk cannot go on by time.
-        if fresh.isEmpty, items.count >= pageSize {
-            throw Unreadable(reason: "more than \(pageSize) \(connection.source) records were updated at one instant; sync with a larger page")
+        var next = Cursor(time: time, seen: seen.sorted())
+        let full = items.count >= pageSize
+        // A full page with nothing new means more records share one instant than a page holds:
+        // ServiceNow goes on by offset among them (its order is stable: time, then sys_id) until
+        // the time moves; the others cannot.
+        if (fresh.isEmpty && full) || (cursor?.offset != nil && time == cursor?.time) {
+            guard connection.source == "servicenow" else {
+                throw Unreadable(reason: "more than \(pageSize) \(connection.source) records were updated at one instant; sync with a larger page")
+            }
+            next.offset = seen.count
         }
-        return Page(inputs: fresh, cursor: next, caughtUp: items.count < pageSize || isLast(object))
+        return Page(inputs: fresh, cursor: next, caughtUp: !full || isLast(object))
     }
 
     var itemsKey: String {

@@ -36,6 +36,7 @@ public final class PeerSync: Sendable {
     public struct Stopped: Error, Sendable, Equatable, CustomStringConvertible {
         public var reason: String
         public var description: String { reason }
+        public init(reason: String) { self.reason = reason }
     }
 
     public let feed: PeerFeed
@@ -140,7 +141,7 @@ public final class PeerSync: Sendable {
                 failure = WebhookDispatcher.describe(error)
             }
             guard attempt < settings.tries else {
-                throw Stopped(reason: "\(feed.connection.source) failed \(settings.tries) times (last: \(failure)); the next sync resumes after the last page imported")
+                throw Stopped(reason: "\(feed.connection.source) failed \(settings.tries) time\(settings.tries == 1 ? "" : "s") (last: \(failure)); the next sync resumes after the last page imported")
             }
             report.retries += 1
             try await sleep(min(wait ?? pause, RetrySchedule.longestRetryAfter))

@@ -51,21 +51,26 @@ struct SyncCommand: AsyncParsableCommand {
                 CLI.printError("error: \(stopped.reason)")
                 throw ExitCode(1)
             }
-            defer { Task { await sync.shutdown() } }
             var anySkipped = false
-            while true {
-                let showProgress = CLI.isTerminal
-                do {
-                    let report = try await sync.run { done in if showProgress { CLI.printProgress("\(source): read \(done) records") } }
-                    ImportCommand.printReport(report.imported, source: source, origin: source)
-                    if report.retries > 0 { print("\(source): \(report.retries) tr\(report.retries == 1 ? "y" : "ies") made again after a failure") }
-                    anySkipped = anySkipped || !report.imported.skipped.isEmpty
-                } catch let stopped as PeerSync.Stopped {
-                    CLI.printError("error: \(stopped.reason)")
-                    if once { throw ExitCode(1) }
+            do {
+                while true {
+                    let showProgress = CLI.isTerminal
+                    do {
+                        let report = try await sync.run { done in if showProgress { CLI.printProgress("\(source): read \(done) records") } }
+                        ImportCommand.printReport(report.imported, source: source, origin: source)
+                        if report.retries > 0 { print("\(source): \(report.retries) tr\(report.retries == 1 ? "y" : "ies") made again after a failure") }
+                        anySkipped = anySkipped || !report.imported.skipped.isEmpty
+                    } catch let stopped as PeerSync.Stopped {
+                        CLI.printError("error: \(stopped.reason)")
+                        if once { throw ExitCode(1) }
+                    }
+                    if once { break }
+                    try await Task.sleep(for: .seconds(Int(connection.every)))
                 }
-                if once { break }
-                try await Task.sleep(for: .seconds(Int(connection.every)))
+                await sync.shutdown()
+            } catch {
+                await sync.shutdown()
+                throw error
             }
             skipped = anySkipped
         } catch {

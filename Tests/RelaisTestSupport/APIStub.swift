@@ -5,42 +5,48 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// A local server standing in for a developers' tracker's API: it records every request (method,
+/// A local server standing in for another tool's API (a developers' tracker, a ticketing tool): it records every request (method,
 /// path as sent, headers, body) and answers what the test says, by default the tracker's
 /// documented success with a fixture body.
-final class TrackerStub: Sendable {
-    struct Received: Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String]
-        var body: [UInt8]
-
-        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body)) }
+public final class APIStub: Sendable {
+    public struct Received: Sendable {
+        public var method: String
+        /// The path and query as sent.
+        public var path: String
+        /// By lowercased name.
+        public var headers: [String: String]
+        public var body: [UInt8]
     }
 
-    struct Answer: Sendable {
-        var status: HTTPResponse.Status
-        var headers: HTTPFields = [:]
-        var body: [UInt8] = []
+    public struct Answer: Sendable {
+        public var status: HTTPResponse.Status
+        public var headers: HTTPFields
+        public var body: [UInt8]
+
+        public init(status: HTTPResponse.Status, headers: HTTPFields = [:], body: [UInt8] = []) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
-    typealias Behaviour = @Sendable (_ index: Int, _ request: Received) -> Answer
+    public typealias Behaviour = @Sendable (_ index: Int, _ request: Received) -> Answer
 
     let received = Mutex<[Received]>([])
     let behaviour: Mutex<Behaviour>
     let task = Mutex<Task<Void, any Error>?>(nil)
-    let port: Int
+    public let port: Int
 
     private init(port: Int, behaviour: @escaping Behaviour) {
         self.port = port
         self.behaviour = Mutex(behaviour)
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    static func start(_ behaviour: @escaping Behaviour) async throws -> TrackerStub {
+    public static func start(_ behaviour: @escaping Behaviour) async throws -> APIStub {
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let box = Mutex<TrackerStub?>(nil)
+        let box = Mutex<APIStub?>(nil)
         let router = Router()
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             let body = try await request.body.collect(upTo: 4 << 20)
@@ -65,24 +71,24 @@ final class TrackerStub: Sendable {
         let task = Task { try await app.run() }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
-        let stub = TrackerStub(port: port, behaviour: behaviour)
+        let stub = APIStub(port: port, behaviour: behaviour)
         box.withLock { $0 = stub }
         stub.task.withLock { $0 = task }
         return stub
     }
 
-    func answer(_ behaviour: @escaping Behaviour) { self.behaviour.withLock { $0 = behaviour } }
+    public func answer(_ behaviour: @escaping Behaviour) { self.behaviour.withLock { $0 = behaviour } }
 
-    var requests: [Received] { received.withLock { $0 } }
+    public var requests: [Received] { received.withLock { $0 } }
 
-    func stop() async {
+    public func stop() async {
         let task = task.withLock { $0 }
         task?.cancel()
         _ = try? await task?.value
     }
 
     /// A fixture of `Tests/Fixtures/trackers`.
-    static func fixture(_ name: String) throws -> [UInt8] {
+    public static func fixture(_ name: String) throws -> [UInt8] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/trackers/\(name)")
         return Array(try Data(contentsOf: url))
