@@ -4,8 +4,9 @@ import Yams
 
 extension MapLoader {
     /// `peers: { zendesk: { url: https://acme.zendesk.com, user_env: ZENDESK_EMAIL, token_env: ZENDESK_TOKEN, every: 5m } }`:
-    /// the peer tools `relais sync` reads. Credentials come from the environment variables named.
-    static func readPeers(_ node: Node?, _ reader: MapReader) -> [String: PeerConnection] {
+    /// the peer tools `relais sync` reads. Credentials come from the environment variables named;
+    /// times in filters are written in `timezone`, the organisation's unless given.
+    static func readPeers(_ node: Node?, organization: OrganizationProfile, _ reader: MapReader) -> [String: PeerConnection] {
         var peers: [String: PeerConnection] = [:]
         for pair in reader.pairs(node, "peers") {
             let path = "peers.\(pair.key)"
@@ -13,7 +14,7 @@ extension MapLoader {
                 reader.problem(at: pair.keyNode, "peers: unknown tool '\(pair.key)' (known: \(PeerConnection.sources.joined(separator: ", ")))")
                 continue
             }
-            let fields = reader.fields(pair.value, path, allowed: ["url", "user_env", "token_env", "every", "since", "query"])
+            let fields = reader.fields(pair.value, path, allowed: ["url", "user_env", "token_env", "every", "since", "query", "timezone"])
             let url = reader.requiredString(fields, "url", path, at: pair.value)
             if let url, !isWebAddress(url) { reader.problem(at: fields["url"], "\(path).url: '\(url)' is not an http or https address") }
             var variables: [String: String] = [:]
@@ -45,10 +46,14 @@ extension MapLoader {
                     reader.problem(at: node, "\(path).since: '\(text)' is not a date (YYYY-MM-DD)")
                 }
             }
+            var timezone = organization.timezone
+            if let node = fields["timezone"], let name = reader.string(node, "\(path).timezone") {
+                if TimeZone(identifier: name) != nil { timezone = name } else { reader.problem(at: node, "\(path).timezone: unknown time zone '\(name)'") }
+            }
             guard let url, let token = variables["token_env"] else { continue }
             peers[pair.key] = PeerConnection(source: pair.key, url: url.hasSuffix("/") ? String(url.dropLast()) : url, userVariable: variables["user_env"],
                                              tokenVariable: token, every: every, since: since,
-                                             query: fields["query"].flatMap { reader.string($0, "\(path).query") })
+                                             query: fields["query"].flatMap { reader.string($0, "\(path).query") }, timezone: timezone)
         }
         return peers
     }

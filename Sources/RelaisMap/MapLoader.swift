@@ -58,7 +58,7 @@ public enum MapLoader {
         map.mailboxes = readMailboxes(sections["mailboxes"], map: map, reader)
         map.roles = readRoles(sections["roles"], map: map, reader)
         map.trackers = readTrackers(sections["trackers"], map: map, reader)
-        map.peers = readPeers(sections["peers"], reader)
+        map.peers = readPeers(sections["peers"], organization: map.organization, reader)
         map.governance = readGovernance(sections["governance"], roles: map.roles, reader)
         guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
         return (map, reader.included)

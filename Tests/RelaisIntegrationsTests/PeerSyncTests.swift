@@ -196,11 +196,18 @@ final class PauseLog: Sendable {
         #expect(request.url.hasPrefix("https://acme.atlassian.net/rest/api/3/search/jql?"))
         #expect(query["jql"] == #"(project = SUP) AND updated >= "2026/09/21 14:13" ORDER BY updated ASC, key ASC"#)
         #expect(query["maxResults"] == "50" && query["expand"] == "changelog")
+        var paris = jira.connection
+        paris.timezone = "Europe/Paris"
+        let local = PeerFeed(connection: paris, credentials: .init(token: "atl", user: "u"), pageSize: 50).request(after: nil)
+        #expect(Self.query(String(local.url.dropFirst("https://acme.atlassian.net".count)))["jql"]?.contains(#"updated >= "2026/09/21 16:13""#) == true)
         #expect(request.headers["Authorization"] == "Basic " + Data("relais@acme.example:atl".utf8).base64EncodedString())
         // Jira's filter has minutes: issues of the cursor's minute already read are dropped.
         let answer = Data(#"{"issues":[{"key":"SUP-1","fields":{"summary":"a","status":{"name":"Open"},"created":"2026-09-21T14:13:05.000+0000","updated":"2026-09-21T14:13:40.000+0000"}},{"key":"SUP-2","fields":{"summary":"b","status":{"name":"Open"},"created":"2026-09-21T14:13:05.000+0000","updated":"2026-09-21T14:13:50.000+0000"}}],"isLast":true}"#.utf8)
         let page = try jira.page(answer, after: PeerFeed.Cursor(time: 1_789_999_980_000, seen: ["SUP-1"]))
         #expect(page.inputs.count == 1 && page.cursor == PeerFeed.Cursor(time: 1_789_999_980_000, seen: ["SUP-1", "SUP-2"]) && page.caughtUp)
+        // An issue older than the cursor (a filter read in another zone) is not read again, and the cursor does not go back.
+        let older = try jira.page(answer, after: PeerFeed.Cursor(time: 1_790_000_040_000, seen: []))
+        #expect(older.inputs.isEmpty && older.cursor.time == 1_790_000_040_000)
 
         let freshservice = PeerFeed(connection: PeerConnection(source: "freshservice", url: "https://acme.freshservice.com", tokenVariable: "K", since: since),
                                     credentials: .init(token: "fs-key"), pageSize: 100)

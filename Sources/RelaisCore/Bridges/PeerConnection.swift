@@ -21,9 +21,11 @@ public struct PeerConnection: Sendable, Equatable {
     public var since: Date?
     /// For Jira, the JQL that chooses the issues (`project = SUP`); for ServiceNow, the table (`incident`).
     public var query: String?
+    /// The time zone the tool reads times of filters in (Jira's JQL uses the API account's).
+    public var timezone: String
 
     public init(source: String, url: String, userVariable: String? = nil, tokenVariable: String, every: TimeInterval = 300, since: Date? = nil,
-                query: String? = nil) {
+                query: String? = nil, timezone: String = "UTC") {
         self.source = source
         self.url = url
         self.userVariable = userVariable
@@ -31,5 +33,6 @@ public struct PeerConnection: Sendable, Equatable {
         self.every = every
         self.since = since
         self.query = query
+        self.timezone = timezone
     }
 }

@@ -86,7 +86,7 @@ public struct PeerFeed: Sendable {
         case "jira":
             let filter = connection.query.map { "(\($0)) AND " } ?? ""
             url = "\(base)/rest/api/3/search/jql?" + Self.query([
-                ("jql", "\(filter)updated >= \"\(Self.format(since, "yyyy/MM/dd HH:mm"))\" ORDER BY updated ASC, key ASC"),
+                ("jql", "\(filter)updated >= \"\(Self.format(since, "yyyy/MM/dd HH:mm", zone: connection.timezone))\" ORDER BY updated ASC, key ASC"),
                 ("maxResults", String(pageSize)), ("expand", "changelog"), ("fields", "*all"),
             ])
         default:
@@ -137,6 +137,9 @@ public struct PeerFeed: Sendable {
         for (item, input) in zip(items, inputs) {
             guard let (id, updated) = Self.stamp(item, source: connection.source) else { fresh.append(input); continue }
             let instant = updated - updated % precision
+            // Older than the cursor: read by an earlier page (a filter read in another time zone
+            // than it was written in gives some back); the cursor never moves back.
+            if let current = time, instant < current { continue }
             if let current = time, instant == current, seen.contains(id) { continue }
             if time != instant {
                 time = instant
@@ -188,10 +191,10 @@ public struct PeerFeed: Sendable {
         return (id, Int64((date.timeIntervalSince1970 * 1000).rounded()))
     }
 
-    static func format(_ millis: Int64, _ pattern: String) -> String {
+    static func format(_ millis: Int64, _ pattern: String, zone: String = "UTC") -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")
         formatter.dateFormat = pattern
         return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(millis) / 1000))
     }
