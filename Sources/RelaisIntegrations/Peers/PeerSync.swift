@@ -70,10 +70,7 @@ public final class PeerSync: Sendable {
         self.settings = settings
         self.sleep = sleep
         self.now = now
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: .seconds(Int64(settings.timeout))))
-        configuration.decompression = .enabled(limit: .ratio(50))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = OutboundHTTP.client(timeout: settings.timeout, decompress: true)
     }
 
     public func shutdown() async { try? await client.shutdown() }

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 
 /// The few Markdown blocks Relais writes in issues (headings, paragraphs, bullet lists, pipe
 /// tables, a rule), read back into parts so that trackers that do not take Markdown get the same
@@ -113,19 +114,5 @@ enum HTMLBlocks {
         return html + "</table>"
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }

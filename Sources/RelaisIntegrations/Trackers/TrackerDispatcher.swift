@@ -44,11 +44,7 @@ public final class TrackerDispatcher: Sendable {
         self.owner = owner
         self.now = now
         self.random = random
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(Int64(min(settings.timeout, 10))), read: .seconds(Int64(settings.timeout))))
-        configuration.decompression = .disabled
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = OutboundHTTP.client(timeout: settings.timeout)
     }
 
     public func shutdown() async { try? await client.shutdown() }

@@ -63,12 +63,7 @@ public final class WebhookDispatcher: Sendable {
         self.owner = owner
         self.now = now
         self.random = random
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(Int64(min(settings.timeout, 10))), read: .seconds(Int64(settings.timeout))),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionsPerHost))
-        configuration.decompression = .disabled
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.client = OutboundHTTP.client(timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost)
     }
 
     /// Closes the HTTP connections; call once, when the dispatcher is no longer used.
