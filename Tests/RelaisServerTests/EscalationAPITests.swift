@@ -32,6 +32,11 @@ import Testing
     @Test(arguments: Engine.available)
     func agentsEscalateAndEveryMistakeIsNamed(engine: Engine) async throws {
         try await APIHarness.with(engine) { h, client in
+            // The map tells clients which trackers there are, never where their credentials are.
+            let map = try await client.send(.get, "/api/v1/map", token: h.agent)
+            let trackers = map.json["trackers"] as? [[String: Any]] ?? []
+            #expect(trackers.map { $0["name"] as? String } == ["platform", "product"] && trackers.map { $0["kind"] as? String } == ["jira", "github"])
+            #expect(!map.text.contains("RELAIS_GITHUB_TOKEN") && !map.text.contains("HOOK_SECRET"))
             let key = try await open(h, client)
             let other = try await open(h, client, title: "CSV export never ends")
             let accepted = try await client.send(.post, "/api/v1/tickets/\(key)/escalations", token: h.agent,

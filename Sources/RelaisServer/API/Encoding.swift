@@ -71,6 +71,9 @@ enum MapOverviewEncoding {
                     .init(code: brand.code, name: brand.name, portalName: brand.portalName, mail: brand.mail,
                           language: brand.language, timezone: brand.timezone)
                 })
+            },
+            trackers: map.trackers.keys.sorted().compactMap { map.trackers[$0] }.map { tracker in
+                .init(name: tracker.name, kind: .init(rawValue: tracker.kind.rawValue) ?? .github, project: tracker.project, onFixed: tracker.onFixed)
             })
     }
 }
