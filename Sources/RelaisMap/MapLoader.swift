@@ -5,7 +5,7 @@ import Yams
 /// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
 /// every problem found is reported, each with its line and column.
 public enum MapLoader {
-    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "roles", "governance", "entities", "trackers", "peers"]
+    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "roles", "governance", "entities", "trackers", "peers", "connectors"]
 
     /// Loads and validates the map in the file at `path`.
     public static func load(contentsOf path: String) throws -> ProcessMap {
@@ -59,6 +59,7 @@ public enum MapLoader {
         map.roles = readRoles(sections["roles"], map: map, reader)
         map.trackers = readTrackers(sections["trackers"], map: map, reader)
         map.peers = readPeers(sections["peers"], organization: map.organization, reader)
+        map.connectors = readConnectors(sections["connectors"], reader)
         map.governance = readGovernance(sections["governance"], roles: map.roles, reader)
         guard reader.problems.isEmpty else { throw MapValidationError(problems: reader.problems) }
         return (map, reader.included)

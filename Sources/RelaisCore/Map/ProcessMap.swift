@@ -30,6 +30,8 @@ public struct ProcessMap: Sendable, Equatable {
     public var trackers: [String: DeveloperTracker] = [:]
     /// Peer ticketing tools `relais sync` reads, by source.
     public var peers: [String: PeerConnection] = [:]
+    /// Outside CRMs kept in step (`relais crm sync`), by kind.
+    public var connectors: [String: CRMConnection] = [:]
 
     public init(
         organization: OrganizationProfile = .init(name: "Relais"),

@@ -33,19 +33,14 @@ public final class PeerSync: Sendable {
     }
 
     /// Why a run stopped before catching up.
-    public struct Stopped: Error, Sendable, Equatable, CustomStringConvertible {
-        public var reason: String
-        public var description: String { reason }
-        public init(reason: String) { self.reason = reason }
-    }
+    public typealias Stopped = SyncStopped
 
     public let feed: PeerFeed
     let importer: PeerImporter
     let cursors: PeerCursors
     let organizationID: UUID
     let settings: Settings
-    let client: HTTPClient
-    let sleep: @Sendable (TimeInterval) async throws -> Void
+    let caller: APICaller
     let now: @Sendable () -> Date
 
     /// `sleep` waits between tries (tests pass one that only records).
@@ -68,12 +63,12 @@ public final class PeerSync: Sendable {
         cursors = PeerCursors(database: database)
         self.organizationID = organizationID
         self.settings = settings
-        self.sleep = sleep
         self.now = now
-        client = OutboundHTTP.client(timeout: settings.timeout, decompress: true)
+        caller = APICaller(name: connection.source, limits: .init(tries: settings.tries, firstPause: settings.firstPause, longestPause: settings.longestPause,
+                                                                  timeout: settings.timeout), sleep: sleep, now: now)
     }
 
-    public func shutdown() async { try? await client.shutdown() }
+    public func shutdown() async { await caller.shutdown() }
 
     /// Reads pages until the tool has nothing newer, or a page cannot be had; `progress` hears
     /// the records read so far.
@@ -84,7 +79,9 @@ public final class PeerSync: Sendable {
         while true {
             let body: Data
             do {
-                body = try await fetch(feed.request(after: cursor), report: &report)
+                let retriedBefore = caller.retries
+                body = try await caller.send(feed.request(after: cursor)).body
+                report.retries += caller.retries - retriedBefore
             } catch let stopped as Stopped {
                 try await cursors.failed(source, reason: stopped.reason, organizationID: organizationID)
                 throw stopped
@@ -111,40 +108,6 @@ public final class PeerSync: Sendable {
                 return report
             }
         }
-    }
-
-    /// The answer's body, after as many tries as the settings allow.
-    func fetch(_ request: TrackerAPI.Request, report: inout Report) async throws -> Data {
-        var pause = settings.firstPause
-        for attempt in 1...max(1, settings.tries) {
-            var http = HTTPClientRequest(url: request.url)
-            http.method = HTTPMethod(rawValue: request.method)
-            for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { http.headers.add(name: name, value: value) }
-            var failure: String, wait: TimeInterval?
-            do {
-                let response = try await client.execute(http, timeout: .milliseconds(Int64(settings.timeout * 1000)))
-                let body = try await response.body.collect(upTo: 64 << 20)
-                let status = Int(response.status.code)
-                if (200..<300).contains(status) { return Data(buffer: body) }
-                let message = TrackerAPI.message(Array(buffer: body)).map { ": \($0)" } ?? ""
-                guard status == 429 || status >= 500 else {
-                    throw Stopped(reason: "\(feed.connection.source) answered HTTP \(status)\(message) to \(request.method) \(request.url)")
-                }
-                failure = "HTTP \(status)\(message)"
-                wait = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0, now: now()) }
-            } catch let stopped as Stopped {
-                throw stopped
-            } catch {
-                failure = WebhookDispatcher.describe(error)
-            }
-            guard attempt < settings.tries else {
-                throw Stopped(reason: "\(feed.connection.source) failed \(settings.tries) time\(settings.tries == 1 ? "" : "s") (last: \(failure)); the next sync resumes after the last page imported")
-            }
-            report.retries += 1
-            try await sleep(min(wait ?? pause, RetrySchedule.longestRetryAfter))
-            pause = min(pause * 2, settings.longestPause)
-        }
-        throw Stopped(reason: "no try made")
     }
 }
 
