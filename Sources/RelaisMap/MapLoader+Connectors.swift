@@ -13,7 +13,7 @@ extension MapLoader {
                 reader.problem(at: pair.keyNode, "connectors: unknown CRM '\(pair.key)' (known: \(CRMConnection.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 continue
             }
-            let fields = reader.fields(pair.value, path, allowed: ["url", "token_env", "direction", "pipeline", "stages", "tier_property"])
+            let fields = reader.fields(pair.value, path, allowed: ["url", "token_env", "direction", "pipeline", "stages", "tier_property", "currency"])
             var url = "https://api.hubapi.com"
             if let node = fields["url"], let text = reader.string(node, "\(path).url") {
                 if isWebAddress(text) { url = text.hasSuffix("/") ? String(text.dropLast()) : text } else {
@@ -49,7 +49,8 @@ extension MapLoader {
             connectors[pair.key] = CRMConnection(
                 kind: kind, url: url, tokenVariable: token, direction: direction,
                 pipeline: fields["pipeline"].flatMap { reader.string($0, "\(path).pipeline") } ?? "0", stages: stages,
-                tierProperty: fields["tier_property"].flatMap { reader.string($0, "\(path).tier_property") })
+                tierProperty: fields["tier_property"].flatMap { reader.string($0, "\(path).tier_property") },
+                currency: fields["currency"].flatMap { reader.string($0, "\(path).currency") }?.uppercased())
         }
         return connectors
     }

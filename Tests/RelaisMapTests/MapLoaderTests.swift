@@ -311,4 +311,35 @@ import Testing
         #expect(lines.contains { $0.contains("peers.jira.since: 'yesterday' is not a date (YYYY-MM-DD)") }, "\(lines)")
         #expect(lines.count == 5, "\(lines)")
     }
+
+    @Test func connectorsAreReadAndTheirMistakesPlaced() throws {
+        let base = """
+        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+        teams: { a: { level: 1 } }
+        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+
+        """
+        let map = try MapLoader.load(yaml: base + """
+        connectors:
+          hubspot: { token_env: HS_TOKEN, pipeline: "12", stages: { new: "1", open: "2", pending: "3", solved: "4", closed: "5" }, currency: eur }
+        """)
+        #expect(map.connectors["hubspot"] == CRMConnection(kind: .hubspot, url: "https://api.hubapi.com", tokenVariable: "HS_TOKEN", pipeline: "12",
+                                                           stages: [.new: "1", .open: "2", .pending: "3", .solved: "4", .closed: "5"], currency: "EUR"))
+        #expect(try MapLoader.load(yaml: base + "connectors: { hubspot: { token_env: T, direction: in } }").connectors["hubspot"]?.direction == .in)
+
+        let error = try #require(throws: MapValidationError.self) {
+            try MapLoader.load(yaml: base + """
+            connectors:
+              salesforce: { token_env: SF }
+              hubspot: { token_env: HS-TOKEN, direction: sideways, stages: { new: "1", done: "9" } }
+            """)
+        }
+        let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(lines.contains { $0.hasPrefix("5:3: connectors: unknown CRM 'salesforce' (known: hubspot)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("connectors.hubspot.token_env: 'HS-TOKEN' is not an environment variable name") }, "\(lines)")
+        #expect(lines.contains { $0.contains("connectors.hubspot.direction: 'sideways' is not one of in, out, both") }, "\(lines)")
+        #expect(lines.contains { $0.contains("connectors.hubspot.stages: 'done' is not a status category") }, "\(lines)")
+        #expect(lines.contains { $0.contains("connectors.hubspot.stages: no stage for status category 'open'") }, "\(lines)")
+        #expect(lines.count == 5, "\(lines)")
+    }
 }

@@ -27,9 +27,11 @@ public struct CRMConnection: Sendable, Equatable {
     public var stages: [StatusCategory: String]
     /// The company property holding the account's tier, when the CRM keeps one.
     public var tierProperty: String?
+    /// The currency of amounts that do not name theirs (a HubSpot portal without multiple currencies).
+    public var currency: String?
 
     public init(kind: Kind, url: String, tokenVariable: String, direction: Direction = .both, pipeline: String = "0",
-                stages: [StatusCategory: String] = [:], tierProperty: String? = nil) {
+                stages: [StatusCategory: String] = [:], tierProperty: String? = nil, currency: String? = nil) {
         self.kind = kind
         self.url = url
         self.tokenVariable = tokenVariable
@@ -37,5 +39,6 @@ public struct CRMConnection: Sendable, Equatable {
         self.pipeline = pipeline
         self.stages = stages
         self.tierProperty = tierProperty
+        self.currency = currency
     }
 }

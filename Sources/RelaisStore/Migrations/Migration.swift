@@ -38,6 +38,7 @@ public enum Migrator {
         CreatePeerTickets(),
         CreateEscalations(),
         CreatePeerCursors(),
+        CreateCRMLinks(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import RelaisCore
+import RelaisIntegrations
 import RelaisServer
 import RelaisStore
 
 struct CRMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm", abstract: "CRM objects, account roll-ups and business signals.",
-        subcommands: [Import.self, Rollups.self, Signals.self])
+        subcommands: [Import.self, Sync.self, Rollups.self, Signals.self])
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case accounts, contacts, opportunities, contracts, invoices, subscriptions, assets
@@ -21,6 +22,82 @@ struct CRMCommand: AsyncParsableCommand {
             case .subscriptions: .subscription
             case .assets: .asset
             }
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keeps an outside CRM and Relais in step, the way the map's `connectors` section says (in, out or both).",
+            discussion: """
+            HubSpot: companies, contacts and deals come in as accounts, contacts and opportunities (upserted by
+            HubSpot's ids); tickets of accounts HubSpot knows go out as HubSpot tickets in the connector's pipeline
+            and stage (batch upserted by the unique ticket property relais_key, associated with their company),
+            and account roll-ups go out as company properties (relais_tickets, relais_open_tickets,
+            relais_open_signals, relais_awaiting_fix, relais_fix_shipped, relais_last_ticket). Only what changed
+            since the last push is sent. HubSpot's burst limit is kept (100 requests in 10 s); 429 and 5xx are
+            tried again after a pause. Without --once, syncs again every five minutes.
+            """)
+        @Argument(help: "The CRM: hubspot.") var crm: String
+        @Flag(help: "Sync once, then stop.") var once = false
+        @Option(help: "Seconds between syncs without --once.") var every = 300
+        @OptionGroup var map: MapOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard CRMConnection.Kind(rawValue: crm) != nil else {
+                throw ValidationError("unknown CRM '\(crm)'; expected one of \(CRMConnection.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard every >= 10 else { throw ValidationError("--every must be at least 10 seconds") }
+        }
+
+        func run() async throws {
+            let db = try await CLI.openDatabase(database.database)
+            var failed = false
+            do {
+                let organization = try await CLI.organization(in: db, mapPath: map.map)
+                let running = try await CLI.mapInForce(map.map, database: db, organizationID: organization.id)
+                guard let connection = running.connectors[crm] else {
+                    CLI.printError("error: the map's 'connectors' section does not declare '\(crm)'")
+                    throw ExitCode(1)
+                }
+                let sync: HubSpotSync
+                do {
+                    sync = try HubSpotSync(connection: connection, map: running, database: db, organizationID: organization.id)
+                } catch let stopped as SyncStopped {
+                    CLI.printError("error: \(stopped.reason)")
+                    throw ExitCode(1)
+                }
+                do {
+                    while true {
+                        do {
+                            let report = try await sync.run()
+                            if connection.direction.pulls {
+                                for (noun, part) in [("companies", report.companies), ("contacts", report.contacts), ("deals", report.deals)] {
+                                    print("\(crm): \(part.received) \(noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused")
+                                    for rejection in part.rejected { CLI.printError("\(crm) \(noun) \(rejection.line): \(rejection.field.map { "\($0): " } ?? "")\(rejection.reason)") }
+                                }
+                            }
+                            if connection.direction.pushes {
+                                print("\(crm): \(report.ticketsPushed) tickets sent (\(report.ticketsUnchanged) unchanged), \(report.rollupsPushed) account roll-ups sent")
+                            }
+                        } catch let stopped as SyncStopped {
+                            CLI.printError("error: \(stopped.reason)")
+                            failed = true
+                        }
+                        if once { break }
+                        try await Task.sleep(for: .seconds(every))
+                    }
+                    await sync.shutdown()
+                } catch {
+                    await sync.shutdown()
+                    throw error
+                }
+            } catch {
+                await db.close()
+                throw error
+            }
+            await db.close()
+            if failed { throw ExitCode(1) }
         }
     }
 
