@@ -14,11 +14,14 @@ extension MapLoader {
                 continue
             }
             let fields = reader.fields(pair.value, path, allowed: ["url", "token_env", "direction", "pipeline", "stages", "tier_property", "currency"])
-            var url = "https://api.hubapi.com"
+            // HubSpot has one address; a Salesforce instance has its own.
+            var url = kind == .hubspot ? "https://api.hubapi.com" : ""
             if let node = fields["url"], let text = reader.string(node, "\(path).url") {
                 if isWebAddress(text) { url = text.hasSuffix("/") ? String(text.dropLast()) : text } else {
                     reader.problem(at: node, "\(path).url: '\(text)' is not an http or https address")
                 }
+            } else if kind == .salesforce {
+                reader.problem(at: pair.value, "\(path): missing 'url' (the instance, like https://acme.my.salesforce.com)")
             }
             let token = reader.requiredString(fields, "token_env", path, at: pair.value)
             if let token, !isVariableName(token) {
@@ -40,7 +43,7 @@ extension MapLoader {
             }
             if direction.pushes, let missing = StatusCategory.allCases.first(where: { stages[$0] == nil }) {
                 if stages.isEmpty {
-                    reader.problem(at: pair.value, "\(path): missing 'stages' (the pipeline stage of each status category) to push tickets")
+                    reader.problem(at: pair.value, "\(path): missing 'stages' (what each status category is in the CRM) to push tickets")
                 } else {
                     reader.problem(at: fields["stages"], "\(path).stages: no stage for status category '\(missing.rawValue)'")
                 }

@@ -72,11 +72,11 @@ import Testing
             let pauses = PauseLog()
             var map = try ExampleMap.load()
             map.connectors = ["hubspot": CRMConnection(kind: .hubspot, url: stub.url, tokenVariable: "HS_TOKEN", stages: Self.stages, tierProperty: "tier")]
-            func sync(burst: Int = 100) async throws -> HubSpotSync.Report {
-                var settings = HubSpotSync.Settings()
+            func sync(burst: Int = 100) async throws -> CRMSync.Report {
+                var settings = CRMSync.Settings()
                 settings.burst = burst
                 settings.timeout = 5
-                let sync = try HubSpotSync(connection: map.connectors["hubspot"]!, map: map, database: database, organizationID: organization.id,
+                let sync = try CRMSync(connection: map.connectors["hubspot"]!, map: map, database: database, organizationID: organization.id,
                                            environment: ["HS_TOKEN": "pat-eu1-test"], settings: settings,
                                            sleep: { seconds in pauses.record(seconds); clock.advance(seconds) }, now: { clock.now() })
                 do {
@@ -91,8 +91,10 @@ import Testing
 
             // In: companies (two pages), contacts (one of an unknown company, refused), deals.
             let first = try await sync()
-            #expect(first.companies.created == 3 && first.contacts.created == 1 && first.deals.created == 1, "\(first.deals)")
-            #expect(first.contacts.rejected.count == 1 && first.contacts.rejected.first?.reason.contains("999") == true, "\(first.contacts.rejected)")
+            #expect(first.pulled.map(\.noun) == ["companies", "contacts", "deals"])
+            #expect(first.pulled("companies")?.created == 3 && first.pulled("contacts")?.created == 1 && first.pulled("deals")?.created == 1, "\(first)")
+            let refusedContact = first.pulled("contacts")?.rejected
+            #expect(refusedContact?.count == 1 && refusedContact?.first?.reason.contains("999") == true, "\(String(describing: refusedContact))")
             let crm = CRMRepository(database: database)
             let helix = try #require(try await crm.account(organizationID: organization.id, externalID: "101"))
             #expect(helix.name == "Helix Pharma" && helix.annualRevenue == 2_400_000 && helix.tier == "strategic" && helix.domain == "helix.example")

@@ -65,6 +65,9 @@ public final class APIStub: Sendable {
         }
         router.post("**", use: handler)
         router.get("**", use: handler)
+        router.patch("**", use: handler)
+        router.put("**", use: handler)
+        router.delete("**", use: handler)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                               logger: Logger(label: "tracker-stub", factory: { _ in SwiftLogNoOpLogHandler() }))

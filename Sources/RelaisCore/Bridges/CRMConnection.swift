@@ -3,7 +3,7 @@ import Foundation
 /// How Relais reaches an outside CRM, as the map's `connectors` section declares it: which way
 /// data goes, and how tickets are laid out there.
 public struct CRMConnection: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable, CaseIterable { case hubspot }
+    public enum Kind: String, Sendable, Equatable, CaseIterable { case hubspot, salesforce }
 
     /// Which way the data goes.
     public enum Direction: String, Sendable, Equatable, CaseIterable {
@@ -21,11 +21,11 @@ public struct CRMConnection: Sendable, Equatable {
     public var url: String
     public var tokenVariable: String
     public var direction: Direction
-    /// The CRM's ticket pipeline tickets go to.
+    /// HubSpot's ticket pipeline tickets go to.
     public var pipeline: String
-    /// The pipeline stage of each status category.
+    /// What each status category is in the CRM: a HubSpot pipeline stage, a Salesforce Case status.
     public var stages: [StatusCategory: String]
-    /// The company property holding the account's tier, when the CRM keeps one.
+    /// The company property (HubSpot) or account field (Salesforce) holding the account's tier, when the CRM keeps one.
     public var tierProperty: String?
     /// The currency of amounts that do not name theirs (a HubSpot portal without multiple currencies).
     public var currency: String?

@@ -13,6 +13,8 @@ public struct CRMPushes: Sendable {
     public struct TicketPush: Sendable {
         public var ticket: Ticket
         public var companyID: String
+        /// The CRM's ids of the other objects the ticket is linked to (contact, asset, contract...), by kind.
+        public var linked: [CRMObjectKind: String] = [:]
     }
 
     /// Where the ticket push stands: the last ticket pushed, by update time then id.
@@ -48,8 +50,26 @@ public struct CRMPushes: Sendable {
                                        uniquingKeysWith: { first, _ in first })
             guard !companies.isEmpty else { return [] }
             let tickets = try await TicketRow.select(on: db).where("id", .in, Array(companies.keys)).all().map(TicketRow.decode)
-            return tickets.sorted { ($0.updatedAt, $0.id.text) < ($1.updatedAt, $1.id.text) }
-                .compactMap { ticket in companies[ticket.id.text].map { TicketPush(ticket: ticket, companyID: $0) } }
+            // The CRM's ids of the linked contacts and records.
+            let linkedIDs = Set(tickets.flatMap { $0.links.filter { $0.kind != .account }.map(\.id.text) })
+            var external: [String: String] = [:]
+            if !linkedIDs.isEmpty {
+                for table in ["contacts", "crm_records"] {
+                    for row in try await db.select().columns("id", "external_id").from(table).where("id", .in, linkedIDs.sorted())
+                        .where("external_id", .isNot, SQLLiteral.null).all() {
+                        external[try row.decode(column: "id", as: String.self)] = try row.decode(column: "external_id", as: String.self)
+                    }
+                }
+            }
+            return tickets.sorted { ($0.updatedAt, $0.id.text) < ($1.updatedAt, $1.id.text) }.compactMap { ticket in
+                companies[ticket.id.text].map { company in
+                    var push = TicketPush(ticket: ticket, companyID: company)
+                    for link in ticket.links where link.kind != .account {
+                        if push.linked[link.kind] == nil, let id = external[link.id.text] { push.linked[link.kind] = id }
+                    }
+                    return push
+                }
+            }
         }
     }
 

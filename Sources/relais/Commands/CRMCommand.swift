@@ -33,11 +33,15 @@ struct CRMCommand: AsyncParsableCommand {
             HubSpot's ids); tickets of accounts HubSpot knows go out as HubSpot tickets in the connector's pipeline
             and stage (batch upserted by the unique ticket property relais_key, associated with their company),
             and account roll-ups go out as company properties (relais_tickets, relais_open_tickets,
-            relais_open_signals, relais_awaiting_fix, relais_fix_shipped, relais_last_ticket). Only what changed
-            since the last push is sent. HubSpot's burst limit is kept (100 requests in 10 s); 429 and 5xx are
-            tried again after a pause. Without --once, syncs again every five minutes.
+            relais_open_signals, relais_awaiting_fix, relais_fix_shipped, relais_last_ticket); HubSpot's burst
+            limit is kept (100 requests in 10 s).
+            Salesforce: accounts and contacts come in by SOQL; tickets go out as Cases upserted by the external id
+            field Relais_Key__c (200 a call) with AccountId, ContactId, AssetId and EntitlementId (from contracts),
+            and roll-ups as custom account fields (Relais_Tickets__c, ...).
+            Only what changed since the last push is sent; 429 and 5xx are tried again after a pause. Without
+            --once, syncs again every five minutes.
             """)
-        @Argument(help: "The CRM: hubspot.") var crm: String
+        @Argument(help: "The CRM: hubspot or salesforce.") var crm: String
         @Flag(help: "Sync once, then stop.") var once = false
         @Option(help: "Seconds between syncs without --once.") var every = 300
         @OptionGroup var map: MapOptions
@@ -60,9 +64,9 @@ struct CRMCommand: AsyncParsableCommand {
                     CLI.printError("error: the map's 'connectors' section does not declare '\(crm)'")
                     throw ExitCode(1)
                 }
-                let sync: HubSpotSync
+                let sync: CRMSync
                 do {
-                    sync = try HubSpotSync(connection: connection, map: running, database: db, organizationID: organization.id)
+                    sync = try CRMSync(connection: connection, map: running, database: db, organizationID: organization.id)
                 } catch let stopped as SyncStopped {
                     CLI.printError("error: \(stopped.reason)")
                     throw ExitCode(1)
@@ -71,14 +75,16 @@ struct CRMCommand: AsyncParsableCommand {
                     while true {
                         do {
                             let report = try await sync.run()
-                            if connection.direction.pulls {
-                                for (noun, part) in [("companies", report.companies), ("contacts", report.contacts), ("deals", report.deals)] {
-                                    print("\(crm): \(part.received) \(noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused")
-                                    for rejection in part.rejected { CLI.printError("\(crm) \(noun) \(rejection.line): \(rejection.field.map { "\($0): " } ?? "")\(rejection.reason)") }
+                            for pulled in report.pulled {
+                                let part = pulled.report
+                                print("\(crm): \(part.received) \(pulled.noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused")
+                                for rejection in part.rejected {
+                                    CLI.printError("\(crm) \(pulled.noun) \(rejection.line): \(rejection.field.map { "\($0): " } ?? "")\(rejection.reason)")
                                 }
                             }
                             if connection.direction.pushes {
                                 print("\(crm): \(report.ticketsPushed) tickets sent (\(report.ticketsUnchanged) unchanged), \(report.rollupsPushed) account roll-ups sent")
+                                for refusal in report.refused { CLI.printError("\(crm) refused \(refusal)") }
                             }
                         } catch let stopped as SyncStopped {
                             CLI.printError("error: \(stopped.reason)")
