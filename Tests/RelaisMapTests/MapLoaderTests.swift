@@ -330,16 +330,18 @@ import Testing
         let error = try #require(throws: MapValidationError.self) {
             try MapLoader.load(yaml: base + """
             connectors:
-              salesforce: { token_env: SF }
+              pipedrive: { token_env: PD }
+              salesforce: { token_env: SF, direction: in }
               hubspot: { token_env: HS-TOKEN, direction: sideways, stages: { new: "1", done: "9" } }
             """)
         }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
-        #expect(lines.contains { $0.hasPrefix("5:3: connectors: unknown CRM 'salesforce' (known: hubspot)") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("5:3: connectors: unknown CRM 'pipedrive' (known: hubspot, salesforce)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("connectors.salesforce: missing 'url' (the instance, like https://acme.my.salesforce.com)") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.token_env: 'HS-TOKEN' is not an environment variable name") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.direction: 'sideways' is not one of in, out, both") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.stages: 'done' is not a status category") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.stages: no stage for status category 'open'") }, "\(lines)")
-        #expect(lines.count == 5, "\(lines)")
+        #expect(lines.count == 6, "\(lines)")
     }
 }

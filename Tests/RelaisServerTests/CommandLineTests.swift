@@ -143,6 +143,36 @@ import Testing
         #expect(undeclared.status == 1 && undeclared.errors.contains("the map's 'peers' section does not declare 'jira'"))
     }
 
+    @Test func crmSyncPullsAndPushesThroughTheMapsConnector() async throws {
+        let stub = try await APIStub.start { _, request in
+            if request.path.hasPrefix("/crm/v3/objects/companies") {
+                return .init(status: .ok, body: Array(#"{"results":[{"id":"101","properties":{"name":"Helix Pharma","domain":"helix.example"}}]}"#.utf8))
+            }
+            if request.method == "GET" { return .init(status: .ok, body: Array(#"{"results":[]}"#.utf8)) }
+            return .init(status: .ok, body: Array(#"{"status":"COMPLETE","results":[]}"#.utf8))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let map = folder.appendingPathComponent("relais.map.yaml").path
+        try ExampleMap.text().replacingOccurrences(of: "    token_env: RELAIS_HUBSPOT_TOKEN", with: "    url: \(stub.url)\n    token_env: RELAIS_HUBSPOT_TOKEN")
+            .write(toFile: map, atomically: true, encoding: .utf8)
+        try Data(contentsOf: URL(fileURLWithPath: ExampleMap.path).deletingLastPathComponent().appendingPathComponent("holidays-fr.ics"))
+            .write(to: folder.appendingPathComponent("holidays-fr.ics"))
+        let database = folder.appendingPathComponent("relais.sqlite").path
+        let synced = try relais(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database], environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
+        #expect(synced.status == 0, "\(synced.errors)")
+        #expect(synced.output.contains("hubspot: 1 companies: 1 created, 0 updated, 0 refused"), "\(synced.output)")
+        #expect(synced.output.contains("hubspot: 0 tickets sent (0 unchanged), 1 account roll-ups sent"), "\(synced.output)")
+        await stub.stop()
+        let unset = try relais(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database])
+        #expect(unset.status == 1 && unset.errors.contains("environment variable RELAIS_HUBSPOT_TOKEN"), "\(unset.errors)")
+        let undeclared = try relais(["crm", "sync", "salesforce", "--once", "--map", map, "--database", database])
+        #expect(undeclared.status == 1 && undeclared.errors.contains("does not declare 'salesforce'"), "\(undeclared.errors)")
+        let unknown = try relais(["crm", "sync", "pipedrive", "--once", "--map", map, "--database", database])
+        #expect(unknown.status != 0 && unknown.errors.contains("unknown CRM 'pipedrive'"))
+    }
+
     @Test func aCSVExportIsImportedThroughItsMappingFile() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
