@@ -46,7 +46,7 @@ import Testing
             }
             return json(#"{"status":"COMPLETE","results":[\#(results.joined(separator: ","))]}"#)
         }
-        if request.method == "POST", path == "/crm/v4/associations/ticket/company/batch/associate/default" {
+        if request.method == "POST", path.hasPrefix("/crm/v4/associations/ticket/"), path.hasSuffix("/batch/associate/default") {
             return json(#"{"status":"COMPLETE","results":[]}"#)
         }
         if request.method == "POST", path == "/crm/v3/objects/companies/batch/update" { return json(#"{"status":"COMPLETE","results":[]}"#) }
@@ -105,9 +105,11 @@ import Testing
 
             let tickets = TicketService(map: map, database: database, now: { clock.now() })
             var keys: [String] = []
-            for title in ["Export fails", "Login slow"] {
+            let ana = try #require(try await crm.contact(organizationID: organization.id, email: "ana@helix.example"))
+            for (index, title) in ["Export fails", "Login slow"].enumerated() {
+                let links = [CRMLink(kind: .account, id: helix.id)] + (index == 0 ? [CRMLink(kind: .contact, id: ana.id)] : [])
                 keys.append(try await tickets.open(TicketDraft(family: "incident", title: title, description: "Since Monday", channel: "api", openedBy: "internal",
-                                                               impact: "high", urgency: "high", links: [CRMLink(kind: .account, id: helix.id)]),
+                                                               impact: "high", urgency: "high", links: links),
                                                    by: agent).ticket.key)
             }
             let before = stub.requests.count
@@ -123,7 +125,12 @@ import Testing
             #expect(properties["hs_pipeline"] == "0" && properties["hs_pipeline_stage"] == "1" && properties["subject"] == "[\(keys[0])] Export fails")
             #expect(properties["hs_ticket_priority"] != nil && properties["content"] == "Since Monday")
             let associations = try #require(bodies(stub, "/crm/v4/associations/ticket/company/batch/associate/default", after: before).last)
+            #expect(properties.keys.allSatisfy { !$0.hasPrefix("linked.") && $0 != "company" })
             #expect((associations["inputs"] as? [[String: Any]])?.compactMap { ($0["to"] as? [String: Any])?["id"] as? String } == ["101", "101"])
+            // The ticket linked to Ana is associated with her HubSpot contact too, and nothing else goes to contacts.
+            let contacts = try #require(bodies(stub, "/crm/v4/associations/ticket/contact/batch/associate/default", after: before).last)
+            #expect((contacts["inputs"] as? [[String: Any]])?.compactMap { ($0["to"] as? [String: Any])?["id"] as? String } == ["501"])
+            #expect(bodies(stub, "/crm/v4/associations/ticket/deal/batch/associate/default", after: before).isEmpty)
             let update = try #require(bodies(stub, "/crm/v3/objects/companies/batch/update", after: before).last)
             let rollup = (update["inputs"] as? [[String: Any]])?.first
             #expect(rollup?["id"] as? String == "101")

@@ -89,6 +89,8 @@ struct HubSpotDialect: CRMDialect {
         let ticket = push.ticket
         var properties = ["relais_key": ticket.key, "subject": "[\(ticket.key)] \(ticket.title)", "content": ticket.description,
                           "hs_pipeline": connection.pipeline, "company": push.companyID]
+        // What the ticket is associated with counts in what was sent.
+        for (kind, id) in push.linked { properties["linked.\(kind.rawValue)"] = id }
         properties["hs_pipeline_stage"] = connection.stages[ticket.statusCategory]
         switch ticket.priority {
         case "P1", "P2": properties["hs_ticket_priority"] = "HIGH"
@@ -101,7 +103,7 @@ struct HubSpotDialect: CRMDialect {
 
     func send(tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller) async throws -> (ids: [String: String], refused: [String]) {
         let inputs: [[String: Any]] = tickets.map { item in
-            ["idProperty": "relais_key", "id": item.push.ticket.key, "properties": item.fields.filter { $0.key != "company" }]
+            ["idProperty": "relais_key", "id": item.push.ticket.key, "properties": item.fields.filter { $0.key != "company" && !$0.key.hasPrefix("linked.") }]
         }
         let answer = try await caller.send(request("POST", "/crm/v3/objects/tickets/batch/upsert", body: ["inputs": inputs])).body
         var ids: [String: String] = [:]
@@ -109,11 +111,20 @@ struct HubSpotDialect: CRMDialect {
         for result in results {
             if let id = PeerJSON.text(result["id"]), let key = CRMSync.texts(result["properties"] as? [String: Any])["relais_key"] { ids[key] = id }
         }
-        let associations: [[String: Any]] = tickets.compactMap { item in
-            ids[item.push.ticket.key].map { ["from": ["id": $0], "to": ["id": item.push.companyID]] }
-        }
-        if !associations.isEmpty {
-            _ = try await caller.send(request("POST", "/crm/v4/associations/ticket/company/batch/associate/default", body: ["inputs": associations]))
+        // Each ticket is associated with its company, and with the contact, deal and subscription
+        // it is linked to when HubSpot knows them (associations v4, default type, one batch per kind).
+        let targets: [(type: String, id: (CRMPushes.TicketPush) -> String?)] = [
+            ("company", { $0.companyID }), ("contact", { $0.linked[.contact] }), ("deal", { $0.linked[.opportunity] }),
+            ("subscription", { $0.linked[.subscription] }),
+        ]
+        for target in targets {
+            let associations: [[String: Any]] = tickets.compactMap { item in
+                guard let from = ids[item.push.ticket.key], let to = target.id(item.push) else { return nil }
+                return ["from": ["id": from], "to": ["id": to]]
+            }
+            if !associations.isEmpty {
+                _ = try await caller.send(request("POST", "/crm/v4/associations/ticket/\(target.type)/batch/associate/default", body: ["inputs": associations]))
+            }
         }
         let refused = tickets.filter { ids[$0.push.ticket.key] == nil }.map { "\($0.push.ticket.key): not in HubSpot's answer" }
         return (ids, refused)
