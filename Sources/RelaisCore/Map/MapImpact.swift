@@ -62,6 +62,8 @@ public struct LiveTickets: Sendable {
     public var entityTickets: [String: Int] = [:]
     public var brandTickets: [String: Int] = [:]
     public var entityAccounts: [String: Int] = [:]
+    /// Escalations still followed (pending or open, fix not shipped), by developers' tracker.
+    public var trackerEscalations: [String: Int] = [:]
 
     public init(statuses: [StatusCount] = [], sla: [SLACount] = [], sample: [(ticket: Ticket, context: RoutingContext)] = []) {
         self.statuses = statuses
@@ -192,6 +194,7 @@ public struct MapImpact: Sendable, Equatable, Codable {
         replayRouting(from: old, to: new, live: live)
         compareMappings(from: old, to: new)
         checkEntities(to: new, live: live)
+        checkTrackers(to: new, live: live)
         if old.organization.slug != new.organization.slug {
             problems.append("organization.name: the organisation '\(old.organization.name)' cannot be renamed to '\(new.organization.name)' by a map change (its identifier would change)")
         }
@@ -207,6 +210,15 @@ public struct MapImpact: Sendable, Equatable, Codable {
         for brand in live.brandTickets.keys.sorted() where new.brands[brand] == nil {
             let tickets = live.brandTickets[brand]!
             problems.append("brand '\(brand)': \(tickets) ticket\(tickets == 1 ? "" : "s") came through this brand; a brand with tickets cannot be removed")
+        }
+    }
+
+    /// A tracker with escalations still followed stays: its issues' webhooks would find no
+    /// tracker, and pending escalations none to ask.
+    mutating func checkTrackers(to new: ProcessMap, live: LiveTickets) {
+        for tracker in live.trackerEscalations.keys.sorted() where new.trackers[tracker] == nil {
+            let count = live.trackerEscalations[tracker]!
+            problems.append("trackers.\(tracker): \(count) escalation\(count == 1 ? " is" : "s are") still followed in this tracker (pending, or open with the fix not shipped); a tracker in use cannot be removed")
         }
     }
 

@@ -361,6 +361,12 @@ public struct MapVersions: Sendable {
         live.entityTickets = try await counts("tickets", by: "entity")
         live.brandTickets = try await counts("tickets", by: "brand")
         live.entityAccounts = try await counts("accounts", by: "entity")
+        for row in try await db.raw("""
+            SELECT tracker, COUNT(*) AS n FROM escalations WHERE organization_id = \(bind: organizationID.text)
+            AND (status = 'pending' OR (status = 'open' AND fixed_at IS NULL)) GROUP BY tracker
+            """).all() {
+            live.trackerEscalations[try row.decode(column: "tracker", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
         guard sample > 0 else { return live }
         let slaRows = try await db.raw("""
             SELECT s.policy_code AS policy, t.priority AS priority, COUNT(*) AS tickets FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id

@@ -104,6 +104,22 @@ import Testing
         #expect(impact.problems.contains { $0.hasPrefix("organization.name") })
     }
 
+    @Test func aTrackerWithEscalationsStillFollowedCannotBeRemoved() {
+        var old = SampleMap.map
+        old.trackers = ["product": DeveloperTracker(name: "product", kind: .github, url: "https://api.github.com", project: "acme/app", tokenVariable: "T"),
+                        "ops": DeveloperTracker(name: "ops", kind: .gitlab, url: "https://gitlab.example", project: "ops", tokenVariable: "T")]
+        var live = LiveTickets()
+        live.trackerEscalations = ["product": 2]
+        var new = old
+        new.trackers["ops"] = nil
+        #expect(MapImpact(from: old, to: new, live: live, moves: []).problems.isEmpty)
+        new.trackers["product"] = nil
+        #expect(MapImpact(from: old, to: new, live: live, moves: []).problems == [
+            "trackers.product: 2 escalations are still followed in this tracker (pending, or open with the fix not shipped); a tracker in use cannot be removed",
+        ])
+        #expect(MapChange(from: old, to: new).sections == [.integrations])
+    }
+
     @Test func entitiesAndBrandsThatTicketsOrAccountsBelongToCannotBeRemoved() {
         var old = SampleMap.map
         old.entities = ["north": LegalEntity(code: "north", name: "North", brands: ["nord"]), "south": LegalEntity(code: "south", name: "South")]
