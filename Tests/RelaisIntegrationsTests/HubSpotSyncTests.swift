@@ -79,14 +79,7 @@ import Testing
                 let sync = try CRMSync(connection: map.connectors["hubspot"]!, map: map, database: database, organizationID: organization.id,
                                            environment: ["HS_TOKEN": "pat-eu1-test"], settings: settings,
                                            sleep: { seconds in pauses.record(seconds); clock.advance(seconds) }, now: { clock.now() })
-                do {
-                    let report = try await sync.run()
-                    await sync.shutdown()
-                    return report
-                } catch {
-                    await sync.shutdown()
-                    throw error
-                }
+                return try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
             }
 
             // In: companies (two pages), contacts (one of an unknown company, refused), deals.

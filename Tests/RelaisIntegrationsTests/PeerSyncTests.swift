@@ -37,14 +37,7 @@ final class PauseLog: Sendable {
         }
 
         func run(_ sync: PeerSync) async throws -> PeerSync.Report {
-            do {
-                let report = try await sync.run()
-                await sync.shutdown()
-                return report
-            } catch {
-                await sync.shutdown()
-                throw error
-            }
+            try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
         }
 
         func count(_ source: String) async throws -> Int {

@@ -58,14 +58,7 @@ import Testing
                 settings.timeout = 5
                 let sync = try CRMSync(connection: map.connectors["salesforce"]!, map: map, database: database, organizationID: organization.id,
                                        environment: ["SF_TOKEN": "00D-session"], settings: settings, sleep: { _ in }, now: { clock.now() })
-                do {
-                    let report = try await sync.run()
-                    await sync.shutdown()
-                    return report
-                } catch {
-                    await sync.shutdown()
-                    throw error
-                }
+                return try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
             }
             let first = try await sync()
             #expect(first.pulled("accounts")?.created == 2 && first.pulled("contacts")?.created == 1, "\(first)")

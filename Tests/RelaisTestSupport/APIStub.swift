@@ -97,3 +97,15 @@ public final class APIStub: Sendable {
         return Array(try Data(contentsOf: url))
     }
 }
+
+/// Runs `body` on `resource`, then `close`s it, whether `body` succeeded or threw.
+public func using<Resource, T>(_ resource: Resource, close: (Resource) async -> Void, _ body: (Resource) async throws -> T) async throws -> T {
+    do {
+        let result = try await body(resource)
+        await close(resource)
+        return result
+    } catch {
+        await close(resource)
+        throw error
+    }
+}
