@@ -184,6 +184,14 @@ public final class CRMSync: Sendable {
         return pushed
     }
 
+    /// A JSON request with the CRM's bearer token.
+    static func request(_ method: String, _ url: String, token: String, body: [String: Any]?) -> TrackerAPI.Request {
+        TrackerAPI.Request(method: method, url: url,
+                           headers: ["Authorization": "Bearer \(token)", "Accept": "application/json", "Content-Type": "application/json",
+                                     "User-Agent": "Relais-CRM/1"],
+                           body: body.map(TrackerAPI.json))
+    }
+
     static func digest(_ values: [String: String]) -> String {
         SHA256.hash(data: TrackerAPI.json(values)).map { String(format: "%02x", $0) }.joined()
     }

@@ -142,9 +142,6 @@ struct HubSpotDialect: CRMDialect {
     }
 
     func request(_ method: String, _ path: String, body: [String: Any]? = nil) -> TrackerAPI.Request {
-        TrackerAPI.Request(method: method, url: connection.url + path,
-                           headers: ["Authorization": "Bearer \(token)", "Accept": "application/json", "Content-Type": "application/json",
-                                     "User-Agent": "Relais-CRM/1"],
-                           body: body.map(TrackerAPI.json))
+        CRMSync.request(method, connection.url + path, token: token, body: body)
     }
 }
