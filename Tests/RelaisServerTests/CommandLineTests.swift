@@ -27,6 +27,16 @@ import Testing
         return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
     }
 
+    /// `relais` run from an async test: the wait happens on a thread of its own, so that the
+    /// test's local servers keep the concurrency threads they answer on.
+    func relaisAsync(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try relais(arguments, environment: environment) })
+            }
+        }
+    }
+
     @Test func mapCheckSummarisesAValidMap() throws {
         let outcome = try relais(["map", "check", ExampleMap.path])
         #expect(outcome.status == 0)
@@ -127,19 +137,19 @@ import Testing
             .write(to: folder.appendingPathComponent("holidays-fr.ics"))
         let database = folder.appendingPathComponent("relais.sqlite").path
         let environment = ["RELAIS_ZENDESK_EMAIL": "agent@acme.example", "RELAIS_ZENDESK_TOKEN": "t0ken"]
-        let first = try relais(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        let first = try await relaisAsync(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
         #expect(first.status == 0, "\(first.errors) \(first.output)")
         #expect(first.output.contains("zendesk: 2 records: 2 created, 0 updated, 0 unchanged, 0 skipped"), "\(first.output)")
-        let second = try relais(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        let second = try await relaisAsync(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
         #expect(second.output.contains("zendesk: 1 records: 0 created, 0 updated, 1 unchanged, 0 skipped"), "\(second.output)")
         #expect(stub.requests.last?.path.contains("cursor=next") == true)
         await stub.stop()
 
-        let unset = try relais(["sync", "servicenow", "--once", "--map", map, "--database", database])
+        let unset = try await relaisAsync(["sync", "servicenow", "--once", "--map", map, "--database", database])
         #expect(unset.status == 1 && unset.errors.contains("environment variable RELAIS_SERVICENOW_PASSWORD"), "\(unset.errors)")
-        let unknown = try relais(["sync", "remedy", "--once", "--map", map, "--database", database])
+        let unknown = try await relaisAsync(["sync", "remedy", "--once", "--map", map, "--database", database])
         #expect(unknown.status != 0 && unknown.errors.contains("unknown tool 'remedy'"))
-        let undeclared = try relais(["sync", "jira", "--once", "--map", map, "--database", database])
+        let undeclared = try await relaisAsync(["sync", "jira", "--once", "--map", map, "--database", database])
         #expect(undeclared.status == 1 && undeclared.errors.contains("the map's 'peers' section does not declare 'jira'"))
     }
 
@@ -160,16 +170,16 @@ import Testing
         try Data(contentsOf: URL(fileURLWithPath: ExampleMap.path).deletingLastPathComponent().appendingPathComponent("holidays-fr.ics"))
             .write(to: folder.appendingPathComponent("holidays-fr.ics"))
         let database = folder.appendingPathComponent("relais.sqlite").path
-        let synced = try relais(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database], environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
+        let synced = try await relaisAsync(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database], environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
         #expect(synced.status == 0, "\(synced.errors)")
         #expect(synced.output.contains("hubspot: 1 companies: 1 created, 0 updated, 0 refused"), "\(synced.output)")
         #expect(synced.output.contains("hubspot: 0 tickets sent (0 unchanged), 1 account roll-ups sent"), "\(synced.output)")
         await stub.stop()
-        let unset = try relais(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database])
+        let unset = try await relaisAsync(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database])
         #expect(unset.status == 1 && unset.errors.contains("environment variable RELAIS_HUBSPOT_TOKEN"), "\(unset.errors)")
-        let undeclared = try relais(["crm", "sync", "salesforce", "--once", "--map", map, "--database", database])
+        let undeclared = try await relaisAsync(["crm", "sync", "salesforce", "--once", "--map", map, "--database", database])
         #expect(undeclared.status == 1 && undeclared.errors.contains("does not declare 'salesforce'"), "\(undeclared.errors)")
-        let unknown = try relais(["crm", "sync", "pipedrive", "--once", "--map", map, "--database", database])
+        let unknown = try await relaisAsync(["crm", "sync", "pipedrive", "--once", "--map", map, "--database", database])
         #expect(unknown.status != 0 && unknown.errors.contains("unknown CRM 'pipedrive'"))
     }
 
