@@ -220,6 +220,10 @@ struct EscalationFixture {
             #expect(try await f.run(again).failed == 1)
             await again.shutdown()
             #expect(try await f.events(third).filter { $0.kind == .escalationFailed }.first?.to?.hasPrefix("product has no issue 99") == true)
+            // Asked again for that issue (created since, say), the tracker is asked again.
+            f.clock.advance(1)
+            let retried = try await f.service.escalate(key: third.key, tracker: "product", issue: "99", also: [], steps: nil, by: f.agent)
+            #expect(retried.status == .pending && retried.attempts == 0 && retried.tickets == [third.key])
         }
     }
 

@@ -95,6 +95,11 @@ public struct Escalations: Sendable {
             let escalationID: String
             if let targetID {
                 escalationID = targetID
+                // Asked again for an issue the tracker refused before: ask it again.
+                if try target?.decode(column: "status", as: String.self) == Escalation.Status.failed.rawValue {
+                    try await db.update("escalations").set("status", to: Escalation.Status.pending.rawValue).set("attempts", to: 0)
+                        .set("next_attempt_at", to: time).set("updated_at", to: time).where("id", .equal, targetID).run()
+                }
             } else {
                 escalationID = UUID.timeOrdered(at: instant).text
                 try await RowInsert.run(
@@ -103,8 +108,9 @@ public struct Escalations: Sendable {
                     rows: [[escalationID, organization, tracker.name, (issueID == nil ? Escalation.Action.create : .read).rawValue,
                             Escalation.Status.pending.rawValue, issueID, steps, actor.name, time, time, time]], on: db)
             }
+            // A ticket of a failed escalation asked again is in it already.
             try await RowInsert.run("escalation_tickets", columns: ["escalation_id", "ticket_id", "organization_id", "added_at"],
-                                    rows: added.map { [escalationID, $0.id.text, organization, time] }, on: db)
+                                    rows: added.map { [escalationID, $0.id.text, organization, time] }, ignoringConflicts: true, on: db)
             // Added to an issue already open: the tickets say so now.
             if let target, try target.decode(column: "status", as: String.self) == Escalation.Status.open.rawValue,
                let issue = try await db.select().columns("issue_key", "issue_url").from("escalations").where("id", .equal, escalationID).first() {
