@@ -35,4 +35,21 @@ import Testing
         let lateID = UUID.timeOrdered(millis: late.millis, counter: late.counter, using: &random).uuidString.lowercased()
         #expect(lateID > ids.last!)
     }
+
+    /// Entries of one request made now sort in their order even when other work of the process
+    /// asked for an instant far ahead (a test on a clock set in another year, history replayed).
+    @Test func idsOfAMillisecondFarBehindStillSortInTheOrderTheyWereMade() {
+        let sequence = TimeOrderedSequence()
+        var random = SystemRandomNumberGenerator()
+        let now: UInt64 = 1_790_000_000_000
+        _ = sequence.next(millis: now + 86_400_000)
+        for _ in 0..<200 {
+            let ids = (0..<3).map { _ in
+                let next = sequence.next(millis: now)
+                return UUID.timeOrdered(millis: next.millis, counter: next.counter, using: &random).uuidString.lowercased()
+            }
+            #expect(ids == ids.sorted() && Set(ids).count == 3)
+            _ = sequence.next(millis: now - 1)
+        }
+    }
 }

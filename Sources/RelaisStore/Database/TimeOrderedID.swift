@@ -36,13 +36,18 @@ extension UUID {
 /// millisecond's 4,096 counts are used up), and the last count. A millisecond's counter starts at
 /// a random value below 2,048, so that processes do not all start at zero. An id for an instant
 /// more than a second before the latest one asked for (history written after the fact) keeps its
-/// instant and a random counter; one less behind is issued in the stream, after the ids already
-/// made (a thread that read the clock just before another's).
+/// instant and a counter of its own (counting up while the same millisecond is asked for again);
+/// one less behind is issued in the stream, after the ids already made (a thread that read the
+/// clock just before another's).
 final class TimeOrderedSequence: Sendable {
     /// The process's sequence, which `UUID.timeOrdered(at:)` draws from.
     static let shared = TimeOrderedSequence()
 
     private let state = Mutex<(requested: UInt64, issued: UInt64, counter: UInt16)>((0, 0, 0))
+    /// The last id issued for an instant far behind: ids asked for that same millisecond again
+    /// (entries of one request, when other work of the process runs on a clock far ahead) still
+    /// count up.
+    private let behind = Mutex<(millis: UInt64, counter: UInt16)>((0, 0))
     /// How far behind the latest millisecond asked for an instant may be and still count as now.
     static let lag: UInt64 = 1_000
 
@@ -50,7 +55,16 @@ final class TimeOrderedSequence: Sendable {
         state.withLock { state in
             // A clock read a moment before another thread's (up to `lag`) still gets the next
             // id of the stream: ids made now stay in the order they were made.
-            if millis + Self.lag < state.requested { return (millis, UInt16.random(in: 0..<4_096)) }
+            if millis + Self.lag < state.requested {
+                return behind.withLock { last in
+                    if last.millis == millis, last.counter < 4_095 {
+                        last.counter += 1
+                    } else {
+                        last = (millis, UInt16.random(in: 0..<2_048))
+                    }
+                    return last
+                }
+            }
             if millis > state.requested {
                 state.requested = millis
                 if millis > state.issued {
