@@ -1,6 +1,17 @@
 import Foundation
 
 extension TicketRules {
+    /// Refuses what cannot go to developers: a closed ticket (`field` names where it was given),
+    /// an issue id that is not one line of 1 to 100 characters.
+    public static func checkEscalation(_ ticket: Ticket, field: String, issue: String?) throws {
+        if ticket.statusCategory == .closed {
+            throw TicketError.notAllowed(field: field, value: ticket.key, reason: "\(ticket.key) is closed; reopen it to escalate it")
+        }
+        if let issue, issue.isEmpty || issue.count > 100 || issue.contains(where: \.isNewline) {
+            throw TicketError.notAllowed(field: "issue", value: issue, reason: "an issue's id is one line of 1 to 100 characters")
+        }
+    }
+
     /// The ticket went to `tracker` as issue `issueKey` at `url`.
     public static func escalated(_ ticket: inout Ticket, tracker: String, issueKey: String, url: String?, now: Date) -> [TicketChange] {
         var change = TicketChange(kind: .escalated, field: tracker, to: issueKey)

@@ -132,7 +132,11 @@ public final class CRMSync: Sendable {
             var changed: [(push: CRMPushes.TicketPush, fields: [String: String], digest: String)] = []
             for push in batch {
                 let fields = dialect.fields(of: push)
-                let digest = Self.digest(fields)
+                // What the ticket is tied to counts too: a new association sends it again.
+                var described = Dictionary(uniqueKeysWithValues: fields.map { ("field.\($0.key)", $0.value) })
+                described["account"] = push.companyID
+                for (kind, id) in push.linked { described["linked.\(kind.rawValue)"] = id }
+                let digest = Self.digest(described)
                 if sent[push.ticket.id.text]?.digest == digest { report.ticketsUnchanged += 1 } else { changed.append((push, fields, digest)) }
             }
             if !changed.isEmpty {
@@ -185,15 +189,15 @@ public final class CRMSync: Sendable {
     }
 
     /// A JSON request with the CRM's bearer token.
-    static func request(_ method: String, _ url: String, token: String, body: [String: Any]?) -> TrackerAPI.Request {
-        TrackerAPI.Request(method: method, url: url,
+    static func request(_ method: String, _ url: String, token: String, body: [String: Any]?) -> OutboundRequest {
+        OutboundRequest(method: method, url: url,
                            headers: ["Authorization": "Bearer \(token)", "Accept": "application/json", "Content-Type": "application/json",
                                      "User-Agent": "Relais-CRM/1"],
-                           body: body.map(TrackerAPI.json))
+                           body: body.map(OutboundHTTP.json))
     }
 
     static func digest(_ values: [String: String]) -> String {
-        SHA256.hash(data: TrackerAPI.json(values)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: OutboundHTTP.json(values)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The properties of an answer's object, as text.

@@ -88,9 +88,7 @@ struct HubSpotDialect: CRMDialect {
     func fields(of push: CRMPushes.TicketPush) -> [String: String] {
         let ticket = push.ticket
         var properties = ["relais_key": ticket.key, "subject": "[\(ticket.key)] \(ticket.title)", "content": ticket.description,
-                          "hs_pipeline": connection.pipeline, "company": push.companyID]
-        // What the ticket is associated with counts in what was sent.
-        for (kind, id) in push.linked { properties["linked.\(kind.rawValue)"] = id }
+                          "hs_pipeline": connection.pipeline]
         properties["hs_pipeline_stage"] = connection.stages[ticket.statusCategory]
         switch ticket.priority {
         case "P1", "P2": properties["hs_ticket_priority"] = "HIGH"
@@ -103,7 +101,7 @@ struct HubSpotDialect: CRMDialect {
 
     func send(tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller) async throws -> (ids: [String: String], refused: [String]) {
         let inputs: [[String: Any]] = tickets.map { item in
-            ["idProperty": "relais_key", "id": item.push.ticket.key, "properties": item.fields.filter { $0.key != "company" && !$0.key.hasPrefix("linked.") }]
+            ["idProperty": "relais_key", "id": item.push.ticket.key, "properties": item.fields]
         }
         let answer = try await caller.send(request("POST", "/crm/v3/objects/tickets/batch/upsert", body: ["inputs": inputs])).body
         var ids: [String: String] = [:]
@@ -141,7 +139,7 @@ struct HubSpotDialect: CRMDialect {
         return [:]
     }
 
-    func request(_ method: String, _ path: String, body: [String: Any]? = nil) -> TrackerAPI.Request {
+    func request(_ method: String, _ path: String, body: [String: Any]? = nil) -> OutboundRequest {
         CRMSync.request(method, connection.url + path, token: token, body: body)
     }
 }

@@ -136,7 +136,7 @@ struct SalesforceDialect: CRMDialect {
         return refused
     }
 
-    func request(_ method: String, _ path: String, body: [String: Any]? = nil) -> TrackerAPI.Request {
+    func request(_ method: String, _ path: String, body: [String: Any]? = nil) -> OutboundRequest {
         CRMSync.request(method, connection.url + path, token: token, body: body)
     }
 }

@@ -66,7 +66,7 @@ public struct PeerFeed: Sendable {
     var precision: Int64 { connection.source == "jira" ? 60_000 : 1_000 }
 
     /// The request for the page after `cursor` (nil: the first sync, from `since` or the start).
-    public func request(after cursor: Cursor?) -> TrackerAPI.Request {
+    public func request(after cursor: Cursor?) -> OutboundRequest {
         let base = connection.url
         let since = cursor?.time ?? connection.since.map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0
         let url: String
@@ -79,7 +79,7 @@ public struct PeerFeed: Sendable {
             }
         case "servicenow":
             let table = connection.query ?? "incident"
-            url = "\(base)/api/now/table/\(TrackerAPI.segment(table))?" + Self.query([
+            url = "\(base)/api/now/table/\(OutboundHTTP.segment(table))?" + Self.query([
                 ("sysparm_query", "sys_updated_on>=\(Self.format(since, "yyyy-MM-dd HH:mm:ss"))^ORDERBYsys_updated_on^ORDERBYsys_id"),
                 ("sysparm_display_value", "all"), ("sysparm_exclude_reference_link", "true"), ("sysparm_limit", String(pageSize)),
             ] + (cursor?.offset.map { [("sysparm_offset", String($0))] } ?? []))
@@ -102,7 +102,7 @@ public struct PeerFeed: Sendable {
         default: "\(credentials.user ?? ""):\(credentials.token)"
         }
         headers["Authorization"] = "Basic " + Data(pair.utf8).base64EncodedString()
-        return TrackerAPI.Request(method: "GET", url: url, headers: headers, body: nil)
+        return OutboundRequest(method: "GET", url: url, headers: headers, body: nil)
     }
 
     /// Why a page cannot be read.

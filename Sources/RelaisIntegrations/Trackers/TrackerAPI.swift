@@ -31,14 +31,6 @@ public enum TrackerAPI {
         }
     }
 
-    /// One HTTP request to a tracker.
-    public struct Request: Sendable, Equatable {
-        public var method: String
-        public var url: String
-        public var headers: [String: String]
-        public var body: [UInt8]?
-    }
-
     /// Why a tracker did not do what it was asked; `retry` when asking again later may work.
     public struct TrackerFailure: Error, Sendable, Equatable {
         public var reason: String
@@ -54,23 +46,23 @@ public enum TrackerAPI {
     }
 
     /// The request opening `issue` in `tracker`.
-    public static func create(_ issue: DeveloperIssue, in tracker: DeveloperTracker, credentials: Credentials) -> Request {
+    public static func create(_ issue: DeveloperIssue, in tracker: DeveloperTracker, credentials: Credentials) -> OutboundRequest {
         switch tracker.kind {
         case .github:
-            return Request(method: "POST", url: "\(tracker.url)/repos/\(tracker.project)/issues", headers: headers(tracker, credentials),
-                           body: json(["title": issue.title, "body": issue.body, "labels": issue.labels]))
+            return OutboundRequest(method: "POST", url: "\(tracker.url)/repos/\(tracker.project)/issues", headers: headers(tracker, credentials),
+                           body: OutboundHTTP.json(["title": issue.title, "body": issue.body, "labels": issue.labels]))
         case .gitlab:
             var fields: [String: Any] = ["title": issue.title, "description": issue.body]
             if !issue.labels.isEmpty { fields["labels"] = issue.labels.joined(separator: ",") }
-            return Request(method: "POST", url: "\(tracker.url)/api/v4/projects/\(segment(tracker.project))/issues", headers: headers(tracker, credentials),
-                           body: json(fields))
+            return OutboundRequest(method: "POST", url: "\(tracker.url)/api/v4/projects/\(OutboundHTTP.segment(tracker.project))/issues", headers: headers(tracker, credentials),
+                           body: OutboundHTTP.json(fields))
         case .jira:
             var fields: [String: Any] = [
                 "project": ["key": tracker.project], "summary": issue.title, "issuetype": ["name": tracker.issueType],
                 "description": DocumentFormat.document(fromMarkdown: issue.body),
             ]
             if !issue.labels.isEmpty { fields["labels"] = issue.labels.map { $0.replacingOccurrences(of: " ", with: "-") } }
-            return Request(method: "POST", url: "\(tracker.url)/rest/api/3/issue", headers: headers(tracker, credentials), body: json(["fields": fields]))
+            return OutboundRequest(method: "POST", url: "\(tracker.url)/rest/api/3/issue", headers: headers(tracker, credentials), body: OutboundHTTP.json(["fields": fields]))
         case .azure:
             let html = HTMLBlocks.html(fromMarkdown: issue.body)
             var operations: [[String: Any]] = [
@@ -81,22 +73,22 @@ public enum TrackerAPI {
                 operations.append(["op": "add", "path": "/fields/Microsoft.VSTS.TCM.ReproSteps", "value": html])
             }
             if !issue.labels.isEmpty { operations.append(["op": "add", "path": "/fields/System.Tags", "value": issue.labels.joined(separator: "; ")]) }
-            var request = Request(method: "POST", url: "\(tracker.url)/\(segment(tracker.project))/_apis/wit/workitems/$\(segment(tracker.issueType))?api-version=7.1",
-                                  headers: headers(tracker, credentials), body: json(operations))
+            var request = OutboundRequest(method: "POST", url: "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_apis/wit/workitems/$\(OutboundHTTP.segment(tracker.issueType))?api-version=7.1",
+                                  headers: headers(tracker, credentials), body: OutboundHTTP.json(operations))
             request.headers["Content-Type"] = "application/json-patch+json"
             return request
         }
     }
 
     /// The request reading issue `id` of `tracker` (a ticket linked to an issue that exists).
-    public static func read(issue id: String, in tracker: DeveloperTracker, credentials: Credentials) -> Request {
+    public static func read(issue id: String, in tracker: DeveloperTracker, credentials: Credentials) -> OutboundRequest {
         let url = switch tracker.kind {
-        case .github: "\(tracker.url)/repos/\(tracker.project)/issues/\(segment(id))"
-        case .gitlab: "\(tracker.url)/api/v4/projects/\(segment(tracker.project))/issues/\(segment(id))"
-        case .jira: "\(tracker.url)/rest/api/3/issue/\(segment(id))?fields=status"
-        case .azure: "\(tracker.url)/\(segment(tracker.project))/_apis/wit/workitems/\(segment(id))?api-version=7.1"
+        case .github: "\(tracker.url)/repos/\(tracker.project)/issues/\(OutboundHTTP.segment(id))"
+        case .gitlab: "\(tracker.url)/api/v4/projects/\(OutboundHTTP.segment(tracker.project))/issues/\(OutboundHTTP.segment(id))"
+        case .jira: "\(tracker.url)/rest/api/3/issue/\(OutboundHTTP.segment(id))?fields=status"
+        case .azure: "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_apis/wit/workitems/\(OutboundHTTP.segment(id))?api-version=7.1"
         }
-        return Request(method: "GET", url: url, headers: headers(tracker, credentials), body: nil)
+        return OutboundRequest(method: "GET", url: url, headers: headers(tracker, credentials), body: nil)
     }
 
     static func headers(_ tracker: DeveloperTracker, _ credentials: Credentials) -> [String: String] {
@@ -127,10 +119,10 @@ public enum TrackerAPI {
             }
             return .success(issue)
         case 429, 502, 503, 504, 500...599:
-            return .failure(.init(reason: "HTTP \(status)" + message(body).map { ": \($0)" }.orEmpty, retry: true,
+            return .failure(.init(reason: "HTTP \(status)" + OutboundHTTP.message(body).map { ": \($0)" }.orEmpty, retry: true,
                                   retryAfter: retryAfter.flatMap { RetryAfter.seconds($0, now: now) }))
         default:
-            return .failure(.init(reason: "HTTP \(status)" + message(body).map { ": \($0)" }.orEmpty, retry: false))
+            return .failure(.init(reason: "HTTP \(status)" + OutboundHTTP.message(body).map { ": \($0)" }.orEmpty, retry: false))
         }
     }
 
@@ -156,24 +148,8 @@ public enum TrackerAPI {
             let state = (object["fields"] as? [String: Any])?["System.State"] as? String ?? ""
             let html = ((object["_links"] as? [String: Any])?["html"] as? [String: Any])?["href"] as? String
             return IssueUpdate(issueID: String(id), issueKey: "#\(id)", state: AzureState.of(state),
-                               url: html ?? "\(tracker.url)/\(segment(tracker.project))/_workitems/edit/\(id)")
+                               url: html ?? "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_workitems/edit/\(id)")
         }
-    }
-
-    /// The error text trackers put in their answers: `message` (GitHub, GitLab, Azure DevOps),
-    /// `error` (GitLab), `errorMessages` and `errors` (Jira).
-    static func message(_ body: [UInt8]) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        var parts: [String] = []
-        if let message = object["message"] as? String { parts.append(message) }
-        if let message = object["message"] as? [String: Any] {
-            parts += message.keys.sorted().map { "\($0) \(message[$0].map { "\($0)" } ?? "")" }
-        }
-        if let error = object["error"] as? String { parts.append(error) }
-        if let messages = object["errorMessages"] as? [String] { parts += messages }
-        if let errors = object["errors"] as? [String: Any] { parts += errors.keys.sorted().map { "\($0): \(errors[$0].map { "\($0)" } ?? "")" } }
-        let text = parts.joined(separator: "; ")
-        return text.isEmpty ? nil : String(text.prefix(500))
     }
 
     static func integer(_ value: Any?) -> Int? {
@@ -185,16 +161,6 @@ public enum TrackerAPI {
         }
     }
 
-    static func json(_ value: Any) -> [UInt8] {
-        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])).map { Array($0) } ?? []
-    }
-
-    /// A value put in one segment of a path: `group/project` becomes `group%2Fproject`.
-    static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
 }
 
 /// GitHub's issue state: open, closed, or closed as not planned (which ships nothing).

@@ -115,7 +115,7 @@ public final class TrackerDispatcher: Sendable {
         case let .success(found): credentials = found
         case let .failure(failure): return .failure(failure)
         }
-        let request: TrackerAPI.Request
+        let request: OutboundRequest
         switch work.escalation.action {
         case .create:
             guard let ticket = work.tickets.first else { return .failure(.init(reason: "the escalation has no ticket", retry: false)) }

@@ -51,7 +51,7 @@ final class APICaller: Sendable {
     var retries: Int { retried.withLock { $0 } }
 
     /// The answer's status and body, once one is a 2xx.
-    func send(_ request: TrackerAPI.Request) async throws -> (status: Int, body: Data) {
+    func send(_ request: OutboundRequest) async throws -> (status: Int, body: Data) {
         var pause = limits.firstPause
         for attempt in 1...max(1, limits.tries) {
             try await waitForRoom()
@@ -65,7 +65,7 @@ final class APICaller: Sendable {
                 let body = try await response.body.collect(upTo: 64 << 20)
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) { return (status, Data(buffer: body)) }
-                let message = TrackerAPI.message(Array(buffer: body)).map { ": \($0)" } ?? ""
+                let message = OutboundHTTP.message(Array(buffer: body)).map { ": \($0)" } ?? ""
                 guard status == 429 || status >= 500 else {
                     throw SyncStopped(reason: "\(name) answered HTTP \(status)\(message) to \(request.method) \(request.url)")
                 }

@@ -25,17 +25,12 @@ public struct EscalationService: Sendable {
             throw TicketError.unknownValue(field: "tracker", value: name, allowed: map.trackers.keys.sorted())
         }
         let issue = issue?.trimmingCharacters(in: .whitespaces)
-        if let issue, issue.isEmpty || issue.count > 100 || issue.contains(where: \.isNewline) {
-            throw TicketError.notAllowed(field: "issue", value: issue, reason: "an issue's id is one line of 1 to 100 characters")
-        }
         var keys = [key]
         for other in also where !keys.contains(other) { keys.append(other) }
         var found: [Ticket] = []
         for key in keys {
             let ticket = try await tickets.find(key: key, by: principal)
-            if ticket.statusCategory == .closed {
-                throw TicketError.notAllowed(field: key == keys[0] ? "key" : "also", value: key, reason: "\(key) is closed; reopen it to escalate it")
-            }
+            try TicketRules.checkEscalation(ticket, field: key == keys[0] ? "key" : "also", issue: issue)
             found.append(ticket)
         }
         return try await escalations.request(found, tracker: tracker, issueID: issue, steps: steps, actor: tickets.actor(principal), at: now())

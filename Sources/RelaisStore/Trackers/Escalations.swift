@@ -73,10 +73,11 @@ public struct Escalations: Sendable {
         guard let first = tickets.first else { throw StoreError.invalidValue(field: "ticket", reason: "no ticket to escalate") }
         let organization = first.organizationID.text, time = Millis.from(instant)
         let id = try await database.transaction { db -> String in
-            let target = try await issueID.asyncMap { issue in
-                try await db.select().columns("id", "status").from("escalations").where("organization_id", .equal, organization)
-                    .where("tracker", .equal, tracker.name).where("issue_id", .equal, issue).first()
-            } ?? nil
+            var target: (any SQLRow)?
+            if let issueID {
+                target = try await db.select().columns("id", "status").from("escalations").where("organization_id", .equal, organization)
+                    .where("tracker", .equal, tracker.name).where("issue_id", .equal, issueID).first()
+            }
             let targetID = try target?.decode(column: "id", as: String.self)
             // A ticket goes to a tracker once; escalating it to the issue it is already on changes nothing.
             let existing = try await db.raw("""
@@ -359,12 +360,5 @@ public struct Escalations: Sendable {
             _ = try await sla.refresh(changed, on: db, now: Int64(Millis.from(last)))
         }
         return accounts
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

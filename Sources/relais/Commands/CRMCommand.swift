@@ -55,11 +55,7 @@ struct CRMCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let db = try await CLI.openDatabase(database.database)
-            var failed = false
-            do {
-                let organization = try await CLI.organization(in: db, mapPath: map.map)
-                let running = try await CLI.mapInForce(map.map, database: db, organizationID: organization.id)
+            let stopped = try await CLI.withMapInForce(map.map, database: database.database) { db, organization, running in
                 guard let connection = running.connectors[crm] else {
                     CLI.printError("error: the map's 'connectors' section does not declare '\(crm)'")
                     throw ExitCode(1)
@@ -71,39 +67,22 @@ struct CRMCommand: AsyncParsableCommand {
                     CLI.printError("error: \(stopped.reason)")
                     throw ExitCode(1)
                 }
-                do {
-                    while true {
-                        do {
-                            let report = try await sync.run()
-                            for pulled in report.pulled {
-                                let part = pulled.report
-                                print("\(crm): \(part.received) \(pulled.noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused")
-                                for rejection in part.rejected {
-                                    CLI.printError("\(crm) \(pulled.noun) \(rejection.line): \(rejection.field.map { "\($0): " } ?? "")\(rejection.reason)")
-                                }
-                            }
-                            if connection.direction.pushes {
-                                print("\(crm): \(report.ticketsPushed) tickets sent (\(report.ticketsUnchanged) unchanged), \(report.rollupsPushed) account roll-ups sent")
-                                for refusal in report.refused { CLI.printError("\(crm) refused \(refusal)") }
-                            }
-                        } catch let stopped as SyncStopped {
-                            CLI.printError("error: \(stopped.reason)")
-                            failed = true
+                return try await CLI.syncRounds(once: once, every: every, close: { await sync.shutdown() }) {
+                    let report = try await sync.run()
+                    for pulled in report.pulled {
+                        let part = pulled.report
+                        print("\(crm): \(part.received) \(pulled.noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused")
+                        for rejection in part.rejected {
+                            CLI.printError("\(crm) \(pulled.noun) \(rejection.line): \(rejection.field.map { "\($0): " } ?? "")\(rejection.reason)")
                         }
-                        if once { break }
-                        try await Task.sleep(for: .seconds(every))
                     }
-                    await sync.shutdown()
-                } catch {
-                    await sync.shutdown()
-                    throw error
+                    if connection.direction.pushes {
+                        print("\(crm): \(report.ticketsPushed) tickets sent (\(report.ticketsUnchanged) unchanged), \(report.rollupsPushed) account roll-ups sent")
+                        for refusal in report.refused { CLI.printError("\(crm) refused \(refusal)") }
+                    }
                 }
-            } catch {
-                await db.close()
-                throw error
             }
-            await db.close()
-            if failed { throw ExitCode(1) }
+            if stopped { throw ExitCode(1) }
         }
     }
 

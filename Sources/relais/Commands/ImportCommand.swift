@@ -169,19 +169,11 @@ struct ImportCommand: AsyncParsableCommand {
 
     /// Imports `inputs` into the organisation of the map running on the database, and prints the report.
     static func run(_ inputs: [PeerInput], fields: [String], source: String, file: String, map path: String, database url: String) async throws {
-        let db = try await CLI.openDatabase(url)
-        let report: PeerImporter.Report
-        do {
-            let organization = try await CLI.organization(in: db, mapPath: path)
-            let running = try await CLI.mapInForce(path, database: db, organizationID: organization.id)
+        let report = try await CLI.withMapInForce(path, database: url) { db, organization, running in
             let showProgress = CLI.isTerminal, total = inputs.count
-            report = try await PeerImporter(database: db, map: running).run(inputs, fields: fields, organizationID: organization.id) { done in
+            return try await PeerImporter(database: db, map: running).run(inputs, fields: fields, organizationID: organization.id) { done in
                 if showProgress { CLI.printProgress("imported \(done)/\(total) records") }
             }
-            await db.close()
-        } catch {
-            await db.close()
-            throw error
         }
         printReport(report, source: source, origin: file)
         if !report.skipped.isEmpty { throw ExitCode(2) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RelaisIntegrations
 import Foundation
 import Logging
 import RelaisCore
@@ -95,6 +96,46 @@ enum CLI {
             await db.close()
             throw error
         }
+    }
+
+    /// Runs `body` on the opened database with the map's organisation and the map version running
+    /// for it; the database is closed afterwards, whatever happens.
+    static func withMapInForce<T: Sendable>(_ mapPath: String, database url: String,
+                                            _ body: (RelaisDatabase, Organization, ProcessMap) async throws -> T) async throws -> T {
+        let db = try await openDatabase(url)
+        do {
+            let organization = try await organization(in: db, mapPath: mapPath)
+            let result = try await body(db, organization, try await mapInForce(mapPath, database: db, organizationID: organization.id))
+            await db.close()
+            return result
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+
+    /// Runs a sync's `round` once, or again every `every` seconds until stopped; a round that
+    /// stops (the other tool refused, or failed too often) is printed and the next one goes on.
+    /// `close` is called at the end in every case. Returns whether a round stopped.
+    static func syncRounds(once: Bool, every: Int, close: () async -> Void, _ round: () async throws -> Void) async throws -> Bool {
+        var stopped = false
+        do {
+            while true {
+                do {
+                    try await round()
+                } catch let error as SyncStopped {
+                    printError("error: \(error.reason)")
+                    stopped = true
+                }
+                if once { break }
+                try await Task.sleep(for: .seconds(every))
+            }
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+        return stopped
     }
 
     static func organization(in database: RelaisDatabase, mapPath: String?) async throws -> Organization {

@@ -32,11 +32,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let db = try await CLI.openDatabase(database.database)
-        let skipped: Bool
-        do {
-            let organization = try await CLI.organization(in: db, mapPath: map.map)
-            let running = try await CLI.mapInForce(map.map, database: db, organizationID: organization.id)
+        let (stopped, skipped) = try await CLI.withMapInForce(map.map, database: database.database) { db, organization, running in
             guard let connection = running.peers[source] else {
                 CLI.printError("error: the map's 'peers' section does not declare '\(source)'")
                 throw ExitCode(1)
@@ -47,37 +43,21 @@ struct SyncCommand: AsyncParsableCommand {
             let sync: PeerSync
             do {
                 sync = try PeerSync(connection: connection, map: running, database: db, organizationID: organization.id, settings: settings)
-            } catch let stopped as PeerSync.Stopped {
+            } catch let stopped as SyncStopped {
                 CLI.printError("error: \(stopped.reason)")
                 throw ExitCode(1)
             }
-            var anySkipped = false
-            do {
-                while true {
-                    let showProgress = CLI.isTerminal
-                    do {
-                        let report = try await sync.run { done in if showProgress { CLI.printProgress("\(source): read \(done) records") } }
-                        ImportCommand.printReport(report.imported, source: source, origin: source)
-                        if report.retries > 0 { print("\(source): \(report.retries) tr\(report.retries == 1 ? "y" : "ies") made again after a failure") }
-                        anySkipped = anySkipped || !report.imported.skipped.isEmpty
-                    } catch let stopped as PeerSync.Stopped {
-                        CLI.printError("error: \(stopped.reason)")
-                        if once { throw ExitCode(1) }
-                    }
-                    if once { break }
-                    try await Task.sleep(for: .seconds(Int(connection.every)))
-                }
-                await sync.shutdown()
-            } catch {
-                await sync.shutdown()
-                throw error
+            var skipped = false
+            let stopped = try await CLI.syncRounds(once: once, every: Int(connection.every), close: { await sync.shutdown() }) {
+                let showProgress = CLI.isTerminal
+                let report = try await sync.run { done in if showProgress { CLI.printProgress("\(source): read \(done) records") } }
+                ImportCommand.printReport(report.imported, source: source, origin: source)
+                if report.retries > 0 { print("\(source): \(report.retries) tr\(report.retries == 1 ? "y" : "ies") made again after a failure") }
+                skipped = skipped || !report.imported.skipped.isEmpty
             }
-            skipped = anySkipped
-        } catch {
-            await db.close()
-            throw error
+            return (stopped, skipped)
         }
-        await db.close()
+        if stopped { throw ExitCode(1) }
         if skipped { throw ExitCode(2) }
     }
 }
