@@ -205,3 +205,19 @@ public enum TicketRules {
         ticket.version += 1
     }
 }
+
+extension TicketRules {
+    /// The requester accepts how a solved ticket was solved: it moves to the first status of
+    /// category `closed` its workflow allows from where it is.
+    public static func confirmResolution(_ ticket: inout Ticket, map: ProcessMap, now: Date) throws -> [TicketChange] {
+        guard ticket.statusCategory == .solved else {
+            throw TicketError.notAllowed(field: "status", value: ticket.status, reason: "only a solved ticket's resolution can be confirmed; \(ticket.key) is \(ticket.status)")
+        }
+        guard let family = map.families[ticket.family], let workflow = map.workflow(of: family),
+              let closed = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .closed }) else {
+            throw TicketError.notAllowed(field: "status", value: ticket.status,
+                                         reason: "the workflow of family '\(ticket.family)' leads from '\(ticket.status)' to no closed status")
+        }
+        return try transition(&ticket, to: closed, resolutionNote: nil, map: map, now: now)
+    }
+}

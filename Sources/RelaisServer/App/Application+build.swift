@@ -21,6 +21,8 @@ public func buildApplication(_ services: RelaisServices, onServerRunning: @escap
 
 /// The routes: operational ones first, then the API generated from `openapi.yaml`.
 public func buildRouter(_ services: RelaisServices) throws -> Router<BasicRequestContext> {
+    var logger = Logger(label: "relais.web")
+    logger.logLevel = services.configuration.logLevel
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
@@ -39,6 +41,7 @@ public func buildRouter(_ services: RelaisServices) throws -> Router<BasicReques
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
     TrackerHookRoute.register(on: router, runtime: services.runtime)
+    WebRoutes.register(on: router, site: try WebSite.load(runtime: services.runtime, settings: services.configuration.web, logger: logger, now: services.now))
     router.add(middleware: HeaderValueMiddleware())
     // Compact, unsorted JSON: responses are read by programs first, and pretty printing and key
     // sorting cost measurable time at volume.

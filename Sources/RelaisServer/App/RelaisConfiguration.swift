@@ -27,6 +27,8 @@ public struct RelaisConfiguration: Sendable {
     /// The environment the trackers' credentials and webhook secrets are read from (the
     /// variables the map names).
     public var environment: [String: String]
+    /// Sessions, passwords and cookies of the web workspace.
+    public var web = WebSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap, mapText: String, mapFile: String = "relais.map.yaml",
                 maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info,

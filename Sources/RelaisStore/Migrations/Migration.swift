@@ -39,6 +39,7 @@ public enum Migrator {
         CreateEscalations(),
         CreatePeerCursors(),
         CreateCRMLinks(),
+        CreateWebSessions(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -225,6 +225,13 @@ public struct DirectoryRepository: Sendable {
         }
     }
 
+    /// The e-mail address of a user, when they have one.
+    public func email(of userID: UUID) async throws -> String? {
+        try await database.read { db in
+            try await db.select().column("email").from("users").where("id", .equal, userID.text).first()
+        }.flatMap { try $0.decode(column: "email", as: String?.self) }
+    }
+
     /// The organisation's users by name, with their e-mail and teams.
     public func users(organizationID: UUID) async throws -> [(user: Principal, email: String?)] {
         let rows = try await database.read { db in
@@ -275,6 +282,9 @@ public struct DirectoryRepository: Sendable {
     static func digest(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
+
+    /// A fresh random secret, URL- and cookie-safe.
+    public static func newSecret() -> String { randomToken() }
 
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -19,6 +19,12 @@ public struct TicketQuery: Sendable, Equatable {
     public var brand: String?
     /// Set for requesters, who see only what they opened.
     public var requesterID: UUID?
+    /// Only tickets nobody is assigned to.
+    public var unassigned = false
+    /// Only tickets still being worked on (new, open or pending).
+    public var active = false
+    /// Only tickets of one of these teams.
+    public var teams: [String]?
     /// The families and teams the caller's role reaches.
     public var scope: AccessScope = .everything
     public var sort: SortField = .createdAt
@@ -73,6 +79,13 @@ extension TicketRepository {
                 ("entity", query.entity), ("brand", query.brand),
             ]
             for case let (column, value?) in filters { select = select.where(SQLColumn(column), .equal, SQLBind(value)) }
+            if query.unassigned { select = select.where("assignee", .is, SQLLiteral.null) }
+            if query.active {
+                select = select.where(SQLColumn("status_category"), .in, SQLGroupExpression(SQLList([StatusCategory.new, .open, .pending].map { SQLBind($0.rawValue) })))
+            }
+            if let teams = query.teams {
+                select = teams.isEmpty ? select.where(SQLQueryString("1 = 0")) : select.where(SQLColumn("team"), .in, SQLGroupExpression(SQLList(teams.map { SQLBind($0) })))
+            }
             if !query.scope.reachesAll { select = select.where(AccessFilter.condition(query.scope)) }
             let column = query.sort.rawValue
             if let cursor = query.cursor {

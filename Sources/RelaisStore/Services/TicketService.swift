@@ -16,6 +16,8 @@ public struct TicketService: Sendable {
     let makeID: @Sendable () -> UUID
     /// Channel replies of this service waiting to be committed together (its map and clocks).
     let replies = ReplyQueue(maxBatch: 128)
+    /// Category suggesters learnt from this organisation's tickets.
+    let suggesters = CategorySuggestions()
 
     public init(map: ProcessMap, database: RelaisDatabase,
                 now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }) {
@@ -56,6 +58,13 @@ public struct TicketService: Sendable {
             draft.team = nil
             draft.assignee = nil
             draft.entity = nil
+            // A requester who names nothing is taken for the CRM contact of their address, which
+            // brings their account along.
+            if draft.links.isEmpty, map.families[draft.family]?.crm.permitted.contains(.contact) == true,
+               let email = try await DirectoryRepository(database: tickets.database).email(of: principal.userID),
+               let contact = try await crm.contact(organizationID: principal.organizationID, email: email) {
+                draft.links = [CRMLink(kind: .contact, id: contact.id)]
+            }
         }
         let context: RoutingContext
         if let checkedLinks {

@@ -66,9 +66,10 @@ struct Serve: AsyncParsableCommand {
             }
             trackers.publicURL = publicURL
         }
-        let configuration = RelaisConfiguration(
+        var configuration = RelaisConfiguration(
             host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
             webhooks: webhooks, trackers: trackers)
+        configuration.web.secureCookies = publicURL?.lowercased().hasPrefix("https://") == true
         let services: RelaisServices
         do {
             services = try await RelaisServices.start(configuration)
@@ -80,7 +81,10 @@ struct Serve: AsyncParsableCommand {
         if case let .success(read) = MapText.reader(file: mapPath)(mapText, nil), services.mapVersion.hash != MapVersions.digest(mapText, included: read.included) {
             banner.append("Note: \(mapPath) differs from map version \(services.mapVersion.number), which runs; to change the map, `relais map propose \(mapPath) -m ...`, then approve and apply it.")
         }
-        if demo { banner.append("Demo API token: \(try await prepareDemo(services))") }
+        if demo {
+            banner.append("Demo API token: \(try await prepareDemo(services))")
+            banner.append(contentsOf: try await demoLogins(services, web: "http://\(host):\(port)/login"))
+        }
         let lines = banner
         let app = try buildApplication(services) {
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -167,6 +171,34 @@ struct Serve: AsyncParsableCommand {
             await MailSender(notifier: notifier, client: relay).run(logger: loggers.mail)
         }
         return [clock, signals, notices]
+    }
+
+    /// People to sign in to the web workspace as, each with a password made up for this start:
+    /// the administrator, an agent of the first support and IT teams, and a requester who is a
+    /// contact of a demo account.
+    func demoLogins(_ services: RelaisServices, web: String) async throws -> [String] {
+        let organization = services.organization.id
+        let directory = services.directory
+        let map = services.configuration.map
+        let teams = map.teams.keys.sorted().filter { $0.hasSuffix("l1") }
+        var people: [(name: String, role: String, email: String?)] = [("demo", "admin", nil), ("ada", "agent", nil)]
+        let contacts = try await services.crm.repository.contacts(organizationID: organization, limit: 20, after: nil).0
+        if let contact = contacts.first(where: { $0.email != nil && $0.accountID != nil }) { people.append(("customer", "requester", contact.email)) }
+        var lines = ["Web workspace: \(web)"]
+        let passwords = Passwords(cost: 10)
+        let sessions = WebSessions(database: services.database)
+        for person in people {
+            var user = try await directory.user(organizationID: organization, name: person.name)
+            if user == nil {
+                user = try await directory.addUser(organizationID: organization, name: person.name, email: person.email, roleName: person.role)
+                if person.role == "agent", let added = user { try await directory.setTeams(teams, of: added) }
+            }
+            guard let user else { continue }
+            let password = String(DirectoryRepository.newSecret().prefix(16))
+            try await sessions.setPassword(hash: try await passwords.hash(password), of: user, at: Date())
+            lines.append("Demo \(person.role) sign-in: \(person.name) / \(password)")
+        }
+        return lines
     }
 
     /// Fills an empty demo database and returns a fresh admin token for it.

@@ -5,7 +5,7 @@ import RelaisServer
 import RelaisStore
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Teams.self, Entities.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Password.self, Teams.self, Entities.self])
 
     /// The running map of the organisation, for checking roles and teams against; nil before any version runs.
     static func runningMap(_ db: RelaisDatabase, organization: Organization, file: String?) async throws -> ProcessMap? {
@@ -70,6 +70,36 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await UserCommand.setGrants(entity, entities: true, of: name, mapPath: map, database: database)
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sets the password a user signs in to the web workspace with, read from the first line of standard input; their sessions end.")
+        @Argument(help: "The user's name.") var name: String
+        @Flag(help: "Make up a strong password and print it instead of reading one.") var generate = false
+        @Option(help: "The map naming the organisation (default: the only one stored).") var map: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let password: String
+            if generate {
+                password = String(DirectoryRepository.newSecret().prefix(20))
+            } else {
+                guard let line = readLine(strippingNewline: true) else { throw ValidationError("no password on standard input") }
+                password = line
+            }
+            if let problem = PasswordPolicy.problem(with: password, login: name) { throw ValidationError(problem) }
+            let db = try await CLI.openDatabase(database.database)
+            defer { Task { await db.close() } }
+            let organization = try await CLI.organization(in: db, mapPath: map)
+            guard let user = try await DirectoryRepository(database: db).user(organizationID: organization.id, name: name) else {
+                CLI.printError("error: no user named '\(name)' in \(organization.name)")
+                throw ExitCode(1)
+            }
+            let hash = try await Passwords().hash(password)
+            try await WebSessions(database: db).setPassword(hash: hash, of: user, at: Date())
+            print(generate ? password : "The password of '\(name)' is set.")
         }
     }
 
