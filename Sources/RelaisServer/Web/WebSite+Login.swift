@@ -56,7 +56,9 @@ extension WebSite {
             }
             let found = try await sessions.credentials(organizationID: organization, login: login)
             let password = form.raw("password") ?? ""
-            let matches = try await passwords.verify(password, hash: found?.passwordHash ?? passwords.decoy)
+            let checked: String
+            if let hash = found?.passwordHash { checked = hash } else { checked = try await passwords.decoy }
+            let matches = try await passwords.verify(password, hash: checked)
             guard let found, found.passwordHash != nil, matches,
                   let user = found.user.resolved(in: visit.services.configuration.map) else {
                 try await sessions.recordFailure(organizationID: organization, login: login,

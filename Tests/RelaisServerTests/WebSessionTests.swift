@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import RelaisCore
+import RelaisStore
+import RelaisTestSupport
+import Testing
+
+/// Signing in and out of the web workspace: cookies, expiry, throttling, form tokens.
+@Suite struct WebSessionTests {
+    @Test(arguments: Engine.available)
+    func signingInSetsAGuardedCookieAndLandsEachRoleAtHome(engine: Engine) async throws {
+        try await WebHarness.with(engine) { _, client in
+            let agent = WebBrowser(client)
+            let answer = try await agent.signIn("sam")
+            #expect(answer.status == .seeOther)
+            #expect(answer.headers[.location] == "/app")
+            let cookie = try #require(answer.headers[values: .setCookie].first { $0.hasPrefix("relais_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+            #expect(cookie.contains("Path=/"))
+            #expect(try await agent.get("/app").status == .ok)
+            #expect(agent.lastPage.contains("sam"))
+
+            let requester = WebBrowser(client)
+            #expect(try await requester.signIn("rita").headers[.location] == "/portal")
+            // The e-mail address signs in too, whatever its case.
+            #expect(try await WebBrowser(client).signIn("Rita@Helix.example").headers[.location] == "/portal")
+            // Pages of the workspace need a session, and say where to come back.
+            let stranger = WebBrowser(client)
+            let refused = try await stranger.get("/app/tickets/INC-1")
+            #expect(refused.status == .seeOther)
+            #expect(refused.headers[.location] == "/login?next=/app/tickets/INC-1")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func wrongPasswordsAreRefusedAlikeAndAudited(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            let browser = WebBrowser(client)
+            let wrong = try await browser.signIn("sam", password: "not the password")
+            #expect(wrong.status == .unauthorized)
+            let unknown = try await browser.signIn("nobody", password: "whatever it is")
+            #expect(unknown.status == .unauthorized)
+            // The same words for an unknown login and a wrong password: nothing tells which logins exist.
+            #expect(wrong.text.contains("The name or the password is wrong."))
+            #expect(unknown.text.contains("The name or the password is wrong."))
+            #expect(browser.cookies["relais_session"] == nil)
+            let refusals = try await AuditLog(database: harness.services.database)
+                .entries(organizationID: harness.services.organization.id, action: "session.refused", limit: 50)
+            #expect(Set(refusals.map(\.target)) == ["sam", "nobody"])
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func repeatedFailuresThrottleTheLoginUntilTheWindowPasses(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            let browser = WebBrowser(client)
+            for _ in 0..<3 { #expect(try await browser.signIn("sam", password: "guess guess guess").status == .unauthorized) }
+            // The right password is refused too while the login is throttled.
+            let throttled = try await browser.signIn("sam")
+            #expect(throttled.status == .tooManyRequests)
+            let wait = try #require(throttled.headers[.retryAfter].flatMap(Int.init))
+            #expect(wait > 0 && wait <= 15 * 60)
+            // Another login is not held up.
+            #expect(try await WebBrowser(client).signIn("kim").status == .seeOther)
+            harness.clock.advance(15 * 60 + 1)
+            #expect(try await browser.signIn("sam").status == .seeOther)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func sessionsExpireWhenIdleAndAtTheirAbsoluteEnd(engine: Engine) async throws {
+        try await WebHarness.with(engine, settings: { $0.lifetime = .init(idle: 30 * 60, absolute: 2 * 3_600) }) { harness, client in
+            let idle = WebBrowser(client)
+            try await idle.signIn("sam")
+            harness.clock.advance(20 * 60)
+            #expect(try await idle.get("/app").status == .ok)
+            harness.clock.advance(20 * 60)
+            // 20 minutes after the last request: still within the idle limit.
+            #expect(try await idle.get("/app").status == .ok)
+            harness.clock.advance(31 * 60)
+            #expect(try await idle.get("/app").headers[.location]?.hasPrefix("/login") == true)
+
+            let busy = WebBrowser(client)
+            try await busy.signIn("kim")
+            for _ in 0..<4 {
+                harness.clock.advance(29 * 60)
+                #expect(try await busy.get("/app").status == .ok)
+            }
+            harness.clock.advance(29 * 60)
+            // Active all along, but signed in more than two hours ago.
+            #expect(try await busy.get("/app").status == .seeOther)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func signingOutEndsTheSessionOnTheServer(engine: Engine) async throws {
+        try await WebHarness.with(engine) { _, client in
+            let browser = WebBrowser(client)
+            try await browser.signIn("sam")
+            try await browser.get("/app")
+            let stolen = try #require(browser.cookies["relais_session"])
+            let out = try await browser.post("/logout", [])
+            #expect(out.status == .seeOther)
+            #expect(out.headers[.location] == "/login")
+            #expect(browser.cookies["relais_session"] == nil)
+            // A copy of the cookie taken before is worth nothing now.
+            let thief = WebBrowser(client)
+            thief.cookies["relais_session"] = stolen
+            #expect(try await thief.get("/app").headers[.location]?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func formsWithoutTheSessionsTokenChangeNothing(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            let agent = WebBrowser(client)
+            try await agent.signIn("sam")
+            try await agent.get("/app/new")
+            let created = try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "New laptop for Jo")])
+            #expect(created.status == .seeOther, "\(created.text)")
+            let location = try #require(created.headers[.location])
+            let key = try #require(location.split(separator: "/").last?.split(separator: "?").first.map(String.init))
+            try await agent.get("/app/tickets/\(key)")
+            let other = WebBrowser(client)
+            try await other.signIn("kim")
+            try await other.get("/app")
+            let othersToken = try #require(other.formToken)
+            for token in ["", "forged", othersToken] {
+                let answer = try await agent.post("/app/tickets/\(key)/reply", [("body", "Sneaky")], token: token)
+                #expect(answer.status == .forbidden)
+                #expect(answer.headers[.contentType] == "text/html; charset=utf-8")
+            }
+            // Nor does a form sent as something else than a form.
+            let json = try await client.execute(uri: "/app/tickets/\(key)/reply", method: .post,
+                                                headers: [.cookie: "relais_session=\(agent.cookies["relais_session"] ?? "")", .contentType: "application/json"],
+                                                body: .init(string: #"{"body":"x"}"#))
+            #expect(json.status == .unsupportedMediaType)
+            let comments = try await harness.services.tickets.comments(key: key, by: try #require(try await harness.services.directory.user(
+                organizationID: harness.services.organization.id, name: "sam")))
+            #expect(comments.isEmpty)
+            // Reading never changes anything: there is no GET behind a form's address.
+            #expect(try await agent.get("/app/tickets/\(key)/take").status.code >= 400)
+            let ticket = try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: key)
+            #expect(ticket?.assignee == nil)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func signInFormsCarryTheirOwnToken(engine: Engine) async throws {
+        try await WebHarness.with(engine) { _, client in
+            // A post to /login that did not come from its page (another site's form) is refused.
+            let browser = WebBrowser(client)
+            let answer = try await browser.post("/login", [("login", "sam"), ("password", WebHarness.password), ("login_token", "made-up")], token: "")
+            #expect(answer.status == .forbidden)
+            #expect(browser.cookies["relais_session"] == nil)
+            // `next` only leads within the site.
+            try await browser.get("/login?next=//evil.example/")
+            let landed = try await browser.post("/login", [("login_token", browser.value(of: "login_token") ?? ""), ("login", "sam"),
+                                                           ("password", WebHarness.password), ("next", "//evil.example/")], token: "")
+            #expect(landed.headers[.location] == "/")
+        }
+    }
+}
