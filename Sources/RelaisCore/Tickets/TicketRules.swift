@@ -208,13 +208,14 @@ public enum TicketRules {
 
 extension TicketRules {
     /// The requester accepts how a solved ticket was solved: it moves to the first status of
-    /// category `closed` its workflow allows from where it is.
+    /// category `closed` its workflow leads to from where it is. A move allowed from any status
+    /// (`*`, such as a cancellation) is no acceptance, so it does not count.
     public static func confirmResolution(_ ticket: inout Ticket, map: ProcessMap, now: Date) throws -> [TicketChange] {
         guard ticket.statusCategory == .solved else {
             throw TicketError.notAllowed(field: "status", value: ticket.status, reason: "only a solved ticket's resolution can be confirmed; \(ticket.key) is \(ticket.status)")
         }
         guard let family = map.families[ticket.family], let workflow = map.workflow(of: family),
-              let closed = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .closed }) else {
+              let closed = workflow.transitions.first(where: { $0.from == ticket.status && workflow.category(of: $0.to) == .closed })?.to else {
             throw TicketError.notAllowed(field: "status", value: ticket.status,
                                          reason: "the workflow of family '\(ticket.family)' leads from '\(ticket.status)' to no closed status")
         }
