@@ -92,7 +92,8 @@ extension WebSite {
         for event in events where event.change.kind != .commented {
             guard let line = describe(event.change, format: format) else { continue }
             items.append((event.occurredAt, comments.count + event.sequence, ["event": true, "kind": event.change.kind.rawValue, "text": line,
-                                                                              "actor": event.actor, "at": format.instant(event.occurredAt),
+                                                                              "actor": event.change.rule.map { "\(format.words["rule"] ?? "rule") \($0)" } ?? event.actor,
+                                                                              "at": format.instant(event.occurredAt),
                                                                               "sla": [.slaWarning, .slaBreached].contains(event.change.kind)]))
         }
         return items.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.2)
