@@ -10,13 +10,20 @@ import RelaisTestSupport
 import Synchronization
 import Testing
 
-/// A running Relais for the web pages: a clock the test moves, an agent, a second agent, a
-/// requester who is a CRM contact of an account, each with a password.
+/// A running Relais for the web pages: a clock the test moves, two agents, a requester who is a
+/// CRM contact of an account and one who is not, an administrator and an agent of a map role
+/// without reports, each with a password.
 struct WebHarness {
     let services: RelaisServices
     let clock: WebClock
     let accountID: UUID
     static let password = "correct horse battery"
+
+    /// A user of the organisation, as the services take them.
+    func user(_ name: String) async throws -> Principal {
+        let found = try #require(try await services.directory.user(organizationID: services.organization.id, name: name))
+        return try #require(found.resolved(in: services.configuration.map))
+    }
 
     final class WebClock: Sendable {
         private let instant = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
@@ -42,8 +49,9 @@ struct WebHarness {
                                                      organizationID: org)
             let passwords = Passwords(cost: 4)
             let sessions = WebSessions(database: services.database)
-            for (name, role, email) in [("sam", Role.agent, nil), ("kim", .agent, nil), ("rita", .requester, "rita@helix.example"), ("rob", .requester, nil)] {
-                let user = try await services.directory.addUser(organizationID: org, name: name, email: email, role: role)
+            for (name, role, email) in [("sam", "agent", nil), ("kim", "agent", nil), ("rita", "requester", "rita@helix.example"), ("rob", "requester", nil),
+                                        ("ada", "admin", nil), ("ivy", "it-agent", nil)] {
+                let user = try await services.directory.addUser(organizationID: org, name: name, email: email, roleName: role)
                 try await sessions.setPassword(hash: try await passwords.hash(password), of: user, at: clock.now)
             }
             let harness = WebHarness(services: services, clock: clock, accountID: account.id)

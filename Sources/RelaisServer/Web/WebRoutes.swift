@@ -33,6 +33,10 @@ enum WebRoutes {
             router.post("/app/tickets/:key/\(action)") { request, context in await handler(site)(request, context.parameters.get("key") ?? "") }
         }
 
+        router.get("/manage") { request, _ in await site.dashboardPage(request) }
+        router.get("/manage/process") { request, _ in await site.processPage(request) }
+        router.get("/manage/accounts/:id") { request, context in await site.accountPage(request, id: context.parameters.get("id") ?? "") }
+
         router.get("/portal") { request, _ in await site.portalPage(request) }
         router.get("/portal/new") { request, _ in await site.portalNewPage(request) }
         router.post("/portal/tickets") { request, _ in await site.portalCreate(request) }
