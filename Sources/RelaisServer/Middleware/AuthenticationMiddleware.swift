@@ -107,6 +107,9 @@ final class TokenCache: Sendable {
         }
     }
 
+    /// Forgets every token seen, after a revocation made in this process.
+    func forgetAll() { entries.withLock { $0.removeAll() } }
+
     func store(_ principal: Principal, for token: String) {
         entries.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }

@@ -37,6 +37,24 @@ enum WebRoutes {
         router.get("/manage/process") { request, _ in await site.processPage(request) }
         router.get("/manage/accounts/:id") { request, context in await site.accountPage(request, id: context.parameters.get("id") ?? "") }
 
+        router.get("/admin") { request, _ in
+            await site.page(request) { visit in
+                _ = try site.requireAdmin(visit)
+                return site.render("pages/admin", ["title": visit.words["nav_admin"] ?? ""], visit)
+            }
+        }
+        router.get("/admin/map") { request, _ in await site.adminMapPage(request) }
+        router.post("/admin/map/check") { request, _ in await site.checkMap(request) }
+        router.post("/admin/map/propose") { request, _ in await site.proposeMap(request) }
+        router.get("/admin/users") { request, _ in await site.adminUsersPage(request) }
+        for action in ["add", "password", "token", "revoke"] {
+            router.post("/admin/users/\(action)") { request, _ in await site.adminUsersAction(request, action: action) }
+        }
+        router.get("/admin/webhooks") { request, _ in await site.adminWebhooksPage(request) }
+        router.post("/admin/webhooks/deliveries/:id/replay") { request, context in
+            await site.replayDelivery(request, id: context.parameters.get("id") ?? "")
+        }
+
         router.get("/portal") { request, _ in await site.portalPage(request) }
         router.get("/portal/new") { request, _ in await site.portalNewPage(request) }
         router.post("/portal/tickets") { request, _ in await site.portalCreate(request) }

@@ -225,6 +225,48 @@ public struct DirectoryRepository: Sendable {
         }
     }
 
+    /// An API token as administrators see it: never its value, which only its holder ever saw.
+    public struct TokenRecord: Sendable, Equatable {
+        public var id: UUID
+        public var user: String
+        public var label: String?
+        public var createdAt: Date
+        public var revokedAt: Date?
+    }
+
+    /// The organisation's API tokens, newest first.
+    public func tokens(organizationID: UUID, limit: Int = 200) async throws -> [TokenRecord] {
+        try await database.read { db in
+            try await db.select()
+                .columns(SQLColumn("id", table: "api_tokens"), SQLColumn("label", table: "api_tokens"), SQLColumn("created_at", table: "api_tokens"),
+                         SQLColumn("revoked_at", table: "api_tokens"), SQLColumn("name", table: "users"))
+                .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
+                .where(SQLColumn("organization_id", table: "api_tokens"), .equal, SQLBind(organizationID.text))
+                .orderBy(SQLColumn("created_at", table: "api_tokens"), SQLDirection.descending).limit(limit).all()
+        }.map { row in
+            TokenRecord(id: try row.uuid("id"), user: try row.decode(column: "name", as: String.self), label: try row.decode(column: "label", as: String?.self),
+                        createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)),
+                        revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Millis.date))
+        }
+    }
+
+    /// Revokes a token of the organisation; false when there is no such live token. Processes that
+    /// saw it in the last minute may still take it until their cache forgets it.
+    @discardableResult
+    public func revokeToken(_ id: UUID, organizationID: UUID, by actor: Principal?) async throws -> Bool {
+        try await database.transaction { db in
+            guard let row = try await db.select().column(SQLColumn("name", table: "users")).from("api_tokens")
+                .join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
+                .where(SQLColumn("id", table: "api_tokens"), .equal, SQLBind(id.text))
+                .where(SQLColumn("organization_id", table: "api_tokens"), .equal, SQLBind(organizationID.text))
+                .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null).first() else { return false }
+            try await db.update("api_tokens").set("revoked_at", to: Millis.now()).where("id", .equal, id.text).run()
+            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                                                  action: "token.revoked", target: try row.decode(column: "name", as: String.self))], on: db)
+            return true
+        }
+    }
+
     /// The e-mail address of a user, when they have one.
     public func email(of userID: UUID) async throws -> String? {
         try await database.read { db in

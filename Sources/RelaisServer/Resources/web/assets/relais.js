@@ -69,6 +69,16 @@
     });
   }
 
+  var file = document.getElementById("map-file"), mapText = document.getElementById("map-text");
+  if (file && mapText) {
+    file.addEventListener("change", function () {
+      if (!file.files.length) return;
+      var reader = new FileReader();
+      reader.onload = function () { mapText.value = reader.result; };
+      reader.readAsText(file.files[0]);
+    });
+  }
+
   var moveTo = document.getElementById("move-to"), note = document.getElementById("resolution-note");
   if (moveTo && note) {
     var show = function () { var option = moveTo.options[moveTo.selectedIndex]; note.hidden = !option || option.getAttribute("data-solves") !== "true"; };
