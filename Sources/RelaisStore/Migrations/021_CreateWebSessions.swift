@@ -23,6 +23,9 @@ struct CreateWebSessions: Migration {
             organization_id TEXT NOT NULL REFERENCES organizations(id), login TEXT NOT NULL, failed_at BIGINT NOT NULL)
         """,
         "CREATE INDEX index_login_failures_on_login ON login_failures (organization_id, login, failed_at)",
+        // An agent's queue: their tickets still being worked on, newest first; also the unassigned
+        // queue (assignee NULL).
+        "CREATE INDEX index_tickets_on_assignee_status ON tickets (organization_id, assignee, status_category, created_at, id)",
         // Queue filters people keep under a name.
         """
         CREATE TABLE saved_filters (
