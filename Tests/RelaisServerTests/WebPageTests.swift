@@ -70,6 +70,45 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func aDuplicateIsMergedIntoTheTicketItRepeats(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            let agent = WebBrowser(client)
+            try await agent.signIn("sam")
+            try await agent.get("/app/new")
+            // Changes may end from any status (`["*", cancelled]` in the example map).
+            let kept = try Self.key(from: try await agent.post("/app/tickets", [("family", "change"), ("subject", "Upgrade the badge readers")]))
+            try await agent.get("/app/new")
+            let duplicate = try Self.key(from: try await agent.post("/app/tickets", [("family", "change"), ("subject", "Replace the door badge readers")]))
+            try await agent.get("/app/tickets/\(duplicate)")
+            // Merging into itself, or into a ticket that does not exist, is refused on the page.
+            #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", duplicate)]).status == .unprocessableContent)
+            #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", "CHG-999")]).status == .notFound)
+            let merged = try await agent.post("/app/tickets/\(duplicate)/merge", [("into", kept.lowercased())])
+            #expect(merged.headers[.location] == "/app/tickets/\(kept)?done=merged", "\(merged.status) \(merged.text.components(separatedBy: "class=\"problem\"").dropFirst().first?.prefix(300) ?? "")")
+            let organization = harness.services.organization.id
+            let closed = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: duplicate))
+            #expect(closed.statusCategory == .closed)
+            #expect(closed.customFields["duplicate_of"] == kept)
+            #expect(closed.resolutionNote == "Duplicate of \(kept)")
+            try await agent.get("/app/tickets/\(kept)?done=merged")
+            #expect(agent.lastPage.contains("\(duplicate) was merged into this ticket: Replace the door badge readers"))
+            #expect(agent.lastPage.contains("The duplicate was closed and noted here."))
+            // A closed ticket offers no merge, and merging it again is refused.
+            try await agent.get("/app/tickets/\(duplicate)")
+            #expect(!agent.lastPage.contains("id=\"merge\""))
+            try await agent.get("/app/tickets/\(kept)")
+            #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", kept)]).status == .unprocessableContent)
+            // A workflow with no way to end from the duplicate's status says so.
+            try await agent.get("/app/new")
+            let request = try Self.key(from: try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "Badge for Jo")]))
+            try await agent.get("/app/tickets/\(request)")
+            let refused = try await agent.post("/app/tickets/\(request)/merge", [("into", kept)])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("cannot end as a duplicate"))
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func quickCreationSuggestsTheCategoryFromPastSubjects(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
             let agent = WebBrowser(client)
@@ -221,6 +260,13 @@ import Testing
             let minute = calendar.component(.minute, from: harness.clock.now)
             #expect(elsewhere.lastPage.contains(String(format: "%02d:%02d", hour, minute)))
             #expect(try await elsewhere.post("/preferences", [("time_zone", "Mars/Olympus")]).status == .unprocessableContent)
+            // The header's language switch sends the language alone: the zone stays.
+            WebPageTests.checkPage(try await elsewhere.get("/preferences"))
+            #expect(elsewhere.lastPage.contains("<option selected>America/New_York</option>"))
+            try await elsewhere.post("/preferences", [("language", "fr")])
+            try await elsewhere.get("/preferences")
+            #expect(elsewhere.lastPage.contains(#"<html lang="fr">"#))
+            #expect(elsewhere.lastPage.contains("<option selected>America/New_York</option>"))
         }
     }
 

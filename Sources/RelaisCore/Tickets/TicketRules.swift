@@ -222,3 +222,39 @@ extension TicketRules {
         return try transition(&ticket, to: closed, resolutionNote: nil, map: map, now: now)
     }
 }
+
+extension TicketRules {
+    /// The custom field naming the ticket a duplicate was merged into.
+    public static let duplicateOfField = "duplicate_of"
+
+    /// Ends `duplicate` as a duplicate of `target`: it names the target (custom field
+    /// `duplicate_of` and resolution note) and moves to the first status of category `closed` its
+    /// workflow allows from where it is, else the first of category `solved`. A workflow with
+    /// neither refuses: merging follows the map like any move (declare, say, `["*", cancelled]`).
+    /// Both tickets must still be worked on.
+    public static func markDuplicate(_ duplicate: inout Ticket, of target: Ticket, map: ProcessMap, now: Date) throws -> [TicketChange] {
+        guard duplicate.id != target.id else {
+            throw TicketError.notAllowed(field: "into", value: target.key, reason: "a ticket is not a duplicate of itself")
+        }
+        guard !duplicate.statusCategory.isDone else {
+            throw TicketError.notAllowed(field: "status", value: duplicate.status, reason: "\(duplicate.key) is already \(duplicate.status)")
+        }
+        guard !target.statusCategory.isDone else {
+            throw TicketError.notAllowed(field: "into", value: target.key, reason: "\(target.key) is \(target.status); merge into a ticket still being worked on")
+        }
+        guard let family = map.families[duplicate.family], let workflow = map.workflow(of: family) else {
+            throw TicketError.unknownValue(field: "family", value: duplicate.family, allowed: map.families.keys.sorted())
+        }
+        let targets = workflow.allowedTargets(from: duplicate.status)
+        guard let closed = targets.first(where: { workflow.category(of: $0) == .closed }) ?? targets.first(where: { workflow.category(of: $0) == .solved }) else {
+            throw TicketError.notAllowed(field: "status", value: duplicate.status,
+                                         reason: "the workflow of family '\(duplicate.family)' leads from '\(duplicate.status)' to no closed or solved status, so \(duplicate.key) cannot end as a duplicate from there")
+        }
+        var changes = [TicketChange(kind: .fieldChanged, field: "custom.\(duplicateOfField)", from: duplicate.customFields[duplicateOfField], to: target.key)]
+        duplicate.customFields[duplicateOfField] = target.key
+        changes.append(TicketChange(kind: .fieldChanged, field: "resolution_note", from: duplicate.resolutionNote, to: "Duplicate of \(target.key)"))
+        duplicate.resolutionNote = "Duplicate of \(target.key)"
+        changes += try transition(&duplicate, to: closed, resolutionNote: duplicate.resolutionNote, map: map, now: now)
+        return changes
+    }
+}

@@ -16,6 +16,7 @@ enum WebRoutes {
         router.get("/login") { request, _ in await site.loginPage(request) }
         router.post("/login") { request, _ in await site.login(request) }
         router.post("/logout") { request, _ in await site.logout(request) }
+        router.get("/preferences") { request, _ in await site.preferencesPage(request) }
         router.post("/preferences") { request, _ in await site.savePreferences(request) }
 
         router.get("/app") { request, _ in await site.queuePage(request) }
@@ -27,7 +28,7 @@ enum WebRoutes {
         router.get("/app/tickets/:key") { request, context in await site.ticketPage(request, key: context.parameters.get("key") ?? "") }
         let ticketForms: [(String, @Sendable (WebSite) -> (Request, String) async -> Response)] = [
             ("reply", { site in site.reply }), ("move", { site in site.move }), ("take", { site in site.take }),
-            ("links", { site in site.relink }), ("escalate", { site in site.escalate }),
+            ("links", { site in site.relink }), ("escalate", { site in site.escalate }), ("merge", { site in site.merge }),
         ]
         for (action, handler) in ticketForms {
             router.post("/app/tickets/:key/\(action)") { request, context in await handler(site)(request, context.parameters.get("key") ?? "") }

@@ -83,12 +83,27 @@ extension WebSite {
         }
     }
 
+    func preferencesPage(_ request: Request) async -> Response {
+        await page(request) { visit in
+            _ = try visit.requireUser()
+            let zone = visit.session?.timeZone
+            return render("pages/preferences", [
+                "title": visit.words["preferences"] ?? "",
+                "languages": [("en", "English"), ("fr", "Français")].map { ["code": $0.0, "label": $0.1, "selected": $0.0 == visit.language.rawValue] as [String: Any] },
+                "zones": TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == zone] as [String: Any] },
+            ], visit)
+        }
+    }
+
     /// Keeps the user's language and time zone (an empty choice goes back to the browser's).
     func savePreferences(_ request: Request) async -> Response {
         await submit(request) { visit, form in
             let user = try visit.requireUser()
-            let language = form["language"].flatMap(WebText.Language.init(rawValue:))
-            let zone = form["time_zone"]
+            // What the form leaves out stays as it was: the language switch of the header sends
+            // the language alone.
+            let language = form.raw("language") == nil ? visit.session?.locale.flatMap(WebText.Language.init(rawValue:))
+                : form["language"].flatMap(WebText.Language.init(rawValue:))
+            let zone = form.raw("time_zone") == nil ? visit.session?.timeZone : form["time_zone"]
             if let zone, TimeZone(identifier: zone) == nil {
                 throw StoreError.invalidValue(field: "time_zone", reason: "'\(zone)' is not a time zone of the IANA database")
             }

@@ -112,6 +112,17 @@ extension WebSite {
         }
     }
 
+    /// Closes this ticket as a duplicate of the one named, and shows that one.
+    func merge(_ request: Request, key: String) async -> Response {
+        await submit(request, { visit, form in
+            let user = try visit.requireStaff()
+            let kept = try await visit.services.tickets.merge(key: key, into: (form["into"] ?? "").uppercased(), by: user)
+            return Self.seeOther("/app/tickets/\(WebForm.escape(kept.key))?done=merged")
+        }, failed: { visit, _, problem, status in
+            try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
+        })
+    }
+
     func escalate(_ request: Request, key: String) async -> Response {
         await ticketAction(request, key: key, done: "escalated") { visit, form, user in
             _ = try await visit.services.escalations.escalate(key: key, tracker: form["tracker"] ?? "", issue: form["issue"], also: [],

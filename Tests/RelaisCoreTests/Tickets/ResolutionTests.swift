@@ -40,4 +40,27 @@ import Testing
         #expect(throws: TicketError.self) { try TicketRules.confirmResolution(&ticket, map: map, now: later) }
         #expect(ticket.status == "resolved")
     }
+
+    @Test func aDuplicateIsClosedNamingTheTicketItRepeats() throws {
+        var (duplicate, _) = try SampleMap.open()
+        var (target, _) = try SampleMap.open()
+        target.id = UUID()
+        target.key = "INC-2"
+        let changes = try TicketRules.markDuplicate(&duplicate, of: target, map: SampleMap.map, now: later)
+        #expect(duplicate.statusCategory == .closed)
+        #expect(duplicate.customFields["duplicate_of"] == "INC-2")
+        #expect(duplicate.resolutionNote == "Duplicate of INC-2")
+        #expect(changes.first == TicketChange(kind: .fieldChanged, field: "custom.duplicate_of", from: nil, to: "INC-2"))
+        #expect(changes.contains(TicketChange(kind: .statusChanged, field: "status", from: "new", to: "cancelled")))
+    }
+
+    @Test func neitherItselfNorADoneTicketIsMergedInto() throws {
+        var (ticket, _) = try SampleMap.open()
+        let copy = ticket
+        #expect(throws: TicketError.self) { try TicketRules.markDuplicate(&ticket, of: copy, map: SampleMap.map, now: later) }
+        var done = try solved()
+        done.id = UUID()
+        #expect(throws: TicketError.self) { try TicketRules.markDuplicate(&ticket, of: done, map: SampleMap.map, now: later) }
+        #expect(ticket.status == "new")
+    }
 }

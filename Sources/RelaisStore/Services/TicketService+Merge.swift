@@ -1,0 +1,22 @@
+import Foundation
+import RelaisCore
+
+extension TicketService {
+    /// Merges ticket `key` into `target`: the target gets an internal note naming the duplicate
+    /// (its subject and requester's words are on the duplicate, which stays readable), then the
+    /// duplicate ends as its duplicate. Returns the target.
+    public func merge(key: String, into target: String, by principal: Principal) async throws -> Ticket {
+        try requireAgent(principal, "merge tickets")
+        try principal.require(.ticketsWrite, "merge tickets")
+        var duplicate = try await find(key: key, by: principal)
+        let kept = try await find(key: target, by: principal)
+        let read = duplicate.version
+        var check = duplicate
+        _ = try TicketRules.markDuplicate(&check, of: kept, map: map, now: now())
+        let note = "\(duplicate.key) was merged into this ticket: \(duplicate.title)"
+        let (saved, _) = try await addComment(to: kept, body: note, isPublic: false, byRequester: false, actor: actor(principal))
+        let changes = try TicketRules.markDuplicate(&duplicate, of: saved, map: map, now: now())
+        _ = try await tickets.update(duplicate, expectedVersion: read, changes: changes, actor: actor(principal))
+        return saved
+    }
+}
