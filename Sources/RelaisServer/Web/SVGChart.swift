@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 
 /// Charts drawn on the server as SVG, put in pages as they are: no script, no library, readable
 /// without styles. Every text placed in one is escaped here.
@@ -158,21 +159,7 @@ enum SVGChart {
         }
     }
 
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }
 
 extension Array {
