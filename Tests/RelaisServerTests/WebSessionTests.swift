@@ -161,4 +161,42 @@ import Testing
             #expect(landed.headers[.location] == "/")
         }
     }
+
+    /// Every form of the site, signed in as someone who may send it, without its token.
+    static let forms = [
+        "/logout", "/preferences", "/app/filters", "/app/filters/00000000-0000-0000-0000-000000000000/delete", "/app/tickets",
+        "/app/tickets/KEY/reply", "/app/tickets/KEY/move", "/app/tickets/KEY/take", "/app/tickets/KEY/links", "/app/tickets/KEY/escalate",
+        "/app/tickets/KEY/merge", "/admin/map/check", "/admin/map/propose", "/admin/users/add", "/admin/users/password", "/admin/users/token",
+        "/admin/users/revoke", "/admin/webhooks/deliveries/00000000-0000-0000-0000-000000000000/replay",
+        "/portal/tickets", "/portal/tickets/KEY/reply", "/portal/tickets/KEY/confirm", "/portal/tickets/KEY/refuse", "/portal/tickets/KEY/rate",
+    ]
+
+    @Test(arguments: Engine.available)
+    func everyFormIsRefusedWithoutItsToken(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            let admin = WebBrowser(client), requester = WebBrowser(client)
+            try await admin.signIn("ada")
+            try await requester.signIn("rita")
+            try await requester.get("/portal/new")
+            let key = try WebPageTests.key(from: try await requester.post("/portal/tickets", [("family", "customer_support"), ("subject", "Token check")]))
+            let organization = harness.services.organization.id
+            let before = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: key))
+            let fields = [("body", "x"), ("to", "open"), ("into", key), ("name", "eve"), ("role", "admin"), ("password", "long enough password"),
+                          ("map", try ExampleMap.text()), ("subject", "Forged"), ("family", "customer_support"), ("score", "5"), ("reason", "no"),
+                          ("language", "fr"), ("query", "view=mine"), ("kind", "account"), ("id", harness.accountID.uuidString), ("tracker", "product")]
+            for form in Self.forms {
+                let browser = form.hasPrefix("/portal") ? requester : admin
+                let answer = try await browser.post(form.replacingOccurrences(of: "KEY", with: key), fields, token: "")
+                #expect(answer.status == .forbidden, "\(form): \(answer.status)")
+            }
+            // Nothing moved: the ticket, the users, the sessions (both still signed in), the map versions.
+            let after = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: key))
+            #expect(after.version == before.version)
+            #expect(try await harness.services.directory.user(organizationID: organization, name: "eve") == nil)
+            #expect(try await admin.get("/app").status == .ok)
+            #expect(try await requester.get("/portal").status == .ok)
+            #expect(try await harness.services.versions.list(organizationID: organization, limit: 5).count == 1)
+            #expect(try await harness.services.tickets.tickets.comments(organizationID: organization, ticketID: after.id, includeInternal: true).isEmpty)
+        }
+    }
 }
