@@ -81,10 +81,12 @@ enum SVGChart {
         let scale = Scale(maximum: points.map(\.y).max() ?? 0)
         var svg = open(title, width: width, height: height) + axis(scale, width: width, height: height)
         let plotWidth = width - margin.left - margin.right
+        svg += ##"<g fill="\##(palette[0])" fill-opacity="0.65">"##
         for point in positive {
             let x = margin.left + (xValue(point.x) - low) / (high - low) * plotWidth
-            svg += ##"<circle cx="\##(f(x))" cy="\##(f(y(point.y, scale, height)))" r="4" fill="\##(palette[0])" fill-opacity="0.65"><title>\##(escape("\(point.label): \(Int(point.x).formatted()) · \(Int(point.y))"))</title></circle>"##
+            svg += ##"<circle cx="\##(Int(x))" cy="\##(Int(y(point.y, scale, height)))" r="4"><title>\##(escape("\(point.label): \(compact(point.x)) · \(Int(point.y))"))</title></circle>"##
         }
+        svg += "</g>"
         if logarithmic {
             for power in Int(low)...Int(ceil(high)) {
                 let x = margin.left + (Double(power) - low) / (high - low) * plotWidth

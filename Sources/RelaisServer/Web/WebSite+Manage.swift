@@ -8,6 +8,8 @@ import RelaisStore
 extension WebSite {
     /// Weeks the dashboards look back.
     static let dashboardWeeks = 12
+    /// Accounts drawn at most on the revenue chart.
+    static let revenuePoints = 250
 
     func requireReports(_ visit: WebVisit) throws -> Principal {
         let user = try visit.requireStaff()
@@ -47,12 +49,19 @@ extension WebSite {
             values["satisfaction"] = bands.isEmpty ? nil : SVGChart.shares(title: words["chart_satisfaction"] ?? "", items: bands)
             if user.access.permissions.contains(.crmRevenue) {
                 let revenue = try await services.crm.report(.revenueIncidents, groupBy: .tier, from: from, to: to, by: user)
-                let points = revenue.rows.compactMap { row -> (String, Double, Double)? in
+                let all = revenue.rows.compactMap { row -> (label: String, x: Double, y: Double)? in
                     guard let amount = row[3].integer, let tickets = row[5].integer else { return nil }
                     return (row[0].text ?? "", Double(amount), Double(tickets))
                 }
+                // The accounts with the most tickets: a point per account of a large CRM would make
+                // the page too heavy to send.
+                let points = Array(all.sorted { $0.y > $1.y }.prefix(Self.revenuePoints))
                 values["revenue"] = points.isEmpty ? nil : SVGChart.scatter(title: words["chart_revenue"] ?? "", points: points,
                                                                              xName: words["annual_revenue"] ?? "", yName: words["tickets"] ?? "")
+                if all.count > points.count {
+                    values["revenue_note"] = (words["revenue_note"] ?? "").replacingOccurrences(of: "%@", with: "\(points.count)")
+                        .replacingOccurrences(of: "%d", with: "\(all.count)")
+                }
             }
             let accounts = try await services.crm.accounts(limit: 20, after: nil, by: user).0
             values["accounts"] = accounts.map { ["id": $0.id.uuidString, "name": $0.name, "tier": $0.tier ?? ""] }
