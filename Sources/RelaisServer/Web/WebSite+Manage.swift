@@ -34,21 +34,21 @@ extension WebSite {
                                                series: families.map { (format.family($0), workload.opened[$0, default: []].map(Double.init)) }),
                 "backlog": SVGChart.line(title: words["chart_backlog"] ?? "", categories: labels, values: workload.backlog.map(Double.init)),
             ]
-            let compliance = try await services.crm.report(.slaCompliance, groupBy: .tier, from: from, to: to, by: user)
+            let reports = try await services.crm.dashboard(from: from, to: to, by: user)
+            let compliance = reports.compliance
             let shares = compliance.rows.compactMap { row -> (String, Double, String)? in
                 guard case let .number(share) = row[6] else { return nil }
                 let tickets = row[1].integer ?? 0
                 return (row[0].text ?? (words["no_tier"] ?? "—"), share, "\(tickets) · \(Int((share * 100).rounded())) %")
             }
             values["compliance"] = shares.isEmpty ? nil : SVGChart.shares(title: words["chart_compliance"] ?? "", items: shares)
-            let satisfaction = try await services.crm.report(.satisfactionResolution, groupBy: .tier, from: from, to: to, by: user)
+            let satisfaction = reports.satisfaction
             let bands = satisfaction.rows.compactMap { row -> (String, Double, String)? in
                 guard case let .number(mean) = row[3] else { return nil }
                 return (words["band_" + (row[0].text ?? "")] ?? row[0].text ?? "", mean / 5, String(format: "%.2f / 5 · %d", mean, row[2].integer ?? 0))
             }
             values["satisfaction"] = bands.isEmpty ? nil : SVGChart.shares(title: words["chart_satisfaction"] ?? "", items: bands)
-            if user.access.permissions.contains(.crmRevenue) {
-                let revenue = try await services.crm.report(.revenueIncidents, groupBy: .tier, from: from, to: to, by: user)
+            if let revenue = reports.revenue {
                 let all = revenue.rows.compactMap { row -> (label: String, x: Double, y: Double)? in
                     guard let amount = row[3].integer, let tickets = row[5].integer else { return nil }
                     return (row[0].text ?? "", Double(amount), Double(tickets))

@@ -125,7 +125,11 @@ public struct CRMReports: Sendable {
 
     /// Per account: its revenue beside the tickets it opened in the period.
     public func revenueAgainstIncidents(organizationID: UUID, from: Date, to: Date, cut: Cut = .init()) async throws -> ReportTable {
-        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut).filter { $0.accountID != nil }
+        revenueAgainstIncidents(try await facts(organizationID: organizationID, from: from, to: to, cut: cut))
+    }
+
+    func revenueAgainstIncidents(_ facts: [TicketFacts]) -> ReportTable {
+        let facts = facts.filter { $0.accountID != nil }
         let severe = topSeverity
         var table = ReportTable(name: "revenue-incidents",
                                 columns: ["account", "segment", "tier", "annual_revenue", "currency", "tickets", "critical_tickets", "tickets_per_million"], rows: [])
@@ -140,8 +144,12 @@ public struct CRMReports: Sendable {
 
     /// Satisfaction by how long resolution took, in bands.
     public func satisfactionAgainstResolution(organizationID: UUID, from: Date, to: Date, cut: Cut = .init()) async throws -> ReportTable {
+        satisfactionAgainstResolution(try await facts(organizationID: organizationID, from: from, to: to, cut: cut))
+    }
+
+    func satisfactionAgainstResolution(_ facts: [TicketFacts]) -> ReportTable {
         let bands: [(String, Int)] = [("under 4h", 4), ("4h to 1d", 24), ("1d to 3d", 72), ("3d to 7d", 168), ("over 7d", Int.max)]
-        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut).filter { $0.resolutionTime != nil }
+        let facts = facts.filter { $0.resolutionTime != nil }
         var table = ReportTable(name: "satisfaction-resolution", columns: ["resolution_time", "resolved", "rated", "mean_score"], rows: [])
         var lower = 0
         for (name, upperHours) in bands {
@@ -157,7 +165,11 @@ public struct CRMReports: Sendable {
 
     /// SLA compliance of the tickets opened in the period, per account, segment, region, product or tier.
     public func slaCompliance(organizationID: UUID, from: Date, to: Date, by grouping: SLAGrouping, cut: Cut = .init()) async throws -> ReportTable {
-        let facts = try await facts(organizationID: organizationID, from: from, to: to, cut: cut).filter { $0.firstResponse != nil || $0.resolution != nil }
+        slaCompliance(try await facts(organizationID: organizationID, from: from, to: to, cut: cut), by: grouping)
+    }
+
+    func slaCompliance(_ facts: [TicketFacts], by grouping: SLAGrouping) -> ReportTable {
+        let facts = facts.filter { $0.firstResponse != nil || $0.resolution != nil }
         var table = ReportTable(name: "sla-compliance", columns: [grouping.rawValue, "tickets", "first_response_met", "first_response_breached",
                                                                "resolution_met", "resolution_breached", "compliance"], rows: [])
         let groups = Dictionary(grouping: facts) { fact -> String in
