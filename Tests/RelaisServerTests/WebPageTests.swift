@@ -270,6 +270,32 @@ import Testing
         }
     }
 
+    @Test(arguments: Engine.available)
+    func everyPageAnswersForWhoMayReadIt(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            let admin = WebBrowser(client)
+            #expect(try await admin.get("/").headers[.location] == "/login")
+            try await admin.signIn("ada")
+            #expect(try await admin.get("/").headers[.location] == "/app")
+            try await admin.get("/app/new")
+            let key = try Self.key(from: try await admin.post("/app/tickets", [("family", "service_request"), ("subject", "Walk the pages")]))
+            for path in ["/app", "/app?view=team", "/app?view=unassigned", "/app?view=due", "/app?view=breached", "/app/new", "/app/tickets/\(key)",
+                         "/preferences", "/manage", "/manage/process", "/manage/accounts/\(harness.accountID.uuidString)", "/admin", "/admin/map",
+                         "/admin/users", "/admin/webhooks"] {
+                Self.checkPage(try await admin.get(path))
+            }
+            let requester = WebBrowser(client)
+            try await requester.signIn("rita")
+            for path in ["/portal", "/portal/new", "/preferences"] { Self.checkPage(try await requester.get(path)) }
+            let style = try await admin.get("/assets/relais.css")
+            #expect(style.status == .ok)
+            #expect(style.headers[.contentType] == "text/css; charset=utf-8")
+            #expect(try await admin.get("/assets/relais.js").headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(try await admin.get("/assets/nothing.js").status == .notFound)
+            #expect(try await admin.get("/app/tickets/NOPE-1").status == .notFound)
+        }
+    }
+
     @Test func everyTextHasItsFrenchTranslation() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/RelaisServer/Resources/web/text")
