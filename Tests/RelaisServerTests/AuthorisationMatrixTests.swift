@@ -56,6 +56,8 @@ import Yams
         "listTicketEvents": Call(access: .requester, path: "/api/v1/tickets/{ticket}/events", ownTicket: true),
         "getTicketSLA": Call(access: .requester, path: "/api/v1/tickets/{ticket}/sla", ownTicket: true),
         "rateTicket": Call(access: .requester, path: "/api/v1/tickets/{ticket}/rating", body: #"{"score":4}"#, ownTicket: true, permission: "tickets.write"),
+        "answerResolution": Call(access: .requester, path: "/api/v1/tickets/{ticket}/resolution", body: #"{"accepted":true}"#, ownTicket: true, permission: "tickets.write"),
+        "mergeTicket": Call(access: .agent, path: "/api/v1/tickets/{ticket}/merge", body: #"{"into":"INC-999999"}"#, permission: "tickets.write"),
         "listSLADue": Call(access: .agent, path: "/api/v1/sla/due"),
         "listSLABreached": Call(access: .agent, path: "/api/v1/sla/breached"),
         "getSLAReport": Call(access: .agent, path: "/api/v1/reports/sla", permission: "reports.view"),

@@ -93,6 +93,22 @@ extension RelaisAPI {
         return .ok(.init(body: .json(.init(ticket: ticket.key, score: rating.score, comment: rating.comment))))
     }
 
+    func answerResolution(_ input: Operations.AnswerResolution.Input) async throws -> Operations.AnswerResolution.Output {
+        let principal = try RequestPrincipal.require()
+        guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let ticket = body.accepted
+            ? try await services.tickets.confirmResolution(key: input.path.key, by: principal)
+            : try await services.tickets.refuseResolution(key: input.path.key, reason: body.reason ?? "", by: principal)
+        return .ok(.init(headers: .init(eTag: ETag.make(ticket.version)), body: .json(encode(ticket))))
+    }
+
+    func mergeTicket(_ input: Operations.MergeTicket.Input) async throws -> Operations.MergeTicket.Output {
+        let principal = try RequestPrincipal.require()
+        guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let kept = try await services.tickets.merge(key: input.path.key, into: body.into.uppercased(), by: principal)
+        return .ok(.init(body: .json(encode(kept))))
+    }
+
     func listComments(_ input: Operations.ListComments.Input) async throws -> Operations.ListComments.Output {
         let comments = try await services.tickets.comments(key: input.path.key, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(items: comments.map(encode)))))
