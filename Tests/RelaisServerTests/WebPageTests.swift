@@ -127,6 +127,16 @@ import Testing
             let key = try Self.key(from: try await agent.post("/app/tickets", [("subject", "The VPN will not connect")]))
             let ticket = try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: key)
             #expect(ticket?.category == "network")
+            // The account is found by its name as typed, offered as one types, and refused when unknown.
+            #expect(try await agent.get("/app/accounts?q=hel").text == #"[{"id":"\#(harness.accountID.uuidString)","name":"Helix Pharma"}]"#)
+            #expect(try await agent.get("/app/accounts?q=50%25").text == "[]")
+            try await agent.get("/app/new")
+            let linked = try Self.key(from: try await agent.post("/app/tickets", [("family", "incident"), ("subject", "Mail is down"), ("account", "helix pharma")]))
+            #expect(try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: linked)?.accountID == harness.accountID)
+            try await agent.get("/app/new")
+            let unknown = try await agent.post("/app/tickets", [("family", "incident"), ("subject", "Mail is down"), ("account", "Globex")])
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.text.contains("no account is named"))
             // A missing subject is named on the form, which keeps what was typed.
             let refused = try await agent.post("/app/tickets", [("family", "service_request"), ("description", "Forgot the subject")])
             #expect(refused.status == .unprocessableContent)

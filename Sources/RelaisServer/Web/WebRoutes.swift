@@ -25,6 +25,7 @@ enum WebRoutes {
         router.get("/app/new") { request, _ in await site.newTicketPage(request) }
         router.post("/app/tickets") { request, _ in await site.createTicket(request) }
         router.get("/app/suggest") { request, _ in await site.suggest(request) }
+        router.get("/app/accounts") { request, _ in await site.accountChoices(request) }
         router.get("/app/tickets/:key") { request, context in await site.ticketPage(request, key: context.parameters.get("key") ?? "") }
         let ticketForms: [(String, @Sendable (WebSite) -> (Request, String) async -> Response)] = [
             ("reply", { site in site.reply }), ("move", { site in site.move }), ("take", { site in site.take }),

@@ -75,13 +75,33 @@ extension WebSite {
         }
         var links: [CRMLink] = []
         if let account = form["account"] {
-            guard let id = UUID(uuidString: account) else { throw StoreError.invalidValue(field: "account", reason: "an account is named by its id") }
-            links.append(CRMLink(kind: .account, id: id))
+            links.append(CRMLink(kind: .account, id: try await accountID(account, visit: visit, user: user)))
         }
         let chosenChannel = map.families[family]?.channels.contains(channel) == true ? channel : (map.families[family]?.channels.first ?? channel)
         let draft = TicketDraft(family: family, title: subject, description: form.raw("description") ?? "", channel: chosenChannel, openedBy: openedBy,
                                 priority: form["priority"], category: category, links: links)
         return try await visit.services.tickets.open(draft, by: user).ticket.key
+    }
+
+    /// The account a form names by its id or by its whole name (any case).
+    func accountID(_ named: String, visit: WebVisit, user: Principal) async throws -> UUID {
+        if let id = UUID(uuidString: named) { return id }
+        let found = try await visit.services.crm.accounts(named: named, limit: 50, by: user).filter { $0.name.lowercased() == named.lowercased() }
+        guard let account = found.first else { throw StoreError.invalidValue(field: "account", reason: "no account is named '\(named)'") }
+        guard found.count == 1 else { throw StoreError.invalidValue(field: "account", reason: "\(found.count) accounts are named '\(named)'; give its id") }
+        return account.id
+    }
+
+    /// Accounts whose name starts with what was typed, as JSON for the form's script (read only).
+    func accountChoices(_ request: Request) async -> Response {
+        await page(request) { visit in
+            let user = try visit.requireStaff()
+            let typed = request.uri.queryParameters["q"].map(String.init) ?? ""
+            let accounts = typed.count < 2 ? [] : try await visit.services.crm.accounts(named: typed, by: user)
+            let items = accounts.map { #"{"id":"\#($0.id.uuidString)","name":"\#(Self.json($0.name))"}"# }
+            return Response(status: .ok, headers: Self.pageHeaders("application/json"),
+                            body: .init(byteBuffer: ByteBuffer(string: "[" + items.joined(separator: ",") + "]")))
+        }
     }
 
     /// The categories suggested for a subject, as JSON for the form's script (read only).

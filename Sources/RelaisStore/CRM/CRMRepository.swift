@@ -170,6 +170,21 @@ public struct CRMRepository: Sendable {
         return (accounts, next)
     }
 
+    /// Accounts whose name starts with `prefix` (any case), by name; `%` and `_` match themselves.
+    public func accounts(organizationID: UUID, named prefix: String, scope: AccessScope = .everything, limit: Int) async throws -> [Account] {
+        let escaped = prefix.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let columns = Self.accountColumns.joined(separator: ", ")
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: columns) FROM accounts
+                WHERE organization_id = \(bind: organizationID.text) AND LOWER(name) LIKE \(bind: escaped + "%") ESCAPE '\\'
+                AND \(AccessFilter.entityCondition(scope))
+                ORDER BY name LIMIT \(literal: max(1, min(limit, 50)))
+                """).all().map(Self.decodeAccount)
+        }
+    }
+
     // MARK: Contacts
 
     public func insert(_ contact: Contact, organizationID: UUID) async throws {

@@ -94,6 +94,14 @@ public struct CRMService: Sendable {
         return try await repository.accounts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
 
+    /// Accounts the caller reaches whose name starts with `prefix`.
+    public func accounts(named prefix: String, limit: Int = 10, by principal: Principal) async throws -> [Account] {
+        try requireStaff(principal)
+        let prefix = prefix.trimmingCharacters(in: .whitespaces)
+        guard !prefix.isEmpty else { return [] }
+        return try await repository.accounts(organizationID: principal.organizationID, named: prefix, scope: principal.access, limit: limit)
+    }
+
     public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {
         try requireStaff(principal)
         guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id),

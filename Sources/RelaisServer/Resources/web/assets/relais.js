@@ -79,6 +79,23 @@
     });
   }
 
+  var account = document.getElementById("account"), choices = document.getElementById("account-choices");
+  if (account && choices) {
+    var pending;
+    account.addEventListener("input", function () {
+      clearTimeout(pending);
+      if (account.value.length < 2) return;
+      pending = setTimeout(function () {
+        fetch("/app/accounts?q=" + encodeURIComponent(account.value), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) {
+            choices.textContent = "";
+            items.forEach(function (item) { var option = document.createElement("option"); option.value = item.name; choices.appendChild(option); });
+          }).catch(function () {});
+      }, 200);
+    });
+  }
+
   var moveTo = document.getElementById("move-to"), note = document.getElementById("resolution-note");
   if (moveTo && note) {
     var show = function () { var option = moveTo.options[moveTo.selectedIndex]; note.hidden = !option || option.getAttribute("data-solves") !== "true"; };
