@@ -107,17 +107,17 @@ public enum TrackerHooks {
                 throw Refusal.unauthenticated("\(name) is not 'sha256=' and a hexadecimal digest")
             }
             let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))))
-            guard constantTimeEqual(given, expected) else { throw Refusal.unauthenticated("\(name) does not match the body signed with the tracker's secret") }
+            guard ConstantTime.equal(given, expected) else { throw Refusal.unauthenticated("\(name) does not match the body signed with the tracker's secret") }
         case .gitlab:
             guard let token = headers["x-gitlab-token"] else { throw Refusal.unauthenticated("missing header x-gitlab-token") }
-            guard constantTimeEqual(Array(token.utf8), Array(secret.utf8)) else { throw Refusal.unauthenticated("x-gitlab-token is not the tracker's secret") }
+            guard ConstantTime.equal(Array(token.utf8), Array(secret.utf8)) else { throw Refusal.unauthenticated("x-gitlab-token is not the tracker's secret") }
         case .azure:
             guard let header = headers["authorization"], header.lowercased().hasPrefix("basic "),
                   let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
                   let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":") else {
                 throw Refusal.unauthenticated("missing basic authentication (the service hook's user name and password)")
             }
-            guard constantTimeEqual(Array(pair[pair.index(after: colon)...].utf8), Array(secret.utf8)) else {
+            guard ConstantTime.equal(Array(pair[pair.index(after: colon)...].utf8), Array(secret.utf8)) else {
                 throw Refusal.unauthenticated("the basic authentication password is not the tracker's secret")
             }
         }
@@ -135,14 +135,5 @@ public enum TrackerHooks {
             index = next
         }
         return bytes
-    }
-
-    /// Compares without stopping at the first difference, so the time taken says nothing of the secret.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
     }
 }

@@ -164,6 +164,6 @@ enum SVGChart {
     static func escape(_ text: String) -> String { Markup.escape(text) }
 }
 
-extension Array {
+private extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -75,21 +75,12 @@ extension WebSite {
         }
         var links: [CRMLink] = []
         if let account = form["account"] {
-            links.append(CRMLink(kind: .account, id: try await accountID(account, visit: visit, user: user)))
+            links.append(CRMLink(kind: .account, id: try await visit.services.crm.accountID(named: account, by: user)))
         }
         let chosenChannel = map.families[family]?.channels.contains(channel) == true ? channel : (map.families[family]?.channels.first ?? channel)
         let draft = TicketDraft(family: family, title: subject, description: form.raw("description") ?? "", channel: chosenChannel, openedBy: openedBy,
                                 priority: form["priority"], category: category, links: links)
         return try await visit.services.tickets.open(draft, by: user).ticket.key
-    }
-
-    /// The account a form names by its id or by its whole name (any case).
-    func accountID(_ named: String, visit: WebVisit, user: Principal) async throws -> UUID {
-        if let id = UUID(uuidString: named) { return id }
-        let found = try await visit.services.crm.accounts(named: named, limit: 50, by: user).filter { $0.name.lowercased() == named.lowercased() }
-        guard let account = found.first else { throw StoreError.invalidValue(field: "account", reason: "no account is named '\(named)'") }
-        guard found.count == 1 else { throw StoreError.invalidValue(field: "account", reason: "\(found.count) accounts are named '\(named)'; give its id") }
-        return account.id
     }
 
     /// Accounts whose name starts with what was typed, as JSON for the form's script (read only).
@@ -98,9 +89,7 @@ extension WebSite {
             let user = try visit.requireStaff()
             let typed = request.uri.queryParameters["q"].map(String.init) ?? ""
             let accounts = typed.count < 2 ? [] : try await visit.services.crm.accounts(named: typed, by: user)
-            let items = accounts.map { #"{"id":"\#($0.id.uuidString)","name":"\#(Self.json($0.name))"}"# }
-            return Response(status: .ok, headers: Self.pageHeaders("application/json"),
-                            body: .init(byteBuffer: ByteBuffer(string: "[" + items.joined(separator: ",") + "]")))
+            return try Self.json(accounts.map { Choice(id: $0.id.uuidString, name: $0.name) })
         }
     }
 
@@ -112,14 +101,17 @@ extension WebSite {
             let family = request.uri.queryParameters["family"].map(String.init)
             let codes = subject.count < 3 ? [] : try await visit.services.tickets.suggestCategories(subject: subject, family: family, by: user)
             let format = WebFormat(visit)
-            let items = codes.map { #"{"code":"\#(Self.json($0))","label":"\#(Self.json(format.category($0) ?? $0))"}"# }
-            return Response(status: .ok, headers: Self.pageHeaders("application/json"),
-                            body: .init(byteBuffer: ByteBuffer(string: "[" + items.joined(separator: ",") + "]")))
+            return try Self.json(codes.map { Suggestion(code: $0, label: format.category($0) ?? $0) })
         }
     }
 
-    static func json(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    struct Choice: Encodable { var id: String, name: String }
+    struct Suggestion: Encodable { var code: String, label: String }
+
+    /// What a form's script reads, as JSON.
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: pageHeaders("application/json"), body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }

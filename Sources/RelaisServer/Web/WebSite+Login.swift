@@ -40,7 +40,7 @@ extension WebSite {
     func login(_ request: Request) async -> Response {
         await page(request) { visit in
             let form = try await WebForm.read(request)
-            guard let sent = form["login_token"], let held = request.cookies[Self.loginTokenCookie]?.value, Self.same(sent, held) else {
+            guard let sent = form["login_token"], let held = request.cookies[Self.loginTokenCookie]?.value, ConstantTime.equal(sent, held) else {
                 throw WebFormError.forged
             }
             let login = form["login"] ?? ""

@@ -56,7 +56,7 @@ extension WebSite {
             // A form sent after its session ended goes to the sign-in page, then home.
             guard visit.user != nil else { throw WebRedirect(to: "/login") }
             let form = try await WebForm.read(request)
-            guard let session = visit.session, let sent = form["_csrf"], Self.same(sent, session.csrfToken) else { throw WebFormError.forged }
+            guard let session = visit.session, let sent = form["_csrf"], ConstantTime.equal(sent, session.csrfToken) else { throw WebFormError.forged }
             do {
                 return try await body(visit, form)
             } catch let error where failed != nil && !(error is WebRedirect) {
@@ -149,13 +149,6 @@ extension WebSite {
 
     static func bare(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: pageHeaders("text/plain; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    /// Compares two secrets in time that does not depend on where they differ.
-    static func same(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8), right = Array(b.utf8)
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// A cookie of this site: HttpOnly, SameSite=Lax (followed links carry it, cross-site posts

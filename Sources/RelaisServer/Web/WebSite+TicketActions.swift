@@ -9,7 +9,7 @@ extension WebSite {
     /// The account with its tier (and revenue for those who may see it), the contact, the other
     /// linked records, the account's contracts, latest invoices and open signals.
     func crmPanel(_ ticket: Ticket, visit: WebVisit, user: Principal, format: WebFormat) async throws -> [String: Any]? {
-        guard user.access.permissions.contains(.crmRead) || user.role == .admin || user.role == .agent else { return nil }
+        guard user.access.allows(.crmRead) else { return nil }
         let crm = visit.services.crm
         var panel: [String: Any] = [:]
         var links: [[String: Any]] = []

@@ -102,6 +102,16 @@ public struct CRMService: Sendable {
         return try await repository.accounts(organizationID: principal.organizationID, named: prefix, scope: principal.access, limit: limit)
     }
 
+    /// The id of the account named by its id (checked when the ticket's links are) or its whole
+    /// name (any case) among those the caller reaches; a name two accounts share must be an id.
+    public func accountID(named name: String, by principal: Principal) async throws -> UUID {
+        if let id = UUID(uuidString: name) { return id }
+        let found = try await accounts(named: name, limit: 50, by: principal).filter { $0.name.lowercased() == name.lowercased() }
+        guard let account = found.first else { throw StoreError.invalidValue(field: "account", reason: "no account is named '\(name)'") }
+        guard found.count == 1 else { throw StoreError.invalidValue(field: "account", reason: "\(found.count) accounts are named '\(name)'; give its id") }
+        return account.id
+    }
+
     public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {
         try requireStaff(principal)
         guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id),

@@ -31,7 +31,7 @@ extension TicketService {
         let start = bounds[0]
         let scope = AccessFilter.condition(principal.access, table: "t")
         let organization = principal.organizationID.text
-        let done = [StatusCategory.solved.rawValue, StatusCategory.closed.rawValue]
+        let done: [any Encodable & Sendable] = StatusCategory.allCases.filter(\.isDone).map(\.rawValue)
         let (created, finished, before) = try await tickets.database.read { db in
             let created = try await db.raw("""
                 SELECT t.family, t.created_at FROM tickets t
@@ -42,14 +42,14 @@ extension TicketService {
             let finished = try await db.raw("""
                 SELECT t.created_at, MAX(e.occurred_at) AS done_at FROM tickets t
                 JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = \(bind: TicketChange.Kind.statusChanged.rawValue)
-                WHERE t.organization_id = \(bind: organization) AND t.status_category IN (\(bind: done[0]), \(bind: done[1]))
+                WHERE t.organization_id = \(bind: organization) AND t.status_category IN (\(binds: done))
                 AND t.updated_at >= \(bind: start) AND \(scope)
                 GROUP BY t.id, t.created_at
                 """).all().map { (created: try $0.decode(column: "created_at", as: Int.self), done: try $0.decode(column: "done_at", as: Int.self)) }
             let open = try await db.raw("""
                 SELECT COUNT(*) AS n FROM tickets t
                 WHERE t.organization_id = \(bind: organization) AND t.created_at < \(bind: start) AND \(scope)
-                AND t.status_category NOT IN (\(bind: done[0]), \(bind: done[1]))
+                AND t.status_category NOT IN (\(binds: done))
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
             return (created, finished, open)
         }

@@ -11,11 +11,11 @@ extension TicketService {
         var duplicate = try await find(key: key, by: principal)
         let kept = try await find(key: target, by: principal)
         let read = duplicate.version
-        var check = duplicate
-        _ = try TicketRules.markDuplicate(&check, of: kept, map: map, now: now())
+        // Decided first, so a refusal leaves both tickets untouched; the target's note changes
+        // nothing the decision reads (its key and status).
+        let changes = try TicketRules.markDuplicate(&duplicate, of: kept, map: map, now: now())
         let note = "\(duplicate.key) was merged into this ticket: \(duplicate.title)"
         let (saved, _) = try await addComment(to: kept, body: note, isPublic: false, byRequester: false, actor: actor(principal))
-        let changes = try TicketRules.markDuplicate(&duplicate, of: saved, map: map, now: now())
         _ = try await tickets.update(duplicate, expectedVersion: read, changes: changes, actor: actor(principal))
         return saved
     }

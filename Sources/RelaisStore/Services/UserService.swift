@@ -73,6 +73,28 @@ public struct UserService: Sendable {
         return try await directory.withGrants(user)
     }
 
+    /// Sets a user's password hash (the caller checked the password against `PasswordPolicy`);
+    /// their sessions end.
+    public func setPassword(name: String, hash: String, by principal: Principal, at instant: Date) async throws {
+        let user = try await credentialsHolder(name, by: principal, "set an administrator's password")
+        try await WebSessions(database: directory.database).setPassword(hash: hash, of: user, by: principal, at: instant)
+    }
+
+    /// Makes an API token for a user and returns it, to be shown once.
+    public func createToken(name: String, label: String?, by principal: Principal) async throws -> String {
+        try await directory.createToken(for: try await credentialsHolder(name, by: principal, "make tokens for an administrator"), label: label, by: principal)
+    }
+
+    /// The user whose credentials `principal` touches: an administrator's are for administrators.
+    func credentialsHolder(_ name: String, by principal: Principal, _ action: String) async throws -> Principal {
+        try principal.require(.usersManage, "manage users' credentials")
+        guard let user = try await directory.user(organizationID: principal.organizationID, name: name) else {
+            throw StoreError.notFound(what: "user", id: name)
+        }
+        if user.role == .admin, principal.role != .admin { throw AccessError.forbidden("only administrators \(action)") }
+        return user
+    }
+
     func check(role: String, by principal: Principal) throws {
         guard map.roleNames.contains(role) else { throw TicketError.unknownValue(field: "role", value: role, allowed: map.roleNames) }
         if role == Role.admin.rawValue, principal.role != .admin { throw AccessError.forbidden("only administrators make administrators") }
