@@ -158,6 +158,6 @@ public struct PeerImporter: Sendable {
         var text = "\(record.title)\u{1F}\(record.description)\u{1F}\(Millis.from(record.createdAt))\u{1F}\(Millis.from(record.updatedAt))"
         for (field, value) in record.values.sorted(by: { $0.key < $1.key }) { text += "\u{1E}\(field)=\(value)" }
         for change in record.history { text += "\u{1D}\(Millis.from(change.at)) \(change.actor) \(change.field) \(change.from ?? "") \(change.to ?? "")" }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return HexDigits.text(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -10,7 +10,40 @@ enum Millis {
 
 /// Ids are stored as lower-case text so both databases compare them the same way.
 extension UUID {
-    public var text: String { uuidString.lowercased() }
+    /// The 36-character lower-case form (`8-4-4-4-12` hex digits), written straight into the
+    /// string's storage: every row written carries one or more ids.
+    public var text: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    out[position] = HexDigits.lower[Int(bytes[index] >> 4)]
+                    out[position + 1] = HexDigits.lower[Int(bytes[index] & 0x0F)]
+                    position += 2
+                }
+                return 36
+            }
+        }
+    }
+}
+
+enum HexDigits {
+    static let lower: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `bytes` as lower-case hex, two digits a byte.
+    static func text(_ bytes: some Sequence<UInt8>) -> String {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(64)
+        for byte in bytes {
+            digits.append(lower[Int(byte >> 4)])
+            digits.append(lower[Int(byte & 0x0F)])
+        }
+        return String(decoding: digits, as: UTF8.self)
+    }
 }
 
 enum JSONText {
@@ -22,6 +55,52 @@ enum JSONText {
 
     static func encode<T: Encodable>(_ value: T) -> String {
         (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
+    }
+
+    /// The same text `encode` gives a list of strings, written without the encoder (tags of
+    /// every ticket row).
+    static func encode(_ list: [String]) -> String {
+        if list.isEmpty { return "[]" }
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, item) in list.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(item, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The same text `encode` gives a dictionary of strings: keys sorted, slashes as they are.
+    static func encode(_ object: [String: String]) -> String {
+        if object.isEmpty { return "{}" }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, key) in object.keys.sorted().enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendQuoted(object[key]!, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped as the
+    /// encoder escapes them, everything else as it is.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case ..<0x20: out += Array("\\u00".utf8) + [HexDigits.lower[Int(byte >> 4)], HexDigits.lower[Int(byte & 0x0F)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

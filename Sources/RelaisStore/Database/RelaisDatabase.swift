@@ -46,7 +46,7 @@ public final class RelaisDatabase: Sendable {
                            "PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY"] {
                 try await database.raw(SQLQueryString(pragma)).run()
             }
-            return PooledConnection(database: database, close: { try? await connection.close() }, isUsable: { true })
+            return PooledConnection(database: database, driver: .sqlite(connection), close: { try? await connection.close() }, isUsable: { true })
         }
         return RelaisDatabase(
             kind: .sqlite, location: path,
@@ -67,7 +67,7 @@ public final class RelaisDatabase: Sendable {
             let connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: core, id: 0, logger: logger)
             return PooledConnection(
-                database: connection.sql(queryLogLevel: nil),
+                database: connection.sql(queryLogLevel: nil), driver: .postgres(connection),
                 close: { try? await connection.close() }, isUsable: { !connection.isClosed })
         }
         var location = URLComponents(string: url)
@@ -129,6 +129,8 @@ public final class RelaisDatabase: Sendable {
 /// A pooled connection's SQLKit view, with what the pool needs to check and close it.
 struct PooledConnection: SQLDatabase {
     let database: any SQLDatabase
+    /// The same connection, for statements bound by type (`RowInsert`).
+    let driver: DriverConnection
     let close: @Sendable () async -> Void
     let isUsable: @Sendable () -> Bool
 

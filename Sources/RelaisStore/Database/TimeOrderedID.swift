@@ -19,7 +19,13 @@ extension UUID {
     }
 
     static func timeOrdered(millis: UInt64, counter: UInt16?, using random: inout some RandomNumberGenerator) -> UUID {
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+        // Two draws of 64 bits (one system call each with the system generator), not sixteen of 8.
+        let high = random.next(), low = random.next()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * index))
+        }
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - index))) }
         if let counter {
             bytes[6] = UInt8(truncatingIfNeeded: counter >> 8)

@@ -406,7 +406,7 @@ public struct MapVersions: Sendable {
             hash.update(data: Data("\u{0}\(name)\u{0}".utf8))
             hash.update(data: Data(content.utf8))
         }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return HexDigits.text(hash.finalize())
     }
 
     /// Refuses the actor when the running map's governance does not let their role `action` the change.

@@ -322,7 +322,7 @@ public struct DirectoryRepository: Sendable {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        HexDigits.text(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// A fresh random secret, URL- and cookie-safe.

@@ -1,11 +1,15 @@
+import PostgresKit
+import SQLiteKit
 import SQLKit
 
-/// Multi-row INSERT statements written as plain SQL text with bound values.
+/// Multi-row INSERT statements written as plain SQL text with values bound by their type.
 ///
-/// SQLKit's builders quote every identifier anew for each row, which costs more than the insert
-/// itself on hot paths; the column lists here are fixed names, so the text is built directly.
+/// SQLKit's builders quote every identifier anew for each row and its encoders take each value
+/// through `Encodable`, which costs more than the insert itself on bulk paths (imports, demo
+/// data, batched creations). The column lists here are fixed names, so the text is built
+/// directly, and on a pooled connection the values go straight onto the driver's statement.
 enum RowInsert {
-    typealias Row = [any Encodable & Sendable]
+    typealias Row = [any SQLCell]
 
     /// SQLite accepts 32,766 bound values per statement; PostgreSQL 65,535.
     static let maxBinds = 30_000
@@ -17,19 +21,59 @@ enum RowInsert {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, maxBinds / columns.count)
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
-            var query = SQLQueryString(head)
-            for index in start..<min(start + perStatement, rows.count) {
-                query.appendLiteral(index == start ? "(" : ", (")
-                query.appendInterpolation(binds: rows[index])
-                query.appendLiteral(")")
-            }
-            if ignoringConflicts { query.appendLiteral(" ON CONFLICT DO NOTHING") }
-            if let key {
-                let updates = assignments ?? columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-                query.appendLiteral(" ON CONFLICT (\(key)) DO UPDATE SET \(updates)")
-            }
-            try await db.raw(query).run()
+        var tail = ""
+        if ignoringConflicts { tail += " ON CONFLICT DO NOTHING" }
+        if let key {
+            let updates = assignments ?? columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            tail += " ON CONFLICT (\(key)) DO UPDATE SET \(updates)"
         }
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            for row in chunk { precondition(row.count == columns.count, "\(table): a row of \(row.count) values for \(columns.count) columns") }
+            switch (db as? PooledConnection)?.driver {
+            case let .sqlite(connection):
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * columns.count)
+                for row in chunk { for cell in row { binds.append(cell.sqliteData) } }
+                let text = head + placeholders(rows: chunk.count, columns: columns.count, numbered: false) + tail
+                try await connection.query(text, binds) { _ in }
+            case let .postgres(connection):
+                var bindings = PostgresBindings(capacity: chunk.count * columns.count)
+                for row in chunk { for cell in row { cell.bind(into: &bindings) } }
+                let text = head + placeholders(rows: chunk.count, columns: columns.count, numbered: true) + tail
+                try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: db.logger)
+            case nil:
+                var query = SQLQueryString(head)
+                for (offset, row) in chunk.enumerated() {
+                    query.appendLiteral(offset == 0 ? "(" : ", (")
+                    query.appendInterpolation(binds: row)
+                    query.appendLiteral(")")
+                }
+                query.appendLiteral(tail)
+                try await db.raw(query).run()
+            }
+        }
+    }
+
+    /// `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL.
+    static func placeholders(rows: Int, columns: Int, numbered: Bool) -> String {
+        var text = ""
+        text.reserveCapacity(rows * columns * (numbered ? 8 : 3))
+        var number = 0
+        for row in 0..<rows {
+            text += row == 0 ? "(" : ", ("
+            for column in 0..<columns {
+                if column > 0 { text += ", " }
+                number += 1
+                if numbered {
+                    text += "$"
+                    text += String(number)
+                } else {
+                    text += "?"
+                }
+            }
+            text += ")"
+        }
+        return text
     }
 }

@@ -1,0 +1,46 @@
+import Foundation
+@testable import RelaisStore
+import Testing
+
+/// The texts written into rows without Foundation's formatters say exactly what those say.
+@Suite struct RowTextTests {
+    @Test func idsAreFoundationsTextInLowerCase() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let id = UUID.timeOrdered(at: Date(), using: &random)
+            #expect(id.text == id.uuidString.lowercased())
+            #expect(UUID(uuidString: id.text) == id)
+        }
+        let fixed = UUID(uuidString: "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0")!
+        #expect(fixed.text == "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+    }
+
+    @Test(arguments: [
+        [String: String](),
+        ["state": "7", "assignment_group": "Service Desk"],
+        ["quote": "say \"hi\"", "back\\slash": "a\\b", "path": "a/b/c", "lines": "one\r\ntwo\tthree",
+         "control": "\u{01}\u{1F}\u{08}\u{0C}", "accents": "café, naïve, 東京 👩🏽‍💻", "delete": "\u{7F}", "": ""],
+    ])
+    func dictionariesAreTheEncodersText(object: [String: String]) throws {
+        let encoded = JSONText.encode(object)
+        #expect(encoded == String(decoding: try JSONText.encoder.encode(object), as: UTF8.self))
+        #expect(try JSONText.decode([String: String].self, encoded) == object)
+    }
+
+    @Test(arguments: [[String](), ["vip"], ["a\"b", "c\\d", "e/f", "\n", "é", "\u{2028}"]])
+    func listsAreTheEncodersText(list: [String]) throws {
+        let encoded = JSONText.encode(list)
+        #expect(encoded == String(decoding: try JSONText.encoder.encode(list), as: UTF8.self))
+        #expect(try JSONText.decode([String].self, encoded) == list)
+    }
+
+    @Test func digestsAreLowerCaseHexOfEveryByte() {
+        #expect(HexDigits.text([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
+        #expect(HexDigits.text([UInt8]()) == "")
+    }
+
+    @Test func placeholdersCountEveryValue() {
+        #expect(RowInsert.placeholders(rows: 2, columns: 3, numbered: false) == "(?, ?, ?), (?, ?, ?)")
+        #expect(RowInsert.placeholders(rows: 2, columns: 2, numbered: true) == "($1, $2), ($3, $4)")
+    }
+}
