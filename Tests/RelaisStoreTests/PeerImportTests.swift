@@ -4,6 +4,7 @@ import RelaisIntegrations
 import RelaisStore
 import RelaisTestSupport
 import SQLKit
+import Synchronization
 import Testing
 
 /// ServiceNow incidents brought in through the demo map's mappings: what is imported, what is
@@ -93,6 +94,52 @@ import Testing
             #expect(pairs.map(\.tools) == ["jira + servicenow"] && pairs.first?.first.key == lyon.key, "\(pairs)")
             #expect(try await DoubleEntries(database: database).pairs(organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"),
                                                                      window: 1_800).isEmpty)
+        }
+    }
+
+    /// An import larger than a batch goes through the two stages (rows built for the next batch
+    /// while one is written): every record is accounted for once, numbers follow on across
+    /// batches, coverage counts every record, progress only goes forward, and a record given twice
+    /// across two batches is taken at its last occurrence.
+    @Test(arguments: Engine.available)
+    func importsOfSeveralBatchesAccountForEveryRecordOnce(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let org = fixture.organization.id
+            let count = PeerImporter.firstBatchSize + 1_300
+            var inputs = (0..<count).map { index in
+                PeerInput(position: "record \(index + 1)", record: .success(PeerRecord(
+                    source: "servicenow", externalID: "inc-\(index)", title: "Incident \(index)",
+                    values: ["table": "incident", "state": index % 2 == 0 ? "2" : "6", "assignment_group": "Network", "contact_type": "phone"],
+                    createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) * 60))))
+            }
+            // The first record again at the end, with another title: the later one is imported.
+            inputs.append(PeerInput(position: "record \(count + 1)", record: .success(PeerRecord(
+                source: "servicenow", externalID: "inc-0", title: "Incident 0, retitled",
+                values: ["table": "incident", "state": "2", "assignment_group": "Network", "contact_type": "phone"],
+                createdAt: Date(timeIntervalSince1970: 1_790_000_000)))))
+            // One the mappings cannot place, in the second batch.
+            inputs[PeerImporter.firstBatchSize + 10] = PeerInput(position: "record \(PeerImporter.firstBatchSize + 11)", record: .success(PeerRecord(
+                source: "servicenow", externalID: "odd", title: "Odd", values: ["table": "incident", "state": "9"], createdAt: Date(timeIntervalSince1970: 1_790_000_000))))
+            let seen = Mutex<[Int]>([])
+            let report = try await PeerImporter(database: database, map: fixture.map)
+                .run(inputs, fields: ServiceNowRecords.referentialFields, organizationID: org) { done in seen.withLock { $0.append(done) } }
+            #expect(report.received == count + 1 && report.created == count - 1)
+            #expect(report.skipped.map(\.position) == ["record 1", "record \(PeerImporter.firstBatchSize + 11)"])
+            #expect(report.uncovered["contact_type"] == ["phone": count] && report.uncovered["state"] == ["9": 1])
+            let progress = seen.withLock { $0 }
+            #expect(progress.count >= 2 && progress == progress.sorted() && progress.last == inputs.count)
+            let stored = try await database.read { db in
+                try await db.select().column("key").column("title").from("tickets").where("organization_id", .equal, org.text).all()
+            }
+            let keys = try stored.map { try $0.decode(column: "key", as: String.self) }
+            #expect(Set(keys).count == count - 1 && keys.count == count - 1)
+            let numbers = keys.compactMap { $0.split(separator: "-").last.flatMap { Int($0) } }.sorted()
+            #expect(numbers == Array(numbers.first!..<(numbers.first! + count - 1)))
+            #expect(try stored.contains { try $0.decode(column: "title", as: String.self) == "Incident 0, retitled" })
+            let again = try await PeerImporter(database: database, map: fixture.map)
+                .run(inputs, fields: ServiceNowRecords.referentialFields, organizationID: org)
+            #expect(again.created == 0 && again.unchanged == count - 1)
         }
     }
 

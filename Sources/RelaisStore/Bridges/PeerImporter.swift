@@ -10,7 +10,11 @@ import SQLKit
 public struct PeerImporter: Sendable {
     public let database: RelaisDatabase
     public let map: ProcessMap
-    public static let batchSize = 1_000
+    /// Records per transaction: large enough that each commit writes a page of an index once for
+    /// many rows (1,000 took half again as long on SQLite), small enough that other writers wait
+    /// a fraction of a second.
+    public static let batchSize = 5_000
+    public static let firstBatchSize = 500
 
     public init(database: RelaisDatabase, map: ProcessMap) {
         self.database = database
@@ -30,7 +34,9 @@ public struct PeerImporter: Sendable {
         public init() {}
     }
 
-    /// Imports `inputs`; `fields` are the local fields the coverage report looks at.
+    /// Imports `inputs`; `fields` are the local fields the coverage report looks at. Batches go
+    /// through two stages: records are translated and their rows built (no database) while the
+    /// batch before is being written, so mapping and writing overlap.
     public func run(_ inputs: [PeerInput], fields: [String], organizationID: UUID, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
         var report = Report()
         report.received = inputs.count
@@ -39,28 +45,44 @@ public struct PeerImporter: Sendable {
         for (index, input) in inputs.enumerated() {
             if case let .success(record) = input.record { last[Self.key(record.source, record.externalID)] = index }
         }
+        // The first batch is small, so writing starts soon; the others are `batchSize`.
+        var batches: [(records: [(position: String, record: PeerRecord)], through: Int)] = []
         var batch: [(position: String, record: PeerRecord)] = []
         for (index, input) in inputs.enumerated() {
             switch input.record {
             case let .failure(problem):
                 report.skipped.append(problem)
             case let .success(record):
-                for (field, value) in PeerImportRules.uncovered(record, fields: fields, mappings: map.referential.mappings) {
-                    report.uncovered[field, default: [:]][value, default: 0] += 1
-                }
                 if let later = last[Self.key(record.source, record.externalID)], later != index {
+                    Self.count(PeerImportRules.uncovered(record, fields: fields, mappings: map.referential.mappings), into: &report.uncovered)
                     report.skipped.append(PeerRecordProblem(position: input.position, reason: "'\(record.externalID)' comes again at \(inputs[later].position), which is imported"))
                     continue
                 }
                 batch.append((input.position, record))
             }
-            if batch.count == Self.batchSize {
-                try await write(batch, organizationID: organizationID, into: &report)
+            if batch.count == (batches.isEmpty ? Self.firstBatchSize : Self.batchSize) {
+                batches.append((batch, index + 1))
                 batch.removeAll(keepingCapacity: true)
-                progress?(index + 1)
             }
         }
-        if !batch.isEmpty { try await write(batch, organizationID: organizationID, into: &report) }
+        if !batch.isEmpty { batches.append((batch, inputs.count)) }
+        let map = self.map
+        func prepare(_ index: Int) -> Task<PreparedBatch, Never> {
+            Task { [batch = batches[index].records] in Self.prepare(batch, fields: fields, map: map, organizationID: organizationID) }
+        }
+        var next = batches.isEmpty ? nil : prepare(0)
+        for index in batches.indices {
+            guard let prepared = await next?.value else { break }
+            next = index + 1 < batches.count ? prepare(index + 1) : nil
+            Self.count(prepared.uncovered, into: &report.uncovered)
+            do {
+                try await write(prepared.records, organizationID: organizationID, into: &report)
+            } catch {
+                next?.cancel()
+                throw error
+            }
+            progress?(batches[index].through)
+        }
         progress?(inputs.count)
         var order: [String: Int] = [:]
         for (index, input) in inputs.enumerated() { order[input.position] = index }
@@ -68,43 +90,78 @@ public struct PeerImporter: Sendable {
         return report
     }
 
-    func write(_ batch: [(position: String, record: PeerRecord)], organizationID: UUID, into report: inout Report) async throws {
+    /// A record ready to be written: its digest and raw values' text, and, should it be new, its
+    /// ticket with every row built (or why it cannot be mapped).
+    struct Prepared: Sendable {
+        var position: String
+        var record: PeerRecord
+        var digest: String
+        var raw: String
+        var ticket: Result<PreparedTicket, PeerImportRules.Unmapped>
+    }
+
+    /// A batch out of the first stage, with the local values of its records no mapping covers.
+    struct PreparedBatch: Sendable {
+        var records: [Prepared]
+        var uncovered: [(field: String, value: String)]
+    }
+
+    /// The first stage: everything a batch needs that does not read the database. A record
+    /// already imported does not use its translation; translating it anyway keeps this stage
+    /// free of reads, and costs less than the write it overlaps.
+    static func prepare(_ batch: [(position: String, record: PeerRecord)], fields: [String], map: ProcessMap, organizationID: UUID) -> PreparedBatch {
+        var uncovered: [(field: String, value: String)] = []
+        let records = batch.map { position, record in
+            uncovered += PeerImportRules.uncovered(record, fields: fields, mappings: map.referential.mappings)
+            let ticket = PeerImportRules.translate(record, map: map, organizationID: organizationID, id: UUID.timeOrdered(at: record.createdAt))
+                .map { translation in
+                    PreparedTicket(HistoricTicket(ticket: translation.ticket, prefix: map.families[translation.ticket.family]?.keyPrefix ?? "T",
+                                                  history: translation.history.map { .init(change: $0.change, at: $0.at, actor: $0.actor) }))
+                }
+            return Prepared(position: position, record: record, digest: digest(record), raw: JSONText.encode(record.values), ticket: ticket)
+        }
+        return PreparedBatch(records: records, uncovered: uncovered)
+    }
+
+    static func count(_ values: some Sequence<(field: String, value: String)>, into counts: inout [String: [String: Int]]) {
+        for (field, value) in values { counts[field, default: [:]][value, default: 0] += 1 }
+    }
+
+    /// The second stage, in one transaction: records seen for the first time are written from
+    /// their prepared rows, changed ones updated, the others counted as unchanged.
+    func write(_ batch: [Prepared], organizationID: UUID, into report: inout Report) async throws {
         let map = self.map
         let outcome = try await database.transaction { db -> Report in
             var partial = Report()
             let known = try await Self.known(batch.map(\.record), organizationID: organizationID, on: db)
-            var fresh: [HistoricTicket] = [], freshRows: [(record: PeerRecord, digest: String)] = []
-            var changed: [(ticketID: String, record: PeerRecord, digest: String, position: String)] = []
-            for (position, record) in batch {
-                let digest = Self.digest(record)
-                if let stored = known[Self.key(record.source, record.externalID)] {
-                    if stored.digest == digest { partial.unchanged += 1 } else { changed.append((stored.ticketID, record, digest, position)) }
+            var fresh: [PreparedTicket] = [], freshRows: [Prepared] = []
+            var changed: [(ticketID: String, item: Prepared)] = []
+            for item in batch {
+                if let stored = known[Self.key(item.record.source, item.record.externalID)] {
+                    if stored.digest == item.digest { partial.unchanged += 1 } else { changed.append((stored.ticketID, item)) }
                     continue
                 }
-                switch PeerImportRules.translate(record, map: map, organizationID: organizationID, id: UUID.timeOrdered(at: record.createdAt)) {
+                switch item.ticket {
                 case let .failure(unmapped):
-                    partial.skipped.append(PeerRecordProblem(position: position, reason: unmapped.reason))
-                case let .success(translation):
-                    let prefix = map.families[translation.ticket.family]?.keyPrefix ?? "T"
-                    fresh.append(HistoricTicket(ticket: translation.ticket, prefix: prefix,
-                                                history: translation.history.map { .init(change: $0.change, at: $0.at, actor: $0.actor) }))
-                    freshRows.append((record, digest))
+                    partial.skipped.append(PeerRecordProblem(position: item.position, reason: unmapped.reason))
+                case let .success(ticket):
+                    fresh.append(ticket)
+                    freshRows.append(item)
                 }
             }
             let written = try await BulkTicketWriter.write(fresh, organizationID: organizationID, on: db)
             let now = Millis.now()
             try await RowInsert.run("peer_tickets", columns: ["organization_id", "source", "external_id", "ticket_id", "raw", "digest", "imported_at"],
-                                    rows: zip(written, freshRows).map { ticket, row in
-                                        [organizationID.text, row.record.source, row.record.externalID, ticket.id.text,
-                                         JSONText.encode(row.record.values), row.digest, now] as RowInsert.Row
+                                    rows: zip(written, freshRows).map { ticket, item in
+                                        [organizationID.text, item.record.source, item.record.externalID, ticket.id.text, item.raw, item.digest, now] as RowInsert.Row
                                     }, on: db)
             partial.created += written.count
-            for item in changed {
-                if let problem = try await Self.update(item.ticketID, from: item.record, map: map, on: db) {
+            for (ticketID, item) in changed {
+                if let problem = try await Self.update(ticketID, from: item.record, map: map, on: db) {
                     partial.skipped.append(PeerRecordProblem(position: item.position, reason: problem))
                     continue
                 }
-                try await db.update("peer_tickets").set("raw", to: JSONText.encode(item.record.values)).set("digest", to: item.digest)
+                try await db.update("peer_tickets").set("raw", to: item.raw).set("digest", to: item.digest)
                     .set("imported_at", to: now)
                     .where("organization_id", .equal, organizationID.text).where("source", .equal, item.record.source)
                     .where("external_id", .equal, item.record.externalID).run()

@@ -27,6 +27,30 @@ public struct HistoricTicket: Sendable {
     }
 }
 
+/// A ticket whose rows are built, waiting only for its number: what can be done before the
+/// transaction (texts, ids, history rows) is, so that a caller may prepare the next batch while
+/// the database writes this one.
+struct PreparedTicket: Sendable {
+    var ticket: Ticket
+    var prefix: String
+    /// The `tickets` row, its key and number filled in when written.
+    var row: RowInsert.Row
+    var events: [RowInsert.Row]
+    var links: [RowInsert.Row]
+
+    init(_ item: HistoricTicket) {
+        ticket = item.ticket
+        prefix = item.prefix
+        row = TicketRow.row(item.ticket, lastEventSequence: item.history.count)
+        let organization = item.ticket.organizationID.text, ticketID = item.ticket.id.text
+        events = item.history.enumerated().map { offset, entry -> RowInsert.Row in
+            [UUID.timeOrdered(at: entry.at).text, organization, ticketID, offset + 1, Millis.from(entry.at), entry.actor,
+             entry.change.kind.rawValue, entry.change.field, entry.change.from, entry.change.to, entry.change.rule]
+        }
+        links = item.ticket.links.map { [organization, ticketID, $0.kind.rawValue, $0.id.text] }
+    }
+}
+
 /// Writes many tickets at once: numbers are reserved per family in one statement and rows go in
 /// multi-row inserts, one transaction per batch. History entries keep their own times. Nothing is
 /// queued in the outbox: past events are not news for the outside world.
@@ -37,13 +61,13 @@ public struct BulkTicketWriter: Sendable {
 
     @discardableResult
     public func write(_ batch: [HistoricTicket], organizationID: UUID) async throws -> [Ticket] {
-        try await database.transaction { db in try await Self.write(batch, organizationID: organizationID, on: db) }
+        let prepared = batch.map(PreparedTicket.init)
+        return try await database.transaction { db in try await Self.write(prepared, organizationID: organizationID, on: db) }
     }
 
-    /// The same, inside the caller's transaction.
-    static func write(_ batch: [HistoricTicket], organizationID: UUID, on db: any SQLDatabase) async throws -> [Ticket] {
-        var numbered: [Ticket] = []
-        numbered.reserveCapacity(batch.count)
+    /// Numbers and writes prepared tickets inside the caller's transaction.
+    static func write(_ batch: [PreparedTicket], organizationID: UUID, on db: any SQLDatabase) async throws -> [Ticket] {
+        guard !batch.isEmpty else { return [] }
         var next: [String: Int] = [:]
         for (prefix, count) in Dictionary(grouping: batch, by: \.prefix).mapValues(\.count) {
             let last = try await db.raw("""
@@ -53,28 +77,26 @@ public struct BulkTicketWriter: Sendable {
                 """).first(decodingColumn: "last_number", as: Int.self) ?? count
             next[prefix] = last - count + 1
         }
+        var numbered: [Ticket] = [], rows: [RowInsert.Row] = []
+        numbered.reserveCapacity(batch.count)
+        rows.reserveCapacity(batch.count)
         for item in batch {
             let number = next[item.prefix]!
             next[item.prefix] = number + 1
-            numbered.append(item.ticket.numbered(number, prefix: item.prefix))
+            let ticket = item.ticket.numbered(number, prefix: item.prefix)
+            numbered.append(ticket)
+            rows.append(TicketRow.numbering(item.row, as: ticket))
         }
-        let tickets = zip(numbered, batch).map { TicketRow.row($0, lastEventSequence: $1.history.count) }
-        try await RowInsert.run("tickets", columns: TicketRow.columns, rows: tickets, on: db)
-        let links: [RowInsert.Row] = numbered.flatMap { ticket in
-            ticket.links.map { [organizationID.text, ticket.id.text, $0.kind.rawValue, $0.id.text] }
-        }
-        try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: links, on: db)
-        let organization = organizationID.text
-        let events: [RowInsert.Row] = zip(numbered, batch).flatMap { ticket, item in
-            let ticketID = ticket.id.text
-            return item.history.enumerated().map { offset, entry -> RowInsert.Row in
-                [UUID.timeOrdered(at: entry.at).text, organization, ticketID, offset + 1, Millis.from(entry.at), entry.actor, entry.change.kind.rawValue,
-                 entry.change.field, entry.change.from, entry.change.to, entry.change.rule]
-            }
-        }
-        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: events, on: db)
+        try await RowInsert.run("tickets", columns: TicketRow.columns, rows: rows, on: db)
+        try await RowInsert.run("ticket_links", columns: ["organization_id", "ticket_id", "kind", "object_id"], rows: batch.flatMap(\.links), on: db)
+        try await RowInsert.run("ticket_events", columns: TicketHistoryRows.eventColumns, rows: batch.flatMap(\.events), on: db)
         try await AccountRollups.apply(old: [], new: numbered.map(AccountRollups.Contribution.init), on: db)
         return numbered
+    }
+
+    /// The same for tickets not yet prepared.
+    static func write(_ batch: [HistoricTicket], organizationID: UUID, on db: any SQLDatabase) async throws -> [Ticket] {
+        try await write(batch.map(PreparedTicket.init), organizationID: organizationID, on: db)
     }
 }
 

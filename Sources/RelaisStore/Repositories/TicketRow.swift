@@ -37,6 +37,17 @@ enum TicketRow {
         ]
     }
 
+    private static let keyColumn = columns.firstIndex(of: "key")!
+    private static let numberColumn = columns.firstIndex(of: "number")!
+
+    /// A row built before its ticket had a number, given the ticket's key and number.
+    static func numbering(_ row: RowInsert.Row, as ticket: Ticket) -> RowInsert.Row {
+        var row = row
+        row[keyColumn] = ticket.key
+        row[numberColumn] = ticket.number
+        return row
+    }
+
     /// Columns an update rewrites: everything but identity and creation.
     static func assignments(_ ticket: Ticket, lastEventSequence: Int) -> [(String, any Encodable & Sendable)] {
         [
