@@ -8,11 +8,30 @@ import SQLiteKit
 protocol SQLCell: Encodable, Sendable {
     var sqliteData: SQLiteData { get }
     func bind(into bindings: inout PostgresBindings)
+    /// The value in the text format of PostgreSQL's `COPY` (`\N` for null).
+    func copyText(into buffer: inout ByteBuffer)
+}
+
+extension SQLCell where Self: LosslessStringConvertible {
+    func copyText(into buffer: inout ByteBuffer) { buffer.writeString(description) }
 }
 
 extension String: SQLCell {
     var sqliteData: SQLiteData { .text(self) }
     func bind(into bindings: inout PostgresBindings) { bindings.append(self) }
+
+    /// Backslashes, tabs, line feeds and carriage returns escaped, as `COPY` reads them.
+    func copyText(into buffer: inout ByteBuffer) {
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x09: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0A: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
 }
 
 extension Int: SQLCell {
@@ -34,12 +53,16 @@ extension Double: SQLCell {
 extension Bool: SQLCell {
     var sqliteData: SQLiteData { .integer(self ? 1 : 0) }
     func bind(into bindings: inout PostgresBindings) { bindings.append(self) }
+    func copyText(into buffer: inout ByteBuffer) { buffer.writeString(self ? "t" : "f") }
 }
 
 extension Optional: SQLCell where Wrapped: SQLCell {
     var sqliteData: SQLiteData { self?.sqliteData ?? .null }
     func bind(into bindings: inout PostgresBindings) {
         if let self { self.bind(into: &bindings) } else { bindings.appendNull() }
+    }
+    func copyText(into buffer: inout ByteBuffer) {
+        if let self { self.copyText(into: &buffer) } else { buffer.writeString("\\N") }
     }
 }
 
