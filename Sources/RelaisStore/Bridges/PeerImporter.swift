@@ -10,10 +10,11 @@ import SQLKit
 public struct PeerImporter: Sendable {
     public let database: RelaisDatabase
     public let map: ProcessMap
-    /// Records per transaction: large enough that each commit writes a page of an index once for
-    /// many rows (1,000 took half again as long on SQLite), small enough that other writers wait
-    /// a fraction of a second.
+    /// Records per transaction: large enough that a commit writes an index page once for many
+    /// rows (in 1,000-record transactions SQLite alone took nearly twice as long for the same
+    /// rows), small enough that other writers wait a fraction of a second.
     public static let batchSize = 5_000
+    /// The first batch is smaller, so that writing starts while the next one is being prepared.
     public static let firstBatchSize = 500
 
     public init(database: RelaisDatabase, map: ProcessMap) {
@@ -45,7 +46,6 @@ public struct PeerImporter: Sendable {
         for (index, input) in inputs.enumerated() {
             if case let .success(record) = input.record { last[Self.key(record.source, record.externalID)] = index }
         }
-        // The first batch is small, so writing starts soon; the others are `batchSize`.
         var batches: [(records: [(position: String, record: PeerRecord)], through: Int)] = []
         var batch: [(position: String, record: PeerRecord)] = []
         for (index, input) in inputs.enumerated() {
