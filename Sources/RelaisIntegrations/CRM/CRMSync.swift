@@ -197,7 +197,7 @@ public final class CRMSync: Sendable {
     }
 
     static func digest(_ values: [String: String]) -> String {
-        SHA256.hash(data: OutboundHTTP.json(values)).map { String(format: "%02x", $0) }.joined()
+        HexDigits.text(SHA256.hash(data: OutboundHTTP.json(values)))
     }
 
     /// The properties of an answer's object, as text.

@@ -140,6 +140,6 @@ extension RelaisAPI {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let data = (try? encoder.encode(body)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return HexDigits.text(SHA256.hash(data: data))
     }
 }

@@ -31,21 +31,6 @@ extension UUID {
     }
 }
 
-enum HexDigits {
-    static let lower: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// `bytes` as lower-case hex, two digits a byte.
-    static func text(_ bytes: some Sequence<UInt8>) -> String {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(64)
-        for byte in bytes {
-            digits.append(lower[Int(byte >> 4)])
-            digits.append(lower[Int(byte & 0x0F)])
-        }
-        return String(decoding: digits, as: UTF8.self)
-    }
-}
-
 enum JSONText {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
