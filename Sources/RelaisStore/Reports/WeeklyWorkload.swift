@@ -25,7 +25,7 @@ extension TicketService {
         let instant = now()
         guard let thisWeek = calendar.dateInterval(of: .weekOfYear, for: instant)?.start else { return WeeklyWorkload(weeks: [], opened: [:], backlog: []) }
         let weeks = (0..<count).reversed().compactMap { calendar.date(byAdding: .weekOfYear, value: -$0, to: thisWeek) }
-        guard let origin = weeks.first else { return WeeklyWorkload(weeks: [], opened: [:], backlog: []) }
+        guard !weeks.isEmpty else { return WeeklyWorkload(weeks: [], opened: [:], backlog: []) }
         // Week boundaries in milliseconds; a week is not always 7 × 24 h across a clock change.
         let bounds = weeks.map(Millis.from) + [Millis.from(instant) + 1]
         let start = bounds[0]
