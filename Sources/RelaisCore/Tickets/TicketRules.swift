@@ -224,6 +224,10 @@ extension TicketRules {
 }
 
 extension TicketRules {
+    /// The key of a ticket as a person typed it: keys are written with the map's upper-case
+    /// prefixes, so `chg-12` names `CHG-12`.
+    public static func key(typed text: String) -> String { text.uppercased() }
+
     /// The custom field naming the ticket a duplicate was merged into.
     public static let duplicateOfField = "duplicate_of"
 

@@ -105,7 +105,7 @@ extension RelaisAPI {
     func mergeTicket(_ input: Operations.MergeTicket.Input) async throws -> Operations.MergeTicket.Output {
         let principal = try RequestPrincipal.require()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let kept = try await services.tickets.merge(key: input.path.key, into: body.into.uppercased(), by: principal)
+        let kept = try await services.tickets.merge(key: input.path.key, into: body.into, by: principal)
         return .ok(.init(body: .json(encode(kept))))
     }
 

@@ -116,7 +116,7 @@ extension WebSite {
     func merge(_ request: Request, key: String) async -> Response {
         await submit(request, { visit, form in
             let user = try visit.requireStaff()
-            let kept = try await visit.services.tickets.merge(key: key, into: (form["into"] ?? "").uppercased(), by: user)
+            let kept = try await visit.services.tickets.merge(key: key, into: form["into"] ?? "", by: user)
             return Self.seeOther("/app/tickets/\(WebForm.escape(kept.key))?done=merged")
         }, failed: { visit, _, problem, status in
             try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
