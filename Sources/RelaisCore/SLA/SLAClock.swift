@@ -333,4 +333,7 @@ public enum SLAClock {
 extension StatusCategory {
     /// Solved or closed: the work is done and resolution clocks stop.
     public var isDone: Bool { self == .solved || self == .closed }
+    /// The categories whose tickets are done, and those still worked on.
+    public static let done = allCases.filter(\.isDone)
+    public static let unfinished = allCases.filter { !$0.isDone }
 }

@@ -176,7 +176,7 @@ public struct CMDBRepository: Sendable {
         }
     }
 
-    static let unfinished = StatusCategory.allCases.filter { !$0.isDone }.map(\.rawValue)
+    static let unfinished = StatusCategory.unfinished.map(\.rawValue)
 
     /// Every open ticket tied to some item, as (item, ticket key) pairs, newest ticket first: the
     /// few an impact report checks its reached items against, in one query.

@@ -31,7 +31,7 @@ extension TicketService {
         let start = bounds[0]
         let scope = AccessFilter.condition(principal.access, table: "t")
         let organization = principal.organizationID.text
-        let done: [any Encodable & Sendable] = StatusCategory.allCases.filter(\.isDone).map(\.rawValue)
+        let done: [any Encodable & Sendable] = StatusCategory.done.map(\.rawValue)
         let (created, finished, before) = try await tickets.database.read { db in
             let created = try await db.raw("""
                 SELECT t.family, t.created_at FROM tickets t

@@ -81,10 +81,10 @@ extension TicketRepository {
             for case let (column, value?) in filters { select = select.where(SQLColumn(column), .equal, SQLBind(value)) }
             if query.unassigned { select = select.where("assignee", .is, SQLLiteral.null) }
             if query.active {
-                select = select.where(SQLColumn("status_category"), .in, SQLGroupExpression(SQLList(StatusCategory.allCases.filter { !$0.isDone }.map { SQLBind($0.rawValue) })))
+                select = select.where(SQLColumn("status_category"), .in, SQLBind.group(StatusCategory.unfinished.map(\.rawValue)))
             }
             if let teams = query.teams {
-                select = teams.isEmpty ? select.where(SQLQueryString("1 = 0")) : select.where(SQLColumn("team"), .in, SQLGroupExpression(SQLList(teams.map { SQLBind($0) })))
+                select = teams.isEmpty ? select.where(SQLQueryString("1 = 0")) : select.where(SQLColumn("team"), .in, SQLBind.group(teams))
             }
             if !query.scope.reachesAll { select = select.where(AccessFilter.condition(query.scope)) }
             let column = query.sort.rawValue
