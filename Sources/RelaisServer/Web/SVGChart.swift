@@ -24,7 +24,7 @@ enum SVGChart {
                 let value = line.values[safe: index] ?? 0
                 guard value > 0 else { continue }
                 let top = y(base + value, scale, height), bottom = y(base, scale, height)
-                svg += ##"<rect x="\##(f(x))" y="\##(f(top))" width="\##(f(barWidth))" height="\##(f(bottom - top))" fill="\##(color(number))"><title>\##(escape("\(category) · \(line.name): \(Int(value))"))</title></rect>"##
+                svg += ##"<rect x="\##(f(x))" y="\##(f(top))" width="\##(f(barWidth))" height="\##(f(bottom - top))" fill="\##(color(number))"><title>\##(Markup.escape("\(category) · \(line.name): \(Int(value))"))</title></rect>"##
                 base += value
             }
             if categories.count <= 16 || index % 2 == 0 {
@@ -44,7 +44,7 @@ enum SVGChart {
         let points = values.enumerated().map { (margin.left + step * (Double($0.offset) + 0.5), y($0.element, scale, height)) }
         svg += ##"<polyline fill="none" stroke="\##(palette[0])" stroke-width="2" points="\##(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))"/>"##
         for (index, point) in points.enumerated() {
-            svg += ##"<circle cx="\##(f(point.0))" cy="\##(f(point.1))" r="3" fill="\##(palette[0])"><title>\##(escape("\(categories[safe: index] ?? ""): \(Int(values[index]))"))</title></circle>"##
+            svg += ##"<circle cx="\##(f(point.0))" cy="\##(f(point.1))" r="3" fill="\##(palette[0])"><title>\##(Markup.escape("\(categories[safe: index] ?? ""): \(Int(values[index]))"))</title></circle>"##
             if categories.count <= 16 || index % 2 == 0 {
                 svg += text(categories[safe: index] ?? "", x: point.0, y: height - margin.bottom + 16, anchor: "middle", size: 10)
             }
@@ -63,7 +63,7 @@ enum SVGChart {
             let share = min(max(item.share, 0), 1)
             svg += text(item.label, x: labelWidth - 8, y: top + 15, anchor: "end", size: 12)
             svg += ##"<rect x="\##(f(labelWidth))" y="\##(f(top + 3))" width="\##(f(barSpace))" height="16" fill="#e8edf5"/>"##
-            svg += ##"<rect x="\##(f(labelWidth))" y="\##(f(top + 3))" width="\##(f(barSpace * share))" height="16" fill="\##(share >= 0.9 ? "#2e9e6b" : share >= 0.75 ? "#c9a227" : "#c0392b")"><title>\##(escape(item.detail))</title></rect>"##
+            svg += ##"<rect x="\##(f(labelWidth))" y="\##(f(top + 3))" width="\##(f(barSpace * share))" height="16" fill="\##(share >= 0.9 ? "#2e9e6b" : share >= 0.75 ? "#c9a227" : "#c0392b")"><title>\##(Markup.escape(item.detail))</title></rect>"##
             svg += text(String(format: "%.0f %%", share * 100), x: labelWidth + barSpace + 8, y: top + 15, anchor: "start", size: 12)
         }
         return svg + "</svg>"
@@ -84,7 +84,7 @@ enum SVGChart {
         svg += ##"<g fill="\##(palette[0])" fill-opacity="0.65">"##
         for point in positive {
             let x = margin.left + (xValue(point.x) - low) / (high - low) * plotWidth
-            svg += ##"<circle cx="\##(Int(x))" cy="\##(Int(y(point.y, scale, height)))" r="4"><title>\##(escape("\(point.label): \(compact(point.x)) · \(Int(point.y))"))</title></circle>"##
+            svg += ##"<circle cx="\##(Int(x))" cy="\##(Int(y(point.y, scale, height)))" r="4"><title>\##(Markup.escape("\(point.label): \(compact(point.x)) · \(Int(point.y))"))</title></circle>"##
         }
         svg += "</g>"
         if logarithmic {
@@ -142,11 +142,11 @@ enum SVGChart {
     }
 
     static func open(_ title: String, width: Double, height: Double) -> String {
-        ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(f(width)) \##(f(height))" width="100%" role="img" aria-label="\##(escape(title))" font-family="system-ui, sans-serif"><title>\##(escape(title))</title>"##
+        ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(f(width)) \##(f(height))" width="100%" role="img" aria-label="\##(Markup.escape(title))" font-family="system-ui, sans-serif"><title>\##(Markup.escape(title))</title>"##
     }
 
     static func text(_ value: String, x: Double, y: Double, anchor: String, size: Int) -> String {
-        ##"<text x="\##(f(x))" y="\##(f(y))" text-anchor="\##(anchor)" font-size="\##(size)" fill="#4a5468">\##(escape(value))</text>"##
+        ##"<text x="\##(f(x))" y="\##(f(y))" text-anchor="\##(anchor)" font-size="\##(size)" fill="#4a5468">\##(Markup.escape(value))</text>"##
     }
 
     static func color(_ index: Int) -> String { palette[index % palette.count] }
@@ -160,8 +160,6 @@ enum SVGChart {
         default: String(format: "%g", value)
         }
     }
-
-    static func escape(_ text: String) -> String { Markup.escape(text) }
 }
 
 private extension Array {
