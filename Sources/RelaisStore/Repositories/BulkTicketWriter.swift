@@ -93,11 +93,6 @@ public struct BulkTicketWriter: Sendable {
         try await AccountRollups.apply(old: [], new: numbered.map(AccountRollups.Contribution.init), on: db)
         return numbered
     }
-
-    /// The same for tickets not yet prepared.
-    static func write(_ batch: [HistoricTicket], organizationID: UUID, on db: any SQLDatabase) async throws -> [Ticket] {
-        try await write(batch.map(PreparedTicket.init), organizationID: organizationID, on: db)
-    }
 }
 
 extension Range where Bound == Int {

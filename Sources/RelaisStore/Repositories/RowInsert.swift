@@ -21,6 +21,7 @@ enum RowInsert {
     static func run(_ table: String, columns: [String], rows: [Row], ignoringConflicts: Bool = false,
                     upsertingOn key: String? = nil, updating assignments: String? = nil, on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
+        for row in rows { precondition(row.count == columns.count, "\(table): a row of \(row.count) values for \(columns.count) columns") }
         if !ignoringConflicts, key == nil, rows.count >= copyFrom, case let .postgres(connection)? = (db as? PooledConnection)?.driver {
             try await copy(table, columns: columns, rows: rows, on: connection, logger: db.logger)
             return
@@ -35,7 +36,6 @@ enum RowInsert {
         }
         for start in stride(from: 0, to: rows.count, by: perStatement) {
             let chunk = rows[start..<min(start + perStatement, rows.count)]
-            for row in chunk { precondition(row.count == columns.count, "\(table): a row of \(row.count) values for \(columns.count) columns") }
             switch (db as? PooledConnection)?.driver {
             case let .sqlite(connection):
                 var binds: [SQLiteData] = []
@@ -64,7 +64,6 @@ enum RowInsert {
     /// Rows in `COPY`'s text format (tab between values, a line each), sent in pieces of about
     /// a megabyte.
     static func copy(_ table: String, columns: [String], rows: [Row], on connection: PostgresConnection, logger: Logger) async throws {
-        for row in rows { precondition(row.count == columns.count, "\(table): a row of \(row.count) values for \(columns.count) columns") }
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
             var buffer = ByteBuffer()
             buffer.reserveCapacity(1 << 20)
