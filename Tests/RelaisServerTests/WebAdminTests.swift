@@ -12,8 +12,7 @@ import Testing
     @Test(arguments: Engine.available)
     func aMapIsCheckedWithItsProblemsPlacedThenProposed(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let admin = WebBrowser(client)
-            try await admin.signIn("ada")
+            let admin = try await WebBrowser.signedIn("ada", on: client)
             WebPageTests.checkPage(try await admin.get("/admin/map"))
             #expect(admin.lastPage.contains("Running version <strong>1</strong>"))
             let broken = try ExampleMap.text().replacingOccurrences(of: "workflow: customer-case", with: "workflow: no-such-flow")
@@ -45,8 +44,7 @@ import Testing
     @Test(arguments: Engine.available)
     func usersPasswordsAndTokensAreManagedFromThePage(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let admin = WebBrowser(client)
-            try await admin.signIn("ada")
+            let admin = try await WebBrowser.signedIn("ada", on: client)
             WebPageTests.checkPage(try await admin.get("/admin/users"))
             #expect(try await admin.post("/admin/users/add", [("name", "lea"), ("email", "lea@acme.example"), ("role", "agent"), ("teams", "support-l1")])
                 .headers[.location] == "/admin/users?done=user_added")
@@ -69,8 +67,7 @@ import Testing
             #expect(try await admin.post("/admin/users/revoke", [("id", id)]).headers[.location] == "/admin/users?done=token_revoked")
             try await client.send(.get, "/api/v1/tickets", token: token).expectProblem(.unauthorized)
             // Agents do not administer.
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
+            let agent = try await WebBrowser.signedIn("sam", on: client)
             for path in ["/admin", "/admin/map", "/admin/users", "/admin/webhooks"] {
                 #expect(try await agent.get(path).status == .forbidden, "\(path)")
             }
@@ -86,8 +83,7 @@ import Testing
             let admin = try await harness.user("ada")
             _ = try await harness.services.webhooks.create(url: "https://hooks.example.com/relais", description: "CRM bridge", eventTypes: ["relais.ticket.*"], by: admin)
             _ = try await harness.services.tickets.open(TicketDraft(family: "service_request", title: "Printer on fire", channel: "portal", openedBy: "internal"), by: admin)
-            let browser = WebBrowser(client)
-            try await browser.signIn("ada")
+            let browser = try await WebBrowser.signedIn("ada", on: client)
             let page = try await browser.get("/admin/webhooks")
             WebPageTests.checkPage(page)
             #expect(page.text.contains("https://hooks.example.com/relais"))

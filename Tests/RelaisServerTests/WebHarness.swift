@@ -76,6 +76,13 @@ final class WebBrowser: @unchecked Sendable {
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
+    /// A browser already signed in as `login`.
+    static func signedIn(_ login: String, on client: any TestClientProtocol) async throws -> WebBrowser {
+        let browser = WebBrowser(client)
+        try await browser.signIn(login)
+        return browser
+    }
+
     @discardableResult
     func get(_ uri: String) async throws -> TestResponse {
         let response = try await client.execute(uri: uri, method: .get, headers: headers(), body: nil)
@@ -102,6 +109,12 @@ final class WebBrowser: @unchecked Sendable {
     func signIn(_ login: String, password: String = WebHarness.password) async throws -> TestResponse {
         try await get("/login")
         return try await post("/login", [("login_token", value(of: "login_token") ?? ""), ("login", login), ("password", password)], token: "")
+    }
+
+    /// Opens a ticket through the creation form of `area` (`app` or `portal`), its key returned.
+    func create(in area: String = "app", _ fields: [(String, String)]) async throws -> String {
+        try await get("/\(area)/new")
+        return try WebPageTests.key(from: try await post("/\(area)/tickets", fields))
     }
 
     var formToken: String? { value(of: "_csrf") }

@@ -41,8 +41,7 @@ import Testing
             #expect(workload.opened["service_request"]?.suffix(3) == [2, 3, 1])
             #expect(workload.backlog.suffix(3) == [2, 3, 4])
 
-            let browser = WebBrowser(client)
-            try await browser.signIn("ada")
+            let browser = try await WebBrowser.signedIn("ada", on: client)
             let page = try await browser.get("/manage")
             WebPageTests.checkPage(page)
             // The volume and the backlog are drawn; without SLA targets or ratings yet, the other
@@ -54,15 +53,13 @@ import Testing
             // The backlog's last point is the number of tickets still open.
             #expect(page.text.contains(": 4</title></circle>"))
             // A role of the map without reports.view reaches none of the managers' pages.
-            let agent = WebBrowser(client)
-            try await agent.signIn("ivy")
+            let agent = try await WebBrowser.signedIn("ivy", on: client)
             for path in ["/manage", "/manage/process"] {
                 let refused = try await agent.get(path)
                 #expect(refused.status == .forbidden, "\(path)")
                 #expect(refused.headers[.contentType] == "text/html; charset=utf-8")
             }
-            let requester = WebBrowser(client)
-            try await requester.signIn("rita")
+            let requester = try await WebBrowser.signedIn("rita", on: client)
             #expect(try await requester.get("/manage").headers[.location] == "/portal")
         }
     }
@@ -77,8 +74,7 @@ import Testing
                 _ = try await harness.services.tickets.open(draft, by: admin)
                 harness.clock.advance(3_600)
             }
-            let browser = WebBrowser(client)
-            try await browser.signIn("ada")
+            let browser = try await WebBrowser.signedIn("ada", on: client)
             let account = try await browser.get("/manage/accounts/\(harness.accountID.uuidString)")
             WebPageTests.checkPage(account)
             #expect(account.text.contains("Helix Pharma"))

@@ -27,8 +27,7 @@ import Testing
     @Test(arguments: Engine.available)
     func anAgentTakesRepliesAndMovesATicketAlongItsWorkflowOnly(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
+            let agent = try await WebBrowser.signedIn("sam", on: client)
             Self.checkPage(try await agent.get("/app/new"))
             let key = try Self.key(from: try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "Badge does not open the door"),
                                                                               ("description", "Since Monday.")]))
@@ -72,13 +71,10 @@ import Testing
     @Test(arguments: Engine.available)
     func aDuplicateIsMergedIntoTheTicketItRepeats(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
-            try await agent.get("/app/new")
+            let agent = try await WebBrowser.signedIn("sam", on: client)
             // Changes may end from any status (`["*", cancelled]` in the example map).
-            let kept = try Self.key(from: try await agent.post("/app/tickets", [("family", "change"), ("subject", "Upgrade the badge readers")]))
-            try await agent.get("/app/new")
-            let duplicate = try Self.key(from: try await agent.post("/app/tickets", [("family", "change"), ("subject", "Replace the door badge readers")]))
+            let kept = try await agent.create([("family", "change"), ("subject", "Upgrade the badge readers")])
+            let duplicate = try await agent.create([("family", "change"), ("subject", "Replace the door badge readers")])
             try await agent.get("/app/tickets/\(duplicate)")
             // Merging into itself, or into a ticket that does not exist, is refused on the page.
             #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", duplicate)]).status == .unprocessableContent)
@@ -99,8 +95,7 @@ import Testing
             try await agent.get("/app/tickets/\(kept)")
             #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", kept)]).status == .unprocessableContent)
             // A workflow with no way to end from the duplicate's status says so.
-            try await agent.get("/app/new")
-            let request = try Self.key(from: try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "Badge for Jo")]))
+            let request = try await agent.create([("family", "service_request"), ("subject", "Badge for Jo")])
             try await agent.get("/app/tickets/\(request)")
             let refused = try await agent.post("/app/tickets/\(request)/merge", [("into", kept)])
             #expect(refused.status == .unprocessableContent)
@@ -111,8 +106,7 @@ import Testing
     @Test(arguments: Engine.available)
     func quickCreationSuggestsTheCategoryFromPastSubjects(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
+            let agent = try await WebBrowser.signedIn("sam", on: client)
             try await agent.get("/app/new")
             for (subject, category) in [("VPN drops every hour", "network"), ("Wifi is slow on floor 2", "network"), ("VPN certificate expired", "network"),
                                         ("Invoice charged twice", "billing"), ("Refund for a duplicate invoice", "billing")] {
@@ -123,15 +117,13 @@ import Testing
             #expect(suggestions.headers[.contentType] == "application/json")
             #expect(suggestions.text.hasPrefix(#"[{"code":"network""#), "\(suggestions.text)")
             // Sent without a category, the ticket takes the first suggestion.
-            try await agent.get("/app/new")
-            let key = try Self.key(from: try await agent.post("/app/tickets", [("subject", "The VPN will not connect")]))
+            let key = try await agent.create([("subject", "The VPN will not connect")])
             let ticket = try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: key)
             #expect(ticket?.category == "network")
             // The account is found by its name as typed, offered as one types, and refused when unknown.
             #expect(try await agent.get("/app/accounts?q=hel").text == #"[{"id":"\#(harness.accountID.uuidString)","name":"Helix Pharma"}]"#)
             #expect(try await agent.get("/app/accounts?q=50%25").text == "[]")
-            try await agent.get("/app/new")
-            let linked = try Self.key(from: try await agent.post("/app/tickets", [("family", "incident"), ("subject", "Mail is down"), ("account", "helix pharma")]))
+            let linked = try await agent.create([("family", "incident"), ("subject", "Mail is down"), ("account", "helix pharma")])
             #expect(try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: linked)?.accountID == harness.accountID)
             try await agent.get("/app/new")
             let unknown = try await agent.post("/app/tickets", [("family", "incident"), ("subject", "Mail is down"), ("account", "Globex")])
@@ -148,8 +140,7 @@ import Testing
     @Test(arguments: Engine.available)
     func aRequesterOpensFollowsRefusesThenConfirmsAndRates(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let requester = WebBrowser(client)
-            try await requester.signIn("rita")
+            let requester = try await WebBrowser.signedIn("rita", on: client)
             Self.checkPage(try await requester.get("/portal/new"))
             // Only the families the map lets customers open are offered.
             let map = harness.services.configuration.map
@@ -166,8 +157,7 @@ import Testing
             Self.checkPage(try await requester.get("/portal/tickets/\(key)?done=created"))
             try await requester.post("/portal/tickets/\(key)/reply", [("body", "It also fails for PDF.")])
 
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
+            let agent = try await WebBrowser.signedIn("sam", on: client)
             try await agent.get("/app/tickets/\(key)")
             try await agent.post("/app/tickets/\(key)/reply", [("body", "Internal: known bug"), ("visibility", "internal")])
             let workflow = try #require(map.families["customer_support"].flatMap { map.workflow(of: $0) })
@@ -210,16 +200,11 @@ import Testing
     @Test(arguments: Engine.available)
     func aRequesterReachesNothingButTheirOwnTicketsAndThePortal(engine: Engine) async throws {
         try await WebHarness.with(engine) { _, client in
-            let rita = WebBrowser(client)
-            try await rita.signIn("rita")
-            try await rita.get("/portal/new")
-            let own = try Self.key(from: try await rita.post("/portal/tickets", [("family", "customer_support"), ("subject", "Login page is blank")]))
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
-            try await agent.get("/app/new")
-            let staffs = try Self.key(from: try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "Rack 4 is loud")]))
-            let rob = WebBrowser(client)
-            try await rob.signIn("rob")
+            let rita = try await WebBrowser.signedIn("rita", on: client)
+            let own = try await rita.create(in: "portal", [("family", "customer_support"), ("subject", "Login page is blank")])
+            let agent = try await WebBrowser.signedIn("sam", on: client)
+            let staffs = try await agent.create([("family", "service_request"), ("subject", "Rack 4 is loud")])
+            let rob = try await WebBrowser.signedIn("rob", on: client)
             for path in ["/app", "/app/new", "/app/tickets/\(staffs)", "/app?view=breached"] {
                 #expect(try await rob.get(path).headers[.location] == "/portal", "\(path)")
             }
@@ -261,8 +246,7 @@ import Testing
             try await elsewhere.get("/app")
             #expect(elsewhere.lastPage.contains(#"<html lang="en">"#))
             // Times are shown in the user's zone: a ticket opened now reads in New York's hour.
-            try await elsewhere.get("/app/new")
-            let key = try Self.key(from: try await elsewhere.post("/app/tickets", [("family", "service_request"), ("subject", "Clock check")]))
+            let key = try await elsewhere.create([("family", "service_request"), ("subject", "Clock check")])
             try await elsewhere.get("/app/tickets/\(key)")
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = try #require(TimeZone(identifier: "America/New_York"))
@@ -287,15 +271,13 @@ import Testing
             #expect(try await admin.get("/").headers[.location] == "/login")
             try await admin.signIn("ada")
             #expect(try await admin.get("/").headers[.location] == "/app")
-            try await admin.get("/app/new")
-            let key = try Self.key(from: try await admin.post("/app/tickets", [("family", "service_request"), ("subject", "Walk the pages")]))
+            let key = try await admin.create([("family", "service_request"), ("subject", "Walk the pages")])
             for path in ["/app", "/app?view=team", "/app?view=unassigned", "/app?view=due", "/app?view=breached", "/app/new", "/app/tickets/\(key)",
                          "/preferences", "/manage", "/manage/process", "/manage/accounts/\(harness.accountID.uuidString)", "/admin", "/admin/map",
                          "/admin/users", "/admin/webhooks"] {
                 Self.checkPage(try await admin.get(path))
             }
-            let requester = WebBrowser(client)
-            try await requester.signIn("rita")
+            let requester = try await WebBrowser.signedIn("rita", on: client)
             for path in ["/portal", "/portal/new", "/preferences"] { Self.checkPage(try await requester.get(path)) }
             let style = try await admin.get("/assets/relais.css")
             #expect(style.status == .ok)

@@ -71,8 +71,7 @@ import Testing
     @Test(arguments: Engine.available)
     func sessionsExpireWhenIdleAndAtTheirAbsoluteEnd(engine: Engine) async throws {
         try await WebHarness.with(engine, settings: { $0.lifetime = .init(idle: 30 * 60, absolute: 2 * 3_600) }) { harness, client in
-            let idle = WebBrowser(client)
-            try await idle.signIn("sam")
+            let idle = try await WebBrowser.signedIn("sam", on: client)
             harness.clock.advance(20 * 60)
             #expect(try await idle.get("/app").status == .ok)
             harness.clock.advance(20 * 60)
@@ -81,8 +80,7 @@ import Testing
             harness.clock.advance(31 * 60)
             #expect(try await idle.get("/app").headers[.location]?.hasPrefix("/login") == true)
 
-            let busy = WebBrowser(client)
-            try await busy.signIn("kim")
+            let busy = try await WebBrowser.signedIn("kim", on: client)
             for _ in 0..<4 {
                 harness.clock.advance(29 * 60)
                 #expect(try await busy.get("/app").status == .ok)
@@ -96,8 +94,7 @@ import Testing
     @Test(arguments: Engine.available)
     func signingOutEndsTheSessionOnTheServer(engine: Engine) async throws {
         try await WebHarness.with(engine) { _, client in
-            let browser = WebBrowser(client)
-            try await browser.signIn("sam")
+            let browser = try await WebBrowser.signedIn("sam", on: client)
             try await browser.get("/app")
             let stolen = try #require(browser.cookies["relais_session"])
             let out = try await browser.post("/logout", [])
@@ -114,16 +111,14 @@ import Testing
     @Test(arguments: Engine.available)
     func formsWithoutTheSessionsTokenChangeNothing(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
-            let agent = WebBrowser(client)
-            try await agent.signIn("sam")
+            let agent = try await WebBrowser.signedIn("sam", on: client)
             try await agent.get("/app/new")
             let created = try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "New laptop for Jo")])
             #expect(created.status == .seeOther, "\(created.text)")
             let location = try #require(created.headers[.location])
             let key = try #require(location.split(separator: "/").last?.split(separator: "?").first.map(String.init))
             try await agent.get("/app/tickets/\(key)")
-            let other = WebBrowser(client)
-            try await other.signIn("kim")
+            let other = try await WebBrowser.signedIn("kim", on: client)
             try await other.get("/app")
             let othersToken = try #require(other.formToken)
             for token in ["", "forged", othersToken] {
@@ -177,8 +172,7 @@ import Testing
             let admin = WebBrowser(client), requester = WebBrowser(client)
             try await admin.signIn("ada")
             try await requester.signIn("rita")
-            try await requester.get("/portal/new")
-            let key = try WebPageTests.key(from: try await requester.post("/portal/tickets", [("family", "customer_support"), ("subject", "Token check")]))
+            let key = try await requester.create(in: "portal", [("family", "customer_support"), ("subject", "Token check")])
             let organization = harness.services.organization.id
             let before = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: key))
             let fields = [("body", "x"), ("to", "open"), ("into", key), ("name", "eve"), ("role", "admin"), ("password", "long enough password"),
