@@ -310,7 +310,7 @@ struct WebhookFixture {
             #expect(delivery.lastError?.contains("private network") == true)
 
             let strictService = WebhookService(database: f.database, allowPrivateTargets: false)
-            await #expect(throws: StoreError.invalidValue(field: "url", reason: "host '127.0.0.1' is on this machine or a private network (allowed only when the configuration says so)")) {
+            await #expect(throws: StoreError.invalidValue(field: "url", reason: "host '127.0.0.1' is on this machine or a private network (allowed only when the server is started with --allow-private-egress)")) {
                 _ = try await strictService.create(url: "http://127.0.0.1:9/x", description: nil, eventTypes: ["*"], by: f.admin)
             }
         }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import RelaisServer
+import RelaisCore
 import RelaisStore
 import RelaisTestSupport
 import Testing
@@ -14,7 +15,9 @@ struct APIHarness {
     let admin: String
     let agent: String
     let requester: String
+    /// An administrator of another organisation on the same database.
     let outsider: String
+    let outsiderOrganization: UUID
     let accountID: String
 
     /// The environment the demo map's trackers read their webhook secrets from.
@@ -37,7 +40,7 @@ struct APIHarness {
             try await services.crm.repository.insert(account, organizationID: org)
             let harness = APIHarness(
                 services: services, admin: try await token("ada", .admin), agent: try await token("sam", .agent),
-                requester: try await token("rita", .requester), outsider: try await token("otto", .admin, in: other.id),
+                requester: try await token("rita", .requester), outsider: try await token("otto", .admin, in: other.id), outsiderOrganization: other.id,
                 accountID: account.id.uuidString.lowercased())
             let app = try buildApplication(services)
             try await app.test(.router) { client in try await body(harness, client) }

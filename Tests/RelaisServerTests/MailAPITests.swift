@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import RelaisCore
 import RelaisStore
 import RelaisTestSupport
 import Testing

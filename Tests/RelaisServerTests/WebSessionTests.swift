@@ -153,7 +153,7 @@ import Testing
             try await browser.get("/login?next=//evil.example/")
             let landed = try await browser.post("/login", [("login_token", browser.value(of: "login_token") ?? ""), ("login", "sam"),
                                                            ("password", WebHarness.password), ("next", "//evil.example/")], token: "")
-            #expect(landed.headers[.location] == "/")
+            #expect(landed.headers[.location] == "/app")
         }
     }
 

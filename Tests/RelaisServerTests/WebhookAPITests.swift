@@ -39,8 +39,9 @@ import Testing
                 try await client.send(.get, "/api/v1/webhooks/endpoints", token: token).expectProblem(.forbidden)
                 try await client.send(.post, "/api/v1/webhooks/endpoints", token: token, body: body).expectProblem(.forbidden)
             }
-            try await client.send(.get, "/api/v1/webhooks/endpoints/\(id)", token: api.outsider).expectProblem(.notFound)
-            try await client.send(.delete, "/api/v1/webhooks/endpoints/\(id)", token: api.outsider).expectProblem(.notFound)
+            // Another organisation's token is no token here.
+            try await client.send(.get, "/api/v1/webhooks/endpoints/\(id)", token: api.outsider).expectProblem(.unauthorized)
+            try await client.send(.delete, "/api/v1/webhooks/endpoints/\(id)", token: api.outsider).expectProblem(.unauthorized)
 
             let deleted = try await client.send(.delete, "/api/v1/webhooks/endpoints/\(id)", token: api.admin)
             #expect(deleted.status == .noContent)

@@ -1,3 +1,4 @@
+import RelaisCore
 import RelaisStore
 import RelaisTestSupport
 import SQLKit

@@ -84,8 +84,26 @@ public enum MIMEParser {
             }
             headers.append((name, String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
-        return headers.map { ($0.name, $0.name.lowercased().hasPrefix("content-") ? $0.value : EncodedWords.decode($0.value)) }
+        // Encoded words are text for people (RFC 2047 §5): decoded in unstructured headers such
+        // as Subject, never in addresses and message ids, where a decoded comma or line break
+        // would become a second address or a header line of its own. Those must hold no control
+        // character at all: the message is refused, naming the header.
+        for header in headers where structured.contains(header.name.lowercased()) {
+            if let scalar = header.value.unicodeScalars.first(where: { MailSyntax.isControl($0) && $0 != "\t" }) {
+                throw MailParseError("the \(header.name) header holds a control character (U+\(String(format: "%04X", scalar.value)))")
+            }
+        }
+        return headers.map { header in
+            let name = header.name.lowercased()
+            return (header.name, name.hasPrefix("content-") || structured.contains(name) ? header.value : EncodedWords.decode(header.value))
+        }
     }
+
+    /// Headers of addresses and message ids (RFC 5322 §3.6), read as structure, not as text.
+    static let structured: Set<String> = [
+        "from", "sender", "reply-to", "to", "cc", "bcc", "return-path", "message-id", "in-reply-to", "references",
+        "resent-from", "resent-sender", "resent-to", "resent-cc", "resent-bcc", "resent-message-id",
+    ]
 
     /// Header bytes are ASCII by the standard, UTF-8 in practice, Latin-1 otherwise.
     static func decodeHeaderBytes(_ bytes: ArraySlice<UInt8>) -> String { Charset.decode(bytes, charset: "utf-8") }
@@ -252,12 +270,12 @@ public enum MIMEParser {
         var rest = Substring(value)
         while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
             let id = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-            if !id.isEmpty { ids.append(id) }
+            if MailSyntax.isMessageID(id) { ids.append(id) }
             rest = rest[rest.index(after: close)...]
         }
         if ids.isEmpty {
             let bare = value.trimmingCharacters(in: .whitespaces)
-            if !bare.isEmpty, !bare.contains(" "), bare.contains("@") { ids.append(bare) }
+            if MailSyntax.isMessageID(bare), bare.contains("@") { ids.append(bare) }
         }
         return ids
     }

@@ -37,23 +37,45 @@ public struct OutgoingMail: Sendable, Equatable {
         lhs.rendered() == rhs.rendered()
     }
 
-    /// The message as it goes on the wire, lines ending in CRLF (before SMTP dot-stuffing).
+    /// What makes this message unfit to send, or nil: every address must be one
+    /// `MailSyntax.isAddress` accepts and every id one `MailSyntax.isMessageID` accepts, so that
+    /// nothing written into a header can end its line. Names are cleaned when written.
+    public var problem: String? {
+        for address in [from] + to where !MailSyntax.isAddress(address.address) {
+            return "'\(address.address.prefix(100))' is not a mail address that can be written"
+        }
+        if to.isEmpty { return "no recipient" }
+        for id in [messageID] + [inReplyTo].compactMap({ $0 }) + references where !MailSyntax.isMessageID(id) {
+            return "'\(id.prefix(100))' is not a message id that can be written"
+        }
+        for header in extraHeaders where header.name.isEmpty || !header.name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) {
+            return "'\(header.name.prefix(100))' is not a header name"
+        }
+        return nil
+    }
+
+    /// The message as it goes on the wire, lines ending in CRLF (before SMTP dot-stuffing). Ids
+    /// that `problem` would refuse are left out and control characters of names and texts become
+    /// spaces, so no value can add a line whatever the caller checked.
     public func rendered() -> [UInt8] {
         var headers: [(String, String)] = [
             ("Date", MailComposer.date(date)),
             ("From", MailComposer.address(from)),
             ("To", to.map(MailComposer.address).joined(separator: ", ")),
             ("Subject", MailComposer.encodedText(subject)),
-            ("Message-ID", "<\(messageID)>"),
+            ("Message-ID", MailSyntax.isMessageID(messageID) ? "<\(messageID)>" : "<invalid@relais.invalid>"),
         ]
-        if let inReplyTo { headers.append(("In-Reply-To", "<\(inReplyTo)>")) }
+        if let inReplyTo, MailSyntax.isMessageID(inReplyTo) { headers.append(("In-Reply-To", "<\(inReplyTo)>")) }
+        let references = references.filter(MailSyntax.isMessageID)
         if !references.isEmpty { headers.append(("References", references.map { "<\($0)>" }.joined(separator: " "))) }
         if let autoSubmitted {
             headers.append(("Auto-Submitted", autoSubmitted))
             // Asks Exchange and its kin not to answer with out-of-office and similar replies.
             headers.append(("X-Auto-Response-Suppress", "All"))
         }
-        for header in extraHeaders { headers.append((header.name, MailComposer.encodedText(header.value))) }
+        for header in extraHeaders where !header.name.isEmpty && header.name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) {
+            headers.append((header.name, MailComposer.encodedText(header.value)))
+        }
         headers += [("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "quoted-printable")]
         var text = headers.map { MailComposer.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
         text += "\r\n\r\n"
@@ -76,7 +98,10 @@ public enum MailComposer {
 
     /// `Name <address>`, the name quoted when it holds specials and encoded when it is not ASCII.
     public static func address(_ address: MailAddress) -> String {
-        guard let name = address.name?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else { return "<\(address.address)>" }
+        // An address that is not one is written as nothing a relay would deliver to.
+        let written = MailSyntax.isAddress(address.address) ? address.address : "invalid@relais.invalid"
+        let address = MailAddress(address: written, name: address.name)
+        guard let name = address.name.map(MailSyntax.cleanName), !name.isEmpty else { return "<\(address.address)>" }
         if !name.allSatisfy({ $0.isASCII }) { return "\(encodedWords(name)) <\(address.address)>" }
         let atext = name.allSatisfy { $0.isLetter || $0.isNumber || $0 == " " || "!#$%&'*+-/=?^_`{|}~".contains($0) }
         if atext { return "\(name) <\(address.address)>" }
@@ -86,7 +111,7 @@ public enum MailComposer {
 
     /// Header text as is when it is printable ASCII, else as encoded words; line breaks become spaces.
     public static func encodedText(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let flat = String(String.UnicodeScalarView(text.unicodeScalars.map { MailSyntax.isControl($0) ? " " : $0 }))
         return flat.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) ? flat : encodedWords(flat)
     }
 

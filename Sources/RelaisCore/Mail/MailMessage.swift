@@ -37,22 +37,26 @@ public struct MailAddress: Sendable, Equatable, Hashable {
         return parts.compactMap(single)
     }
 
-    /// One address, or nil when the text holds none.
+    /// One address, or nil when the text holds none that `MailSyntax.isAddress` accepts. Encoded
+    /// words are decoded in the display name only, once the address is found, so a name can
+    /// never bring an address, a comma or a line break of its own.
     public static func single(_ text: String) -> MailAddress? {
         var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return nil }
         if let open = text.lastIndex(of: "<"), let close = text[open...].firstIndex(of: ">") {
-            let address = text[text.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+            let address = text[text.index(after: open)..<close].trimmingCharacters(in: .whitespaces).lowercased()
             var name = text[..<open].trimmingCharacters(in: .whitespaces)
             if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 {
                 name = String(name.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
             }
-            guard address.contains("@") else { return nil }
-            return MailAddress(address: address.lowercased(), name: name.isEmpty ? nil : name)
+            guard MailSyntax.isAddress(address) else { return nil }
+            let shown = MailSyntax.cleanName(EncodedWords.decode(name))
+            return MailAddress(address: address, name: shown.isEmpty ? nil : shown)
         }
         if let comment = text.firstIndex(of: "(") { text = String(text[..<comment]).trimmingCharacters(in: .whitespaces) }
-        guard text.contains("@"), !text.contains(" ") else { return nil }
-        return MailAddress(address: text.lowercased())
+        let address = text.lowercased()
+        guard MailSyntax.isAddress(address) else { return nil }
+        return MailAddress(address: address)
     }
 }
 

@@ -81,10 +81,13 @@ public enum MailRules {
         sender.name.map { "\($0) <\(sender.address)>" } ?? sender.address
     }
 
-    /// Whether a sender may add to a ticket found by the key in a subject: keys are easy to guess,
-    /// so only when the ticket has no account or the sender belongs to one of its accounts.
-    public static func mayThreadByKey(ticketAccounts: [UUID], senderAccounts: [UUID]) -> Bool {
-        ticketAccounts.isEmpty || senderAccounts.contains(where: ticketAccounts.contains)
+    /// Whether a sender may add to a ticket found by the ids their message answers or by the key
+    /// in its subject: when the sender is the ticket's contact or belongs to one of its accounts,
+    /// or the ticket is tied to neither (an internal ticket, answered by whoever was written to).
+    public static func mayThread(ticketAccounts: [UUID], ticketContacts: [UUID] = [], senderAccounts: [UUID], senderContact: UUID? = nil) -> Bool {
+        if ticketAccounts.isEmpty && ticketContacts.isEmpty { return true }
+        if let senderContact, ticketContacts.contains(senderContact) { return true }
+        return senderAccounts.contains(where: ticketAccounts.contains)
     }
 
     /// The subject without reply and forward prefixes (`Re:`, `Fwd:`, `TR:`, `AW:`, …).

@@ -35,6 +35,8 @@ public final class CRMSync: Sendable {
         public var burst: Int? = 100
         /// Objects per batch, at most what the CRM takes.
         public var batchSize = 100
+        /// Whether the CRM may be on loopback or a private network (`EgressClient`).
+        public var allowPrivateEgress = false
         public init() {}
     }
 
@@ -96,7 +98,8 @@ public final class CRMSync: Sendable {
         self.settings = settings
         self.now = now
         caller = APICaller(name: connection.kind.rawValue, limits: .init(tries: settings.tries, firstPause: settings.firstPause, timeout: settings.timeout,
-                                                                        burst: settings.burst, window: 10), sleep: sleep, now: now)
+                                                                        burst: settings.burst, window: 10, allowPrivate: settings.allowPrivateEgress),
+                           sleep: sleep, now: now)
     }
 
     public func shutdown() async { await caller.shutdown() }

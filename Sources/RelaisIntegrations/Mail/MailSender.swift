@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelaisCore
 import RelaisStore
 
 /// Sends requesters' notices: queues what new events call for, then hands due messages to the

@@ -44,6 +44,7 @@ public struct SMTPClient: Sendable {
         case reply(Reply)
         case closed
         case malformed(String)
+        case unsafe(String)
     }
 
     /// Sends one message; says whether the relay took it, may take it later, or refused it.
@@ -63,6 +64,8 @@ public struct SMTPClient: Sendable {
             return reply.isPermanent ? .permanent(reply.text, recipients: []) : .transient(reply.text)
         } catch Failure.closed {
             return .transient("the relay \(host):\(port) closed the connection")
+        } catch let Failure.unsafe(reason) {
+            return .permanent("not sent: \(reason)", recipients: [])
         } catch let Failure.malformed(line) {
             return .transient("the relay \(host):\(port) answered something that is not SMTP: \(line.prefix(100))")
         } catch {
@@ -71,6 +74,11 @@ public struct SMTPClient: Sendable {
     }
 
     func exchange(from: String, to recipients: [String], message: [UInt8]) async throws -> MailNotifier.Attempt {
+        // Addresses go into MAIL FROM and RCPT TO as they are: one that is not an address (a
+        // line break, a comma, an angle bracket) is refused before connecting.
+        for address in [from] + recipients where !MailSyntax.isAddress(address) {
+            throw Failure.unsafe("'\(address.prefix(100))' is not a mail address that can be written into an SMTP command")
+        }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: host, port: port) { channel in
@@ -92,6 +100,7 @@ public struct SMTPClient: Sendable {
                 }
             }
             func command(_ text: String) async throws -> Reply {
+                guard !MailSyntax.hasControl(text) else { throw Failure.unsafe("a command would hold a control character") }
                 try await outbound.write(ByteBuffer(string: text + "\r\n"))
                 return try await reply()
             }
@@ -128,20 +137,28 @@ public struct SMTPClient: Sendable {
         }
     }
 
-    /// The message as DATA carries it: CRLF line ends, a leading dot doubled, ended by `.` alone.
+    /// The message as DATA carries it: CRLF line ends (a bare LF or a bare CR is a line end
+    /// too, so no `\r.\r\n` or `\n.\n` reaches the relay as a dot line of its own), a leading
+    /// dot doubled, ended by `.` alone.
     static func dotStuffed(_ message: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(message.count + 64)
         var atLineStart = true
-        var previous: UInt8 = 0
-        for byte in message {
-            if byte == 0x0A, previous != 0x0D { output.append(0x0D) }
-            if atLineStart, byte == UInt8(ascii: ".") { output.append(UInt8(ascii: ".")) }
-            output.append(byte)
-            atLineStart = byte == 0x0A
-            previous = byte
+        var index = message.startIndex
+        while index < message.endIndex {
+            let byte = message[index]
+            if byte == 0x0D || byte == 0x0A {
+                output += [0x0D, 0x0A]
+                if byte == 0x0D, index + 1 < message.endIndex, message[index + 1] == 0x0A { index += 1 }
+                atLineStart = true
+            } else {
+                if atLineStart, byte == UInt8(ascii: ".") { output.append(UInt8(ascii: ".")) }
+                output.append(byte)
+                atLineStart = false
+            }
+            index += 1
         }
-        if !(output.last == 0x0A) { output += [0x0D, 0x0A] }
+        if !atLineStart || output.isEmpty { output += [0x0D, 0x0A] }
         output += Array(".\r\n".utf8)
         return output
     }

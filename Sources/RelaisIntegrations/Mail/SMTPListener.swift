@@ -25,15 +25,30 @@ public struct SMTPListener: Sendable {
         self.organizationID = organizationID
     }
 
+    /// How long a session may last: silent between two lines, and in all.
+    public struct Limits: Sendable {
+        public var idle: TimeAmount = .minutes(5)
+        public var session: TimeAmount = .minutes(30)
+        public init() {}
+    }
+
     /// Listens until the task is cancelled; `onBound` gets the port (useful with port 0).
-    public func run(logger: Logger, onBound: @Sendable (Int) -> Void = { _ in }) async throws {
+    public func run(logger: Logger, limits: Limits = Limits(), onBound: @Sendable (Int) -> Void = { _ in }) async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idle))
+                    try channel.pipeline.syncOperations.addHandler(IdleSessionCloser())
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
+                    // However busy, a session ends when its time is up.
+                    let deadline = channel.eventLoop.scheduleTask(in: limits.session) {
+                        channel.writeAndFlush(ByteBuffer(string: "421 4.4.2 session too long, closing\r\n"), promise: nil)
+                        channel.close(promise: nil)
+                    }
+                    channel.closeFuture.whenComplete { _ in deadline.cancel() }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -64,7 +79,8 @@ public struct SMTPListener: Sendable {
             }
             try await send([session.greeting])
             for try await buffer in inbound {
-                switch session.handle(Array(buffer.readableBytesView)) {
+                let (line, ending) = SMTPLine.split(buffer)
+                switch session.handle(line, ending: ending) {
                 case .none: continue
                 case let .reply(lines): try await send(lines)
                 case let .close(lines):
@@ -96,8 +112,9 @@ public struct SMTPListener: Sendable {
     }
 }
 
-/// Splits the stream into lines, without their CR LF (or bare LF). A line longer than 1 MiB is
-/// cut, so a peer cannot make the buffer grow without end.
+/// Splits the stream into lines, each with its line end (CRLF, a bare LF, or none when a line
+/// longer than 1 MiB is cut, so a peer cannot make the buffer grow without end); `SMTPLine`
+/// tells them apart.
 struct LineDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
     static let longest = 1 << 20
@@ -110,10 +127,8 @@ struct LineDecoder: ByteToMessageDecoder {
             }
             return .needMoreData
         }
-        let length = newline - buffer.readerIndex
-        guard var line = buffer.readSlice(length: length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 1)
-        if line.readableBytesView.last == 0x0D { line = line.getSlice(at: line.readerIndex, length: line.readableBytes - 1) ?? line }
+        let length = newline - buffer.readerIndex + 1
+        guard let line = buffer.readSlice(length: length) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(line))
         return .continue
     }
@@ -121,5 +136,30 @@ struct LineDecoder: ByteToMessageDecoder {
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
+    }
+}
+
+/// A line as `LineDecoder` gives it: its bytes and how it ended.
+enum SMTPLine {
+    static func split(_ buffer: ByteBuffer) -> (line: [UInt8], ending: SMTPSession.LineEnding) {
+        var bytes = Array(buffer.readableBytesView)
+        guard bytes.last == 0x0A else { return (bytes, .none) }
+        bytes.removeLast()
+        guard bytes.last == 0x0D else { return (bytes, .lf) }
+        bytes.removeLast()
+        return (bytes, .crlf)
+    }
+}
+
+/// Ends a session that stays silent too long: a 421 reply, then the connection closes
+/// (RFC 5321 §4.5.3.2 leaves the server free to time out; it names five minutes for commands).
+final class IdleSessionCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
+        context.writeAndFlush(NIOAny(ByteBuffer(string: "421 4.4.2 idle too long, closing\r\n")), promise: nil)
+        context.close(promise: nil)
     }
 }

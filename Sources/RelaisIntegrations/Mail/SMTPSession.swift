@@ -17,6 +17,15 @@ public struct SMTPSession: Sendable {
 
     enum State: Sendable { case greeted, ready, mail, data }
 
+    /// How a line ended on the wire. Only CRLF ends a line of DATA before the final dot: a dot
+    /// after a bare LF is text, so a message cannot hide a second one behind `\n.\n` that a
+    /// server upstream reads differently (SMTP smuggling).
+    public enum LineEnding: Sendable, Equatable {
+        case crlf, lf
+        /// A line cut because it was too long, to be continued by the next one.
+        case none
+    }
+
     public let hostname: String
     public let maxSize: Int
     let accepts: @Sendable (String) -> Bool
@@ -26,6 +35,11 @@ public struct SMTPSession: Sendable {
     var data: [UInt8] = []
     var tooLarge = false
     var errors = 0
+    /// How the last line of DATA ended (the DATA command itself in CRLF): only after a CRLF may
+    /// `.` end the message.
+    var previousEnding = LineEnding.crlf
+    /// Longest command line taken (RFC 5321 §4.5.3.1.4: 512 octets; some clients send more).
+    public static let longestCommand = 2_048
 
     public init(hostname: String = "relais", maxSize: Int = 25 << 20, accepts: @escaping @Sendable (String) -> Bool) {
         self.hostname = hostname
@@ -36,9 +50,11 @@ public struct SMTPSession: Sendable {
     /// The greeting, sent on connection.
     public var greeting: String { "220 \(hostname) Relais ESMTP ready" }
 
-    /// Reads one line (without its line end).
-    public mutating func handle(_ line: [UInt8]) -> Action {
-        if state == .data { return dataLine(line) }
+    /// Reads one line (without its line end), which ended as `ending` says.
+    public mutating func handle(_ line: [UInt8], ending: LineEnding = .crlf) -> Action {
+        if state == .data { return dataLine(line, ending: ending) }
+        guard ending != .none, line.count <= Self.longestCommand else { return refuse("500 5.5.6 line too long") }
+        guard !line.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) else { return refuse("501 5.5.2 control character in a command") }
         let text = String(decoding: line, as: UTF8.self)
         let verb = text.prefix { $0 != " " }.uppercased()
         let argument = text.dropFirst(verb.count).trimmingCharacters(in: .whitespaces)
@@ -71,6 +87,7 @@ public struct SMTPSession: Sendable {
             state = .data
             data = []
             tooLarge = false
+            previousEnding = .crlf
             return .reply(["354 end data with <CR><LF>.<CR><LF>"])
         case "RSET":
             reset()
@@ -90,8 +107,12 @@ public struct SMTPSession: Sendable {
         return accepted ? ["250 2.0.0 OK: \(reference)"] : ["451 4.3.0 could not store the message now, try again later"]
     }
 
-    mutating func dataLine(_ line: [UInt8]) -> Action {
-        if line == [0x2E] {
+    mutating func dataLine(_ line: [UInt8], ending: LineEnding) -> Action {
+        // The line starts a line unless the one before was cut; only `.` CRLF after a CRLF ends DATA.
+        let startsLine = previousEnding != .none
+        let ends = line == [0x2E] && ending == .crlf && previousEnding == .crlf
+        previousEnding = ending
+        if ends {
             if tooLarge {
                 reset()
                 state = .ready
@@ -100,15 +121,16 @@ public struct SMTPSession: Sendable {
             return .deliver(message: data, recipients: recipients)
         }
         guard !tooLarge else { return .none }
-        // A line starting with a dot was sent with one more (dot-stuffing).
-        let content = line.first == 0x2E ? line.dropFirst() : line[...]
+        // A line starting with a dot was sent with one more (dot-stuffing); a line's end is
+        // stored as CRLF whichever way it came, and a cut line runs on into the next.
+        let content = startsLine && line.first == 0x2E && line.count > 1 ? line.dropFirst() : line[...]
         if data.count + content.count + 2 > maxSize {
             tooLarge = true
             data = []
             return .none
         }
         data.append(contentsOf: content)
-        data.append(contentsOf: [0x0D, 0x0A])
+        if ending != .none { data.append(contentsOf: [0x0D, 0x0A]) }
         return .none
     }
 

@@ -20,6 +20,8 @@ public final class PeerSync: Sendable {
         public var firstPause: TimeInterval = 1
         public var longestPause: TimeInterval = 300
         public var timeout: TimeInterval = 60
+        /// Whether the tool may be on loopback or a private network (`EgressClient`).
+        public var allowPrivateEgress = false
         public init() {}
     }
 
@@ -65,7 +67,8 @@ public final class PeerSync: Sendable {
         self.settings = settings
         self.now = now
         caller = APICaller(name: connection.source, limits: .init(tries: settings.tries, firstPause: settings.firstPause, longestPause: settings.longestPause,
-                                                                  timeout: settings.timeout), sleep: sleep, now: now)
+                                                                  timeout: settings.timeout, allowPrivate: settings.allowPrivateEgress),
+                           sleep: sleep, now: now)
     }
 
     public func shutdown() async { await caller.shutdown() }

@@ -20,6 +20,8 @@ public final class TrackerDispatcher: Sendable {
         public var schedule = RetrySchedule.standard
         /// Where people read a ticket, for the link back in issues (`/api/v1/tickets/KEY` under it).
         public var publicURL: String?
+        /// Whether trackers may be on loopback or a private network (`EgressClient`).
+        public var allowPrivateEgress = false
         public init() {}
     }
 
@@ -28,7 +30,7 @@ public final class TrackerDispatcher: Sendable {
     public let owner: String
     let map: @Sendable () -> ProcessMap
     let environment: [String: String]
-    let client: HTTPClient
+    let client: EgressClient
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
 
@@ -44,10 +46,10 @@ public final class TrackerDispatcher: Sendable {
         self.owner = owner
         self.now = now
         self.random = random
-        client = OutboundHTTP.client(timeout: settings.timeout)
+        client = EgressClient(.init(timeout: settings.timeout, allowPrivate: settings.allowPrivateEgress))
     }
 
-    public func shutdown() async { try? await client.shutdown() }
+    public func shutdown() async { await client.shutdown() }
 
     /// What one round did.
     public struct Round: Sendable, Equatable {
@@ -140,6 +142,8 @@ public final class TrackerDispatcher: Sendable {
                 return .failure(.init(reason: "\(tracker.name) has no issue \(work.escalation.issueID ?? ""): \(failure.reason)", retry: false))
             }
             return answer
+        } catch let refused as EgressRefused {
+            return .failure(.init(reason: "\(refused)", retry: false))
         } catch {
             return .failure(.init(reason: WebhookDispatcher.describe(error), retry: true))
         }

@@ -25,10 +25,12 @@ final class APICaller: Sendable {
         /// Requests allowed in any `window` seconds; nil: no limit kept here.
         var burst: Int?
         var window: TimeInterval = 10
+        /// Whether the tool may be on loopback or a private network (`EgressClient`).
+        var allowPrivate = false
     }
 
     let name: String
-    let client: HTTPClient
+    let client: EgressClient
     let limits: Limits
     let sleep: @Sendable (TimeInterval) async throws -> Void
     let now: @Sendable () -> Date
@@ -42,10 +44,10 @@ final class APICaller: Sendable {
         self.limits = limits
         self.sleep = sleep
         self.now = now
-        client = OutboundHTTP.client(timeout: limits.timeout, decompress: decompress)
+        client = EgressClient(.init(timeout: limits.timeout, decompress: decompress, allowPrivate: limits.allowPrivate))
     }
 
-    func shutdown() async { try? await client.shutdown() }
+    func shutdown() async { await client.shutdown() }
 
     /// Tries made again since the caller was made.
     var retries: Int { retried.withLock { $0 } }
@@ -75,6 +77,8 @@ final class APICaller: Sendable {
                 if status == 429, wait == nil, limits.burst != nil { wait = limits.window }
             } catch let stopped as SyncStopped {
                 throw stopped
+            } catch let refused as EgressRefused {
+                throw SyncStopped(reason: "\(name): \(refused)")
             } catch {
                 failure = WebhookDispatcher.describe(error)
             }

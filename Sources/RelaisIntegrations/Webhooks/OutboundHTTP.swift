@@ -32,7 +32,7 @@ enum OutboundHTTP {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    static func client(timeout: TimeInterval, connectionsPerHost: Int? = nil, decompress: Bool = false) -> HTTPClient {
+    static func client(timeout: TimeInterval, connectionsPerHost: Int? = nil, decompress: Bool = false, dnsOverride: [String: String] = [:]) -> HTTPClient {
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
         if let connectionsPerHost { pool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost }
         var configuration = HTTPClient.Configuration(
@@ -40,6 +40,7 @@ enum OutboundHTTP {
             timeout: .init(connect: .seconds(Int64(min(timeout, 10))), read: .seconds(Int64(timeout))),
             connectionPool: pool)
         configuration.decompression = decompress ? .enabled(limit: .ratio(50)) : .disabled
+        configuration.dnsOverride = dnsOverride
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

@@ -51,7 +51,7 @@ public final class WebhookDispatcher: Sendable {
     public let settings: Settings
     /// Names this process in the leases it takes.
     public let owner: String
-    let client: HTTPClient
+    let client: EgressClient
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
 
@@ -63,12 +63,13 @@ public final class WebhookDispatcher: Sendable {
         self.owner = owner
         self.now = now
         self.random = random
-        self.client = OutboundHTTP.client(timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost)
+        self.client = EgressClient(.init(timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost,
+                                         allowPrivate: settings.allowPrivateTargets))
     }
 
     /// Closes the HTTP connections; call once, when the dispatcher is no longer used.
     public func shutdown() async {
-        try? await client.shutdown()
+        await client.shutdown()
     }
 
     /// What one round did.
@@ -122,16 +123,9 @@ public final class WebhookDispatcher: Sendable {
 
     /// Sends a batch at once; each delivery gets its answer or its error.
     func send(_ batch: [ClaimedDelivery]) async -> [DeliveryReport] {
-        var hosts: [String: String?] = [:]
-        if !settings.allowPrivateTargets {
-            for host in Set(batch.compactMap { URLComponents(string: $0.url)?.host }) {
-                hosts[host] = await HostCheck.problem(host: host)
-            }
-        }
-        return await withTaskGroup(of: DeliveryReport.self) { group in
+        await withTaskGroup(of: DeliveryReport.self) { group in
             for delivery in batch {
-                let refusal = URLComponents(string: delivery.url)?.host.flatMap { hosts[$0] } ?? nil
-                group.addTask { await self.post(delivery, refusal: refusal) }
+                group.addTask { await self.post(delivery) }
             }
             var reports: [DeliveryReport] = []
             reports.reserveCapacity(batch.count)
@@ -140,7 +134,7 @@ public final class WebhookDispatcher: Sendable {
         }
     }
 
-    func post(_ delivery: ClaimedDelivery, refusal: String?) async -> DeliveryReport {
+    func post(_ delivery: ClaimedDelivery) async -> DeliveryReport {
         let started = now()
         func report(status: Int?, retryAfter: String? = nil, error: String?) -> DeliveryReport {
             let finished = now()
@@ -148,7 +142,6 @@ public final class WebhookDispatcher: Sendable {
                 delivery: delivery, attemptedAt: started, durationMilliseconds: max(0, Int(finished.timeIntervalSince(started) * 1000)),
                 statusCode: status, error: error, outcome: DeliveryOutcome.classify(status: status, retryAfter: retryAfter, error: error, now: finished))
         }
-        if let refusal { return report(status: nil, error: refusal) }
         let body = Array(delivery.payload.utf8)
         let timestamp = Int(started.timeIntervalSince1970)
         var request = HTTPClientRequest(url: delivery.url)
@@ -179,51 +172,8 @@ public final class WebhookDispatcher: Sendable {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: "no answer within the timeout"
         case let error as HTTPClientError where error == .connectTimeout: "could not connect within the timeout"
         case let error as HTTPClientError: "HTTP client: \(error)"
+        case let error as EgressRefused: error.reason
         default: "\(error)"
         }
-    }
-}
-
-/// Refuses endpoint hosts whose addresses, once resolved, are on this machine or a private network.
-enum HostCheck {
-    static func problem(host: String) async -> String? {
-        if let isPrivate = NetworkAddress.isPrivate(host: host) {
-            return isPrivate ? "host '\(host)' is on this machine or a private network" : nil
-        }
-        let addresses: [[UInt8]]
-        do {
-            addresses = try await NIOThreadPool.singleton.runIfActive { try resolve(host) }
-        } catch {
-            return "could not resolve '\(host)'"
-        }
-        if addresses.isEmpty { return "could not resolve '\(host)'" }
-        if addresses.contains(where: { $0.count == 4 ? NetworkAddress.isPrivate(ipv4: $0) : NetworkAddress.isPrivate(ipv6: $0) }) {
-            return "host '\(host)' resolves to this machine or a private network"
-        }
-        return nil
-    }
-
-    /// Every address the system resolver gives for `host`, as raw bytes.
-    static func resolve(_ host: String) throws -> [[UInt8]] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [] }
-        defer { freeaddrinfo(first) }
-        var addresses: [[UInt8]] = []
-        var node: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = node?.pointee {
-            if entry.ai_family == AF_INET, let address = entry.ai_addr {
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                    addresses.append(withUnsafeBytes(of: pointer.pointee.sin_addr) { Array($0) })
-                }
-            } else if entry.ai_family == AF_INET6, let address = entry.ai_addr {
-                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                    addresses.append(withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) })
-                }
-            }
-            node = entry.ai_next
-        }
-        return addresses
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RelaisCore
 import RelaisStore
 
 /// Signs webhook bodies the Standard Webhooks way: HMAC-SHA256, keyed by the secret's bytes, over

@@ -1,6 +1,7 @@
 import Foundation
 import OpenAPIRuntime
 import RelaisMining
+import RelaisCore
 import RelaisStore
 
 extension RelaisAPI {

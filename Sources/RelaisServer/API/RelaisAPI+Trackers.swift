@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 import RelaisStore
 
 extension RelaisAPI {

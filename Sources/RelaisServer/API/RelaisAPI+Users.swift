@@ -1,5 +1,6 @@
 import Foundation
 import OpenAPIRuntime
+import RelaisCore
 import RelaisStore
 
 extension RelaisAPI {

@@ -9,7 +9,7 @@ import RelaisStore
 /// and is checked on its raw body before anything reads it. A delivery sent again (same delivery
 /// id) is answered 200 and changes nothing.
 enum TrackerHookRoute {
-    static func register(on router: Hummingbird.Router<BasicRequestContext>, runtime: MapRuntime) {
+    static func register(on router: Hummingbird.Router<RelaisRequestContext>, runtime: MapRuntime) {
         router.post("/hooks/trackers/:name") { request, context -> Response in
             let services = RequestServices.current ?? runtime.current
             let name = context.parameters.get("name") ?? ""

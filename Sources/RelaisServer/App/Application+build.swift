@@ -4,6 +4,7 @@ import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import RelaisAPIDocument
+import RelaisCore
 import RelaisStore
 
 /// Builds the HTTP application over started services; `relais serve` and the tests both call it.
@@ -20,10 +21,10 @@ public func buildApplication(_ services: RelaisServices, onServerRunning: @escap
 }
 
 /// The routes: operational ones first, then the API generated from `openapi.yaml`.
-public func buildRouter(_ services: RelaisServices) throws -> Router<BasicRequestContext> {
+public func buildRouter(_ services: RelaisServices) throws -> Hummingbird.Router<RelaisRequestContext> {
     var logger = Logger(label: "relais.web")
     logger.logLevel = services.configuration.logLevel
-    let router = Router(context: BasicRequestContext.self)
+    let router = Hummingbird.Router(context: RelaisRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBodySize: services.configuration.maxBodySize, maxImportSize: services.configuration.maxImportSize))

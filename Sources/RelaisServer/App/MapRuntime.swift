@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelaisCore
 import RelaisStore
 import Synchronization
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RelaisCore
 import RelaisStore
 import Synchronization
 
@@ -47,8 +48,13 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
                               organizationID: nil, actorID: nil, actor: "anonymous")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        // Every credential belongs to one organisation: this process answers for the one its map
+        // describes, and a token of another organisation on the same database is no token here.
+        guard let organizationID = RequestServices.current?.organization.id else {
+            try await audited(APIProblem.unauthorized("the server is not running a map yet"), organizationID: nil, actorID: nil, actor: "anonymous")
+        }
         if token.hasPrefix(ChannelTokens.prefix) {
-            guard let found = try await channelTokens.channel(forToken: token) else {
+            guard let found = try await channelTokens.channel(forToken: token, organizationID: organizationID) else {
                 try await audited(APIProblem.unauthorized("the channel token is not valid"), organizationID: nil, actorID: nil, actor: "anonymous")
             }
             let actor = "channel \(found.channel)"
@@ -68,9 +74,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         var principal: Principal
-        if let cached = cache.principal(for: token) {
+        if let cached = cache.principal(for: token), cached.organizationID == organizationID {
             principal = cached
-        } else if let found = try await directory.principal(forToken: token) {
+        } else if let found = try await directory.principal(forToken: token, organizationID: organizationID) {
             cache.store(found, for: token)
             principal = found
         } else {

@@ -1,3 +1,4 @@
+import RelaisCore
 import RelaisStore
 
 extension ReportTable.Value {

@@ -12,6 +12,13 @@ extension WebSite {
         return user
     }
 
+    func adminPage(_ request: Request) async -> Response {
+        await page(request) { visit in
+            _ = try requireAdmin(visit)
+            return render("pages/admin", ["title": visit.words["nav_admin"] ?? ""], visit)
+        }
+    }
+
     func adminMapPage(_ request: Request) async -> Response {
         await page(request) { visit in
             let user = try requireAdmin(visit)

@@ -20,7 +20,7 @@ extension WebSite {
                 visit.words = text[asked]
                 cookies.append(cookie(Self.languageCookie, asked.rawValue, maxAge: 365 * 86_400))
             }
-            let next = request.uri.queryParameters["next"].map(String.init) ?? ""
+            let next = LocalPath.validated(request.uri.queryParameters["next"].map(String.init)) ?? ""
             return loginForm(visit, next: next, login: "", message: nil, status: .ok, cookies: cookies)
         }
     }
@@ -37,20 +37,27 @@ extension WebSite {
         return response
     }
 
-    func login(_ request: Request) async -> Response {
+    func login(_ request: Request, address: String? = nil) async -> Response {
         await page(request) { visit in
             let form = try await WebForm.read(request)
             guard let sent = form["login_token"], let held = request.cookies[Self.loginTokenCookie]?.value, ConstantTime.equal(sent, held) else {
                 throw WebFormError.forged
             }
             let login = form["login"] ?? ""
-            let next = form["next"] ?? ""
+            let next = LocalPath.validated(form["next"]) ?? ""
             let sessions = WebSessions(database: visit.services.database)
             let organization = visit.services.organization.id
             let instant = now()
-            // Too many recent failures for this login: refused without looking at the password.
-            let failures = try await sessions.failures(organizationID: organization, login: login, since: instant.addingTimeInterval(-settings.loginWindow))
-            if failures.count >= settings.loginAttempts, let oldest = failures.first {
+            // Too many recent failures for this login, or from this address: refused without
+            // looking at the password.
+            let since = instant.addingTimeInterval(-settings.loginWindow)
+            let byLogin = try await sessions.failures(organizationID: organization, login: login, since: since)
+            var byAddress: [Date] = []
+            if let address { byAddress = try await sessions.failures(organizationID: organization, address: address, since: since) }
+            let oldest = [byLogin.count >= settings.loginAttempts ? byLogin.first : nil,
+                          byAddress.count >= settings.addressAttempts ? byAddress[byAddress.count - settings.addressAttempts] : nil]
+                .compactMap { $0 }.max()
+            if let oldest {
                 let wait = max(1, Int(oldest.addingTimeInterval(settings.loginWindow).timeIntervalSince(instant).rounded(.up)))
                 return loginForm(visit, next: next, login: login, message: visit.words["login_throttled"], status: .tooManyRequests, retryAfter: wait)
             }
@@ -61,13 +68,13 @@ extension WebSite {
             let matches = try await passwords.verify(password, hash: checked)
             guard let found, found.passwordHash != nil, matches,
                   let user = found.user.resolved(in: visit.services.configuration.map) else {
-                try await sessions.recordFailure(organizationID: organization, login: login,
+                try await sessions.recordFailure(organizationID: organization, login: login, address: address,
                                                  reason: found == nil ? "unknown login" : "wrong password or no password set", at: instant)
                 return loginForm(visit, next: next, login: login, message: visit.words["login_refused"], status: .unauthorized)
             }
             try await sessions.clearFailures(organizationID: organization, login: login)
             let started = try await sessions.start(for: user, at: instant)
-            var response = Self.seeOther(next.hasPrefix("/") ? next : Self.home(of: user))
+            var response = Self.seeOther(next.isEmpty ? Self.home(of: user) : next)
             response.setCookie(cookie(Self.sessionCookie, started.cookie, maxAge: Int(settings.lifetime.absolute)))
             response.setCookie(cookie(Self.loginTokenCookie, "", maxAge: 0))
             return response
@@ -108,7 +115,7 @@ extension WebSite {
                 throw StoreError.invalidValue(field: "time_zone", reason: "'\(zone)' is not a time zone of the IANA database")
             }
             try await WebSessions(database: visit.services.database).setPreferences(locale: language?.rawValue, timeZone: zone, of: user)
-            var response = Self.seeOther(form["back"] ?? Self.home(of: user))
+            var response = Self.seeOther(LocalPath.validated(form["back"]) ?? Self.home(of: user))
             if let language { response.setCookie(cookie(Self.languageCookie, language.rawValue, maxAge: 365 * 86_400)) }
             return response
         }

@@ -21,7 +21,8 @@ extension WebSite {
         var user: Principal?
         let cookie = cookies[Self.sessionCookie]?.value
         if let cookie, !cookie.isEmpty {
-            session = try await WebSessions(database: services.database).session(cookie: cookie, at: now(), lifetime: settings.lifetime)
+            session = try await WebSessions(database: services.database).session(cookie: cookie, organizationID: services.organization.id, at: now(),
+                                                                                    lifetime: settings.lifetime)
             user = session?.user.resolved(in: services.configuration.map)
             if user == nil { session = nil }
         }
@@ -142,9 +143,8 @@ extension WebSite {
     }
 
     static func seeOther(_ location: String) -> Response {
-        // Only paths of this site: a `next` parameter must not send people elsewhere.
-        let safe = location.hasPrefix("/") && !location.hasPrefix("//") && !location.hasPrefix("/\\") ? location : "/"
-        return Response(status: .seeOther, headers: [.location: safe, .cacheControl: "no-store"])
+        // Only paths of this site: a `next` or `back` field must not send people elsewhere.
+        Response(status: .seeOther, headers: [.location: LocalPath.validated(location) ?? "/", .cacheControl: "no-store"])
     }
 
     static func bare(_ status: HTTPResponse.Status, _ text: String) -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 import SQLKit
 
 /// One line of the audit log: a change to users, tokens or integrations, or a refusal.

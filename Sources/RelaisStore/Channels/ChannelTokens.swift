@@ -1,4 +1,5 @@
 import Foundation
+import RelaisCore
 import SQLKit
 
 /// One token per inbound channel of an organisation: the system posting a channel's messages
@@ -42,12 +43,13 @@ public struct ChannelTokens: Sendable {
         }
     }
 
-    /// The organisation and channel a token stands for, or nil.
-    public func channel(forToken token: String) async throws -> (organizationID: UUID, channel: String)? {
+    /// The channel a token of `organizationID` stands for, or nil (a token of another organisation
+    /// on the same database is none here).
+    public func channel(forToken token: String, organizationID: UUID) async throws -> (organizationID: UUID, channel: String)? {
         guard token.hasPrefix(Self.prefix) else { return nil }
         let row = try await database.read { db in
             try await db.select().columns("organization_id", "channel").from("channel_tokens")
-                .where("token_hash", .equal, DirectoryRepository.digest(token)).first()
+                .where("token_hash", .equal, DirectoryRepository.digest(token)).where("organization_id", .equal, organizationID.text).first()
         }
         guard let row, let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) else { return nil }
         return (organization, try row.decode(column: "channel", as: String.self))

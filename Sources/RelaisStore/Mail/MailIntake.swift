@@ -201,19 +201,24 @@ public struct MailIntake: Sendable {
     }
 
     /// The ticket a reply belongs to: the one the ids it answers reached (`In-Reply-To`, then
-    /// `References`, as `answering`), then by a key in brackets in its subject when the sender
-    /// belongs to the ticket's account.
+    /// `References`, as `answering`), then by a key in brackets in its subject; either way only
+    /// when the ticket knows the sender (`MailRules.mayThread`): ids travel in every copy of a
+    /// thread and keys are easy to guess.
     func thread(_ message: MailMessage, answering ticketID: String?, sender: MailAddress, organizationID: UUID) async throws -> Ticket? {
-        if let ticketID, let ticket = try await tickets.tickets.find(organizationID: organizationID, id: ticketID) {
-            return ticket
+        var found: Ticket?
+        if let ticketID { found = try await tickets.tickets.find(organizationID: organizationID, id: ticketID) }
+        if found == nil, let key = MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes) {
+            found = try await tickets.tickets.find(organizationID: organizationID, key: key)
         }
-        guard let key = MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes),
-              let ticket = try await tickets.tickets.find(organizationID: organizationID, key: key) else { return nil }
+        guard let ticket = found else { return nil }
+        let contact = try await crm.contact(organizationID: organizationID, email: sender.address)
         var senderAccounts: [UUID] = []
-        if let account = try await crm.contact(organizationID: organizationID, email: sender.address)?.accountID { senderAccounts.append(account) }
+        if let account = contact?.accountID { senderAccounts.append(account) }
         if let account = try await crm.account(organizationID: organizationID, forEmail: sender.address) { senderAccounts.append(account.id) }
-        let ticketAccounts = ticket.links.filter { $0.kind == .account }.map(\.id)
-        return MailRules.mayThreadByKey(ticketAccounts: ticketAccounts, senderAccounts: senderAccounts) ? ticket : nil
+        let known = MailRules.mayThread(ticketAccounts: ticket.links.filter { $0.kind == .account }.map(\.id),
+                                        ticketContacts: ticket.links.filter { $0.kind == .contact }.map(\.id),
+                                        senderAccounts: senderAccounts, senderContact: contact?.id)
+        return known ? ticket : nil
     }
 
     // MARK: Records

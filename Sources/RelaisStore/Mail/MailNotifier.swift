@@ -118,6 +118,7 @@ public struct MailNotifier: Sendable {
             from: from, to: [address], subject: notice.subject(key: ticket.key, title: ticket.title), body: notice.body(content),
             messageID: messageID, inReplyTo: facts.lastReceived, references: Array(facts.thread.suffix(20)), autoSubmitted: notice.autoSubmitted,
             date: instant, extraHeaders: [("X-Relais-Ticket", ticket.key), ("X-Relais-Notice", notice.rawValue)])
+        if let problem = mail.problem { return .failure(Skip(reason: problem)) }
         let raw = mail.rendered()
         return .success([UUID.timeOrdered(at: instant).text, organizationID.text, "out", "email", messageID, from.address, from.address, from.name,
                          String(mail.subject.prefix(500)), ticket.id.text, "queued", notice.autoSubmitted, raw.count,

@@ -40,6 +40,7 @@ public enum Migrator {
         CreatePeerCursors(),
         CreateCRMLinks(),
         CreateWebSessions(),
+        AddLoginFailureAddresses(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

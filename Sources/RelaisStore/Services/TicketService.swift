@@ -2,11 +2,6 @@ import Foundation
 import SQLKit
 import RelaisCore
 
-/// Refusals that depend on who asks.
-public enum AccessError: Error, Sendable, Equatable {
-    case forbidden(String)
-}
-
 /// What the API and the command line do with tickets: check access, ask Core, store the result.
 public struct TicketService: Sendable {
     public let map: ProcessMap

@@ -79,9 +79,10 @@ public struct WebSessions: Sendable {
         return (cookie, csrf)
     }
 
-    /// The live session a cookie names, nil when unknown, ended or expired. The time it was last
-    /// seen moves at most once a minute, so reading pages does not write on every request.
-    public func session(cookie: String, at instant: Date, lifetime: Lifetime) async throws -> Session? {
+    /// The live session a cookie names in `organizationID`, nil when unknown, ended, expired or
+    /// another organisation's. The time it was last seen moves at most once a minute, so reading
+    /// pages does not write on every request.
+    public func session(cookie: String, organizationID: UUID, at instant: Date, lifetime: Lifetime) async throws -> Session? {
         let id = DirectoryRepository.digest(cookie)
         let now = Millis.from(instant)
         let row = try await database.read { db in
@@ -92,6 +93,7 @@ public struct WebSessions: Sendable {
                          SQLColumn("locale", table: "users"), SQLColumn("time_zone", table: "users"))
                 .from("web_sessions").join("users", on: SQLColumn("user_id", table: "web_sessions"), .equal, SQLColumn("id", table: "users"))
                 .where(SQLColumn("id", table: "web_sessions"), .equal, SQLBind(id))
+                .where(SQLColumn("organization_id", table: "web_sessions"), .equal, SQLBind(organizationID.text))
                 .where(SQLColumn("ended_at", table: "web_sessions"), .is, SQLLiteral.null)
                 .first()
         }
@@ -128,14 +130,25 @@ public struct WebSessions: Sendable {
         }
     }
 
-    /// Records a refused sign-in for `login` (in the audit log too).
-    public func recordFailure(organizationID: UUID, login: String, reason: String, at instant: Date) async throws {
+    /// Records a refused sign-in for `login` from `address` (when known), in the audit log too.
+    public func recordFailure(organizationID: UUID, login: String, address: String? = nil, reason: String, at instant: Date) async throws {
         try await database.transaction { db in
-            try await db.insert(into: "login_failures").columns("organization_id", "login", "failed_at")
-                .values(SQLBind(organizationID.text), SQLBind(Self.key(login)), SQLBind(Millis.from(instant))).run()
+            try await db.insert(into: "login_failures").columns("organization_id", "login", "address", "failed_at")
+                .values(SQLBind(organizationID.text), SQLBind(Self.key(login)), SQLBind(address.map { String($0.prefix(64)) }),
+                        SQLBind(Millis.from(instant))).run()
             try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: nil, actor: "anonymous", action: "session.refused",
-                                                  target: String(login.prefix(100)), outcome: .refused, detail: reason)], on: db)
+                                                  target: String(login.prefix(100)), outcome: .refused,
+                                                  detail: address.map { "\(reason) (from \($0.prefix(64)))" } ?? reason)], on: db)
         }
+    }
+
+    /// The times of the refused sign-ins from `address` since `instant`, whatever the login, oldest first.
+    public func failures(organizationID: UUID, address: String, since instant: Date) async throws -> [Date] {
+        try await database.read { db in
+            try await db.select().column("failed_at").from("login_failures")
+                .where("organization_id", .equal, organizationID.text).where("address", .equal, String(address.prefix(64)))
+                .where("failed_at", .greaterThanOrEqual, Millis.from(instant)).orderBy("failed_at").all(decodingColumn: "failed_at", as: Int.self)
+        }.map(Millis.date)
     }
 
     /// The times of the refused sign-ins for `login` since `instant`, oldest first.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelaisServer
+import RelaisCore
 import RelaisStore
 
 struct DemoCommand: AsyncParsableCommand {

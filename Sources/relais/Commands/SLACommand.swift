@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelaisCore
 import RelaisStore
 
 struct SLACommand: AsyncParsableCommand {

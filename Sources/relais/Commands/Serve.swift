@@ -32,6 +32,10 @@ struct Serve: AsyncParsableCommand {
     var webhookTimeout: Double = 15
     @Option(help: "The address people reach this Relais at, for the links back in issues opened in developers' trackers (default: http://HOST:PORT).")
     var publicURL: String?
+    @Flag(help: "Send the session cookie without `Secure`, for plain http on an address other than loopback (never in production).")
+    var insecureCookies = false
+    @Option(help: "Address of a load balancer in front of Relais whose X-Forwarded-For is believed for sign-in throttling (repeatable).")
+    var trustedProxy: [String] = []
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
@@ -69,7 +73,8 @@ struct Serve: AsyncParsableCommand {
         var configuration = RelaisConfiguration(
             host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
             webhooks: webhooks, trackers: trackers)
-        configuration.web.secureCookies = publicURL?.lowercased().hasPrefix("https://") == true
+        configuration.web.secureCookies = !insecureCookies
+        configuration.web.trustedProxies = Set(trustedProxy)
         let services: RelaisServices
         do {
             services = try await RelaisServices.start(configuration)
