@@ -24,9 +24,7 @@ extension MapLoader {
                 reader.problem(at: pair.value, "\(path): missing 'url' (the instance, like https://acme.my.salesforce.com)")
             }
             let token = reader.requiredString(fields, "token_env", path, at: pair.value)
-            if let token, !isVariableName(token) {
-                reader.problem(at: fields["token_env"], "\(path).token_env: '\(token)' is not an environment variable name (letters, digits and '_', not starting with a digit)")
-            }
+            if let token, let problem = secretVariableProblem(token) { reader.problem(at: fields["token_env"], "\(path).token_env: \(problem)") }
             var direction = CRMConnection.Direction.both
             if let node = fields["direction"], let text = reader.string(node, "\(path).direction") {
                 if let value = CRMConnection.Direction(rawValue: text) { direction = value } else {
@@ -48,7 +46,7 @@ extension MapLoader {
                     reader.problem(at: fields["stages"], "\(path).stages: no stage for status category '\(missing.rawValue)'")
                 }
             }
-            guard let token, isVariableName(token) else { continue }
+            guard let token, secretVariableProblem(token) == nil else { continue }
             connectors[pair.key] = CRMConnection(
                 kind: kind, url: url, tokenVariable: token, direction: direction,
                 pipeline: fields["pipeline"].flatMap { reader.string($0, "\(path).pipeline") } ?? "0", stages: stages,

@@ -20,10 +20,10 @@ extension MapLoader {
             var variables: [String: String] = [:]
             for key in ["user_env", "token_env"] {
                 guard let node = fields[key], let name = reader.string(node, "\(path).\(key)") else { continue }
-                if isVariableName(name) {
-                    variables[key] = name
+                if let problem = secretVariableProblem(name) {
+                    reader.problem(at: node, "\(path).\(key): \(problem)")
                 } else {
-                    reader.problem(at: node, "\(path).\(key): '\(name)' is not an environment variable name (letters, digits and '_', not starting with a digit)")
+                    variables[key] = name
                 }
             }
             if fields["token_env"] == nil { reader.problem(at: pair.value, "\(path): missing 'token_env' (the environment variable holding the token or password)") }

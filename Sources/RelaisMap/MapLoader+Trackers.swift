@@ -32,10 +32,10 @@ extension MapLoader {
             var variables: [String: String] = [:]
             for key in ["token_env", "user_env", "secret_env"] {
                 guard let node = fields[key], let name = reader.string(node, "\(path).\(key)") else { continue }
-                if isVariableName(name) {
-                    variables[key] = name
+                if let problem = secretVariableProblem(name) {
+                    reader.problem(at: node, "\(path).\(key): \(problem)")
                 } else {
-                    reader.problem(at: node, "\(path).\(key): '\(name)' is not an environment variable name (letters, digits and '_', not starting with a digit)")
+                    variables[key] = name
                 }
             }
             if fields["token_env"] == nil {
@@ -64,14 +64,28 @@ extension MapLoader {
         !text.isEmpty && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
-    static func isVariableName(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return text.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    /// Prefix of the environment variables a map may name for secrets: a map (which any holder
+    /// of the map permissions may propose) must not send `DATABASE_URL` or a cloud key to the
+    /// address it names.
+    static let secretPrefix = SecretVariable.prefix
+
+    /// What is wrong with `text` as the name of a variable holding a secret, or nil.
+    static func secretVariableProblem(_ text: String) -> String? {
+        guard let first = text.unicodeScalars.first, !("0"..."9").contains(first),
+              text.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+            return "'\(text)' is not an environment variable name (letters, digits and '_', not starting with a digit)"
+        }
+        guard text.hasPrefix(secretPrefix), text.count > secretPrefix.count else {
+            return "'\(text)' is not a variable Relais may read: secrets come from variables named \(secretPrefix)…"
+        }
+        return nil
     }
 
+    /// An http or https address without query, fragment or credentials (secrets come from the
+    /// environment, never from the map).
     static func isWebAddress(_ text: String) -> Bool {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else { return false }
-        return components.query == nil && components.fragment == nil
+        return components.query == nil && components.fragment == nil && components.user == nil && components.password == nil
     }
 }

@@ -71,13 +71,14 @@ import Testing
             let clock = ManualClock()
             let pauses = PauseLog()
             var map = try ExampleMap.load()
-            map.connectors = ["hubspot": CRMConnection(kind: .hubspot, url: stub.url, tokenVariable: "HS_TOKEN", stages: Self.stages, tierProperty: "tier")]
+            map.connectors = ["hubspot": CRMConnection(kind: .hubspot, url: stub.url, tokenVariable: "RELAIS_HS_TOKEN", stages: Self.stages, tierProperty: "tier")]
             func sync(burst: Int = 100) async throws -> CRMSync.Report {
                 var settings = CRMSync.Settings()
+                settings.allowPrivateEgress = true  // the stub CRM listens on loopback
                 settings.burst = burst
                 settings.timeout = 5
                 let sync = try CRMSync(connection: map.connectors["hubspot"]!, map: map, database: database, organizationID: organization.id,
-                                           environment: ["HS_TOKEN": "pat-eu1-test"], settings: settings,
+                                           environment: ["RELAIS_HS_TOKEN": "pat-eu1-test"], settings: settings,
                                            sleep: { seconds in pauses.record(seconds); clock.advance(seconds) }, now: { clock.now() })
                 return try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
             }

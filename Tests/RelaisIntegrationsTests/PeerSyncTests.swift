@@ -17,7 +17,7 @@ final class PauseLog: Sendable {
 
 /// `relais sync` against stub servers that answer as the tools' APIs do, page by page.
 @Suite struct PeerSyncTests {
-    static let environment = ["ZD_USER": "agent@acme.example", "ZD_TOKEN": "zd-token", "SN_USER": "relais", "SN_PASSWORD": "sn-pass"]
+    static let environment = ["RELAIS_ZD_USER": "agent@acme.example", "RELAIS_ZD_TOKEN": "zd-token", "RELAIS_SN_USER": "relais", "RELAIS_SN_PASSWORD": "sn-pass"]
 
     struct Setup {
         let database: RelaisDatabase
@@ -28,6 +28,7 @@ final class PauseLog: Sendable {
 
         func sync(_ source: String, tries: Int = 4, pageSize: Int = 3) throws -> PeerSync {
             var settings = PeerSync.Settings()
+            settings.allowPrivateEgress = true  // the stub tool listens on loopback
             settings.tries = tries
             settings.pageSize = pageSize
             settings.timeout = 5
@@ -53,8 +54,8 @@ final class PauseLog: Sendable {
             let stub = try await APIStub.start { _, _ in .init(status: .notFound) }
             var map = try ExampleMap.load()
             map.peers = [
-                "zendesk": PeerConnection(source: "zendesk", url: stub.url, userVariable: "ZD_USER", tokenVariable: "ZD_TOKEN"),
-                "servicenow": PeerConnection(source: "servicenow", url: stub.url, userVariable: "SN_USER", tokenVariable: "SN_PASSWORD",
+                "zendesk": PeerConnection(source: "zendesk", url: stub.url, userVariable: "RELAIS_ZD_USER", tokenVariable: "RELAIS_ZD_TOKEN"),
+                "servicenow": PeerConnection(source: "servicenow", url: stub.url, userVariable: "RELAIS_SN_USER", tokenVariable: "RELAIS_SN_PASSWORD",
                                              since: Date(timeIntervalSince1970: 1_790_000_000)),
             ]
             do {

@@ -50,14 +50,15 @@ import Testing
             let stub = try await APIStub.start(Self.salesforce)
             let clock = ManualClock()
             var map = try ExampleMap.load()
-            map.connectors = ["salesforce": CRMConnection(kind: .salesforce, url: stub.url, tokenVariable: "SF_TOKEN",
+            map.connectors = ["salesforce": CRMConnection(kind: .salesforce, url: stub.url, tokenVariable: "RELAIS_SF_TOKEN",
                                                           stages: [.new: "New", .open: "Working", .pending: "On Hold", .solved: "Closed", .closed: "Closed"],
                                                           tierProperty: "Tier__c", currency: "EUR")]
             func sync() async throws -> CRMSync.Report {
                 var settings = CRMSync.Settings()
+                settings.allowPrivateEgress = true  // the stub CRM listens on loopback
                 settings.timeout = 5
                 let sync = try CRMSync(connection: map.connectors["salesforce"]!, map: map, database: database, organizationID: organization.id,
-                                       environment: ["SF_TOKEN": "00D-session"], settings: settings, sleep: { _ in }, now: { clock.now() })
+                                       environment: ["RELAIS_SF_TOKEN": "00D-session"], settings: settings, sleep: { _ in }, now: { clock.now() })
                 return try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
             }
             let first = try await sync()

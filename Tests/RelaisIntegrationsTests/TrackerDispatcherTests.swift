@@ -63,6 +63,7 @@ struct EscalationFixture {
 
     func dispatcher(environment: [String: String] = trackerEnvironment) -> TrackerDispatcher {
         var settings = TrackerDispatcher.Settings()
+        settings.allowPrivateEgress = true  // the stub tracker listens on loopback
         settings.schedule = RetrySchedule(delays: [10, 10, 10], jitter: 0)
         settings.timeout = 5
         settings.publicURL = "https://desk.acme.example/"
@@ -189,7 +190,7 @@ struct EscalationFixture {
             await dispatcher.shutdown()
             #expect(f.stub.requests.isEmpty)
             let stored = try #require(try await f.service.list(key: ticket.key, by: f.agent).first)
-            #expect(stored.status == .pending && stored.lastError?.contains("GH_TOKEN") == true)
+            #expect(stored.status == .pending && stored.lastError?.contains("RELAIS_GH_TOKEN") == true)
         }
     }
 

@@ -11,18 +11,18 @@ import Testing
 func trackers(at url: String) -> [String: DeveloperTracker] {
     [
         "product": DeveloperTracker(name: "product", kind: .github, url: url, project: "acme/acme-app", labels: ["from-support"],
-                                    tokenVariable: "GH_TOKEN", secretVariable: "GH_SECRET", onFixed: "resolved"),
-        "api": DeveloperTracker(name: "api", kind: .gitlab, url: url, project: "platform/api", tokenVariable: "GL_TOKEN", secretVariable: "GL_SECRET"),
-        "platform": DeveloperTracker(name: "platform", kind: .jira, url: url, project: "PLAT", tokenVariable: "JIRA_TOKEN", userVariable: "JIRA_USER",
-                                     secretVariable: "JIRA_SECRET"),
+                                    tokenVariable: "RELAIS_GH_TOKEN", secretVariable: "RELAIS_GH_SECRET", onFixed: "resolved"),
+        "api": DeveloperTracker(name: "api", kind: .gitlab, url: url, project: "platform/api", tokenVariable: "RELAIS_GL_TOKEN", secretVariable: "RELAIS_GL_SECRET"),
+        "platform": DeveloperTracker(name: "platform", kind: .jira, url: url, project: "PLAT", tokenVariable: "RELAIS_JIRA_TOKEN", userVariable: "RELAIS_JIRA_USER",
+                                     secretVariable: "RELAIS_JIRA_SECRET"),
         "boards": DeveloperTracker(name: "boards", kind: .azure, url: url, project: "Fabrikam-Fiber-Git", labels: ["support", "p1"],
-                                   tokenVariable: "ADO_TOKEN", secretVariable: "ADO_SECRET"),
+                                   tokenVariable: "RELAIS_ADO_TOKEN", secretVariable: "RELAIS_ADO_SECRET"),
     ]
 }
 
-let trackerEnvironment = ["GH_TOKEN": "ghp_test", "GL_TOKEN": "glpat-test", "JIRA_TOKEN": "atl-test", "JIRA_USER": "relais@acme.example",
-                          "ADO_TOKEN": "ado-pat", "GH_SECRET": "gh-secret", "GL_SECRET": "gl-secret", "JIRA_SECRET": "jira-secret",
-                          "ADO_SECRET": "ado-secret"]
+let trackerEnvironment = ["RELAIS_GH_TOKEN": "ghp_test", "RELAIS_GL_TOKEN": "glpat-test", "RELAIS_JIRA_TOKEN": "atl-test", "RELAIS_JIRA_USER": "relais@acme.example",
+                          "RELAIS_ADO_TOKEN": "ado-pat", "RELAIS_GH_SECRET": "gh-secret", "RELAIS_GL_SECRET": "gl-secret", "RELAIS_JIRA_SECRET": "jira-secret",
+                          "RELAIS_ADO_SECRET": "ado-secret"]
 
 @Suite struct TrackerAPITests {
     let issue = DeveloperIssue(title: "[INC-3] Login fails", body: "## Description\n\nIt fails.\n\n| Account | Tier |\n| --- | --- |\n| Helix | strategic |",

@@ -266,8 +266,8 @@ import Testing
         families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
         trackers:
           Bugs: { kind: github, url: https://api.github.com, project: acme, token_env: GH-TOKEN }
-          jira: { kind: jira, url: "ftp://acme.example", project: PLAT, token_env: JIRA_TOKEN, on_fixed: shipped }
-          boards: { kind: trello, url: https://trello.example, token_env: T, fixed: [] }
+          jira: { kind: jira, url: "ftp://acme.example", project: PLAT, token_env: DATABASE_URL, on_fixed: shipped }
+          boards: { kind: trello, url: https://trello.example, token_env: RELAIS_T, fixed: [] }
         """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
@@ -280,7 +280,10 @@ import Testing
         #expect(lines.contains { $0.contains("trackers.boards.kind: unknown kind 'trello' (known: github, gitlab, jira, azure)") }, "\(lines)")
         #expect(lines.contains { $0.contains("trackers.boards: missing 'project'") }, "\(lines)")
         #expect(lines.contains { $0.contains("trackers.boards.fixed: list at least one state") }, "\(lines)")
-        #expect(lines.count == 9, "\(lines)")
+        // A map names only variables meant for it: not the database's address or a cloud key.
+        #expect(lines.contains { $0.contains("trackers.jira.token_env: 'DATABASE_URL' is not a variable Relais may read: secrets come from variables named RELAIS_") },
+                "\(lines)")
+        #expect(lines.count == 10, "\(lines)")
     }
 
     @Test func peersAreReadAndTheirMistakesPlaced() throws {
@@ -289,18 +292,19 @@ import Testing
         teams: { a: { level: 1 } }
         families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
         peers:
-          zendesk: { url: https://acme.zendesk.com/, user_env: ZD_USER, token_env: ZD_TOKEN, every: 2m, since: 2026-01-01 }
-          freshservice: { url: https://acme.freshservice.com, token_env: FS_KEY }
+          zendesk: { url: https://acme.zendesk.com/, user_env: RELAIS_ZD_USER, token_env: RELAIS_ZD_TOKEN, every: 2m, since: 2026-01-01 }
+          freshservice: { url: https://acme.freshservice.com, token_env: RELAIS_FS_KEY }
         """
         let map = try MapLoader.load(yaml: yaml)
-        #expect(map.peers["zendesk"] == PeerConnection(source: "zendesk", url: "https://acme.zendesk.com", userVariable: "ZD_USER", tokenVariable: "ZD_TOKEN",
+        #expect(map.peers["zendesk"] == PeerConnection(source: "zendesk", url: "https://acme.zendesk.com", userVariable: "RELAIS_ZD_USER", tokenVariable: "RELAIS_ZD_TOKEN",
                                                        every: 120, since: Date(timeIntervalSince1970: 1_767_225_600)))
         #expect(map.peers["freshservice"]?.userVariable == nil && map.peers["freshservice"]?.every == 300)
 
         let broken = yaml.components(separatedBy: "peers:")[0] + """
         peers:
-          remedy: { url: https://remedy.example, token_env: T }
-          jira: { url: acme.atlassian.net, token_env: JIRA_TOKEN, every: 1s, since: yesterday }
+          remedy: { url: https://remedy.example, token_env: RELAIS_T }
+          jira: { url: acme.atlassian.net, token_env: RELAIS_JIRA_TOKEN, every: 1s, since: yesterday }
+          servicenow: { url: "https://admin:secret@acme.service-now.com", user_env: RELAIS_SN_USER, token_env: PATH }
         """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: broken) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
@@ -309,7 +313,9 @@ import Testing
         #expect(lines.contains { $0.contains("peers.jira: missing 'user_env'") }, "\(lines)")
         #expect(lines.contains { $0.contains("peers.jira.every: '1s' is not a duration of at least 10s") }, "\(lines)")
         #expect(lines.contains { $0.contains("peers.jira.since: 'yesterday' is not a date (YYYY-MM-DD)") }, "\(lines)")
-        #expect(lines.count == 5, "\(lines)")
+        #expect(lines.contains { $0.contains("peers.servicenow.url: 'https://admin:secret@acme.service-now.com' is not an http or https address") }, "\(lines)")
+        #expect(lines.contains { $0.contains("peers.servicenow.token_env: 'PATH' is not a variable Relais may read") }, "\(lines)")
+        #expect(lines.count == 7, "\(lines)")
     }
 
     @Test func connectorsAreReadAndTheirMistakesPlaced() throws {
@@ -321,17 +327,17 @@ import Testing
         """
         let map = try MapLoader.load(yaml: base + """
         connectors:
-          hubspot: { token_env: HS_TOKEN, pipeline: "12", stages: { new: "1", open: "2", pending: "3", solved: "4", closed: "5" }, currency: eur }
+          hubspot: { token_env: RELAIS_HS_TOKEN, pipeline: "12", stages: { new: "1", open: "2", pending: "3", solved: "4", closed: "5" }, currency: eur }
         """)
-        #expect(map.connectors["hubspot"] == CRMConnection(kind: .hubspot, url: "https://api.hubapi.com", tokenVariable: "HS_TOKEN", pipeline: "12",
+        #expect(map.connectors["hubspot"] == CRMConnection(kind: .hubspot, url: "https://api.hubapi.com", tokenVariable: "RELAIS_HS_TOKEN", pipeline: "12",
                                                            stages: [.new: "1", .open: "2", .pending: "3", .solved: "4", .closed: "5"], currency: "EUR"))
-        #expect(try MapLoader.load(yaml: base + "connectors: { hubspot: { token_env: T, direction: in } }").connectors["hubspot"]?.direction == .in)
+        #expect(try MapLoader.load(yaml: base + "connectors: { hubspot: { token_env: RELAIS_T, direction: in } }").connectors["hubspot"]?.direction == .in)
 
         let error = try #require(throws: MapValidationError.self) {
             try MapLoader.load(yaml: base + """
             connectors:
               pipedrive: { token_env: PD }
-              salesforce: { token_env: SF, direction: in }
+              salesforce: { token_env: RELAIS_SF, direction: in }
               hubspot: { token_env: HS-TOKEN, direction: sideways, stages: { new: "1", done: "9" } }
             """)
         }

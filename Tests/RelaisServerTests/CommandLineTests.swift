@@ -137,10 +137,15 @@ import Testing
             .write(to: folder.appendingPathComponent("holidays-fr.ics"))
         let database = folder.appendingPathComponent("relais.sqlite").path
         let environment = ["RELAIS_ZENDESK_EMAIL": "agent@acme.example", "RELAIS_ZENDESK_TOKEN": "t0ken"]
-        let first = try await relaisAsync(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        // The stub is on loopback: refused, and never called, unless the operator allows it.
+        let refused = try await relaisAsync(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        #expect(refused.status == 1 && refused.errors.contains("on this machine or a private network"), "\(refused.errors)")
+        #expect(stub.requests.isEmpty)
+        let first = try await relaisAsync(["sync", "zendesk", "--once", "--allow-private-egress", "--map", map, "--database", database], environment: environment)
         #expect(first.status == 0, "\(first.errors) \(first.output)")
         #expect(first.output.contains("zendesk: 2 records: 2 created, 0 updated, 0 unchanged, 0 skipped"), "\(first.output)")
-        let second = try await relaisAsync(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
+        let second = try await relaisAsync(["sync", "zendesk", "--once", "--allow-private-egress", "--map", map, "--database", database],
+                                           environment: environment)
         #expect(second.output.contains("zendesk: 1 records: 0 created, 0 updated, 1 unchanged, 0 skipped"), "\(second.output)")
         #expect(stub.requests.last?.path.contains("cursor=next") == true)
         await stub.stop()
@@ -170,7 +175,8 @@ import Testing
         try Data(contentsOf: URL(fileURLWithPath: ExampleMap.path).deletingLastPathComponent().appendingPathComponent("holidays-fr.ics"))
             .write(to: folder.appendingPathComponent("holidays-fr.ics"))
         let database = folder.appendingPathComponent("relais.sqlite").path
-        let synced = try await relaisAsync(["crm", "sync", "hubspot", "--once", "--map", map, "--database", database], environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
+        let synced = try await relaisAsync(["crm", "sync", "hubspot", "--once", "--allow-private-egress", "--map", map, "--database", database],
+                                           environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
         #expect(synced.status == 0, "\(synced.errors)")
         #expect(synced.output.contains("hubspot: 1 companies: 1 created, 0 updated, 0 refused"), "\(synced.output)")
         #expect(synced.output.contains("hubspot: 0 tickets sent (0 unchanged), 1 account roll-ups sent"), "\(synced.output)")

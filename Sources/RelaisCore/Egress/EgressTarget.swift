@@ -26,6 +26,21 @@ public enum EgressTarget {
     }
 }
 
+extension ProcessMap {
+    /// The addresses of other systems the map names (developers' trackers, peer tools, CRM
+    /// connectors), with where each is named.
+    public var outboundURLs: [(path: String, url: String)] {
+        trackers.sorted { $0.key < $1.key }.map { ("trackers.\($0.key).url", $0.value.url) }
+            + peers.sorted { $0.key < $1.key }.map { ("peers.\($0.key).url", $0.value.url) }
+            + connectors.sorted { $0.key < $1.key }.map { ("connectors.\($0.key).url", $0.value.url) }
+    }
+
+    /// What is wrong with the addresses the map names as outbound targets, path first.
+    public func egressProblems(allowPrivate: Bool) -> [String] {
+        outboundURLs.compactMap { item in EgressTarget.problem(url: item.url, allowPrivate: allowPrivate).map { "\(item.path): \($0)" } }
+    }
+}
+
 /// Which webhook endpoint URLs are accepted: the rule of every outbound target.
 public enum WebhookTarget {
     public static func problem(url text: String, allowPrivate: Bool) -> String? { EgressTarget.problem(url: text, allowPrivate: allowPrivate) }

@@ -65,13 +65,14 @@ public enum NetworkAddress {
     /// Whether raw address bytes (4 or 16) are private.
     public static func isPrivate(bytes: [UInt8]) -> Bool { bytes.count == 4 ? isPrivate(ipv4: bytes) : isPrivate(ipv6: bytes) }
 
-    /// The four bytes of a dotted-quad address, or nil.
+    /// The four bytes of a dotted-quad address in its usual form (decimal, no leading zero), or nil.
     public static func ipv4(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = UInt8(part) else { return nil }
+            // A leading zero makes a part octal for inet_aton: such a form is read as `looseIPv4`.
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part == "0" || !part.hasPrefix("0"), let value = UInt8(part) else { return nil }
             bytes.append(value)
         }
         return bytes

@@ -79,7 +79,7 @@ public final class CRMSync: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment, settings: Settings = Settings(),
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
                 now: @escaping @Sendable () -> Date = Date.init) throws {
-        guard let token = environment[connection.tokenVariable], !token.isEmpty else {
+        guard let token = SecretVariable.value(connection.tokenVariable, in: environment) else {
             throw SyncStopped(reason: "environment variable \(connection.tokenVariable) (the \(connection.kind.rawValue) token) is not set")
         }
         self.connection = connection

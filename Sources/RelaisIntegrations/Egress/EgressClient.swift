@@ -42,8 +42,12 @@ public final class EgressClient: Sendable {
     let addresses = Mutex<[String: (address: String, until: ContinuousClock.Instant)]>([:])
     static let addressLifetime: Duration = .seconds(30)
 
-    public init(_ settings: Settings) {
+    /// The resolver: the system's (getaddrinfo), or a test's.
+    let resolve: @Sendable (String) -> [[UInt8]]
+
+    public init(_ settings: Settings, resolve: @escaping @Sendable (String) -> [[UInt8]] = { HostAddresses.resolve($0) }) {
         self.settings = settings
+        self.resolve = resolve
         shared = OutboundHTTP.client(timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost, decompress: settings.decompress)
     }
 
@@ -86,7 +90,7 @@ public final class EgressClient: Sendable {
         if let problem = EgressTarget.problem(url: url, allowPrivate: settings.allowPrivate) { return problem }
         guard !settings.allowPrivate, let host = URLComponents(string: url)?.host, NetworkAddress.isPrivate(host: host) == nil else { return nil }
         do {
-            _ = try await Self.checkedAddress(of: host)
+            _ = try await checkedAddress(of: host)
             return nil
         } catch {
             return "\(error)"
@@ -106,7 +110,7 @@ public final class EgressClient: Sendable {
     func address(of host: String) async throws -> String {
         let name = host.lowercased()
         if let known = addresses.withLock({ $0[name] }), known.until > .now { return known.address }
-        let address = try await Self.checkedAddress(of: host)
+        let address = try await checkedAddress(of: host)
         addresses.withLock { cache in
             if cache.count >= 1_024 { cache.removeAll() }
             cache[name] = (address, .now + Self.addressLifetime)
@@ -115,10 +119,11 @@ public final class EgressClient: Sendable {
     }
 
     /// The first address `host` resolves to, when none of its addresses is private.
-    static func checkedAddress(of host: String) async throws -> String {
+    func checkedAddress(of host: String) async throws -> String {
         let addresses: [[UInt8]]
+        let resolve = resolve
         do {
-            addresses = try await NIOThreadPool.singleton.runIfActive { HostAddresses.resolve(host) }
+            addresses = try await NIOThreadPool.singleton.runIfActive { resolve(host) }
         } catch {
             throw EgressRefused(reason: "could not resolve '\(host)'")
         }
@@ -137,9 +142,9 @@ public struct EgressRefused: Error, CustomStringConvertible, Equatable {
 }
 
 /// The system resolver's answers for a name.
-enum HostAddresses {
+public enum HostAddresses {
     /// Every address getaddrinfo gives for `host`, as raw bytes (4 or 16).
-    static func resolve(_ host: String) -> [[UInt8]] {
+    public static func resolve(_ host: String) -> [[UInt8]] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?

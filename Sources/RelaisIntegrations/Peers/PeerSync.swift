@@ -50,12 +50,12 @@ public final class PeerSync: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment, settings: Settings = Settings(),
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
                 now: @escaping @Sendable () -> Date = Date.init) throws {
-        guard let token = environment[connection.tokenVariable], !token.isEmpty else {
+        guard let token = SecretVariable.value(connection.tokenVariable, in: environment) else {
             throw Stopped(reason: "environment variable \(connection.tokenVariable) (the \(connection.source) token) is not set")
         }
         var user: String?
         if let variable = connection.userVariable {
-            guard let value = environment[variable], !value.isEmpty else {
+            guard let value = SecretVariable.value(variable, in: environment) else {
                 throw Stopped(reason: "environment variable \(variable) (the \(connection.source) account) is not set")
             }
             user = value

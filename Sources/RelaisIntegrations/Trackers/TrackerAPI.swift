@@ -18,11 +18,11 @@ public enum TrackerAPI {
 
         /// The credentials of `tracker` in `environment`, or why there are none.
         public static func of(_ tracker: DeveloperTracker, in environment: [String: String]) -> Result<Credentials, TrackerFailure> {
-            guard let token = environment[tracker.tokenVariable], !token.isEmpty else {
+            guard let token = SecretVariable.value(tracker.tokenVariable, in: environment) else {
                 return .failure(.init(reason: "environment variable \(tracker.tokenVariable) (the token of tracker \(tracker.name)) is not set", retry: true))
             }
             if let variable = tracker.userVariable {
-                guard let user = environment[variable], !user.isEmpty else {
+                guard let user = SecretVariable.value(variable, in: environment) else {
                     return .failure(.init(reason: "environment variable \(variable) (the account of tracker \(tracker.name)) is not set", retry: true))
                 }
                 return .success(Credentials(token: token, user: user))

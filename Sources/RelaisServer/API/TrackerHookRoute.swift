@@ -22,7 +22,7 @@ enum TrackerHookRoute {
             let delivery: TrackerHooks.Delivery
             do {
                 delivery = try TrackerHooks.read(Array(buffer: body), headers: headers, tracker: tracker,
-                                                 secret: tracker.secretVariable.flatMap { services.configuration.environment[$0] })
+                                                 secret: tracker.secretVariable.flatMap { SecretVariable.value($0, in: services.configuration.environment) })
             } catch let refusal as TrackerHooks.Refusal {
                 switch refusal {
                 case let .unauthenticated(detail): throw APIProblem.unauthorized(detail)

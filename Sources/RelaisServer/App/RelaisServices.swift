@@ -44,7 +44,8 @@ public struct RelaisServices: Sendable {
             try await Migrator.migrate(database)
             let directory = DirectoryRepository(database: database)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
-            let versions = MapVersions(database: database, reader: MapText.reader(file: configuration.mapFile), now: now)
+            let versions = MapVersions(database: database, reader: MapText.reader(file: configuration.mapFile,
+                                                                                  allowPrivateEgress: configuration.webhooks.allowPrivateTargets), now: now)
             let running = try await versions.start(organizationID: organization.id, text: configuration.mapText)
             let runtime = MapRuntime()
             var adjusted = configuration
@@ -119,11 +120,19 @@ public struct RelaisServices: Sendable {
 
 /// Map texts read for the store: problems carry their line and column.
 public enum MapText {
-    /// Reads map texts; the files a new text names are read relative to `file`.
-    public static func reader(file: String) -> MapVersions.Reader {
+    /// Reads map texts; the files a new text names are read relative to `file`. A server that
+    /// does not allow private egress refuses a map naming a tracker, peer or connector on this
+    /// machine or a private network, placed at the first line that names the address.
+    public static func reader(file: String, allowPrivateEgress: Bool = true) -> MapVersions.Reader {
         { text, included in
             do {
                 let read = try MapLoader.read(yaml: text, file: file, included: included)
+                let egress = read.map.outboundURLs.compactMap { item -> MapVersion.Problem? in
+                    guard let problem = EgressTarget.problem(url: item.url, allowPrivate: allowPrivateEgress) else { return nil }
+                    let place = Self.place(of: item.url, in: text)
+                    return .init(line: place.line, column: place.column, message: "\(item.path): \(problem)")
+                }
+                if !egress.isEmpty { return .failure(.init(problems: egress)) }
                 return .success(.init(map: read.map, included: read.included))
             } catch let error as MapValidationError {
                 // A problem in a named file says which file; the map's own problems need not.
@@ -134,5 +143,14 @@ public enum MapText {
                 return .failure(.init(problems: [.init(line: 1, column: 1, message: "\(error)")]))
             }
         }
+    }
+
+    /// Line and column (from 1) of the first occurrence of `needle` in `text`, or 1:1.
+    static func place(of needle: String, in text: String) -> (line: Int, column: Int) {
+        guard let range = text.range(of: needle) else { return (1, 1) }
+        let before = text[..<range.lowerBound]
+        let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        let column = before.distance(from: before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex, to: before.endIndex) + 1
+        return (line, column)
     }
 }

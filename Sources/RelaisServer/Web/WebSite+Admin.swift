@@ -67,7 +67,7 @@ extension WebSite {
 
     static func problems(in text: String, visit: WebVisit) -> [[String: Any]] {
         let lines = text.components(separatedBy: "\n")
-        switch MapText.reader(file: visit.services.configuration.mapFile)(text, nil) {
+        switch MapText.reader(file: visit.services.configuration.mapFile, allowPrivateEgress: visit.services.configuration.webhooks.allowPrivateTargets)(text, nil) {
         case .success: return []
         case let .failure(failure):
             return failure.problems.map { problem in

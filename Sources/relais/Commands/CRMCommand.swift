@@ -44,6 +44,7 @@ struct CRMCommand: AsyncParsableCommand {
         @Argument(help: "The CRM: hubspot or salesforce.") var crm: String
         @Flag(help: "Sync once, then stop.") var once = false
         @Option(help: "Seconds between syncs without --once.") var every = 300
+        @Flag(help: "Allow the CRM's address to be on loopback or a private network (local tests only).") var allowPrivateEgress = false
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
@@ -62,7 +63,9 @@ struct CRMCommand: AsyncParsableCommand {
                 }
                 let sync: CRMSync
                 do {
-                    sync = try CRMSync(connection: connection, map: running, database: db, organizationID: organization.id)
+                    var settings = CRMSync.Settings()
+                    settings.allowPrivateEgress = allowPrivateEgress
+                    sync = try CRMSync(connection: connection, map: running, database: db, organizationID: organization.id, settings: settings)
                 } catch let stopped as SyncStopped {
                     CLI.printError("error: \(stopped.reason)")
                     throw ExitCode(1)

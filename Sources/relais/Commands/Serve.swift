@@ -18,7 +18,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Run the bundled example map with generated demo data and print a demo API token.") var demo = false
     @Option(help: "Tickets generated for --demo when the database has none.") var demoTickets = 3_000
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
-    @Flag(help: "Accept webhook endpoints on loopback or private networks (local development and tests).") var allowPrivateWebhooks = false
+    @Flag(help: "Let webhooks, trackers and connectors call addresses on loopback or private networks (local development and tests).")
+    var allowPrivateEgress = false
+    @Flag(help: .hidden) var allowPrivateWebhooks = false
     @Flag(help: "Do not send webhooks from this process (another process on the same database sends them).") var noWebhookDispatch = false
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
     @Option(help: "Days sent webhooks, their tries and the outside events already delivered are kept (at least 1); dead letters and tickets' history stay.")
@@ -40,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         var webhooks = WebhookDispatcher.Settings()
-        webhooks.allowPrivateTargets = allowPrivateWebhooks
+        webhooks.allowPrivateTargets = allowPrivateEgress || allowPrivateWebhooks
         guard webhookTimeout >= 1, webhookTimeout <= 120 else { throw ValidationError("--webhook-timeout must be between 1 and 120 seconds") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days must be at least 1, not \(retentionDays)") }
         let mapPath = demo ? try CLI.demoMapPath() : map
@@ -70,6 +72,7 @@ struct Serve: AsyncParsableCommand {
             }
             trackers.publicURL = publicURL
         }
+        trackers.allowPrivateEgress = allowPrivateEgress || allowPrivateWebhooks
         var configuration = RelaisConfiguration(
             host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
             webhooks: webhooks, trackers: trackers)

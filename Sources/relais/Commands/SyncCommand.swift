@@ -20,6 +20,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Sync once, until caught up, then stop.") var once = false
     @Option(help: "Records asked per page (1 to 1000).") var pageSize = 100
     @Option(help: "Tries of one page before the sync stops.") var tries = 6
+    @Flag(help: "Allow the tool's address to be on loopback or a private network (local tests only).") var allowPrivateEgress = false
     @OptionGroup var map: MapOptions
     @OptionGroup var database: DatabaseOptions
 
@@ -40,6 +41,7 @@ struct SyncCommand: AsyncParsableCommand {
             var settings = PeerSync.Settings()
             settings.pageSize = pageSize
             settings.tries = tries
+            settings.allowPrivateEgress = allowPrivateEgress
             let sync: PeerSync
             do {
                 sync = try PeerSync(connection: connection, map: running, database: db, organizationID: organization.id, settings: settings)
