@@ -72,3 +72,41 @@ import Testing
         #expect(lines.last?.hasPrefix("421") == true)
     }
 }
+
+extension SMTPSessionTests {
+    func data(_ s: inout SMTPSession, _ line: String, _ ending: SMTPSession.LineEnding) -> SMTPSession.Action {
+        s.handle(Array(line.utf8), ending: ending)
+    }
+
+    /// SMTP smuggling: a dot after a bare LF (or ended by one) is text of the message, so a second
+    /// message hidden behind it is never read as commands of this session.
+    @Test func onlyCRLFDotCRLFEndsTheMessage() {
+        var s = session(maxSize: 10_000)
+        _ = send(&s, "EHLO client.example")
+        _ = send(&s, "MAIL FROM:<ana@helix.example>")
+        _ = send(&s, "RCPT TO:<support@acme.example>")
+        #expect(code(send(&s, "DATA")) == "354")
+        #expect(data(&s, "Subject: first", .crlf) == .none)
+        #expect(data(&s, "", .crlf) == .none)
+        #expect(data(&s, "text", .lf) == .none)            // `text\n`
+        #expect(data(&s, ".", .lf) == .none)               // `.\n`: no end
+        #expect(data(&s, ".", .crlf) == .none)             // `.\r\n` after a bare LF: no end either
+        #expect(data(&s, "MAIL FROM:<eve@evil.example>", .crlf) == .none)
+        #expect(data(&s, "half of a long li", .none) == .none)
+        #expect(data(&s, ".", .crlf) == .none)             // continues the cut line: no end
+        guard case let .deliver(message, _) = data(&s, ".", .crlf) else {
+            Issue.record("CRLF . CRLF after a CRLF line must end the message")
+            return
+        }
+        #expect(String(decoding: message, as: UTF8.self) == "Subject: first\r\n\r\ntext\r\n.\r\n.\r\nMAIL FROM:<eve@evil.example>\r\nhalf of a long li.\r\n")
+    }
+
+    @Test func commandsWithControlCharactersOrTooLongAreRefused() {
+        var s = session()
+        _ = send(&s, "EHLO client.example")
+        #expect(code(s.handle(Array("MAIL FROM:<a@b.example>\rRCPT TO:<x@y>".utf8))) == "501")
+        #expect(code(s.handle(Array(repeating: UInt8(ascii: "A"), count: SMTPSession.longestCommand + 1))) == "500")
+        #expect(code(s.handle(Array("NOOP".utf8), ending: .none)) == "500")
+        #expect(code(send(&s, "NOOP")) == "250")
+    }
+}

@@ -212,3 +212,38 @@ struct MailFixture {
         }
     }
 }
+
+extension MailIntakeTests {
+    /// Message ids travel in every copy of a thread: answering one is not enough to write on a
+    /// ticket, the sender must be known to it, as for a key in the subject.
+    @Test(arguments: Engine.available)
+    func aStrangerAnsweringTheThreadsIdsDoesNotThread(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            guard case let .opened(key) = try await f.receive(message(id: "thread-root@helix.example")) else { Issue.record("not opened"); return }
+            let globex = Account(id: UUID(), name: "Globex", domain: "globex.example", createdAt: Date())
+            try await CRMRepository(database: f.fixture.database).insert(globex, organizationID: f.organization)
+            let intruder = message(from: "eve@globex.example", subject: "Re: Invoice is wrong", extra: ["In-Reply-To: <thread-root@helix.example>"],
+                                   body: "Let me in")
+            guard case let .opened(other) = try await f.receive(intruder) else { Issue.record("a stranger threaded onto the ticket"); return }
+            #expect(other != key)
+            #expect(try await f.fixture.service.comments(key: key, by: f.fixture.agent).isEmpty)
+            // The requester answering the same id does thread.
+            let reply = message(subject: "Re: Invoice is wrong", extra: ["In-Reply-To: <thread-root@helix.example>"], body: "Any news?")
+            #expect(try await f.receive(reply) == .commented(key))
+        }
+    }
+
+    /// Addresses and ids with control characters are refused where the message comes in, with
+    /// the header named.
+    @Test(arguments: Engine.available)
+    func controlCharactersInAddressesAndIdsAreQuarantinedWithTheReason(engine: Engine) async throws {
+        try await MailFixture.with(engine) { f in
+            for (header, raw) in [("From", message(from: "Ana\u{0}x <ana@helix.example>")),
+                                  ("Message-ID", message(id: "a\rb@helix.example")),
+                                  ("References", message(extra: ["References: <a@b>\u{1b}<c@d>"]))] {
+                guard case let .quarantined(_, reason) = try await f.receive(raw) else { Issue.record("\(header): taken"); continue }
+                #expect(reason.contains("the \(header) header holds a control character"), "\(reason)")
+            }
+        }
+    }
+}

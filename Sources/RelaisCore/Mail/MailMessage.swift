@@ -21,7 +21,21 @@ public struct MailAddress: Sendable, Equatable, Hashable {
     /// separated by commas outside quotes and angle brackets; groups (`team: a@b, c@d;`) are opened.
     public static func list(_ header: String) -> [MailAddress] {
         var parts: [String] = [], current = "", quoted = false, angle = 0
+        // Question marks seen in the encoded word being read (`=?charset?q?text?=` has four); 0 outside one.
+        var encodedMarks = 0
         for character in header {
+            // Inside an encoded word a comma or a colon is text of the name, not a separator.
+            if encodedMarks > 0 {
+                if character == "?" { encodedMarks += 1 }
+                if character == "=", current.hasSuffix("?"), encodedMarks >= 4 { encodedMarks = 0 }
+                current.append(character)
+                continue
+            }
+            if character == "?", current.hasSuffix("="), !quoted, angle == 0 {
+                encodedMarks = 1
+                current.append(character)
+                continue
+            }
             switch character {
             case "\"": quoted.toggle(); current.append(character)
             case "<" where !quoted: angle += 1; current.append(character)
