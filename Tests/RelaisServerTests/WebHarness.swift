@@ -31,7 +31,8 @@ struct WebHarness {
         func advance(_ seconds: TimeInterval) { instant.withLock { $0 += seconds } }
     }
 
-    static func with(_ engine: Engine, settings: (inout WebSettings) -> Void = { _ in },
+    /// `live`: over a real socket on loopback (the peer's address is known), not in process.
+    static func with(_ engine: Engine, live: Bool = false, settings: (inout WebSettings) -> Void = { _ in },
                      _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
         let (url, drop) = try await TestDatabase.make(engine)
         var configuration = RelaisConfiguration(databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(),
@@ -56,7 +57,7 @@ struct WebHarness {
             }
             let harness = WebHarness(services: services, clock: clock, accountID: account.id)
             let app = try buildApplication(services)
-            try await app.test(.router) { client in try await body(harness, client) }
+            try await app.test(live ? .live : .router) { client in try await body(harness, client) }
             await services.shutdown()
             await drop()
         } catch {
@@ -73,6 +74,8 @@ final class WebBrowser: @unchecked Sendable {
     var cookies: [String: String] = [:]
     var lastPage = ""
     var language: String?
+    /// Sent as X-Forwarded-For, as a load balancer in front would.
+    var forwardedFor: String?
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -130,6 +133,7 @@ final class WebBrowser: @unchecked Sendable {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
         if let language { headers[.acceptLanguage] = language }
+        if let forwardedFor { headers[HTTPField.Name("X-Forwarded-For")!] = forwardedFor }
         return headers
     }
 

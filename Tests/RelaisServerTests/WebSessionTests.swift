@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import RelaisCore
 import RelaisStore
 import RelaisTestSupport
@@ -16,6 +17,7 @@ import Testing
             #expect(answer.headers[.location] == "/app")
             let cookie = try #require(answer.headers[values: .setCookie].first { $0.hasPrefix("relais_session=") })
             #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("Secure"), "sessions are Secure unless the server is started with --insecure-cookies")
             #expect(cookie.contains("SameSite=Lax"))
             #expect(cookie.contains("Path=/"))
             #expect(try await agent.get("/app").status == .ok)
@@ -65,6 +67,46 @@ import Testing
             #expect(try await WebBrowser(client).signIn("kim").status == .seeOther)
             harness.clock.advance(15 * 60 + 1)
             #expect(try await browser.signIn("sam").status == .seeOther)
+        }
+    }
+
+    /// One address trying many logins is slowed down too; behind a trusted load balancer the
+    /// address is the one it forwards, and an untrusted peer cannot choose its own.
+    @Test(arguments: Engine.available)
+    func repeatedFailuresFromOneAddressThrottleItWhateverTheLogin(engine: Engine) async throws {
+        try await WebHarness.with(engine, live: true, settings: { $0.addressAttempts = 4; $0.trustedProxies = ["127.0.0.1"] }) { harness, client in
+            func attempt(_ login: String, password: String = "guess guess guess", from address: String) async throws -> TestResponse {
+                let browser = WebBrowser(client)
+                browser.forwardedFor = address
+                return try await browser.signIn(login, password: password)
+            }
+            for login in ["sam", "kim", "ada", "ivy"] { #expect(try await attempt(login, from: "203.0.113.7").status == .unauthorized) }
+            // That address is held back, the right password included, for a login it never tried.
+            let held = try await attempt("rita", password: WebHarness.password, from: "203.0.113.7")
+            #expect(held.status == .tooManyRequests)
+            #expect(held.headers[.retryAfter].flatMap(Int.init).map { $0 > 0 && $0 <= 15 * 60 } == true)
+            // Another address signs in.
+            #expect(try await attempt("rita", password: WebHarness.password, from: "198.51.100.9").status == .seeOther)
+            let refusals = try await AuditLog(database: harness.services.database)
+                .entries(organizationID: harness.services.organization.id, action: "session.refused", limit: 50)
+            #expect(refusals.contains { $0.detail.contains("from 203.0.113.7") })
+        }
+    }
+
+    /// Without a trusted proxy, X-Forwarded-For is the client's own words: not believed.
+    @Test(arguments: Engine.available)
+    func anUntrustedPeerCannotChooseItsAddress(engine: Engine) async throws {
+        try await WebHarness.with(engine, live: true, settings: { $0.addressAttempts = 4 }) { _, client in
+            for (index, login) in ["sam", "kim", "ada", "ivy"].enumerated() {
+                let browser = WebBrowser(client)
+                browser.forwardedFor = "192.0.2.\(index)"
+                let refused = try await browser.signIn(login, password: "guess guess guess")
+                #expect(refused.status == .unauthorized)
+            }
+            let browser = WebBrowser(client)
+            browser.forwardedFor = "192.0.2.99"
+            let held = try await browser.signIn("rita")
+            #expect(held.status == .tooManyRequests)
         }
     }
 
@@ -150,10 +192,21 @@ import Testing
             #expect(answer.status == .forbidden)
             #expect(browser.cookies["relais_session"] == nil)
             // `next` only leads within the site.
-            try await browser.get("/login?next=//evil.example/")
-            let landed = try await browser.post("/login", [("login_token", browser.value(of: "login_token") ?? ""), ("login", "sam"),
-                                                           ("password", WebHarness.password), ("next", "//evil.example/")], token: "")
-            #expect(landed.headers[.location] == "/app")
+            for next in ["//evil.example/", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "/ /evil.example", "javascript:alert(1)",
+                         "/%0d%0aSet-Cookie:x=y".removingPercentEncoding!, "\\\\evil.example"] {
+                let signedIn = WebBrowser(client)
+                try await signedIn.get("/login?next=" + WebBrowser.encode(next))
+                #expect(signedIn.value(of: "next") ?? "" == "", "\(next.debugDescription) is offered back")
+                let landed = try await signedIn.post("/login", [("login_token", signedIn.value(of: "login_token") ?? ""), ("login", "sam"),
+                                                                ("password", WebHarness.password), ("next", next)], token: "")
+                #expect(landed.headers[.location] == "/app", "\(next.debugDescription)")
+            }
+            // A path of the site is where one lands.
+            let kept = WebBrowser(client)
+            try await kept.get("/login?next=/app/tickets/INC-1")
+            let landed = try await kept.post("/login", [("login_token", kept.value(of: "login_token") ?? ""), ("login", "sam"),
+                                                        ("password", WebHarness.password), ("next", "/app/tickets/INC-1")], token: "")
+            #expect(landed.headers[.location] == "/app/tickets/INC-1")
         }
     }
 
