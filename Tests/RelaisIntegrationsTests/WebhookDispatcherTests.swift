@@ -17,6 +17,8 @@ final class ManualClock: Sendable {
 /// An organisation with an admin and an agent, tickets to make events with, a receiver and a
 /// dispatcher on a manual clock.
 struct WebhookFixture {
+    /// The key endpoints' secrets are sealed with, as an operator gives it.
+    static let secrets = try? SecretBox(encoded: SecretBox.generateEncoded())
     let database: RelaisDatabase
     let admin: Principal
     let agent: Principal
@@ -39,7 +41,7 @@ struct WebhookFixture {
             let fixture = WebhookFixture(
                 database: database, admin: admin, agent: agent,
                 tickets: TicketService(map: try ExampleMap.load(), database: database, now: { clock.now() }),
-                webhooks: WebhookService(database: database, allowPrivateTargets: true, now: { clock.now() }),
+                webhooks: WebhookService(database: database, allowPrivateTargets: true, secrets: Self.secrets, now: { clock.now() }),
                 receiver: receiver, clock: clock, account: account)
             do {
                 try await body(fixture)
@@ -55,6 +57,7 @@ struct WebhookFixture {
         var settings = WebhookDispatcher.Settings()
         settings.schedule = RetrySchedule(delays: delays, jitter: 0)
         settings.allowPrivateTargets = allowPrivate
+        settings.secrets = WebhookFixture.secrets
         settings.timeout = 5
         return WebhookDispatcher(database: database, settings: settings, owner: owner, now: { clock.now() }, random: { 0.5 })
     }
@@ -309,7 +312,7 @@ struct WebhookFixture {
             let delivery = try #require(try await f.webhooks.deliveries(of: endpoint.id, status: nil, limit: 5, before: nil, by: f.admin).first)
             #expect(delivery.lastError?.contains("private network") == true)
 
-            let strictService = WebhookService(database: f.database, allowPrivateTargets: false)
+            let strictService = WebhookService(database: f.database, allowPrivateTargets: false, secrets: WebhookFixture.secrets)
             await #expect(throws: StoreError.invalidValue(field: "url", reason: "host '127.0.0.1' is on this machine or a private network (allowed only when the server is started with --allow-private-egress)")) {
                 _ = try await strictService.create(url: "http://127.0.0.1:9/x", description: nil, eventTypes: ["*"], by: f.admin)
             }
@@ -377,5 +380,66 @@ struct WebhookFixture {
         #expect(secret.hasPrefix("whsec_") && WebhookSecret.key(secret)?.count == 24)
         #expect(secret != WebhookSecret.generate())
         #expect(WebhookSecret.key("not-a-secret") == nil)
+    }
+}
+
+/// Signing secrets are kept sealed: the database alone gives none of them.
+@Suite struct WebhookSecretTests {
+    @Test(arguments: Engine.available)
+    func secretsAreSealedAtRestAndStillSign(engine: Engine) async throws {
+        try await WebhookFixture.with(engine) { f in
+            let (endpoint, secret) = try await f.webhooks.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin)
+            let stored = try await f.database.read { db in
+                try await db.select().column("secret").from("webhook_endpoints").where("id", .equal, endpoint.id.text).first()?
+                    .decode(column: "secret", as: String.self)
+            }
+            #expect(stored?.hasPrefix("v1:") == true)
+            #expect(stored?.contains(secret) == false && stored?.contains(String(secret.dropFirst(6))) == false)
+            _ = try await f.open("Printer")
+            let dispatcher = f.dispatcher()
+            _ = try await dispatcher.runOnce()
+            await dispatcher.shutdown()
+            let request = try #require(f.receiver.requests.first)
+            // The signature is made with the clear secret the administrator was shown.
+            #expect(request.signature == WebhookSigner.signature(id: request.id, timestamp: request.timestamp, body: request.body, secrets: [secret]))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func withoutAKeyNoSecretIsStoredAndASealedOneSignsNothing(engine: Engine) async throws {
+        try await WebhookFixture.with(engine) { f in
+            let keyless = WebhookService(database: f.database, allowPrivateTargets: true, secrets: nil)
+            await #expect(throws: StoreError.self) { _ = try await keyless.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin) }
+            #expect(try await keyless.endpoints(by: f.admin).isEmpty)
+            // Sealed under one key, read by a process with another: the delivery fails, saying why.
+            _ = try await f.webhooks.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin)
+            _ = try await f.open("Printer")
+            var settings = WebhookDispatcher.Settings()
+            settings.allowPrivateTargets = true
+            settings.secrets = try SecretBox(encoded: SecretBox.generateEncoded())
+            let stranger = WebhookDispatcher(database: f.database, settings: settings, now: { f.clock.now() })
+            _ = try await stranger.runOnce()
+            await stranger.shutdown()
+            #expect(f.receiver.requests.isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func secretsWrittenBeforeEncryptionAreSealedWithTheKey(engine: Engine) async throws {
+        try await WebhookFixture.with(engine) { f in
+            let (endpoint, secret) = try await f.webhooks.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin)
+            // As a database from before encryption holds it.
+            try await f.database.transaction { db in
+                try await db.update("webhook_endpoints").set("secret", to: secret).where("id", .equal, endpoint.id.text).run()
+            }
+            let repository = WebhookRepository(database: f.database, secrets: WebhookFixture.secrets)
+            #expect(try await repository.sealClearSecrets() == 1)
+            #expect(try await repository.sealClearSecrets() == 0)
+            let stored = try await f.database.read { db in
+                try await db.select().column("secret").from("webhook_endpoints").first()?.decode(column: "secret", as: String.self)
+            }
+            #expect(stored.map(SecretBox.isSealed) == true)
+            #expect(stored.flatMap { WebhookFixture.secrets?.open($0) } == secret)
+        }
     }
 }

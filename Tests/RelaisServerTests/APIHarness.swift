@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import RelaisServer
 import RelaisCore
+import RelaisIntegrations
 import RelaisStore
 import RelaisTestSupport
 import Testing
@@ -21,6 +22,13 @@ struct APIHarness {
     let accountID: String
 
     /// The environment the demo map's trackers read their webhook secrets from.
+    /// Webhook settings with a secret key, as an operator sets it.
+    static var webhooks: WebhookDispatcher.Settings {
+        var settings = WebhookDispatcher.Settings()
+        settings.secrets = try? SecretBox(encoded: SecretBox.generateEncoded())
+        return settings
+    }
+
     static let environment = ["RELAIS_GITHUB_HOOK_SECRET": "gh-hook-secret", "RELAIS_JIRA_HOOK_SECRET": "jira-hook-secret"]
 
     /// Builds the app over a fresh database of `engine` and runs `body` against it in process.
@@ -28,7 +36,7 @@ struct APIHarness {
         let (url, drop) = try await TestDatabase.make(engine)
         let services = try await RelaisServices.start(RelaisConfiguration(
             databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(), mapFile: ExampleMap.path, logLevel: .critical,
-            environment: Self.environment))
+            webhooks: Self.webhooks, environment: Self.environment))
         do {
             let directory = services.directory
             let org = services.organization.id

@@ -38,6 +38,7 @@ struct WebHarness {
         var configuration = RelaisConfiguration(databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(),
                                                 mapFile: ExampleMap.path, logLevel: .critical)
         configuration.web.passwordCost = 4
+        configuration.webhooks = APIHarness.webhooks
         configuration.web.loginAttempts = 3
         settings(&configuration.web)
         let clock = WebClock()

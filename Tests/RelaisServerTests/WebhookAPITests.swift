@@ -75,7 +75,7 @@ import Testing
     func deadLettersAreListedAndReplayed(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
             // An endpoint nothing listens on, allowed for this test only.
-            let local = WebhookService(database: api.services.database, allowPrivateTargets: true)
+            let local = WebhookService(database: api.services.database, allowPrivateTargets: true, secrets: api.services.configuration.webhooks.secrets)
             let admin = Principal(userID: UUID(), organizationID: api.services.organization.id, name: "ada", role: .admin)
             let (endpoint, _) = try await local.create(url: "http://127.0.0.1:9/nothing", description: nil, eventTypes: ["relais.ticket.created"], by: admin)
             for title in ["One", "Two"] {
@@ -84,6 +84,7 @@ import Testing
             var settings = WebhookDispatcher.Settings()
             settings.schedule = RetrySchedule(delays: [])
             settings.allowPrivateTargets = true
+            settings.secrets = api.services.configuration.webhooks.secrets
             settings.timeout = 2
             let dispatcher = WebhookDispatcher(database: api.services.database, settings: settings)
             #expect(try await dispatcher.runOnce().sent == 2)

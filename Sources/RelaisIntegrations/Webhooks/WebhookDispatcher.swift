@@ -30,6 +30,9 @@ public final class WebhookDispatcher: Sendable {
         public var schedule = RetrySchedule.standard
         /// Whether endpoints whose names resolve to this machine or a private network are called.
         public var allowPrivateTargets = false
+        /// Opens the endpoints' signing secrets (`RELAIS_SECRET_KEY`); without it they cannot be
+        /// stored, and sealed ones cannot sign.
+        public var secrets: SecretBox?
         /// Open connections per endpoint host.
         public var connectionsPerHost = 32
         /// Rounds run at once by `run`: while one lane waits for answers, another takes and
@@ -58,7 +61,7 @@ public final class WebhookDispatcher: Sendable {
     public init(database: RelaisDatabase, settings: Settings = Settings(), owner: String = "relais-\(UUID().uuidString.lowercased())",
                 now: @escaping @Sendable () -> Date = Date.init,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
-        self.repository = WebhookRepository(database: database)
+        self.repository = WebhookRepository(database: database, secrets: settings.secrets)
         self.settings = settings
         self.owner = owner
         self.now = now
@@ -141,6 +144,9 @@ public final class WebhookDispatcher: Sendable {
             return DeliveryReport(
                 delivery: delivery, attemptedAt: started, durationMilliseconds: max(0, Int(finished.timeIntervalSince(started) * 1000)),
                 statusCode: status, error: error, outcome: DeliveryOutcome.classify(status: status, retryAfter: retryAfter, error: error, now: finished))
+        }
+        guard !delivery.secrets.isEmpty else {
+            return report(status: nil, error: "the endpoint's signing secret cannot be read: \(SecretBox.variable) is not set or is not the key it was sealed with")
         }
         let body = Array(delivery.payload.utf8)
         let timestamp = Int(started.timeIntervalSince1970)

@@ -104,6 +104,8 @@ extension APIProblem {
             return APIProblem("in-use", .conflict, error.description)
         case .invalidConfiguration:
             return .internalError
+        case .missingSetting:
+            return APIProblem("not-configured", .serviceUnavailable, error.description)
         }
     }
 

@@ -42,6 +42,8 @@ public struct RelaisServices: Sendable {
         let database = try RelaisDatabase.open(configuration.databaseURL, logger: logger)
         do {
             try await Migrator.migrate(database)
+            // Secrets written before encryption (or before a key was given) are sealed now.
+            try await WebhookRepository(database: database, secrets: configuration.webhooks.secrets).sealClearSecrets()
             let directory = DirectoryRepository(database: database)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
             let versions = MapVersions(database: database, reader: MapText.reader(file: configuration.mapFile,
@@ -83,7 +85,8 @@ public struct RelaisServices: Sendable {
         process = ProcessService(map: map, database: database, tickets: tickets)
         knowledge = KnowledgeService(map: map, database: database, tickets: tickets, now: now)
         cmdb = CMDBService(map: map, database: database, tickets: tickets, now: now)
-        webhooks = WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets, now: now)
+        webhooks = WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets,
+                                  secrets: configuration.webhooks.secrets, now: now)
         channels = ChannelIntake(mail: mail)
         escalations = EscalationService(map: map, tickets: tickets, now: now)
     }

@@ -16,6 +16,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case invalidValue(field: String, reason: String)
     /// A row others depend on cannot be removed or changed that way.
     case inUse(what: String, reason: String)
+    /// Something the operator must set first (a key in the environment), named.
+    case missingSetting(String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -29,6 +31,7 @@ extension StoreError: CustomStringConvertible {
         case let .invalidConfiguration(reason): reason
         case let .invalidValue(field, reason): "\(field): \(reason)"
         case let .inUse(what, reason): "\(what) is in use: \(reason)"
+        case let .missingSetting(reason): reason
         }
     }
 }

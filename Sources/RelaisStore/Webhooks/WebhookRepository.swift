@@ -11,8 +11,43 @@ import SQLKit
 /// each endpoint first receives a subject's events in their order.
 public struct WebhookRepository: Sendable {
     public let database: RelaisDatabase
+    /// Seals signing secrets before they are written and opens them when deliveries are claimed.
+    public let secrets: SecretBox?
 
-    public init(database: RelaisDatabase) { self.database = database }
+    public init(database: RelaisDatabase, secrets: SecretBox? = nil) {
+        self.database = database
+        self.secrets = secrets
+    }
+
+    /// `secret` as it is written: sealed. Without a key there is nowhere safe to keep it.
+    func stored(_ secret: String) throws -> String {
+        guard let secrets else {
+            throw StoreError.missingSetting("\(SecretBox.variable) is not set on the server: webhook signing secrets are only kept encrypted, so no endpoint can be added or rotated until it is")
+        }
+        return try secrets.seal(secret)
+    }
+
+    /// Seals the secrets written before encryption (or before a key was given); returns how many.
+    @discardableResult
+    public func sealClearSecrets() async throws -> Int {
+        guard let secrets else { return 0 }
+        return try await database.transaction { db in
+            let rows = try await db.select().columns("id", "secret", "previous_secret").from("webhook_endpoints").all()
+            var sealed = 0
+            for row in rows {
+                let id = try row.decode(column: "id", as: String.self)
+                let secret = try row.decode(column: "secret", as: String.self)
+                let previous = try row.decode(column: "previous_secret", as: String?.self)
+                guard !SecretBox.isSealed(secret) || previous.map({ !SecretBox.isSealed($0) }) == true else { continue }
+                try await db.update("webhook_endpoints")
+                    .set("secret", to: SecretBox.isSealed(secret) ? secret : try secrets.seal(secret))
+                    .set("previous_secret", to: try previous.map { SecretBox.isSealed($0) ? $0 : try secrets.seal($0) })
+                    .where("id", .equal, id).run()
+                sealed += 1
+            }
+            return sealed
+        }
+    }
 
     static let endpointColumns = ["id", "url", "description", "event_types", "active", "disabled_reason",
                                   "previous_secret_expires_at", "created_by", "created_at", "updated_at"]
@@ -26,7 +61,7 @@ public struct WebhookRepository: Sendable {
             if let audit { try await AuditLog.insert([audit], on: db) }
             try await RowInsert.run(
                 "webhook_endpoints", columns: ["organization_id", "secret"] + Self.endpointColumns,
-                rows: [[organizationID.text, secret, endpoint.id.text, endpoint.url, endpoint.description, JSONText.encode(endpoint.eventTypes),
+                rows: [[organizationID.text, try stored(secret), endpoint.id.text, endpoint.url, endpoint.description, JSONText.encode(endpoint.eventTypes),
                         endpoint.active ? 1 : 0, endpoint.disabledReason, endpoint.previousSecretExpiresAt.map(Millis.from),
                         endpoint.createdBy, Millis.from(endpoint.createdAt), Millis.from(endpoint.updatedAt)]], on: db)
         }
@@ -47,7 +82,7 @@ public struct WebhookRepository: Sendable {
         try await database.transaction { db in
             if let audit { try await AuditLog.insert([audit], on: db) }
             try await db.raw("""
-                UPDATE webhook_endpoints SET previous_secret = secret, secret = \(bind: secret),
+                UPDATE webhook_endpoints SET previous_secret = secret, secret = \(bind: try stored(secret)),
                 previous_secret_expires_at = \(bind: Millis.from(previousUntil)), updated_at = \(bind: Millis.from(time))
                 WHERE organization_id = \(bind: organizationID.text) AND id = \(bind: id.text)
                 """).run()
@@ -169,11 +204,14 @@ public struct WebhookRepository: Sendable {
             var claimed: [ClaimedDelivery] = []
             claimed.reserveCapacity(rows.count)
             for row in rows {
-                var secrets = [try row.decode(column: "secret", as: String.self)]
+                var stored = [try row.decode(column: "secret", as: String.self)]
                 if let previous = try row.decode(column: "previous_secret", as: String?.self),
                    let until = try row.decode(column: "previous_secret_expires_at", as: Int?.self), until > now {
-                    secrets.append(previous)
+                    stored.append(previous)
                 }
+                // A secret that cannot be opened (no key, another key) signs nothing: the
+                // delivery fails with the reason instead.
+                let secrets = stored.compactMap { value in SecretBox.isSealed(value) ? self.secrets?.open(value) : value }
                 claimed.append(ClaimedDelivery(
                     id: try row.uuid("id"), organizationID: try row.decode(column: "organization_id", as: String.self),
                     endpointID: try row.uuid("endpoint_id"), url: try row.decode(column: "url", as: String.self),

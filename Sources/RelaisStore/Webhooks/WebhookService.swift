@@ -11,8 +11,8 @@ public struct WebhookService: Sendable {
     public static let rotationOverlap: TimeInterval = 24 * 3_600
     public let now: @Sendable () -> Date
 
-    public init(database: RelaisDatabase, allowPrivateTargets: Bool, now: @escaping @Sendable () -> Date = Date.init) {
-        self.repository = WebhookRepository(database: database)
+    public init(database: RelaisDatabase, allowPrivateTargets: Bool, secrets: SecretBox?, now: @escaping @Sendable () -> Date = Date.init) {
+        self.repository = WebhookRepository(database: database, secrets: secrets)
         self.allowPrivateTargets = allowPrivateTargets
         self.now = { Millis.date(Millis.from(now())) }
     }

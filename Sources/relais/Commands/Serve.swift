@@ -77,6 +77,16 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
             webhooks: webhooks, trackers: trackers)
         configuration.web.secureCookies = !insecureCookies
+        let environment = ProcessInfo.processInfo.environment
+        var generatedKey: String?
+        if let box = try SecretBox.fromEnvironment(environment) {
+            configuration.webhooks.secrets = box
+        } else if demo {
+            // The demo makes its own key; kept only for this run, so printed for the next.
+            let key = SecretBox.generateEncoded()
+            configuration.webhooks.secrets = try SecretBox(encoded: key)
+            generatedKey = key
+        }
         configuration.web.trustedProxies = Set(trustedProxy)
         let services: RelaisServices
         do {
@@ -88,6 +98,11 @@ struct Serve: AsyncParsableCommand {
         var banner = ["Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location), map version \(services.mapVersion.number))"]
         if case let .success(read) = MapText.reader(file: mapPath)(mapText, nil), services.mapVersion.hash != MapVersions.digest(mapText, included: read.included) {
             banner.append("Note: \(mapPath) differs from map version \(services.mapVersion.number), which runs; to change the map, `relais map propose \(mapPath) -m ...`, then approve and apply it.")
+        }
+        if let generatedKey {
+            banner.append("Secret key for this demo (webhook secrets are sealed with it; set it again to keep them): \(SecretBox.variable)=\(generatedKey)")
+        } else if configuration.webhooks.secrets == nil {
+            banner.append("Note: \(SecretBox.variable) is not set, so webhook endpoints cannot be added (their secrets are only kept encrypted).")
         }
         if demo {
             banner.append("Demo API token: \(try await prepareDemo(services))")

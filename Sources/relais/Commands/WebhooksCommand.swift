@@ -162,7 +162,8 @@ struct WebhooksCommand: AsyncParsableCommand {
 extension CLI {
     static func withWebhooks<T: Sendable>(_ place: WebhooksCommand.Place, _ body: (WebhookService, Principal) async throws -> T) async throws -> T {
         try await asAdministrator(database: place.database.database, mapPath: place.map) { db, principal in
-            try await body(WebhookService(database: db, allowPrivateTargets: place.allowPrivate), principal)
+            let secrets = try SecretBox.fromEnvironment(ProcessInfo.processInfo.environment)
+            return try await body(WebhookService(database: db, allowPrivateTargets: place.allowPrivate, secrets: secrets), principal)
         }
     }
 
