@@ -29,7 +29,7 @@ struct APIHarness {
         return settings
     }
 
-    static let environment = ["RELAIS_GITHUB_HOOK_SECRET": "gh-hook-secret", "RELAIS_JIRA_HOOK_SECRET": "jira-hook-secret"]
+    static let environment = ["RELAIS_METRICS_TOKEN": "metrics-scraper-token", "RELAIS_GITHUB_HOOK_SECRET": "gh-hook-secret", "RELAIS_JIRA_HOOK_SECRET": "jira-hook-secret"]
 
     /// Builds the app over a fresh database of `engine` and runs `body` against it in process.
     static func with(_ engine: Engine, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import RelaisCore
+import RelaisStore
 import RelaisTestSupport
 import Testing
 
@@ -25,13 +27,20 @@ import Testing
     func anotherOrganizationsTicketsDoNotExistForYou(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident())
-            try await client.send(.get, "/api/v1/tickets/INC-1", token: api.outsider).expectProblem(.notFound)
-            try await client.send(.patch, "/api/v1/tickets/INC-1", token: api.outsider, body: #"{"title":"mine"}"#).expectProblem(.notFound)
-            try await client.send(.get, "/api/v1/accounts/\(api.accountID)", token: api.outsider).expectProblem(.notFound)
-            let list = try await client.send(.get, "/api/v1/tickets", token: api.outsider).json
-            #expect((list["items"] as? [Any])?.isEmpty == true)
-            // Their account cannot be linked either.
-            try await client.send(.post, "/api/v1/tickets", token: api.outsider, body: api.incident()).expectProblem(.unprocessableContent, field: "links[0].id")
+            // Over HTTP, another organisation's token is no token here.
+            try await client.send(.get, "/api/v1/tickets/INC-1", token: api.outsider).expectProblem(.unauthorized)
+            try await client.send(.patch, "/api/v1/tickets/INC-1", token: api.outsider, body: #"{"title":"mine"}"#).expectProblem(.unauthorized)
+            try await client.send(.get, "/api/v1/accounts/\(api.accountID)", token: api.outsider).expectProblem(.unauthorized)
+            try await client.send(.get, "/api/v1/tickets", token: api.outsider).expectProblem(.unauthorized)
+            // And below HTTP, every store call is scoped by the caller's organisation: its
+            // administrator finds nothing of this one's, nor links to it.
+            let outsider = try #require(try await api.services.directory.principal(forToken: api.outsider, organizationID: api.outsiderOrganization))
+            await #expect(throws: StoreError.notFound(what: "ticket", id: "INC-1")) { _ = try await api.services.tickets.find(key: "INC-1", by: outsider) }
+            #expect(try await api.services.tickets.list(TicketQuery(organizationID: outsider.organizationID), by: outsider).tickets.isEmpty)
+            await #expect(throws: StoreError.self) { _ = try await api.services.crm.account(UUID(uuidString: api.accountID)!, by: outsider) }
+            var draft = TicketDraft(family: "incident", title: "Mine", channel: "api", openedBy: "internal", impact: "low", urgency: "low")
+            draft.links = [CRMLink(kind: .account, id: UUID(uuidString: api.accountID)!)]
+            await #expect(throws: StoreError.self) { _ = try await api.services.tickets.open(draft, by: outsider) }
         }
     }
 

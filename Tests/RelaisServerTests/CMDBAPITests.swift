@@ -55,7 +55,7 @@ import Testing
             try await client.send(.post, "/api/v1/cmdb/items", token: api.agent, body: #"{"name":"x","type":"server","attributes":{"name":"y"}}"#)
                 .expectProblem(.unprocessableContent, field: "attributes.name")
             try await client.send(.get, "/api/v1/cmdb/items/\(server)", token: api.requester).expectProblem(.forbidden)
-            try await client.send(.get, "/api/v1/cmdb/items/\(server)", token: api.outsider).expectProblem(.notFound)
+            try await client.send(.get, "/api/v1/cmdb/items/\(server)", token: api.outsider).expectProblem(.unauthorized)
             try await client.send(.get, "/api/v1/cmdb/items/\(server)/impact?depth=0", token: api.agent).expectProblem(.unprocessableContent, field: "depth")
         }
     }

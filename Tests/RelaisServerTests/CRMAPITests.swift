@@ -40,7 +40,7 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/crm/contracts/\(id)", token: api.agent).json["status"] as? String == "active")
             // Requesters do not see the CRM.
             try await client.send(.get, "/api/v1/crm/contracts", token: api.requester).expectProblem(.forbidden)
-            try await client.send(.get, "/api/v1/crm/contracts/\(id)", token: api.outsider).expectProblem(.notFound)
+            try await client.send(.get, "/api/v1/crm/contracts/\(id)", token: api.outsider).expectProblem(.unauthorized)
 
             // A ticket linked to the contract keeps it from being deleted; a missing object is named.
             let contractLink = #",{"kind":"contract","id":"\#(id)"}"#

@@ -61,7 +61,7 @@ import Testing
                 .expectProblem(.notFound)
             try await client.send(.post, "/api/v1/tickets/\(key)/escalations", token: h.requester, body: #"{"tracker":"platform"}"#)
                 .expectProblem(.forbidden)
-            try await client.send(.get, "/api/v1/tickets/\(key)/escalations", token: h.outsider).expectProblem(.notFound)
+            try await client.send(.get, "/api/v1/tickets/\(key)/escalations", token: h.outsider).expectProblem(.unauthorized)
             // Nothing of the refused requests was stored.
             let after = try await client.send(.get, "/api/v1/tickets/\(key)/escalations", token: h.agent)
             #expect((after.json["items"] as? [[String: Any]])?.count == 1)

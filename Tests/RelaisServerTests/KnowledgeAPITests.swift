@@ -47,7 +47,7 @@ import Testing
             try await client.send(.post, "/api/v1/kb/articles", token: api.requester, body: #"{"title":"x","body":"y"}"#).expectProblem(.forbidden)
             let draft = try await client.send(.post, "/api/v1/kb/articles", token: api.agent, body: #"{"title":"Brouillon VPN","body":"z"}"#).json
             try await client.send(.get, "/api/v1/kb/articles/\(draft["id"] as? String ?? "")", token: api.requester).expectProblem(.notFound)
-            try await client.send(.get, "/api/v1/kb/articles/\(id)", token: api.outsider).expectProblem(.notFound)
+            try await client.send(.get, "/api/v1/kb/articles/\(id)", token: api.outsider).expectProblem(.unauthorized)
 
             // Bad fields are named.
             try await client.send(.post, "/api/v1/kb/articles", token: api.agent, body: #"{"title":"x","body":"y","language":"de"}"#)

@@ -18,10 +18,13 @@ import Testing
         try await APIHarness.with(.sqlite) { api, client in
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident())
             try await client.send(.get, "/api/v1/tickets/NOPE-1", token: api.agent)
-            let metrics = try await client.send(.get, "/metrics", token: nil).text
+            // Only the scraper holding the metrics token reads them; a user's token is not it.
+            try await client.send(.get, "/metrics", token: nil).expectProblem(.unauthorized)
+            try await client.send(.get, "/metrics", token: api.admin).expectProblem(.unauthorized)
+            let metrics = try await client.send(.get, "/metrics", token: "metrics-scraper-token").text
             #expect(metrics.contains(#"relais_tickets_created_total{family="incident"} 1"#))
             #expect(metrics.contains(#"relais_http_requests_total{method="POST",status="2xx"} 1"#))
-            #expect(metrics.contains(#"relais_http_requests_total{method="GET",status="4xx"} 1"#))
+            #expect(metrics.contains(#"relais_http_requests_total{method="GET",status="4xx"} 3"#))
             #expect(metrics.contains("relais_http_request_duration_seconds_bucket"))
         }
     }

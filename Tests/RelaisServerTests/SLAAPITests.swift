@@ -44,7 +44,7 @@ import Testing
             #expect(task.status == .created, "\(task.text)")
             try await client.send(.get, "/api/v1/tickets/PRJ-1/sla", token: api.agent).expectProblem(.notFound)
             try await client.send(.get, "/api/v1/tickets/INC-99/sla", token: api.agent).expectProblem(.notFound)
-            try await client.send(.get, "/api/v1/tickets/INC-1/sla", token: api.outsider).expectProblem(.notFound)
+            try await client.send(.get, "/api/v1/tickets/INC-1/sla", token: api.outsider).expectProblem(.unauthorized)
         }
     }
 

@@ -59,10 +59,7 @@ public enum EventLogWriter {
 
     static func escape(_ text: String) -> String { Markup.escape(text) }
 
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func csvField(_ text: String) -> String { CSVField.escape(text) }
 }
 
 /// Instants as logs write them.

@@ -81,8 +81,5 @@ enum SLAReportCSV {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func field(_ text: String) -> String { CSVField.escape(text) }
 }

@@ -36,7 +36,17 @@ public func buildRouter(_ services: RelaisServices) throws -> Hummingbird.Router
         guard let data = try? APIDocument.load() else { throw HTTPError(.notFound) }
         return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
-    router.get("/metrics") { _, _ in
+    // The figures tell how busy the desk is and which routes fail: for the operator's scraper,
+    // which holds RELAIS_METRICS_TOKEN; off when it is not set.
+    let metricsToken = services.configuration.environment[RelaisConfiguration.metricsTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+    router.get("/metrics") { request, _ in
+        guard let metricsToken else {
+            throw AccessError.forbidden("metrics are off: start the server with \(RelaisConfiguration.metricsTokenVariable) set and scrape with it")
+        }
+        let header = request.headers[.authorization] ?? ""
+        guard header.lowercased().hasPrefix("bearer "), ConstantTime.equal(String(header.dropFirst(7)), metricsToken) else {
+            throw APIProblem.unauthorized("send 'Authorization: Bearer' with the metrics token")
+        }
         var buffer: [UInt8] = []
         services.metrics.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))

@@ -48,6 +48,9 @@ public struct RelaisConfiguration: Sendable {
         self.environment = environment
     }
 
+    /// The variable holding the token a metrics scraper sends (`/metrics` is off without it).
+    public static let metricsTokenVariable = "RELAIS_METRICS_TOKEN"
+
     /// The organisation the map describes, as a URL-safe name.
     public var organizationSlug: String { map.organization.slug }
 }
