@@ -58,3 +58,31 @@ import Testing
         #expect(report.edge("a", "b")?.medianSeconds == 86_400)
     }
 }
+
+/// What a reader holds in memory is bounded, whatever the file.
+@Suite struct ReaderBoundsTests {
+    @Test func aQuoteNeverClosedIsRefusedOnceItPassesTheLongestRow() throws {
+        let text = "case:concept:name,concept:name,time:timestamp\nc1,\"" + String(repeating: "a", count: EventLogError.longestToken + 10)
+        #expect(throws: EventLogError.tooLarge(what: "the row starting on line 2 (an unclosed quote?)", limit: EventLogError.longestToken)) {
+            _ = try ProcessMiner.mine(.csv(CSVEventLog(source: ChunkedBytes(text, size: 6 << 20))))
+        }
+    }
+
+    @Test func aCommentNeverClosedIsRefusedOnceItPassesTheLongestTag() throws {
+        let text = "<?xml version=\"1.0\"?>\n<log><!--" + String(repeating: "a", count: EventLogError.longestToken + 10)
+        #expect(throws: EventLogError.self) { _ = try ProcessMiner.mine(.xes(XESEventLog(source: ChunkedBytes(text, size: 6 << 20)))) }
+        do {
+            _ = try ProcessMiner.mine(.xes(XESEventLog(source: ChunkedBytes(text, size: 6 << 20))))
+        } catch let error as EventLogError {
+            #expect(error.description.contains("larger than 16 MiB"), "\(error)")
+        }
+    }
+
+    @Test func aLogTakingTooLongIsLeft() throws {
+        let text = try Fixture.text("claims.csv")
+        #expect(throws: EventLogError.tookTooLong(seconds: 0)) {
+            _ = try ProcessMiner.mine(Fixture.claims(DeadlineBytes(MemoryBytes(text), seconds: 0)))
+        }
+        #expect(try ProcessMiner.mine(Fixture.claims(DeadlineBytes(MemoryBytes(text), seconds: 60))).counts.events == 9)
+    }
+}

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import RelaisMining
+import RelaisServer
 import RelaisTestSupport
 import Testing
 
@@ -44,6 +46,19 @@ import Testing
             try await post(client, "?where=nothing", token: api.agent, body: Array("a,b,c\n".utf8), type: "text/csv").expectProblem(.unprocessableContent, field: "where")
             try await post(client, "", token: api.requester, body: Array("a,b,c\n".utf8), type: "text/csv").expectProblem(.forbidden)
             try await post(client, "", token: api.agent, body: [0x1F, 0x8B, 0x00, 0x01], type: "application/gzip").expectProblem(.unprocessableContent)
+        }
+    }
+}
+
+extension ProcessUploadAPITests {
+    /// A small gzip body cannot inflate without end.
+    @Test func aGzipLogInflatesOnlyUpToItsCap() throws {
+        let gzip = MemoryBytes(Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("claims.xes.gz"))))
+        var inflated = 0
+        try GzipBytes(gzip, name: "claims.xes.gz").read { inflated += $0.count }
+        #expect(inflated > 1_000)
+        #expect(throws: EventLogError.tooLarge(what: "claims.xes.gz once inflated", limit: 1_000)) {
+            try GzipBytes(gzip, name: "claims.xes.gz", maxInflated: 1_000).read { _ in }
         }
     }
 }

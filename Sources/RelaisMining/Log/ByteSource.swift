@@ -49,7 +49,7 @@ public struct FileBytes: ByteSource {
 }
 
 /// Bytes already in memory (tests, uploads).
-public struct MemoryBytes: ByteSource {
+public struct MemoryBytes: ByteSource, Sendable {
     public let bytes: [UInt8]
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
@@ -57,5 +57,31 @@ public struct MemoryBytes: ByteSource {
 
     public func read(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try bytes.withUnsafeBytes { try body($0) }
+    }
+}
+
+/// A source read in pieces of at most a mebibyte, refused once `deadline` has passed: a log sent
+/// to be mined cannot hold a worker longer than the server allows.
+public struct DeadlineBytes: ByteSource {
+    public let source: any ByteSource
+    public let deadline: ContinuousClock.Instant
+    public let seconds: Int
+
+    public init(_ source: any ByteSource, seconds: Int) {
+        self.source = source
+        self.seconds = seconds
+        deadline = .now + .seconds(seconds)
+    }
+
+    public func read(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try source.read { chunk in
+            var start = 0
+            repeat {
+                guard ContinuousClock.now < deadline else { throw EventLogError.tookTooLong(seconds: seconds) }
+                let end = min(chunk.count, start + (1 << 20))
+                try body(UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
+                start = end
+            } while start < chunk.count
+        }
     }
 }

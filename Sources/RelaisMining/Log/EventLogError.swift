@@ -11,6 +11,14 @@ public enum EventLogError: Error, Equatable, CustomStringConvertible {
     case badFilter(String)
     /// A mining option out of its range, named as the API names it.
     case invalidOption(name: String, reason: String)
+    /// One row, tag, comment or inflated file larger than a reader keeps in memory.
+    case tooLarge(what: String, limit: Int)
+    /// Reading took longer than the server gives a log sent to be mined.
+    case tookTooLong(seconds: Int)
+
+    /// The longest row of a CSV log, or tag, comment or CDATA of an XES log, a reader holds: a
+    /// quote or a comment never closed would otherwise make it hold the whole file.
+    public static let longestToken = 16 << 20
 
     public var description: String {
         switch self {
@@ -32,6 +40,10 @@ public enum EventLogError: Error, Equatable, CustomStringConvertible {
             return reason
         case .invalidOption(let name, let reason):
             return "\(name): \(reason)"
+        case .tooLarge(let what, let limit):
+            return "\(what) is larger than \(limit >> 20) MiB"
+        case .tookTooLong(let seconds):
+            return "the log took more than \(seconds) s to read; mine a log this large with `relais mine`"
         }
     }
 }

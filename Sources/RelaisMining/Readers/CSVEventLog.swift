@@ -57,6 +57,9 @@ public struct CSVEventLog: EventLogReader {
         try source.read { chunk in
             working.append(contentsOf: chunk)
             try consume(isLast: false)
+            if working.count > EventLogError.longestToken {
+                throw EventLogError.tooLarge(what: "the row starting on line \(parser.line) (an unclosed quote?)", limit: EventLogError.longestToken)
+            }
         }
         try consume(isLast: true)
         guard layout != nil else { throw EventLogError.emptyFile }

@@ -41,6 +41,9 @@ public struct XESEventLog: EventLogReader {
             first = false
             working.append(contentsOf: chunk)
             try consume(isLast: false)
+            if working.count > EventLogError.longestToken {
+                throw EventLogError.tooLarge(what: "the tag, comment or text after line \(scanner.line)", limit: EventLogError.longestToken)
+            }
         }
         try consume(isLast: true)
         guard state.sawLog else { throw EventLogError.notAnEventLog("no <log> element: this is not an XES event log") }

@@ -39,7 +39,7 @@ extension RelaisAPI {
         let reading = EventLogReading(
             names: LogFieldNames(caseID: query._case, activity: query.activity, timestamp: query.timestamp, resource: query.resource, group: query.group),
             timestampFormat: query.timestampFormat)
-        let report = try services.process.mine(source, format: format, reading: reading, options: options, by: try RequestPrincipal.require())
+        let report = try await services.process.mine(source, format: format, reading: reading, options: options, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(try MiningJSON.convert(report))))
     }
 

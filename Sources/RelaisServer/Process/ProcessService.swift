@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import RelaisCore
 import RelaisMining
 import RelaisStore
@@ -42,12 +43,26 @@ public struct ProcessService: Sendable {
 
     /// Mines a log sent from elsewhere (another tool's export), gzip-compressed or not, read as
     /// `format` or as its content says.
+    ///
+    /// It runs on the thread pool, not on the request's executor, inflating to at most
+    /// `limits.maxInflated` bytes and reading for at most `limits.seconds`.
     public func mine(
-        _ source: any ByteSource, format: EventLogFormat?, reading: EventLogReading, options: ProcessMiner.Options, by principal: Principal
-    ) throws -> MiningReport {
+        _ source: any ByteSource & Sendable, format: EventLogFormat?, reading: EventLogReading, options: ProcessMiner.Options,
+        limits: UploadLimits = UploadLimits(), by principal: Principal
+    ) async throws -> MiningReport {
         try tickets.requireAgent(principal, "mine event logs")
         try principal.require(.reportsView, "mine event logs")
-        return try ProcessMiner.mine(reading.log(GzipBytes.inflating(source, name: "the log"), format: format), options: options)
+        return try await NIOThreadPool.singleton.runIfActive {
+            let bytes = DeadlineBytes(try GzipBytes.inflating(source, name: "the log", maxInflated: limits.maxInflated), seconds: limits.seconds)
+            return try ProcessMiner.mine(reading.log(bytes, format: format), options: options)
+        }
+    }
+
+    /// How much of the server a log sent to be mined may take.
+    public struct UploadLimits: Sendable {
+        public var maxInflated = 1 << 30
+        public var seconds = 120
+        public init() {}
     }
 
     /// Mines the tickets chosen. A ticket's case starts when it is created, so the options' period
