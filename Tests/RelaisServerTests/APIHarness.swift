@@ -40,15 +40,18 @@ struct APIHarness {
         do {
             let directory = services.directory
             let org = services.organization.id
-            func token(_ name: String, _ role: Role, in organization: UUID = org) async throws -> String {
-                try await directory.createToken(for: directory.addUser(organizationID: organization, name: name, email: nil, role: role))
+            func token(_ name: String, _ role: Role, email: String? = nil, in organization: UUID = org) async throws -> String {
+                try await directory.createToken(for: directory.addUser(organizationID: organization, name: name, email: email, role: role))
             }
             let other = try await directory.ensureOrganization(slug: "globex", name: "Globex")
             let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", createdAt: Date())
             try await services.crm.repository.insert(account, organizationID: org)
+            // The requester is a customer: a contact of the account, by their address.
+            try await services.crm.repository.insert(Contact(id: UUID(), accountID: account.id, name: "Rita", email: "rita@helix.example", createdAt: Date()),
+                                                     organizationID: org)
             let harness = APIHarness(
                 services: services, admin: try await token("ada", .admin), agent: try await token("sam", .agent),
-                requester: try await token("rita", .requester), outsider: try await token("otto", .admin, in: other.id), outsiderOrganization: other.id,
+                requester: try await token("rita", .requester, email: "rita@helix.example"), outsider: try await token("otto", .admin, in: other.id), outsiderOrganization: other.id,
                 accountID: account.id.uuidString.lowercased())
             let app = try buildApplication(services)
             try await app.test(.router) { client in try await body(harness, client) }

@@ -18,9 +18,12 @@ struct StoreFixture {
         let directory = DirectoryRepository(database: database)
         let organization = try await directory.ensureOrganization(slug: slug, name: slug.capitalized)
         let agent = try await directory.addUser(organizationID: organization.id, name: "agent", email: nil, role: .agent)
-        let requester = try await directory.addUser(organizationID: organization.id, name: "client", email: nil, role: .requester)
+        let requester = try await directory.addUser(organizationID: organization.id, name: "client", email: "client@helix.example", role: .requester)
         let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", createdAt: Date())
         try await CRMRepository(database: database).insert(account, organizationID: organization.id)
+        // The requester is a customer: a contact of the account, by their address.
+        try await CRMRepository(database: database).insert(
+            Contact(id: UUID(), accountID: account.id, name: "Client", email: "client@helix.example", createdAt: Date()), organizationID: organization.id)
         return StoreFixture(database: database, map: map, organization: organization, agent: agent, requester: requester,
                             account: account, service: TicketService(map: map, database: database))
     }

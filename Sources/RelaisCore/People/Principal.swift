@@ -66,13 +66,6 @@ public struct Principal: Sendable, Equatable {
             throw AccessError.forbidden("the user '\(name)' is not granted entity '\(entity ?? defaultEntity ?? "")'")
         }
     }
-
-    /// Refuses what the user's role does not allow, naming the permission.
-    public func require(_ permission: Permission, _ action: String) throws {
-        guard access.allows(permission) else {
-            throw AccessError.forbidden("the role '\(roleName)' may not \(action): it lacks the permission \(permission.rawValue)")
-        }
-    }
 }
 
 /// An organisation sharing the database with others: every row, query and credential is its own.

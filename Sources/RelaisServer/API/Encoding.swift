@@ -29,7 +29,7 @@ extension RelaisAPI {
 
     /// What an account is worth (its revenue, the amounts of its opportunities, contracts,
     /// invoices) is shown to roles with `crm.revenue` only.
-    static var mayReadRevenue: Bool { RequestPrincipal.current?.access.allows(.crmRevenue) ?? false
+    static var mayReadRevenue: Bool { RequestPrincipal.current?.may(.read, .revenue) ?? false
     }
 
     func encode(_ contact: Contact) -> Components.Schemas.Contact {

@@ -6,7 +6,7 @@ import RelaisStore
 extension RelaisAPI {
     func listAuditEntries(_ input: Operations.ListAuditEntries.Input) async throws -> Operations.ListAuditEntries.Output {
         let principal = try RequestPrincipal.require()
-        guard principal.role == .admin else { throw AccessError.forbidden("only administrators read the audit log") }
+        try principal.require(.list, .audit)
         let limit = try limit(input.query.limit)
         let action = input.query.action?.trimmingCharacters(in: .whitespaces)
         let entries = try await AuditLog(database: services.database).entries(

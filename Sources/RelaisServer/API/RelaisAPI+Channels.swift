@@ -14,14 +14,15 @@ extension RelaisAPI {
         return name
     }
 
-    func requireAdmin(_ action: String) throws -> Principal {
+    /// The caller, when the policy lets them do `action` to channel tokens.
+    func channelTokenHolder(_ action: Action) throws -> Principal {
         let principal = try RequestPrincipal.require()
-        guard principal.role == .admin else { throw AccessError.forbidden("only administrators \(action)") }
+        try principal.require(action, .channelToken)
         return principal
     }
 
     func listChannels(_ input: Operations.ListChannels.Input) async throws -> Operations.ListChannels.Output {
-        let principal = try requireAdmin("see the channels' tokens")
+        let principal = try channelTokenHolder(.list)
         let issued = try await services.channelTokens.issued(organizationID: principal.organizationID)
         return .ok(.init(body: .json(.init(items: inboundChannels.sorted { $0.key < $1.key }.map { channel, families in
             .init(channel: channel, families: families, hasToken: issued[channel] != nil, tokenIssuedAt: issued[channel])
@@ -29,14 +30,14 @@ extension RelaisAPI {
     }
 
     func issueChannelToken(_ input: Operations.IssueChannelToken.Input) async throws -> Operations.IssueChannelToken.Output {
-        let principal = try requireAdmin("issue channel tokens")
+        let principal = try channelTokenHolder(.create)
         let channel = try inboundChannel(input.path.channel)
         let token = try await services.channelTokens.issue(channel: channel, organizationID: principal.organizationID, by: principal)
         return .created(.init(body: .json(.init(channel: channel, token: token))))
     }
 
     func revokeChannelToken(_ input: Operations.RevokeChannelToken.Input) async throws -> Operations.RevokeChannelToken.Output {
-        let principal = try requireAdmin("revoke channel tokens")
+        let principal = try channelTokenHolder(.delete)
         let channel = try inboundChannel(input.path.channel)
         guard try await services.channelTokens.revoke(channel: channel, organizationID: principal.organizationID, by: principal) else {
             throw StoreError.notFound(what: "token of channel", id: channel)

@@ -6,7 +6,7 @@ import RelaisStore
 extension RelaisAPI {
     func receiveMail(_ input: Operations.ReceiveMail.Input) async throws -> Operations.ReceiveMail.Output {
         let principal = try RequestPrincipal.require()
-        guard principal.role == .admin else { throw AccessError.forbidden("only administrators (mail gateways) hand mail to Relais") }
+        try principal.require(.create, .mail)
         guard case let .messageRfc822(body) = input.body else { throw APIProblem.badRequest("expected a message/rfc822 body") }
         let raw = try await [UInt8](collecting: body, upTo: MailIntake.maxSize)
         let outcome = try await services.mail.receive(raw, recipients: input.query.recipient ?? [], organizationID: principal.organizationID)
@@ -15,7 +15,7 @@ extension RelaisAPI {
 
     func listQuarantinedMail(_ input: Operations.ListQuarantinedMail.Input) async throws -> Operations.ListQuarantinedMail.Output {
         let principal = try RequestPrincipal.require()
-        guard principal.role != .requester else { throw AccessError.forbidden("requesters may not read the mail quarantine") }
+        try principal.require(.list, .mailQuarantine)
         let limit = try limit(input.query.limit)
         let entries = try await services.mail.quarantined(organizationID: principal.organizationID, status: input.query.status?.rawValue ?? "held",
                                                           limit: limit, before: try idCursor(input.query.cursor))
@@ -30,7 +30,7 @@ extension RelaisAPI {
 
     func retryQuarantinedMail(_ input: Operations.RetryQuarantinedMail.Input) async throws -> Operations.RetryQuarantinedMail.Output {
         let principal = try RequestPrincipal.require()
-        guard principal.role != .requester else { throw AccessError.forbidden("requesters may not retry quarantined mail") }
+        try principal.require(.change, .mailQuarantine)
         let outcome = try await services.mail.retry(try parseID(input.path.id, field: "id"), organizationID: principal.organizationID)
         return .ok(.init(body: .json(encode(outcome))))
     }

@@ -7,7 +7,7 @@ extension RelaisAPI {
     /// Agents and administrators read and change the map (as far as its governance lets them).
     func mapActor() throws -> MapActor {
         let principal = try RequestPrincipal.require()
-        guard principal.role != .requester else { throw AccessError.forbidden("requesters do not read or change the map") }
+        try principal.require(.read, .mapVersion)
         return MapActor(principal)
     }
 

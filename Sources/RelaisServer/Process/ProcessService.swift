@@ -27,8 +27,7 @@ public struct ProcessService: Sendable {
     }
 
     public func events(_ request: Request, by principal: Principal) async throws -> [EventList.Event] {
-        try tickets.requireAgent(principal, "read the process log")
-        try principal.require(.reportsView, "read the process log")
+        try principal.require(.read, .processLog)
         for family in request.selection.families where map.families[family] == nil {
             throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
         }
@@ -50,8 +49,7 @@ public struct ProcessService: Sendable {
         _ source: any ByteSource & Sendable, format: EventLogFormat?, reading: EventLogReading, options: ProcessMiner.Options,
         limits: UploadLimits = UploadLimits(), by principal: Principal
     ) async throws -> MiningReport {
-        try tickets.requireAgent(principal, "mine event logs")
-        try principal.require(.reportsView, "mine event logs")
+        try principal.require(.read, .processLog)
         return try await NIOThreadPool.singleton.runIfActive {
             let bytes = DeadlineBytes(try GzipBytes.inflating(source, name: "the log", maxInflated: limits.maxInflated), seconds: limits.seconds)
             return try ProcessMiner.mine(reading.log(bytes, format: format), options: options)

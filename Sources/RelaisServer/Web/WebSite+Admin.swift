@@ -7,9 +7,7 @@ import RelaisStore
 /// and API tokens, webhook endpoints and their deliveries. Holders of `users.manage` only.
 extension WebSite {
     func requireAdmin(_ visit: WebVisit) throws -> Principal {
-        let user = try visit.requireStaff()
-        try user.require(.usersManage, "administer Relais")
-        return user
+        try visit.require(.administration)
     }
 
     func adminPage(_ request: Request) async -> Response {

@@ -17,7 +17,7 @@ extension WebSite {
 
     /// Whether `user` may open tickets of `family`: requesters open what the map lets customers open.
     static func reaches(_ user: Principal, family: String) -> Bool {
-        user.role == .requester || user.access.families.map { $0.contains(family) } ?? true
+        AccessPolicy.mayOpen(family: family, by: user)
     }
 
     func newTicketPage(_ request: Request) async -> Response {

@@ -8,7 +8,7 @@ extension WebSite {
     static let loginTokenCookie = "relais_login"
 
     /// Where a user lands: agents in their queue, requesters on the portal.
-    static func home(of user: Principal) -> String { user.role == .requester ? "/portal" : "/app" }
+    static func home(of user: Principal) -> String { AccessPolicy.enters(.portal, by: user) ? "/portal" : "/app" }
 
     func loginPage(_ request: Request) async -> Response {
         await page(request) { visit in

@@ -12,9 +12,7 @@ extension WebSite {
     static let revenuePoints = 250
 
     func requireReports(_ visit: WebVisit) throws -> Principal {
-        let user = try visit.requireStaff()
-        try user.require(.reportsView, "read dashboards")
-        return user
+        try visit.require(.dashboards)
     }
 
     func dashboardPage(_ request: Request) async -> Response {
@@ -102,7 +100,7 @@ extension WebSite {
                 },
                 "renewal": overview.nextRenewal?.description as Any,
             ]
-            if user.access.permissions.contains(.crmRevenue), let revenue = account.annualRevenue {
+            if user.may(.read, .revenue), let revenue = account.annualRevenue {
                 values["revenue"] = "\(revenue.formatted()) \(account.currency ?? "")"
             }
             return render("pages/account", values, visit)

@@ -7,11 +7,7 @@ import RelaisStore
 /// one's own tickets, reply, accept or refuse a resolution, rate it. A requester reaches nothing
 /// else.
 extension WebSite {
-    func requireRequester(_ visit: WebVisit) throws -> Principal {
-        let user = try visit.requireUser()
-        guard user.role == .requester else { throw WebRedirect(to: "/app") }
-        return user
-    }
+    func requireRequester(_ visit: WebVisit) throws -> Principal { try visit.require(.portal) }
 
     func portalPage(_ request: Request) async -> Response {
         await page(request) { visit in

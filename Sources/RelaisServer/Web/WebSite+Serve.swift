@@ -98,9 +98,10 @@ extension WebSite {
         context["csrf"] = visit.session?.csrfToken ?? ""
         context["organization"] = visit.services.configuration.map.organization.name
         if let user = visit.user {
-            let canReport = user.access.permissions.contains(.reportsView)
-            let canAdmin = user.access.permissions.contains(.usersManage)
-            context["me"] = ["name": user.name, "staff": visit.isStaff, "reports": canReport, "admin": canAdmin, "requester": user.role == .requester] as [String: Any]
+            let canReport = AccessPolicy.enters(.dashboards, by: user)
+            let canAdmin = AccessPolicy.enters(.administration, by: user)
+            context["me"] = ["name": user.name, "staff": visit.isStaff, "reports": canReport, "admin": canAdmin,
+                             "requester": AccessPolicy.enters(.portal, by: user)] as [String: Any]
         }
         context["other_language"] = visit.language == .fr ? "en" : "fr"
         let html = pages.render(context, withTemplate: template) ?? ""

@@ -36,7 +36,7 @@ extension WebSite {
             "moves": moves,
             "has_moves": !moves.isEmpty,
             "mine": ticket.assignee == user.name,
-            "writer": user.access.permissions.contains(.ticketsWrite),
+            "writer": user.may(.change, .ticket),
             "timeline": try await timeline(events: events, comments: comments, format: format, internalShown: true),
             "trackers": map.trackers.keys.sorted(),
             "has_trackers": !map.trackers.isEmpty,

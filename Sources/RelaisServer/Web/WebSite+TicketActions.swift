@@ -9,7 +9,7 @@ extension WebSite {
     /// The account with its tier (and revenue for those who may see it), the contact, the other
     /// linked records, the account's contracts, latest invoices and open signals.
     func crmPanel(_ ticket: Ticket, visit: WebVisit, user: Principal, format: WebFormat) async throws -> [String: Any]? {
-        guard user.access.allows(.crmRead) else { return nil }
+        guard user.may(.read, .account) else { return nil }
         let crm = visit.services.crm
         var panel: [String: Any] = [:]
         var links: [[String: Any]] = []
@@ -21,7 +21,7 @@ extension WebSite {
                 guard let account = try? await crm.account(link.id, by: user) else { continue }
                 row["name"] = account.name
                 var shown: [String: Any] = ["id": account.id.uuidString, "name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? ""]
-                if user.access.permissions.contains(.crmRevenue), let revenue = account.annualRevenue {
+                if user.may(.read, .revenue), let revenue = account.annualRevenue {
                     shown["revenue"] = "\(revenue.formatted(.number.grouping(.automatic))) \(account.currency ?? "")"
                 }
                 panel["account"] = shown
@@ -45,7 +45,7 @@ extension WebSite {
             panel["invoices"] = invoices.map { invoice -> [String: Any] in
                 var row: [String: Any] = ["number": invoice.number ?? invoice.name ?? "", "status": invoice.status ?? "",
                                           "due": invoice.dueDate?.description ?? ""]
-                if let cents = invoice.amountCents, user.access.permissions.contains(.crmRevenue) {
+                if let cents = invoice.amountCents, user.may(.read, .revenue) {
                     row["amount"] = String(format: "%.2f %@", Double(cents) / 100, invoice.currency ?? "")
                 }
                 return row

@@ -87,14 +87,21 @@ struct WebVisit: Sendable {
         return user
     }
 
-    /// Staff reach the workspace; requesters only the portal.
-    func requireStaff() throws -> Principal {
+    /// The signed-in user, when the access policy lets them into `area`; elsewhere, their home.
+    func require(_ area: WorkspaceArea) throws -> Principal {
         let user = try requireUser()
-        guard user.role != .requester else { throw WebRedirect(to: "/portal") }
+        guard AccessPolicy.enters(area, by: user) else {
+            // Someone of the desk without the right for this part is refused; the others go home.
+            if area != .portal, AccessPolicy.enters(.desk, by: user) { throw AccessError.forbidden("your role does not open this page") }
+            throw WebRedirect(to: WebSite.home(of: user))
+        }
         return user
     }
 
-    var isStaff: Bool { user.map { $0.role != .requester } ?? false }
+    /// Staff reach the desk; requesters only the portal.
+    func requireStaff() throws -> Principal { try require(.desk) }
+
+    var isStaff: Bool { user.map { AccessPolicy.enters(.desk, by: $0) } ?? false }
 }
 
 /// Sends the browser elsewhere (303 See Other), from anywhere in a page's handler.

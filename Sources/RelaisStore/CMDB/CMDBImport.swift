@@ -10,7 +10,7 @@ extension CMDBService {
     /// external ids (or `source_id`/`target_id`) and a `type` the map declares. A row that fails is
     /// reported with its line and skipped; the others are applied, 500 to a transaction.
     public func importRows(_ rows: [ImportRow], kind: ImportKind, by principal: Principal) async throws -> ImportReport {
-        try requireStaff(principal)
+        try requireStaff(principal, writing: true)
         return try await CRMImporter.inBatches(rows, database: repository.database, now: now) { row, time, db in
             kind == .items
                 ? try await importItem(row, organizationID: principal.organizationID, at: time, on: db)

@@ -160,7 +160,9 @@ public struct CMDBRepository: Sendable {
     }
 
     /// Tickets tied to an item, newest first: key, status, status category and title.
-    public func tickets(organizationID: UUID, item: UUID, openOnly: Bool, limit: Int) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
+    /// The tickets tied to `item` within `scope`, newest first.
+    public func tickets(organizationID: UUID, item: UUID, openOnly: Bool, limit: Int,
+                        scope: AccessScope = .everything) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
         try await database.read { db in
             var select = db.select().columns(SQLColumn("key", table: "t"), SQLColumn("status", table: "t"), SQLColumn("status_category", table: "t"),
                                              SQLColumn("title", table: "t"))
@@ -168,6 +170,7 @@ public struct CMDBRepository: Sendable {
                 .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
                 .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
                 .where(SQLColumn("item_id", table: "l"), .equal, SQLBind(item.text))
+                .where(AccessFilter.condition(scope, table: "t"))
             if openOnly { select = select.where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(Self.unfinished)) }
             return try await select.orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).limit(limit).all().map { row in
                 (try row.decode(column: "key", as: String.self), try row.decode(column: "status", as: String.self),
@@ -180,13 +183,14 @@ public struct CMDBRepository: Sendable {
 
     /// Every open ticket tied to some item, as (item, ticket key) pairs, newest ticket first: the
     /// few an impact report checks its reached items against, in one query.
-    func openTicketTies(organizationID: UUID) async throws -> [(item: UUID, key: String)] {
+    func openTicketTies(organizationID: UUID, scope: AccessScope = .everything) async throws -> [(item: UUID, key: String)] {
         try await database.read { db in
             try await db.select().columns(SQLColumn("item_id", table: "l"), SQLColumn("key", table: "t"))
                 .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
                 .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
                 .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
                 .where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(Self.unfinished))
+                .where(AccessFilter.condition(scope, table: "t"))
                 .orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).all()
                 .map { (try $0.uuid("item_id"), try $0.decode(column: "key", as: String.self)) }
         }

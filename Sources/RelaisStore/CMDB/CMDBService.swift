@@ -20,9 +20,9 @@ public struct CMDBService: Sendable {
         self.now = { Millis.date(Millis.from(now())) }
     }
 
+    /// Asks the policy for configuration items: reading, or writing.
     func requireStaff(_ principal: Principal, writing: Bool = false) throws {
-        if principal.role == .requester { throw AccessError.forbidden("requesters may not read or change configuration items") }
-        if writing { try principal.require(.cmdbWrite, "change configuration items") }
+        try principal.require(writing ? .change : .read, .configurationItem)
     }
 
     // MARK: Items
@@ -171,7 +171,9 @@ public struct CMDBService: Sendable {
 
     public func tickets(ofItem id: UUID, openOnly: Bool, limit: Int, by principal: Principal) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
         _ = try await item(id, by: principal)
-        return try await repository.tickets(organizationID: principal.organizationID, item: id, openOnly: openOnly, limit: limit)
+        // Only the tickets the caller reaches.
+        return try await repository.tickets(organizationID: principal.organizationID, item: id, openOnly: openOnly, limit: limit,
+                                            scope: principal.access)
     }
 
     // MARK: Impact
@@ -209,7 +211,7 @@ public struct CMDBService: Sendable {
         var reached = Set(walk.map { snapshot.ids[$0.item] })
         reached.insert(id)
         var seen = Set<String>()
-        let open = try await repository.openTicketTies(organizationID: principal.organizationID)
+        let open = try await repository.openTicketTies(organizationID: principal.organizationID, scope: principal.access)
             .filter { reached.contains($0.item) && seen.insert($0.key).inserted }.prefix(100).map(\.key)
         var services = entries(serviceSteps.prefix(limit))
         if isService(Int(start)) { services.insert(.init(item: item, distance: 0, via: item.id, relation: ""), at: 0) }

@@ -49,9 +49,20 @@ public struct CRMImporter: Sendable {
 
     enum Outcome { case created, updated }
 
-    public func run(_ rows: [ImportRow], kind: CRMObjectKind, organizationID: UUID) async throws -> ImportReport {
+    /// Applies `rows`; with `reach`, a row of an account (or belonging to one) whose legal entity
+    /// the importer is not granted is refused, as it would be one by one.
+    public func run(_ rows: [ImportRow], kind: CRMObjectKind, organizationID: UUID, reach: AccessScope? = nil) async throws -> ImportReport {
         try await Self.inBatches(rows, database: database, now: now) { row, time, db in
-            try await apply(row, kind: kind, organizationID: organizationID, now: time, on: db) == .created
+            try await apply(row, kind: kind, organizationID: organizationID, reach: reach, now: time, on: db) == .created
+        }
+    }
+
+    /// Refuses what belongs to an account of an entity out of `reach`.
+    func requireReach(_ reach: AccessScope?, account id: UUID?, field: String, organizationID: UUID, on db: any SQLDatabase) async throws {
+        guard let reach, reach.entities != nil, let id else { return }
+        let account = try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.text, on: db)
+        guard reach.reaches(entity: account?.entity) else {
+            throw StoreError.invalidValue(field: field, reason: "the account's legal entity is not granted to the importer")
         }
     }
 
@@ -90,7 +101,7 @@ public struct CRMImporter: Sendable {
         }
     }
 
-    func apply(_ row: ImportRow, kind: CRMObjectKind, organizationID: UUID, now: Date, on db: any SQLDatabase) async throws -> Outcome {
+    func apply(_ row: ImportRow, kind: CRMObjectKind, organizationID: UUID, reach: AccessScope? = nil, now: Date, on db: any SQLDatabase) async throws -> Outcome {
         var values = row.values
         let externalID = values.removeValue(forKey: "external_id").flatMap(CRMText.value)
         values.removeValue(forKey: "id")
@@ -101,9 +112,15 @@ public struct CRMImporter: Sendable {
                 try await CRMRepository.account(organizationID: organizationID, where: "external_id", is: $0, on: db)
             } ?? Account(id: UUID.timeOrdered(at: now), name: "", externalID: externalID, createdAt: now)
             let isNew = account.name.isEmpty
+            if !isNew, let reach, !reach.reaches(entity: account.entity) {
+                throw StoreError.invalidValue(field: "external_id", reason: "the account's legal entity is not granted to the importer")
+            }
             try account.apply(values)
             try account.validate()
             try account.checkEntity(among: entities)
+            if let reach, !reach.reaches(entity: account.entity) {
+                throw StoreError.invalidValue(field: "entity", reason: "'\(account.entity ?? "the default entity")' is not granted to the importer")
+            }
             if isNew {
                 try await CRMRepository.insert(account, organizationID: organizationID, on: db)
             } else {
@@ -117,11 +134,13 @@ public struct CRMImporter: Sendable {
             var contact = existing ?? Contact(id: UUID.timeOrdered(at: now), accountID: nil, name: "", externalID: externalID, createdAt: now)
             try contact.apply(values)
             try contact.validate()
+            try await requireReach(reach, account: existing?.accountID, field: "external_id", organizationID: organizationID, on: db)
             if let accountID {
                 contact.accountID = accountID
             } else if contact.accountID == nil, let domain = contact.domain {
                 contact.accountID = try await accountDeclaring(domain, organizationID: organizationID, on: db)
             }
+            try await requireReach(reach, account: contact.accountID, field: "account_id", organizationID: organizationID, on: db)
             if existing == nil {
                 try await CRMRepository.insert(contact, organizationID: organizationID, on: db)
             } else {
@@ -133,7 +152,9 @@ public struct CRMImporter: Sendable {
                 try await CRMRepository.record(organizationID: organizationID, kind: kind, where: "external_id", is: $0, on: db)
             }
             var record = existing ?? CRMRecord(id: UUID.timeOrdered(at: now), kind: kind, externalID: externalID, createdAt: now)
+            try await requireReach(reach, account: existing?.accountID, field: "external_id", organizationID: organizationID, on: db)
             if let accountID { record.accountID = accountID }
+            try await requireReach(reach, account: record.accountID, field: "account_id", organizationID: organizationID, on: db)
             try record.apply(values)
             record.updatedAt = now
             try record.validate()

@@ -245,12 +245,14 @@ public struct AccountOverview: Sendable {
 }
 
 extension CRMReports {
-    public func overview(organizationID: UUID, accountID: UUID, from: Date, to: Date, today: CivilDate) async throws -> AccountOverview {
+    /// An account's overview; its tickets are those within `scope` only.
+    public func overview(organizationID: UUID, accountID: UUID, from: Date, to: Date, today: CivilDate,
+                         scope: AccessScope = .everything) async throws -> AccountOverview {
         let crm = CRMRepository(database: database)
         guard let account = try await crm.account(organizationID: organizationID, id: accountID) else {
             throw StoreError.notFound(what: "account", id: accountID.text)
         }
-        let facts = try await facts(organizationID: organizationID, from: from, to: to, accountID: accountID)
+        let facts = try await facts(organizationID: organizationID, from: from, to: to, accountID: accountID, cut: Cut(scope: scope))
         var overview = AccountOverview(
             account: account, from: from, to: to, tickets: facts.count,
             byFamily: Dictionary(grouping: facts, by: \.family).mapValues(\.count),
@@ -285,6 +287,7 @@ extension CRMReports {
             func base() -> SQLSelectBuilder {
                 db.select().columns("key", "title", "family", "severity", "status", "status_category", "created_at").from("tickets")
                     .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text)
+                    .where(AccessFilter.condition(scope, table: "tickets"))
             }
             let critical = severe == nil ? [] : try await briefs(base().where("severity", .equal, severe!)
                 .where("status_category", .notIn, [StatusCategory.solved.rawValue, StatusCategory.closed.rawValue])

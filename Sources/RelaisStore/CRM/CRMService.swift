@@ -22,16 +22,28 @@ public struct CRMService: Sendable {
         self.now = { Millis.date(Millis.from(now())) }
     }
 
-    func requireStaff(_ principal: Principal, _ permission: Permission = .crmRead) throws {
-        if principal.role == .requester { throw AccessError.forbidden("requesters may not read or change CRM objects") }
-        try principal.require(permission, permission == .crmRead ? "read CRM objects" : "change CRM objects")
+    /// The resource a kind of CRM object is for the access policy.
+    static func resource(_ kind: CRMObjectKind) -> Resource {
+        switch kind {
+        case .account: .account
+        case .contact: .contact
+        default: .crmRecord
+        }
+    }
+
+    /// Refuses what belongs to an account the caller does not reach (`field` names it).
+    func requireReach(account id: UUID?, field: String, by principal: Principal) async throws {
+        guard let id else { return }
+        guard try await reachesAccount(id, by: principal) else {
+            throw StoreError.invalidValue(field: field, reason: "no account '\(id.text)' within your reach")
+        }
     }
 
     // MARK: Accounts and contacts
 
     public func createAccount(_ values: [String: String], externalID: String?, by principal: Principal) async throws -> Account {
-        try requireStaff(principal, .crmWrite)
-        if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "set what an account is worth") }
+        try principal.require(.create, .account)
+        if values["annual_revenue"] != nil { try principal.require(.change, .revenue) }
         var account = Account(id: UUID.timeOrdered(at: now()), name: "", externalID: externalID, createdAt: now())
         try account.apply(values)
         try check(entityOf: account, by: principal)
@@ -40,7 +52,7 @@ public struct CRMService: Sendable {
     }
 
     public func account(_ id: UUID, by principal: Principal) async throws -> Account {
-        try requireStaff(principal)
+        try principal.require(.read, .account)
         // An account of an entity out of the caller's reach does not exist for them.
         guard let account = try await repository.account(organizationID: principal.organizationID, id: id),
               principal.access.reaches(entity: account.entity) else {
@@ -64,8 +76,8 @@ public struct CRMService: Sendable {
     }
 
     public func updateAccount(_ id: UUID, _ values: [String: String], by principal: Principal) async throws -> Account {
-        try requireStaff(principal, .crmWrite)
-        if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "change what an account is worth") }
+        try principal.require(.change, .account)
+        if values["annual_revenue"] != nil { try principal.require(.change, .revenue) }
         var account = try await account(id, by: principal)
         var values = values
         if let external = values.removeValue(forKey: "external_id") { account.externalID = CRMText.value(external) }
@@ -77,8 +89,8 @@ public struct CRMService: Sendable {
 
     /// Creates or updates the account the CRM knows by `externalID`; true when it was created.
     public func upsertAccount(externalID: String, _ values: [String: String], by principal: Principal) async throws -> (Account, created: Bool) {
-        try requireStaff(principal, .crmWrite)
-        if values["annual_revenue"] != nil { try principal.require(.crmRevenue, "set what an account is worth") }
+        try principal.require(.change, .account)
+        if values["annual_revenue"] != nil { try principal.require(.change, .revenue) }
         guard var account = try await repository.account(organizationID: principal.organizationID, externalID: externalID) else {
             return (try await createAccount(values, externalID: externalID, by: principal), true)
         }
@@ -90,13 +102,13 @@ public struct CRMService: Sendable {
     }
 
     public func accounts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Account], PageCursor?) {
-        try requireStaff(principal)
+        try principal.require(.list, .account)
         return try await repository.accounts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
 
     /// Accounts the caller reaches whose name starts with `prefix`.
     public func accounts(named prefix: String, limit: Int = 10, by principal: Principal) async throws -> [Account] {
-        try requireStaff(principal)
+        try principal.require(.list, .account)
         let prefix = prefix.trimmingCharacters(in: .whitespaces)
         guard !prefix.isEmpty else { return [] }
         return try await repository.accounts(organizationID: principal.organizationID, named: prefix, scope: principal.access, limit: limit)
@@ -113,7 +125,7 @@ public struct CRMService: Sendable {
     }
 
     public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {
-        try requireStaff(principal)
+        try principal.require(.read, .contact)
         guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id),
               try await reachesAccount(contact.accountID, by: principal) else {
             throw StoreError.notFound(what: "contact", id: id.text)
@@ -122,13 +134,13 @@ public struct CRMService: Sendable {
     }
 
     public func contacts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Contact], PageCursor?) {
-        try requireStaff(principal)
+        try principal.require(.list, .contact)
         return try await repository.contacts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
 
     /// A new contact; without an account it joins the account declaring its address's domain.
     public func createContact(name: String, email: String?, accountID: UUID?, externalID: String?, by principal: Principal) async throws -> Contact {
-        try requireStaff(principal, .crmWrite)
+        try principal.require(.create, .contact)
         var contact = Contact(id: UUID.timeOrdered(at: now()), accountID: accountID, name: name.trimmingCharacters(in: .whitespacesAndNewlines),
                               email: email?.trimmingCharacters(in: .whitespaces).lowercased(), externalID: externalID, createdAt: now())
         try contact.validate()
@@ -139,6 +151,7 @@ public struct CRMService: Sendable {
         } else if let email = contact.email {
             contact.accountID = try await repository.account(organizationID: principal.organizationID, forEmail: email)?.id
         }
+        try await requireReach(account: contact.accountID, field: "account_id", by: principal)
         try await repository.insert(contact, organizationID: principal.organizationID)
         return contact
     }
@@ -146,18 +159,19 @@ public struct CRMService: Sendable {
     // MARK: Records
 
     public func createRecord(_ kind: CRMObjectKind, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
-        try requireStaff(principal, .crmWrite)
-        if values["amount"] != nil { try principal.require(.crmRevenue, "set an amount") }
+        try principal.require(.create, .crmRecord)
+        if values["amount"] != nil { try principal.require(.change, .revenue) }
         var values = values
         var record = CRMRecord(id: UUID.timeOrdered(at: now()), kind: kind, createdAt: now())
         try take(&values, into: &record)
+        try await requireReach(account: record.accountID, field: "account_id", by: principal)
         try record.apply(values)
         try await repository.insert(record, organizationID: principal.organizationID)
         return record
     }
 
     public func record(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws -> CRMRecord {
-        try requireStaff(principal)
+        try principal.require(.read, .crmRecord)
         guard let record = try await repository.record(organizationID: principal.organizationID, kind: kind, id: id),
               try await reachesAccount(record.accountID, by: principal) else {
             throw StoreError.notFound(what: kind.rawValue, id: id.text)
@@ -166,11 +180,12 @@ public struct CRMService: Sendable {
     }
 
     public func updateRecord(_ kind: CRMObjectKind, _ id: UUID, _ values: [String: String], by principal: Principal) async throws -> CRMRecord {
-        try requireStaff(principal, .crmWrite)
-        if values["amount"] != nil { try principal.require(.crmRevenue, "set an amount") }
+        try principal.require(.change, .crmRecord)
+        if values["amount"] != nil { try principal.require(.change, .revenue) }
         var record = try await record(kind, id, by: principal)
         var values = values
         try take(&values, into: &record)
+        try await requireReach(account: record.accountID, field: "account_id", by: principal)
         try record.apply(values)
         record.updatedAt = now()
         try await repository.update(record, organizationID: principal.organizationID)
@@ -179,8 +194,8 @@ public struct CRMService: Sendable {
 
     /// Creates or updates the record the CRM knows by `externalID`; true when it was created.
     public func upsertRecord(_ kind: CRMObjectKind, externalID: String, _ values: [String: String], by principal: Principal) async throws -> (CRMRecord, created: Bool) {
-        try requireStaff(principal, .crmWrite)
-        if values["amount"] != nil { try principal.require(.crmRevenue, "set an amount") }
+        try principal.require(.change, .crmRecord)
+        if values["amount"] != nil { try principal.require(.change, .revenue) }
         guard let existing = try await repository.record(organizationID: principal.organizationID, kind: kind, externalID: externalID) else {
             var values = values
             values["external_id"] = externalID
@@ -192,12 +207,14 @@ public struct CRMService: Sendable {
     }
 
     public func deleteRecord(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws {
-        try requireStaff(principal, .crmWrite)
+        try principal.require(.delete, .crmRecord)
+        // A record out of reach does not exist for the caller.
+        _ = try await record(kind, id, by: principal)
         try await repository.delete(kind: kind, id: id, organizationID: principal.organizationID)
     }
 
     public func records(_ kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([CRMRecord], PageCursor?) {
-        try requireStaff(principal)
+        try principal.require(.list, .crmRecord)
         return try await repository.records(organizationID: principal.organizationID, kind: kind, accountID: accountID, scope: principal.access,
                                             limit: limit, after: cursor)
     }
@@ -215,17 +232,18 @@ public struct CRMService: Sendable {
     // MARK: Imports, overview, signals, reports
 
     public func importRows(_ rows: [ImportRow], kind: CRMObjectKind, by principal: Principal) async throws -> ImportReport {
-        try requireStaff(principal, .crmWrite)
+        try principal.require(.create, Self.resource(kind))
+        try principal.require(.change, Self.resource(kind))
         if rows.contains(where: { row in ["annual_revenue", "amount"].contains { !(row.values[$0] ?? "").isEmpty } }) {
-            try principal.require(.crmRevenue, "import what accounts are worth")
+            try principal.require(.change, .revenue)
         }
-        return try await importer.run(rows, kind: kind, organizationID: principal.organizationID)
+        return try await importer.run(rows, kind: kind, organizationID: principal.organizationID, reach: principal.access)
     }
 
     public func overview(of accountID: UUID, from: Date, to: Date, by principal: Principal) async throws -> AccountOverview {
         _ = try await account(accountID, by: principal)
         return try await reports.overview(organizationID: principal.organizationID, accountID: accountID, from: from, to: to,
-                                          today: CivilDate(utcDayOf: now()))
+                                          today: CivilDate(utcDayOf: now()), scope: principal.access)
     }
 
     public func rollup(of accountID: UUID, by principal: Principal) async throws -> AccountRollups.Summary {
@@ -234,7 +252,7 @@ public struct CRMService: Sendable {
     }
 
     public func signals(status: Signal.Status?, accountID: UUID?, by principal: Principal) async throws -> [Signal] {
-        try requireStaff(principal)
+        try principal.require(.list, .signal)
         return try await signals.list(organizationID: principal.organizationID, status: status, accountID: accountID, scope: principal.access)
     }
 
@@ -249,19 +267,17 @@ public struct CRMService: Sendable {
     /// for holders of `crm.revenue`, revenue against tickets, read from one pass over the period's
     /// tickets rather than one per report.
     public func dashboard(from: Date, to: Date, by principal: Principal) async throws -> (compliance: ReportTable, satisfaction: ReportTable, revenue: ReportTable?) {
-        try requireStaff(principal)
-        try principal.require(.reportsView, "read reports")
+        try principal.require(.read, .report)
         let facts = try await reports.facts(organizationID: principal.organizationID, from: from, to: to, cut: CRMReports.Cut(scope: principal.access))
         return (reports.slaCompliance(facts, by: .tier), reports.satisfactionAgainstResolution(facts),
-                principal.access.allows(.crmRevenue) ? reports.revenueAgainstIncidents(facts) : nil)
+                principal.may(.read, .revenue) ? reports.revenueAgainstIncidents(facts) : nil)
     }
 
     /// A report over the tickets of the period the caller reaches, cut to one entity or brand when named.
     public func report(_ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
                        by principal: Principal) async throws -> ReportTable {
-        try requireStaff(principal)
-        try principal.require(.reportsView, "read reports")
-        if report == .revenueIncidents { try principal.require(.crmRevenue, "see what accounts are worth") }
+        try principal.require(.read, .report)
+        if report == .revenueIncidents { try principal.require(.read, .revenue) }
         let organization = principal.organizationID
         let cut = CRMReports.Cut(scope: principal.access, entity: entity, brand: brand)
         switch report {

@@ -78,10 +78,12 @@ struct SQLiteKnowledgeIndex: KnowledgeIndex {
 
     func search(_ query: KnowledgeQuery, organizationID: UUID, on db: any SQLDatabase) async throws -> [(id: String, score: Double)] {
         let expression = Self.expression(query)
-        // FTS5 walks matches in key order without scoring them: the key of the window's oldest match.
+        // FTS5 walks matches in key order without scoring them: the key of the window's oldest
+        // match of this organisation (another's articles must not push this one's out).
         let oldest = try await db.raw("""
-            SELECT rowid AS key FROM kb_search WHERE kb_search MATCH \(bind: expression)
-            ORDER BY rowid DESC LIMIT 1 OFFSET \(bind: Self.rankingWindow - 1)
+            SELECT kb_search.rowid AS key FROM kb_search JOIN kb_articles a ON a.search_key = kb_search.rowid
+            WHERE kb_search MATCH \(bind: expression) AND a.organization_id = \(bind: organizationID.text)
+            ORDER BY kb_search.rowid DESC LIMIT 1 OFFSET \(bind: Self.rankingWindow - 1)
             """).first(decodingColumn: "key", as: Int64.self)
         // bm25 is lower for better matches; titles weigh ten times the body. The filters are read
         // from an index of kb_articles, never from its rows.

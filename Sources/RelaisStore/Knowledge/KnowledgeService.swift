@@ -45,17 +45,13 @@ public struct KnowledgeService: Sendable {
         }
     }
 
-    func requireStaff(_ principal: Principal, _ action: String, _ permission: Permission? = nil) throws {
-        if principal.role == .requester { throw AccessError.forbidden("requesters may not \(action)") }
-        if let permission { try principal.require(permission, action) }
-    }
 
     var defaultLanguage: String { map.organization.languages.first ?? "en" }
 
     // MARK: Writing
 
     public func create(_ draft: Draft, by principal: Principal) async throws -> KnowledgeArticle {
-        try requireStaff(principal, "write articles", .knowledgeWrite)
+        try principal.require(.change, .article)
         let article = try await newArticle(draft, by: principal)
         try await repository.insert(article, organizationID: principal.organizationID, note: draft.note)
         return article
@@ -81,7 +77,7 @@ public struct KnowledgeService: Sendable {
 
     /// Saves a new version of an article; `ifMatch` is the version the writer read.
     public func update(_ id: UUID, _ draft: Draft, ifMatch: Int?, by principal: Principal) async throws -> KnowledgeArticle {
-        try requireStaff(principal, "write articles", .knowledgeWrite)
+        try principal.require(.change, .article)
         var article = try await article(id, by: principal)
         let read = article.version
         if let ifMatch, ifMatch != read { throw StoreError.versionConflict(current: read) }
@@ -113,7 +109,7 @@ public struct KnowledgeService: Sendable {
     /// the ticket to it, in one transaction. Without a body the article is the ticket's subject,
     /// description and resolution note.
     public func capitalise(ticketKey: String, into articleID: UUID?, _ draft: Draft, by principal: Principal) async throws -> KnowledgeArticle {
-        try requireStaff(principal, "write articles", .knowledgeWrite)
+        try principal.require(.change, .article)
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         let read = ticket.version
         var draft = draft
@@ -155,7 +151,7 @@ public struct KnowledgeService: Sendable {
 
     /// Records that an existing article solved a ticket; returns the articles now tied to it.
     public func tie(ticketKey: String, to articleID: UUID, by principal: Principal) async throws -> [(article: KnowledgeArticle, relation: String)] {
-        try requireStaff(principal, "tie articles to tickets", .knowledgeWrite)
+        try principal.require(.change, .article)
         var ticket = try await tickets.find(key: ticketKey, by: principal)
         _ = try await article(articleID, by: principal)
         let read = ticket.version
@@ -172,7 +168,7 @@ public struct KnowledgeService: Sendable {
 
     public func article(_ id: UUID, by principal: Principal) async throws -> KnowledgeArticle {
         guard let article = try await repository.article(organizationID: principal.organizationID, id: id),
-              KnowledgeRules.isVisible(article, toCustomer: principal.role == .requester) else {
+              KnowledgeRules.isVisible(article, toCustomer: AccessPolicy.seesOnlyCustomerArticles(principal)) else {
             throw StoreError.notFound(what: "article", id: id.uuidString.lowercased())
         }
         return article
@@ -180,18 +176,18 @@ public struct KnowledgeService: Sendable {
 
     public func translations(of article: KnowledgeArticle, by principal: Principal) async throws -> [KnowledgeArticle] {
         try await repository.translations(of: article, organizationID: principal.organizationID)
-            .filter { KnowledgeRules.isVisible($0, toCustomer: principal.role == .requester) }
+            .filter { KnowledgeRules.isVisible($0, toCustomer: AccessPolicy.seesOnlyCustomerArticles(principal)) }
     }
 
     public func versions(of id: UUID, by principal: Principal) async throws -> [KnowledgeRepository.Version] {
-        try requireStaff(principal, "read the history of articles")
+        try principal.require(.read, .articleHistory)
         _ = try await article(id, by: principal)
         return try await repository.versions(of: id, organizationID: principal.organizationID)
     }
 
     public func list(status: KnowledgeArticle.Status?, language: String?, limit: Int, after cursor: PageCursor?,
                      by principal: Principal) async throws -> ([KnowledgeArticle], PageCursor?) {
-        let customer = principal.role == .requester
+        let customer = AccessPolicy.seesOnlyCustomerArticles(principal)
         let statuses: [KnowledgeArticle.Status] = customer ? [.published] : status.map { [$0] } ?? KnowledgeArticle.Status.allCases
         if customer, let status, status != .published { return ([], nil) }
         return try await repository.list(organizationID: principal.organizationID, statuses: statuses, customersOnly: customer,
@@ -207,7 +203,7 @@ public struct KnowledgeService: Sendable {
         guard !words.isEmpty else {
             throw StoreError.invalidValue(field: "q", reason: "give at least one word to search for")
         }
-        let customer = principal.role == .requester
+        let customer = AccessPolicy.seesOnlyCustomerArticles(principal)
         let statuses = KnowledgeRules.searchedStatuses(asked: status, byCustomer: customer)
         let query = KnowledgeQuery(words: words, match: .allWords, language: language, category: category, statuses: statuses,
                                    customersOnly: customer, limit: limit)
@@ -235,7 +231,7 @@ public struct KnowledgeService: Sendable {
         }
         let words = SearchText.words(subject, dropCommonWords: true)
         guard !words.isEmpty else { return [] }
-        let query = KnowledgeQuery(words: words, match: .anyWord, statuses: [.published], customersOnly: principal.role == .requester, limit: limit)
+        let query = KnowledgeQuery(words: words, match: .anyWord, statuses: [.published], customersOnly: AccessPolicy.seesOnlyCustomerArticles(principal), limit: limit)
         let hits = try await repository.search(query, organizationID: principal.organizationID)
         if record {
             try await repository.recordSearch(words, results: hits.count, origin: "suggestion", organizationID: principal.organizationID, at: now())
@@ -256,11 +252,11 @@ public struct KnowledgeService: Sendable {
     public func articles(ofTicket key: String, by principal: Principal) async throws -> [(article: KnowledgeArticle, relation: String)] {
         let ticket = try await tickets.find(key: key, by: principal)
         return try await repository.articles(ofTicket: ticket.id, organizationID: principal.organizationID)
-            .filter { KnowledgeRules.isVisible($0.article, toCustomer: principal.role == .requester) }
+            .filter { KnowledgeRules.isVisible($0.article, toCustomer: AccessPolicy.seesOnlyCustomerArticles(principal)) }
     }
 
     public func report(from: Date, to: Date, by principal: Principal) async throws -> KnowledgeReport {
-        try requireStaff(principal, "read knowledge reports", .reportsView)
+        try principal.require(.read, .report)
         return try await repository.report(organizationID: principal.organizationID, from: from, to: to)
     }
 }

@@ -17,8 +17,7 @@ extension TicketService {
     /// The workload of the `count` weeks up to `now`'s, weeks starting on Monday in `zone`. A
     /// solved or closed ticket counts as done from its last move of status.
     public func weeklyWorkload(weeks count: Int, in zone: TimeZone, by principal: Principal) async throws -> WeeklyWorkload {
-        try requireAgent(principal, "read reports")
-        try principal.require(.reportsView, "read reports")
+        try principal.require(.read, .report)
         let count = max(1, min(count, 104))
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = zone

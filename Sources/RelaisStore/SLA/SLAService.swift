@@ -69,7 +69,7 @@ public struct SLAService: Sendable {
 
     /// Open tickets whose next deadline falls within `window` (already missed ones excluded).
     public func dueSoon(within window: TimeInterval, limit: Int, by principal: Principal) async throws -> [SLAListItem] {
-        try tickets.requireAgent(principal, "list SLA deadlines")
+        try principal.require(.list, .slaQueue)
         let until = Millis.from(now().addingTimeInterval(window))
         return try await list("s.is_open = 1 AND s.breached = 0 AND s.due_at <= \(bind: until) AND \(AccessFilter.condition(principal.access, table: "t"))",
                               order: "s.due_at", limit: limit, organizationID: principal.organizationID)
@@ -77,7 +77,7 @@ public struct SLAService: Sendable {
 
     /// Open tickets that have missed a target their clock still runs for.
     public func breached(limit: Int, by principal: Principal) async throws -> [SLAListItem] {
-        try tickets.requireAgent(principal, "list SLA breaches")
+        try principal.require(.list, .slaQueue)
         return try await list("s.is_open = 1 AND s.breached = 1 AND \(AccessFilter.condition(principal.access, table: "t"))", order: "t.created_at",
                               limit: limit, organizationID: principal.organizationID)
     }
@@ -105,8 +105,7 @@ public struct SLAService: Sendable {
     /// and `brand` cut it to one legal entity or brand.
     public func report(groupBy grouping: Grouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
                        by principal: Principal) async throws -> [SLAReportGroup] {
-        try tickets.requireAgent(principal, "read SLA reports")
-        try principal.require(.reportsView, "read SLA reports")
+        try principal.require(.read, .report)
         let metrics = SLAPolicy.Metric.allCases
         let cut = TicketCut(scope: principal.access, entity: entity, brand: brand).condition(table: "t")
         let rows = try await database.read { db in

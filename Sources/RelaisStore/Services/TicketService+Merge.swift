@@ -6,8 +6,7 @@ extension TicketService {
     /// naming the duplicate (its subject and requester's words are on the duplicate, which stays
     /// readable), then the duplicate ends as its duplicate. Returns the target.
     public func merge(key: String, into target: String, by principal: Principal) async throws -> Ticket {
-        try requireAgent(principal, "merge tickets")
-        try principal.require(.ticketsWrite, "merge tickets")
+        try principal.require(.change, .ticket)
         var duplicate = try await find(key: key, by: principal)
         let kept = try await find(key: TicketRules.key(typed: target), by: principal)
         let read = duplicate.version

@@ -28,7 +28,7 @@ extension TicketService {
     }
 
     func requireRequesterOrWriter(_ principal: Principal, of ticket: Ticket) throws {
-        if principal.userID != ticket.requesterID { try principal.require(.ticketsWrite, "answer for the requester") }
+        if principal.userID != ticket.requesterID { try principal.require(.change, .ticket) }
     }
 
     /// Categories of the referential likely for a new ticket of `family` titled `subject`, best

@@ -41,13 +41,12 @@ public struct TicketService: Sendable {
         checkedLinks: RoutingContext?, record: IntakeRecord?
     ) async throws -> TicketRepository.Creation {
         var draft = draft
-        if principal.role != .requester {
-            try principal.require(.ticketsWrite, "open tickets")
-            if let families = principal.access.families, !families.contains(draft.family) {
-                throw AccessError.forbidden("the role '\(principal.roleName)' does not reach tickets of family '\(draft.family)'")
-            }
+        try principal.require(.create, .ticket)
+        let cut = AccessPolicy.ticketCut(for: principal)
+        if case let .reach(scope) = cut, let families = scope.families, !families.contains(draft.family) {
+            throw AccessError.forbidden("the role '\(principal.roleName)' does not reach tickets of family '\(draft.family)'")
         }
-        if principal.role == .requester {
+        if case .requestedBy = cut {
             draft.openedBy = "customer"
             draft.requesterID = principal.userID
             draft.team = nil
@@ -55,11 +54,14 @@ public struct TicketService: Sendable {
             draft.entity = nil
             // A requester who names nothing is taken for the CRM contact of their address, which
             // brings their account along.
-            if draft.links.isEmpty, map.families[draft.family]?.crm.permitted.contains(.contact) == true,
-               let email = try await DirectoryRepository(database: tickets.database).email(of: principal.userID),
-               let contact = try await crm.contact(organizationID: principal.organizationID, email: email) {
-                draft.links = [CRMLink(kind: .contact, id: contact.id)]
+            let own = try await DirectoryRepository(database: tickets.database).email(of: principal.userID).asyncFlatMap {
+                try await crm.contact(organizationID: principal.organizationID, email: $0)
             }
+            if draft.links.isEmpty, map.families[draft.family]?.crm.permitted.contains(.contact) == true, let own {
+                draft.links = [CRMLink(kind: .contact, id: own.id)]
+            }
+            // What a requester names must be theirs: their contact, their account and its records.
+            try await requireOwn(draft.links, contact: own, organizationID: principal.organizationID)
         }
         let context: RoutingContext
         if let checkedLinks {
@@ -71,7 +73,7 @@ public struct TicketService: Sendable {
         }
         let (ticket, changes) = try TicketRules.open(
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
-        if principal.role != .requester { try principal.requireReach(entity: ticket.entity, defaultEntity: map.defaultEntity) }
+        if case .reach = cut { try principal.requireReach(entity: ticket.entity, defaultEntity: map.defaultEntity) }
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
         return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
                                         tier: context["account.tier"], contractLevel: context["contract.sla_level"], record: record)
@@ -80,8 +82,8 @@ public struct TicketService: Sendable {
     public func find(key: String, by principal: Principal) async throws -> Ticket {
         // A ticket out of the caller's reach does not exist for them.
         guard let ticket = try await tickets.find(organizationID: principal.organizationID, key: key),
-              principal.role != .requester || ticket.requesterID == principal.userID,
-              principal.access.reaches(family: ticket.family, team: ticket.team, entity: ticket.entity) else {
+              principal.may(.read, .ticket),
+              AccessPolicy.sees(ticketOf: ticket.family, team: ticket.team, entity: ticket.entity, requester: ticket.requesterID, by: principal) else {
             throw StoreError.notFound(what: "ticket", id: key)
         }
         return ticket
@@ -90,14 +92,16 @@ public struct TicketService: Sendable {
     public func list(_ query: TicketQuery, by principal: Principal) async throws -> TicketPage {
         var query = query
         query.organizationID = principal.organizationID
-        if principal.role == .requester { query.requesterID = principal.userID }
-        query.scope = principal.access
+        try principal.require(.list, .ticket)
+        switch AccessPolicy.ticketCut(for: principal) {
+        case let .requestedBy(userID): query.requesterID = userID
+        case let .reach(scope): query.scope = scope
+        }
         return try await tickets.list(query)
     }
 
     public func update(key: String, with patch: TicketPatch, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
-        try requireAgent(principal, "change tickets")
-        try principal.require(.ticketsWrite, "change tickets")
+        try principal.require(.change, .ticket)
         var ticket = try await find(key: key, by: principal)
         let read = try check(version, against: ticket)
         var patch = patch
@@ -109,8 +113,7 @@ public struct TicketService: Sendable {
     }
 
     public func transition(key: String, to status: String, resolutionNote: String?, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
-        try requireAgent(principal, "move tickets through their workflow")
-        try principal.require(.ticketsWrite, "move tickets through their workflow")
+        try principal.require(.change, .ticket)
         var ticket = try await find(key: key, by: principal)
         let read = try check(version, against: ticket)
         let changes = try TicketRules.transition(&ticket, to: status, resolutionNote: resolutionNote, map: map, now: now())
@@ -120,15 +123,15 @@ public struct TicketService: Sendable {
     /// A comment by an agent or the requester; `channel` records a conversation held elsewhere
     /// (`phone` for a call an agent logs), and only staff may name one.
     public func comment(key: String, body: String, isPublic: Bool, channel: String? = nil, by principal: Principal) async throws -> (Ticket, TicketComment) {
-        if principal.role == .requester, !isPublic { throw AccessError.forbidden("requesters write public comments only") }
-        if principal.role == .requester, channel != nil { throw AccessError.forbidden("only staff log a conversation held on another channel") }
-        if principal.role != .requester { try principal.require(.ticketsWrite, "comment tickets") }
+        try principal.require(.create, isPublic ? .ticketReply : .internalNote)
+        // Logging a conversation held on another channel is the desk's own note of it.
+        if channel != nil { try principal.require(.create, .internalNote) }
         let ticket = try await find(key: key, by: principal)
         if let channel, let family = map.families[ticket.family], !family.channels.contains(channel) {
             throw TicketError.unknownValue(field: "channel", value: channel, allowed: family.channels)
         }
         let (saved, comment) = try await addComment(
-            to: ticket, body: body, isPublic: isPublic, byRequester: principal.role == .requester || principal.userID == ticket.requesterID,
+            to: ticket, body: body, isPublic: isPublic, byRequester: principal.userID == ticket.requesterID,
             channel: channel, actor: actor(principal))
         return (saved, TicketComment(id: comment.id.text, author: principal.name, body: body, isPublic: isPublic, channel: channel, createdAt: saved.updatedAt))
     }
@@ -161,7 +164,7 @@ public struct TicketService: Sendable {
 
     /// The requester's rating of a solved ticket; staff may record one the requester gave them.
     public func rate(key: String, score: Int, comment: String?, by principal: Principal) async throws -> (Ticket, Rating) {
-        if principal.role != .requester { try principal.require(.ticketsWrite, "record a rating") }
+        try principal.require(.create, .ticketReply)
         var ticket = try await find(key: key, by: principal)
         let read = ticket.version
         let previous = try await tickets.rating(ticketID: ticket.id)
@@ -173,12 +176,14 @@ public struct TicketService: Sendable {
 
     public func events(key: String, by principal: Principal) async throws -> [TicketEventRecord] {
         let ticket = try await find(key: key, by: principal)
+        // A requester sees what happened to their ticket, not who handled it or which rule moved it.
         return try await tickets.events(organizationID: principal.organizationID, ticketID: ticket.id)
+            .filter { AccessPolicy.sees(historyOf: $0.change.kind, by: principal) }
     }
 
     public func comments(key: String, by principal: Principal) async throws -> [TicketComment] {
         let ticket = try await find(key: key, by: principal)
-        return try await tickets.comments(organizationID: principal.organizationID, ticketID: ticket.id, includeInternal: principal.role != .requester)
+        return try await tickets.comments(organizationID: principal.organizationID, ticketID: ticket.id, includeInternal: AccessPolicy.seesInternals(by: principal))
     }
 
     /// Checks that every linked object exists in the organisation and belongs to the linked account,
@@ -224,8 +229,19 @@ public struct TicketService: Sendable {
         return ticket.version
     }
 
-    public func requireAgent(_ principal: Principal, _ action: String) throws {
-        if principal.role == .requester { throw AccessError.forbidden("requesters may not \(action)") }
+    /// Refuses links a requester names that are not theirs: another contact, another account, or
+    /// a record of another account. Nothing is said of what exists elsewhere.
+    func requireOwn(_ links: [CRMLink], contact own: Contact?, organizationID: UUID) async throws {
+        for (index, link) in links.enumerated() {
+            let field = "links[\(index)].id"
+            let owner: UUID? = switch link.kind {
+            case .contact: link.id == own?.id ? own?.accountID ?? link.id : nil
+            case .account: link.id
+            default: try await crm.record(organizationID: organizationID, kind: link.kind, id: link.id)?.accountID
+            }
+            let mine = link.kind == .contact ? link.id == own?.id : (owner != nil && owner == own?.accountID)
+            guard mine else { throw StoreError.invalidValue(field: field, reason: "no \(link.kind.rawValue) '\(link.id.text)' of yours") }
+        }
     }
 
     func actor(_ principal: Principal) -> TicketRepository.Actor {

@@ -19,8 +19,7 @@ public struct EscalationService: Sendable {
     /// to a new issue, or to the tracker's issue `issue` when given.
     public func escalate(key: String, tracker name: String, issue: String?, also: [String], steps: String?,
                          by principal: Principal) async throws -> Escalation {
-        try tickets.requireAgent(principal, "escalate tickets")
-        try principal.require(.ticketsWrite, "escalate tickets")
+        try principal.require(.create, .escalation)
         guard let tracker = map.trackers[name] else {
             throw TicketError.unknownValue(field: "tracker", value: name, allowed: map.trackers.keys.sorted())
         }
@@ -43,7 +42,7 @@ public struct EscalationService: Sendable {
 
     /// The escalations of ticket `key`.
     public func list(key: String, by principal: Principal) async throws -> [Escalation] {
-        try tickets.requireAgent(principal, "see escalations")
+        try principal.require(.list, .escalation)
         let ticket = try await tickets.find(key: key, by: principal)
         return try await escalations.list(ticketID: ticket.id)
     }

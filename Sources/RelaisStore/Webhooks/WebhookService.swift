@@ -18,7 +18,7 @@ public struct WebhookService: Sendable {
     }
 
     func requireAdmin(_ principal: Principal) throws {
-        if principal.role != .admin { throw AccessError.forbidden("only administrators manage webhooks") }
+        try principal.require(.change, .webhookEndpoint)
     }
 
     /// The checked form of a target URL.
