@@ -179,3 +179,24 @@ import Testing
         }
     }
 }
+
+extension KnowledgeStoreTests {
+    /// The matches ranked per search are this organisation's: another's many newer articles on the
+    /// same words do not push this one's out of its own results.
+    @Test func anotherOrganisationsArticlesDoNotCrowdThisOnesOut() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let acme = try await Fixture(database)
+            try await acme.article("Printer jams on tray 2", "Open the tray and pull the sheet.")
+            let globex = try await StoreFixture.make(database, slug: "globex")
+            let theirs = KnowledgeService(map: globex.map, database: database, tickets: globex.service)
+            for index in 0...KnowledgeStoreTests.window {
+                _ = try await theirs.create(.init(title: "Printer \(index)", body: "printer printer", language: "en", audience: .customers,
+                                                  status: .published), by: globex.agent)
+            }
+            #expect(try await acme.titles("printer") == ["Printer jams on tray 2"])
+        }
+    }
+
+    /// Matches ranked per search on SQLite (`SQLiteKnowledgeIndex.rankingWindow`).
+    static let window = 1_000
+}
