@@ -89,8 +89,12 @@ extension MapLoader {
 
     /// Holidays from an `.ics` file named relative to the map; a file that cannot be read adds none.
     static func readICalendar(_ name: String, at node: Node, _ path: String, _ reader: MapReader) -> Set<CivilDate> {
+        if let problem = MapReader.includeProblem(name) {
+            reader.problem(at: node, "\(path).holidays_file: \(problem)")
+            return []
+        }
         guard let text = reader.include(name) else {
-            reader.problem(at: node, "\(path).holidays_file: cannot read '\(name)'")
+            reader.problem(at: node, "\(path).holidays_file: cannot read '\(name)' (at most \(MapReader.largestInclude >> 20) MiB)")
             return []
         }
         do {

@@ -19,16 +19,35 @@ final class MapReader {
         self.given = given
     }
 
+    /// Largest file a map may name, in bytes.
+    static let largestInclude = 1 << 20
+
+    /// What is wrong with `name` as a file the map names, or nil. A map can be proposed by whoever
+    /// holds the map permissions, so the files it names are next to the map or below it, never
+    /// elsewhere on the server (`/etc/…`, `../…`), and are iCalendar files.
+    static func includeProblem(_ name: String) -> String? {
+        guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("/"), !name.hasPrefix("~"), !name.contains("\\"),
+              !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+              !name.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0.isEmpty }) else {
+            return "'\(name.prefix(100))' is not a path next to the map (no absolute path, no '..')"
+        }
+        guard name.lowercased().hasSuffix(".ics") else { return "'\(name.prefix(100))' is not an iCalendar file (.ics)" }
+        return nil
+    }
+
     /// The content of a file the map names, relative to the map: from `given` when there, else
-    /// from the disk; nil when it cannot be read.
+    /// from the disk; nil when it cannot be read, or is not a file `includeProblem` allows or is
+    /// larger than `largestInclude`.
     func include(_ name: String) -> String? {
+        guard Self.includeProblem(name) == nil else { return nil }
         if let text = given?[name] {
             included[name] = text
             return text
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : base.appendingPathComponent(name)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        let url = base.appendingPathComponent(name)
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
+        guard let size, size <= Self.largestInclude, let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         included[name] = text
         return text
     }

@@ -68,7 +68,21 @@ import Testing
         let missing = try #require(throws: MapValidationError.self) {
             try MapLoader.load(yaml: Self.mapUsing("holidays_file: nowhere.ics"), file: directory.appendingPathComponent("test.map.yaml").path)
         }
-        #expect(missing.problems.map(\.message) == ["calendars.office.holidays_file: cannot read 'nowhere.ics'"])
+        #expect(missing.problems.map(\.message) == ["calendars.office.holidays_file: cannot read 'nowhere.ics' (at most 1 MiB)"])
+    }
+
+    /// A map names files next to it only: a proposal cannot make the server read its own files.
+    @Test(arguments: ["/etc/passwd", "../../../../etc/passwd", "holidays/../../secret.ics", "/etc/holidays.ics", "~root/x.ics", "a\\b.ics",
+                      "holidays.txt", "./../broken.ics"])
+    func filesOutsideTheMapsFolderAreNeverRead(name: String) throws {
+        let directory = try Self.fixture("holidays").deletingLastPathComponent()
+        let error = try #require(throws: MapValidationError.self) {
+            try MapLoader.load(yaml: Self.mapUsing("holidays_file: \"\(name)\""), file: directory.appendingPathComponent("test.map.yaml").path)
+        }
+        #expect(error.problems.count == 1, "\(error.problems)")
+        let message = try #require(error.problems.first?.message)
+        #expect(message.contains("is not a path next to the map") || message.contains("is not an iCalendar file"), "\(message)")
+        #expect(!message.contains("root:"), "nothing of the file is read")
     }
 
     @Test(arguments: [
