@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RelaisMining", targets: ["RelaisMining"]),
         .library(name: "RelaisIntegrations", targets: ["RelaisIntegrations"]),
         .library(name: "RelaisServer", targets: ["RelaisServer"]),
+        .library(name: "RelaisMarkdown", targets: ["RelaisMarkdown"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -73,10 +74,13 @@ let package = Package(
             ]
         ),
         .target(name: "RelaisAPIDocument", resources: [.copy("Resources/openapi.yaml")]),
+        // Article bodies from Markdown to HTML safe in any page: its own target, so its fuzzer
+        // builds without the server.
+        .target(name: "RelaisMarkdown", dependencies: ["RelaisCore", .product(name: "Ink", package: "Ink")]),
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisAPIDocument",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisAPIDocument", "RelaisMarkdown",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -85,7 +89,6 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Ink", package: "Ink"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -138,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "RelaisServerTests",
             dependencies: [
-                "RelaisServer", "RelaisTestSupport",
+                "RelaisServer", "RelaisMarkdown", "RelaisTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

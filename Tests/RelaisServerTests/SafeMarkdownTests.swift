@@ -1,5 +1,5 @@
 import Foundation
-@testable import RelaisServer
+@testable import RelaisMarkdown
 import Testing
 
 @Suite struct SafeMarkdownTests {

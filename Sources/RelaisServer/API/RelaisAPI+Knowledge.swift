@@ -1,6 +1,7 @@
 import Foundation
 import OpenAPIRuntime
 import RelaisCore
+import RelaisMarkdown
 import RelaisStore
 
 extension RelaisAPI {
