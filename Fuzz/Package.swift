@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for the parsers of outside formats. Built apart from the project, with the
 // fuzzer and AddressSanitizer (`scripts/fuzz` does it):
-//   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
-// Each target is one `LLVMFuzzerTestOneInput`; libFuzzer brings `main`.
+//   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address
+// Each target's `main` hands one function to libFuzzer's driver (`LLVMFuzzerRunDriver`).
 import PackageDescription
 
 let targets: [(name: String, product: String)] = [
@@ -14,10 +14,10 @@ let package = Package(
     name: "relais-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "relais", path: "..")],
-    targets: targets.map { target in
+    targets: [.target(name: "CFuzzer", path: "Targets/CFuzzer")] + targets.map { target in
         .executableTarget(
             name: "Fuzz\(target.name)",
-            dependencies: [.product(name: target.product, package: "relais")],
+            dependencies: ["CFuzzer", .product(name: target.product, package: "relais")],
             path: "Targets/\(target.name)"
         )
     }

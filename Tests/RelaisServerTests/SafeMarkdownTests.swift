@@ -89,3 +89,24 @@ import Testing
         #expect(html == "<blockquote><p>quoted</p></blockquote>&lt;/div&gt;<em>open</em>")
     }
 }
+
+extension SafeMarkdownTests {
+    /// Inputs that made the Markdown library run without end (found by the fuzzer) render.
+    @Test(arguments: ["<p", "x<p", "# <p\n", "a | b\n|---|\n|   t<po\n", "<pre", "text <P and more", "<p>\n<p"])
+    func anUnclosedParagraphTagRendersAsText(markdown: String) {
+        let html = SafeMarkdown.html(markdown)
+        #expect(html.contains("&lt;"), "\(html)")
+    }
+
+    /// Brackets open at once cost Ink time doubling with each: past three, they are text.
+    @Test func manyOpenBracketsRenderAsTextQuickly() {
+        let started = ContinuousClock.now
+        let html = SafeMarkdown.html("| a | b" + String(repeating: "[", count: 40) + " | # T\n\n" + String(repeating: "![a", count: 40))
+        #expect(ContinuousClock.now - started < .seconds(20), "it finishes")
+        #expect(html.contains("[[[") && html.contains("&#91;"), "\(html.prefix(200))")
+        // Links, images in links and brackets three deep are as they were.
+        #expect(SafeMarkdown.html("[![logo](/logo.png)](https://example.com)").contains(#"<a href="https://example.com"><img src="/logo.png" alt="logo"></a>"#))
+        #expect(SafeMarkdown.html("```\n[[[1]]]\n```").contains("[[[1]]]"))
+        #expect(SafeMarkdown.html("Use `[[[x]]]` here").contains("[[[x]]]"))
+    }
+}

@@ -71,16 +71,19 @@ public enum ProcessMiner {
     ) throws -> TraceAssembler {
         let required: UInt64 = options.attributes.isEmpty ? 0 : UInt64.max >> (64 - UInt64(options.attributes.count))
         func pass(holdsEveryCase: Bool) throws -> TraceAssembler {
-            var assembler: TraceAssembler!
+            // The handoff reads the assembler weakly: the assembler holds the handoff, and a
+            // strong reference both ways kept every log's assembler alive (found by the fuzzer).
+            weak var current: TraceAssembler?
             let handoff = TraceHandoff(concurrent: options.workflow == nil) { trace in
-                guard trace.matches & required == required else { return }
+                guard trace.matches & required == required, let assembler = current else { return }
                 if let from = options.startedFrom, trace.start < from { return }
                 if let before = options.startedBefore, trace.start >= before { return }
                 body(trace, assembler)
             }
-            assembler = TraceAssembler(holdsEveryCase: holdsEveryCase) { trace in
+            let assembler = TraceAssembler(holdsEveryCase: holdsEveryCase) { trace in
                 if !trace.events.isEmpty { handoff.send(trace) }
             }
+            current = assembler
             do {
                 try log.reader.read(into: assembler, filters: options.attributes)
                 try assembler.finish()

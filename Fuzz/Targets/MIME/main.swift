@@ -1,8 +1,9 @@
+import Foundation
+import CFuzzer
 import RelaisCore
 
 /// A raw message, as the SMTP listener or the API hands it to intake.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzMIME(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzMIME(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     if let message = try? MIMEParser.parse(bytes) {
         // What is read of a message is what Relais writes again: it must stay writable.
@@ -15,3 +16,11 @@ public func fuzzMIME(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+// libFuzzer runs the inputs; its options come on the command line.
+var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+var count = CommandLine.argc
+exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+    guard let data else { return fuzzMIME(UnsafePointer(bitPattern: 1)!, 0) }
+    return fuzzMIME(data, size)
+})

@@ -1,3 +1,5 @@
+import Foundation
+import CFuzzer
 import RelaisMarkdown
 
 /// Tags SafeMarkdown may write, with the attributes each may carry; anything else must have come
@@ -11,8 +13,7 @@ let allowed: [String: Set<String>] = [
 
 /// An article body: whatever it holds, only formatting tags come out, with their own attributes
 /// and no script URL.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let html = SafeMarkdown.html(String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self))
     var rest = Substring(html)
     while let open = rest.firstIndex(of: "<") {
@@ -39,3 +40,11 @@ public func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+// libFuzzer runs the inputs; its options come on the command line.
+var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+var count = CommandLine.argc
+exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+    guard let data else { return fuzzMarkdown(UnsafePointer(bitPattern: 1)!, 0) }
+    return fuzzMarkdown(data, size)
+})
