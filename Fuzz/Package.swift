@@ -14,10 +14,13 @@ let package = Package(
     name: "relais-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "relais", path: "..")],
-    targets: [.target(name: "CFuzzer", path: "Targets/CFuzzer")] + targets.map { target in
+    targets: [
+        .target(name: "CFuzzer", path: "Targets/CFuzzer"),
+        .target(name: "FuzzDriver", dependencies: ["CFuzzer"], path: "Targets/FuzzDriver"),
+    ] + targets.map { target in
         .executableTarget(
             name: "Fuzz\(target.name)",
-            dependencies: ["CFuzzer", .product(name: target.product, package: "relais")],
+            dependencies: ["FuzzDriver", .product(name: target.product, package: "relais")],
             path: "Targets/\(target.name)"
         )
     }

@@ -18,21 +18,9 @@ import Testing
 
     @Test(arguments: Engine.available)
     func hostileHeadersAddNoCommandRecipientOrHeaderLine(engine: Engine) async throws {
-        try await TestDatabase.with(engine) { database in
+        try await SMTPClientTests().withListener(engine) { inbound, database, organization in
             let map = try ExampleMap.load()
-            let organization = try await DirectoryRepository(database: database).ensureOrganization(slug: "acme", name: "Acme")
-            try await CRMRepository(database: database).insert(
-                Account(id: UUID(), name: "Helix Pharma", domain: "helix.example", createdAt: Date()), organizationID: organization.id)
             let intake = MailIntake(map: map, database: database, tickets: TicketService(map: map, database: database))
-            let port = Mutex(0)
-            let listener = Task {
-                try await SMTPListener(port: 0, intake: intake, organizationID: organization.id)
-                    .run(logger: Logger(label: "test")) { bound in port.withLock { $0 = bound } }
-            }
-            defer { listener.cancel() }
-            while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            let inbound = SMTPClient(host: "127.0.0.1", port: port.withLock { $0 }, timeout: 30)
-
             let hostile: [[UInt8]] = [
                 // A display name that decodes to a line break and a header of its own.
                 Self.raw(["From: =?utf-8?q?Eve=0D=0ABcc:_victim1@evil.example?= <eve@helix.example>", "Subject: Access", "Message-ID: <m1@helix.example>"]),
@@ -50,12 +38,12 @@ import Testing
             // A bare CR in the sender (which the SMTP client would have turned into a line end, so
             // handed to intake as it came): refused, never decoded into anything.
             let bare = Self.raw(["From: Dan\rRCPT TO:<victim5@evil.example> <dan@helix.example>", "Subject: Badge", "Message-ID: <m5@helix.example>"])
-            guard case .quarantined = try await intake.receive(bare, organizationID: organization.id) else {
+            guard case .quarantined = try await intake.receive(bare, organizationID: organization) else {
                 Issue.record("a sender with a bare CR was taken")
                 return
             }
             // What was refused is kept aside, with the reason.
-            let quarantine = try await intake.quarantined(organizationID: organization.id, limit: 10, before: nil)
+            let quarantine = try await intake.quarantined(organizationID: organization, limit: 10, before: nil)
             #expect(quarantine.contains { $0.reason.contains("From header holds a control character") }, "\(quarantine.map(\.reason))")
 
             // The acknowledgements go out to the recording relay.

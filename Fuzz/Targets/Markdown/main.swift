@@ -1,5 +1,5 @@
 import Foundation
-import CFuzzer
+import FuzzDriver
 import RelaisMarkdown
 
 /// Tags SafeMarkdown may write, with the attributes each may carry; anything else must have come
@@ -13,8 +13,8 @@ let allowed: [String: Set<String>] = [
 
 /// An article body: whatever it holds, only formatting tags come out, with their own attributes
 /// and no script URL.
-func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let html = SafeMarkdown.html(String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self))
+func fuzzMarkdown(_ input: UnsafeRawBufferPointer) {
+    let html = SafeMarkdown.html(String(decoding: input, as: UTF8.self))
     var rest = Substring(html)
     while let open = rest.firstIndex(of: "<") {
         var tag = rest[rest.index(after: open)...].prefix { $0 != ">" }
@@ -38,13 +38,6 @@ func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             inside = valueStart.dropFirst(value.count + 1)
         }
     }
-    return 0
 }
 
-// libFuzzer runs the inputs; its options come on the command line.
-var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-var count = CommandLine.argc
-exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-    guard let data else { return fuzzMarkdown(UnsafePointer(bitPattern: 1)!, 0) }
-    return fuzzMarkdown(data, size)
-})
+runFuzzer(fuzzMarkdown)
