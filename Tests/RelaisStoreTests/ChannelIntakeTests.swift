@@ -40,7 +40,8 @@ import Testing
             let callTicket = try await f.ticket(callKey)
             #expect(callTicket.family == "incident" && callTicket.channel == "phone")
             #expect(callTicket.links.first { $0.kind == .contact } == ticket.links.first { $0.kind == .contact })
-            #expect(try await f.fixture.count("contacts") == 1)
+            // The caller's one contact, beside the fixture's requester's.
+            #expect(try await f.fixture.count("contacts") == 2)
 
             // Once the first ticket is closed, the conversation opens a new one.
             try await f.fixture.database.transaction { db in
