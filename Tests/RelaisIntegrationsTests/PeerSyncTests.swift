@@ -31,7 +31,7 @@ final class PauseLog: Sendable {
             settings.allowPrivateEgress = true  // the stub tool listens on loopback
             settings.tries = tries
             settings.pageSize = pageSize
-            settings.timeout = 5
+            settings.timeout = 30  // a loaded machine answers late; no test here waits on it
             let pauses = pauses
             return try PeerSync(connection: try #require(map.peers[source]), map: map, database: database, organizationID: organizationID,
                                 environment: PeerSyncTests.environment, settings: settings, sleep: { seconds in pauses.record(seconds) })
