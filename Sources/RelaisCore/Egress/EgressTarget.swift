@@ -35,13 +35,11 @@ extension ProcessMap {
             + connectors.sorted { $0.key < $1.key }.map { ("connectors.\($0.key).url", $0.value.url) }
     }
 
-    /// What is wrong with the addresses the map names as outbound targets, path first.
-    public func egressProblems(allowPrivate: Bool) -> [String] {
-        outboundURLs.compactMap { item in EgressTarget.problem(url: item.url, allowPrivate: allowPrivate).map { "\(item.path): \($0)" } }
+    /// What is wrong with the addresses the map names as outbound targets: where each is named,
+    /// the address, and the message (path first).
+    public func egressProblems(allowPrivate: Bool) -> [(path: String, url: String, message: String)] {
+        outboundURLs.compactMap { item in
+            EgressTarget.problem(url: item.url, allowPrivate: allowPrivate).map { (item.path, item.url, "\(item.path): \($0)") }
+        }
     }
-}
-
-/// Which webhook endpoint URLs are accepted: the rule of every outbound target.
-public enum WebhookTarget {
-    public static func problem(url text: String, allowPrivate: Bool) -> String? { EgressTarget.problem(url: text, allowPrivate: allowPrivate) }
 }

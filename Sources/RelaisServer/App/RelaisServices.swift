@@ -130,10 +130,9 @@ public enum MapText {
         { text, included in
             do {
                 let read = try MapLoader.read(yaml: text, file: file, included: included)
-                let egress = read.map.outboundURLs.compactMap { item -> MapVersion.Problem? in
-                    guard let problem = EgressTarget.problem(url: item.url, allowPrivate: allowPrivateEgress) else { return nil }
-                    let place = Self.place(of: item.url, in: text)
-                    return .init(line: place.line, column: place.column, message: "\(item.path): \(problem)")
+                let egress = read.map.egressProblems(allowPrivate: allowPrivateEgress).map { problem in
+                    let place = Self.place(of: problem.url, in: text)
+                    return MapVersion.Problem(line: place.line, column: place.column, message: problem.message)
                 }
                 if !egress.isEmpty { return .failure(.init(problems: egress)) }
                 return .success(.init(map: read.map, included: read.included))

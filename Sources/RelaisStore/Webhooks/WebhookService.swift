@@ -24,7 +24,7 @@ public struct WebhookService: Sendable {
     /// The checked form of a target URL.
     func checkURL(_ url: String) throws -> String {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
-        if let problem = WebhookTarget.problem(url: trimmed, allowPrivate: allowPrivateTargets) {
+        if let problem = EgressTarget.problem(url: trimmed, allowPrivate: allowPrivateTargets) {
             throw StoreError.invalidValue(field: "url", reason: problem)
         }
         return trimmed

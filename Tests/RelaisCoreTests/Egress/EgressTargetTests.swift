@@ -39,7 +39,7 @@ import Testing
         map.peers["zendesk"] = PeerConnection(source: "zendesk", url: "https://acme.zendesk.com", userVariable: "RELAIS_U", tokenVariable: "RELAIS_T")
         let problems = map.egressProblems(allowPrivate: false)
         #expect(problems.count == 1)
-        #expect(problems.first?.hasPrefix("trackers.bugs.url: host '169.254.169.254'") == true, "\(problems)")
+        #expect(problems.first?.message.hasPrefix("trackers.bugs.url: host '169.254.169.254'") == true, "\(problems)")
         #expect(map.egressProblems(allowPrivate: true).isEmpty)
     }
 

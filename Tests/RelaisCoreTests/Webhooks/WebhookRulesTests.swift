@@ -101,7 +101,7 @@ import Testing
         "https://hooks.example.com/relais", "http://203.0.114.10:8080/in", "https://[2606:4700::1111]/hook",
     ])
     func publicTargetsAreAccepted(url: String) {
-        #expect(WebhookTarget.problem(url: url, allowPrivate: false) == nil)
+        #expect(EgressTarget.problem(url: url, allowPrivate: false) == nil)
     }
 
     @Test(arguments: [
@@ -111,9 +111,9 @@ import Testing
         "http://[fe80::1]/", "http://224.0.0.1/", "http://[64:ff9b::a00:1]/",
     ])
     func privateTargetsAreRefusedUnlessAllowed(url: String) throws {
-        let problem = try #require(WebhookTarget.problem(url: url, allowPrivate: false))
+        let problem = try #require(EgressTarget.problem(url: url, allowPrivate: false))
         #expect(problem.contains("private network"))
-        #expect(WebhookTarget.problem(url: url, allowPrivate: true) == nil)
+        #expect(EgressTarget.problem(url: url, allowPrivate: true) == nil)
     }
 
     @Test(arguments: [
@@ -121,7 +121,7 @@ import Testing
         ("https://example.com/#part", "fragment"), ("https:///path", "host"),
     ])
     func malformedTargetsAreNamed(url: String, words: String) throws {
-        let problem = try #require(WebhookTarget.problem(url: url, allowPrivate: true))
+        let problem = try #require(EgressTarget.problem(url: url, allowPrivate: true))
         #expect(problem.contains(words))
     }
 
