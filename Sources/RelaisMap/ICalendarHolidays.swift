@@ -5,6 +5,11 @@ import RelaisCore
 /// its `DTSTART` up to its `DTEND` (exclusive; one day when absent). A yearly `RRULE` repeats it,
 /// up to its `COUNT` or `UNTIL`, or to the end of the calendars' span. Anything else the file holds
 /// (time zones, alarms, descriptions) is ignored; anything it cannot read is an error with its line.
+///
+/// The work is bounded for any file (a map's calendar is outside input): an event lasts at most
+/// `longestEvent` days, dates outside `firstYear`...`lastYear` are not kept (the calendars serve
+/// SLA clocks, which never reach them), and a file naming more than `mostDays` days in all is
+/// refused. Found by the fuzzer: a `DTEND` two thousand years after its `DTSTART`.
 public enum ICalendarHolidays {
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         public var line: Int
@@ -12,7 +17,12 @@ public enum ICalendarHolidays {
         public var description: String { "line \(line): \(message)" }
     }
 
+    static let firstYear = 1900
     static let lastYear = 2099
+    /// A holiday (or a closure, such as a summer shutdown) lasts at most a year.
+    static let longestEvent = 366
+    /// Days named by all events and their repetitions together: 200 years of every day is 73,000.
+    static let mostDays = 1_000_000
 
     public static func dates(in text: String) throws(Problem) -> Set<CivilDate> {
         let lines = unfold(text)
@@ -22,6 +32,7 @@ public enum ICalendarHolidays {
         var dates = Set<CivilDate>()
         var event: (line: Int, start: CivilDate?, end: CivilDate?, rule: (Int, String)?)?
         var sawEnd = false
+        var named = 0
         for line in lines where !line.text.isEmpty {
             let (name, value) = split(line.text)
             switch name {
@@ -33,12 +44,21 @@ public enum ICalendarHolidays {
                 guard let start = open.start else { throw Problem(line: open.line, message: "VEVENT without DTSTART") }
                 let end = open.end ?? CivilDate(daysSinceEpoch: start.daysSinceEpoch + 1)
                 guard end > start else { throw Problem(line: open.line, message: "VEVENT ends (\(end)) before it starts (\(start))") }
-                let years = try repetitions(open.rule, from: start)
+                let length = end.daysSinceEpoch - start.daysSinceEpoch
+                guard length <= longestEvent else {
+                    throw Problem(line: open.line, message: "VEVENT lasts \(length) days (\(start) to \(end)); a holiday lasts at most \(longestEvent)")
+                }
+                let years = try repetitions(open.rule, from: start).filter { (firstYear - 1...lastYear).contains(start.year + $0) }
+                named += years.count * length
+                guard named <= mostDays else {
+                    throw Problem(line: open.line, message: "the file names more than \(mostDays) days off in all")
+                }
                 for offset in years {
                     for day in start.daysSinceEpoch..<end.daysSinceEpoch {
                         let date = CivilDate(daysSinceEpoch: day)
                         // 29 February repeats only in leap years.
-                        if let moved = CivilDate(year: date.year + offset, month: date.month, day: date.day) { dates.insert(moved) }
+                        if let moved = CivilDate(year: date.year + offset, month: date.month, day: date.day),
+                           (firstYear...lastYear).contains(moved.year) { dates.insert(moved) }
                     }
                 }
                 event = nil

@@ -22,6 +22,10 @@ public enum SafeMarkdown {
     ///   the same place, using memory without end (found by the fuzzer: a 78-byte article). Such a
     ///   `<` is written as its entity.
     /// - A `[` past `openBrackets` open ones is written as its entity; a blank line closes them.
+    /// - Spaces and tabs at the very end are left out: Ink 0.6 reads a list line that starts
+    ///   with them as a nested list and reads a character past the end of the text, a trap that
+    ///   would take the server down (found by the fuzzer: `1. a` followed by a line holding one
+    ///   space). They render as nothing anywhere else.
     /// Code is not told apart (guessing where Ink sees code wrongly would let the slow input
     /// through): a code block nesting four brackets shows the fourth as `&#91;`.
     static func defused(_ markdown: String) -> String {
@@ -47,6 +51,7 @@ public enum SafeMarkdown {
             }
             index = next
         }
+        while let last = result.last, last.isWhitespace, !last.isNewline { result.removeLast() }
         return result
     }
 }

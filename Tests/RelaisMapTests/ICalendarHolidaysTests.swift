@@ -40,11 +40,25 @@ import Testing
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261225\nRRULE:FREQ=WEEKLY\nEND:VEVENT\nEND:VCALENDAR", 4, "only FREQ=YEARLY"),
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261225\n", 2, "not closed"),
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261225\nDTEND:20261224\nEND:VEVENT\nEND:VCALENDAR", 2, "ends (2026-12-24) before it starts"),
+        // Found by the fuzzer (kept in Fuzz/Findings): an event of 740,000 days took seconds.
+        ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGINND:VEVENT\r\nBEGIN:VEVENT\r\nUID:a@example.org\r\nDTSTART;VALUE=DATE:20270506\r\n"
+            + "DTEND;VALUE=DATE:40541016\r\nENDULE:FREQ=YEARLY;CM-TOUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", 4, "lasts 740"),
+        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260101\nDTEND:20270103\nEND:VEVENT\nEND:VCALENDAR", 2, "a holiday lasts at most 366"),
+        ("BEGIN:VCALENDAR\n" + String(repeating: "BEGIN:VEVENT\nDTSTART:19000101\nDTEND:19001231\nRRULE:FREQ=YEARLY\nEND:VEVENT\n", count: 14)
+            + "END:VCALENDAR", 67, "more than 1000000 days"),
     ])
     func unreadableFilesAreReportedWithTheirLine(text: String, line: Int, message: String) throws {
         let problem = try #require(throws: ICalendarHolidays.Problem.self) { try ICalendarHolidays.dates(in: text) }
         #expect(problem.line == line)
         #expect(problem.message.contains(message), "\(problem)")
+    }
+
+    @Test func datesOutsideTheCalendarsYearsAreNotKept() throws {
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:00011225\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
+            + "BEGIN:VEVENT\nDTSTART:21500101\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART:18991231\nDTEND:19000102\nEND:VEVENT\nEND:VCALENDAR\n"
+        let dates = try ICalendarHolidays.dates(in: text)
+        #expect(dates.count == 201, "Christmas of 1900 to 2099, and 1 January 1900")
+        #expect(dates.map(\.year).min() == 1900 && dates.map(\.year).max() == 2099)
     }
 
     @Test func aMapTakesItsHolidaysFromAnICSFileBesideIt() throws {

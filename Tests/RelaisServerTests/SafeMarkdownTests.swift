@@ -109,4 +109,15 @@ extension SafeMarkdownTests {
         #expect(SafeMarkdown.html("```\n[[[1]]]\n```").contains("[[[1]]]"))
         #expect(SafeMarkdown.html("Use `[[[x]]]` here").contains("[[[x]]]"))
     }
+
+    /// A list line holding only spaces or tabs at the very end made Ink read past the text (a
+    /// trap, found by the fuzzer: the first argument is its input, kept in `Fuzz/Findings`).
+    @Test(arguments: [
+        "| a \n|[-]|:-:uote\n\n1. =\u{0}\u{0}:onc\n``:text```\nco| a de\n``| b |-|\n--`\u{0}|:-:|\n|\n ",
+        "1. a\n ", "- a\n  ", "* a\n\t", "1. a\n   b\n  ", "- a\n\u{A0}",
+    ])
+    func aListEndingInSpacesRenders(markdown: String) {
+        let html = SafeMarkdown.html(markdown)
+        #expect(html.contains("<li>"), "\(html)")
+    }
 }
