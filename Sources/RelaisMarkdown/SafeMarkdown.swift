@@ -68,11 +68,16 @@ enum HTMLSanitizer {
     static let void: Set<String> = ["br", "hr", "img"]
     static let urlAttributes: Set<String> = ["href", "src"]
 
+    /// The HTML is read scalar by scalar, as browsers read it, never as Swift characters: a
+    /// character is a grapheme cluster, and a prepended mark such as U+0600 folds the `<` after
+    /// it into one character that compares unequal to `<`, which would let a tag through.
+    typealias Scalars = Substring.UnicodeScalarView
+
     static func clean(_ html: String) -> String {
         var output = ""
         output.reserveCapacity(html.utf8.count + 64)
         var open: [String] = []
-        var rest = Substring(html)
+        var rest = Substring(html).unicodeScalars
         while let lt = rest.firstIndex(of: "<") {
             output += text(rest[rest.startIndex..<lt])
             let candidate = rest[lt...]
@@ -106,10 +111,22 @@ enum HTMLSanitizer {
         var attributes: [(String, String)]
     }
 
+    static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace }
+
+    static func string(_ scalars: Scalars.SubSequence) -> String {
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars)
+        return text
+    }
+
     /// Reads `<name attr="v" ...>` or `</name>` at the start of `text`: the tag when it is one of
     /// the allowed ones (with only its allowed attributes and safe URLs), and its length in
-    /// characters. Anything else, allowed name or not, gives nil and is escaped.
-    static func parseTag(_ text: Substring) -> (Tag, Int)? {
+    /// scalars. Anything else, allowed name or not, gives nil and is escaped.
+    static func parseTag(_ text: Scalars) -> (Tag, Int)? {
         var index = text.index(after: text.startIndex)
         var closing = false
         if index < text.endIndex, text[index] == "/" {
@@ -117,12 +134,12 @@ enum HTMLSanitizer {
             index = text.index(after: index)
         }
         let nameStart = index
-        while index < text.endIndex, text[index].isASCII, text[index].isLetter || text[index].isNumber { index = text.index(after: index) }
-        let name = text[nameStart..<index].lowercased()
+        while index < text.endIndex, isASCIIAlphanumeric(text[index]) { index = text.index(after: index) }
+        let name = string(text[nameStart..<index]).lowercased()
         guard !name.isEmpty, let permitted = allowed[name] else { return nil }
         var attributes: [(String, String)] = []
         while true {
-            while index < text.endIndex, text[index].isWhitespace { index = text.index(after: index) }
+            while index < text.endIndex, isSpace(text[index]) { index = text.index(after: index) }
             guard index < text.endIndex else { return nil }
             if text[index] == ">" {
                 index = text.index(after: index)
@@ -134,8 +151,8 @@ enum HTMLSanitizer {
             }
             guard !closing else { return nil }
             let attributeStart = index
-            while index < text.endIndex, !text[index].isWhitespace, !"=>/\"'<".contains(text[index]) { index = text.index(after: index) }
-            let attributeName = text[attributeStart..<index].lowercased()
+            while index < text.endIndex, !isSpace(text[index]), !"=>/\"'<".unicodeScalars.contains(text[index]) { index = text.index(after: index) }
+            let attributeName = string(text[attributeStart..<index]).lowercased()
             guard !attributeName.isEmpty else { return nil }
             var value = ""
             if index < text.endIndex, text[index] == "=" {
@@ -145,12 +162,12 @@ enum HTMLSanitizer {
                 if quote == "\"" || quote == "'" {
                     let valueStart = text.index(after: index)
                     guard let end = text[valueStart...].firstIndex(of: quote) else { return nil }
-                    value = String(text[valueStart..<end])
+                    value = string(text[valueStart..<end])
                     index = text.index(after: end)
                 } else {
                     let valueStart = index
-                    while index < text.endIndex, !text[index].isWhitespace, text[index] != ">" { index = text.index(after: index) }
-                    value = String(text[valueStart..<index])
+                    while index < text.endIndex, !isSpace(text[index]), text[index] != ">" { index = text.index(after: index) }
+                    value = string(text[valueStart..<index])
                 }
             }
             let decoded = decodeEntities(value)
@@ -169,33 +186,36 @@ enum HTMLSanitizer {
     /// `javascript:`, `data:`, `vbscript:` and anything else, however it is disguised (entities,
     /// tabs and line breaks inside the scheme, upper case).
     static func safeURL(_ value: String, image: Bool) -> String? {
-        let url = String(value.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F })
-        if url.contains("&") { return nil }   // an entity left undecoded could spell a scheme
-        guard let colon = url.firstIndex(of: ":") else { return url }
-        let beforeColon = url[url.startIndex..<colon]
-        if beforeColon.contains(where: { "/?#".contains($0) }) { return url }   // a relative path with a colon further on
-        let scheme = beforeColon.lowercased()
+        var url = ""
+        url.unicodeScalars.append(contentsOf: value.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F })
+        if url.unicodeScalars.contains("&") { return nil }   // an entity left undecoded could spell a scheme
+        guard let colon = url.unicodeScalars.firstIndex(of: ":") else { return url }
+        let beforeColon = url.unicodeScalars[..<colon]
+        if beforeColon.contains(where: { "/?#".unicodeScalars.contains($0) }) { return url }   // a relative path with a colon further on
+        var scheme = ""
+        scheme.unicodeScalars.append(contentsOf: beforeColon)
+        scheme = scheme.lowercased()
         let permitted: Set<String> = image ? ["http", "https"] : ["http", "https", "mailto"]
         return permitted.contains(scheme) ? url : nil
     }
 
     /// Text between tags: entities already written are kept, `<` `>` and stray `&` escaped.
-    static func text(_ text: Substring) -> String {
+    static func text(_ text: Scalars) -> String {
         var output = ""
         var index = text.startIndex
         while index < text.endIndex {
-            let character = text[index]
-            switch character {
+            let scalar = text[index]
+            switch scalar {
             case "&":
                 if let end = entityEnd(text, from: index) {
-                    output += text[index...end]
+                    output.unicodeScalars.append(contentsOf: text[index...end])
                     index = text.index(after: end)
                     continue
                 }
                 output += "&amp;"
             case "<": output += "&lt;"
             case ">": output += "&gt;"
-            default: output.append(character)
+            default: output.unicodeScalars.append(scalar)
             }
             index = text.index(after: index)
         }
@@ -203,13 +223,13 @@ enum HTMLSanitizer {
     }
 
     /// The `;` of a well-formed entity starting at `start` (`&amp;`, `&#39;`, `&#x27;`).
-    static func entityEnd(_ text: Substring, from start: Substring.Index) -> Substring.Index? {
+    static func entityEnd(_ text: Scalars, from start: Scalars.Index) -> Scalars.Index? {
         var index = text.index(after: start)
         var length = 0
         while index < text.endIndex, length <= 32 {
-            let character = text[index]
-            if character == ";" { return length > 0 ? index : nil }
-            guard character.isASCII, character.isLetter || character.isNumber || character == "#" else { return nil }
+            let scalar = text[index]
+            if scalar == ";" { return length > 0 ? index : nil }
+            guard isASCIIAlphanumeric(scalar) || scalar == "#" else { return nil }
             length += 1
             index = text.index(after: index)
         }

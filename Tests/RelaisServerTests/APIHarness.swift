@@ -52,7 +52,7 @@ struct APIHarness {
             let harness = APIHarness(
                 services: services, admin: try await token("ada", .admin), agent: try await token("sam", .agent),
                 requester: try await token("rita", .requester, email: "rita@helix.example"), outsider: try await token("otto", .admin, in: other.id), outsiderOrganization: other.id,
-                accountID: account.id.uuidString.lowercased())
+                accountID: account.id.text)
             let app = try buildApplication(services)
             try await app.test(.router) { client in try await body(harness, client) }
             await services.shutdown()

@@ -47,7 +47,7 @@ import Testing
             let ticket = try await client.send(.post, "/api/v1/tickets", token: api.agent,
                                                body: api.incident().replacingOccurrences(of: "}]}", with: "}\(contractLink)]}"))
             #expect(ticket.status == .created, "\(ticket.text)")
-            let ghost = UUID().uuidString.lowercased()
+            let ghost = UUID().text
             try await client.send(.post, "/api/v1/tickets", token: api.agent,
                                   body: api.incident().replacingOccurrences(of: "}]}", with: #"},{"kind":"contract","id":"\#(ghost)"}]}"#))
                 .expectProblem(.unprocessableContent, field: "links[1].id")

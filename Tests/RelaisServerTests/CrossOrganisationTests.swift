@@ -40,7 +40,7 @@ import Testing
             let key = try await WebBrowser.signedIn("sam", on: client).create([("family", "service_request"), ("subject", "Seen by nobody else")])
             #expect(!WebRoutes.paths.isEmpty)
             for route in WebRoutes.paths {
-                let path = route.path.replacingOccurrences(of: ":key", with: key).replacingOccurrences(of: ":id", with: harness.accountID.uuidString)
+                let path = route.path.replacingOccurrences(of: ":key", with: key).replacingOccurrences(of: ":id", with: harness.accountID.text)
                     .replacingOccurrences(of: ":name", with: "relais.css")
                 let method = HTTPRequest.Method(route.method)!
                 var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]

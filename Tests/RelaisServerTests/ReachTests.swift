@@ -48,7 +48,7 @@ import Testing
         try await APIHarness.with(engine) { api, client in
             let initech = Account(id: UUID(), name: "Initech", createdAt: Date())
             try await api.services.crm.repository.insert(initech, organizationID: api.services.organization.id)
-            let body = #"{"family":"customer_support","title":"Their invoice","category":"billing","links":[{"kind":"account","id":"\#(initech.id.uuidString.lowercased())"}]}"#
+            let body = #"{"family":"customer_support","title":"Their invoice","category":"billing","links":[{"kind":"account","id":"\#(initech.id.text)"}]}"#
             try await client.send(.post, "/api/v1/tickets", token: api.requester, body: body).expectProblem(.unprocessableContent, field: "links[0].id")
             // Their own account is theirs to name.
             let own = #"{"family":"customer_support","title":"My invoice","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#

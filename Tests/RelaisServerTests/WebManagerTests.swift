@@ -75,7 +75,7 @@ import Testing
                 harness.clock.advance(3_600)
             }
             let browser = try await WebBrowser.signedIn("ada", on: client)
-            let account = try await browser.get("/manage/accounts/\(harness.accountID.uuidString)")
+            let account = try await browser.get("/manage/accounts/\(harness.accountID.text)")
             WebPageTests.checkPage(account)
             #expect(account.text.contains("Helix Pharma"))
             #expect(account.text.contains(#"<dd id="account-tickets">3</dd>"#))

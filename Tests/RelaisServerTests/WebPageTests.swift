@@ -68,6 +68,30 @@ import Testing
         }
     }
 
+    /// Text is escaped scalar by scalar: a mark that joins `<` or `"` into one Swift character
+    /// (U+0600 before, U+0301 after) does not carry markup into a page.
+    @Test(arguments: Engine.available)
+    func marksBesideMarkupDoNotCarryItIntoPages(engine: Engine) async throws {
+        try await WebHarness.with(engine) { harness, client in
+            func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+            func contains(_ page: String, _ part: String) -> Bool { bytes(page).firstRange(of: bytes(part)) != nil }
+            let agent = try await WebBrowser.signedIn("sam", on: client)
+            let key = try await agent.create([("family", "service_request"), ("subject", "\u{600}<script>alert(1)</script>"),
+                                              ("description", "x \u{600}<img src=x onerror=alert(1)>")])
+            for page in ["/app/tickets/\(key)", "/app?view=unassigned"] {
+                Self.checkPage(try await agent.get(page))
+                #expect(contains(agent.lastPage, "&lt;script&gt;alert(1)"), "\(page)")
+                #expect(!contains(agent.lastPage, "<script>alert") && !contains(agent.lastPage, "<img src=x"), "\(page)")
+            }
+            let stranger = WebBrowser(client)
+            let hostile = "x\"\u{301} autofocus onfocus=alert(1) x=\"", escaped = "x&quot;\u{301} autofocus", raw = "x\"\u{301} autofocus"
+            let refused = try await stranger.signIn(hostile, password: "wrong").text
+            let escapedShown = contains(refused, escaped), rawShown = contains(refused, raw)
+            #expect(escapedShown, "\(refused)")
+            #expect(!rawShown)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func aDuplicateIsMergedIntoTheTicketItRepeats(engine: Engine) async throws {
         try await WebHarness.with(engine) { harness, client in
@@ -121,7 +145,7 @@ import Testing
             let ticket = try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: key)
             #expect(ticket?.category == "network")
             // The account is found by its name as typed, offered as one types, and refused when unknown.
-            #expect(try await agent.get("/app/accounts?q=hel").text == #"[{"id":"\#(harness.accountID.uuidString)","name":"Helix Pharma"}]"#)
+            #expect(try await agent.get("/app/accounts?q=hel").text == #"[{"id":"\#(harness.accountID.text)","name":"Helix Pharma"}]"#)
             #expect(try await agent.get("/app/accounts?q=50%25").text == "[]")
             let linked = try await agent.create([("family", "incident"), ("subject", "Mail is down"), ("account", "helix pharma")])
             #expect(try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: linked)?.accountID == harness.accountID)
@@ -273,7 +297,7 @@ import Testing
             #expect(try await admin.get("/").headers[.location] == "/app")
             let key = try await admin.create([("family", "service_request"), ("subject", "Walk the pages")])
             for path in ["/app", "/app?view=team", "/app?view=unassigned", "/app?view=due", "/app?view=breached", "/app/new", "/app/tickets/\(key)",
-                         "/preferences", "/manage", "/manage/process", "/manage/accounts/\(harness.accountID.uuidString)", "/admin", "/admin/map",
+                         "/preferences", "/manage", "/manage/process", "/manage/accounts/\(harness.accountID.text)", "/admin", "/admin/map",
                          "/admin/users", "/admin/webhooks"] {
                 Self.checkPage(try await admin.get(path))
             }

@@ -230,7 +230,7 @@ import Testing
             let before = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: key))
             let fields = [("body", "x"), ("to", "open"), ("into", key), ("name", "eve"), ("role", "admin"), ("password", "long enough password"),
                           ("map", try ExampleMap.text()), ("subject", "Forged"), ("family", "customer_support"), ("score", "5"), ("reason", "no"),
-                          ("language", "fr"), ("query", "view=mine"), ("kind", "account"), ("id", harness.accountID.uuidString), ("tracker", "product")]
+                          ("language", "fr"), ("query", "view=mine"), ("kind", "account"), ("id", harness.accountID.text), ("tracker", "product")]
             for form in Self.forms {
                 let browser = form.hasPrefix("/portal") ? requester : admin
                 let answer = try await browser.post(form.replacingOccurrences(of: "KEY", with: key), fields, token: "")

@@ -90,7 +90,7 @@ import Testing
             #expect(try await dispatcher.runOnce().sent == 2)
             await dispatcher.shutdown()
 
-            let id = endpoint.id.uuidString.lowercased()
+            let id = endpoint.id.text
             let dead = try await client.send(.get, "/api/v1/webhooks/dead_letters?endpoint_id=\(id)", token: api.admin)
             let items = try #require(dead.json["items"] as? [[String: Any]])
             #expect(items.count == 2 && items.allSatisfy { $0["status"] as? String == "dead" && ($0["last_error"] as? String)?.isEmpty == false })

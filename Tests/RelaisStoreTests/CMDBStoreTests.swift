@@ -17,7 +17,7 @@ import Testing
         func item(_ name: String, _ type: String, external: String? = nil, account: UUID? = nil) async throws -> ConfigItem {
             var values = ["name": name, "type": type]
             values["external_id"] = external
-            values["account_id"] = account?.uuidString
+            values["account_id"] = account?.text
             return try await cmdb.createItem(values, by: base.agent)
         }
 
@@ -85,7 +85,7 @@ import Testing
             #expect(await rejection { _ = try await fixture.cmdb.relate(source: app.id, type: "hosts", target: server.id, by: fixture.base.agent) }
                     == .invalidValue(field: "type", reason: "unknown relation type 'hosts'; the map declares depends_on, licensed_by, part_of, runs_on"))
             #expect(await rejection { _ = try await fixture.cmdb.relate(source: app.id, type: "runs_on", target: missing, by: fixture.base.agent) }
-                    == .invalidValue(field: "target_id", reason: "no configuration item '\(missing.uuidString.lowercased())'"))
+                    == .invalidValue(field: "target_id", reason: "no configuration item '\(missing.text)'"))
             #expect(await rejection { _ = try await fixture.cmdb.createItem(["name": "x", "type": "spaceship"], by: fixture.base.agent) }?
                 .description.hasPrefix("type: unknown type 'spaceship'") == true)
             #expect(await rejection { _ = try await fixture.cmdb.createItem(["name": "x", "type": "server", "owner_team": "nobody"], by: fixture.base.agent) }?

@@ -51,7 +51,7 @@ import Testing
             for (ticket, firstResponse, resolution) in [(first, "met", "met"), (second, "breached", "met"), (third, "breached", "open")] {
                 try await database.transaction { db in
                     try await db.update("ticket_sla").set("first_response", to: firstResponse).set("resolution", to: resolution)
-                        .where("ticket_id", .equal, ticket.id.uuidString.lowercased()).run()
+                        .where("ticket_id", .equal, ticket.id.text).run()
                 }
             }
 

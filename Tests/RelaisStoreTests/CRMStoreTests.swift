@@ -112,7 +112,7 @@ import Testing
             let missing = UUID()
             draft.links = [CRMLink(kind: .account, id: fixture.account.id), CRMLink(kind: .invoice, id: missing)]
             await #expect { try await fixture.service.open(draft, by: fixture.agent) } throws: { error in
-                (error as? StoreError) == .invalidValue(field: "links[1].id", reason: "no invoice '\(missing.uuidString.lowercased())'")
+                (error as? StoreError) == .invalidValue(field: "links[1].id", reason: "no invoice '\(missing.text)'")
             }
             draft.links = [CRMLink(kind: .account, id: fixture.account.id), CRMLink(kind: .contract, id: theirs.id)]
             await #expect { try await fixture.service.open(draft, by: fixture.agent) } throws: { error in

@@ -184,7 +184,7 @@ struct MailFixture {
             }
             #expect(rows.count == 1)
             let contactID = try UUID(uuidString: #require(rows.first).decode(column: "id", as: String.self))
-            #expect(try rows.first?.decode(column: "account_id", as: String?.self) == f.fixture.account.id.uuidString.lowercased())
+            #expect(try rows.first?.decode(column: "account_id", as: String?.self) == f.fixture.account.id.text)
             #expect(try rows.first?.decode(column: "name", as: String.self) == "Noa Kim")
             for key in keys {
                 let links = try await f.ticket(key).links

@@ -69,7 +69,7 @@ import Testing
                                                   utc("2026-10-04 10:00:00")])
             // The raw values stay beside the ticket.
             let raw = try await database.read { db in
-                try await db.select().column("raw").from("peer_tickets").where("ticket_id", .equal, lyon.id.uuidString.lowercased()).first()
+                try await db.select().column("raw").from("peer_tickets").where("ticket_id", .equal, lyon.id.text).first()
             }
             #expect(try raw?.decode(column: "raw", as: String.self).contains(#""assignment_group":"Network""#) == true)
 

@@ -59,7 +59,7 @@ import Testing
             let recomputed = try await rollups.all(organizationID: organization)
             #expect(incremental == recomputed)
             // A count put wrong by hand is found and repaired.
-            let tampered = accounts[0].uuidString.lowercased()
+            let tampered = accounts[0].text
             try await database.transaction { db in
                 try await db.raw("UPDATE account_rollup_counts SET count = count + 5 WHERE count > 0 AND account_id = \(bind: tampered)").run()
             }

@@ -57,7 +57,7 @@ final class ManualClock: @unchecked Sendable {
 
         func column(_ name: String, of ticket: Ticket) async throws -> Int? {
             try await fixture.database.read { db in
-                try await db.raw("SELECT \(unsafeRaw: name) AS v FROM ticket_sla WHERE ticket_id = \(bind: ticket.id.uuidString.lowercased())")
+                try await db.raw("SELECT \(unsafeRaw: name) AS v FROM ticket_sla WHERE ticket_id = \(bind: ticket.id.text)")
                     .first(decodingColumn: "v", as: Int?.self) ?? nil
             }
         }
@@ -163,7 +163,7 @@ final class ManualClock: @unchecked Sendable {
         try await Desk.with(engine) { desk, clock in
             let broken = try await desk.open("Broken"), sound = try await desk.open("Sound")
             try await desk.fixture.database.transaction { db in
-                try await db.raw("UPDATE ticket_sla SET policy = 'not json' WHERE ticket_id = \(bind: broken.id.uuidString.lowercased())").run()
+                try await db.raw("UPDATE ticket_sla SET policy = 'not json' WHERE ticket_id = \(bind: broken.id.text)").run()
             }
             clock.set("2026-11-30T13:00:00+01:00")
             #expect(try await desk.worker.runOnce() == 2)

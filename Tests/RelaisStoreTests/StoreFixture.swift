@@ -35,7 +35,7 @@ struct StoreFixture {
 
     func count(_ table: String) async throws -> Int {
         try await database.read { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE organization_id = \(bind: organization.id.uuidString.lowercased())")
+            try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE organization_id = \(bind: organization.id.text)")
                 .first(decodingColumn: "n", as: Int.self) ?? 0
         }
     }

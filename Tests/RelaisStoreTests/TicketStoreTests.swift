@@ -158,7 +158,7 @@ import Testing
                 try await fixture.service.open(draft, by: fixture.agent)
             } throws: { error in
                 guard case let StoreError.invalidValue(field, reason) = error else { return false }
-                return field == "links[0].id" && reason.contains(stranger.account.id.uuidString.lowercased())
+                return field == "links[0].id" && reason.contains(stranger.account.id.text)
             }
             #expect(try await fixture.count("tickets") == 0)
         }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct TimeOrderedIDTests {
     @Test func laterIDsSortAfterEarlierOnesAsText() {
         let start = Date(timeIntervalSince1970: 1_790_000_000)
-        let ids = (0..<200).map { UUID.timeOrdered(at: start.addingTimeInterval(Double($0) * 0.002)).uuidString.lowercased() }
+        let ids = (0..<200).map { UUID.timeOrdered(at: start.addingTimeInterval(Double($0) * 0.002)).text }
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
     }
@@ -25,14 +25,14 @@ import Testing
         let millis: UInt64 = 1_790_000_000_000
         let ids = (0..<5_000).map { _ in
             let next = sequence.next(millis: millis)
-            return UUID.timeOrdered(millis: next.millis, counter: next.counter, using: &random).uuidString.lowercased()
+            return UUID.timeOrdered(millis: next.millis, counter: next.counter, using: &random).text
         }
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
         #expect(sequence.next(millis: millis - 60_000).millis == millis - 60_000)
         // A clock read a few milliseconds behind another thread's still sorts after what was made.
         let late = sequence.next(millis: millis - 3)
-        let lateID = UUID.timeOrdered(millis: late.millis, counter: late.counter, using: &random).uuidString.lowercased()
+        let lateID = UUID.timeOrdered(millis: late.millis, counter: late.counter, using: &random).text
         #expect(lateID > ids.last!)
     }
 
@@ -46,7 +46,7 @@ import Testing
         for _ in 0..<200 {
             let ids = (0..<3).map { _ in
                 let next = sequence.next(millis: now)
-                return UUID.timeOrdered(millis: next.millis, counter: next.counter, using: &random).uuidString.lowercased()
+                return UUID.timeOrdered(millis: next.millis, counter: next.counter, using: &random).text
             }
             #expect(ids == ids.sorted() && Set(ids).count == 3)
             _ = sequence.next(millis: now - 1)

@@ -16,25 +16,33 @@ let allowed: [String: Set<String>] = [
 /// `javascript:` as text).
 func fuzzMarkdown(_ input: UnsafeRawBufferPointer) {
     let html = SafeMarkdown.html(String(decoding: input, as: UTF8.self))
-    var rest = Substring(html)
+    // Read as browsers read it: scalar by scalar (a Swift character can hide a `<` or a quote
+    // inside a grapheme cluster).
+    var rest = Substring(html).unicodeScalars
+    func text(_ scalars: Substring.UnicodeScalarView) -> String {
+        var out = ""
+        out.unicodeScalars.append(contentsOf: scalars)
+        return out
+    }
     while let open = rest.firstIndex(of: "<") {
         var tag = rest[rest.index(after: open)...].prefix { $0 != ">" }
         rest = rest[rest.index(after: open)...]
-        if tag.hasPrefix("/") { tag = tag.dropFirst() }
-        let name = String(tag.prefix { $0.isLetter || $0.isNumber })
+        if tag.first == "/" { tag = tag.dropFirst() }
+        let name = text(tag.prefix { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) })
         guard let attributes = allowed[name] else { fatalError("a tag '\(name)' came out: \(html.prefix(300).debugDescription)") }
-        var inside = tag.dropFirst(name.count)
+        var inside = tag.dropFirst(name.unicodeScalars.count)
         // Written as ` name="value"`, the value escaped.
-        while inside.hasPrefix(" ") {
-            let attribute = String(inside.dropFirst().prefix { $0 != "=" })
-            guard attributes.contains(attribute), inside.dropFirst(attribute.count + 1).hasPrefix("=\"") else {
-                fatalError("an attribute '\(attribute)' came out on <\(name)>: \(tag.prefix(200).debugDescription)")
+        while inside.first == " " {
+            let attribute = text(inside.dropFirst().prefix { $0 != "=" })
+            let afterName = inside.dropFirst(attribute.unicodeScalars.count + 1)
+            guard attributes.contains(attribute), afterName.starts(with: "=\"".unicodeScalars) else {
+                fatalError("an attribute '\(attribute)' came out on <\(name)>: \(text(tag.prefix(200)).debugDescription)")
             }
-            let valueStart = inside.dropFirst(attribute.count + 3)
+            let valueStart = afterName.dropFirst(2)
             let value = valueStart.prefix { $0 != "\"" }
-            let scheme = value.lowercased().filter { !$0.isWhitespace }
-            if ["href", "src"].contains(attribute), ["javascript:", "vbscript:", "data:text"].contains(where: { scheme.hasPrefix($0) }) {
-                fatalError("a script URL came out: \(value.prefix(200).debugDescription)")
+            let scheme = text(value).lowercased().unicodeScalars.filter { !$0.properties.isWhitespace }
+            if ["href", "src"].contains(attribute), ["javascript:", "vbscript:", "data:text"].contains(where: { scheme.starts(with: $0.unicodeScalars) }) {
+                fatalError("a script URL came out: \(text(value.prefix(200)).debugDescription)")
             }
             inside = valueStart.dropFirst(value.count + 1)
         }

@@ -17,8 +17,8 @@ public struct CloudEvent: Sendable, Equatable, Codable {
     public var data: [String: String?]
 
     public init(id: UUID, organizationID: UUID, type: String, subject: String, time: Date, sequence: Int, data: [String: String?]) {
-        self.id = id.uuidString.lowercased()
-        self.source = "/organizations/\(organizationID.uuidString.lowercased())"
+        self.id = id.text
+        self.source = "/organizations/\(organizationID.text)"
         self.type = type
         self.subject = subject
         self.time = Self.timestamp(time)

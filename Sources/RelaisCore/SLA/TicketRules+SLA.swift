@@ -50,7 +50,7 @@ extension TicketRules {
             let value: String? = switch role {
             case "team": ticket.team
             case "assignee": ticket.assignee
-            case "requester": ticket.requesterID?.uuidString.lowercased()
+            case "requester": ticket.requesterID?.text
             case "account_owner": accountOwner
             default: nil
             }

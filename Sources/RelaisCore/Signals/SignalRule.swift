@@ -141,7 +141,7 @@ public enum SignalEngine {
         for (value, tickets) in groups where tickets.count >= rule.tickets.atLeast && tickets.count > 0 {
             let accounts = Set(tickets.compactMap(\.accountID))
             if rule.scope == .all, accounts.count < rule.tickets.accountsAtLeast { continue }
-            let base = rule.scope == .account ? account!.id.uuidString.lowercased() : "*"
+            let base = rule.scope == .account ? account!.id.text : "*"
             findings.append(SignalFinding(rule: rule.code, subject: value.map { "\(base)/\($0)" } ?? base,
                                           accountID: rule.scope == .account ? account!.id : nil, group: value, evidence: tickets.map(\.key)))
         }

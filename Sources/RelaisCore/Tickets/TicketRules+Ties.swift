@@ -17,13 +17,13 @@ extension TicketRules {
                                          reason: "an article is written from a solved or closed ticket; \(ticket.key) is \(ticket.status)")
         }
         touch(&ticket, now)
-        return [TicketChange(kind: .articleLinked, field: relation.rawValue, to: articleID.uuidString.lowercased())]
+        return [TicketChange(kind: .articleLinked, field: relation.rawValue, to: articleID.text)]
     }
 
     /// Ties configuration items to the ticket and unties others; one change per item.
     public static func tieItems(_ ticket: inout Ticket, adding added: [UUID], removing removed: [UUID], now: Date) -> [TicketChange] {
-        let changes = added.map { TicketChange(kind: .itemLinked, field: "config_item", to: $0.uuidString.lowercased()) }
-            + removed.map { TicketChange(kind: .itemUnlinked, field: "config_item", from: $0.uuidString.lowercased()) }
+        let changes = added.map { TicketChange(kind: .itemLinked, field: "config_item", to: $0.text) }
+            + removed.map { TicketChange(kind: .itemUnlinked, field: "config_item", from: $0.text) }
         if !changes.isEmpty { touch(&ticket, now) }
         return changes
     }

@@ -106,10 +106,10 @@ public enum TicketRules {
         }
         if let links = patch.links.map(unique) {
             for link in links where !ticket.links.contains(link) {
-                changes.append(TicketChange(kind: .linked, field: link.kind.rawValue, to: link.id.uuidString))
+                changes.append(TicketChange(kind: .linked, field: link.kind.rawValue, to: link.id.text))
             }
             for link in ticket.links where !links.contains(link) {
-                changes.append(TicketChange(kind: .unlinked, field: link.kind.rawValue, from: link.id.uuidString))
+                changes.append(TicketChange(kind: .unlinked, field: link.kind.rawValue, from: link.id.text))
             }
             ticket.links = links
         }
@@ -167,7 +167,7 @@ public enum TicketRules {
         var comment = TicketChange(kind: .commented, field: isPublic ? "public" : "internal",
                                    to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)
         if let channel { comment.details["channel"] = channel }
-        if let commentID { comment.details["comment_id"] = commentID.uuidString.lowercased() }
+        if let commentID { comment.details["comment_id"] = commentID.text }
         var changes = [comment]
         if byRequester, isPublic, [.pending, .solved].contains(ticket.statusCategory), let family, let map, let workflow = map.workflow(of: family),
            let back = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .open }) {

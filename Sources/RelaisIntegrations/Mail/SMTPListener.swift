@@ -107,7 +107,7 @@ public struct SMTPListener: Sendable {
         case let .commented(key): "added to \(key)"
         case .bounce: "delivery report recorded"
         case let .duplicate(key): "already received" + (key.map { " (\($0))" } ?? "")
-        case let .quarantined(id, _): "kept for review as \(id.uuidString.lowercased())"
+        case let .quarantined(id, _): "kept for review as \(id.text)"
         }
     }
 }

@@ -37,7 +37,7 @@ public final class TrackerDispatcher: Sendable {
     /// `map` gives the running map (its trackers) at each round; `environment` holds the
     /// variables the trackers' credentials are read from.
     public init(escalations: Escalations, map: @escaping @Sendable () -> ProcessMap, environment: [String: String] = ProcessInfo.processInfo.environment,
-                settings: Settings = Settings(), owner: String = "relais-\(UUID().uuidString.lowercased())",
+                settings: Settings = Settings(), owner: String = "relais-\(UUID().text)",
                 now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.escalations = escalations
         self.map = map

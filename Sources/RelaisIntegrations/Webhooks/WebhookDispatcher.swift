@@ -58,7 +58,7 @@ public final class WebhookDispatcher: Sendable {
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
 
-    public init(database: RelaisDatabase, settings: Settings = Settings(), owner: String = "relais-\(UUID().uuidString.lowercased())",
+    public init(database: RelaisDatabase, settings: Settings = Settings(), owner: String = "relais-\(UUID().text)",
                 now: @escaping @Sendable () -> Date = Date.init,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.repository = WebhookRepository(database: database, secrets: settings.secrets)

@@ -8,20 +8,20 @@ extension RelaisAPI {
         let map = services.configuration.map
         let allowed = map.families[ticket.family].flatMap(map.workflow(of:))?.allowedTargets(from: ticket.status)
         return .init(
-            id: ticket.id.uuidString.lowercased(), key: ticket.key, family: ticket.family, title: ticket.title,
+            id: ticket.id.text, key: ticket.key, family: ticket.family, title: ticket.title,
             description: ticket.description, status: ticket.status,
             statusCategory: Components.Schemas.StatusCategory(rawValue: ticket.statusCategory.rawValue) ?? .open,
             impact: ticket.impact, urgency: ticket.urgency, priority: ticket.priority, severity: ticket.severity,
             category: ticket.category, channel: ticket.channel, openedBy: ticket.openedBy,
-            requesterId: ticket.requesterID?.uuidString.lowercased(), team: ticket.team, assignee: ticket.assignee,
+            requesterId: ticket.requesterID?.text, team: ticket.team, assignee: ticket.assignee,
             level: ticket.level, tags: ticket.tags, customFields: .init(additionalProperties: ticket.customFields),
-            links: ticket.links.map { .init(kind: .init(rawValue: $0.kind.rawValue) ?? .account, id: $0.id.uuidString.lowercased()) },
+            links: ticket.links.map { .init(kind: .init(rawValue: $0.kind.rawValue) ?? .account, id: $0.id.text) },
             resolutionNote: ticket.resolutionNote, entity: ticket.entity, brand: ticket.brand, allowedTransitions: allowed,
             createdAt: ticket.createdAt, updatedAt: ticket.updatedAt, version: ticket.version)
     }
 
     func encode(_ account: Account) -> Components.Schemas.Account {
-        .init(id: account.id.uuidString.lowercased(), name: account.name, externalId: account.externalID,
+        .init(id: account.id.text, name: account.name, externalId: account.externalID,
               domain: account.domain, tier: account.tier, segment: account.segment, region: account.region,
               owner: account.owner, annualRevenue: Self.mayReadRevenue ? account.annualRevenue : nil, currency: account.currency,
               entity: account.entity, createdAt: account.createdAt)
@@ -33,8 +33,8 @@ extension RelaisAPI {
     }
 
     func encode(_ contact: Contact) -> Components.Schemas.Contact {
-        .init(id: contact.id.uuidString.lowercased(), name: contact.name, email: contact.email,
-              accountId: contact.accountID?.uuidString.lowercased(), externalId: contact.externalID, createdAt: contact.createdAt)
+        .init(id: contact.id.text, name: contact.name, email: contact.email,
+              accountId: contact.accountID?.text, externalId: contact.externalID, createdAt: contact.createdAt)
     }
 
     func encode(_ comment: TicketComment) -> Components.Schemas.Comment {
@@ -80,8 +80,8 @@ enum MapOverviewEncoding {
 
 extension RelaisAPI {
     func encode(_ record: CRMRecord) -> Components.Schemas.Record {
-        .init(id: record.id.uuidString.lowercased(), kind: .init(rawValue: record.kind.rawValue) ?? .asset,
-              accountId: record.accountID?.uuidString.lowercased(), externalId: record.externalID, name: record.name, number: record.number,
+        .init(id: record.id.text, kind: .init(rawValue: record.kind.rawValue) ?? .asset,
+              accountId: record.accountID?.text, externalId: record.externalID, name: record.name, number: record.number,
               product: record.product, stage: record.stage, status: record.status, slaLevel: record.slaLevel, serialNumber: record.serialNumber,
               amount: Self.mayReadRevenue ? record.amountCents.map(Money.text(cents:)) : nil, currency: record.currency, quantity: record.quantity,
               startDate: record.startDate?.description, endDate: record.endDate?.description, renewalDate: record.renewalDate?.description,
@@ -90,7 +90,7 @@ extension RelaisAPI {
     }
 
     func encode(_ signal: Signal) -> Components.Schemas.Signal {
-        .init(id: signal.id.uuidString.lowercased(), rule: signal.rule, subject: signal.subject, accountId: signal.accountID?.uuidString.lowercased(),
+        .init(id: signal.id.text, rule: signal.rule, subject: signal.subject, accountId: signal.accountID?.text,
               group: signal.group, status: .init(rawValue: signal.status.rawValue) ?? .open, openedAt: signal.openedAt, closedAt: signal.closedAt,
               evidence: signal.evidence, task: signal.taskKey)
     }

@@ -55,11 +55,11 @@ extension RelaisAPI {
         let report = try await services.cmdb.impact(of: try parseID(input.path.id, field: "id"), maxDepth: input.query.depth, limit: limit,
                                                     by: try RequestPrincipal.require())
         func entry(_ entry: ImpactReport.Entry) -> Components.Schemas.ImpactEntry {
-            .init(item: encode(entry.item), distance: entry.distance, via: entry.via.uuidString.lowercased(), relation: entry.relation)
+            .init(item: encode(entry.item), distance: entry.distance, via: entry.via.text, relation: entry.relation)
         }
         return .ok(.init(body: .json(.init(
             item: encode(report.item), impactedCount: report.impactedCount, impacted: report.impacted.map(entry), services: report.services.map(entry),
-            accounts: report.accounts.map { .init(accountId: $0.accountID.uuidString.lowercased(), name: $0.name, items: $0.items) },
+            accounts: report.accounts.map { .init(accountId: $0.accountID.text, name: $0.name, items: $0.items) },
             openTickets: report.openTickets))))
     }
 
@@ -106,7 +106,7 @@ extension RelaisAPI {
         values["status"] = body.status
         values["owner_team"] = body.ownerTeam
         if let account = body.accountId {
-            values["account_id"] = account.isEmpty ? "" : try parseID(account, field: "account_id").uuidString
+            values["account_id"] = account.isEmpty ? "" : try parseID(account, field: "account_id").text
         }
         if creating {
             if body.name == nil { throw APIProblem.invalidField("name", "name: an item needs a name") }
@@ -116,13 +116,13 @@ extension RelaisAPI {
     }
 
     func encode(_ item: ConfigItem) -> Components.Schemas.ConfigItem {
-        .init(id: item.id.uuidString.lowercased(), externalId: item.externalID, _type: item.type, name: item.name, status: item.status,
-              ownerTeam: item.ownerTeam, accountId: item.accountID?.uuidString.lowercased(),
+        .init(id: item.id.text, externalId: item.externalID, _type: item.type, name: item.name, status: item.status,
+              ownerTeam: item.ownerTeam, accountId: item.accountID?.text,
               attributes: .init(additionalProperties: item.attributes), createdAt: item.createdAt, updatedAt: item.updatedAt)
     }
 
     func encode(_ relation: ConfigRelation) -> Components.Schemas.ConfigRelation {
-        .init(id: relation.id.uuidString.lowercased(), sourceId: relation.sourceID.uuidString.lowercased(), _type: relation.type,
-              targetId: relation.targetID.uuidString.lowercased(), createdAt: relation.createdAt)
+        .init(id: relation.id.text, sourceId: relation.sourceID.text, _type: relation.type,
+              targetId: relation.targetID.text, createdAt: relation.createdAt)
     }
 }

@@ -50,7 +50,7 @@ extension RelaisAPI {
     func getAccountRollup(_ input: Operations.GetAccountRollup.Input) async throws -> Operations.GetAccountRollup.Output {
         let summary = try await services.crm.rollup(of: try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(
-            accountId: summary.accountID.uuidString.lowercased(), tickets: summary.tickets, lastTicket: summary.lastTicketKey,
+            accountId: summary.accountID.text, tickets: summary.tickets, lastTicket: summary.lastTicketKey,
             lastTicketAt: summary.lastTicketAt, openSignals: summary.openSignals, awaitingFix: summary.awaitingFix, fixShipped: summary.fixShipped,
             counts: .init(additionalProperties: summary.counts.mapValues { counts in
                 .init(additionalProperties: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.isEmpty ? "none" : $0.key, $0.value) }))

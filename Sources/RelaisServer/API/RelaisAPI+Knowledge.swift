@@ -117,7 +117,7 @@ extension RelaisAPI {
     // MARK: Encoding
 
     func summary(_ article: KnowledgeArticle) -> Components.Schemas.ArticleSummary {
-        .init(id: article.id.uuidString.lowercased(), title: article.title, language: article.language, category: article.category,
+        .init(id: article.id.text, title: article.title, language: article.language, category: article.category,
               status: .init(rawValue: article.status.rawValue) ?? .draft, audience: .init(rawValue: article.audience.rawValue) ?? ._internal,
               version: article.version, updatedAt: article.updatedAt)
     }
@@ -125,7 +125,7 @@ extension RelaisAPI {
     func encode(_ article: KnowledgeArticle, by principal: Principal) async throws -> Components.Schemas.Article {
         let translations = try await services.knowledge.translations(of: article, by: principal)
         return .init(
-            id: article.id.uuidString.lowercased(), translationGroup: article.translationGroup.uuidString.lowercased(), title: article.title,
+            id: article.id.text, translationGroup: article.translationGroup.text, title: article.title,
             body: article.body, html: SafeMarkdown.html(article.body), language: article.language, category: article.category,
             status: .init(rawValue: article.status.rawValue) ?? .draft, audience: .init(rawValue: article.audience.rawValue) ?? ._internal,
             author: article.author, version: article.version, sourceTicket: article.sourceTicketKey, createdAt: article.createdAt,

@@ -16,7 +16,7 @@ extension RelaisAPI {
     }
 
     func encode(_ escalation: Escalation) -> Components.Schemas.Escalation {
-        .init(id: escalation.id.uuidString.lowercased(), tracker: escalation.tracker, status: .init(rawValue: escalation.status.rawValue) ?? .failed,
+        .init(id: escalation.id.text, tracker: escalation.tracker, status: .init(rawValue: escalation.status.rawValue) ?? .failed,
               issueId: escalation.issueID, issueKey: escalation.issueKey, issueUrl: escalation.issueURL, issueState: escalation.issueState,
               fixedAt: escalation.fixedAt, tickets: escalation.tickets, requestedBy: escalation.requestedBy, requestedAt: escalation.requestedAt,
               attempts: escalation.attempts, lastError: escalation.lastError)

@@ -91,7 +91,7 @@ extension WebSite {
             "title": visit.words["admin_users"] ?? "",
             "users": users.map { ["name": $0.user.name, "role": $0.user.roleName, "email": $0.email ?? "", "teams": $0.user.teams.joined(separator: ", ")] },
             "roles": services.configuration.map.roleNames.map { ["name": $0] },
-            "tokens": tokens.map { ["id": $0.id.uuidString, "user": $0.user, "label": $0.label ?? "", "created": format.instant($0.createdAt),
+            "tokens": tokens.map { ["id": $0.id.text, "user": $0.user, "label": $0.label ?? "", "created": format.instant($0.createdAt),
                                     "revoked": $0.revokedAt.map(format.instant) ?? ""] },
             "notice": notice as Any, "problem": problem as Any, "secret": secret as Any,
         ], visit, status: status)
@@ -141,10 +141,10 @@ extension WebSite {
             for endpoint in try await webhooks.endpoints(by: user) {
                 let deliveries = try await webhooks.deliveries(of: endpoint.id, status: nil, limit: 10, before: nil, by: user)
                 endpoints.append([
-                    "id": endpoint.id.uuidString, "url": endpoint.url, "description": endpoint.description ?? "", "active": endpoint.active,
+                    "id": endpoint.id.text, "url": endpoint.url, "description": endpoint.description ?? "", "active": endpoint.active,
                     "types": endpoint.eventTypes.joined(separator: ", "), "disabled": endpoint.disabledReason ?? "",
                     "deliveries": deliveries.map { delivery -> [String: Any] in
-                        ["id": delivery.id.uuidString, "type": delivery.type, "subject": delivery.subject, "status": delivery.status.rawValue,
+                        ["id": delivery.id.text, "type": delivery.type, "subject": delivery.subject, "status": delivery.status.rawValue,
                          "attempts": delivery.attempts, "code": delivery.lastStatusCode.map(String.init) ?? "", "error": delivery.lastError ?? "",
                          "at": format.instant(delivery.createdAt), "dead": delivery.status == .dead]
                     },

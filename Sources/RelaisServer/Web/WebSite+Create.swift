@@ -89,7 +89,7 @@ extension WebSite {
             let user = try visit.requireStaff()
             let typed = request.uri.queryParameters["q"].map(String.init) ?? ""
             let accounts = typed.count < 2 ? [] : try await visit.services.crm.accounts(named: typed, by: user)
-            return try Self.json(accounts.map { Choice(id: $0.id.uuidString, name: $0.name) })
+            return try Self.json(accounts.map { Choice(id: $0.id.text, name: $0.name) })
         }
     }
 

@@ -62,7 +62,7 @@ extension WebSite {
                 }
             }
             let accounts = try await services.crm.accounts(limit: 20, after: nil, by: user).0
-            values["accounts"] = accounts.map { ["id": $0.id.uuidString, "name": $0.name, "tier": $0.tier ?? ""] }
+            values["accounts"] = accounts.map { ["id": $0.id.text, "name": $0.name, "tier": $0.tier ?? ""] }
             return render("pages/dashboard", values, visit)
         }
     }

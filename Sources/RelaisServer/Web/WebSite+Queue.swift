@@ -78,7 +78,7 @@ extension WebSite {
                 "rows": rows,
                 "empty": rows.isEmpty,
                 "next": next as Any,
-                "saved": filters.map { ["id": $0.id.uuidString, "name": $0.name, "href": "/app?" + $0.query] },
+                "saved": filters.map { ["id": $0.id.text, "name": $0.name, "href": "/app?" + $0.query] },
                 "current_query": current,
             ], visit)
         }

@@ -15,12 +15,12 @@ extension WebSite {
         var links: [[String: Any]] = []
         for link in ticket.links {
             var row: [String: Any] = ["kind": link.kind.rawValue, "kind_label": visit.words["crm_" + link.kind.rawValue] ?? link.kind.rawValue,
-                                      "id": link.id.uuidString]
+                                      "id": link.id.text]
             switch link.kind {
             case .account:
                 guard let account = try? await crm.account(link.id, by: user) else { continue }
                 row["name"] = account.name
-                var shown: [String: Any] = ["id": account.id.uuidString, "name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? ""]
+                var shown: [String: Any] = ["id": account.id.text, "name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? ""]
                 if user.may(.read, .revenue), let revenue = account.annualRevenue {
                     shown["revenue"] = "\(revenue.formatted(.number.grouping(.automatic))) \(account.currency ?? "")"
                 }
@@ -31,7 +31,7 @@ extension WebSite {
                 row["detail"] = contact.email ?? ""
             default:
                 guard let record = try? await crm.record(link.kind, link.id, by: user) else { continue }
-                row["name"] = record.name ?? record.number ?? record.product ?? link.id.uuidString
+                row["name"] = record.name ?? record.number ?? record.product ?? link.id.text
                 row["detail"] = [record.status, record.stage, record.slaLevel.map { "SLA \($0)" }].compactMap { $0 }.joined(separator: " · ")
             }
             links.append(row)

@@ -26,6 +26,7 @@ public struct WebSite: Sendable {
                 .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw WebSiteError.missingResources("the web folder of the server's resources")
         }
+        ScalarHTML.register()
         var pages = MustacheLibrary()
         for folder in ["", "pages"] {
             let directory = folder.isEmpty ? root : root.appendingPathComponent(folder)
@@ -33,7 +34,7 @@ public struct WebSite: Sendable {
                 let template = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
                 let named = (folder.isEmpty ? "" : folder + "/") + String(name.dropLast(".mustache".count))
                 do {
-                    try pages.register(template, named: named)
+                    try pages.register(ScalarHTML.pragma + template, named: named)
                 } catch {
                     throw WebSiteError.template(named, "\(error)")
                 }
@@ -107,4 +108,21 @@ struct WebVisit: Sendable {
 /// Sends the browser elsewhere (303 See Other), from anywhere in a page's handler.
 struct WebRedirect: Error {
     var to: String
+}
+
+/// How every value put into a page is escaped: scalar by scalar, as browsers read HTML.
+///
+/// Mustache's own HTML escaping compares Swift characters, which are grapheme clusters: a
+/// prepended mark (U+0600 ARABIC NUMBER SIGN) before `<`, or a combining mark after `"`, makes
+/// one character that is not `<` or `"`, and the text went into the page unescaped — a ticket
+/// titled `؀<script>…` ran in every agent's browser. Each template starts with a pragma choosing
+/// this escaping, which goes through `Markup.escape` (written on scalars) instead.
+enum ScalarHTML: MustacheContentType {
+    case html
+
+    static let name = "RELAIS_HTML"
+    static let pragma = "{{% CONTENT_TYPE: \(name) }}"
+    static func register() { MustacheContentTypes.register(ScalarHTML.html, named: name) }
+
+    func escapeText(_ text: String) -> String { Markup.escape(text) }
 }

@@ -177,7 +177,7 @@ public struct CRMImporter: Sendable {
         }
         if let byID {
             guard let id = UUID(uuidString: byID),
-                  let account = try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.uuidString.lowercased(), on: db) else {
+                  let account = try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.text, on: db) else {
                 throw StoreError.invalidValue(field: "account_id", reason: "no account '\(byID)'")
             }
             return account.id

@@ -121,7 +121,7 @@ public struct CRMRecord: Sendable, Equatable {
     public var routingContext: RoutingContext {
         let prefix = kind.rawValue + "."
         var context: RoutingContext = [:]
-        context[prefix + "id"] = id.uuidString.lowercased()
+        context[prefix + "id"] = id.text
         context[prefix + "name"] = name
         context[prefix + "stage"] = stage
         context[prefix + "status"] = status

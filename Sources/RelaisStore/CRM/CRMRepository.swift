@@ -57,7 +57,7 @@ public struct Account: Sendable, Equatable {
 
     /// The attributes routing rules read, as `account.tier`.
     public var routingContext: [String: String] {
-        var context: [String: String] = ["account.id": id.uuidString.lowercased(), "account.name": name]
+        var context: [String: String] = ["account.id": id.text, "account.name": name]
         context["account.tier"] = tier
         context["account.segment"] = segment
         context["account.domain"] = domain

@@ -47,7 +47,7 @@ enum DemoRecords {
         for account in accounts {
             let started = CivilDate(daysSinceEpoch: todayDays - Int.random(in: 200...900, using: &random))
             var contract = CRMRecord(id: UUID(random: &random), kind: .contract, accountID: account.id,
-                                     externalID: "CTR-\(account.externalID ?? account.id.uuidString)", createdAt: account.createdAt)
+                                     externalID: "CTR-\(account.externalID ?? account.id.text)", createdAt: account.createdAt)
             contract.name = "Service agreement"
             contract.status = "active"
             contract.startDate = started
@@ -56,7 +56,7 @@ enum DemoRecords {
             contract.amountCents = (account.annualRevenue ?? 100_000) * 2
             contract.currency = "EUR"
             var subscription = CRMRecord(id: UUID(random: &random), kind: .subscription, accountID: account.id,
-                                         externalID: "SUB-\(account.externalID ?? account.id.uuidString)", createdAt: account.createdAt)
+                                         externalID: "SUB-\(account.externalID ?? account.id.text)", createdAt: account.createdAt)
             subscription.product = random.pick(products)
             subscription.quantity = Int.random(in: 5...500, using: &random)
             subscription.status = random.pick([("active", 0.85), ("past_due", 0.1), ("trial", 0.05)])

@@ -61,7 +61,7 @@ public struct KnowledgeService: Sendable {
         var group: UUID?
         if let original = draft.translationOf {
             guard let source = try await repository.article(organizationID: principal.organizationID, id: original) else {
-                throw StoreError.invalidValue(field: "translation_of", reason: "no article '\(original.uuidString.lowercased())'")
+                throw StoreError.invalidValue(field: "translation_of", reason: "no article '\(original.text)'")
             }
             group = source.translationGroup
         }
@@ -169,7 +169,7 @@ public struct KnowledgeService: Sendable {
     public func article(_ id: UUID, by principal: Principal) async throws -> KnowledgeArticle {
         guard let article = try await repository.article(organizationID: principal.organizationID, id: id),
               KnowledgeRules.isVisible(article, toCustomer: AccessPolicy.seesOnlyCustomerArticles(principal)) else {
-            throw StoreError.notFound(what: "article", id: id.uuidString.lowercased())
+            throw StoreError.notFound(what: "article", id: id.text)
         }
         return article
     }

@@ -41,6 +41,7 @@ public enum Migrator {
         CreateCRMLinks(),
         CreateWebSessions(),
         AddLoginFailureAddresses(),
+        LowerCaseLinkedIDs(),
     ]
 
     /// Applies what is pending, in one transaction, and returns the names applied.

@@ -72,18 +72,18 @@ struct CMDBCommand: AsyncParsableCommand {
 
         static func json(_ report: ImpactReport) -> String {
             func item(_ item: ConfigItem) -> [String: Any] {
-                var object: [String: Any] = ["id": item.id.uuidString.lowercased(), "type": item.type, "name": item.name]
+                var object: [String: Any] = ["id": item.id.text, "type": item.type, "name": item.name]
                 object["external_id"] = item.externalID
-                object["account_id"] = item.accountID?.uuidString.lowercased()
+                object["account_id"] = item.accountID?.text
                 return object
             }
             func entry(_ entry: ImpactReport.Entry) -> [String: Any] {
-                ["item": item(entry.item), "distance": entry.distance, "via": entry.via.uuidString.lowercased(), "relation": entry.relation]
+                ["item": item(entry.item), "distance": entry.distance, "via": entry.via.text, "relation": entry.relation]
             }
             let object: [String: Any] = [
                 "item": item(report.item), "impacted_count": report.impactedCount, "impacted": report.impacted.map(entry),
                 "services": report.services.map(entry),
-                "accounts": report.accounts.map { ["account_id": $0.accountID.uuidString.lowercased(), "name": $0.name, "items": $0.items] },
+                "accounts": report.accounts.map { ["account_id": $0.accountID.text, "name": $0.name, "items": $0.items] },
                 "open_tickets": report.openTickets,
             ]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()

@@ -87,7 +87,7 @@ struct MailCommand: AsyncParsableCommand {
                 try await MailIntake.quarantined(in: db, organizationID: principal.organizationID, limit: limit, before: nil)
             }
             for entry in entries {
-                print("\(entry.id.uuidString.lowercased())  \(CloudEvent.timestamp(entry.receivedAt))  \(entry.size) bytes  \(entry.attempts) tries  \(entry.reason)")
+                print("\(entry.id.text)  \(CloudEvent.timestamp(entry.receivedAt))  \(entry.size) bytes  \(entry.attempts) tries  \(entry.reason)")
             }
             if entries.isEmpty { print("The quarantine is empty.") }
         }

@@ -26,7 +26,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let (endpoint, secret) = try await CLI.withWebhooks(place) { service, principal in
                 try await service.create(url: url, description: description, eventTypes: types, by: principal)
             }
-            print("endpoint \(endpoint.id.uuidString.lowercased())")
+            print("endpoint \(endpoint.id.text)")
             print("secret   \(secret)")
         }
     }
@@ -39,7 +39,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let endpoints = try await CLI.withWebhooks(place) { service, principal in try await service.endpoints(by: principal) }
             for endpoint in endpoints {
                 let state = endpoint.active ? "on " : "off"
-                var line = "\(endpoint.id.uuidString.lowercased())  \(state)  \(endpoint.url)  \(endpoint.eventTypes.joined(separator: ","))"
+                var line = "\(endpoint.id.text)  \(state)  \(endpoint.url)  \(endpoint.eventTypes.joined(separator: ","))"
                 if let reason = endpoint.disabledReason { line += "  (\(reason))" }
                 print(line)
             }
@@ -66,7 +66,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         let endpoint = try await CLI.withWebhooks(place) { service, principal in
             try await service.update(uuid, WebhookEndpointChange(active: active), by: principal)
         }
-        print("\(endpoint.id.uuidString.lowercased()) is \(endpoint.active ? "on" : "off")")
+        print("\(endpoint.id.text) is \(endpoint.active ? "on" : "off")")
     }
 
     struct Remove: AsyncParsableCommand {
@@ -122,7 +122,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 try await service.deadLetters(endpointID: endpointID, from: start, to: end, limit: limit, before: nil, by: principal)
             }
             for delivery in dead {
-                print("\(delivery.id.uuidString.lowercased())  \(delivery.type)  \(delivery.subject)  \(delivery.attempts) tries  \(delivery.lastError ?? "")")
+                print("\(delivery.id.text)  \(delivery.type)  \(delivery.subject)  \(delivery.attempts) tries  \(delivery.lastError ?? "")")
             }
             if dead.isEmpty { print("No dead delivery.") }
         }

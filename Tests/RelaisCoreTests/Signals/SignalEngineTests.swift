@@ -24,7 +24,7 @@ import Testing
         #expect(SignalEngine.evaluate(churn, account: strategic, tickets: tickets, now: now).isEmpty)
         let findings = SignalEngine.evaluate(churn, account: strategic, tickets: tickets + [ticket("INC-5", daysAgo: 1)], now: now)
         #expect(findings.map(\.evidence) == [["INC-2", "INC-4", "INC-5"]])
-        #expect(findings.first?.subject == account.uuidString.lowercased())
+        #expect(findings.first?.subject == account.text)
         // The same tickets on an account of another tier raise nothing.
         let standard = SignalAccount(id: account, attributes: ["account.tier": "standard"])
         #expect(SignalEngine.evaluate(churn, account: standard, tickets: tickets + [ticket("INC-5", daysAgo: 1)], now: now).isEmpty)
