@@ -193,7 +193,8 @@ import Testing
             #expect(browser.cookies["relais_session"] == nil)
             // `next` only leads within the site.
             for next in ["//evil.example/", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "/ /evil.example", "javascript:alert(1)",
-                         "/%0d%0aSet-Cookie:x=y".removingPercentEncoding!, "\\\\evil.example"] {
+                         "/%0d%0aSet-Cookie:x=y".removingPercentEncoding!, "\\\\evil.example",
+                         "//\u{301}evil.example/", "/\u{600}/evil.example"] {
                 let signedIn = WebBrowser(client)
                 try await signedIn.get("/login?next=" + WebBrowser.encode(next))
                 #expect(signedIn.value(of: "next") ?? "" == "", "\(next.debugDescription) is offered back")

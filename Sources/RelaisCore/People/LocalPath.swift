@@ -8,7 +8,10 @@ public enum LocalPath {
     /// `text` when it is a path of this site, nil otherwise: it must start with one `/`, and hold
     /// no backslash, whitespace or control character (which browsers strip or turn into `/`).
     public static func validated(_ text: String?) -> String? {
-        guard let text, text.utf8.count <= maxLength, text.hasPrefix("/"), !text.hasPrefix("//") else { return nil }
+        // Bytes, not characters: `hasPrefix` compares grapheme clusters, and `//` followed by a
+        // combining mark does not start with the character `/` twice.
+        guard let text, text.utf8.count <= maxLength, text.utf8.first == UInt8(ascii: "/"),
+              text.utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
         for scalar in text.unicodeScalars {
             if scalar == "\\" || scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
                 || scalar.properties.generalCategory == .format { return nil }

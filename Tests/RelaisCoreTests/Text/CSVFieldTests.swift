@@ -8,4 +8,13 @@ import Testing
     func cellsASpreadsheetWouldRunAreWrittenAsText(text: String, written: String) {
         #expect(CSVField.escape(text) == written)
     }
+
+    /// A combining mark after a comma or a quote makes one Swift character of both; a spreadsheet
+    /// still reads the comma as a separator, so the cell is quoted and the quote doubled.
+    @Test func marksBesideSeparatorsDoNotHideThem() {
+        let comma = CSVField.escape("a,\u{301}b").unicodeScalars.map(\.value)
+        #expect(comma == "\"a,\u{301}b\"".unicodeScalars.map(\.value))
+        let quote = CSVField.escape("say \"\u{301}hi").unicodeScalars.map(\.value)
+        #expect(quote == "\"say \"\"\u{301}hi\"".unicodeScalars.map(\.value))
+    }
 }
