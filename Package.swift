@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RelaisStore", targets: ["RelaisStore"]),
         .library(name: "RelaisMining", targets: ["RelaisMining"]),
         .library(name: "RelaisIntegrations", targets: ["RelaisIntegrations"]),
+        .library(name: "RelaisProcess", targets: ["RelaisProcess"]),
         .library(name: "RelaisServer", targets: ["RelaisServer"]),
         .library(name: "RelaisMarkdown", targets: ["RelaisMarkdown"]),
     ],
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .target(name: "RelaisCore"),
@@ -73,6 +76,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the command line and the server both do with logs and files: mining Relais' own
+        // history, reading gzip and import files, drawing with Graphviz. The command line's
+        // `mine`, `import` and `map draw` need it, not the HTTP server.
+        .target(
+            name: "RelaisProcess",
+            dependencies: [
+                "RelaisCore", "RelaisStore", "RelaisMining",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .target(name: "RelaisAPIDocument", resources: [.copy("Resources/openapi.yaml")]),
         // Article bodies from Markdown to HTML safe in any page: its own target, so its fuzzer
         // builds without the server.
@@ -80,14 +98,12 @@ let package = Package(
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisAPIDocument", "RelaisMarkdown",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisProcess", "RelaisAPIDocument", "RelaisMarkdown",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "CSV", package: "CSV.swift"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -99,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "relais",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisServer",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisProcess", "RelaisServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -141,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "RelaisServerTests",
             dependencies: [
-                "RelaisServer", "RelaisMarkdown", "RelaisTestSupport",
+                "RelaisServer", "RelaisProcess", "RelaisMarkdown", "RelaisTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisProcess
 import RelaisServer
 import RelaisTestSupport
 import Testing

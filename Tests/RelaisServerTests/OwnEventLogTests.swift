@@ -1,6 +1,7 @@
 import Foundation
 import RelaisCore
 import RelaisMining
+import RelaisProcess
 @testable import RelaisServer
 @testable import RelaisStore
 import Testing

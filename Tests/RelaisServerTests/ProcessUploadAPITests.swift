@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import RelaisMining
+import RelaisProcess
 import RelaisServer
 import RelaisTestSupport
 import Testing

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RelaisCore
 import RelaisServer
+import RelaisProcess
 import RelaisStore
 import RelaisTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import OpenAPIRuntime
 import RelaisMining
 import RelaisCore
+import RelaisProcess
 import RelaisStore
 
 extension RelaisAPI {

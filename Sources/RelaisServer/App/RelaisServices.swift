@@ -4,6 +4,7 @@ import Prometheus
 import RelaisCore
 import RelaisIntegrations
 import RelaisMap
+import RelaisProcess
 import RelaisStore
 
 /// Everything a running Relais holds for one version of its map: the database, the organisation

@@ -4,6 +4,7 @@ import NIOPosix
 import RelaisCore
 import RelaisMap
 import RelaisMining
+import RelaisProcess
 import RelaisStore
 
 /// The process page: a family's declared map beside the graph mined from its tickets' events,
@@ -33,9 +34,9 @@ extension WebSite {
             declared.families = map.families.filter { $0.key == family }
             let declaredDOT = MapDiagram.dot(declared, language: visit.language.rawValue)
             let minedDOT = ProcessGraphDOT.render(report, colouring: .waiting)
-            let (declaredSVG, minedSVG) = try await NIOThreadPool.singleton.runIfActive {
-                (try? Self.inlineSVG(Graphviz.svg(declaredDOT)), try? Self.inlineSVG(Graphviz.svg(minedDOT)))
-            }
+            async let declaredDrawing = try? Graphviz.svg(declaredDOT)
+            async let minedDrawing = try? Graphviz.svg(minedDOT)
+            let declaredSVG = await declaredDrawing.flatMap(Self.inlineSVG), minedSVG = await minedDrawing.flatMap(Self.inlineSVG)
             let bottlenecks = report.friction.bottlenecks.map { edge in
                 ["from": format.status(edge.from), "to": format.status(edge.to), "count": edge.count,
                  "median": format.span(edge.medianSeconds), "p90": format.span(edge.p90Seconds)] as [String: Any]

@@ -1,6 +1,7 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import RelaisCore
+import RelaisProcess
 import RelaisServer
 import RelaisStore
 

@@ -1,7 +1,8 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import RelaisCore
 import RelaisIntegrations
+import RelaisProcess
 import RelaisServer
 import RelaisStore
 

@@ -1,8 +1,9 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import RelaisCore
 import RelaisIntegrations
 import RelaisMap
+import RelaisProcess
 import RelaisStore
 
 struct ImportCommand: AsyncParsableCommand {

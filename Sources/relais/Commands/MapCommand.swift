@@ -1,8 +1,8 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import RelaisCore
 import RelaisMap
-import RelaisServer
+import RelaisProcess
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +29,7 @@ struct MapCommand: ParsableCommand {
         }
     }
 
-    struct Render: ParsableCommand {
+    struct Render: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draws a map: per family who opens it, through which channels, the teams and levels that handle it, its CRM links and its workflow.")
 
@@ -38,13 +38,13 @@ struct MapCommand: ParsableCommand {
         @Option(help: "The file to write; standard output by default.") var output: String?
         @Option(help: "Language of the labels.") var language = "en"
 
-        func run() throws {
+        func run() async throws {
             guard format == "svg" || format == "dot" else { throw ValidationError("--format must be svg or dot") }
             let dot = MapDiagram.dot(try CLI.loadMap(file), language: language)
             var text = dot
             if format == "svg" {
                 do {
-                    text = try Graphviz.svg(dot)
+                    text = try await Graphviz.svg(dot)
                 } catch let failure as Graphviz.Failure {
                     // Still useful without Graphviz: the DOT is written where the SVG would have gone.
                     let target = output.map { $0.hasSuffix(".svg") ? String($0.dropLast(4)) + ".dot" : $0 + ".dot" }

@@ -1,8 +1,8 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import RelaisCore
 import RelaisMining
-import RelaisServer
+import RelaisProcess
 import RelaisStore
 
 struct MineCommand: AsyncParsableCommand {
@@ -57,7 +57,7 @@ struct MineCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let title = store ? "Relais tickets" : URL(fileURLWithPath: file ?? "log").lastPathComponent
-        try MiningOutput(report: report, title: title, colouring: colouring).write(json: json, svg: svg, dot: dot, html: html)
+        try await MiningOutput(report: report, title: title, colouring: colouring).write(json: json, svg: svg, dot: dot, html: html)
     }
 
     /// The options shared by files and the store; `--workflow` is looked up in `map`.

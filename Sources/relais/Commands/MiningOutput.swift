@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelaisMining
-import RelaisServer
+import RelaisProcess
 
 /// Where `relais mine` puts what it found: JSON on standard output, a picture, a report, or a
 /// short summary for people when nothing else was asked.
@@ -10,13 +10,13 @@ struct MiningOutput {
     let title: String
     let colouring: ProcessGraphDOT.Colouring
 
-    func write(json: Bool, svg: String?, dot: String?, html: String?) throws {
+    func write(json: Bool, svg: String?, dot: String?, html: String?) async throws {
         let graph = ProcessGraphDOT.render(report, colouring: colouring, title: title)
         if let dot { try save(graph, to: dot) }
         var drawn: String?
         if svg != nil || html != nil {
             do {
-                drawn = try Graphviz.svg(graph)
+                drawn = try await Graphviz.svg(graph)
             } catch let failure as Graphviz.Failure {
                 CLI.printError("warning: \(failure); the graph is written as DOT instead (render it with: dot -Tsvg FILE.dot)")
                 if let svg {

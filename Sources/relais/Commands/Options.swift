@@ -1,9 +1,10 @@
-import ArgumentParser
-import RelaisIntegrations
 import Foundation
+import ArgumentParser
 import Logging
 import RelaisCore
+import RelaisIntegrations
 import RelaisMap
+import RelaisProcess
 import RelaisServer
 import RelaisStore
 

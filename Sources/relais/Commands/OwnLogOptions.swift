@@ -1,8 +1,8 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import RelaisCore
 import RelaisMining
-import RelaisServer
+import RelaisProcess
 import RelaisStore
 
 /// Which of Relais's own tickets to read as an event log, for `relais mine --store` and
