@@ -54,6 +54,7 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -100,6 +101,8 @@ let package = Package(
             dependencies: [
                 "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisProcess", "RelaisAPIDocument", "RelaisMarkdown",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -117,16 +120,16 @@ let package = Package(
             dependencies: [
                 "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisProcess", "RelaisServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "RelaisTestSupport",
             dependencies: [
-                "RelaisStore", "RelaisMap",
+                "RelaisCore", "RelaisStore", "RelaisMap",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,19 +138,29 @@ let package = Package(
         .testTarget(name: "RelaisCoreTests", dependencies: ["RelaisCore"]),
         .testTarget(
             name: "RelaisMapTests",
-            dependencies: ["RelaisMap"],
+            dependencies: ["RelaisCore", "RelaisMap"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "RelaisMiningTests",
-            dependencies: ["RelaisMining"],
+            dependencies: ["RelaisCore", "RelaisMining"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisMap", "RelaisIntegrations", "RelaisTestSupport"]),
+        .testTarget(
+            name: "RelaisStoreTests",
+            dependencies: [
+                "RelaisCore", "RelaisStore", "RelaisMap", "RelaisIntegrations", "RelaisTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         .testTarget(
             name: "RelaisIntegrationsTests",
             dependencies: [
-                "RelaisIntegrations", "RelaisTestSupport",
+                "RelaisCore", "RelaisStore", "RelaisIntegrations", "RelaisTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -157,8 +170,13 @@ let package = Package(
         .testTarget(
             name: "RelaisServerTests",
             dependencies: [
+                "RelaisCore", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisAPIDocument",
                 "RelaisServer", "RelaisProcess", "RelaisMarkdown", "RelaisTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
