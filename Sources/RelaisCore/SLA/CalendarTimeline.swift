@@ -92,17 +92,6 @@ public struct CalendarTimeline: Sendable {
         return index >= 0 && instant < ends[index]
     }
 
-    /// Opening intervals overlapping `[from, to)`, as instants: for explaining a deadline.
-    public func openIntervals(from: Int64, to: Int64) -> [(start: Int64, end: Int64)] {
-        var index = max(0, lastStart(atOrBefore: from))
-        var result: [(Int64, Int64)] = []
-        while index < starts.count, starts[index] < to {
-            if ends[index] > from { result.append((max(from, starts[index]), min(to, ends[index]))) }
-            index += 1
-        }
-        return result
-    }
-
     /// Index of the last interval starting at or before `instant`, -1 when there is none.
     private func lastStart(atOrBefore instant: Int64) -> Int {
         var low = 0, high = starts.count

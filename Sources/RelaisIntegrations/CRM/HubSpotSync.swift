@@ -13,10 +13,6 @@ struct HubSpotDialect: CRMDialect {
     var name: String { "hubspot" }
     var batchLimit: Int { 100 }
 
-    /// Company properties the roll-up is written to (created once in HubSpot, as numbers and a text).
-    static let rollupProperties = ["relais_tickets", "relais_open_tickets", "relais_open_signals", "relais_awaiting_fix", "relais_fix_shipped",
-                                   "relais_last_ticket"]
-
     func pull(_ caller: APICaller) async throws -> [(noun: String, kind: CRMObjectKind, rows: [ImportRow])] {
         [
             ("companies", .account, try await read("companies", properties: ["name", "domain", "annualrevenue"] + [connection.tierProperty].compactMap { $0 },

@@ -242,11 +242,11 @@ enum CRMValues {
 /// Report tables as CSV (RFC 4180) and as JSON values.
 enum ReportCSV {
     static func render(_ table: ReportTable) -> String {
-        var lines = [table.columns.map(SLAReportCSV.field).joined(separator: ",")]
+        var lines = [table.columns.map(CSVField.escape).joined(separator: ",")]
         for row in table.rows {
             lines.append(row.map { value in
                 switch value {
-                case let .text(text): SLAReportCSV.field(text)
+                case let .text(text): CSVField.escape(text)
                 case let .integer(number): String(number)
                 case let .number(number): String(number)
                 case .null: ""

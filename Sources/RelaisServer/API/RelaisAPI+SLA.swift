@@ -74,12 +74,10 @@ enum SLAReportCSV {
             for metric in SLAPolicy.Metric.allCases {
                 guard let counts = group.metrics[metric] else { continue }
                 let compliance = counts.compliance.map { String(format: "%.4f", $0) } ?? ""
-                lines.append([field(group.group ?? ""), "\(group.tickets)", metric.rawValue, "\(counts.met)", "\(counts.breached)",
+                lines.append([CSVField.escape(group.group ?? ""), "\(group.tickets)", metric.rawValue, "\(counts.met)", "\(counts.breached)",
                               "\(counts.open)", compliance].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
-
-    static func field(_ text: String) -> String { CSVField.escape(text) }
 }

@@ -121,7 +121,6 @@ public struct CRMReports: Sendable {
 
     /// Which tickets of the period a report reads.
     public typealias Cut = TicketCut
-    public enum VolumeGrouping: String, Sendable, CaseIterable { case category, segment }
 
     /// Per account: its revenue beside the tickets it opened in the period.
     public func revenueAgainstIncidents(organizationID: UUID, from: Date, to: Date, cut: Cut = .init()) async throws -> ReportTable {

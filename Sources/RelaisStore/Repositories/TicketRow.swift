@@ -19,10 +19,6 @@ enum TicketRow {
 
     static let columnList = SQLRaw(columns.joined(separator: ", "))
 
-    static func values(_ ticket: Ticket, lastEventSequence: Int) -> [any SQLExpression] {
-        row(ticket, lastEventSequence: lastEventSequence).map { SQLBind($0) }
-    }
-
     static func row(_ ticket: Ticket, lastEventSequence: Int) -> RowInsert.Row {
         [
             ticket.id.text, ticket.organizationID.text, ticket.key, ticket.number, ticket.family,
