@@ -99,7 +99,8 @@ let package = Package(
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisProcess", "RelaisAPIDocument", "RelaisMarkdown",
+                "RelaisCore", "RelaisMap", "RelaisStore", "RelaisMining", "RelaisIntegrations", "RelaisProcess", "RelaisAPIDocument",
+                "RelaisMarkdown",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

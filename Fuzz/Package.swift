@@ -17,11 +17,12 @@ let package = Package(
     targets: [
         .target(name: "CFuzzer", path: "Targets/CFuzzer"),
         .target(name: "FuzzDriver", dependencies: ["CFuzzer"], path: "Targets/FuzzDriver"),
-    ] + targets.map { target in
-        .executableTarget(
-            name: "Fuzz\(target.name)",
-            dependencies: ["FuzzDriver", .product(name: target.product, package: "relais")],
-            path: "Targets/\(target.name)"
-        )
-    }
+    ]
+        + targets.map { target in
+            .executableTarget(
+                name: "Fuzz\(target.name)",
+                dependencies: ["FuzzDriver", .product(name: target.product, package: "relais")],
+                path: "Targets/\(target.name)"
+            )
+        }
 )

@@ -19,12 +19,16 @@ public enum ColumnMappingLoader {
         }
         let reader = MapReader(file: file, given: [:])
         guard let root else {
-            throw MapValidationError(problems: [MapProblem(file: file, line: 1, column: 1, message: "the mapping file is empty; it needs 'source', 'columns' and 'values'")])
+            throw MapValidationError(problems: [
+                MapProblem(file: file, line: 1, column: 1, message: "the mapping file is empty; it needs 'source', 'columns' and 'values'")
+            ])
         }
         let fields = reader.fields(root, "mapping", allowed: ["source", "columns", "values"])
         let source = reader.requiredString(fields, "source", "mapping", at: root)
         let columns = reader.fields(fields["columns"], "columns", allowed: ["id", "title", "description", "created_at", "updated_at"])
-        if fields["columns"] == nil { reader.problem(at: root, "mapping: missing 'columns' (id, title, created_at, and description, updated_at if the file has them)") }
+        if fields["columns"] == nil {
+            reader.problem(at: root, "mapping: missing 'columns' (id, title, created_at, and description, updated_at if the file has them)")
+        }
         let id = fields["columns"] == nil ? nil : reader.requiredString(columns, "id", "columns", at: fields["columns"]!)
         let title = fields["columns"] == nil ? nil : reader.requiredString(columns, "title", "columns", at: fields["columns"]!)
         let created = fields["columns"] == nil ? nil : reader.requiredString(columns, "created_at", "columns", at: fields["columns"]!)
@@ -36,7 +40,8 @@ public enum ColumnMappingLoader {
         }
         if values.isEmpty { reader.problem(at: fields["values"] ?? root, "values: list the columns whose local values the map's mappings translate") }
         guard reader.problems.isEmpty, let source, let id, let title, let created else { throw MapValidationError(problems: reader.problems) }
-        return ColumnMapping(source: source, id: id, title: title, description: reader.string(columns["description"], "columns.description"),
-                             createdAt: created, updatedAt: reader.string(columns["updated_at"], "columns.updated_at"), values: values)
+        return ColumnMapping(
+            source: source, id: id, title: title, description: reader.string(columns["description"], "columns.description"),
+            createdAt: created, updatedAt: reader.string(columns["updated_at"], "columns.updated_at"), values: values)
     }
 }

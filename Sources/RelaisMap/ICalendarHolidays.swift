@@ -46,7 +46,8 @@ public enum ICalendarHolidays {
                 guard end > start else { throw Problem(line: open.line, message: "VEVENT ends (\(end)) before it starts (\(start))") }
                 let length = end.daysSinceEpoch - start.daysSinceEpoch
                 guard length <= longestEvent else {
-                    throw Problem(line: open.line, message: "VEVENT lasts \(length) days (\(start) to \(end)); a holiday lasts at most \(longestEvent)")
+                    throw Problem(
+                        line: open.line, message: "VEVENT lasts \(length) days (\(start) to \(end)); a holiday lasts at most \(longestEvent)")
                 }
                 let years = try repetitions(open.rule, from: start).filter { (firstYear - 1...lastYear).contains(start.year + $0) }
                 named += years.count * length
@@ -58,7 +59,10 @@ public enum ICalendarHolidays {
                         let date = CivilDate(daysSinceEpoch: day)
                         // 29 February repeats only in leap years.
                         if let moved = CivilDate(year: date.year + offset, month: date.month, day: date.day),
-                           (firstYear...lastYear).contains(moved.year) { dates.insert(moved) }
+                            (firstYear...lastYear).contains(moved.year)
+                        {
+                            dates.insert(moved)
+                        }
                     }
                 }
                 event = nil
@@ -109,7 +113,8 @@ public enum ICalendarHolidays {
     static func date(_ value: String) -> CivilDate? {
         let digits = value.prefix(8)
         guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-              value.count == 8 || value.dropFirst(8).first == "T" else { return nil }
+            value.count == 8 || value.dropFirst(8).first == "T"
+        else { return nil }
         return CivilDate(iso: "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))")
     }
 
@@ -129,13 +134,18 @@ public enum ICalendarHolidays {
         guard unsupported.isEmpty else {
             throw Problem(line: rule.line, message: "RRULE '\(rule.text)': \(unsupported.sorted().joined(separator: ", ")) is not read for holidays")
         }
-        let interval = try parts["INTERVAL"].map { text throws(Problem) in
-            guard let value = Int(text), value > 0 else { throw Problem(line: rule.line, message: "RRULE INTERVAL '\(text)' is not a positive number") }
-            return value
-        } ?? 1
+        let interval =
+            try parts["INTERVAL"].map { text throws(Problem) in
+                guard let value = Int(text), value > 0 else {
+                    throw Problem(line: rule.line, message: "RRULE INTERVAL '\(text)' is not a positive number")
+                }
+                return value
+            } ?? 1
         var lastYear = lastYear
         if let count = parts["COUNT"] {
-            guard let value = Int(count), value > 0 else { throw Problem(line: rule.line, message: "RRULE COUNT '\(count)' is not a positive number") }
+            guard let value = Int(count), value > 0 else {
+                throw Problem(line: rule.line, message: "RRULE COUNT '\(count)' is not a positive number")
+            }
             lastYear = min(lastYear, start.year + (value - 1) * interval)
         }
         if let until = parts["UNTIL"] {

@@ -39,7 +39,8 @@ public enum MapDiagram {
             var text = [String]()
             if !required.isEmpty { text.append("must link: \(required.joined(separator: ", "))") }
             if !allowed.isEmpty { text.append("may link: \(allowed.joined(separator: ", "))") }
-            lines.append("    \(prefix)_crm [shape=component, fillcolor=\"#fff8e1\", style=filled, label=\(DOT.quote(text.joined(separator: "\n")))];")
+            lines.append(
+                "    \(prefix)_crm [shape=component, fillcolor=\"#fff8e1\", style=filled, label=\(DOT.quote(text.joined(separator: "\n")))];")
             lines.append("    \(prefix)_family -> \(prefix)_crm [arrowhead=none, style=dotted];")
         }
         if let workflow = map.workflow(of: family) { lines += states(workflow, prefix: prefix) }
@@ -53,7 +54,9 @@ public enum MapDiagram {
             let category = workflow.statuses[status] ?? .open
             let shape = category == .solved || category == .closed ? "doublecircle" : "ellipse"
             let fill = status == workflow.initial ? "#c8e6c9" : category == .pending ? "#fff3e0" : "#ffffff"
-            lines.append("    \(prefix)_s_\(identifier(status)) [shape=\(shape), style=filled, fillcolor=\"\(fill)\", label=\(DOT.quote("\(status)\n\(category.rawValue)"))];")
+            lines.append(
+                "    \(prefix)_s_\(identifier(status)) [shape=\(shape), style=filled, fillcolor=\"\(fill)\", label=\(DOT.quote("\(status)\n\(category.rawValue)"))];"
+            )
         }
         var fromAnywhere = Set<String>()
         for transition in workflow.transitions {
@@ -77,7 +80,9 @@ public enum MapDiagram {
         var lines = ["  subgraph cluster_teams {", "    label=\"teams\"; style=rounded; color=\"#b0bec5\";"]
         for team in map.teams.values.sorted(by: { ($0.level, $0.code) < ($1.level, $1.code) }) {
             let name = team.label?.text(in: language) ?? team.code
-            lines.append("    team_\(identifier(team.code)) [shape=box, style=filled, fillcolor=\"\(DOT.blue(Double(team.level) / 4))\", fontcolor=\"\(team.level >= 3 ? "white" : "black")\", label=\(DOT.quote("\(name)\nL\(team.level)"))];")
+            lines.append(
+                "    team_\(identifier(team.code)) [shape=box, style=filled, fillcolor=\"\(DOT.blue(Double(team.level) / 4))\", fontcolor=\"\(team.level >= 3 ? "white" : "black")\", label=\(DOT.quote("\(name)\nL\(team.level)"))];"
+            )
         }
         for team in map.teams.values.sorted(by: { $0.code < $1.code }) {
             if let next = team.escalatesTo {

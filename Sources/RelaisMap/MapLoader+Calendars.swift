@@ -32,7 +32,9 @@ extension MapLoader {
 
             var holidays = Set<CivilDate>()
             for (text, dateNode) in reader.strings(fields["holidays"], "\(path).holidays") {
-                if let date = CivilDate(iso: text) { holidays.insert(date) } else {
+                if let date = CivilDate(iso: text) {
+                    holidays.insert(date)
+                } else {
                     reader.problem(at: dateNode, "\(path).holidays: '\(text)' is not a date YYYY-MM-DD")
                 }
             }
@@ -118,21 +120,26 @@ extension MapLoader {
             let calendarCode = reader.requiredString(fields, "calendar", path, at: pair.value) ?? ""
             let calendar = map.calendars[calendarCode]
             if !calendarCode.isEmpty, calendar == nil {
-                reader.problem(at: fields["calendar"], "\(path).calendar: unknown calendar '\(calendarCode)'; expected one of \(map.calendars.keys.sorted().joined(separator: ", "))")
+                reader.problem(
+                    at: fields["calendar"],
+                    "\(path).calendar: unknown calendar '\(calendarCode)'; expected one of \(map.calendars.keys.sorted().joined(separator: ", "))")
             }
             let pauses = reader.strings(fields["pause_in"], "\(path).pause_in")
             reader.checkKnown(pauses, in: statuses, "\(path).pause_in", what: "status")
             var policy = SLAPolicy(code: pair.key, calendar: calendarCode, pauseIn: pauses.map(\.0))
             for priority in reader.pairs(fields["targets"], "\(path).targets") {
                 if !priorities.isEmpty, !priorities.contains(priority.key) {
-                    reader.problem(at: priority.keyNode, "\(path).targets: unknown priority '\(priority.key)'; expected one of \(priorities.joined(separator: ", "))")
+                    reader.problem(
+                        at: priority.keyNode,
+                        "\(path).targets: unknown priority '\(priority.key)'; expected one of \(priorities.joined(separator: ", "))")
                 }
                 let metricNames = SLAPolicy.Metric.allCases.map(\.rawValue)
                 for metric in reader.pairs(priority.value, "\(path).targets.\(priority.key)", allowed: metricNames) {
                     let text = reader.string(metric.value, "\(path).targets.\(priority.key).\(metric.key)") ?? ""
                     let seconds = calendar?.seconds(in: text) ?? BusinessDuration.seconds(in: text)
                     guard let seconds else {
-                        reader.problem(at: metric.value, "\(path).targets.\(priority.key).\(metric.key): '\(text)' is not a duration such as 15m, 4h or 2d")
+                        reader.problem(
+                            at: metric.value, "\(path).targets.\(priority.key).\(metric.key): '\(text)' is not a duration such as 15m, 4h or 2d")
                         continue
                     }
                     policy.targets[priority.key, default: [:]][SLAPolicy.Metric(rawValue: metric.key)!] = seconds
@@ -157,7 +164,8 @@ extension MapLoader {
         return policies
     }
 
-    static func choice<Value: RawRepresentable & CaseIterable>(_ node: Node?, _ path: String, _ reader: MapReader) -> Value? where Value.RawValue == String {
+    static func choice<Value: RawRepresentable & CaseIterable>(_ node: Node?, _ path: String, _ reader: MapReader) -> Value?
+    where Value.RawValue == String {
         guard let node, let text = reader.string(node, path) else { return nil }
         guard let value = Value(rawValue: text) else {
             reader.problem(at: node, "\(path): unknown value '\(text)'; expected one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -171,7 +179,9 @@ extension MapLoader {
         var escalation = SLAPolicy.Escalation()
         escalation.escalate = reader.bool(fields["escalate"], "\(path).escalate") ?? false
         if let steps = reader.int(fields["raise_priority"], "\(path).raise_priority") {
-            if (0...9).contains(steps) { escalation.raisePriority = steps } else {
+            if (0...9).contains(steps) {
+                escalation.raisePriority = steps
+            } else {
                 reader.problem(at: fields["raise_priority"], "\(path).raise_priority: expected a number of steps from 0 to 9")
             }
         }
@@ -214,7 +224,8 @@ extension MapLoader {
     static func minutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
-              (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 24 * 60 else { return nil }
+            (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 24 * 60
+        else { return nil }
         return hour * 60 + minute
     }
 

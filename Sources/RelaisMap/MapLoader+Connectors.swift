@@ -10,14 +10,19 @@ extension MapLoader {
         for pair in reader.pairs(node, "connectors") {
             let path = "connectors.\(pair.key)"
             guard let kind = CRMConnection.Kind(rawValue: pair.key) else {
-                reader.problem(at: pair.keyNode, "connectors: unknown CRM '\(pair.key)' (known: \(CRMConnection.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                reader.problem(
+                    at: pair.keyNode,
+                    "connectors: unknown CRM '\(pair.key)' (known: \(CRMConnection.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 continue
             }
-            let fields = reader.fields(pair.value, path, allowed: ["url", "token_env", "direction", "pipeline", "stages", "tier_property", "currency"])
+            let fields = reader.fields(
+                pair.value, path, allowed: ["url", "token_env", "direction", "pipeline", "stages", "tier_property", "currency"])
             // HubSpot has one address; a Salesforce instance has its own.
             var url = kind == .hubspot ? "https://api.hubapi.com" : ""
             if let node = fields["url"], let text = reader.string(node, "\(path).url") {
-                if isWebAddress(text) { url = text.hasSuffix("/") ? String(text.dropLast()) : text } else {
+                if isWebAddress(text) {
+                    url = text.hasSuffix("/") ? String(text.dropLast()) : text
+                } else {
                     reader.problem(at: node, "\(path).url: '\(text)' is not an http or https address")
                 }
             } else if kind == .salesforce {
@@ -27,7 +32,9 @@ extension MapLoader {
             if let token, let problem = secretVariableProblem(token) { reader.problem(at: fields["token_env"], "\(path).token_env: \(problem)") }
             var direction = CRMConnection.Direction.both
             if let node = fields["direction"], let text = reader.string(node, "\(path).direction") {
-                if let value = CRMConnection.Direction(rawValue: text) { direction = value } else {
+                if let value = CRMConnection.Direction(rawValue: text) {
+                    direction = value
+                } else {
                     reader.problem(at: node, "\(path).direction: '\(text)' is not one of in, out, both")
                 }
             }

@@ -6,8 +6,11 @@ extension MapLoader {
     /// `entities: { acme-fr: { name: Acme France SAS, brands: { acme: { portal: ..., mail: [...], language: fr } } } }`.
     /// The first entity is the default one; a brand's code and a mail address belong to one brand
     /// only; a brand's language is one of the organisation's and its time zone a known one.
-    static func readEntities(_ node: Node?, organization: OrganizationProfile, _ reader: MapReader)
-        -> (entities: [String: LegalEntity], order: [String], brands: [String: Brand]) {
+    static func readEntities(
+        _ node: Node?, organization: OrganizationProfile, _ reader: MapReader
+    )
+        -> (entities: [String: LegalEntity], order: [String], brands: [String: Brand])
+    {
         var entities: [String: LegalEntity] = [:], order: [String] = [], brands: [String: Brand] = [:]
         var addresses: [String: String] = [:]
         for pair in reader.pairs(node, "entities") {
@@ -22,9 +25,10 @@ extension MapLoader {
                 }
                 let brandFields = reader.fields(brandPair.value, brandPath, allowed: ["name", "portal", "mail", "language", "timezone"])
                 let name = reader.string(brandFields["name"], "\(brandPath).name") ?? brandPair.key
-                var brand = Brand(code: brandPair.key, entity: pair.key, name: name,
-                                  portalName: reader.string(brandFields["portal"], "\(brandPath).portal"),
-                                  language: organization.languages.first ?? "en", timezone: organization.timezone)
+                var brand = Brand(
+                    code: brandPair.key, entity: pair.key, name: name,
+                    portalName: reader.string(brandFields["portal"], "\(brandPath).portal"),
+                    language: organization.languages.first ?? "en", timezone: organization.timezone)
                 for (address, addressNode) in reader.strings(brandFields["mail"], "\(brandPath).mail") {
                     let address = address.lowercased()
                     if !isMailAddress(address) {
@@ -38,7 +42,10 @@ extension MapLoader {
                 }
                 if let languageNode = brandFields["language"], let language = reader.string(languageNode, "\(brandPath).language") {
                     if !organization.languages.contains(language) {
-                        reader.problem(at: languageNode, "\(brandPath).language: '\(language)' is not one of the organisation's languages (\(organization.languages.joined(separator: ", ")))")
+                        reader.problem(
+                            at: languageNode,
+                            "\(brandPath).language: '\(language)' is not one of the organisation's languages (\(organization.languages.joined(separator: ", ")))"
+                        )
                     }
                     brand.language = language
                 }

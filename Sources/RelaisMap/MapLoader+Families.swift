@@ -5,7 +5,9 @@ extension MapLoader {
     static let openers = ["internal", "customer", "partner", "automation", "monitoring"]
     static let channels = ["email", "portal", "phone", "chat", "crm", "api", "monitoring", "import"]
     static let confirmers = ["requester", "agent", "none"]
-    static let familyKeys = ["label", "domain", "key", "opened_by", "channels", "handled_by", "workflow", "sla", "sla_by_tier", "sla_by_contract", "crm", "resolution"]
+    static let familyKeys = [
+        "label", "domain", "key", "opened_by", "channels", "handled_by", "workflow", "sla", "sla_by_tier", "sla_by_contract", "crm", "resolution",
+    ]
 
     static func readFamilies(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [String: Family] {
         var families: [String: Family] = [:]
@@ -42,11 +44,14 @@ extension MapLoader {
             }
             let workflow = reader.requiredString(fields, "workflow", path, at: pair.value) ?? ""
             if !workflow.isEmpty, map.workflows[workflow] == nil {
-                reader.problem(at: fields["workflow"], "\(path).workflow: unknown workflow '\(workflow)'; expected one of \(map.workflows.keys.sorted().joined(separator: ", "))")
+                reader.problem(
+                    at: fields["workflow"],
+                    "\(path).workflow: unknown workflow '\(workflow)'; expected one of \(map.workflows.keys.sorted().joined(separator: ", "))")
             }
             let sla = reader.string(fields["sla"], "\(path).sla")
             if let sla, map.sla[sla] == nil {
-                reader.problem(at: fields["sla"], "\(path).sla: unknown SLA policy '\(sla)'; expected one of \(map.sla.keys.sorted().joined(separator: ", "))")
+                reader.problem(
+                    at: fields["sla"], "\(path).sla: unknown SLA policy '\(sla)'; expected one of \(map.sla.keys.sorted().joined(separator: ", "))")
             }
             let byTier = slaOverrides(fields["sla_by_tier"], "\(path).sla_by_tier", map: map, reader)
             let byContract = slaOverrides(fields["sla_by_contract"], "\(path).sla_by_contract", map: map, reader)
@@ -61,14 +66,17 @@ extension MapLoader {
             reader.checkKnown(required, in: ["resolution_note", "category"], "\(path).resolution.require", what: "field")
             let confirmer = reader.string(resolutionFields["confirmed_by"], "\(path).resolution.confirmed_by") ?? "none"
             if !confirmers.contains(confirmer) {
-                reader.problem(at: resolutionFields["confirmed_by"], "\(path).resolution.confirmed_by: unknown value '\(confirmer)'; expected one of \(confirmers.joined(separator: ", "))")
+                reader.problem(
+                    at: resolutionFields["confirmed_by"],
+                    "\(path).resolution.confirmed_by: unknown value '\(confirmer)'; expected one of \(confirmers.joined(separator: ", "))")
             }
             var family = Family(
                 code: pair.key, label: label, domain: domain ?? .itsm, keyPrefix: prefix,
                 openedBy: openedBy.map(\.0), channels: channelList.map(\.0), handledBy: teams.map(\.0),
                 workflow: workflow, sla: sla,
-                crm: CRMRequirements(require: require.compactMap { CRMObjectKind(rawValue: $0.0) },
-                                     allow: allow.compactMap { CRMObjectKind(rawValue: $0.0) }, rollUp: rollUp),
+                crm: CRMRequirements(
+                    require: require.compactMap { CRMObjectKind(rawValue: $0.0) },
+                    allow: allow.compactMap { CRMObjectKind(rawValue: $0.0) }, rollUp: rollUp),
                 resolution: ResolutionRule(require: required.map(\.0), confirmedBy: confirmer)
             )
             family.slaByTier = byTier
@@ -84,7 +92,9 @@ extension MapLoader {
         for pair in reader.pairs(node, path) {
             guard let code = reader.string(pair.value, "\(path).\(pair.key)") else { continue }
             if map.sla[code] == nil {
-                reader.problem(at: pair.value, "\(path).\(pair.key): unknown SLA policy '\(code)'; expected one of \(map.sla.keys.sorted().joined(separator: ", "))")
+                reader.problem(
+                    at: pair.value,
+                    "\(path).\(pair.key): unknown SLA policy '\(code)'; expected one of \(map.sla.keys.sorted().joined(separator: ", "))")
             }
             overrides[pair.key] = code
         }

@@ -16,14 +16,20 @@ extension MapLoader {
         governance.defaults = readRule(fields["default"], "governance.default", base: MapGovernance.Rule(), known: known, reader)
         for pair in reader.pairs(fields["sections"], "governance.sections") {
             guard let section = MapSection(rawValue: pair.key) else {
-                reader.problem(at: pair.keyNode, "governance.sections: unknown section '\(pair.key)'; expected one of \(MapSection.allCases.map(\.rawValue).joined(separator: ", "))")
+                reader.problem(
+                    at: pair.keyNode,
+                    "governance.sections: unknown section '\(pair.key)'; expected one of \(MapSection.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
                 continue
             }
             governance.sections[section] = readRule(pair.value, "governance.sections.\(pair.key)", base: governance.defaults, known: known, reader)
         }
         for pair in reader.pairs(fields["domains"], "governance.domains") {
             guard let domain = Family.Domain(rawValue: pair.key) else {
-                reader.problem(at: pair.keyNode, "governance.domains: unknown domain '\(pair.key)'; expected one of \(Family.Domain.allCases.map(\.rawValue).joined(separator: ", "))")
+                reader.problem(
+                    at: pair.keyNode,
+                    "governance.domains: unknown domain '\(pair.key)'; expected one of \(Family.Domain.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
                 continue
             }
             governance.domains[domain] = readRule(pair.value, "governance.domains.\(pair.key)", base: governance.defaults, known: known, reader)
@@ -31,7 +37,8 @@ extension MapLoader {
         return governance
     }
 
-    private static func readRule(_ node: Node?, _ path: String, base: MapGovernance.Rule, known: [String], _ reader: MapReader) -> MapGovernance.Rule {
+    private static func readRule(_ node: Node?, _ path: String, base: MapGovernance.Rule, known: [String], _ reader: MapReader) -> MapGovernance.Rule
+    {
         guard let node else { return base }
         let fields = reader.fields(node, path, allowed: ["propose", "approve", "second_approver"])
         var rule = base

@@ -41,7 +41,10 @@ extension MapLoader {
                 }
             }
             if let team, let teamEntity = map.teams[team]?.entity, let brand = map.brand(forMail: [address]), brand.entity != teamEntity {
-                reader.problem(at: fields["team"], "\(path).team: team '\(team)' belongs to entity '\(teamEntity)', the address to brand '\(brand.code)' of entity '\(brand.entity)'")
+                reader.problem(
+                    at: fields["team"],
+                    "\(path).team: team '\(team)' belongs to entity '\(teamEntity)', the address to brand '\(brand.code)' of entity '\(brand.entity)'"
+                )
             }
             mailboxes[address] = Mailbox(address: address, family: family, team: team)
         }

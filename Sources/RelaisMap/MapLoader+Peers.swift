@@ -26,7 +26,9 @@ extension MapLoader {
                     variables[key] = name
                 }
             }
-            if fields["token_env"] == nil { reader.problem(at: pair.value, "\(path): missing 'token_env' (the environment variable holding the token or password)") }
+            if fields["token_env"] == nil {
+                reader.problem(at: pair.value, "\(path): missing 'token_env' (the environment variable holding the token or password)")
+            }
             if pair.key != "freshservice", fields["user_env"] == nil {
                 reader.problem(at: pair.value, "\(path): missing 'user_env' (the environment variable holding the account)")
             }
@@ -48,12 +50,17 @@ extension MapLoader {
             }
             var timezone = organization.timezone
             if let node = fields["timezone"], let name = reader.string(node, "\(path).timezone") {
-                if TimeZone(identifier: name) != nil { timezone = name } else { reader.problem(at: node, "\(path).timezone: unknown time zone '\(name)'") }
+                if TimeZone(identifier: name) != nil {
+                    timezone = name
+                } else {
+                    reader.problem(at: node, "\(path).timezone: unknown time zone '\(name)'")
+                }
             }
             guard let url, let token = variables["token_env"] else { continue }
-            peers[pair.key] = PeerConnection(source: pair.key, url: url.hasSuffix("/") ? String(url.dropLast()) : url, userVariable: variables["user_env"],
-                                             tokenVariable: token, every: every, since: since,
-                                             query: fields["query"].flatMap { reader.string($0, "\(path).query") }, timezone: timezone)
+            peers[pair.key] = PeerConnection(
+                source: pair.key, url: url.hasSuffix("/") ? String(url.dropLast()) : url, userVariable: variables["user_env"],
+                tokenVariable: token, every: every, since: since,
+                query: fields["query"].flatMap { reader.string($0, "\(path).query") }, timezone: timezone)
         }
         return peers
     }

@@ -45,7 +45,9 @@ extension MapLoader {
             for pair in reader.pairs(mapping["set"], "\(path).set", allowed: mappableFields) {
                 guard let value = reader.string(pair.value, "\(path).set.\(pair.key)") else { continue }
                 if let known = knownValues(of: pair.key, in: map), !known.contains(value) {
-                    reader.problem(at: pair.value, "\(path).set.\(pair.key): unknown value '\(value)'; expected one of \(known.sorted().joined(separator: ", "))")
+                    reader.problem(
+                        at: pair.value, "\(path).set.\(pair.key): unknown value '\(value)'; expected one of \(known.sorted().joined(separator: ", "))"
+                    )
                 }
                 set[pair.key] = value
             }

@@ -3,8 +3,10 @@ import Yams
 
 extension MapLoader {
     static let routingActions = ["team", "assignee", "priority", "raise_priority", "severity", "add_tags"]
-    static let ticketFields = ["family", "status", "status_category", "impact", "urgency", "priority", "severity",
-                               "category", "channel", "opened_by", "team", "assignee", "level", "tags", "title"]
+    static let ticketFields = [
+        "family", "status", "status_category", "impact", "urgency", "priority", "severity",
+        "category", "channel", "opened_by", "team", "assignee", "level", "tags", "title",
+    ]
 
     static func readRouting(_ node: Node?, map: ProcessMap, _ reader: MapReader) -> [RoutingRule] {
         var rules: [RoutingRule] = []
@@ -16,7 +18,10 @@ extension MapLoader {
             for pair in reader.pairs(fields["when"], "\(path).when") {
                 let field = pair.key
                 guard ticketFields.contains(field) || field.hasPrefix("custom.") || CRMVocabulary.knows(field) else {
-                    reader.problem(at: pair.keyNode, "\(path).when: unknown field '\(field)'; a rule reads ticket fields, custom.<name> or \(CRMVocabulary.all.joined(separator: ", "))")
+                    reader.problem(
+                        at: pair.keyNode,
+                        "\(path).when: unknown field '\(field)'; a rule reads ticket fields, custom.<name> or \(CRMVocabulary.all.joined(separator: ", "))"
+                    )
                     continue
                 }
                 if let condition = readCondition(pair, "\(path).when.\(field)", map: map, reader) { conditions.append(condition) }
@@ -51,7 +56,8 @@ extension MapLoader {
         let field = pair.key
         if case .mapping = pair.value {
             guard CRMVocabulary.numeric.contains(field) else {
-                reader.problem(at: pair.value, "\(path): only \(CRMVocabulary.numeric.sorted().joined(separator: ", ")) compare with at_least / at_most")
+                reader.problem(
+                    at: pair.value, "\(path): only \(CRMVocabulary.numeric.sorted().joined(separator: ", ")) compare with at_least / at_most")
                 return nil
             }
             let bounds = reader.fields(pair.value, path, allowed: ["at_least", "at_most"])
@@ -84,7 +90,9 @@ extension MapLoader {
             let fields = reader.fields(pair.value, path, allowed: ["scope", "when", "then"])
             var rule = SignalRule(code: pair.key)
             if let scope = reader.string(fields["scope"], "\(path).scope") {
-                if let value = SignalRule.Scope(rawValue: scope) { rule.scope = value } else {
+                if let value = SignalRule.Scope(rawValue: scope) {
+                    rule.scope = value
+                } else {
                     reader.problem(at: fields["scope"], "\(path).scope: unknown scope '\(scope)'; expected account or all")
                 }
             }
@@ -116,11 +124,15 @@ extension MapLoader {
                 default:
                     guard CRMVocabulary.knows(condition.key), condition.key.hasPrefix("account.") || condition.key.hasPrefix("contract.") else {
                         let readable = CRMVocabulary.all.filter { $0.hasPrefix("account.") || $0.hasPrefix("contract.") }
-                        reader.problem(at: condition.keyNode, "\(path).when: unknown field '\(condition.key)'; a signal reads \((signalConditions + readable).joined(separator: ", "))")
+                        reader.problem(
+                            at: condition.keyNode,
+                            "\(path).when: unknown field '\(condition.key)'; a signal reads \((signalConditions + readable).joined(separator: ", "))")
                         continue
                     }
                     if rule.scope == .all {
-                        reader.problem(at: condition.keyNode, "\(path).when.\(condition.key): a rule with scope all counts tickets across accounts and reads no account")
+                        reader.problem(
+                            at: condition.keyNode,
+                            "\(path).when.\(condition.key): a rule with scope all counts tickets across accounts and reads no account")
                     }
                     if let parsed = readCondition(condition, conditionPath, map: map, reader) { rule.conditions.append(parsed) }
                 }
@@ -130,16 +142,18 @@ extension MapLoader {
                 reader.problem(at: when, "\(path).when.contract.renews_within: a rule with scope all reads no contract")
             }
             let then = reader.fields(fields["then"], "\(path).then", allowed: ["crm_task", "task_family", "notify"])
-            rule.actions = SignalRule.Actions(crmTask: reader.string(then["crm_task"], "\(path).then.crm_task"),
-                                              taskFamily: reader.string(then["task_family"], "\(path).then.task_family"),
-                                              notify: reader.string(then["notify"], "\(path).then.notify"))
+            rule.actions = SignalRule.Actions(
+                crmTask: reader.string(then["crm_task"], "\(path).then.crm_task"),
+                taskFamily: reader.string(then["task_family"], "\(path).then.task_family"),
+                notify: reader.string(then["notify"], "\(path).then.notify"))
             if let family = rule.actions.taskFamily, map.families[family] == nil {
                 reader.problem(at: then["task_family"], "\(path).then.task_family: unknown family '\(family)'")
             }
             if rule.actions.crmTask != nil, rule.actions.taskFamily == nil {
                 rule.actions.taskFamily = map.families.values.filter { $0.domain == .projects }.map(\.code).sorted().first
                 if rule.actions.taskFamily == nil {
-                    reader.problem(at: then["crm_task"], "\(path).then.crm_task: no family of domain projects to open the task in; name one with task_family")
+                    reader.problem(
+                        at: then["crm_task"], "\(path).then.crm_task: no family of domain projects to open the task in; name one with task_family")
                 }
             }
             if rule.actions.crmTask != nil, rule.scope == .all {
@@ -163,8 +177,12 @@ extension MapLoader {
                 if pair.key == "at_least" { filter.atLeast = value } else { filter.accountsAtLeast = value }
             case "same":
                 let value = reader.string(pair.value, keyPath) ?? ""
-                if SignalRule.TicketFilter.groupings.contains(value) { filter.same = value } else {
-                    reader.problem(at: pair.value, "\(keyPath): unknown field '\(value)'; expected one of \(SignalRule.TicketFilter.groupings.joined(separator: ", "))")
+                if SignalRule.TicketFilter.groupings.contains(value) {
+                    filter.same = value
+                } else {
+                    reader.problem(
+                        at: pair.value,
+                        "\(keyPath): unknown field '\(value)'; expected one of \(SignalRule.TicketFilter.groupings.joined(separator: ", "))")
                 }
             case let field where SignalRule.TicketFilter.readableFields.contains(field):
                 let values = reader.strings(pair.value, keyPath)

@@ -12,21 +12,30 @@ extension MapLoader {
         for pair in reader.pairs(node, "trackers") {
             let path = "trackers.\(pair.key)"
             if !isSlug(pair.key) {
-                reader.problem(at: pair.keyNode, "trackers: '\(pair.key)' must be lowercase letters, digits and dashes (it is part of its webhook's address)")
+                reader.problem(
+                    at: pair.keyNode, "trackers: '\(pair.key)' must be lowercase letters, digits and dashes (it is part of its webhook's address)")
             }
-            let fields = reader.fields(pair.value, path, allowed: ["kind", "url", "project", "issue_type", "labels", "token_env", "user_env",
-                                                                   "secret_env", "fixed", "on_fixed"])
+            let fields = reader.fields(
+                pair.value, path,
+                allowed: [
+                    "kind", "url", "project", "issue_type", "labels", "token_env", "user_env",
+                    "secret_env", "fixed", "on_fixed",
+                ])
             let kindName = reader.requiredString(fields, "kind", path, at: pair.value)
             let kind = kindName.flatMap(DeveloperTracker.Kind.init(rawValue:))
             if let kindName, kind == nil {
-                reader.problem(at: fields["kind"], "\(path).kind: unknown kind '\(kindName)' (known: \(DeveloperTracker.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                reader.problem(
+                    at: fields["kind"],
+                    "\(path).kind: unknown kind '\(kindName)' (known: \(DeveloperTracker.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             let url = reader.requiredString(fields, "url", path, at: pair.value)
             if let url, !isWebAddress(url) {
                 reader.problem(at: fields["url"], "\(path).url: '\(url)' is not an http or https address")
             }
             let project = reader.requiredString(fields, "project", path, at: pair.value)
-            if let project, kind == .github, project.split(separator: "/", omittingEmptySubsequences: false).count != 2 || project.hasPrefix("/") || project.hasSuffix("/") {
+            if let project, kind == .github,
+                project.split(separator: "/", omittingEmptySubsequences: false).count != 2 || project.hasPrefix("/") || project.hasSuffix("/")
+            {
                 reader.problem(at: fields["project"], "\(path).project: a GitHub project is 'owner/repository', not '\(project)'")
             }
             var variables: [String: String] = [:]
@@ -72,7 +81,8 @@ extension MapLoader {
     /// What is wrong with `text` as the name of a variable holding a secret, or nil.
     static func secretVariableProblem(_ text: String) -> String? {
         guard let first = text.unicodeScalars.first, !("0"..."9").contains(first),
-              text.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+            text.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+        else {
             return "'\(text)' is not an environment variable name (letters, digits and '_', not starting with a digit)"
         }
         guard text.hasPrefix(secretPrefix), text.count > secretPrefix.count else {
@@ -85,7 +95,8 @@ extension MapLoader {
     /// environment, never from the map).
     static func isWebAddress(_ text: String) -> Bool {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else { return false }
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return false }
         return components.query == nil && components.fragment == nil && components.user == nil && components.password == nil
     }
 }

@@ -13,12 +13,14 @@ extension MapLoader {
             let target = reader.string(fields["escalates_to"], "\(path).escalates_to")
             if let target, let node = fields["escalates_to"] { escalations.append((pair.key, target, node)) }
             let label = fields["label"].map { LocalizedText(reader.label($0, "\(path).label")) }
-            teams[pair.key] = Team(code: pair.key, level: level, escalatesTo: target, label: label,
-                                   entity: entity(fields["entity"], "\(path).entity", in: map, reader))
+            teams[pair.key] = Team(
+                code: pair.key, level: level, escalatesTo: target, label: label,
+                entity: entity(fields["entity"], "\(path).entity", in: map, reader))
         }
         for (team, target, node) in escalations {
             guard let next = teams[target] else {
-                reader.problem(at: node, "teams.\(team).escalates_to: unknown team '\(target)'; expected one of \(teams.keys.sorted().joined(separator: ", "))")
+                reader.problem(
+                    at: node, "teams.\(team).escalates_to: unknown team '\(target)'; expected one of \(teams.keys.sorted().joined(separator: ", "))")
                 continue
             }
             if next.level < teams[team]!.level {
@@ -45,11 +47,15 @@ extension MapLoader {
             var statuses: [(String, StatusCategory)] = []
             for status in reader.pairs(fields["statuses"], "\(path).statuses") {
                 guard let text = status.value.scalar?.string, !text.isEmpty else {
-                    reader.problem(at: status.value, "\(path).statuses.\(status.key): status has no category; expected one of \(categories.joined(separator: ", "))")
+                    reader.problem(
+                        at: status.value,
+                        "\(path).statuses.\(status.key): status has no category; expected one of \(categories.joined(separator: ", "))")
                     continue
                 }
                 guard let category = StatusCategory(rawValue: text) else {
-                    reader.problem(at: status.value, "\(path).statuses.\(status.key): unknown category '\(text)'; expected one of \(categories.joined(separator: ", "))")
+                    reader.problem(
+                        at: status.value,
+                        "\(path).statuses.\(status.key): unknown category '\(text)'; expected one of \(categories.joined(separator: ", "))")
                     continue
                 }
                 statuses.append((status.key, category))

@@ -5,7 +5,10 @@ import Yams
 /// Reads `relais.map.yaml` into a `ProcessMap`. A map is accepted whole or refused whole:
 /// every problem found is reported, each with its line and column.
 public enum MapLoader {
-    static let sections = ["organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "roles", "governance", "entities", "trackers", "peers", "connectors"]
+    static let sections = [
+        "organization", "referential", "calendars", "sla", "teams", "workflows", "families", "routing", "signals", "cmdb", "mailboxes", "roles",
+        "governance", "entities", "trackers", "peers", "connectors",
+    ]
 
     /// Loads and validates the map in the file at `path`.
     public static func load(contentsOf path: String) throws -> ProcessMap {
@@ -13,7 +16,9 @@ public enum MapLoader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw MapValidationError(problems: [MapProblem(file: path, line: 1, column: 1, message: "cannot read the map: \(error.localizedDescription)")])
+            throw MapValidationError(problems: [
+                MapProblem(file: path, line: 1, column: 1, message: "cannot read the map: \(error.localizedDescription)")
+            ])
         }
         return try load(yaml: text, file: path)
     }
@@ -26,8 +31,11 @@ public enum MapLoader {
     /// Loads and validates a map given as text, with the files it names (holiday calendars) taken
     /// from `included` when given there, else read relative to `file`; returns the map and every
     /// file it named, as read, so the map can be stored whole.
-    public static func read(yaml: String, file: String = "relais.map.yaml", included: [String: String]? = nil) throws
-        -> (map: ProcessMap, included: [String: String]) {
+    public static func read(
+        yaml: String, file: String = "relais.map.yaml", included: [String: String]? = nil
+    ) throws
+        -> (map: ProcessMap, included: [String: String])
+    {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -36,7 +44,8 @@ public enum MapLoader {
         }
         let reader = MapReader(file: file, given: included)
         guard let root else {
-            throw MapValidationError(problems: [MapProblem(file: file, line: 1, column: 1, message: "the map is empty; it needs at least 'families'")])
+            throw MapValidationError(problems: [MapProblem(file: file, line: 1, column: 1, message: "the map is empty; it needs at least 'families'")]
+            )
         }
         let sections = reader.fields(root, "map", allowed: Self.sections)
         var map = ProcessMap()
@@ -70,8 +79,9 @@ public enum MapLoader {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             MapProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            MapProblem(file: file, line: context.mark.line, column: context.mark.column,
-                       message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in this mapping")
+            MapProblem(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in this mapping")
         default:
             MapProblem(file: file, line: 1, column: 1, message: "YAML syntax: \(error)")
         }

@@ -27,8 +27,9 @@ final class MapReader {
     /// elsewhere on the server (`/etc/…`, `../…`), and are iCalendar files.
     static func includeProblem(_ name: String) -> String? {
         guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("/"), !name.hasPrefix("~"), !name.contains("\\"),
-              !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
-              !name.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0.isEmpty }) else {
+            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+            !name.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0.isEmpty })
+        else {
             return "'\(name.prefix(100))' is not a path next to the map (no absolute path, no '..')"
         }
         guard name.lowercased().hasSuffix(".ics") else { return "'\(name.prefix(100))' is not an iCalendar file (.ics)" }

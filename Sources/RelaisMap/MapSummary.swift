@@ -8,8 +8,9 @@ public enum MapSummary {
         for family in map.families.values.sorted(by: { $0.keyPrefix < $1.keyPrefix }) {
             let requires = family.crm.require.isEmpty ? "" : "; requires \(family.crm.require.map(\.rawValue).joined(separator: ", "))"
             lines.append("  \(family.keyPrefix.padding(6)) \(family.code.padding(18)) \(family.label.text(in: language))")
-            lines.append("         \(family.domain.rawValue), by \(family.openedBy.joined(separator: "/")) via \(family.channels.joined(separator: "/")); "
-                + "teams \(family.handledBy.joined(separator: " > ")); workflow \(family.workflow); SLA \(family.sla ?? "none")\(requires)")
+            lines.append(
+                "         \(family.domain.rawValue), by \(family.openedBy.joined(separator: "/")) via \(family.channels.joined(separator: "/")); "
+                    + "teams \(family.handledBy.joined(separator: " > ")); workflow \(family.workflow); SLA \(family.sla ?? "none")\(requires)")
         }
         lines.append("")
         lines.append("Teams (\(map.teams.count))")
@@ -24,17 +25,22 @@ public enum MapSummary {
             lines.append("    \(statuses.joined(separator: ", "))")
         }
         lines.append("")
-        lines.append("SLA policies \(map.sla.count), calendars \(map.calendars.count), categories \(map.referential.categories.count), "
-            + "mappings \(map.referential.mappings.count), routing rules \(map.routing.count), signals \(map.signals.count)")
+        lines.append(
+            "SLA policies \(map.sla.count), calendars \(map.calendars.count), categories \(map.referential.categories.count), "
+                + "mappings \(map.referential.mappings.count), routing rules \(map.routing.count), signals \(map.signals.count)")
         if !map.entityOrder.isEmpty {
-            lines.append("Entities: " + map.entityOrder.compactMap { map.entities[$0] }.map { entity in
-                "\(entity.code) (\(entity.name); brands \(entity.brands.joined(separator: ", ")))"
-            }.joined(separator: ", "))
+            lines.append(
+                "Entities: "
+                    + map.entityOrder.compactMap { map.entities[$0] }.map { entity in
+                        "\(entity.code) (\(entity.name); brands \(entity.brands.joined(separator: ", ")))"
+                    }.joined(separator: ", "))
         }
         if !map.trackers.isEmpty {
-            lines.append("Trackers: " + map.trackers.keys.sorted().compactMap { map.trackers[$0] }.map { tracker in
-                "\(tracker.name) (\(tracker.kind.rawValue) \(tracker.project))"
-            }.joined(separator: ", "))
+            lines.append(
+                "Trackers: "
+                    + map.trackers.keys.sorted().compactMap { map.trackers[$0] }.map { tracker in
+                        "\(tracker.name) (\(tracker.kind.rawValue) \(tracker.project))"
+                    }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

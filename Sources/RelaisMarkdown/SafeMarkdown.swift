@@ -188,10 +188,10 @@ enum HTMLSanitizer {
     static func safeURL(_ value: String, image: Bool) -> String? {
         var url = ""
         url.unicodeScalars.append(contentsOf: value.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F })
-        if url.unicodeScalars.contains("&") { return nil }   // an entity left undecoded could spell a scheme
+        if url.unicodeScalars.contains("&") { return nil }  // an entity left undecoded could spell a scheme
         guard let colon = url.unicodeScalars.firstIndex(of: ":") else { return url }
         let beforeColon = url.unicodeScalars[..<colon]
-        if beforeColon.contains(where: { "/?#".unicodeScalars.contains($0) }) { return url }   // a relative path with a colon further on
+        if beforeColon.contains(where: { "/?#".unicodeScalars.contains($0) }) { return url }  // a relative path with a colon further on
         var scheme = ""
         scheme.unicodeScalars.append(contentsOf: beforeColon)
         scheme = scheme.lowercased()

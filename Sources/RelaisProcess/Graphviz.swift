@@ -42,8 +42,9 @@ public enum Graphviz {
         guard let executable else { throw Failure.notInstalled }
         let result = try await withThrowingTaskGroup(of: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>?.self) { group in
             group.addTask {
-                try await run(.path(FilePath(executable.path)), arguments: ["-Tsvg"], input: .string(dot),
-                              output: .string(limit: maxDrawing), error: .string(limit: maxComplaint))
+                try await run(
+                    .path(FilePath(executable.path)), arguments: ["-Tsvg"], input: .string(dot),
+                    output: .string(limit: maxDrawing), error: .string(limit: maxComplaint))
             }
             group.addTask {
                 try await Task.sleep(for: .seconds(seconds))

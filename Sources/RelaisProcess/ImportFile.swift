@@ -31,12 +31,19 @@ public enum ImportFile {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { value = nil }
-            else if let flag = try? container.decode(Bool.self) { value = flag }
-            else if let number = try? container.decode(Int.self) { value = number }
-            else if let number = try? container.decode(Double.self) { value = number }
-            else if let text = try? container.decode(String.self) { value = text }
-            else { value = [String]() }   // nested: refused by `objects` with its key
+            if container.decodeNil() {
+                value = nil
+            } else if let flag = try? container.decode(Bool.self) {
+                value = flag
+            } else if let number = try? container.decode(Int.self) {
+                value = number
+            } else if let number = try? container.decode(Double.self) {
+                value = number
+            } else if let text = try? container.decode(String.self) {
+                value = text
+            } else {
+                value = [String]()
+            }  // nested: refused by `objects` with its key
         }
     }
 
@@ -62,7 +69,8 @@ public enum ImportFile {
             defer { line += 1 + fields.reduce(0) { $0 + lineBreaks(in: $1) } }
             if fields.count == 1, fields[0].isEmpty { continue }
             guard fields.count == header.count else {
-                parsed.rejected.append(.init(line: line, field: nil, reason: "expected \(header.count) fields as in the header, found \(fields.count)"))
+                parsed.rejected.append(
+                    .init(line: line, field: nil, reason: "expected \(header.count) fields as in the header, found \(fields.count)"))
                 continue
             }
             parsed.rows.append(ImportRow(line: line, values: Dictionary(uniqueKeysWithValues: zip(header, fields))))

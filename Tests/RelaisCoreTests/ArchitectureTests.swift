@@ -6,8 +6,10 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Modules of the toolchain, which no manifest declares.
-    static let toolchain: Set<String> = ["Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Darwin", "Musl",
-                                         "Synchronization", "Testing", "XCTest", "RegexBuilder", "os", "_Concurrency"]
+    static let toolchain: Set<String> = [
+        "Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Darwin", "Musl",
+        "Synchronization", "Testing", "XCTest", "RegexBuilder", "os", "_Concurrency",
+    ]
 
     struct Target {
         var name: String
@@ -31,7 +33,13 @@ import Testing
             var depth = 0, end = match.range.upperBound
             for index in manifest[match.range.lowerBound...].indices {
                 if manifest[index] == "(" { depth += 1 }
-                if manifest[index] == ")" { depth -= 1; if depth == 0 { end = index; break } }
+                if manifest[index] == ")" {
+                    depth -= 1
+                    if depth == 0 {
+                        end = index
+                        break
+                    }
+                }
             }
             let call = String(manifest[match.range.upperBound..<end])
             let kind = String(manifest[match.range].dropFirst().dropLast())
@@ -82,7 +90,9 @@ import Testing
         for target in targets where target.kind != "testTarget" {
             let permitted = try #require(allowed[target.name], "docs/architecture.md has no row for \(target.name)")
             for (module, files) in try Self.imports(in: target.folder) where ours.contains(module) && module != target.name {
-                #expect(permitted.contains(module), "\(target.name) imports \(module) (\(files.sorted().prefix(3).joined(separator: ", "))), which its layer does not allow")
+                #expect(
+                    permitted.contains(module),
+                    "\(target.name) imports \(module) (\(files.sorted().prefix(3).joined(separator: ", "))), which its layer does not allow")
             }
             let declared = target.dependencies.intersection(ours)
             #expect(declared.isSubset(of: permitted), "Package.swift gives \(target.name) \(declared.subtracting(permitted).sorted())")
@@ -93,10 +103,12 @@ import Testing
     @Test func theManifestDeclaresWhatEachTargetImportsAndNothingElse() throws {
         for target in try Self.targets() {
             let imported = Set(try Self.imports(in: target.folder).keys).subtracting(Self.toolchain).subtracting([target.name])
-            #expect(imported.subtracting(target.dependencies).isEmpty,
-                    "\(target.name) imports \(imported.subtracting(target.dependencies).sorted()) without declaring it")
-            #expect(target.dependencies.subtracting(imported).isEmpty,
-                    "\(target.name) declares \(target.dependencies.subtracting(imported).sorted()) and imports none of it")
+            #expect(
+                imported.subtracting(target.dependencies).isEmpty,
+                "\(target.name) imports \(imported.subtracting(target.dependencies).sorted()) without declaring it")
+            #expect(
+                target.dependencies.subtracting(imported).isEmpty,
+                "\(target.name) declares \(target.dependencies.subtracting(imported).sorted()) and imports none of it")
         }
     }
 }

@@ -41,7 +41,9 @@ import Testing
             #expect(refused.reason.contains("resolves to this machine"))
         }
         // One private address among public ones is enough to refuse.
-        await #expect(throws: EgressRefused.self) { _ = try await client.execute(HTTPClientRequest(url: "https://mixed.example/"), timeout: .seconds(5)) }
+        await #expect(throws: EgressRefused.self) {
+            _ = try await client.execute(HTTPClientRequest(url: "https://mixed.example/"), timeout: .seconds(5))
+        }
         #expect(stub.requests.isEmpty)
         #expect(resolved.names.contains("rebind.example"))
         await client.shutdown()
@@ -69,6 +71,14 @@ import Testing
 final class ResolverLog: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [String] = []
-    func add(_ name: String) { lock.lock(); list.append(name); lock.unlock() }
-    var names: [String] { lock.lock(); defer { lock.unlock() }; return list }
+    func add(_ name: String) {
+        lock.lock()
+        list.append(name)
+        lock.unlock()
+    }
+    var names: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return list
+    }
 }

@@ -16,7 +16,13 @@ import Testing
     /// True the first time it is asked, false afterwards.
     final class FirstTime: Sendable {
         let fresh = Mutex(true)
-        func take() -> Bool { fresh.withLock { let first = $0; $0 = false; return first } }
+        func take() -> Bool {
+            fresh.withLock {
+                let first = $0
+                $0 = false
+                return first
+            }
+        }
     }
 
     static func hubspot(_ index: Int, _ request: APIStub.Received, limited: FirstTime) -> APIStub.Answer {
@@ -24,19 +30,31 @@ import Testing
         let path = request.path
         if request.method == "GET", path.hasPrefix("/crm/v3/objects/companies?") {
             if path.contains("after=2") {
-                return json(#"{"results":[{"id":"103","properties":{"name":"Orbit Foods","domain":"orbit.example","annualrevenue":null,"hs_object_id":"103"},"createdAt":"2026-01-02T10:00:00Z","updatedAt":"2026-11-02T10:00:00Z","archived":false}]}"#)
+                return json(
+                    #"{"results":[{"id":"103","properties":{"name":"Orbit Foods","domain":"orbit.example","annualrevenue":null,"hs_object_id":"103"},"createdAt":"2026-01-02T10:00:00Z","updatedAt":"2026-11-02T10:00:00Z","archived":false}]}"#
+                )
             }
-            return json(#"{"results":[{"id":"101","properties":{"name":"Helix Pharma","domain":"helix.example","annualrevenue":"2400000.0","tier":"strategic","hs_object_id":"101"},"archived":false},{"id":"102","properties":{"name":"Nordwind","domain":"nordwind.example","annualrevenue":"90000","hs_object_id":"102"},"archived":false}],"paging":{"next":{"after":"2","link":"https://api.hubapi.com/crm/v3/objects/companies?after=2"}}}"#)
+            return json(
+                #"{"results":[{"id":"101","properties":{"name":"Helix Pharma","domain":"helix.example","annualrevenue":"2400000.0","tier":"strategic","hs_object_id":"101"},"archived":false},{"id":"102","properties":{"name":"Nordwind","domain":"nordwind.example","annualrevenue":"90000","hs_object_id":"102"},"archived":false}],"paging":{"next":{"after":"2","link":"https://api.hubapi.com/crm/v3/objects/companies?after=2"}}}"#
+            )
         }
         if request.method == "GET", path.hasPrefix("/crm/v3/objects/contacts?") {
-            return json(#"{"results":[{"id":"501","properties":{"email":"ana@helix.example","firstname":"Ana","lastname":"Dupré"},"associations":{"companies":{"results":[{"id":"101","type":"contact_to_company"}]}}},{"id":"502","properties":{"email":"lost@nowhere.example","firstname":"Lost"},"associations":{"companies":{"results":[{"id":"999","type":"contact_to_company"}]}}}]}"#)
+            return json(
+                #"{"results":[{"id":"501","properties":{"email":"ana@helix.example","firstname":"Ana","lastname":"Dupré"},"associations":{"companies":{"results":[{"id":"101","type":"contact_to_company"}]}}},{"id":"502","properties":{"email":"lost@nowhere.example","firstname":"Lost"},"associations":{"companies":{"results":[{"id":"999","type":"contact_to_company"}]}}}]}"#
+            )
         }
         if request.method == "GET", path.hasPrefix("/crm/v3/objects/deals?") {
-            return json(#"{"results":[{"id":"701","properties":{"dealname":"Nordwind renewal","dealstage":"contractsent","amount":"12000","deal_currency_code":"EUR","closedate":"2026-12-15T00:00:00Z"},"associations":{"companies":{"results":[{"id":"102","type":"deal_to_company"}]}}}]}"#)
+            return json(
+                #"{"results":[{"id":"701","properties":{"dealname":"Nordwind renewal","dealstage":"contractsent","amount":"12000","deal_currency_code":"EUR","closedate":"2026-12-15T00:00:00Z"},"associations":{"companies":{"results":[{"id":"102","type":"deal_to_company"}]}}}]}"#
+            )
         }
         if request.method == "POST", path == "/crm/v3/objects/tickets/batch/upsert" {
             if limited.take() {
-                return .init(status: .tooManyRequests, body: Array(#"{"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT","policyName":"TEN_SECONDLY_ROLLING"}"#.utf8))
+                return .init(
+                    status: .tooManyRequests,
+                    body: Array(
+                        #"{"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT","policyName":"TEN_SECONDLY_ROLLING"}"#
+                            .utf8))
             }
             let inputs = ((try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any])?["inputs"] as? [[String: Any]] ?? []
             let results = inputs.map { input -> String in
@@ -71,22 +89,29 @@ import Testing
             let clock = ManualClock()
             let pauses = PauseLog()
             var map = try ExampleMap.load()
-            map.connectors = ["hubspot": CRMConnection(kind: .hubspot, url: stub.url, tokenVariable: "RELAIS_HS_TOKEN", stages: Self.stages, tierProperty: "tier")]
+            map.connectors = [
+                "hubspot": CRMConnection(kind: .hubspot, url: stub.url, tokenVariable: "RELAIS_HS_TOKEN", stages: Self.stages, tierProperty: "tier")
+            ]
             func sync(burst: Int = 100) async throws -> CRMSync.Report {
                 var settings = CRMSync.Settings()
                 settings.allowPrivateEgress = true  // the stub CRM listens on loopback
                 settings.burst = burst
                 settings.timeout = 5
-                let sync = try CRMSync(connection: map.connectors["hubspot"]!, map: map, database: database, organizationID: organization.id,
-                                           environment: ["RELAIS_HS_TOKEN": "pat-eu1-test"], settings: settings,
-                                           sleep: { seconds in pauses.record(seconds); clock.advance(seconds) }, now: { clock.now() })
+                let sync = try CRMSync(
+                    connection: map.connectors["hubspot"]!, map: map, database: database, organizationID: organization.id,
+                    environment: ["RELAIS_HS_TOKEN": "pat-eu1-test"], settings: settings,
+                    sleep: { seconds in
+                        pauses.record(seconds)
+                        clock.advance(seconds)
+                    }, now: { clock.now() })
                 return try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
             }
 
             // In: companies (two pages), contacts (one of an unknown company, refused), deals.
             let first = try await sync()
             #expect(first.pulled.map(\.noun) == ["companies", "contacts", "deals"])
-            #expect(first.pulled("companies")?.created == 3 && first.pulled("contacts")?.created == 1 && first.pulled("deals")?.created == 1, "\(first)")
+            #expect(
+                first.pulled("companies")?.created == 3 && first.pulled("contacts")?.created == 1 && first.pulled("deals")?.created == 1, "\(first)")
             let refusedContact = first.pulled("contacts")?.rejected
             #expect(refusedContact?.count == 1 && refusedContact?.first?.reason.contains("999") == true, "\(String(describing: refusedContact))")
             let crm = CRMRepository(database: database)
@@ -102,9 +127,13 @@ import Testing
             let ana = try #require(try await crm.contact(organizationID: organization.id, email: "ana@helix.example"))
             for (index, title) in ["Export fails", "Login slow"].enumerated() {
                 let links = [CRMLink(kind: .account, id: helix.id)] + (index == 0 ? [CRMLink(kind: .contact, id: ana.id)] : [])
-                keys.append(try await tickets.open(TicketDraft(family: "incident", title: title, description: "Since Monday", channel: "api", openedBy: "internal",
-                                                               impact: "high", urgency: "high", links: links),
-                                                   by: agent).ticket.key)
+                keys.append(
+                    try await tickets.open(
+                        TicketDraft(
+                            family: "incident", title: title, description: "Since Monday", channel: "api", openedBy: "internal",
+                            impact: "high", urgency: "high", links: links),
+                        by: agent
+                    ).ticket.key)
             }
             let before = stub.requests.count
             clock.advance(60)
@@ -116,7 +145,8 @@ import Testing
             let inputs = upsert["inputs"] as? [[String: Any]] ?? []
             #expect(inputs.map { $0["id"] as? String } == keys && inputs.allSatisfy { $0["idProperty"] as? String == "relais_key" })
             let properties = inputs.first?["properties"] as? [String: String] ?? [:]
-            #expect(properties["hs_pipeline"] == "0" && properties["hs_pipeline_stage"] == "1" && properties["subject"] == "[\(keys[0])] Export fails")
+            #expect(
+                properties["hs_pipeline"] == "0" && properties["hs_pipeline_stage"] == "1" && properties["subject"] == "[\(keys[0])] Export fails")
             #expect(properties["hs_ticket_priority"] != nil && properties["content"] == "Since Monday")
             let associations = try #require(bodies(stub, "/crm/v4/associations/ticket/company/batch/associate/default", after: before).last)
             #expect(properties.keys.allSatisfy { !$0.hasPrefix("linked.") && $0 != "company" })
@@ -128,7 +158,9 @@ import Testing
             let update = try #require(bodies(stub, "/crm/v3/objects/companies/batch/update", after: before).last)
             let rollup = (update["inputs"] as? [[String: Any]])?.first
             #expect(rollup?["id"] as? String == "101")
-            #expect((rollup?["properties"] as? [String: String])?["relais_tickets"] == "2" && (rollup?["properties"] as? [String: String])?["relais_open_tickets"] == "2")
+            #expect(
+                (rollup?["properties"] as? [String: String])?["relais_tickets"] == "2"
+                    && (rollup?["properties"] as? [String: String])?["relais_open_tickets"] == "2")
 
             // Nothing changed: nothing is sent.
             let quiet = stub.requests.count

@@ -23,10 +23,14 @@ import Testing
             let intake = MailIntake(map: map, database: database, tickets: TicketService(map: map, database: database))
             let hostile: [[UInt8]] = [
                 // A display name that decodes to a line break and a header of its own.
-                Self.raw(["From: =?utf-8?q?Eve=0D=0ABcc:_victim1@evil.example?= <eve@helix.example>", "Subject: Access", "Message-ID: <m1@helix.example>"]),
+                Self.raw([
+                    "From: =?utf-8?q?Eve=0D=0ABcc:_victim1@evil.example?= <eve@helix.example>", "Subject: Access", "Message-ID: <m1@helix.example>",
+                ]),
                 // A message id whose encoded word would decode to a blank line and a new body.
-                Self.raw(["From: Ana <ana@helix.example>", "Subject: Invoice", "Message-ID: <=?us-ascii?q?x=0D=0A=0D=0Aphish?=@helix.example>",
-                          "References: <=?us-ascii?q?r=0D=0ABcc:_victim2@evil.example?=@helix.example>"]),
+                Self.raw([
+                    "From: Ana <ana@helix.example>", "Subject: Invoice", "Message-ID: <=?us-ascii?q?x=0D=0A=0D=0Aphish?=@helix.example>",
+                    "References: <=?us-ascii?q?r=0D=0ABcc:_victim2@evil.example?=@helix.example>",
+                ]),
                 // An encoded word standing for an address with a comma: a second recipient.
                 Self.raw(["From: =?utf-8?q?victim3@evil.example,?= <bob@helix.example>", "Subject: Printer", "Message-ID: <m3@helix.example>"]),
                 // A comma and a second address inside the angle brackets.
@@ -48,7 +52,8 @@ import Testing
 
             // The acknowledgements go out to the recording relay.
             let recorder = try await SMTPRecorder.start()
-            let sender = MailSender(notifier: MailNotifier(map: map, database: database), client: SMTPClient(host: "127.0.0.1", port: recorder.port, timeout: 30))
+            let sender = MailSender(
+                notifier: MailNotifier(map: map, database: database), client: SMTPClient(host: "127.0.0.1", port: recorder.port, timeout: 30))
             let round = try await sender.runOnce()
             #expect(round.sent >= 3, "\(round)")
             let commands = recorder.commands
@@ -62,7 +67,9 @@ import Testing
                 let header = message.prefix { $0 != "\r\n" }
                 for line in header {
                     // Every header line is `Name: value` or a folded continuation, ended by CRLF.
-                    #expect(line.hasSuffix("\r\n") && !line.unicodeScalars.dropLast(2).contains(where: { $0 == "\r" || $0 == "\n" }), "\(line.debugDescription)")
+                    #expect(
+                        line.hasSuffix("\r\n") && !line.unicodeScalars.dropLast(2).contains(where: { $0 == "\r" || $0 == "\n" }),
+                        "\(line.debugDescription)")
                     #expect(line.hasPrefix(" ") || line.range(of: #"^[A-Za-z-]+: "#, options: .regularExpression) != nil, "\(line.debugDescription)")
                     #expect(!line.lowercased().hasPrefix("bcc:"), "\(line.debugDescription)")
                 }

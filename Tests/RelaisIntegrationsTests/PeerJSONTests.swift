@@ -1,7 +1,8 @@
 import Foundation
 import RelaisCore
-@testable import RelaisIntegrations
 import Testing
+
+@testable import RelaisIntegrations
 
 /// Large exports are read in pieces on every core: the pieces must give exactly what reading the
 /// whole text gives, and any text not shaped as an export must be left to the whole reading.
@@ -25,7 +26,8 @@ import Testing
     func describe(_ inputs: [PeerInput]) -> [String] {
         inputs.map { input in
             switch input.record {
-            case let .success(record): "\(input.position) \(record.externalID) \(record.title) \(record.values.sorted { $0.key < $1.key }) \(record.history.count)"
+            case let .success(record):
+                "\(input.position) \(record.externalID) \(record.title) \(record.values.sorted { $0.key < $1.key }) \(record.history.count)"
             case let .failure(problem): "\(input.position) \(problem)"
             }
         }
@@ -45,13 +47,13 @@ import Testing
     }
 
     @Test(arguments: [
-        #"{"result":[{"a":1},{"b":2}]"#,            // not closed
+        #"{"result":[{"a":1},{"b":2}]"#,  // not closed
         #"{"result":[{"a":1},{"b":2}]} trailing"#,  // something after the root
-        #"{"results":[{"a":1}]}"#,                  // no such key
-        #"{"result":{"a":1}}"#,                      // not a list
-        #"{"result":[{"a":"unclosed}]}"#,            // a string never closed
-        #"{"result":[{"a":1},,{"b":2}]}"#,           // an empty item
-        #""result""#,                                 // neither a list nor an object
+        #"{"results":[{"a":1}]}"#,  // no such key
+        #"{"result":{"a":1}}"#,  // not a list
+        #"{"result":[{"a":"unclosed}]}"#,  // a string never closed
+        #"{"result":[{"a":1},,{"b":2}]}"#,  // an empty item
+        #""result""#,  // neither a list nor an object
     ])
     func textsNotShapedAsAnExportAreLeftToTheWholeReading(text: String) {
         #expect(JSONItems.ranges(in: Data(text.utf8), under: "result") == nil)
@@ -62,7 +64,10 @@ import Testing
         let ranges = try #require(JSONItems.ranges(in: object, under: "result"))
         #expect(ranges.map { String(decoding: object[$0], as: UTF8.self) } == [#"{"a":"x,]"}"#, "12", #""s""#, "[1,2]"])
         let list = Data(#"[{"a":1}, {"b":[{}]}]"#.utf8)
-        #expect(try #require(JSONItems.ranges(in: list, under: "result")).map { String(decoding: list[$0], as: UTF8.self) } == [#"{"a":1}"#, #"{"b":[{}]}"#])
+        #expect(
+            try #require(JSONItems.ranges(in: list, under: "result")).map { String(decoding: list[$0], as: UTF8.self) } == [
+                #"{"a":1}"#, #"{"b":[{}]}"#,
+            ])
         #expect(JSONItems.ranges(in: Data(#"{"result":[]}"#.utf8), under: "result") == [])
     }
 

@@ -17,7 +17,9 @@ final class PauseLog: Sendable {
 
 /// `relais sync` against stub servers that answer as the tools' APIs do, page by page.
 @Suite struct PeerSyncTests {
-    static let environment = ["RELAIS_ZD_USER": "agent@acme.example", "RELAIS_ZD_TOKEN": "zd-token", "RELAIS_SN_USER": "relais", "RELAIS_SN_PASSWORD": "sn-pass"]
+    static let environment = [
+        "RELAIS_ZD_USER": "agent@acme.example", "RELAIS_ZD_TOKEN": "zd-token", "RELAIS_SN_USER": "relais", "RELAIS_SN_PASSWORD": "sn-pass",
+    ]
 
     struct Setup {
         let database: RelaisDatabase
@@ -33,8 +35,9 @@ final class PauseLog: Sendable {
             settings.pageSize = pageSize
             settings.timeout = 30  // a loaded machine answers late; no test here waits on it
             let pauses = pauses
-            return try PeerSync(connection: try #require(map.peers[source]), map: map, database: database, organizationID: organizationID,
-                                environment: PeerSyncTests.environment, settings: settings, sleep: { seconds in pauses.record(seconds) })
+            return try PeerSync(
+                connection: try #require(map.peers[source]), map: map, database: database, organizationID: organizationID,
+                environment: PeerSyncTests.environment, settings: settings, sleep: { seconds in pauses.record(seconds) })
         }
 
         func run(_ sync: PeerSync) async throws -> PeerSync.Report {
@@ -43,7 +46,8 @@ final class PauseLog: Sendable {
 
         func count(_ source: String) async throws -> Int {
             try await database.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM peer_tickets WHERE source = \(bind: source)").first(decodingColumn: "n", as: Int.self) ?? 0
+                try await db.raw("SELECT COUNT(*) AS n FROM peer_tickets WHERE source = \(bind: source)").first(decodingColumn: "n", as: Int.self)
+                    ?? 0
             }
         }
     }
@@ -55,8 +59,9 @@ final class PauseLog: Sendable {
             var map = try ExampleMap.load()
             map.peers = [
                 "zendesk": PeerConnection(source: "zendesk", url: stub.url, userVariable: "RELAIS_ZD_USER", tokenVariable: "RELAIS_ZD_TOKEN"),
-                "servicenow": PeerConnection(source: "servicenow", url: stub.url, userVariable: "RELAIS_SN_USER", tokenVariable: "RELAIS_SN_PASSWORD",
-                                             since: Date(timeIntervalSince1970: 1_790_000_000)),
+                "servicenow": PeerConnection(
+                    source: "servicenow", url: stub.url, userVariable: "RELAIS_SN_USER", tokenVariable: "RELAIS_SN_PASSWORD",
+                    since: Date(timeIntervalSince1970: 1_790_000_000)),
             ]
             do {
                 try await body(Setup(database: database, organizationID: organization.id, map: map, stub: stub))
@@ -73,7 +78,8 @@ final class PauseLog: Sendable {
         let tickets = ids.map { id in
             #"{"id":\#(id),"subject":"Ticket \#(id)","description":"d","status":"open","type":"problem","priority":"high","via":{"channel":"web"},"created_at":"2026-10-20T09:00:00Z","updated_at":"2026-10-20T10:\#(String(format: "%02d", id % 60)):00Z"}"#
         }
-        return Array(#"{"tickets":[\#(tickets.joined(separator: ","))],"after_cursor":"\#(after)","before_cursor":null,"end_of_stream":\#(end)}"#.utf8)
+        return Array(
+            #"{"tickets":[\#(tickets.joined(separator: ","))],"after_cursor":"\#(after)","before_cursor":null,"end_of_stream":\#(end)}"#.utf8)
     }
 
     static func query(_ path: String) -> [String: String] {
@@ -92,7 +98,9 @@ final class PauseLog: Sendable {
                 case "c1":
                     // The first try of the second page is rate-limited.
                     let tries = s.stub.requests.filter { Self.query($0.path)["cursor"] == "c1" }.count
-                    return tries == 1 ? .init(status: .tooManyRequests, headers: [.retryAfter: "7"]) : .init(status: .ok, body: Self.zendeskPage(4...5, after: "c2", end: true))
+                    return tries == 1
+                        ? .init(status: .tooManyRequests, headers: [.retryAfter: "7"])
+                        : .init(status: .ok, body: Self.zendeskPage(4...5, after: "c2", end: true))
                 case "c2": return .init(status: .ok, body: Self.zendeskPage(5...6, after: "c3", end: true))
                 default: return .init(status: .badRequest)
                 }
@@ -141,7 +149,12 @@ final class PauseLog: Sendable {
             // A refusal (4xx) is not tried again.
             s.stub.answer { _, _ in .init(status: .unauthorized, body: Array(#"{"error":"Couldn't authenticate you"}"#.utf8)) }
             let pauses = s.pauses.all.count
-            await #expect(throws: PeerSync.Stopped(reason: "zendesk answered HTTP 401: Couldn't authenticate you to GET \(s.stub.url)/api/v2/incremental/tickets/cursor.json?cursor=c2&per_page=3")) {
+            await #expect(
+                throws: PeerSync.Stopped(
+                    reason:
+                        "zendesk answered HTTP 401: Couldn't authenticate you to GET \(s.stub.url)/api/v2/incremental/tickets/cursor.json?cursor=c2&per_page=3"
+                )
+            ) {
                 _ = try await s.run(try s.sync("zendesk"))
             }
             #expect(s.pauses.all.count == pauses)
@@ -152,16 +165,21 @@ final class PauseLog: Sendable {
     func serviceNowIsReadByUpdateTimeWithoutLosingRecordsThatShareAnInstant(engine: Engine) async throws {
         try await Self.with(engine) { s in
             // Seven incidents; four were updated in the same second (a mass update), more than a page holds.
-            let times = ["2026-10-05 09:00:00", "2026-10-05 09:10:00", "2026-10-05 09:10:00", "2026-10-05 09:10:00", "2026-10-05 09:10:00",
-                         "2026-10-05 09:20:00", "2026-10-05 09:30:00"]
+            let times = [
+                "2026-10-05 09:00:00", "2026-10-05 09:10:00", "2026-10-05 09:10:00", "2026-10-05 09:10:00", "2026-10-05 09:10:00",
+                "2026-10-05 09:20:00", "2026-10-05 09:30:00",
+            ]
             let records = times.enumerated().map { index, time in (id: String(format: "sys%02d", index), updated: time) }
             s.stub.answer { _, request in
                 let query = Self.query(request.path)
                 let filter = query["sysparm_query"] ?? ""
-                guard filter.hasPrefix("sys_updated_on>="), filter.hasSuffix("^ORDERBYsys_updated_on^ORDERBYsys_id") else { return .init(status: .badRequest) }
+                guard filter.hasPrefix("sys_updated_on>="), filter.hasSuffix("^ORDERBYsys_updated_on^ORDERBYsys_id") else {
+                    return .init(status: .badRequest)
+                }
                 let since = String(filter.dropFirst("sys_updated_on>=".count).prefix(19))
                 let limit = Int(query["sysparm_limit"] ?? "") ?? 10, offset = Int(query["sysparm_offset"] ?? "") ?? 0
-                let chosen = records.filter { $0.updated >= since }.sorted { ($0.updated, $0.id) < ($1.updated, $1.id) }.dropFirst(offset).prefix(limit)
+                let chosen = records.filter { $0.updated >= since }.sorted { ($0.updated, $0.id) < ($1.updated, $1.id) }.dropFirst(offset).prefix(
+                    limit)
                 let result = chosen.map { record in
                     #"{"sys_id":"\#(record.id)","number":"INC\#(record.id)","short_description":"Incident \#(record.id)","state":"2","impact":"2","urgency":"2","opened_at":"2026-10-05 08:00:00","sys_updated_on":"\#(record.updated)","sys_updated_by":"beth.anglin"}"#
                 }
@@ -171,7 +189,9 @@ final class PauseLog: Sendable {
             #expect(report.caughtUp && report.imported.created == 7 && report.imported.skipped.isEmpty, "\(report)")
             #expect(try await s.count("servicenow") == 7)
             let first = try #require(s.stub.requests.first)
-            #expect(first.path.hasPrefix("/api/now/table/incident?") && Self.query(first.path)["sysparm_query"]?.hasPrefix("sys_updated_on>=2026-09-21 ") == true)
+            #expect(
+                first.path.hasPrefix("/api/now/table/incident?")
+                    && Self.query(first.path)["sysparm_query"]?.hasPrefix("sys_updated_on>=2026-09-21 ") == true)
             #expect(first.headers["authorization"] == "Basic " + Data("relais:sn-pass".utf8).base64EncodedString())
             #expect(s.stub.requests.contains { Self.query($0.path)["sysparm_offset"] != nil }, "the mass update was read by offset")
             // A second sync reads again only what was updated at the last instant, and creates nothing.
@@ -182,9 +202,11 @@ final class PauseLog: Sendable {
 
     @Test func jiraAndFreshserviceAreAskedByUpdateTimeOldestFirst() throws {
         let since = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21 14:13:20 UTC
-        let jira = PeerFeed(connection: PeerConnection(source: "jira", url: "https://acme.atlassian.net", userVariable: "U", tokenVariable: "T",
-                                                       since: since, query: "project = SUP"),
-                            credentials: .init(token: "atl", user: "relais@acme.example"), pageSize: 50)
+        let jira = PeerFeed(
+            connection: PeerConnection(
+                source: "jira", url: "https://acme.atlassian.net", userVariable: "U", tokenVariable: "T",
+                since: since, query: "project = SUP"),
+            credentials: .init(token: "atl", user: "relais@acme.example"), pageSize: 50)
         let request = jira.request(after: nil)
         let query = Self.query(String(request.url.dropFirst("https://acme.atlassian.net".count)))
         #expect(request.url.hasPrefix("https://acme.atlassian.net/rest/api/3/search/jql?"))
@@ -193,18 +215,22 @@ final class PauseLog: Sendable {
         var paris = jira.connection
         paris.timezone = "Europe/Paris"
         let local = PeerFeed(connection: paris, credentials: .init(token: "atl", user: "u"), pageSize: 50).request(after: nil)
-        #expect(Self.query(String(local.url.dropFirst("https://acme.atlassian.net".count)))["jql"]?.contains(#"updated >= "2026/09/21 16:13""#) == true)
+        #expect(
+            Self.query(String(local.url.dropFirst("https://acme.atlassian.net".count)))["jql"]?.contains(#"updated >= "2026/09/21 16:13""#) == true)
         #expect(request.headers["Authorization"] == "Basic " + Data("relais@acme.example:atl".utf8).base64EncodedString())
         // Jira's filter has minutes: issues of the cursor's minute already read are dropped.
-        let answer = Data(#"{"issues":[{"key":"SUP-1","fields":{"summary":"a","status":{"name":"Open"},"created":"2026-09-21T14:13:05.000+0000","updated":"2026-09-21T14:13:40.000+0000"}},{"key":"SUP-2","fields":{"summary":"b","status":{"name":"Open"},"created":"2026-09-21T14:13:05.000+0000","updated":"2026-09-21T14:13:50.000+0000"}}],"isLast":true}"#.utf8)
+        let answer = Data(
+            #"{"issues":[{"key":"SUP-1","fields":{"summary":"a","status":{"name":"Open"},"created":"2026-09-21T14:13:05.000+0000","updated":"2026-09-21T14:13:40.000+0000"}},{"key":"SUP-2","fields":{"summary":"b","status":{"name":"Open"},"created":"2026-09-21T14:13:05.000+0000","updated":"2026-09-21T14:13:50.000+0000"}}],"isLast":true}"#
+                .utf8)
         let page = try jira.page(answer, after: PeerFeed.Cursor(time: 1_789_999_980_000, seen: ["SUP-1"]))
         #expect(page.inputs.count == 1 && page.cursor == PeerFeed.Cursor(time: 1_789_999_980_000, seen: ["SUP-1", "SUP-2"]) && page.caughtUp)
         // An issue older than the cursor (a filter read in another zone) is not read again, and the cursor does not go back.
         let older = try jira.page(answer, after: PeerFeed.Cursor(time: 1_790_000_040_000, seen: []))
         #expect(older.inputs.isEmpty && older.cursor.time == 1_790_000_040_000)
 
-        let freshservice = PeerFeed(connection: PeerConnection(source: "freshservice", url: "https://acme.freshservice.com", tokenVariable: "K", since: since),
-                                    credentials: .init(token: "fs-key"), pageSize: 100)
+        let freshservice = PeerFeed(
+            connection: PeerConnection(source: "freshservice", url: "https://acme.freshservice.com", tokenVariable: "K", since: since),
+            credentials: .init(token: "fs-key"), pageSize: 100)
         let asked = freshservice.request(after: nil)
         let items = Self.query(String(asked.url.dropFirst("https://acme.freshservice.com".count)))
         #expect(asked.url.hasPrefix("https://acme.freshservice.com/api/v2/tickets?"))

@@ -31,22 +31,31 @@ import Testing
     }
 
     func mail(to: String, body: String) -> [UInt8] {
-        OutgoingMail(from: MailAddress(address: "ana@helix.example", name: "Ana"), to: [MailAddress(address: to)], subject: "Printer jam",
-                     body: body, messageID: "\(UUID().uuidString)@helix.example", date: Date()).rendered()
+        OutgoingMail(
+            from: MailAddress(address: "ana@helix.example", name: "Ana"), to: [MailAddress(address: to)], subject: "Printer jam",
+            body: body, messageID: "\(UUID().uuidString)@helix.example", date: Date()
+        ).rendered()
     }
 
     @Test(arguments: Engine.available)
     func aRelayTakesTheMessageDotsIncludedAndRefusesAnUnknownRecipientForGood(engine: Engine) async throws {
         try await withListener(engine) { client, database, organization in
             let body = "The printer on floor 2 jams.\n.\n..and a line of dots above."
-            let sent = await client.send(from: "ana@helix.example", to: ["support@acme.example"], message: mail(to: "support@acme.example", body: body))
+            let sent = await client.send(
+                from: "ana@helix.example", to: ["support@acme.example"], message: mail(to: "support@acme.example", body: body))
             #expect(sent == .sent, "\(sent)")
             let page = try await TicketRepository(database: database).list(TicketQuery(organizationID: organization))
             #expect(page.tickets.map(\.title) == ["Printer jam"])
-            #expect(page.tickets.first?.description.replacingOccurrences(of: "\r\n", with: "\n") == body, "a lone dot inside the text does not end the message")
+            #expect(
+                page.tickets.first?.description.replacingOccurrences(of: "\r\n", with: "\n") == body,
+                "a lone dot inside the text does not end the message")
 
-            let refused = await client.send(from: "ana@helix.example", to: ["nobody@acme.example"], message: mail(to: "nobody@acme.example", body: "x"))
-            guard case let .permanent(reason, recipients) = refused else { Issue.record("\(refused)"); return }
+            let refused = await client.send(
+                from: "ana@helix.example", to: ["nobody@acme.example"], message: mail(to: "nobody@acme.example", body: "x"))
+            guard case let .permanent(reason, recipients) = refused else {
+                Issue.record("\(refused)")
+                return
+            }
             #expect(recipients == ["nobody@acme.example"] && reason.hasPrefix("550"))
         }
     }
@@ -70,7 +79,10 @@ extension SMTPClientTests {
         let client = SMTPClient(host: "127.0.0.1", port: try #require(silent.localAddress?.port), timeout: 1)
         let started = ContinuousClock.now
         let attempt = await client.send(from: "a@x.example", to: ["b@x.example"], message: Array("Subject: x\r\n\r\nx".utf8))
-        guard case let .transient(reason) = attempt else { Issue.record("\(attempt)"); return }
+        guard case let .transient(reason) = attempt else {
+            Issue.record("\(attempt)")
+            return
+        }
         #expect(reason.contains("did not finish within 1 s"))
         // The silent relay never answers: only abandoning the exchange ends the call (the bound is
         // loose, as the suite shares a loaded machine).

@@ -13,7 +13,9 @@ final class SMTPRecorder: Sendable {
     var port: Int { channel.localAddress?.port ?? 0 }
     /// Every line received, line ends included, connection after connection.
     var conversation: [String] {
-        lines.withLock { list in list.enumerated().sorted { ($0.element.connection, $0.offset) < ($1.element.connection, $1.offset) }.map(\.element.line) }
+        lines.withLock { list in
+            list.enumerated().sorted { ($0.element.connection, $0.offset) < ($1.element.connection, $1.offset) }.map(\.element.line)
+        }
     }
     /// The commands received outside DATA, without line ends.
     var commands: [String] {
@@ -35,7 +37,12 @@ final class SMTPRecorder: Sendable {
         var messages: [[String]] = [], current: [String]? = nil
         for line in conversation {
             if current != nil {
-                if line == ".\r\n" { messages.append(current!); current = nil } else { current!.append(line) }
+                if line == ".\r\n" {
+                    messages.append(current!)
+                    current = nil
+                } else {
+                    current!.append(line)
+                }
             } else if line.trimmingCharacters(in: .newlines).uppercased() == "DATA" {
                 current = []
             }
@@ -51,13 +58,15 @@ final class SMTPRecorder: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let recorder = box.withLock { $0 }
-                    let number = recorder?.connections.withLock { count in
-                        count += 1
-                        return count
-                    } ?? 0
-                    try channel.pipeline.syncOperations.addHandler(RecordingHandler(record: { line in
-                        recorder?.lines.withLock { $0.append((number, line)) }
-                    }))
+                    let number =
+                        recorder?.connections.withLock { count in
+                            count += 1
+                            return count
+                        } ?? 0
+                    try channel.pipeline.syncOperations.addHandler(
+                        RecordingHandler(record: { line in
+                            recorder?.lines.withLock { $0.append((number, line)) }
+                        }))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -90,14 +99,24 @@ private final class RecordingHandler: ChannelInboundHandler, @unchecked Sendable
             pending.removeSubrange(...newline)
             record(line)
             if inData {
-                if line == ".\r\n" { inData = false; reply("250 2.0.0 taken", context: context) }
+                if line == ".\r\n" {
+                    inData = false
+                    reply("250 2.0.0 taken", context: context)
+                }
                 continue
             }
             let verb = line.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-            if verb == "DATA" { inData = true; reply("354 go on", context: context) }
-            else if verb.hasPrefix("EHLO") { reply("250 recorder", context: context) }
-            else if verb == "QUIT" { reply("221 bye", context: context); context.close(promise: nil) }
-            else { reply("250 2.0.0 OK", context: context) }
+            if verb == "DATA" {
+                inData = true
+                reply("354 go on", context: context)
+            } else if verb.hasPrefix("EHLO") {
+                reply("250 recorder", context: context)
+            } else if verb == "QUIT" {
+                reply("221 bye", context: context)
+                context.close(promise: nil)
+            } else {
+                reply("250 2.0.0 OK", context: context)
+            }
         }
     }
 

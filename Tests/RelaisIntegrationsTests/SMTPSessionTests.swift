@@ -68,7 +68,10 @@ import Testing
         var s = session()
         var last = SMTPSession.Action.none
         for _ in 0..<21 { last = send(&s, "BOGUS") }
-        guard case let .close(lines) = last else { Issue.record("still connected"); return }
+        guard case let .close(lines) = last else {
+            Issue.record("still connected")
+            return
+        }
         #expect(lines.last?.hasPrefix("421") == true)
     }
 }
@@ -88,17 +91,19 @@ extension SMTPSessionTests {
         #expect(code(send(&s, "DATA")) == "354")
         #expect(data(&s, "Subject: first", .crlf) == .none)
         #expect(data(&s, "", .crlf) == .none)
-        #expect(data(&s, "text", .lf) == .none)            // `text\n`
-        #expect(data(&s, ".", .lf) == .none)               // `.\n`: no end
-        #expect(data(&s, ".", .crlf) == .none)             // `.\r\n` after a bare LF: no end either
+        #expect(data(&s, "text", .lf) == .none)  // `text\n`
+        #expect(data(&s, ".", .lf) == .none)  // `.\n`: no end
+        #expect(data(&s, ".", .crlf) == .none)  // `.\r\n` after a bare LF: no end either
         #expect(data(&s, "MAIL FROM:<eve@evil.example>", .crlf) == .none)
         #expect(data(&s, "half of a long li", .none) == .none)
-        #expect(data(&s, ".", .crlf) == .none)             // continues the cut line: no end
+        #expect(data(&s, ".", .crlf) == .none)  // continues the cut line: no end
         guard case let .deliver(message, _) = data(&s, ".", .crlf) else {
             Issue.record("CRLF . CRLF after a CRLF line must end the message")
             return
         }
-        #expect(String(decoding: message, as: UTF8.self) == "Subject: first\r\n\r\ntext\r\n.\r\n.\r\nMAIL FROM:<eve@evil.example>\r\nhalf of a long li.\r\n")
+        #expect(
+            String(decoding: message, as: UTF8.self)
+                == "Subject: first\r\n\r\ntext\r\n.\r\n.\r\nMAIL FROM:<eve@evil.example>\r\nhalf of a long li.\r\n")
     }
 
     @Test func commandsWithControlCharactersOrTooLongAreRefused() {

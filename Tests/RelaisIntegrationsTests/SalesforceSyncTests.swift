@@ -16,13 +16,19 @@ import Testing
         let path = request.path
         let query = URLComponents(string: "http://x\(path)")?.queryItems?.first { $0.name == "q" }?.value ?? ""
         if request.method == "GET", path.hasPrefix("/services/data/\(version)/query?"), query.contains("FROM Account") {
-            return json(#"{"totalSize":2,"done":false,"nextRecordsUrl":"/services/data/v61.0/query/01gRM000003sAGAYA2-1","records":[{"attributes":{"type":"Account","url":"/services/data/v61.0/sobjects/Account/001RM000003oLnhYAE"},"Id":"001RM000003oLnhYAE","Name":"Helix Pharma","Website":"https://www.helix.example/","AnnualRevenue":2400000.0,"Tier__c":"strategic"}]}"#)
+            return json(
+                #"{"totalSize":2,"done":false,"nextRecordsUrl":"/services/data/v61.0/query/01gRM000003sAGAYA2-1","records":[{"attributes":{"type":"Account","url":"/services/data/v61.0/sobjects/Account/001RM000003oLnhYAE"},"Id":"001RM000003oLnhYAE","Name":"Helix Pharma","Website":"https://www.helix.example/","AnnualRevenue":2400000.0,"Tier__c":"strategic"}]}"#
+            )
         }
         if request.method == "GET", path == "/services/data/\(version)/query/01gRM000003sAGAYA2-1" {
-            return json(#"{"totalSize":2,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"001RM000003oLniYAE","Name":"Nordwind","Website":null,"AnnualRevenue":null,"Tier__c":null}]}"#)
+            return json(
+                #"{"totalSize":2,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"001RM000003oLniYAE","Name":"Nordwind","Website":null,"AnnualRevenue":null,"Tier__c":null}]}"#
+            )
         }
         if request.method == "GET", query.contains("FROM Contact") {
-            return json(#"{"totalSize":1,"done":true,"records":[{"attributes":{"type":"Contact"},"Id":"003RM000004pNbLYAU","Name":"Ana Dupré","Email":"ana@helix.example","AccountId":"001RM000003oLnhYAE"}]}"#)
+            return json(
+                #"{"totalSize":1,"done":true,"records":[{"attributes":{"type":"Contact"},"Id":"003RM000004pNbLYAU","Name":"Ana Dupré","Email":"ana@helix.example","AccountId":"001RM000003oLnhYAE"}]}"#
+            )
         }
         if request.method == "PATCH", path == "/services/data/\(version)/composite/sobjects/Case/Relais_Key__c" {
             let records = ((try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any])?["records"] as? [[String: Any]] ?? []
@@ -50,15 +56,19 @@ import Testing
             let stub = try await APIStub.start(Self.salesforce)
             let clock = ManualClock()
             var map = try ExampleMap.load()
-            map.connectors = ["salesforce": CRMConnection(kind: .salesforce, url: stub.url, tokenVariable: "RELAIS_SF_TOKEN",
-                                                          stages: [.new: "New", .open: "Working", .pending: "On Hold", .solved: "Closed", .closed: "Closed"],
-                                                          tierProperty: "Tier__c", currency: "EUR")]
+            map.connectors = [
+                "salesforce": CRMConnection(
+                    kind: .salesforce, url: stub.url, tokenVariable: "RELAIS_SF_TOKEN",
+                    stages: [.new: "New", .open: "Working", .pending: "On Hold", .solved: "Closed", .closed: "Closed"],
+                    tierProperty: "Tier__c", currency: "EUR")
+            ]
             func sync() async throws -> CRMSync.Report {
                 var settings = CRMSync.Settings()
                 settings.allowPrivateEgress = true  // the stub CRM listens on loopback
                 settings.timeout = 5
-                let sync = try CRMSync(connection: map.connectors["salesforce"]!, map: map, database: database, organizationID: organization.id,
-                                       environment: ["RELAIS_SF_TOKEN": "00D-session"], settings: settings, sleep: { _ in }, now: { clock.now() })
+                let sync = try CRMSync(
+                    connection: map.connectors["salesforce"]!, map: map, database: database, organizationID: organization.id,
+                    environment: ["RELAIS_SF_TOKEN": "00D-session"], settings: settings, sleep: { _ in }, now: { clock.now() })
                 return try await using(sync, close: { await $0.shutdown() }) { try await $0.run() }
             }
             let first = try await sync()
@@ -72,15 +82,23 @@ import Testing
             #expect(stub.requests.contains { $0.path == "/services/data/v61.0/query/01gRM000003sAGAYA2-1" }, "the second page was followed")
 
             let tickets = TicketService(map: map, database: database, now: { clock.now() })
-            let kept = try await tickets.open(TicketDraft(family: "incident", title: "Login fails", description: "Since Monday", channel: "api",
-                                                          openedBy: "internal", impact: "low", urgency: "low",
-                                                          links: [CRMLink(kind: .account, id: helix.id), CRMLink(kind: .contact, id: ana.id)]), by: agent).ticket
-            let refused = try await tickets.open(TicketDraft(family: "incident", title: "REFUSE me", channel: "api", openedBy: "internal",
-                                                             links: [CRMLink(kind: .account, id: helix.id)]), by: agent).ticket
+            let kept = try await tickets.open(
+                TicketDraft(
+                    family: "incident", title: "Login fails", description: "Since Monday", channel: "api",
+                    openedBy: "internal", impact: "low", urgency: "low",
+                    links: [CRMLink(kind: .account, id: helix.id), CRMLink(kind: .contact, id: ana.id)]), by: agent
+            ).ticket
+            let refused = try await tickets.open(
+                TicketDraft(
+                    family: "incident", title: "REFUSE me", channel: "api", openedBy: "internal",
+                    links: [CRMLink(kind: .account, id: helix.id)]), by: agent
+            ).ticket
             clock.advance(60)
             let before = stub.requests.count
             let second = try await sync()
-            #expect(second.ticketsPushed == 1 && second.refused == ["\(refused.key): FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is not allowed"], "\(second)")
+            #expect(
+                second.ticketsPushed == 1 && second.refused == ["\(refused.key): FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is not allowed"],
+                "\(second)")
             let upsert = try #require(stub.requests.dropFirst(before).first { $0.path.hasSuffix("/Case/Relais_Key__c") })
             #expect(upsert.method == "PATCH")
             let body = try #require(try JSONSerialization.jsonObject(with: Data(upsert.body)) as? [String: Any])

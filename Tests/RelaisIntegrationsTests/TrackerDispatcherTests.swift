@@ -22,13 +22,14 @@ struct EscalationFixture {
 
     /// The tracker's documented success for each creation or read the stub is sent.
     static let vendorAnswers: APIStub.Behaviour = { _, request in
-        let fixture: String? = switch (request.method, request.path) {
-        case ("POST", "/repos/acme/acme-app/issues"), ("GET", "/repos/acme/acme-app/issues/1347"): "github-issue.json"
-        case ("POST", "/api/v4/projects/platform%2Fapi/issues"): "gitlab-issue.json"
-        case ("POST", "/rest/api/3/issue"): "jira-created.json"
-        case ("POST", "/Fabrikam-Fiber-Git/_apis/wit/workitems/$Bug?api-version=7.1"): "azure-workitem.json"
-        default: nil
-        }
+        let fixture: String? =
+            switch (request.method, request.path) {
+            case ("POST", "/repos/acme/acme-app/issues"), ("GET", "/repos/acme/acme-app/issues/1347"): "github-issue.json"
+            case ("POST", "/api/v4/projects/platform%2Fapi/issues"): "gitlab-issue.json"
+            case ("POST", "/rest/api/3/issue"): "jira-created.json"
+            case ("POST", "/Fabrikam-Fiber-Git/_apis/wit/workitems/$Bug?api-version=7.1"): "azure-workitem.json"
+            default: nil
+            }
         guard let fixture, let body = try? APIStub.fixture(fixture) else {
             return .init(status: .notFound, body: Array(#"{"message":"Not Found"}"#.utf8))
         }
@@ -42,15 +43,17 @@ struct EscalationFixture {
             let agent = try await directory.addUser(organizationID: organization.id, name: "agent", email: nil, role: .agent)
             let requester = try await directory.addUser(organizationID: organization.id, name: "ana", email: "ana@helix.example", role: .requester)
             let clock = ManualClock()
-            let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", annualRevenue: 2_400_000, currency: "EUR", createdAt: clock.now())
+            let account = Account(
+                id: UUID(), name: "Helix Pharma", tier: "strategic", annualRevenue: 2_400_000, currency: "EUR", createdAt: clock.now())
             try await CRMRepository(database: database).insert(account, organizationID: organization.id)
             let stub = try await APIStub.start(vendorAnswers)
             var map = try ExampleMap.load()
             map.trackers = trackers(at: stub.url)
             let tickets = TicketService(map: map, database: database, now: { clock.now() })
-            let fixture = EscalationFixture(database: database, agent: agent, requester: requester, tickets: tickets,
-                                            service: EscalationService(map: map, tickets: tickets, now: { clock.now() }),
-                                            stub: stub, clock: clock, account: account, map: map)
+            let fixture = EscalationFixture(
+                database: database, agent: agent, requester: requester, tickets: tickets,
+                service: EscalationService(map: map, tickets: tickets, now: { clock.now() }),
+                stub: stub, clock: clock, account: account, map: map)
             do {
                 try await body(fixture)
                 await stub.stop()
@@ -68,14 +71,18 @@ struct EscalationFixture {
         settings.timeout = 5
         settings.publicURL = "https://desk.acme.example/"
         let map = map
-        return TrackerDispatcher(escalations: service.escalations, map: { map }, environment: environment, settings: settings, owner: "test",
-                                 now: { clock.now() }, random: { 0.5 })
+        return TrackerDispatcher(
+            escalations: service.escalations, map: { map }, environment: environment, settings: settings, owner: "test",
+            now: { clock.now() }, random: { 0.5 })
     }
 
     func open(_ title: String, description: String = "") async throws -> Ticket {
-        try await tickets.open(TicketDraft(family: "incident", title: title, description: description, channel: "api", openedBy: "internal",
-                                           requesterID: requester.userID, impact: "medium", urgency: "medium",
-                                           links: [CRMLink(kind: .account, id: account.id)]), by: agent).ticket
+        try await tickets.open(
+            TicketDraft(
+                family: "incident", title: title, description: description, channel: "api", openedBy: "internal",
+                requesterID: requester.userID, impact: "medium", urgency: "medium",
+                links: [CRMLink(kind: .account, id: account.id)]), by: agent
+        ).ticket
     }
 
     func events(_ ticket: Ticket) async throws -> [TicketChange] {
@@ -100,8 +107,9 @@ struct EscalationFixture {
         try await EscalationFixture.with(engine) { f in
             let first = try await f.open("Login fails behind the proxy", description: "Since Monday, every login through the proxy fails.")
             let second = try await f.open("Cannot log in from the office")
-            let escalation = try await f.service.escalate(key: first.key, tracker: tracker, issue: nil, also: [second.key],
-                                                          steps: "1. Go through the proxy\n2. Log in", by: f.agent)
+            let escalation = try await f.service.escalate(
+                key: first.key, tracker: tracker, issue: nil, also: [second.key],
+                steps: "1. Go through the proxy\n2. Log in", by: f.agent)
             #expect(escalation.status == .pending && escalation.tickets == [first.key, second.key] && escalation.requestedBy == "agent")
             let dispatcher = f.dispatcher()
             let round = try await f.run(dispatcher)
@@ -113,8 +121,10 @@ struct EscalationFixture {
             // Everything reaches the tracker: the description, the steps, both tickets, the account
             // with its weight, and the way back.
             let sent = String(decoding: requests[0].body, as: UTF8.self)
-            for expected in ["Since Monday, every login through the proxy fails.", "Go through the proxy", first.key, second.key, "Helix Pharma",
-                             "strategic", "2,400,000 EUR", "https://desk.acme.example/api/v1/tickets/\(first.key)"] {
+            for expected in [
+                "Since Monday, every login through the proxy fails.", "Go through the proxy", first.key, second.key, "Helix Pharma",
+                "strategic", "2,400,000 EUR", "https://desk.acme.example/api/v1/tickets/\(first.key)",
+            ] {
                 #expect(sent.contains(expected), "\(expected) missing from what \(tracker) was sent")
             }
 
@@ -204,13 +214,17 @@ struct EscalationFixture {
             #expect(try await f.run(dispatcher).opened == 1)
             #expect(f.stub.requests.map { "\($0.method) \($0.path)" } == ["GET /repos/acme/acme-app/issues/1347"])
             let joined = try await f.service.escalate(key: second.key, tracker: "product", issue: "1347", also: [], steps: nil, by: f.agent)
-            #expect(joined.status == .open && joined.tickets == [first.key, second.key] && joined.issueURL == "https://github.com/acme/acme-app/issues/1347")
+            #expect(
+                joined.status == .open && joined.tickets == [first.key, second.key]
+                    && joined.issueURL == "https://github.com/acme/acme-app/issues/1347")
             #expect(try await f.run(dispatcher).taken == 0)
             await dispatcher.shutdown()
             #expect(f.stub.requests.count == 1)
             #expect(try await f.events(second).filter { $0.kind == .escalated }.map(\.to) == ["#1347"])
             // Escalating again to the same issue changes nothing; to another issue of the tracker is refused.
-            #expect(try await f.service.escalate(key: second.key, tracker: "product", issue: "1347", also: [], steps: nil, by: f.agent).tickets.count == 2)
+            #expect(
+                try await f.service.escalate(key: second.key, tracker: "product", issue: "1347", also: [], steps: nil, by: f.agent).tickets.count == 2
+            )
             await #expect(throws: StoreError.duplicate(field: "tracker", value: "\(first.key) is already escalated to product as #1347")) {
                 _ = try await f.service.escalate(key: first.key, tracker: "product", issue: nil, also: [], steps: nil, by: f.agent)
             }
@@ -265,7 +279,10 @@ struct EscalationFixture {
                 try await db.raw("SELECT type FROM outbox WHERE subject = \(bind: ticket.key) ORDER BY created_at, sequence").all()
                     .map { try $0.decode(column: "type", as: String.self) }
             }
-            #expect(types.suffix(4) == ["relais.ticket.tracker_changed", "relais.ticket.fix_shipped", "relais.ticket.status_changed", "relais.ticket.updated"])
+            #expect(
+                types.suffix(4) == [
+                    "relais.ticket.tracker_changed", "relais.ticket.fix_shipped", "relais.ticket.status_changed", "relais.ticket.updated",
+                ])
             // Reopened: the fix is no longer counted as shipped, and shipping it again is told again.
             let reopened = IssueUpdate(issueID: "1347", issueKey: "#1347", state: IssueState(name: "open", done: false))
             #expect(try await f.service.receive(reopened, deliveryID: "d-5", tracker: tracker, organizationID: f.agent.organizationID) == .applied)

@@ -64,9 +64,12 @@ struct WebhookFixture {
 
     @discardableResult
     func open(_ title: String) async throws -> Ticket {
-        try await tickets.open(TicketDraft(family: "incident", title: title, channel: "api", openedBy: "internal",
-                                           impact: "medium", urgency: "medium",
-                                           links: [CRMLink(kind: .account, id: account.id)]), by: agent).ticket
+        try await tickets.open(
+            TicketDraft(
+                family: "incident", title: title, channel: "api", openedBy: "internal",
+                impact: "medium", urgency: "medium",
+                links: [CRMLink(kind: .account, id: account.id)]), by: agent
+        ).ticket
     }
 
     /// Runs rounds, moving the clock past each retry, until nothing is left to send.
@@ -75,7 +78,8 @@ struct WebhookFixture {
             let round = try await dispatcher.runOnce()
             if round.eventsHandedOver == 0 && round.sent == 0 {
                 let pending = try await database.read { db in
-                    try await db.raw("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'").first(decodingColumn: "n", as: Int.self) ?? 0
+                    try await db.raw("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'").first(decodingColumn: "n", as: Int.self)
+                        ?? 0
                 }
                 if pending == 0 { return }
                 clock.advance(step)
@@ -86,8 +90,10 @@ struct WebhookFixture {
     func outboxEvents() async throws -> [(id: String, type: String, subject: String, sequence: Int)] {
         try await database.read { db in
             try await db.raw("SELECT id, type, subject, sequence FROM outbox ORDER BY created_at, sequence").all().map {
-                (try $0.decode(column: "id", as: String.self), try $0.decode(column: "type", as: String.self),
-                 try $0.decode(column: "subject", as: String.self), try $0.decode(column: "sequence", as: Int.self))
+                (
+                    try $0.decode(column: "id", as: String.self), try $0.decode(column: "type", as: String.self),
+                    try $0.decode(column: "subject", as: String.self), try $0.decode(column: "sequence", as: Int.self)
+                )
             }
         }
     }
@@ -103,7 +109,8 @@ struct WebhookFixture {
     @Test(arguments: Engine.available)
     func deliversSignedCloudEventsOfTheTypesListenedTo(engine: Engine) async throws {
         try await WebhookFixture.with(engine) { f in
-            let (endpoint, secret) = try await f.webhooks.create(url: f.receiver.url, description: "ops", eventTypes: ["relais.ticket.created"], by: f.admin)
+            let (endpoint, secret) = try await f.webhooks.create(
+                url: f.receiver.url, description: "ops", eventTypes: ["relais.ticket.created"], by: f.admin)
             let ticket = try await f.open("Mail is down")
             _ = try await f.tickets.comment(key: ticket.key, body: "Looking", isPublic: false, by: f.agent)
             let dispatcher = f.dispatcher()
@@ -119,7 +126,9 @@ struct WebhookFixture {
             #expect(request.contentType.hasPrefix("application/cloudevents+json"))
             #expect(abs(request.timestamp - Int(f.clock.now().timeIntervalSince1970)) < 5)
             #expect(WebhookSigner.verify(header: request.signature, id: request.id, timestamp: request.timestamp, body: request.body, secret: secret))
-            #expect(!WebhookSigner.verify(header: request.signature, id: request.id, timestamp: request.timestamp + 1, body: request.body, secret: secret))
+            #expect(
+                !WebhookSigner.verify(header: request.signature, id: request.id, timestamp: request.timestamp + 1, body: request.body, secret: secret)
+            )
 
             let deliveries = try await f.webhooks.deliveries(of: endpoint.id, status: nil, limit: 10, before: nil, by: f.admin)
             #expect(deliveries.map(\.status) == [.delivered] && deliveries[0].attempts == 1 && deliveries[0].lastStatusCode == 204)
@@ -224,14 +233,16 @@ struct WebhookFixture {
             #expect(after.filter { $0.subject == recent.key }.count == before.filter { $0.subject == recent.key }.count)
             #expect(!after.contains { $0.subject == delivered.key })
             #expect(removed.events == before.count - after.count)
-            #expect(try await f.database.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM ticket_events").first(decodingColumn: "n", as: Int.self) ?? 0
-            } == history)
+            #expect(
+                try await f.database.read { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM ticket_events").first(decodingColumn: "n", as: Int.self) ?? 0
+                } == history)
             let attempts = try await f.webhooks.attempts(of: endpoint.id, limit: 10, before: nil, by: f.admin)
             #expect(attempts.count == 4)  // the dead letter's three, the recent one's
 
             // The dead letter is still sent whole on replay.
-            let letter = try #require(try await f.webhooks.deadLetters(endpointID: endpoint.id, from: nil, to: nil, limit: 10, before: nil, by: f.admin).first)
+            let letter = try #require(
+                try await f.webhooks.deadLetters(endpointID: endpoint.id, from: nil, to: nil, limit: 10, before: nil, by: f.admin).first)
             _ = try await f.webhooks.replay(letter.id, by: f.admin)
             try await f.drain(dispatcher)
             await dispatcher.shutdown()
@@ -263,8 +274,9 @@ struct WebhookFixture {
             try await f.drain(dispatcher)
             #expect(f.receiver.requests.count == 7 && f.receiver.requests.last?.id == dead[0].eventID)
             // By range: the other one died inside this window.
-            let count = try await f.webhooks.replay(endpointID: endpoint.id, from: f.clock.now().addingTimeInterval(-3_600),
-                                                    to: f.clock.now().addingTimeInterval(1), by: f.admin)
+            let count = try await f.webhooks.replay(
+                endpointID: endpoint.id, from: f.clock.now().addingTimeInterval(-3_600),
+                to: f.clock.now().addingTimeInterval(1), by: f.admin)
             #expect(count == 1)
             try await f.drain(dispatcher)
             await dispatcher.shutdown()
@@ -281,8 +293,9 @@ struct WebhookFixture {
             _ = try await f.tickets.comment(key: ticket.key, body: "more", isPublic: true, by: f.agent)
             let crashed = f.dispatcher(owner: "crashed")
             _ = try await crashed.repository.fanOut(limit: 100, at: f.clock.now())
-            let taken = try await crashed.repository.claim(owner: "crashed", limit: 100, at: f.clock.now(),
-                                                           leaseUntil: f.clock.now().addingTimeInterval(60))
+            let taken = try await crashed.repository.claim(
+                owner: "crashed", limit: 100, at: f.clock.now(),
+                leaseUntil: f.clock.now().addingTimeInterval(60))
             #expect(taken.count == 1)  // the comment waits behind the creation of the same ticket
             let other = f.dispatcher(owner: "survivor")
             #expect(try await other.runOnce().sent == 0)
@@ -291,8 +304,11 @@ struct WebhookFixture {
             #expect(try f.firstDeliveries().map(\.type) == ["relais.ticket.created", "relais.ticket.commented"])
             // The late answer of the dead process changes nothing.
             try await crashed.repository.record(
-                taken.map { DeliveryReport(delivery: $0, attemptedAt: f.clock.now(), durationMilliseconds: 1, statusCode: 500, error: nil,
-                                           outcome: .failed(reason: "HTTP 500", retryAfter: nil)) },
+                taken.map {
+                    DeliveryReport(
+                        delivery: $0, attemptedAt: f.clock.now(), durationMilliseconds: 1, statusCode: 500, error: nil,
+                        outcome: .failed(reason: "HTTP 500", retryAfter: nil))
+                },
                 owner: "crashed", schedule: .standard, at: f.clock.now())
             #expect(try await other.runOnce().sent == 0)
             await crashed.shutdown()
@@ -313,7 +329,13 @@ struct WebhookFixture {
             #expect(delivery.lastError?.contains("private network") == true)
 
             let strictService = WebhookService(database: f.database, allowPrivateTargets: false, secrets: WebhookFixture.secrets)
-            await #expect(throws: StoreError.invalidValue(field: "url", reason: "host '127.0.0.1' is on this machine or a private network (allowed only when the server is started with --allow-private-egress)")) {
+            await #expect(
+                throws: StoreError.invalidValue(
+                    field: "url",
+                    reason:
+                        "host '127.0.0.1' is on this machine or a private network (allowed only when the server is started with --allow-private-egress)"
+                )
+            ) {
                 _ = try await strictService.create(url: "http://127.0.0.1:9/x", description: nil, eventTypes: ["*"], by: f.admin)
             }
         }
@@ -331,7 +353,8 @@ struct WebhookFixture {
             var request = try #require(f.receiver.requests.last)
             #expect(request.signature.split(separator: " ").count == 2)
             for secret in [old, new] {
-                #expect(WebhookSigner.verify(header: request.signature, id: request.id, timestamp: request.timestamp, body: request.body, secret: secret))
+                #expect(
+                    WebhookSigner.verify(header: request.signature, id: request.id, timestamp: request.timestamp, body: request.body, secret: secret))
             }
             f.clock.advance(86_401)
             try await f.open("Two")
@@ -370,8 +393,9 @@ struct WebhookFixture {
     /// The example of the Standard Webhooks specification.
     @Test func matchesThePublishedExample() {
         let body = Array(#"{"test": 2432232314}"#.utf8)
-        let header = WebhookSigner.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body,
-                                             secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+        let header = WebhookSigner.signature(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body,
+            secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
         #expect(header == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 
@@ -409,7 +433,9 @@ struct WebhookFixture {
     func withoutAKeyNoSecretIsStoredAndASealedOneSignsNothing(engine: Engine) async throws {
         try await WebhookFixture.with(engine) { f in
             let keyless = WebhookService(database: f.database, allowPrivateTargets: true, secrets: nil)
-            await #expect(throws: StoreError.self) { _ = try await keyless.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin) }
+            await #expect(throws: StoreError.self) {
+                _ = try await keyless.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin)
+            }
             #expect(try await keyless.endpoints(by: f.admin).isEmpty)
             // Sealed under one key, read by a process with another: the delivery fails, saying why.
             _ = try await f.webhooks.create(url: f.receiver.url, description: nil, eventTypes: ["*"], by: f.admin)

@@ -37,18 +37,20 @@ final class WebhookReceiver: Sendable {
             let id = request.headers[HTTPField.Name("webhook-id")!] ?? ""
             guard let receiver = box.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
             let index = receiver.received.withLock { list in
-                list.append(Received(
-                    id: id, timestamp: Int(request.headers[HTTPField.Name("webhook-timestamp")!] ?? "") ?? 0,
-                    signature: request.headers[HTTPField.Name("webhook-signature")!] ?? "",
-                    contentType: request.headers[.contentType] ?? "", body: Array(buffer: body)))
+                list.append(
+                    Received(
+                        id: id, timestamp: Int(request.headers[HTTPField.Name("webhook-timestamp")!] ?? "") ?? 0,
+                        signature: request.headers[HTTPField.Name("webhook-signature")!] ?? "",
+                        contentType: request.headers[.contentType] ?? "", body: Array(buffer: body)))
                 return list.count - 1
             }
             let (status, headers) = receiver.behaviour.withLock { $0 }(index, id)
             return Response(status: status, headers: headers)
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "receiver", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "receiver", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await app.run() }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw CancellationError() }

@@ -22,7 +22,8 @@ import Testing
     }
 
     @Test func routingReadsRevenueByBoundsAndContractsByValue() throws {
-        let map = try load("""
+        let map = try load(
+            """
             routing:
               - when: { account.annual_revenue: { at_least: 1000000 } }
                 then: { priority: P1 }
@@ -117,21 +118,23 @@ extension MapLoaderTests {
 
     @Test func badMailboxesAreReportedWithTheirPlace() {
         let text = """
-        mailboxes:
-          not-an-address: { family: incident }
-          change@acme.example: { family: change }
-          desk@acme.example: { family: incident, team: billing }
-          ops@acme.example: { team: it-l1 }
-          x@acme.example: { family: nothing, colour: blue }
-        """
+            mailboxes:
+              not-an-address: { family: incident }
+              change@acme.example: { family: change }
+              desk@acme.example: { family: incident, team: billing }
+              ops@acme.example: { team: it-l1 }
+              x@acme.example: { family: nothing, colour: blue }
+            """
         do {
             _ = try load(text)
             Issue.record("the map was accepted")
         } catch let error as MapValidationError {
             let messages = error.problems.map(\.message)
-            for expected in ["'not-an-address' is not a mail address", "family 'change' does not take the 'email' channel",
-                             "team 'billing' does not handle family 'incident'", "mailboxes.ops@acme.example: missing 'family'",
-                             "unknown family 'nothing'", "colour"] {
+            for expected in [
+                "'not-an-address' is not a mail address", "family 'change' does not take the 'email' channel",
+                "team 'billing' does not handle family 'incident'", "mailboxes.ops@acme.example: missing 'family'",
+                "unknown family 'nothing'", "colour",
+            ] {
                 #expect(messages.contains { $0.contains(expected) }, "\(expected) in \(messages)")
             }
             #expect(error.problems.allSatisfy { $0.line > 1 })

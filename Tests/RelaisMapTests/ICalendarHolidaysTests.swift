@@ -41,11 +41,15 @@ import Testing
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261225\n", 2, "not closed"),
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261225\nDTEND:20261224\nEND:VEVENT\nEND:VCALENDAR", 2, "ends (2026-12-24) before it starts"),
         // Found by the fuzzer (kept in Fuzz/Findings): an event of 740,000 days took seconds.
-        ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGINND:VEVENT\r\nBEGIN:VEVENT\r\nUID:a@example.org\r\nDTSTART;VALUE=DATE:20270506\r\n"
-            + "DTEND;VALUE=DATE:40541016\r\nENDULE:FREQ=YEARLY;CM-TOUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", 4, "lasts 740"),
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGINND:VEVENT\r\nBEGIN:VEVENT\r\nUID:a@example.org\r\nDTSTART;VALUE=DATE:20270506\r\n"
+                + "DTEND;VALUE=DATE:40541016\r\nENDULE:FREQ=YEARLY;CM-TOUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", 4, "lasts 740"
+        ),
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260101\nDTEND:20270103\nEND:VEVENT\nEND:VCALENDAR", 2, "a holiday lasts at most 366"),
-        ("BEGIN:VCALENDAR\n" + String(repeating: "BEGIN:VEVENT\nDTSTART:19000101\nDTEND:19001231\nRRULE:FREQ=YEARLY\nEND:VEVENT\n", count: 14)
-            + "END:VCALENDAR", 67, "more than 1000000 days"),
+        (
+            "BEGIN:VCALENDAR\n" + String(repeating: "BEGIN:VEVENT\nDTSTART:19000101\nDTEND:19001231\nRRULE:FREQ=YEARLY\nEND:VEVENT\n", count: 14)
+                + "END:VCALENDAR", 67, "more than 1000000 days"
+        ),
     ])
     func unreadableFilesAreReportedWithTheirLine(text: String, line: Int, message: String) throws {
         let problem = try #require(throws: ICalendarHolidays.Problem.self) { try ICalendarHolidays.dates(in: text) }
@@ -54,7 +58,8 @@ import Testing
     }
 
     @Test func datesOutsideTheCalendarsYearsAreNotKept() throws {
-        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:00011225\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
+        let text =
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:00011225\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
             + "BEGIN:VEVENT\nDTSTART:21500101\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART:18991231\nDTEND:19000102\nEND:VEVENT\nEND:VCALENDAR\n"
         let dates = try ICalendarHolidays.dates(in: text)
         #expect(dates.count == 201, "Christmas of 1900 to 2099, and 1 January 1900")
@@ -63,8 +68,9 @@ import Testing
 
     @Test func aMapTakesItsHolidaysFromAnICSFileBesideIt() throws {
         let directory = try Self.fixture("holidays").deletingLastPathComponent()
-        let map = try MapLoader.load(yaml: Self.mapUsing("holidays_file: holidays.ics, holidays: [2026-11-11]"),
-                                     file: directory.appendingPathComponent("test.map.yaml").path)
+        let map = try MapLoader.load(
+            yaml: Self.mapUsing("holidays_file: holidays.ics, holidays: [2026-11-11]"),
+            file: directory.appendingPathComponent("test.map.yaml").path)
         let holidays = try #require(map.calendars["office"]?.holidays)
         #expect(holidays.contains(CivilDate(iso: "2027-05-07")!))
         #expect(holidays.contains(CivilDate(iso: "2026-11-11")!))
@@ -86,8 +92,10 @@ import Testing
     }
 
     /// A map names files next to it only: a proposal cannot make the server read its own files.
-    @Test(arguments: ["/etc/passwd", "../../../../etc/passwd", "holidays/../../secret.ics", "/etc/holidays.ics", "~root/x.ics", "a\\b.ics",
-                      "holidays.txt", "./../broken.ics"])
+    @Test(arguments: [
+        "/etc/passwd", "../../../../etc/passwd", "holidays/../../secret.ics", "/etc/holidays.ics", "~root/x.ics", "a\\b.ics",
+        "holidays.txt", "./../broken.ics",
+    ])
     func filesOutsideTheMapsFolderAreNeverRead(name: String) throws {
         let directory = try Self.fixture("holidays").deletingLastPathComponent()
         let error = try #require(throws: MapValidationError.self) {
@@ -105,19 +113,22 @@ import Testing
         ("hours: { sun: \"22:00-10:00\", mon: \"09:00-17:00\" }", "calendars.office.hours: ranges 00:00-10:00 and 09:00-17:00 overlap on mon"),
         ("hours: { mon: \"9h-17h\" }", "calendars.office.hours.mon: expected ranges such as \"08:30-12:00, 13:30-18:00\", got '9h-17h'"),
         ("hours: { mon: \"09:00-17:00\" }, holidays: [2026-02-30]", "calendars.office.holidays: '2026-02-30' is not a date YYYY-MM-DD"),
-        ("hours: { mon: \"09:00-17:00\" }, openings: { 2026-12-27: \"10:00-09:00\" }", "calendars.office.openings.2026-12-27: an exceptional opening ends by midnight"),
+        (
+            "hours: { mon: \"09:00-17:00\" }, openings: { 2026-12-27: \"10:00-09:00\" }",
+            "calendars.office.openings.2026-12-27: an exceptional opening ends by midnight"
+        ),
         ("hours: { mon: \"09:00-17:00\" }, business_day: 2d", "calendars.office.business_day: '2d' is not a length of day such as 8h or 7h30m"),
     ])
     func badCalendarsAreRefusedWithTheirPosition(fields: String, message: String) throws {
         let yaml = """
-        calendars:
-          office: { timezone: Europe/Paris, \(fields) }
-        workflows:
-          w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] }
-        teams: { a: { level: 1 } }
-        families:
-          f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
-        """
+            calendars:
+              office: { timezone: Europe/Paris, \(fields) }
+            workflows:
+              w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] }
+            teams: { a: { level: 1 } }
+            families:
+              f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
+            """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml, file: "m.yaml") }
         #expect(error.problems.map(\.message) == [message])
         #expect(error.problems.allSatisfy { $0.line == 2 && $0.column > 1 })

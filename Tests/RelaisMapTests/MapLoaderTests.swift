@@ -104,17 +104,17 @@ import Testing
 
     @Test func unreachableStatusesAndEscalationLoopsAreReported() throws {
         let yaml = """
-        teams:
-          a: { level: 1, escalates_to: b }
-          b: { level: 1, escalates_to: a }
-        workflows:
-          w:
-            initial: new
-            statuses: { new: new, done: solved, island: open }
-            transitions: [[new, done]]
-        families:
-          f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
-        """
+            teams:
+              a: { level: 1, escalates_to: b }
+              b: { level: 1, escalates_to: a }
+            workflows:
+              w:
+                initial: new
+                statuses: { new: new, done: solved, island: open }
+                transitions: [[new, done]]
+            families:
+              f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
+            """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
         let messages = error.problems.map(\.message)
         #expect(messages.contains("workflows.w.statuses.island: cannot be reached from 'new'"))
@@ -123,14 +123,14 @@ import Testing
 
     @Test func calendarRangesAcrossMidnightContinueOnTheNextDay() throws {
         let yaml = """
-        calendars:
-          night: { timezone: UTC, hours: { fri: "22:00-06:00" } }
-        workflows:
-          w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] }
-        teams: { a: { level: 1 } }
-        families:
-          f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
-        """
+            calendars:
+              night: { timezone: UTC, hours: { fri: "22:00-06:00" } }
+            workflows:
+              w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] }
+            teams: { a: { level: 1 } }
+            families:
+              f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w }
+            """
         let calendar = try #require(try MapLoader.load(yaml: yaml).calendars["night"])
         #expect(calendar.hours[.fri] == [.init(start: 22 * 60, end: 24 * 60)])
         #expect(calendar.hours[.sat] == [.init(start: 0, end: 6 * 60)])
@@ -156,21 +156,22 @@ import Testing
         #expect(map.governance.sections[.routing] == .init(propose: ["admin", "agent"], approve: ["admin"], secondApprover: false))
         #expect(map.governance.domains[.support] == .init(propose: ["admin", "agent"], approve: ["admin"], secondApprover: true))
         let minimal = """
-        teams: { a: { level: 1 } }
-        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
-        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+            teams: { a: { level: 1 } }
+            workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+            families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
 
-        """
+            """
         #expect(try MapLoader.load(yaml: minimal).governance == MapGovernance())
 
-        let yaml = minimal + """
-        governance:
-          default: { propose: [admin, requester], second_approver: maybe }
-          sections:
-            workflows: { approve: [admin] }
-          domains:
-            hr: { propose: [agent] }
-        """
+        let yaml =
+            minimal + """
+                governance:
+                  default: { propose: [admin, requester], second_approver: maybe }
+                  sections:
+                    workflows: { approve: [admin] }
+                  domains:
+                    hr: { propose: [agent] }
+                """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
         #expect(lines.contains("5:31: governance.default.propose: unknown role 'requester'; expected one of admin, agent"), "\(lines)")
@@ -192,15 +193,15 @@ import Testing
         #expect(it.scope(memberOf: ["billing"]) == it.scope)
 
         let yaml = """
-        teams: { a: { level: 1 } }
-        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
-        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
-        roles:
-          agent: { permissions: [] }
-          lead: { permissions: [tickets.fly], families: [g], teams: [b] }
-        governance:
-          default: { propose: [lead, ghost] }
-        """
+            teams: { a: { level: 1 } }
+            workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+            families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+            roles:
+              agent: { permissions: [] }
+              lead: { permissions: [tickets.fly], families: [g], teams: [b] }
+            governance:
+              default: { propose: [lead, ghost] }
+            """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("5:3: roles: 'agent' is a built-in role") }, "\(lines)")
@@ -222,19 +223,21 @@ import Testing
         #expect(map.roles["boltline-agent"]?.scope.entities == ["boltline"])
 
         let yaml = """
-        organization: { name: Demo, languages: [en] }
-        entities:
-          north: { name: North Ltd, brands: { n: { mail: [help@n.example], language: fr, timezone: Mars/Base } } }
-          south: { brands: { n: {}, s: { mail: [HELP@n.example, not-an-address] } } }
-        teams: { a: { level: 1, entity: west } }
-        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
-        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
-        roles:
-          lead: { permissions: [], entities: [east] }
-        """
+            organization: { name: Demo, languages: [en] }
+            entities:
+              north: { name: North Ltd, brands: { n: { mail: [help@n.example], language: fr, timezone: Mars/Base } } }
+              south: { brands: { n: {}, s: { mail: [HELP@n.example, not-an-address] } } }
+            teams: { a: { level: 1, entity: west } }
+            workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+            families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+            roles:
+              lead: { permissions: [], entities: [east] }
+            """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
-        #expect(lines.contains { $0.hasPrefix("3:78: entities.north.brands.n.language: 'fr' is not one of the organisation's languages (en)") }, "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix("3:78: entities.north.brands.n.language: 'fr' is not one of the organisation's languages (en)") },
+            "\(lines)")
         #expect(lines.contains { $0.contains("entities.north.brands.n.timezone: unknown time zone 'Mars/Base'") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("4:22: entities.south.brands.n: brand 'n' is already a brand of entity 'north'") }, "\(lines)")
         #expect(lines.contains { $0.contains("entities.south.brands.s.mail: 'help@n.example' is already an address of brand 'n'") }, "\(lines)")
@@ -245,30 +248,34 @@ import Testing
 
         // A mailbox's team serves the entity of the brand its address belongs to.
         let mismatched = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
-            .replacingOccurrences(of: "support@boltline.example: { family: customer_support, team: support-l1 }",
-                                  with: "support@boltline.example: { family: customer_support, team: billing }")
+            .replacingOccurrences(
+                of: "support@boltline.example: { family: customer_support, team: support-l1 }",
+                with: "support@boltline.example: { family: customer_support, team: billing }")
         let placed = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: mismatched, file: Self.examplePath) }
-        #expect(placed.problems.map(\.message) == [
-            "mailboxes.support@boltline.example.team: team 'billing' belongs to entity 'acme-sas', the address to brand 'boltline' of entity 'boltline'",
-        ])
+        #expect(
+            placed.problems.map(\.message) == [
+                "mailboxes.support@boltline.example.team: team 'billing' belongs to entity 'acme-sas', the address to brand 'boltline' of entity 'boltline'"
+            ])
     }
 
     @Test func trackersAreReadAndTheirMistakesPlaced() throws {
         let map = try MapLoader.load(contentsOf: Self.examplePath)
-        #expect(map.trackers["product"] == DeveloperTracker(
-            name: "product", kind: .github, url: "https://api.github.com", project: "acme/acme-app", labels: ["from-support"],
-            tokenVariable: "RELAIS_GITHUB_TOKEN", secretVariable: "RELAIS_GITHUB_HOOK_SECRET", onFixed: "solved"))
+        #expect(
+            map.trackers["product"]
+                == DeveloperTracker(
+                    name: "product", kind: .github, url: "https://api.github.com", project: "acme/acme-app", labels: ["from-support"],
+                    tokenVariable: "RELAIS_GITHUB_TOKEN", secretVariable: "RELAIS_GITHUB_HOOK_SECRET", onFixed: "solved"))
         #expect(map.trackers["platform"]?.kind == .jira && map.trackers["platform"]?.userVariable == "RELAIS_JIRA_USER")
 
         let yaml = """
-        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
-        teams: { a: { level: 1 } }
-        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
-        trackers:
-          Bugs: { kind: github, url: https://api.github.com, project: acme, token_env: GH-TOKEN }
-          jira: { kind: jira, url: "ftp://acme.example", project: PLAT, token_env: DATABASE_URL, on_fixed: shipped }
-          boards: { kind: trello, url: https://trello.example, token_env: RELAIS_T, fixed: [] }
-        """
+            workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+            teams: { a: { level: 1 } }
+            families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+            trackers:
+              Bugs: { kind: github, url: https://api.github.com, project: acme, token_env: GH-TOKEN }
+              jira: { kind: jira, url: "ftp://acme.example", project: PLAT, token_env: DATABASE_URL, on_fixed: shipped }
+              boards: { kind: trello, url: https://trello.example, token_env: RELAIS_T, fixed: [] }
+            """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("5:3: trackers: 'Bugs' must be lowercase letters, digits and dashes") }, "\(lines)")
@@ -281,31 +288,38 @@ import Testing
         #expect(lines.contains { $0.contains("trackers.boards: missing 'project'") }, "\(lines)")
         #expect(lines.contains { $0.contains("trackers.boards.fixed: list at least one state") }, "\(lines)")
         // A map names only variables meant for it: not the database's address or a cloud key.
-        #expect(lines.contains { $0.contains("trackers.jira.token_env: 'DATABASE_URL' is not a variable Relais may read: secrets come from variables named RELAIS_") },
-                "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("trackers.jira.token_env: 'DATABASE_URL' is not a variable Relais may read: secrets come from variables named RELAIS_")
+            },
+            "\(lines)")
         #expect(lines.count == 10, "\(lines)")
     }
 
     @Test func peersAreReadAndTheirMistakesPlaced() throws {
         let yaml = """
-        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
-        teams: { a: { level: 1 } }
-        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
-        peers:
-          zendesk: { url: https://acme.zendesk.com/, user_env: RELAIS_ZD_USER, token_env: RELAIS_ZD_TOKEN, every: 2m, since: 2026-01-01 }
-          freshservice: { url: https://acme.freshservice.com, token_env: RELAIS_FS_KEY }
-        """
+            workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+            teams: { a: { level: 1 } }
+            families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+            peers:
+              zendesk: { url: https://acme.zendesk.com/, user_env: RELAIS_ZD_USER, token_env: RELAIS_ZD_TOKEN, every: 2m, since: 2026-01-01 }
+              freshservice: { url: https://acme.freshservice.com, token_env: RELAIS_FS_KEY }
+            """
         let map = try MapLoader.load(yaml: yaml)
-        #expect(map.peers["zendesk"] == PeerConnection(source: "zendesk", url: "https://acme.zendesk.com", userVariable: "RELAIS_ZD_USER", tokenVariable: "RELAIS_ZD_TOKEN",
-                                                       every: 120, since: Date(timeIntervalSince1970: 1_767_225_600)))
+        #expect(
+            map.peers["zendesk"]
+                == PeerConnection(
+                    source: "zendesk", url: "https://acme.zendesk.com", userVariable: "RELAIS_ZD_USER", tokenVariable: "RELAIS_ZD_TOKEN",
+                    every: 120, since: Date(timeIntervalSince1970: 1_767_225_600)))
         #expect(map.peers["freshservice"]?.userVariable == nil && map.peers["freshservice"]?.every == 300)
 
-        let broken = yaml.components(separatedBy: "peers:")[0] + """
-        peers:
-          remedy: { url: https://remedy.example, token_env: RELAIS_T }
-          jira: { url: acme.atlassian.net, token_env: RELAIS_JIRA_TOKEN, every: 1s, since: yesterday }
-          servicenow: { url: "https://admin:secret@acme.service-now.com", user_env: RELAIS_SN_USER, token_env: PATH }
-        """
+        let broken =
+            yaml.components(separatedBy: "peers:")[0] + """
+                peers:
+                  remedy: { url: https://remedy.example, token_env: RELAIS_T }
+                  jira: { url: acme.atlassian.net, token_env: RELAIS_JIRA_TOKEN, every: 1s, since: yesterday }
+                  servicenow: { url: "https://admin:secret@acme.service-now.com", user_env: RELAIS_SN_USER, token_env: PATH }
+                """
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: broken) }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("5:3: peers: unknown tool 'remedy' (known: servicenow, jira, zendesk, freshservice)") }, "\(lines)")
@@ -313,37 +327,47 @@ import Testing
         #expect(lines.contains { $0.contains("peers.jira: missing 'user_env'") }, "\(lines)")
         #expect(lines.contains { $0.contains("peers.jira.every: '1s' is not a duration of at least 10s") }, "\(lines)")
         #expect(lines.contains { $0.contains("peers.jira.since: 'yesterday' is not a date (YYYY-MM-DD)") }, "\(lines)")
-        #expect(lines.contains { $0.contains("peers.servicenow.url: 'https://admin:secret@acme.service-now.com' is not an http or https address") }, "\(lines)")
+        #expect(
+            lines.contains { $0.contains("peers.servicenow.url: 'https://admin:secret@acme.service-now.com' is not an http or https address") },
+            "\(lines)")
         #expect(lines.contains { $0.contains("peers.servicenow.token_env: 'PATH' is not a variable Relais may read") }, "\(lines)")
         #expect(lines.count == 7, "\(lines)")
     }
 
     @Test func connectorsAreReadAndTheirMistakesPlaced() throws {
         let base = """
-        workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
-        teams: { a: { level: 1 } }
-        families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
+            workflows: { w: { initial: new, statuses: { new: new, done: solved }, transitions: [[new, done]] } }
+            teams: { a: { level: 1 } }
+            families: { f: { label: F, domain: itsm, key: FF, opened_by: [internal], channels: [api], handled_by: [a], workflow: w } }
 
-        """
-        let map = try MapLoader.load(yaml: base + """
-        connectors:
-          hubspot: { token_env: RELAIS_HS_TOKEN, pipeline: "12", stages: { new: "1", open: "2", pending: "3", solved: "4", closed: "5" }, currency: eur }
-        """)
-        #expect(map.connectors["hubspot"] == CRMConnection(kind: .hubspot, url: "https://api.hubapi.com", tokenVariable: "RELAIS_HS_TOKEN", pipeline: "12",
-                                                           stages: [.new: "1", .open: "2", .pending: "3", .solved: "4", .closed: "5"], currency: "EUR"))
-        #expect(try MapLoader.load(yaml: base + "connectors: { hubspot: { token_env: RELAIS_T, direction: in } }").connectors["hubspot"]?.direction == .in)
+            """
+        let map = try MapLoader.load(
+            yaml: base + """
+                connectors:
+                  hubspot: { token_env: RELAIS_HS_TOKEN, pipeline: "12", stages: { new: "1", open: "2", pending: "3", solved: "4", closed: "5" }, currency: eur }
+                """)
+        #expect(
+            map.connectors["hubspot"]
+                == CRMConnection(
+                    kind: .hubspot, url: "https://api.hubapi.com", tokenVariable: "RELAIS_HS_TOKEN", pipeline: "12",
+                    stages: [.new: "1", .open: "2", .pending: "3", .solved: "4", .closed: "5"], currency: "EUR"))
+        #expect(
+            try MapLoader.load(yaml: base + "connectors: { hubspot: { token_env: RELAIS_T, direction: in } }").connectors["hubspot"]?.direction == .in
+        )
 
         let error = try #require(throws: MapValidationError.self) {
-            try MapLoader.load(yaml: base + """
-            connectors:
-              pipedrive: { token_env: PD }
-              salesforce: { token_env: RELAIS_SF, direction: in }
-              hubspot: { token_env: HS-TOKEN, direction: sideways, stages: { new: "1", done: "9" } }
-            """)
+            try MapLoader.load(
+                yaml: base + """
+                    connectors:
+                      pipedrive: { token_env: PD }
+                      salesforce: { token_env: RELAIS_SF, direction: in }
+                      hubspot: { token_env: HS-TOKEN, direction: sideways, stages: { new: "1", done: "9" } }
+                    """)
         }
         let lines = error.problems.map { "\($0.line):\($0.column): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("5:3: connectors: unknown CRM 'pipedrive' (known: hubspot, salesforce)") }, "\(lines)")
-        #expect(lines.contains { $0.contains("connectors.salesforce: missing 'url' (the instance, like https://acme.my.salesforce.com)") }, "\(lines)")
+        #expect(
+            lines.contains { $0.contains("connectors.salesforce: missing 'url' (the instance, like https://acme.my.salesforce.com)") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.token_env: 'HS-TOKEN' is not an environment variable name") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.direction: 'sideways' is not one of in, out, both") }, "\(lines)")
         #expect(lines.contains { $0.contains("connectors.hubspot.stages: 'done' is not a status category") }, "\(lines)")

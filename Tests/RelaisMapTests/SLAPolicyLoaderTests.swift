@@ -23,10 +23,10 @@ import Testing
         let yaml = Self.map(
             calendar: "timezone: UTC, hours: { mon-sun: \"00:00-24:00\" }, business_day: 24h",
             policy: """
-            warn_at: 75%, on_priority_change: restart, on_reopen: restart, on_policy_change: keep,
-                        escalation: { warning: { notify: [assignee] }, breach: { escalate: true, raise_priority: 2, notify: [team, account_owner] } },
-                        targets: { P1: { first_response: 1d, periodic_update: 1w } }
-            """,
+                warn_at: 75%, on_priority_change: restart, on_reopen: restart, on_policy_change: keep,
+                            escalation: { warning: { notify: [assignee] }, breach: { escalate: true, raise_priority: 2, notify: [team, account_owner] } },
+                            targets: { P1: { first_response: 1d, periodic_update: 1w } }
+                """,
             family: ", sla_by_tier: { strategic: standard }, sla_by_contract: { gold: standard }")
         let map = try MapLoader.load(yaml: yaml)
         let policy = try #require(map.sla["standard"])
@@ -41,16 +41,26 @@ import Testing
         #expect(SLAEngine(map: map).policy(family: "f", tier: "strategic", contractLevel: "gold")?.code == "standard")
     }
 
-    @Test(arguments: [
-        ("timezone: Mars/Olympus, hours: { mon: \"09:00-17:00\" }", "targets: {}", "calendars.office.timezone: unknown time zone 'Mars/Olympus'"),
-        (nil, "warn_at: 120%", "sla.standard.warn_at: '120%' is not a percentage between 1% and 99%"),
-        (nil, "on_reopen: forget", "sla.standard.on_reopen: unknown value 'forget'; expected one of resume, restart"),
-        (nil, "on_priority_change: ignore", "sla.standard.on_priority_change: unknown value 'ignore'; expected one of retarget, restart"),
-        (nil, "escalation: { breach: { notify: [ceo] } }", "sla.standard.escalation.breach.notify: unknown recipient 'ceo'; expected one of account_owner, assignee, requester, team"),
-        (nil, "escalation: { breach: { raise_priority: 12 } }", "sla.standard.escalation.breach.raise_priority: expected a number of steps from 0 to 9"),
-        (nil, "escalation: { panic: {} }", "sla.standard.escalation: unknown key 'panic'; expected one of warning, breach"),
-        (nil, "targets: { P1: { resolution: 4 hours } }", "sla.standard.targets.P1.resolution: '4 hours' is not a duration such as 15m, 4h or 2d"),
-    ] as [(String?, String, String)])
+    @Test(
+        arguments: [
+            ("timezone: Mars/Olympus, hours: { mon: \"09:00-17:00\" }", "targets: {}", "calendars.office.timezone: unknown time zone 'Mars/Olympus'"),
+            (nil, "warn_at: 120%", "sla.standard.warn_at: '120%' is not a percentage between 1% and 99%"),
+            (nil, "on_reopen: forget", "sla.standard.on_reopen: unknown value 'forget'; expected one of resume, restart"),
+            (nil, "on_priority_change: ignore", "sla.standard.on_priority_change: unknown value 'ignore'; expected one of retarget, restart"),
+            (
+                nil, "escalation: { breach: { notify: [ceo] } }",
+                "sla.standard.escalation.breach.notify: unknown recipient 'ceo'; expected one of account_owner, assignee, requester, team"
+            ),
+            (
+                nil, "escalation: { breach: { raise_priority: 12 } }",
+                "sla.standard.escalation.breach.raise_priority: expected a number of steps from 0 to 9"
+            ),
+            (nil, "escalation: { panic: {} }", "sla.standard.escalation: unknown key 'panic'; expected one of warning, breach"),
+            (
+                nil, "targets: { P1: { resolution: 4 hours } }",
+                "sla.standard.targets.P1.resolution: '4 hours' is not a duration such as 15m, 4h or 2d"
+            ),
+        ] as [(String?, String, String)])
     func badPoliciesAreRefusedWithTheirPosition(calendar: String?, policy: String, message: String) throws {
         let yaml = calendar.map { Self.map(calendar: $0, policy: policy) } ?? Self.map(policy: policy)
         let error = try #require(throws: MapValidationError.self) { try MapLoader.load(yaml: yaml, file: "m.yaml") }

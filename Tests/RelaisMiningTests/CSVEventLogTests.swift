@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RelaisMining
 
 @Suite struct CSVEventLogTests {
@@ -14,8 +15,10 @@ import Testing
     @Test func readsQuotedFieldsCarriageReturnsAndSemicolons() throws {
         let text = "case;activity;time\r\n\"c;1\";\"say \"\"hi\"\"\";2024-01-01T09:00:00Z\r\n\"c;1\";\"two\nlines\";2024-01-01T10:00:00Z\r\n"
         for size in [1, 5, 1000] {
-            let report = try ProcessMiner.mine(.csv(CSVEventLog(
-                source: ChunkedBytes(text, size: size), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))
+            let report = try ProcessMiner.mine(
+                .csv(
+                    CSVEventLog(
+                        source: ChunkedBytes(text, size: size), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))
             #expect(report.variants.map(\.activities) == [["say \"hi\"", "two\nlines"]])
             #expect(report.variants.first?.exampleCase == "c;1")
         }
@@ -23,18 +26,19 @@ import Testing
 
     @Test func reportsIncompleteRowsWithTheirLines() throws {
         let text = """
-        case,activity,time
-        c1,a,2024-01-01T09:00:00Z
-        ,b,2024-01-01T09:05:00Z
-        c1,"multi
-        line",2024-01-01T09:06:00Z
-        c1,,2024-01-01T09:07:00Z
-        c1,c,
-        c1,d,yesterday
-        c1,e,2024-01-01T09:10:00Z
+            case,activity,time
+            c1,a,2024-01-01T09:00:00Z
+            ,b,2024-01-01T09:05:00Z
+            c1,"multi
+            line",2024-01-01T09:06:00Z
+            c1,,2024-01-01T09:07:00Z
+            c1,c,
+            c1,d,yesterday
+            c1,e,2024-01-01T09:10:00Z
 
-        """
-        let report = try ProcessMiner.mine(.csv(CSVEventLog(source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))
+            """
+        let report = try ProcessMiner.mine(
+            .csv(CSVEventLog(source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))
         #expect(report.counts.events == 3)
         #expect(report.diagnostics.skipped.map(\.field) == ["case", "activity", "timestamp"])
         #expect(report.diagnostics.skipped.map(\.lines) == [[3], [6], [7]])
@@ -52,9 +56,11 @@ import Testing
 
     @Test func readsAGivenTimestampPattern() throws {
         let text = "case,activity,time\nc1,a,30/12/2010 13:32\nc1,b,31/12/2010 13:32\n"
-        let report = try ProcessMiner.mine(.csv(CSVEventLog(
-            source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"),
-            timestamps: TimestampParser(pattern: "dd/MM/yyyy HH:mm"))))
+        let report = try ProcessMiner.mine(
+            .csv(
+                CSVEventLog(
+                    source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"),
+                    timestamps: TimestampParser(pattern: "dd/MM/yyyy HH:mm"))))
         #expect(report.edge("a", "b")?.medianSeconds == 86_400)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RelaisMining
 
 @Suite struct OCELEventLogTests {
@@ -22,7 +23,8 @@ import Testing
     @Test func namesWhatIsWrong() {
         #expect(throws: EventLogError.notAnEventLog("the log has no object type 'parcel'; it has order, item")) { try orders("parcel") }
         #expect {
-            try ProcessMiner.mine(.ocel(OCELEventLog(source: MemoryBytes(#"{"objectTypes": [], "objects": [], "events": [{"id": "e"}]}"#), objectType: "x")))
+            try ProcessMiner.mine(
+                .ocel(OCELEventLog(source: MemoryBytes(#"{"objectTypes": [], "objects": [], "events": [{"id": "e"}]}"#), objectType: "x")))
         } throws: { error in
             (error as? EventLogError)?.description == "not an OCEL 2.0 JSON log: missing 'type' at events[0]"
         }

@@ -1,6 +1,7 @@
 import Foundation
 import RelaisCore
 import Testing
+
 @testable import RelaisMining
 
 @Suite struct ProcessMinerTests {
@@ -64,7 +65,8 @@ import Testing
             }
         }
         if interleaved { rows.swapAt(5000, rows.count - 1) }
-        let log = EventLog.csv(CSVEventLog(source: MemoryBytes(rows.joined(separator: "\n")), columns: .init(caseID: "case", activity: "activity", timestamp: "time")))
+        let log = EventLog.csv(
+            CSVEventLog(source: MemoryBytes(rows.joined(separator: "\n")), columns: .init(caseID: "case", activity: "activity", timestamp: "time")))
         let twoThreads = try ProcessMiner.mine(log)
         var options = ProcessMiner.Options()
         options.workflow = Workflow(code: "w", initial: "a", statuses: [("a", .new), ("b", .open), ("c", .solved)], transitions: [])
@@ -76,7 +78,8 @@ import Testing
 
     @Test func keepsTheLogOrderForEventsAtTheSameTime() throws {
         let text = "case,activity,time\nk,b,2024-01-01T10:00:00Z\nk,a,2024-01-01T09:00:00Z\nk,c,2024-01-01T10:00:00Z\nk,d,2024-01-01T10:00:00Z\n"
-        let report = try ProcessMiner.mine(.csv(CSVEventLog(source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))
+        let report = try ProcessMiner.mine(
+            .csv(CSVEventLog(source: MemoryBytes(text), columns: .init(caseID: "case", activity: "activity", timestamp: "time"))))
         #expect(report.variants.map(\.activities) == [["a", "b", "c", "d"]])
     }
 
@@ -84,7 +87,8 @@ import Testing
         let grouped = try Fixture.text("claims.csv")
         var lines = grouped.split(separator: "\n").map(String.init)
         let header = lines.removeFirst()
-        let interleaved = ([header] + lines.sorted { $0.split(separator: ",")[2].suffix(9) < $1.split(separator: ",")[2].suffix(9) }).joined(separator: "\n")
+        let interleaved = ([header] + lines.sorted { $0.split(separator: ",")[2].suffix(9) < $1.split(separator: ",")[2].suffix(9) }).joined(
+            separator: "\n")
         let first = try ProcessMiner.mine(Fixture.claims(MemoryBytes(grouped)))
         let second = try ProcessMiner.mine(Fixture.claims(MemoryBytes(interleaved)))
         #expect(second.diagnostics.interleaved && !first.diagnostics.interleaved)
@@ -104,13 +108,16 @@ import Testing
         byResource.attributes = [AttributeFilter(key: "resource", values: ["carl", "nobody"])]
         #expect(try claims(byResource).counts.cases == 1)
 
-        let text = ["case,activity,time"] + (0..<10).flatMap { index -> [String] in
-            let path = index < 6 ? ["a", "b"] : index < 9 ? ["a", "c"] : ["a", "d"]
-            return path.enumerated().map { "k\(index),\($0.element),2024-01-01T0\($0.offset):00:00Z" }
-        }
+        let text =
+            ["case,activity,time"]
+            + (0..<10).flatMap { index -> [String] in
+                let path = index < 6 ? ["a", "b"] : index < 9 ? ["a", "c"] : ["a", "d"]
+                return path.enumerated().map { "k\(index),\($0.element),2024-01-01T0\($0.offset):00:00Z" }
+            }
         var coverage = ProcessMiner.Options()
         coverage.variantCoverage = 0.8
-        let log = EventLog.csv(CSVEventLog(source: MemoryBytes(text.joined(separator: "\n")), columns: .init(caseID: "case", activity: "activity", timestamp: "time")))
+        let log = EventLog.csv(
+            CSVEventLog(source: MemoryBytes(text.joined(separator: "\n")), columns: .init(caseID: "case", activity: "activity", timestamp: "time")))
         let kept = try ProcessMiner.mine(log, options: coverage)
         #expect(kept.variantCounts == ["a,b": 6, "a,c": 3])
         #expect(kept.counts.cases == 9)
@@ -125,8 +132,10 @@ import Testing
         let workflow = Workflow(
             code: "incident", initial: "new",
             statuses: [("new", .new), ("in_progress", .open), ("solved", .solved), ("closed", .closed)],
-            transitions: [.init(from: "new", to: "in_progress"), .init(from: "in_progress", to: "solved"),
-                          .init(from: "solved", to: "closed"), .init(from: "*", to: "closed")])
+            transitions: [
+                .init(from: "new", to: "in_progress"), .init(from: "in_progress", to: "solved"),
+                .init(from: "solved", to: "closed"), .init(from: "*", to: "closed"),
+            ])
         let events: [(String, [String])] = [
             ("fits", ["new", "comment", "in_progress", "solved", "closed"]),
             ("skips", ["new", "solved", "closed"]),

@@ -1,10 +1,13 @@
 import Testing
+
 @testable import RelaisMining
 
 @Suite struct RenderAndExportTests {
     let events = [
-        EventList.Event(caseID: "INC-1", activity: "new", time: 1_700_000_000_123_000, resource: "ann", group: "l1", attributes: ["family": "incident"]),
-        EventList.Event(caseID: "INC-1", activity: "say \"<hi>\" & go", time: 1_700_000_060_000_000, resource: "bob", attributes: ["family": "incident"]),
+        EventList.Event(
+            caseID: "INC-1", activity: "new", time: 1_700_000_000_123_000, resource: "ann", group: "l1", attributes: ["family": "incident"]),
+        EventList.Event(
+            caseID: "INC-1", activity: "say \"<hi>\" & go", time: 1_700_000_060_000_000, resource: "bob", attributes: ["family": "incident"]),
         EventList.Event(caseID: "SR-2", activity: "new", time: 1_700_000_100_000_000, attributes: ["family": "request, other"]),
     ]
 

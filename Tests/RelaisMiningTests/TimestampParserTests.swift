@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RelaisMining
 
 @Suite struct TimestampParserTests {
@@ -18,8 +19,10 @@ import Testing
         #expect(iso.parse("1969-12-31T23:59:59Z") == -1_000_000)
     }
 
-    @Test(arguments: ["", "2010-13-01", "2010-02-30", "2011-02-29T00:00Z", "2010-12-30T25:00", "2010-12-30T13:32:00+2",
-                      "30/12/2010", "2010-12-30T13:32:00Zjunk", "2010-12-30T13:32:00."])
+    @Test(arguments: [
+        "", "2010-13-01", "2010-02-30", "2011-02-29T00:00Z", "2010-12-30T25:00", "2010-12-30T13:32:00+2",
+        "30/12/2010", "2010-12-30T13:32:00Zjunk", "2010-12-30T13:32:00.",
+    ])
     func refusesWhatIsNotATime(_ text: String) {
         #expect(iso.parse(text) == nil)
     }

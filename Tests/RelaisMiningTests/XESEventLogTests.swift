@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RelaisMining
 
 @Suite struct XESEventLogTests {
@@ -57,18 +58,18 @@ import Testing
 
     @Test func reportsEventsItCannotPlace() throws {
         let text = """
-        <log>
-          <trace>
-            <string key="concept:name" value="t1"/>
-            <event><string key="concept:name" value="a"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
-            <event><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
-            <event><string key="concept:name" value="c"/><date key="time:timestamp" value="not a time"/></event>
-          </trace>
-          <trace>
-            <event><string key="concept:name" value="d"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
-          </trace>
-        </log>
-        """
+            <log>
+              <trace>
+                <string key="concept:name" value="t1"/>
+                <event><string key="concept:name" value="a"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
+                <event><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
+                <event><string key="concept:name" value="c"/><date key="time:timestamp" value="not a time"/></event>
+              </trace>
+              <trace>
+                <event><string key="concept:name" value="d"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
+              </trace>
+            </log>
+            """
         let report = try ProcessMiner.mine(.xes(XESEventLog(source: MemoryBytes(text))))
         #expect(report.counts.events == 1)
         #expect(report.diagnostics.skipped.map(\.field) == ["activity", "case"])

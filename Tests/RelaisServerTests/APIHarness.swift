@@ -3,9 +3,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import RelaisServer
 import RelaisCore
 import RelaisIntegrations
+import RelaisServer
 import RelaisStore
 import RelaisTestSupport
 import Testing
@@ -29,14 +29,17 @@ struct APIHarness {
         return settings
     }
 
-    static let environment = ["RELAIS_METRICS_TOKEN": "metrics-scraper-token", "RELAIS_GITHUB_HOOK_SECRET": "gh-hook-secret", "RELAIS_JIRA_HOOK_SECRET": "jira-hook-secret"]
+    static let environment = [
+        "RELAIS_METRICS_TOKEN": "metrics-scraper-token", "RELAIS_GITHUB_HOOK_SECRET": "gh-hook-secret", "RELAIS_JIRA_HOOK_SECRET": "jira-hook-secret",
+    ]
 
     /// Builds the app over a fresh database of `engine` and runs `body` against it in process.
     static func with(_ engine: Engine, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let (url, drop) = try await TestDatabase.make(engine)
-        let services = try await RelaisServices.start(RelaisConfiguration(
-            databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(), mapFile: ExampleMap.path, logLevel: .critical,
-            webhooks: Self.webhooks, environment: Self.environment))
+        let services = try await RelaisServices.start(
+            RelaisConfiguration(
+                databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(), mapFile: ExampleMap.path, logLevel: .critical,
+                webhooks: Self.webhooks, environment: Self.environment))
         do {
             let directory = services.directory
             let org = services.organization.id
@@ -47,11 +50,13 @@ struct APIHarness {
             let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", createdAt: Date())
             try await services.crm.repository.insert(account, organizationID: org)
             // The requester is a customer: a contact of the account, by their address.
-            try await services.crm.repository.insert(Contact(id: UUID(), accountID: account.id, name: "Rita", email: "rita@helix.example", createdAt: Date()),
-                                                     organizationID: org)
+            try await services.crm.repository.insert(
+                Contact(id: UUID(), accountID: account.id, name: "Rita", email: "rita@helix.example", createdAt: Date()),
+                organizationID: org)
             let harness = APIHarness(
                 services: services, admin: try await token("ada", .admin), agent: try await token("sam", .agent),
-                requester: try await token("rita", .requester, email: "rita@helix.example"), outsider: try await token("otto", .admin, in: other.id), outsiderOrganization: other.id,
+                requester: try await token("rita", .requester, email: "rita@helix.example"), outsider: try await token("otto", .admin, in: other.id),
+                outsiderOrganization: other.id,
                 accountID: account.id.text)
             let app = try buildApplication(services)
             try await app.test(.router) { client in try await body(harness, client) }
@@ -90,7 +95,8 @@ extension TestResponse {
     /// The body re-serialised with sorted keys, to compare two answers whatever their key order.
     var canonicalJSON: String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return text }
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return text }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -35,7 +35,9 @@ import Testing
             // And below HTTP, every store call is scoped by the caller's organisation: its
             // administrator finds nothing of this one's, nor links to it.
             let outsider = try #require(try await api.services.directory.principal(forToken: api.outsider, organizationID: api.outsiderOrganization))
-            await #expect(throws: StoreError.notFound(what: "ticket", id: "INC-1")) { _ = try await api.services.tickets.find(key: "INC-1", by: outsider) }
+            await #expect(throws: StoreError.notFound(what: "ticket", id: "INC-1")) {
+                _ = try await api.services.tickets.find(key: "INC-1", by: outsider)
+            }
             #expect(try await api.services.tickets.list(TicketQuery(organizationID: outsider.organizationID), by: outsider).tickets.isEmpty)
             await #expect(throws: StoreError.self) { _ = try await api.services.crm.account(UUID(uuidString: api.accountID)!, by: outsider) }
             var draft = TicketDraft(family: "incident", title: "Mine", channel: "api", openedBy: "internal", impact: "low", urgency: "low")
@@ -47,7 +49,8 @@ import Testing
     @Test(arguments: Engine.available)
     func requestersReachOnlyTheirOwnTickets(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
-            let support = #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
+            let support =
+                #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
             let own = try await client.send(.post, "/api/v1/tickets", token: api.requester, body: support)
             #expect(own.status == .created, "\(own.text)")
             #expect(own.json["opened_by"] as? String == "customer")
@@ -64,7 +67,8 @@ import Testing
                 .expectProblem(.forbidden)
             // Changes are opened by staff and automation only.
             let change = #"{"family":"change","title":"Let me deploy"}"#
-            try await client.send(.post, "/api/v1/tickets", token: api.requester, body: change).expectProblem(.unprocessableContent, field: "opened_by")
+            try await client.send(.post, "/api/v1/tickets", token: api.requester, body: change).expectProblem(
+                .unprocessableContent, field: "opened_by")
         }
     }
 }

@@ -20,7 +20,9 @@ extension CommandLineTests {
         #expect(lines.first?.contains("done  user.created ana  by command line  (role admin)") == true, "\(text.output)")
 
         let exported = try relais(["audit", "list", "--action", "channel_token", "--format", "ndjson"] + database)
-        let entries = try exported.output.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        let entries = try exported.output.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
         #expect(entries.map { $0["action"] as? String } == ["channel_token.issued", "channel_token.revoked"])
         #expect(entries.allSatisfy { $0["target"] as? String == "chat" && $0["outcome"] as? String == "done" })
         #expect(try relais(["audit", "list", "--limit", "1"] + database).output.split(separator: "\n").count == 1)

@@ -21,8 +21,9 @@ import Testing
             try await client.send(.get, "/api/v1/tickets", token: "rls_not-a-token").expectProblem(.unauthorized)
             let issued = try await client.send(.post, "/api/v1/channels/chat/token", token: api.admin)
             #expect(issued.status == .created)
-            let created = try await client.send(.post, "/api/v1/webhooks/endpoints", token: api.admin,
-                                                body: #"{"url": "https://hooks.example.com/relais", "event_types": ["relais.ticket.*"]}"#)
+            let created = try await client.send(
+                .post, "/api/v1/webhooks/endpoints", token: api.admin,
+                body: #"{"url": "https://hooks.example.com/relais", "event_types": ["relais.ticket.*"]}"#)
             #expect(created.status == .created, "\(created.text)")
             let endpoint = try #require((created.json["endpoint"] as? [String: Any])?["id"] as? String)
             #expect(try await client.send(.delete, "/api/v1/webhooks/endpoints/\(endpoint)", token: api.admin).status == .noContent)
@@ -36,7 +37,10 @@ import Testing
             #expect(unknown?.organizationID == nil && unknown?.actor == "anonymous" && unknown?.target == "GET /api/v1/tickets")
             #expect(entries.dropFirst(2).allSatisfy { $0.outcome == .done && $0.actor == "ada" })
             #expect(entries.last?.target == endpoint)
-            #expect(try await log.entries(organizationID: organization, action: "webhook", limit: 10).map(\.action) == ["webhook.created", "webhook.deleted"])
+            #expect(
+                try await log.entries(organizationID: organization, action: "webhook", limit: 10).map(\.action) == [
+                    "webhook.created", "webhook.deleted",
+                ])
             #expect(try await log.entries(organizationID: organization, action: "webhook.created", limit: 10).count == 1)
 
             // Append-only: the database refuses to change or remove an entry.

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RelaisAPIDocument
-import RelaisServer
 import RelaisCore
+import RelaisServer
 import RelaisStore
 import RelaisTestSupport
 import Testing
@@ -51,13 +51,19 @@ import Yams
         "listTickets": Call(access: .requester, path: "/api/v1/tickets"),
         "getTicket": Call(access: .requester, path: "/api/v1/tickets/{ticket}", ownTicket: true),
         "updateTicket": Call(access: .agent, path: "/api/v1/tickets/{ticket}", body: #"{"title":"Printer on fire"}"#, permission: "tickets.write"),
-        "transitionTicket": Call(access: .agent, path: "/api/v1/tickets/{ticket}/transitions", body: #"{"to":"assigned"}"#, permission: "tickets.write"),
-        "addComment": Call(access: .requester, path: "/api/v1/tickets/{ticket}/comments", body: #"{"body":"Any news?"}"#, ownTicket: true, permission: "tickets.write"),
+        "transitionTicket": Call(
+            access: .agent, path: "/api/v1/tickets/{ticket}/transitions", body: #"{"to":"assigned"}"#, permission: "tickets.write"),
+        "addComment": Call(
+            access: .requester, path: "/api/v1/tickets/{ticket}/comments", body: #"{"body":"Any news?"}"#, ownTicket: true,
+            permission: "tickets.write"),
         "listComments": Call(access: .requester, path: "/api/v1/tickets/{ticket}/comments", ownTicket: true),
         "listTicketEvents": Call(access: .requester, path: "/api/v1/tickets/{ticket}/events", ownTicket: true),
         "getTicketSLA": Call(access: .requester, path: "/api/v1/tickets/{ticket}/sla", ownTicket: true),
-        "rateTicket": Call(access: .requester, path: "/api/v1/tickets/{ticket}/rating", body: #"{"score":4}"#, ownTicket: true, permission: "tickets.write"),
-        "answerResolution": Call(access: .requester, path: "/api/v1/tickets/{ticket}/resolution", body: #"{"accepted":true}"#, ownTicket: true, permission: "tickets.write"),
+        "rateTicket": Call(
+            access: .requester, path: "/api/v1/tickets/{ticket}/rating", body: #"{"score":4}"#, ownTicket: true, permission: "tickets.write"),
+        "answerResolution": Call(
+            access: .requester, path: "/api/v1/tickets/{ticket}/resolution", body: #"{"accepted":true}"#, ownTicket: true, permission: "tickets.write"
+        ),
         "mergeTicket": Call(access: .agent, path: "/api/v1/tickets/{ticket}/merge", body: #"{"into":"INC-999999"}"#, permission: "tickets.write"),
         "listSLADue": Call(access: .agent, path: "/api/v1/sla/due"),
         "listSLABreached": Call(access: .agent, path: "/api/v1/sla/breached"),
@@ -72,22 +78,29 @@ import Yams
         "createContact": Call(access: .agent, path: "/api/v1/contacts", body: #"{"name":"Jo"}"#, permission: "crm.write"),
         "listContacts": Call(access: .agent, path: "/api/v1/contacts", permission: "crm.read"),
         "getContact": Call(access: .agent, path: "/api/v1/contacts/{contact}", permission: "crm.read"),
-        "createRecord": Call(access: .agent, path: "/api/v1/crm/contracts", body: #"{"name":"Support plan","start_date":"2026-01-01","account_id":"{account}"}"#, permission: "crm.write"),
+        "createRecord": Call(
+            access: .agent, path: "/api/v1/crm/contracts", body: #"{"name":"Support plan","start_date":"2026-01-01","account_id":"{account}"}"#,
+            permission: "crm.write"),
         "listRecords": Call(access: .agent, path: "/api/v1/crm/contracts", permission: "crm.read"),
         "getRecord": Call(access: .agent, path: "/api/v1/crm/contracts/{contract}", permission: "crm.read"),
         "updateRecord": Call(access: .agent, path: "/api/v1/crm/contracts/{contract}", body: #"{"name":"Gold plan"}"#, permission: "crm.write"),
         "deleteRecord": Call(access: .agent, path: "/api/v1/crm/contracts/{contract}", permission: "crm.write"),
-        "upsertRecord": Call(access: .agent, path: "/api/v1/crm/contracts/external/C-9", body: #"{"name":"Plan","start_date":"2026-01-01","account_id":"{account}"}"#, permission: "crm.write"),
-        "importCRM": Call(access: .agent, path: "/api/v1/imports/accounts", body: "external_id,name\nX-1,Hooli\n", contentType: "text/csv", permission: "crm.write"),
+        "upsertRecord": Call(
+            access: .agent, path: "/api/v1/crm/contracts/external/C-9", body: #"{"name":"Plan","start_date":"2026-01-01","account_id":"{account}"}"#,
+            permission: "crm.write"),
+        "importCRM": Call(
+            access: .agent, path: "/api/v1/imports/accounts", body: "external_id,name\nX-1,Hooli\n", contentType: "text/csv", permission: "crm.write"),
         "listSignals": Call(access: .agent, path: "/api/v1/signals", permission: "crm.read"),
         "getCRMReport": Call(access: .agent, path: "/api/v1/reports/crm/revenue-incidents", permission: "reports.view"),
         "mineProcess": Call(access: .agent, path: "/api/v1/process/mining", permission: "reports.view"),
         "mineEventLog": Call(access: .agent, path: "/api/v1/process/mining", body: csv, contentType: "text/csv", permission: "reports.view"),
         "exportProcessLog": Call(access: .agent, path: "/api/v1/process/log", permission: "reports.view"),
         "listArticles": Call(access: .requester, path: "/api/v1/kb/articles"),
-        "createArticle": Call(access: .agent, path: "/api/v1/kb/articles", body: #"{"title":"Reset a password","body":"Go to settings."}"#, permission: "kb.write"),
+        "createArticle": Call(
+            access: .agent, path: "/api/v1/kb/articles", body: #"{"title":"Reset a password","body":"Go to settings."}"#, permission: "kb.write"),
         "getArticle": Call(access: .requester, path: "/api/v1/kb/articles/{article}"),
-        "updateArticle": Call(access: .agent, path: "/api/v1/kb/articles/{article}", body: #"{"title":"Reset your password"}"#, permission: "kb.write"),
+        "updateArticle": Call(
+            access: .agent, path: "/api/v1/kb/articles/{article}", body: #"{"title":"Reset your password"}"#, permission: "kb.write"),
         "listArticleVersions": Call(access: .agent, path: "/api/v1/kb/articles/{article}/versions"),
         "recordDeflection": Call(access: .requester, path: "/api/v1/kb/articles/{article}/deflections", body: "{}"),
         "searchArticles": Call(access: .requester, path: "/api/v1/kb/search?q=password"),
@@ -103,15 +116,19 @@ import Yams
         "listItemRelations": Call(access: .agent, path: "/api/v1/cmdb/items/{item}/relations"),
         "listItemTickets": Call(access: .agent, path: "/api/v1/cmdb/items/{item}/tickets"),
         "getItemImpact": Call(access: .agent, path: "/api/v1/cmdb/items/{item}/impact"),
-        "createConfigRelation": Call(access: .agent, path: "/api/v1/cmdb/relations", body: #"{"source_id":"{item}","type":"depends_on","target_id":"{item2}"}"#, permission: "cmdb.write"),
+        "createConfigRelation": Call(
+            access: .agent, path: "/api/v1/cmdb/relations", body: #"{"source_id":"{item}","type":"depends_on","target_id":"{item2}"}"#,
+            permission: "cmdb.write"),
         "deleteConfigRelation": Call(access: .agent, path: "/api/v1/cmdb/relations/{relation}", permission: "cmdb.write"),
         "listTicketItems": Call(access: .agent, path: "/api/v1/tickets/{ticket}/items"),
         "listTicketEscalations": Call(access: .agent, path: "/api/v1/tickets/{ticket}/escalations"),
-        "escalateTicket": Call(access: .agent, path: "/api/v1/tickets/{ticket}/escalations", body: #"{"tracker":"product"}"#, permission: "tickets.write"),
+        "escalateTicket": Call(
+            access: .agent, path: "/api/v1/tickets/{ticket}/escalations", body: #"{"tracker":"product"}"#, permission: "tickets.write"),
         "tieTicketItems": Call(access: .agent, path: "/api/v1/tickets/{ticket}/items", body: #"{"add":["{item}"]}"#, permission: "cmdb.write"),
         "listWebhookEventTypes": Call(access: .requester, path: "/api/v1/webhooks/event_types"),
         "listWebhookEndpoints": Call(access: .admin, path: "/api/v1/webhooks/endpoints"),
-        "createWebhookEndpoint": Call(access: .admin, path: "/api/v1/webhooks/endpoints", body: #"{"url":"https://hooks.example.com/x","event_types":["relais.ticket.*"]}"#),
+        "createWebhookEndpoint": Call(
+            access: .admin, path: "/api/v1/webhooks/endpoints", body: #"{"url":"https://hooks.example.com/x","event_types":["relais.ticket.*"]}"#),
         "getWebhookEndpoint": Call(access: .admin, path: "/api/v1/webhooks/endpoints/{endpoint}"),
         "updateWebhookEndpoint": Call(access: .admin, path: "/api/v1/webhooks/endpoints/{endpoint}", body: #"{"description":"x"}"#),
         "deleteWebhookEndpoint": Call(access: .admin, path: "/api/v1/webhooks/endpoints/{endpoint}"),
@@ -121,9 +138,10 @@ import Yams
         "listDeadLetters": Call(access: .admin, path: "/api/v1/webhooks/dead_letters"),
         "replayDeadLetters": Call(access: .admin, path: "/api/v1/webhooks/dead_letters/replay", body: "{}"),
         "replayDeadLetter": Call(access: .admin, path: "/api/v1/webhooks/dead_letters/{unknown}/replay"),
-        "receiveMail": Call(access: .admin, path: "/api/v1/mail/messages",
-                            body: "From: a@example.com\r\nTo: it@acme.example\r\nSubject: Hi\r\nMessage-ID: <m1@example.com>\r\n\r\nHello\r\n",
-                            contentType: "message/rfc822"),
+        "receiveMail": Call(
+            access: .admin, path: "/api/v1/mail/messages",
+            body: "From: a@example.com\r\nTo: it@acme.example\r\nSubject: Hi\r\nMessage-ID: <m1@example.com>\r\n\r\nHello\r\n",
+            contentType: "message/rfc822"),
         "listQuarantinedMail": Call(access: .agent, path: "/api/v1/mail/quarantine"),
         "retryQuarantinedMail": Call(access: .agent, path: "/api/v1/mail/quarantine/{unknown}/retry"),
         "listAuditEntries": Call(access: .admin, path: "/api/v1/audit"),
@@ -133,7 +151,8 @@ import Yams
         "listChannels": Call(access: .admin, path: "/api/v1/channels"),
         "issueChannelToken": Call(access: .admin, path: "/api/v1/channels/chat/token"),
         "revokeChannelToken": Call(access: .admin, path: "/api/v1/channels/chat/token"),
-        "receiveChannelMessage": Call(access: .channel, path: "/api/v1/channels/chat/messages", body: #"{"conversation_id":"c1","sender":{"name":"Ann"},"text":"Hi"}"#),
+        "receiveChannelMessage": Call(
+            access: .channel, path: "/api/v1/channels/chat/messages", body: #"{"conversation_id":"c1","sender":{"name":"Ann"},"text":"Hi"}"#),
     ]
 
     /// The document's operations: id, method and path.
@@ -160,7 +179,9 @@ import Yams
         for operation in operations {
             guard let call = Self.calls[operation.id] else { continue }
             // The table's path must be the document's, its placeholders filled.
-            let pattern = "^" + NSRegularExpression.escapedPattern(for: operation.path)
+            let pattern =
+                "^"
+                + NSRegularExpression.escapedPattern(for: operation.path)
                 .replacingOccurrences(of: #"\\\{[a-z_]+\\\}"#, with: "[^/]+", options: .regularExpression) + "$"
             let bare = String(call.path.split(separator: "?")[0])
             #expect(bare.range(of: pattern, options: .regularExpression) != nil, "\(operation.id): \(call.path) is not \(operation.path)")
@@ -203,16 +224,20 @@ import Yams
                 Caller(name: "it-agent", token: try await user("ivan", role: "it-agent"), access: .agent, held: itAgent),
                 // `teams: mine`: a member of the seeded ticket's team, and one of another team.
                 Caller(name: "own-team", token: try await user("tess", role: "team-member", teams: [seededTeam]), access: .agent, held: teamMember),
-                Caller(name: "other-team", token: try await user("otto", role: "team-member", teams: ["billing"]), access: .agent, held: teamMember,
-                       hidden: ["ticket"]),
+                Caller(
+                    name: "other-team", token: try await user("otto", role: "team-member", teams: ["billing"]), access: .agent, held: teamMember,
+                    hidden: ["ticket"]),
                 // Agents granted a legal entity: the seeded ticket and account are the default
                 // entity's (acme-sas), and so are the account's contact and contract.
                 Caller(name: "own-entity", token: try await user("olga", role: "agent", entities: ["acme-sas"]), access: .agent),
-                Caller(name: "other-entity", token: try await user("bert", role: "agent", entities: ["boltline"]), access: .agent,
-                       hidden: ["ticket", "account", "contact", "contract"], refused: ["createTicket", "createAccount"]),
+                Caller(
+                    name: "other-entity", token: try await user("bert", role: "agent", entities: ["boltline"]), access: .agent,
+                    hidden: ["ticket", "account", "contact", "contract"], refused: ["createTicket", "createAccount"]),
                 Caller(name: "outsider", token: api.outsider, access: nil),
-                Caller(name: "foreign channel", token: try await ChannelTokens(database: api.services.database)
-                    .issue(channel: "chat", organizationID: api.outsiderOrganization, by: nil), access: nil),
+                Caller(
+                    name: "foreign channel",
+                    token: try await ChannelTokens(database: api.services.database)
+                        .issue(channel: "chat", organizationID: api.outsiderOrganization, by: nil), access: nil),
                 Caller(name: "admin", token: api.admin, access: .admin),
             ]
             for operation in operations {
@@ -225,8 +250,9 @@ import Yams
                 for caller in callers {
                     let foreign = caller.name == "outsider" || caller.name == "foreign channel"
                     let before = foreign ? try await Self.fingerprint(api) : [:]
-                    let response = try await client.send(operation.method, fill(call.path, ticket: values["ticket"]!), token: caller.token,
-                                                         body: call.body.map { fill($0, ticket: values["ticket"]!) }, contentType: call.contentType)
+                    let response = try await client.send(
+                        operation.method, fill(call.path, ticket: values["ticket"]!), token: caller.token,
+                        body: call.body.map { fill($0, ticket: values["ticket"]!) }, contentType: call.contentType)
                     let status = response.status.code
                     let context = "\(operation.id) as \(caller.name): \(status) \(response.text.prefix(300))"
                     #expect(status < 500, "\(context)")
@@ -257,7 +283,9 @@ import Yams
                         }
                         // What is out of reach is in no answer (a refusal may repeat the id its path named).
                         if operation.method == .get {
-                            let leaks: [String: String] = ["ticket": "\"\(values["ticket"]!)\"", "contact": "Jo Seeded", "contract": values["contract"]!]
+                            let leaks: [String: String] = [
+                                "ticket": "\"\(values["ticket"]!)\"", "contact": "Jo Seeded", "contract": values["contract"]!,
+                            ]
                             for (hidden, marker) in leaks where caller.hidden.contains(hidden) && !call.path.contains("{\(hidden)}") {
                                 #expect(!response.text.contains(marker), "\(context)")
                             }
@@ -268,13 +296,18 @@ import Yams
                 }
                 // Requesters on their own ticket, where they may act on it; on another's, it does not exist.
                 if call.ownTicket {
-                    let own = try await client.send(operation.method, fill(call.path, ticket: values["own"]!), token: api.requester,
-                                                    body: call.body.map { fill($0, ticket: values["own"]!) }, contentType: call.contentType)
-                    #expect(own.status.code < 400 || own.status == .conflict || own.status == .unprocessableContent,
-                            "\(operation.id) as requester on their own ticket: \(own.status.code) \(own.text.prefix(300))")
-                    let theirs = try await client.send(operation.method, fill(call.path, ticket: values["ticket"]!), token: api.requester,
-                                                       body: call.body.map { fill($0, ticket: values["ticket"]!) }, contentType: call.contentType)
-                    #expect(theirs.status == .notFound, "\(operation.id) as requester on another's ticket: \(theirs.status.code) \(theirs.text.prefix(300))")
+                    let own = try await client.send(
+                        operation.method, fill(call.path, ticket: values["own"]!), token: api.requester,
+                        body: call.body.map { fill($0, ticket: values["own"]!) }, contentType: call.contentType)
+                    #expect(
+                        own.status.code < 400 || own.status == .conflict || own.status == .unprocessableContent,
+                        "\(operation.id) as requester on their own ticket: \(own.status.code) \(own.text.prefix(300))")
+                    let theirs = try await client.send(
+                        operation.method, fill(call.path, ticket: values["ticket"]!), token: api.requester,
+                        body: call.body.map { fill($0, ticket: values["ticket"]!) }, contentType: call.contentType)
+                    #expect(
+                        theirs.status == .notFound,
+                        "\(operation.id) as requester on another's ticket: \(theirs.status.code) \(theirs.text.prefix(300))")
                 }
                 // Resources a call removed are made again for the next one.
                 values = try await Self.reseed(values, api, client)
@@ -286,9 +319,11 @@ import Yams
     /// map versions and webhook endpoints: equal before and after a call that must change nothing.
     static func fingerprint(_ api: APIHarness) async throws -> [String: Int] {
         let org = api.services.organization.id.text
-        let tables = ["tickets", "ticket_events", "ticket_comments", "map_versions", "webhook_endpoints", "users", "api_tokens", "channel_tokens",
-                      "accounts", "contacts", "crm_records", "kb_articles", "config_items", "config_relations", "mail_messages", "mail_quarantine",
-                      "outbox", "escalations"]
+        let tables = [
+            "tickets", "ticket_events", "ticket_comments", "map_versions", "webhook_endpoints", "users", "api_tokens", "channel_tokens",
+            "accounts", "contacts", "crm_records", "kb_articles", "config_items", "config_relations", "mail_messages", "mail_quarantine",
+            "outbox", "escalations",
+        ]
         return try await api.services.database.read { db in
             var counts: [String: Int] = [:]
             for table in tables {
@@ -314,16 +349,19 @@ import Yams
             return "missing"
         }
         values["ticket"] = try await created("/api/v1/tickets", api.incident(), token: api.agent, field: "key")
-        values["own"] = try await created("/api/v1/tickets",
-                                          #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#,
-                                          token: api.requester, field: "key")
+        values["own"] = try await created(
+            "/api/v1/tickets",
+            #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#,
+            token: api.requester, field: "key")
         values["contact"] = try await created("/api/v1/contacts", #"{"name":"Jo Seeded","account_id":"\#(api.accountID)"}"#)
-        values["article"] = try await created("/api/v1/kb/articles", #"{"title":"Reset a password","body":"Settings, then Reset.","status":"published","audience":"customers"}"#)
+        values["article"] = try await created(
+            "/api/v1/kb/articles", #"{"title":"Reset a password","body":"Settings, then Reset.","status":"published","audience":"customers"}"#)
         values["item"] = try await created("/api/v1/cmdb/items", #"{"type":"server","name":"srv-seeded-1"}"#)
         values["item2"] = try await created("/api/v1/cmdb/items", #"{"type":"server","name":"srv-seeded-2"}"#)
-        values["proposal"] = try await created("/api/v1/map/versions",
-                                               try MapVersionAPITests.json(MapVersionAPITests.routingTo("it-l3", in: try ExampleMap.text()), message: "matrix"),
-                                               token: api.admin, field: "number")
+        values["proposal"] = try await created(
+            "/api/v1/map/versions",
+            try MapVersionAPITests.json(MapVersionAPITests.routingTo("it-l3", in: try ExampleMap.text()), message: "matrix"),
+            token: api.admin, field: "number")
         return try await reseed(values, api, client)
     }
 
@@ -334,7 +372,9 @@ import Yams
         var contractGone = contract == nil
         if let contract { contractGone = try await !exists("/api/v1/crm/contracts/\(contract)") }
         if contractGone {
-            let response = try await client.send(.post, "/api/v1/crm/contracts", token: api.admin, body: #"{"name":"Support plan","start_date":"2026-01-01","account_id":"\#(api.accountID)"}"#)
+            let response = try await client.send(
+                .post, "/api/v1/crm/contracts", token: api.admin,
+                body: #"{"name":"Support plan","start_date":"2026-01-01","account_id":"\#(api.accountID)"}"#)
             values["contract"] = response.json["id"] as? String
             #expect(values["contract"] != nil, "contract: \(response.text)")
         }
@@ -343,15 +383,17 @@ import Yams
             relationGone = try await !client.send(.get, "/api/v1/cmdb/items/\(values["item"]!)/relations", token: api.admin).text.contains(relation)
         }
         if relationGone {
-            let response = try await client.send(.post, "/api/v1/cmdb/relations", token: api.admin,
-                                                 body: #"{"source_id":"\#(values["item"]!)","type":"runs_on","target_id":"\#(values["item2"]!)"}"#)
+            let response = try await client.send(
+                .post, "/api/v1/cmdb/relations", token: api.admin,
+                body: #"{"source_id":"\#(values["item"]!)","type":"runs_on","target_id":"\#(values["item2"]!)"}"#)
             values["relation"] = response.json["id"] as? String ?? values["relation"]
         }
         var endpointGone = values["endpoint"] == nil
         if let endpoint = values["endpoint"] { endpointGone = try await !exists("/api/v1/webhooks/endpoints/\(endpoint)") }
         if endpointGone {
-            let response = try await client.send(.post, "/api/v1/webhooks/endpoints", token: api.admin,
-                                                 body: #"{"url":"https://hooks.example.com/relais","event_types":["relais.ticket.*"]}"#)
+            let response = try await client.send(
+                .post, "/api/v1/webhooks/endpoints", token: api.admin,
+                body: #"{"url":"https://hooks.example.com/relais","event_types":["relais.ticket.*"]}"#)
             values["endpoint"] = (response.json["endpoint"] as? [String: Any])?["id"] as? String
         }
         return values

@@ -61,8 +61,10 @@ import Testing
                 try await client.send(operation.method, operation.path, token: api.admin, body: #"{"unrelated": "x"}"#)
                     .expectProblem(.unprocessableContent, field: required)
             }
-            try await client.send(operation.method, operation.path, token: api.admin, body: "title=x", contentType: "application/x-www-form-urlencoded")
-                .expectProblem(.unsupportedMediaType)
+            try await client.send(
+                operation.method, operation.path, token: api.admin, body: "title=x", contentType: "application/x-www-form-urlencoded"
+            )
+            .expectProblem(.unsupportedMediaType)
             try await client.send(operation.method, operation.path, token: api.admin, body: "")
                 .expectProblem(.badRequest)
             let huge = #"{"title": ""# + String(repeating: "x", count: 1_100_000) + #""}"#

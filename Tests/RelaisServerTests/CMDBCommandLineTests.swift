@@ -12,7 +12,8 @@ extension CommandLineTests {
         try "external_id,type,name,ip\nSRV-1,server,db-01,10.0.0.1\nAPP-1,application,erp,\nSVC-1,service,Invoicing,\nX-1,toaster,t,\n"
             .write(to: items, atomically: true, encoding: .utf8)
         let relations = folder.appendingPathComponent("relations.json")
-        try #"[{"source":"APP-1","type":"runs_on","target":"SRV-1"},{"source":"SVC-1","type":"depends_on","target":"APP-1"},{"source":"SVC-1","type":"likes","target":"APP-1"}]"#
+        try
+            #"[{"source":"APP-1","type":"runs_on","target":"SRV-1"},{"source":"SVC-1","type":"depends_on","target":"APP-1"},{"source":"SVC-1","type":"likes","target":"APP-1"}]"#
             .write(to: relations, atomically: true, encoding: .utf8)
 
         let imported = try relais(["cmdb", "import", "items", items.path, "--map", ExampleMap.path, "--database", database])

@@ -8,7 +8,8 @@ import Testing
     @Test(arguments: Engine.available)
     func recordsAreCreatedReadChangedMirroredAndDeleted(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
-            let body = #"{"account_id":"\#(api.accountID)","external_id":"C-77","name":"Premium support","sla_level":"premium-24x7","start_date":"2026-01-01","renewal_date":"2027-01-31","amount":"48000","currency":"eur"}"#
+            let body =
+                #"{"account_id":"\#(api.accountID)","external_id":"C-77","name":"Premium support","sla_level":"premium-24x7","start_date":"2026-01-01","renewal_date":"2027-01-31","amount":"48000","currency":"eur"}"#
             let created = try await client.send(.post, "/api/v1/crm/contracts", token: api.agent, body: body)
             #expect(created.status == .created, "\(created.text)")
             let id = try #require(created.json["id"] as? String)
@@ -20,8 +21,9 @@ import Testing
             try await client.send(.post, "/api/v1/crm/contracts", token: api.agent, body: body).expectProblem(.conflict, field: "external_id")
             let mirrored = try await client.send(.put, "/api/v1/crm/contracts/external/C-77", token: api.agent, body: #"{"status":"active"}"#)
             #expect(mirrored.status == .ok && mirrored.json["id"] as? String == id && mirrored.json["status"] as? String == "active")
-            let fresh = try await client.send(.put, "/api/v1/crm/opportunities/external/O-1", token: api.agent,
-                                              body: #"{"account_id":"\#(api.accountID)","name":"Upsell","stage":"proposal","amount":"1200.50","currency":"EUR"}"#)
+            let fresh = try await client.send(
+                .put, "/api/v1/crm/opportunities/external/O-1", token: api.agent,
+                body: #"{"account_id":"\#(api.accountID)","name":"Upsell","stage":"proposal","amount":"1200.50","currency":"EUR"}"#)
             #expect(fresh.status == .created, "\(fresh.text)")
             // An empty string clears a field.
             let patched = try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"renewal_date":""}"#)
@@ -31,12 +33,19 @@ import Testing
             // A contract read as an opportunity does not exist.
             try await client.send(.get, "/api/v1/crm/opportunities/\(id)", token: api.agent).expectProblem(.notFound)
             // Bad values name their field and store nothing.
-            try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"amount":"12.345"}"#).expectProblem(.unprocessableContent, field: "amount")
-            try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"status":"lost"}"#).expectProblem(.unprocessableContent, field: "status")
-            try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"stage":"won"}"#).expectProblem(.unprocessableContent, field: "stage")
-            try await client.send(.post, "/api/v1/crm/invoices", token: api.agent, body: #"{"number":"F-1","amount":"10","currency":"EUR","status":"open","account_id":"\#(UUID().uuidString)"}"#)
-                .expectProblem(.unprocessableContent, field: "account_id")
-            try await client.send(.post, "/api/v1/crm/invoices", token: api.agent, body: #"{"number":"F-1"}"#).expectProblem(.unprocessableContent, field: "amount")
+            try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"amount":"12.345"}"#).expectProblem(
+                .unprocessableContent, field: "amount")
+            try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"status":"lost"}"#).expectProblem(
+                .unprocessableContent, field: "status")
+            try await client.send(.patch, "/api/v1/crm/contracts/\(id)", token: api.agent, body: #"{"stage":"won"}"#).expectProblem(
+                .unprocessableContent, field: "stage")
+            try await client.send(
+                .post, "/api/v1/crm/invoices", token: api.agent,
+                body: #"{"number":"F-1","amount":"10","currency":"EUR","status":"open","account_id":"\#(UUID().uuidString)"}"#
+            )
+            .expectProblem(.unprocessableContent, field: "account_id")
+            try await client.send(.post, "/api/v1/crm/invoices", token: api.agent, body: #"{"number":"F-1"}"#).expectProblem(
+                .unprocessableContent, field: "amount")
             #expect(try await client.send(.get, "/api/v1/crm/contracts/\(id)", token: api.agent).json["status"] as? String == "active")
             // Requesters do not see the CRM.
             try await client.send(.get, "/api/v1/crm/contracts", token: api.requester).expectProblem(.forbidden)
@@ -44,13 +53,16 @@ import Testing
 
             // A ticket linked to the contract keeps it from being deleted; a missing object is named.
             let contractLink = #",{"kind":"contract","id":"\#(id)"}"#
-            let ticket = try await client.send(.post, "/api/v1/tickets", token: api.agent,
-                                               body: api.incident().replacingOccurrences(of: "}]}", with: "}\(contractLink)]}"))
+            let ticket = try await client.send(
+                .post, "/api/v1/tickets", token: api.agent,
+                body: api.incident().replacingOccurrences(of: "}]}", with: "}\(contractLink)]}"))
             #expect(ticket.status == .created, "\(ticket.text)")
             let ghost = UUID().text
-            try await client.send(.post, "/api/v1/tickets", token: api.agent,
-                                  body: api.incident().replacingOccurrences(of: "}]}", with: #"},{"kind":"contract","id":"\#(ghost)"}]}"#))
-                .expectProblem(.unprocessableContent, field: "links[1].id")
+            try await client.send(
+                .post, "/api/v1/tickets", token: api.agent,
+                body: api.incident().replacingOccurrences(of: "}]}", with: #"},{"kind":"contract","id":"\#(ghost)"}]}"#)
+            )
+            .expectProblem(.unprocessableContent, field: "links[1].id")
             try await client.send(.delete, "/api/v1/crm/contracts/\(id)", token: api.agent).expectProblem(.conflict)
             let opportunity = try #require(fresh.json["id"] as? String)
             #expect(try await client.send(.delete, "/api/v1/crm/opportunities/\(opportunity)", token: api.agent).status == .noContent)
@@ -83,7 +95,8 @@ import Testing
             let names = (accounts.json["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
             #expect(names.contains("Orbital, Inc.") && names.contains("Two\nlines") && names.contains("Wren"))
 
-            let json = #"[{"external_id":"P-1","name":"Ada","email":"ada@orbital.example"},{"external_id":"P-2","name":"Bo","account_external_id":"SF-404"},{"external_id":"P-3","name":{"first":"Cy"}}]"#
+            let json =
+                #"[{"external_id":"P-1","name":"Ada","email":"ada@orbital.example"},{"external_id":"P-2","name":"Bo","account_external_id":"SF-404"},{"external_id":"P-3","name":{"first":"Cy"}}]"#
             let people = try await client.send(.post, "/api/v1/imports/contacts", token: api.agent, body: json)
             #expect(people.status == .ok, "\(people.text)")
             #expect(people.json["created"] as? Int == 1)
@@ -93,17 +106,20 @@ import Testing
             #expect(ada?["account_id"] as? String != nil, "Ada joins the account declaring orbital.example")
 
             try await client.send(.post, "/api/v1/imports/accounts", token: api.agent, body: "", contentType: "text/csv").expectProblem(.badRequest)
-            try await client.send(.post, "/api/v1/imports/accounts", token: api.agent, body: "name,name\r\nx,y\r\n", contentType: "text/csv").expectProblem(.badRequest)
+            try await client.send(.post, "/api/v1/imports/accounts", token: api.agent, body: "name,name\r\nx,y\r\n", contentType: "text/csv")
+                .expectProblem(.badRequest)
             try await client.send(.post, "/api/v1/imports/accounts", token: api.agent, body: #"{"name":"x"}"#).expectProblem(.unprocessableContent)
-            try await client.send(.post, "/api/v1/imports/accounts", token: api.requester, body: "name\r\nx\r\n", contentType: "text/csv").expectProblem(.forbidden)
+            try await client.send(.post, "/api/v1/imports/accounts", token: api.requester, body: "name\r\nx\r\n", contentType: "text/csv")
+                .expectProblem(.forbidden)
         }
     }
 
     @Test(arguments: Engine.available)
     func ratingsOverviewRollUpSignalsAndReportsAnswer(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
-            let created = try await client.send(.post, "/api/v1/tickets", token: api.requester,
-                                                body: #"{"family":"incident","title":"Printer jam","severity":"critical","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#)
+            let created = try await client.send(
+                .post, "/api/v1/tickets", token: api.requester,
+                body: #"{"family":"incident","title":"Printer jam","severity":"critical","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#)
             #expect(created.status == .created, "\(created.text)")
             let key = try #require(created.json["key"] as? String)
             try await client.send(.put, "/api/v1/tickets/\(key)/rating", token: api.requester, body: #"{"score":5}"#)
@@ -126,8 +142,10 @@ import Testing
             #expect((overview.json["latest"] as? [[String: Any]])?.first?["key"] as? String == key)
             try await client.send(.get, "/api/v1/accounts/\(api.accountID)/overview", token: api.requester).expectProblem(.forbidden)
             try await client.send(.get, "/api/v1/accounts/\(UUID().uuidString)/overview", token: api.agent).expectProblem(.notFound)
-            try await client.send(.get, "/api/v1/accounts/\(api.accountID)/overview?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: api.agent)
-                .expectProblem(.unprocessableContent, field: "from")
+            try await client.send(
+                .get, "/api/v1/accounts/\(api.accountID)/overview?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: api.agent
+            )
+            .expectProblem(.unprocessableContent, field: "from")
 
             let rollup = try await client.send(.get, "/api/v1/accounts/\(api.accountID)/rollup", token: api.agent)
             #expect(rollup.json["tickets"] as? Int == 1 && rollup.json["last_ticket"] as? String == key, "\(rollup.text)")

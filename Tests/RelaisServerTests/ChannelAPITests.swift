@@ -23,7 +23,8 @@ import Testing
             #expect(channels.map { $0["channel"] as? String } == ["chat", "crm", "monitoring", "phone"])
             #expect(channels.first?["has_token"] as? Bool == true && channels.first?["families"] as? [String] == ["customer_support", "incident"])
 
-            let message = #"{"conversation_id": "c-1", "message_id": "m-1", "sender": {"name": "Ana", "email": "ana@helix.example"}, "text": "Export fails"}"#
+            let message =
+                #"{"conversation_id": "c-1", "message_id": "m-1", "sender": {"name": "Ana", "email": "ana@helix.example"}, "text": "Export fails"}"#
             // A user's token does not post channel messages; the chat token posts nothing else.
             try await client.send(.post, "/api/v1/channels/chat/messages", token: api.admin, body: message).expectProblem(.forbidden)
             try await client.send(.post, "/api/v1/channels/phone/messages", token: chat, body: message).expectProblem(.forbidden)
@@ -33,26 +34,33 @@ import Testing
             let opened = try await client.send(.post, "/api/v1/channels/chat/messages", token: chat, body: message)
             #expect(opened.status == .created && opened.json["outcome"] as? String == "opened", "\(opened.text)")
             let key = try #require(opened.json["ticket_key"] as? String)
-            let next = try await client.send(.post, "/api/v1/channels/chat/messages", token: chat,
-                                             body: #"{"conversation_id": "c-1", "sender": {"email": "ana@helix.example"}, "text": "Any news?"}"#)
+            let next = try await client.send(
+                .post, "/api/v1/channels/chat/messages", token: chat,
+                body: #"{"conversation_id": "c-1", "sender": {"email": "ana@helix.example"}, "text": "Any news?"}"#)
             #expect(next.status == .ok && next.json["outcome"] as? String == "commented" && next.json["ticket_key"] as? String == key)
             let again = try await client.send(.post, "/api/v1/channels/chat/messages", token: chat, body: message)
             #expect(again.status == .ok && again.json["outcome"] as? String == "duplicate")
 
             // Invalid messages are refused naming the field; valid ones that cannot be placed are kept.
-            try await client.send(.post, "/api/v1/channels/chat/messages", token: chat,
-                                  body: #"{"conversation_id": "c-2", "sender": {}, "text": "hi"}"#).expectProblem(.unprocessableContent, field: "sender")
-            try await client.send(.post, "/api/v1/channels/chat/messages", token: chat,
-                                  body: #"{"conversation_id": "c-2", "sender": {"handle": "x"}}"#).expectProblem(.unprocessableContent, field: "text")
-            let stranger = try await client.send(.post, "/api/v1/channels/chat/messages", token: chat,
-                                                 body: #"{"conversation_id": "c-3", "sender": {"handle": "kim"}, "text": "hello"}"#)
+            try await client.send(
+                .post, "/api/v1/channels/chat/messages", token: chat,
+                body: #"{"conversation_id": "c-2", "sender": {}, "text": "hi"}"#
+            ).expectProblem(.unprocessableContent, field: "sender")
+            try await client.send(
+                .post, "/api/v1/channels/chat/messages", token: chat,
+                body: #"{"conversation_id": "c-2", "sender": {"handle": "x"}}"#
+            ).expectProblem(.unprocessableContent, field: "text")
+            let stranger = try await client.send(
+                .post, "/api/v1/channels/chat/messages", token: chat,
+                body: #"{"conversation_id": "c-3", "sender": {"handle": "kim"}, "text": "hello"}"#)
             #expect(stranger.status == .accepted && stranger.json["outcome"] as? String == "quarantined", "\(stranger.text)")
             let held = try await client.send(.get, "/api/v1/mail/quarantine", token: api.agent)
             #expect((held.json["items"] as? [[String: Any]])?.first?["channel"] as? String == "chat")
 
             // An agent logs a phone call on the ticket; the channel must be one the family takes.
-            let call = try await client.send(.post, "/api/v1/tickets/\(key)/comments", token: api.agent,
-                                             body: #"{"body": "Called Ana: the export works after the fix", "public": false, "channel": "phone"}"#)
+            let call = try await client.send(
+                .post, "/api/v1/tickets/\(key)/comments", token: api.agent,
+                body: #"{"body": "Called Ana: the export works after the fix", "public": false, "channel": "phone"}"#)
             #expect(call.status == .created && call.json["channel"] as? String == "phone", "\(call.text)")
             try await client.send(.post, "/api/v1/tickets/\(key)/comments", token: api.agent, body: #"{"body": "x", "channel": "fax"}"#)
                 .expectProblem(.unprocessableContent, field: "channel")

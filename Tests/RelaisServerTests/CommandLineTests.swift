@@ -64,7 +64,9 @@ import Testing
         #expect(outcome.status == 1)
         #expect(outcome.output.isEmpty)
         let lines = outcome.errors.split(separator: "\n").map(String.init)
-        #expect(lines.contains("\(file.path):3:50: workflows.w.statuses.done: unknown category 'finished'; expected one of new, open, pending, solved, closed"))
+        #expect(
+            lines.contains(
+                "\(file.path):3:50: workflows.w.statuses.done: unknown category 'finished'; expected one of new, open, pending, solved, closed"))
         #expect(lines.contains("\(file.path):3:82: workflows.w.transitions[0]: transition to unknown status 'gone'"))
         #expect(lines.contains("\(file.path):5:94: families.f.handled_by: unknown team 'l2'; expected one of l1"))
         #expect(lines.last == "3 problems in \(file.path)")
@@ -76,7 +78,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("relais.sqlite").path
         let accounts = folder.appendingPathComponent("accounts.csv")
-        try "external_id,name,tier,annual_revenue\nSF-1,Orbital,strategic,2500000\nSF-2,,key,\nSF-3,Wren,standard,ten\n".write(to: accounts, atomically: true, encoding: .utf8)
+        try "external_id,name,tier,annual_revenue\nSF-1,Orbital,strategic,2500000\nSF-2,,key,\nSF-3,Wren,standard,ten\n".write(
+            to: accounts, atomically: true, encoding: .utf8)
         let first = try relais(["crm", "import", "accounts", accounts.path, "--map", ExampleMap.path, "--database", database])
         #expect(first.status == 2)
         #expect(first.output.contains("accounts: 1 created, 0 updated, 2 refused"))
@@ -113,7 +116,9 @@ import Testing
         #expect(first.output.contains("  priority=2: 1 record"))
         let again = try relais(["import", "servicenow", file, "--map", ExampleMap.path, "--database", database])
         #expect(again.output.contains("3 unchanged"), "\(again.output)")
-        let missing = try relais(["import", "servicenow", folder.appendingPathComponent("none.json").path, "--map", ExampleMap.path, "--database", database])
+        let missing = try relais([
+            "import", "servicenow", folder.appendingPathComponent("none.json").path, "--map", ExampleMap.path, "--database", database,
+        ])
         #expect(missing.status == 1 && missing.errors.contains("cannot read"))
         let broken = folder.appendingPathComponent("broken.json")
         try #"{"records": []}"#.write(to: broken, atomically: true, encoding: .utf8)
@@ -125,14 +130,18 @@ import Testing
         let stub = try await APIStub.start { _, request in
             let cursor = URLComponents(string: "http://x\(request.path)")?.queryItems?.first { $0.name == "cursor" }?.value
             let ids = cursor == nil ? [35436, 35437] : [35437]
-            let tickets = ids.map { #"{"id":\#($0),"subject":"Printer \#($0)","status":"open","type":"problem","priority":"high","created_at":"2026-10-20T09:00:00Z","updated_at":"2026-10-20T10:30:00Z"}"# }
-            return .init(status: .ok, body: Array(#"{"tickets":[\#(tickets.joined(separator: ","))],"after_cursor":"next","end_of_stream":true}"#.utf8))
+            let tickets = ids.map {
+                #"{"id":\#($0),"subject":"Printer \#($0)","status":"open","type":"problem","priority":"high","created_at":"2026-10-20T09:00:00Z","updated_at":"2026-10-20T10:30:00Z"}"#
+            }
+            return .init(
+                status: .ok, body: Array(#"{"tickets":[\#(tickets.joined(separator: ","))],"after_cursor":"next","end_of_stream":true}"#.utf8))
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let map = folder.appendingPathComponent("relais.map.yaml").path
-        try ExampleMap.text().replacingOccurrences(of: "https://acme.zendesk.com", with: stub.url).write(toFile: map, atomically: true, encoding: .utf8)
+        try ExampleMap.text().replacingOccurrences(of: "https://acme.zendesk.com", with: stub.url).write(
+            toFile: map, atomically: true, encoding: .utf8)
         try Data(contentsOf: URL(fileURLWithPath: ExampleMap.path).deletingLastPathComponent().appendingPathComponent("holidays-fr.ics"))
             .write(to: folder.appendingPathComponent("holidays-fr.ics"))
         let database = folder.appendingPathComponent("relais.sqlite").path
@@ -141,11 +150,13 @@ import Testing
         let refused = try await relaisAsync(["sync", "zendesk", "--once", "--map", map, "--database", database], environment: environment)
         #expect(refused.status == 1 && refused.errors.contains("on this machine or a private network"), "\(refused.errors)")
         #expect(stub.requests.isEmpty)
-        let first = try await relaisAsync(["sync", "zendesk", "--once", "--allow-private-egress", "--map", map, "--database", database], environment: environment)
+        let first = try await relaisAsync(
+            ["sync", "zendesk", "--once", "--allow-private-egress", "--map", map, "--database", database], environment: environment)
         #expect(first.status == 0, "\(first.errors) \(first.output)")
         #expect(first.output.contains("zendesk: 2 records: 2 created, 0 updated, 0 unchanged, 0 skipped"), "\(first.output)")
-        let second = try await relaisAsync(["sync", "zendesk", "--once", "--allow-private-egress", "--map", map, "--database", database],
-                                           environment: environment)
+        let second = try await relaisAsync(
+            ["sync", "zendesk", "--once", "--allow-private-egress", "--map", map, "--database", database],
+            environment: environment)
         #expect(second.output.contains("zendesk: 1 records: 0 created, 0 updated, 1 unchanged, 0 skipped"), "\(second.output)")
         #expect(stub.requests.last?.path.contains("cursor=next") == true)
         await stub.stop()
@@ -161,7 +172,8 @@ import Testing
     @Test func crmSyncPullsAndPushesThroughTheMapsConnector() async throws {
         let stub = try await APIStub.start { _, request in
             if request.path.hasPrefix("/crm/v3/objects/companies") {
-                return .init(status: .ok, body: Array(#"{"results":[{"id":"101","properties":{"name":"Helix Pharma","domain":"helix.example"}}]}"#.utf8))
+                return .init(
+                    status: .ok, body: Array(#"{"results":[{"id":"101","properties":{"name":"Helix Pharma","domain":"helix.example"}}]}"#.utf8))
             }
             if request.method == "GET" { return .init(status: .ok, body: Array(#"{"results":[]}"#.utf8)) }
             return .init(status: .ok, body: Array(#"{"status":"COMPLETE","results":[]}"#.utf8))
@@ -170,13 +182,16 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let map = folder.appendingPathComponent("relais.map.yaml").path
-        try ExampleMap.text().replacingOccurrences(of: "    token_env: RELAIS_HUBSPOT_TOKEN", with: "    url: \(stub.url)\n    token_env: RELAIS_HUBSPOT_TOKEN")
-            .write(toFile: map, atomically: true, encoding: .utf8)
+        try ExampleMap.text().replacingOccurrences(
+            of: "    token_env: RELAIS_HUBSPOT_TOKEN", with: "    url: \(stub.url)\n    token_env: RELAIS_HUBSPOT_TOKEN"
+        )
+        .write(toFile: map, atomically: true, encoding: .utf8)
         try Data(contentsOf: URL(fileURLWithPath: ExampleMap.path).deletingLastPathComponent().appendingPathComponent("holidays-fr.ics"))
             .write(to: folder.appendingPathComponent("holidays-fr.ics"))
         let database = folder.appendingPathComponent("relais.sqlite").path
-        let synced = try await relaisAsync(["crm", "sync", "hubspot", "--once", "--allow-private-egress", "--map", map, "--database", database],
-                                           environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
+        let synced = try await relaisAsync(
+            ["crm", "sync", "hubspot", "--once", "--allow-private-egress", "--map", map, "--database", database],
+            environment: ["RELAIS_HUBSPOT_TOKEN": "pat"])
         #expect(synced.status == 0, "\(synced.errors)")
         #expect(synced.output.contains("hubspot: 1 companies: 1 created, 0 updated, 0 refused"), "\(synced.output)")
         #expect(synced.output.contains("hubspot: 0 tickets sent (0 unchanged), 1 account roll-ups sent"), "\(synced.output)")
@@ -194,12 +209,15 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("relais.sqlite").path
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/peers")
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/peers")
         let file = fixtures.appendingPathComponent("zendesk-export.csv").path, mapping = fixtures.appendingPathComponent("zendesk-columns.yaml").path
         let first = try relais(["import", "csv", file, "--mapping", mapping, "--map", ExampleMap.path, "--database", database])
         #expect(first.status == 2)
         #expect(first.output.contains("zendesk: 6 records: 2 created, 0 updated, 0 unchanged, 4 skipped"), "\(first.output) \(first.errors)")
-        #expect(first.errors.contains("\(file): line 4: no mapping of 'zendesk' gives a family to priority=low, status=new, type=suggestion"), "\(first.errors)")
+        #expect(
+            first.errors.contains("\(file): line 4: no mapping of 'zendesk' gives a family to priority=low, status=new, type=suggestion"),
+            "\(first.errors)")
         #expect(first.errors.contains("\(file): line 6: no value in column 'ID'"))
         #expect(first.errors.contains("\(file): line 7: Requested: 'yesterday' is not a time"))
         #expect(first.output.contains("  status=hold: 1 record") && first.output.contains("  type=suggestion: 1 record"))
@@ -208,7 +226,8 @@ import Testing
         #expect(again.output.contains("0 created, 0 updated, 2 unchanged"), "\(again.output)")
         // A mapping file with mistakes says where they are.
         let bad = folder.appendingPathComponent("bad.yaml")
-        try "source: zendesk\ncolumns: { title: Subject, created_at: Requested, owner: Agent }\nvalues: []\n".write(to: bad, atomically: true, encoding: .utf8)
+        try "source: zendesk\ncolumns: { title: Subject, created_at: Requested, owner: Agent }\nvalues: []\n".write(
+            to: bad, atomically: true, encoding: .utf8)
         let refused = try relais(["import", "csv", file, "--mapping", bad.path, "--map", ExampleMap.path, "--database", database])
         #expect(refused.status == 1)
         #expect(refused.errors.contains("\(bad.path):2:"), "\(refused.errors)")
@@ -240,8 +259,9 @@ import Testing
     @Test func mapCalendarMeasuresAndAddsBusinessTime() throws {
         // Monday 30 November 2026, 17:00 in Paris (16:00 UTC): one office hour left that day.
         let monday = 1_795_996_800 + 16 * 3600
-        let outcome = try relais(["map", "calendar", ExampleMap.path, "paris-office"],
-                                 input: "elapsed \(monday) \(monday + 86_400)\nadd \(monday) 7200\n")
+        let outcome = try relais(
+            ["map", "calendar", ExampleMap.path, "paris-office"],
+            input: "elapsed \(monday) \(monday + 86_400)\nadd \(monday) 7200\n")
         #expect(outcome.status == 0, "\(outcome.errors)")
         // To Tuesday 17:00: one hour on Monday, 08:30-12:30 and 13:30-17:00 on Tuesday (8.5 hours).
         // Two hours from Monday 17:00: one until 18:00, then Tuesday 08:30 to 09:30 (08:30 UTC).
@@ -268,7 +288,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("relais.sqlite").path
         let text = try ExampleMap.text()
-        let holidays = URL(fileURLWithPath: ExampleMap.path).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("holidays-fr.ics")
+        let holidays = URL(fileURLWithPath: ExampleMap.path).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(
+            "holidays-fr.ics")
         try FileManager.default.copyItem(at: holidays, to: directory.appendingPathComponent("holidays-fr.ics"))
         func write(_ name: String, _ content: String) throws -> String {
             let path = directory.appendingPathComponent(name).path
@@ -287,12 +308,15 @@ import Testing
 
         let invalid = try relais(["map", "propose", broken, "-m", "typo", "--user", "ana", "--database", url])
         #expect(invalid.status == 1)
-        #expect(invalid.errors.range(of: #"relais\.map\.yaml:\d+:\d+: .*nowhere"#, options: .regularExpression) != nil,
-                "\(invalid.errors)")
+        #expect(
+            invalid.errors.range(of: #"relais\.map\.yaml:\d+:\d+: .*nowhere"#, options: .regularExpression) != nil,
+            "\(invalid.errors)")
         #expect(invalid.errors.contains("stored as rejected version 2"))
 
-        let proposed = try relais(["map", "propose", renamed, "-m", "rename in_progress", "--move", "incident:in_progress=working",
-                                   "--user", "ana", "--database", url])
+        let proposed = try relais([
+            "map", "propose", renamed, "-m", "rename in_progress", "--move", "incident:in_progress=working",
+            "--user", "ana", "--database", url,
+        ])
         #expect(proposed.status == 0, "\(proposed.errors)")
         #expect(proposed.output.contains("proposed: version 3  proposed"))
         #expect(proposed.output.contains("[families]"))
@@ -310,7 +334,8 @@ import Testing
         #expect(listed.output.contains("version 2  rejected"))
         let shown = try relais(["map", "show", "2", "--database", url])
         #expect(shown.output.contains("relais.map.yaml:"))
-        #expect(try relais(["map", "show", "3", "--text", "--database", url]).output == text.replacingOccurrences(of: "in_progress", with: "working"))
+        #expect(
+            try relais(["map", "show", "3", "--text", "--database", url]).output == text.replacingOccurrences(of: "in_progress", with: "working"))
 
         let rolled = try relais(["map", "rollback", "1", "--move", "incident:working=in_progress", "--database", url])
         #expect(rolled.status == 0, "\(rolled.errors)")
@@ -324,8 +349,11 @@ import Testing
         let wrongTeam = try relais(["user", "teams", "tom", "--team", "nowhere", "--database", url])
         #expect(wrongTeam.status != 0)
         #expect(wrongTeam.errors.contains("unknown team 'nowhere'"))
-        #expect(try relais(["user", "teams", "tom", "--team", "it-l1", "--team", "it-l2", "--database", url]).output.contains("works in it-l1, it-l2"))
-        #expect(try relais(["user", "add", "zed", "--role", "wizard", "--database", url]).errors.contains("expected admin, agent, requester, boltline-agent, it-agent"))
+        #expect(
+            try relais(["user", "teams", "tom", "--team", "it-l1", "--team", "it-l2", "--database", url]).output.contains("works in it-l1, it-l2"))
+        #expect(
+            try relais(["user", "add", "zed", "--role", "wizard", "--database", url]).errors.contains(
+                "expected admin, agent, requester, boltline-agent, it-agent"))
         // Legal entities granted.
         #expect(try relais(["user", "entities", "tom", "--entity", "boltline", "--database", url]).output.contains("'tom' is granted boltline."))
         let wrongEntity = try relais(["user", "add", "zoe", "--entity", "acme-gmbh", "--database", url])

@@ -1,9 +1,10 @@
 import Foundation
+import RelaisTestSupport
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import RelaisTestSupport
-import Testing
 
 /// Kills `relais serve` with SIGKILL in the middle of a stream of creations and checks, after a
 /// restart, that every creation it acknowledged with 201 is there.
@@ -28,7 +29,10 @@ import Testing
                 // acknowledged; a writer stops after twenty failures in a row.
                 var failures = 0
                 for index in 0..<10_000 where failures < 20 {
-                    guard let key = await client.createTicket(title: "Crash \(writer)-\(index)") else { failures += 1; continue }
+                    guard let key = await client.createTicket(title: "Crash \(writer)-\(index)") else {
+                        failures += 1
+                        continue
+                    }
                     failures = 0
                     await acknowledged.add(key, title: "Crash \(writer)-\(index)")
                 }
@@ -44,7 +48,10 @@ import Testing
         #expect(server.terminationReason == .uncaughtSignal)
 
         let restarted = try await RelaisProcess.serve(relais, port: port, database: url)
-        defer { restarted.terminate(); restarted.waitUntilExit() }
+        defer {
+            restarted.terminate()
+            restarted.waitUntilExit()
+        }
         let expected = await acknowledged.titles
         #expect(expected.count >= 150)
         var missing: [String] = []
@@ -80,15 +87,17 @@ struct APIClient: Sendable {
     func createTicket(title: String) async -> String? {
         let body = #"{"family":"service_request","title":"\#(title)","channel":"api"}"#
         guard let (data, response) = try? await URLSession.shared.data(for: request("/api/v1/tickets", method: "POST", body: body)),
-              (response as? HTTPURLResponse)?.statusCode == 201,
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            (response as? HTTPURLResponse)?.statusCode == 201,
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return json["key"] as? String
     }
 
     func ticketTitle(_ key: String) async -> String? {
         guard let (data, response) = try? await URLSession.shared.data(for: request("/api/v1/tickets/\(key)")),
-              (response as? HTTPURLResponse)?.statusCode == 200,
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            (response as? HTTPURLResponse)?.statusCode == 200,
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return json["title"] as? String
     }
 }
@@ -133,7 +142,10 @@ enum RelaisProcess {
         try process.run()
         for _ in 0..<200 {
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
-               (response as? HTTPURLResponse)?.statusCode == 200 { return process }
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
+                return process
+            }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }

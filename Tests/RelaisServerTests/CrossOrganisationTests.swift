@@ -18,8 +18,10 @@ import Testing
         try await APIHarness.with(engine) { api, client in
             let versions = try await api.services.versions.list(organizationID: api.services.organization.id, state: nil, limit: 50, before: nil)
             try await client.send(.get, "/api/v1/map/versions", token: api.outsider).expectProblem(.unauthorized)
-            try await client.send(.post, "/api/v1/map/versions", token: api.outsider,
-                                  body: try MapVersionAPITests.json(try ExampleMap.text(), message: "from Beta")).expectProblem(.unauthorized)
+            try await client.send(
+                .post, "/api/v1/map/versions", token: api.outsider,
+                body: try MapVersionAPITests.json(try ExampleMap.text(), message: "from Beta")
+            ).expectProblem(.unauthorized)
             let after = try await api.services.versions.list(organizationID: api.services.organization.id, state: nil, limit: 50, before: nil)
             #expect(after.map(\.number) == versions.map(\.number))
             // The same token's own organisation still knows it: it is refused here, not revoked.
@@ -60,12 +62,15 @@ import Testing
 /// A map naming a tracker or a CRM on this machine or a private network is refused by a server
 /// that does not allow private egress, placed at the line naming it.
 @Suite struct MapEgressTests {
-    @Test(arguments: [("https://api.github.com", "http://127.0.0.1:9", "trackers.product.url"),
-                      ("https://api.github.com", "http://169.254.169.254", "trackers.product.url")])
+    @Test(arguments: [
+        ("https://api.github.com", "http://127.0.0.1:9", "trackers.product.url"),
+        ("https://api.github.com", "http://169.254.169.254", "trackers.product.url"),
+    ])
     func aMapNamingAPrivateTargetIsRefused(from: String, to: String, path: String) async throws {
         try await APIHarness.with(.sqlite) { api, client in
             let text = try ExampleMap.text().replacingOccurrences(of: from, with: to)
-            let refused = try await client.send(.post, "/api/v1/map/versions", token: api.admin, body: try MapVersionAPITests.json(text, message: "local tracker"))
+            let refused = try await client.send(
+                .post, "/api/v1/map/versions", token: api.admin, body: try MapVersionAPITests.json(text, message: "local tracker"))
             #expect(refused.status == .unprocessableContent, "\(refused.text)")
             #expect(refused.text.contains(path) && refused.text.contains("private network"), "\(refused.text)")
             let line = text.components(separatedBy: "\n").firstIndex { $0.contains(to) }.map { $0 + 1 }

@@ -18,7 +18,8 @@ import Testing
     func ticketsAndAccountsBelongToAnEntityAndAgentsReachTheirsOnly(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
             let directory = api.services.directory, org = api.services.organization.id
-            let madeBert = try await client.send(.post, "/api/v1/users", token: api.admin, body: #"{"name":"bert","role":"agent","entities":["boltline"]}"#)
+            let madeBert = try await client.send(
+                .post, "/api/v1/users", token: api.admin, body: #"{"name":"bert","role":"agent","entities":["boltline"]}"#)
             #expect(madeBert.json["entities"] as? [String] == ["boltline"], "\(madeBert.text)")
             try await client.send(.post, "/api/v1/users", token: api.admin, body: #"{"name":"x","role":"agent","entities":["acme-gmbh"]}"#)
                 .expectProblem(.unprocessableContent, field: "entities")
@@ -32,22 +33,28 @@ import Testing
             let boltAccount = try #require(made.json["id"] as? String, "\(made.text)")
             try await client.send(.post, "/api/v1/accounts", token: api.admin, body: #"{"name":"Nowhere","entity":"acme-gmbh"}"#)
                 .expectProblem(.unprocessableContent, field: "entity")
-            let support = #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]"#
+            let support =
+                #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]"#
             let branded = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"boltline"}"#)
             #expect(branded.json["entity"] as? String == "boltline" && branded.json["brand"] as? String == "boltline", "\(branded.text)")
             let plain = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident())
             #expect(plain.json["entity"] as? String == "acme-sas" && plain.json["brand"] as? String == "acme", "\(plain.text)")
-            let mismatch = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"boltline","entity":"acme-sas"}"#)
-                .expectProblem(.unprocessableContent, field: "entity")
+            let mismatch = try await client.send(
+                .post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"boltline","entity":"acme-sas"}"#
+            )
+            .expectProblem(.unprocessableContent, field: "entity")
             #expect((mismatch["detail"] as? String)?.contains("brand 'boltline' belongs to entity 'boltline'") == true)
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"nope"}"#)
                 .expectProblem(.unprocessableContent, field: "brand")
-            let boltSupport = #"{"family":"customer_support","title":"Login fails","category":"usage","links":[{"kind":"account","id":"\#(boltAccount)"}]}"#
+            let boltSupport =
+                #"{"family":"customer_support","title":"Login fails","category":"usage","links":[{"kind":"account","id":"\#(boltAccount)"}]}"#
             // Acme's billing office handles Acme SAS's tickets only.
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support + #","brand":"boltline","team":"billing"}"#)
                 .expectProblem(.unprocessableContent, field: "team")
-            try await client.send(.patch, "/api/v1/tickets/\(try #require(branded.json["key"] as? String))", token: api.agent, body: #"{"team":"billing"}"#)
-                .expectProblem(.unprocessableContent, field: "team")
+            try await client.send(
+                .patch, "/api/v1/tickets/\(try #require(branded.json["key"] as? String))", token: api.agent, body: #"{"team":"billing"}"#
+            )
+            .expectProblem(.unprocessableContent, field: "team")
             let linked = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: boltSupport)
             #expect(linked.json["entity"] as? String == "boltline", "\(linked.text)")
             let boltKeys = [branded.json["key"] as? String, linked.json["key"] as? String].compactMap { $0 }.sorted()
@@ -83,9 +90,10 @@ import Testing
             func groups(_ query: String, token: String) async throws -> [String: Int] {
                 let report = try await client.send(.get, "/api/v1/reports/sla?\(query)", token: token)
                 #expect(report.status == .ok, "\(report.text)")
-                return Dictionary(uniqueKeysWithValues: ((report.json["groups"] as? [[String: Any]]) ?? []).map {
-                    ($0["group"] as? String ?? "none", $0["tickets"] as? Int ?? -1)
-                })
+                return Dictionary(
+                    uniqueKeysWithValues: ((report.json["groups"] as? [[String: Any]]) ?? []).map {
+                        ($0["group"] as? String ?? "none", $0["tickets"] as? Int ?? -1)
+                    })
             }
             let byEntity = try await groups("group_by=entity", token: api.admin)
             #expect(byEntity["boltline"] == 3 && byEntity["none"] == 1, "\(byEntity)")
@@ -138,9 +146,10 @@ import Testing
             await #expect(throws: AccessError.forbidden("the user 'mia' reaches some entities only, so must name the entities to grant")) {
                 try await users.create(name: "nils", email: nil, role: "agent", teams: [], by: mia)
             }
-            #expect(try await users.create(name: "nils", email: nil, role: "agent", teams: [], entities: ["boltline"], by: mia).entities == ["boltline"])
+            #expect(
+                try await users.create(name: "nils", email: nil, role: "agent", teams: [], entities: ["boltline"], by: mia).entities == ["boltline"])
             // Nor changes a user granted beyond their reach.
-            await #expect(throws: AccessError.forbidden("the user 'sam' is granted entities beyond the reach of 'mia'") ) {
+            await #expect(throws: AccessError.forbidden("the user 'sam' is granted entities beyond the reach of 'mia'")) {
                 try await directory.setEntities(["acme-sas"], of: try #require(try await directory.user(organizationID: org, name: "sam")))
                 try await users.update(name: "sam", .init(entities: ["boltline"]), by: mia)
             }

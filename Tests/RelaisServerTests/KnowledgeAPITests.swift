@@ -8,10 +8,12 @@ import Testing
     @Test(arguments: Engine.available)
     func articlesAreWrittenSearchedAndShownSafely(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
-            let created = try await client.send(.post, "/api/v1/kb/articles", token: api.agent, body: #"""
-                {"title":"Accès VPN refusé","body":"Réinitialisez le **jeton**.\n\n<script>alert(1)</script> [x](javascript:alert(1))",
-                 "language":"fr","audience":"customers","status":"published","category":"access"}
-                """#)
+            let created = try await client.send(
+                .post, "/api/v1/kb/articles", token: api.agent,
+                body: #"""
+                    {"title":"Accès VPN refusé","body":"Réinitialisez le **jeton**.\n\n<script>alert(1)</script> [x](javascript:alert(1))",
+                     "language":"fr","audience":"customers","status":"published","category":"access"}
+                    """#)
             #expect(created.status == .created, "\(created.text)")
             let article = created.json
             let id = article["id"] as? String ?? ""
@@ -21,9 +23,11 @@ import Testing
             #expect(html.contains("&lt;script&gt;"))
             #expect(!html.contains("javascript:"))
 
-            let english = try await client.send(.post, "/api/v1/kb/articles", token: api.agent, body: #"""
-                {"title":"VPN access denied","body":"Reset the token.","language":"en","audience":"customers","status":"published","translation_of":"\#(id)"}
-                """#)
+            let english = try await client.send(
+                .post, "/api/v1/kb/articles", token: api.agent,
+                body: #"""
+                    {"title":"VPN access denied","body":"Reset the token.","language":"en","audience":"customers","status":"published","translation_of":"\#(id)"}
+                    """#)
             #expect(english.status == .created)
             let shown = try await client.send(.get, "/api/v1/kb/articles/\(id)", token: api.requester).json
             #expect((shown["translations"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en"])
@@ -34,8 +38,9 @@ import Testing
             #expect(hits.compactMap { ($0["article"] as? [String: Any])?["id"] as? String } == [id])
             #expect((hits.first?["excerpt"] as? String)?.hasPrefix("Réinitialisez le jeton") == true)
 
-            let patched = try await client.send(.patch, "/api/v1/kb/articles/\(id)", token: api.agent, body: #"{"title":"Accès au VPN refusé","note":"titre"}"#,
-                                                headers: [.ifMatch: "\"1\""])
+            let patched = try await client.send(
+                .patch, "/api/v1/kb/articles/\(id)", token: api.agent, body: #"{"title":"Accès au VPN refusé","note":"titre"}"#,
+                headers: [.ifMatch: "\"1\""])
             #expect(patched.status == .ok)
             #expect(patched.headers[.eTag] == "\"2\"")
             try await client.send(.patch, "/api/v1/kb/articles/\(id)", token: api.agent, body: #"{"title":"Stale"}"#, headers: [.ifMatch: "\"1\""])
@@ -63,9 +68,11 @@ import Testing
     @Test(arguments: Engine.available)
     func ticketsSuggestCapitaliseAndReport(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
-            try await client.send(.post, "/api/v1/kb/articles", token: api.agent, body: #"""
-                {"title":"Printer jams on tray two","body":"Open tray two and remove the paper.","language":"en","audience":"customers","status":"published"}
-                """#)
+            try await client.send(
+                .post, "/api/v1/kb/articles", token: api.agent,
+                body: #"""
+                    {"title":"Printer jams on tray two","body":"Open tray two and remove the paper.","language":"en","audience":"customers","status":"published"}
+                    """#)
             // A new ticket comes back with the articles that may answer it.
             let ticket = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(title: "Printer jams again"))
             #expect(ticket.status == .created)
@@ -76,8 +83,9 @@ import Testing
             // An open ticket cannot be capitalised; once solved, one call writes the article and ties it.
             try await client.send(.post, "/api/v1/tickets/\(key)/articles", token: api.agent, body: "{}").expectProblem(.unprocessableContent)
             try await client.send(.post, "/api/v1/tickets/\(key)/transitions", token: api.agent, body: #"{"to":"in_progress"}"#)
-            let solved = try await client.send(.post, "/api/v1/tickets/\(key)/transitions", token: api.agent,
-                                               body: #"{"to":"resolved","resolution_note":"Replaced the pickup roller."}"#)
+            let solved = try await client.send(
+                .post, "/api/v1/tickets/\(key)/transitions", token: api.agent,
+                body: #"{"to":"resolved","resolution_note":"Replaced the pickup roller."}"#)
             #expect(solved.status == .ok, "\(solved.text)")
             let written = try await client.send(.post, "/api/v1/tickets/\(key)/articles", token: api.agent, body: #"{"status":"published"}"#)
             #expect(written.status == .created, "\(written.text)")
@@ -90,8 +98,9 @@ import Testing
 
             // A requester found an answer instead of opening a ticket; a search found nothing.
             let articleID = suggested.first?["id"] as? String ?? ""
-            let deflection = try await client.send(.post, "/api/v1/kb/articles/\(articleID)/deflections", token: api.requester,
-                                                   body: #"{"family":"incident","query":"printer jam"}"#)
+            let deflection = try await client.send(
+                .post, "/api/v1/kb/articles/\(articleID)/deflections", token: api.requester,
+                body: #"{"family":"incident","query":"printer jam"}"#)
             #expect(deflection.status == .noContent)
             try await client.send(.get, "/api/v1/kb/search?q=quantum", token: api.requester)
             let report = try await client.send(.get, "/api/v1/kb/report", token: api.agent)

@@ -10,10 +10,16 @@ extension CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let place = ["--map", ExampleMap.path, "--database", folder.appendingPathComponent("relais.sqlite").path]
         // Monitoring mail to it@: incidents need an account, so the sender's domain gets one first.
-        #expect(try relais(["crm", "import", "accounts", try write(folder, "accounts.csv", "name,domain\nAcme IT,acme.example\n")] + place).status == 0)
+        #expect(
+            try relais(["crm", "import", "accounts", try write(folder, "accounts.csv", "name,domain\nAcme IT,acme.example\n")] + place).status == 0)
 
-        let eml = try write(folder, "alert.eml", "From: monitor@acme.example\r\nTo: it@acme.example\r\nSubject: Disk full on db-01\r\nMessage-ID: <a1@acme.example>\r\nAuto-Submitted: auto-generated\r\n\r\n/var is 98% full\r\n")
-        let mbox = try write(folder, "archive.mbox", """
+        let eml = try write(
+            folder, "alert.eml",
+            "From: monitor@acme.example\r\nTo: it@acme.example\r\nSubject: Disk full on db-01\r\nMessage-ID: <a1@acme.example>\r\nAuto-Submitted: auto-generated\r\n\r\n/var is 98% full\r\n"
+        )
+        let mbox = try write(
+            folder, "archive.mbox",
+            """
             From monitor@acme.example Fri Nov 27 10:00:00 2026
             From: monitor@acme.example
             To: it@acme.example

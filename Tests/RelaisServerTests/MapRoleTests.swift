@@ -14,9 +14,11 @@ import Testing
         try await APIHarness.with(engine) { api, client in
             let directory = api.services.directory, org = api.services.organization.id
             let ivan = try await directory.createToken(for: directory.addUser(organizationID: org, name: "ivan", email: nil, roleName: "it-agent"))
-            let sofia = try await directory.createToken(for: directory.addUser(organizationID: org, name: "sofia", email: nil, roleName: "support-agent"))
+            let sofia = try await directory.createToken(
+                for: directory.addUser(organizationID: org, name: "sofia", email: nil, roleName: "support-agent"))
             _ = try await client.send(.patch, "/api/v1/accounts/\(api.accountID)", token: api.admin, body: #"{"annual_revenue": 1200000}"#)
-            let support = #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
+            let support =
+                #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
             #expect(try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support).status == .created)
             #expect(try await client.send(.post, "/api/v1/tickets", token: ivan, body: api.incident()).status == .created)
 
@@ -46,8 +48,9 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/reports/crm/revenue-incidents", token: sofia).status == .ok)
             #expect(try await client.send(.patch, "/api/v1/accounts/\(api.accountID)", token: sofia, body: #"{"annual_revenue": 1}"#).status == .ok)
             try await client.send(.patch, "/api/v1/accounts/\(api.accountID)", token: ivan, body: #"{"annual_revenue": 2}"#).expectProblem(.forbidden)
-            let contract = try await client.send(.post, "/api/v1/crm/contracts", token: api.admin,
-                                                 body: #"{"name":"Gold","start_date":"2026-01-01","amount":"12000.00","currency":"EUR","account_id":"\#(api.accountID)"}"#)
+            let contract = try await client.send(
+                .post, "/api/v1/crm/contracts", token: api.admin,
+                body: #"{"name":"Gold","start_date":"2026-01-01","amount":"12000.00","currency":"EUR","account_id":"\#(api.accountID)"}"#)
             let contractID = try #require(contract.json["id"] as? String, "\(contract.text)")
             #expect(try await client.send(.get, "/api/v1/crm/contracts/\(contractID)", token: ivan).json["amount"] == nil)
             #expect(try await client.send(.get, "/api/v1/crm/contracts/\(contractID)", token: sofia).json["amount"] as? String == "12000.00")
@@ -67,7 +70,8 @@ import Testing
             try await directory.setTeams(["billing", "billing"], of: tom)
             #expect(try await directory.teams(of: tom.userID) == ["billing"])
             let token = try await directory.createToken(for: tom)
-            let support = #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
+            let support =
+                #"{"family":"customer_support","title":"Invoice is wrong","category":"billing","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#
             #expect(try await client.send(.post, "/api/v1/tickets", token: api.agent, body: support).json["team"] as? String == "billing")
             #expect(try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident()).status == .created)
             let listed = try await client.send(.get, "/api/v1/tickets", token: token).json["items"] as? [[String: Any]]

@@ -37,27 +37,35 @@ import Testing
             let refused = try await client.send(.post, "/api/v1/map/versions", token: api.agent, body: try Self.json(renamed, message: "rename"))
                 .expectProblem(.forbidden)
             #expect(refused["permissions"] as? [String] == ["map.families.propose", "map.domain.itsm.propose"])
-            let audit = try await AuditLog(database: api.services.database).entries(organizationID: api.services.organization.id, action: "access.refused", limit: 10)
+            let audit = try await AuditLog(database: api.services.database).entries(
+                organizationID: api.services.organization.id, action: "access.refused", limit: 10)
             #expect(audit.last?.target == "POST /api/v1/map/versions")
             #expect(audit.last?.detail.contains("map.families.propose") == true)
 
             // A text that does not validate: every problem with its line and column, stored as rejected.
-            let invalid = try await client.send(.post, "/api/v1/map/versions", token: api.admin,
-                                                body: try Self.json(Self.routingTo("nobody", in: text), message: "typo"))
-                .expectProblem(.unprocessableContent, field: "text")
+            let invalid = try await client.send(
+                .post, "/api/v1/map/versions", token: api.admin,
+                body: try Self.json(Self.routingTo("nobody", in: text), message: "typo")
+            )
+            .expectProblem(.unprocessableContent, field: "text")
             let errors = try #require(invalid["errors"] as? [[String: Any]])
-            #expect(errors.contains { ($0["message"] as? String)?.contains("nobody") == true && ($0["line"] as? Int ?? 0) > 200 && ($0["column"] as? Int ?? 0) > 0 })
+            #expect(
+                errors.contains {
+                    ($0["message"] as? String)?.contains("nobody") == true && ($0["line"] as? Int ?? 0) > 200 && ($0["column"] as? Int ?? 0) > 0
+                })
             let rejectedNumber = try #require(invalid["version"] as? Int)
             let rejected = try await client.send(.get, "/api/v1/map/versions/\(rejectedNumber)", token: api.agent)
             #expect(rejected.json["state"] as? String == "rejected")
             #expect((rejected.json["problems"] as? [Any])?.count == errors.count)
 
             let emptyMove = #"{"text": "x", "message": "m", "moves": [{"family": " ", "from": "a", "to": "b"}]}"#
-            try await client.send(.post, "/api/v1/map/versions", token: api.admin, body: emptyMove).expectProblem(.unprocessableContent, field: "moves[0].family")
+            try await client.send(.post, "/api/v1/map/versions", token: api.admin, body: emptyMove).expectProblem(
+                .unprocessableContent, field: "moves[0].family")
 
             // Routing: agents may propose; the impact replays routing on the open tickets.
-            let proposed = try await client.send(.post, "/api/v1/map/versions", token: api.agent,
-                                                 body: try Self.json(Self.routingTo("it-l3", in: text), message: "critical incidents to L3"))
+            let proposed = try await client.send(
+                .post, "/api/v1/map/versions", token: api.agent,
+                body: try Self.json(Self.routingTo("it-l3", in: text), message: "critical incidents to L3"))
             #expect(proposed.status == .created, "\(proposed.text)")
             let number = try #require(proposed.json["number"] as? Int)
             #expect(proposed.json["sections"] as? [String] == ["routing"])
@@ -70,7 +78,8 @@ import Testing
             #expect(unified.contains("\n-    then: { team: it-l2, priority: P1 }\n+    then: { team: it-l3, priority: P1 }\n"), "\(unified)")
 
             try await client.send(.post, "/api/v1/map/versions/\(number)/apply", token: api.admin).expectProblem(.conflict)
-            #expect(try await client.send(.post, "/api/v1/map/versions/\(number)/approve", token: api.admin, body: #"{"note": "fine"}"#).status == .ok)
+            #expect(
+                try await client.send(.post, "/api/v1/map/versions/\(number)/approve", token: api.admin, body: #"{"note": "fine"}"#).status == .ok)
             let applied = try await client.send(.post, "/api/v1/map/versions/\(number)/apply", token: bob)
             #expect(applied.json["state"] as? String == "applied", "\(applied.text)")
             // This process runs it from the next request on.

@@ -41,10 +41,13 @@ extension CommandLineTests {
     }
 
     @Test func mineNamesCSVColumnsReadsAPatternAndReportsBadRows() throws {
-        let text = "ticket;step;when;agent\nT1;open;30/12/2010 13:32;ann\nT1;close;31/12/2010 13:32;bob\n;open;01/01/2011 10:00;ann\nT2;open;tomorrow;ann\nT2;open;02/01/2011 09:00;ann\n"
+        let text =
+            "ticket;step;when;agent\nT1;open;30/12/2010 13:32;ann\nT1;close;31/12/2010 13:32;bob\n;open;01/01/2011 10:00;ann\nT2;open;tomorrow;ann\nT2;open;02/01/2011 09:00;ann\n"
         try withFile("calls.csv", text) { file in
-            let outcome = try relais(["mine", file.path, "--case", "ticket", "--activity", "step", "--timestamp", "when",
-                                      "--resource", "agent", "--timestamp-format", "dd/MM/yyyy HH:mm", "--json"])
+            let outcome = try relais([
+                "mine", file.path, "--case", "ticket", "--activity", "step", "--timestamp", "when",
+                "--resource", "agent", "--timestamp-format", "dd/MM/yyyy HH:mm", "--json",
+            ])
             #expect(outcome.status == 0, "\(outcome.errors)")
             let report = try minedJSON(outcome)
             #expect((report["counts"] as? [String: Int])?["events"] == 3)
@@ -82,8 +85,10 @@ extension CommandLineTests {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let html = folder.appendingPathComponent("report.html"), svg = folder.appendingPathComponent("graph.svg")
-        let outcome = try relais(["mine", Self.miningFixtures.appendingPathComponent("claims.xes").path,
-                                  "--html", html.path, "--svg", svg.path, "--colour", "waiting"])
+        let outcome = try relais([
+            "mine", Self.miningFixtures.appendingPathComponent("claims.xes").path,
+            "--html", html.path, "--svg", svg.path, "--colour", "waiting",
+        ])
         #expect(outcome.status == 0, "\(outcome.errors)")
         let report = try String(contentsOf: html, encoding: .utf8)
         #expect(report.contains("<h2>Variants</h2>") && report.contains("register → check → check → decide"))

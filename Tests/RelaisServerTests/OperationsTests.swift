@@ -43,8 +43,9 @@ import Testing
 
     @Test func accountsAndContactsAreCreatedAndPaged() async throws {
         try await APIHarness.with(.sqlite) { api, client in
-            let account = try await client.send(.post, "/api/v1/accounts", token: api.agent,
-                                                body: #"{"name":"Orion Bank","tier":"key","annual_revenue":1200000,"currency":"EUR","external_id":"SF-1"}"#)
+            let account = try await client.send(
+                .post, "/api/v1/accounts", token: api.agent,
+                body: #"{"name":"Orion Bank","tier":"key","annual_revenue":1200000,"currency":"EUR","external_id":"SF-1"}"#)
             #expect(account.status == .created, "\(account.text)")
             let id = try #require(account.json["id"] as? String)
             #expect(try await client.send(.get, "/api/v1/accounts/\(id)", token: api.agent).json["annual_revenue"] as? Int == 1_200_000)
@@ -52,10 +53,13 @@ import Testing
                 .expectProblem(.conflict, field: "external_id")
             try await client.send(.post, "/api/v1/accounts", token: api.agent, body: #"{"name":"Bad","currency":"euros"}"#)
                 .expectProblem(.unprocessableContent, field: "currency")
-            let contact = try await client.send(.post, "/api/v1/contacts", token: api.agent, body: #"{"name":"Ana","email":"Ana@Orion.example","account_id":"\#(id)"}"#)
+            let contact = try await client.send(
+                .post, "/api/v1/contacts", token: api.agent, body: #"{"name":"Ana","email":"Ana@Orion.example","account_id":"\#(id)"}"#)
             #expect(contact.json["email"] as? String == "ana@orion.example")
-            try await client.send(.post, "/api/v1/contacts", token: api.agent, body: #"{"name":"Ghost","account_id":"7a4c5d2e-1111-4222-8333-944455566677"}"#)
-                .expectProblem(.unprocessableContent, field: "account_id")
+            try await client.send(
+                .post, "/api/v1/contacts", token: api.agent, body: #"{"name":"Ghost","account_id":"7a4c5d2e-1111-4222-8333-944455566677"}"#
+            )
+            .expectProblem(.unprocessableContent, field: "account_id")
             let first = try await client.send(.get, "/api/v1/accounts?limit=1", token: api.agent).json
             let cursor = try #require(first["next_cursor"] as? String)
             let second = try await client.send(.get, "/api/v1/accounts?limit=1&cursor=\(cursor)", token: api.agent).json

@@ -2,14 +2,16 @@ import Foundation
 import RelaisCore
 import RelaisMining
 import RelaisProcess
+import Testing
+
 @testable import RelaisServer
 @testable import RelaisStore
-import Testing
 
 @Suite struct OwnEventLogTests {
     func row(_ key: String, _ kind: TicketChange.Kind, field: String? = nil, to: String? = nil, at seconds: Double) -> TicketEventLog.Row {
-        TicketEventLog.Row(ticketKey: key, family: "incident", accountID: "acc-1", kind: kind, field: field, from: nil, to: to,
-                           actor: "ann", occurredAt: Date(timeIntervalSince1970: seconds))
+        TicketEventLog.Row(
+            ticketKey: key, family: "incident", accountID: "acc-1", kind: kind, field: field, from: nil, to: to,
+            actor: "ann", occurredAt: Date(timeIntervalSince1970: seconds))
     }
 
     @Test func namesActivitiesFollowsTheTeamAndMarksBreaches() {

@@ -13,7 +13,8 @@ import Testing
         for (key, moves) in [("INC-1", ["in_progress", "resolved"]), ("INC-2", ["assigned", "in_progress"])] {
             for status in moves {
                 let note = status == "resolved" ? #","resolution_note":"Restarted""# : ""
-                let moved = try await client.send(.post, "/api/v1/tickets/\(key)/transitions", token: api.agent, body: #"{"to":"\#(status)"\#(note)}"#)
+                let moved = try await client.send(
+                    .post, "/api/v1/tickets/\(key)/transitions", token: api.agent, body: #"{"to":"\#(status)"\#(note)}"#)
                 #expect(moved.status == .ok, "\(moved.text)")
             }
         }
@@ -64,7 +65,8 @@ import Testing
         try await APIHarness.with(engine) { api, client in
             try await client.send(.get, "/api/v1/process/mining", token: api.requester).expectProblem(.forbidden)
             try await client.send(.get, "/api/v1/process/log", token: api.requester).expectProblem(.forbidden)
-            try await client.send(.get, "/api/v1/process/mining?family=unknown", token: api.agent).expectProblem(.unprocessableContent, field: "family")
+            try await client.send(.get, "/api/v1/process/mining?family=unknown", token: api.agent).expectProblem(
+                .unprocessableContent, field: "family")
             // Too large, and too small to be a share at all once divided by 100.
             for value in ["150", "5e-324"] {
                 let coverage = try await client.send(.get, "/api/v1/process/mining?coverage=\(value)", token: api.agent)
@@ -73,7 +75,8 @@ import Testing
             }
             try await client.send(.get, "/api/v1/process/mining?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: api.agent)
                 .expectProblem(.unprocessableContent, field: "from")
-            try await client.send(.get, "/api/v1/process/mining?account=nope", token: api.agent).expectProblem(.unprocessableContent, field: "account")
+            try await client.send(.get, "/api/v1/process/mining?account=nope", token: api.agent).expectProblem(
+                .unprocessableContent, field: "account")
         }
     }
 }

@@ -14,15 +14,17 @@ import Testing
         .appendingPathComponent("RelaisMiningTests/Fixtures")
 
     func post(_ client: some TestClientProtocol, _ query: String, token: String, body: [UInt8], type: String) async throws -> TestResponse {
-        try await client.execute(uri: "/api/v1/process/mining\(query)", method: .post,
-                                 headers: [.authorization: "Bearer \(token)", .contentType: type], body: ByteBuffer(bytes: body))
+        try await client.execute(
+            uri: "/api/v1/process/mining\(query)", method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: type], body: ByteBuffer(bytes: body))
     }
 
     @Test(arguments: Engine.available)
     func minesCSVXESAndGzipBodies(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
             let csv = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("claims.csv")))
-            let fromCSV = try await post(client, "?case=case&activity=activity&timestamp=time&resource=resource&group=team", token: api.agent, body: csv, type: "text/csv")
+            let fromCSV = try await post(
+                client, "?case=case&activity=activity&timestamp=time&resource=resource&group=team", token: api.agent, body: csv, type: "text/csv")
             #expect(fromCSV.status == .ok, "\(fromCSV.text)")
             #expect((fromCSV.json["counts"] as? [String: Any])?["cases"] as? Int == 3)
             let gzip = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("claims.xes.gz")))
@@ -43,10 +45,13 @@ import Testing
             let problem = refused.expectProblem(.unprocessableContent)
             #expect((problem["detail"] as? String)?.contains("DOCTYPE is refused") == true)
             try await post(client, "?case=nope", token: api.agent, body: Array("a,b,c\n".utf8), type: "text/csv").expectProblem(.unprocessableContent)
-            try await post(client, "", token: api.agent, body: Array("plain".utf8), type: "application/gzip").expectProblem(.unprocessableContent, field: "body")
-            try await post(client, "?where=nothing", token: api.agent, body: Array("a,b,c\n".utf8), type: "text/csv").expectProblem(.unprocessableContent, field: "where")
+            try await post(client, "", token: api.agent, body: Array("plain".utf8), type: "application/gzip").expectProblem(
+                .unprocessableContent, field: "body")
+            try await post(client, "?where=nothing", token: api.agent, body: Array("a,b,c\n".utf8), type: "text/csv").expectProblem(
+                .unprocessableContent, field: "where")
             try await post(client, "", token: api.requester, body: Array("a,b,c\n".utf8), type: "text/csv").expectProblem(.forbidden)
-            try await post(client, "", token: api.agent, body: [0x1F, 0x8B, 0x00, 0x01], type: "application/gzip").expectProblem(.unprocessableContent)
+            try await post(client, "", token: api.agent, body: [0x1F, 0x8B, 0x00, 0x01], type: "application/gzip").expectProblem(
+                .unprocessableContent)
         }
     }
 }

@@ -25,11 +25,13 @@ import Testing
             try await solve(from: "new")
             try await client.send(.post, "/api/v1/tickets/\(key)/resolution", token: api.requester, body: #"{"accepted":false}"#)
                 .expectProblem(.unprocessableContent, field: "reason")
-            let refused = try await client.send(.post, "/api/v1/tickets/\(key)/resolution", token: api.requester, body: #"{"accepted":false,"reason":"Still failing"}"#)
+            let refused = try await client.send(
+                .post, "/api/v1/tickets/\(key)/resolution", token: api.requester, body: #"{"accepted":false,"reason":"Still failing"}"#)
             #expect(refused.status == .ok)
             #expect(refused.json["status"] as? String == "open")
             #expect(refused.headers[.eTag] != nil)
-            let comments = try await client.send(.get, "/api/v1/tickets/\(key)/comments", token: api.requester).json["items"] as? [[String: Any]] ?? []
+            let comments =
+                try await client.send(.get, "/api/v1/tickets/\(key)/comments", token: api.requester).json["items"] as? [[String: Any]] ?? []
             #expect(comments.last?["body"] as? String == "Still failing")
             // The refusal brought it back to the team.
             try await solve(from: "open")
@@ -46,7 +48,8 @@ import Testing
                 return try #require(answer.json["key"] as? String, "\(answer.text)")
             }
             let kept = try await change("Upgrade the firewall"), duplicate = try await change("Firewall upgrade")
-            let merged = try await client.send(.post, "/api/v1/tickets/\(duplicate)/merge", token: api.agent, body: #"{"into":"\#(kept.lowercased())"}"#)
+            let merged = try await client.send(
+                .post, "/api/v1/tickets/\(duplicate)/merge", token: api.agent, body: #"{"into":"\#(kept.lowercased())"}"#)
             #expect(merged.status == .ok, "\(merged.text)")
             #expect(merged.json["key"] as? String == kept)
             let closed = try await client.send(.get, "/api/v1/tickets/\(duplicate)", token: api.agent).json

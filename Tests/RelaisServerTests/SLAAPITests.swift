@@ -39,8 +39,9 @@ import Testing
             #expect(answered?.first?["met"] as? Bool == true)
 
             // The requester of a ticket without SLA policy, and an unknown ticket: 404 problems.
-            let task = try await client.send(.post, "/api/v1/tickets", token: api.agent,
-                                             body: #"{"family":"project_task","title":"Kick-off","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#)
+            let task = try await client.send(
+                .post, "/api/v1/tickets", token: api.agent,
+                body: #"{"family":"project_task","title":"Kick-off","links":[{"kind":"account","id":"\#(api.accountID)"}]}"#)
             #expect(task.status == .created, "\(task.text)")
             try await client.send(.get, "/api/v1/tickets/PRJ-1/sla", token: api.agent).expectProblem(.notFound)
             try await client.send(.get, "/api/v1/tickets/INC-99/sla", token: api.agent).expectProblem(.notFound)
@@ -71,7 +72,9 @@ import Testing
             let csv = try await client.send(.get, "/api/v1/reports/sla?group_by=family&format=csv", token: api.agent)
             #expect(csv.status == .ok)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
-            #expect(csv.text == "family,tickets,metric,met,breached,open,compliance\r\nincident,1,first_response,0,0,1,\r\nincident,1,resolution,0,0,1,\r\n")
+            #expect(
+                csv.text
+                    == "family,tickets,metric,met,breached,open,compliance\r\nincident,1,first_response,0,0,1,\r\nincident,1,resolution,0,0,1,\r\n")
             let negotiated = try await client.send(.get, "/api/v1/reports/sla", token: api.agent, headers: [.accept: "text/csv"])
             #expect(negotiated.text == csv.text)
         }

@@ -1,10 +1,12 @@
 import Foundation
-@testable import RelaisMarkdown
 import Testing
+
+@testable import RelaisMarkdown
 
 @Suite struct SafeMarkdownTests {
     @Test func formattingSurvives() {
-        let html = SafeMarkdown.html("""
+        let html = SafeMarkdown.html(
+            """
             # Reset the VPN token
 
             Open **Settings**, then *Security*; see [the guide](https://intranet.example/vpn) or [help](/kb/42).
@@ -112,7 +114,9 @@ extension SafeMarkdownTests {
         #expect(ContinuousClock.now - started < .seconds(20), "it finishes")
         #expect(html.contains("[[[") && html.contains("&#91;"), "\(html.prefix(200))")
         // Links, images in links and brackets three deep are as they were.
-        #expect(SafeMarkdown.html("[![logo](/logo.png)](https://example.com)").contains(#"<a href="https://example.com"><img src="/logo.png" alt="logo"></a>"#))
+        #expect(
+            SafeMarkdown.html("[![logo](/logo.png)](https://example.com)").contains(
+                #"<a href="https://example.com"><img src="/logo.png" alt="logo"></a>"#))
         #expect(SafeMarkdown.html("```\n[[[1]]]\n```").contains("[[[1]]]"))
         #expect(SafeMarkdown.html("Use `[[[x]]]` here").contains("[[[x]]]"))
     }

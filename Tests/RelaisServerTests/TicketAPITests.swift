@@ -22,8 +22,9 @@ import Testing
             #expect(read.status == .ok)
             #expect(read.json["title"] as? String == "Mail is down")
 
-            let patched = try await client.send(.patch, "/api/v1/tickets/INC-1", token: api.agent,
-                                                body: #"{"assignee":"sam","tags":["vip"]}"#, headers: [.ifMatch: "\"1\""])
+            let patched = try await client.send(
+                .patch, "/api/v1/tickets/INC-1", token: api.agent,
+                body: #"{"assignee":"sam","tags":["vip"]}"#, headers: [.ifMatch: "\"1\""])
             #expect(patched.status == .ok, "\(patched.text)")
             #expect(patched.headers[.eTag] == "\"2\"")
             #expect(patched.json["assignee"] as? String == "sam")
@@ -42,8 +43,9 @@ import Testing
             }
             try await client.send(.post, "/api/v1/tickets/INC-1/transitions", token: api.agent, body: #"{"to":"resolved"}"#)
                 .expectProblem(.unprocessableContent, field: "resolution_note")
-            let solved = try await client.send(.post, "/api/v1/tickets/INC-1/transitions", token: api.agent,
-                                               body: #"{"to":"resolved","resolution_note":"Restarted the relay"}"#)
+            let solved = try await client.send(
+                .post, "/api/v1/tickets/INC-1/transitions", token: api.agent,
+                body: #"{"to":"resolved","resolution_note":"Restarted the relay"}"#)
             #expect(solved.json["status"] as? String == "resolved")
             #expect(solved.json["resolution_note"] as? String == "Restarted the relay")
             try await client.send(.post, "/api/v1/tickets/INC-1/transitions", token: api.agent, body: #"{"to":"nowhere"}"#)
@@ -76,8 +78,10 @@ import Testing
             let ghost = #"{"family":"incident","title":"x","links":[{"kind":"account","id":"7a4c5d2e-1111-4222-8333-944455566677"}]}"#
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: ghost)
                 .expectProblem(.unprocessableContent, field: "links[0].id")
-            try await client.send(.post, "/api/v1/tickets", token: api.agent, body: #"{"family":"incident","title":"x","links":[{"kind":"account","id":"nope"}]}"#)
-                .expectProblem(.unprocessableContent, field: "links[0].id")
+            try await client.send(
+                .post, "/api/v1/tickets", token: api.agent, body: #"{"family":"incident","title":"x","links":[{"kind":"account","id":"nope"}]}"#
+            )
+            .expectProblem(.unprocessableContent, field: "links[0].id")
             try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(extra: #","channel":"fax""#))
                 .expectProblem(.unprocessableContent, field: "channel")
             try await client.send(.get, "/api/v1/tickets?limit=0", token: api.agent).expectProblem(.unprocessableContent, field: "limit")
@@ -91,14 +95,19 @@ import Testing
     @Test(arguments: Engine.available)
     func anIdempotencyKeyNeverCreatesTwice(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
-            let first = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(), headers: [.idempotencyKey: "order-42"])
-            let second = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(), headers: [.idempotencyKey: "order-42"])
+            let first = try await client.send(
+                .post, "/api/v1/tickets", token: api.agent, body: api.incident(), headers: [.idempotencyKey: "order-42"])
+            let second = try await client.send(
+                .post, "/api/v1/tickets", token: api.agent, body: api.incident(), headers: [.idempotencyKey: "order-42"])
             #expect(first.status == .created)
             #expect(second.status == .created)
             #expect(second.json["key"] as? String == first.json["key"] as? String)
-            try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(title: "Other"), headers: [.idempotencyKey: "order-42"])
-                .expectProblem(.unprocessableContent)
-            let third = try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(), headers: [.idempotencyKey: "order-43"])
+            try await client.send(
+                .post, "/api/v1/tickets", token: api.agent, body: api.incident(title: "Other"), headers: [.idempotencyKey: "order-42"]
+            )
+            .expectProblem(.unprocessableContent)
+            let third = try await client.send(
+                .post, "/api/v1/tickets", token: api.agent, body: api.incident(), headers: [.idempotencyKey: "order-43"])
             #expect(third.json["key"] as? String == "INC-2")
         }
     }

@@ -13,8 +13,9 @@ import Testing
             let refused = try await client.send(.get, "/api/v1/users", token: api.agent).expectProblem(.forbidden)
             #expect((refused["detail"] as? String)?.contains("users.manage") == true)
 
-            let created = try await client.send(.post, "/api/v1/users", token: api.admin,
-                                                body: #"{"name":"ivan","role":"it-agent","email":"ivan@acme.example","teams":["it-l2","it-l1"]}"#)
+            let created = try await client.send(
+                .post, "/api/v1/users", token: api.admin,
+                body: #"{"name":"ivan","role":"it-agent","email":"ivan@acme.example","teams":["it-l2","it-l1"]}"#)
             #expect(created.status == .created, "\(created.text)")
             #expect(created.json["teams"] as? [String] == ["it-l1", "it-l2"])
             try await client.send(.post, "/api/v1/users", token: api.admin, body: #"{"name":"ivan","role":"agent"}"#).expectProblem(.conflict)
@@ -30,8 +31,10 @@ import Testing
             try await client.send(.patch, "/api/v1/users/nobody", token: api.admin, body: #"{"teams":[]}"#).expectProblem(.notFound)
             let listed = try await client.send(.get, "/api/v1/users", token: api.admin).json["items"] as? [[String: Any]]
             #expect(listed?.first { $0["name"] as? String == "ivan" }?["email"] as? String == "ivan@acme.example")
-            let actions = try await AuditLog(database: api.services.database).entries(organizationID: api.services.organization.id, action: "user", limit: 50)
-                .filter { $0.actor == "ada" }.map(\.action)
+            let actions = try await AuditLog(database: api.services.database).entries(
+                organizationID: api.services.organization.id, action: "user", limit: 50
+            )
+            .filter { $0.actor == "ada" }.map(\.action)
             #expect(actions == ["user.created", "user.teams_changed", "user.role_changed", "user.teams_changed"])
 
             // A role holding users.manage, below administrator, makes no administrator and touches none.

@@ -23,8 +23,9 @@ import Testing
             #expect(checked.text.contains("no-such-flow"))
             // What was sent stays in the form to be mended.
             #expect(checked.text.contains("workflow: no-such-flow"))
-            let text = try ExampleMap.text().replacingOccurrences(of: "label: { fr: \"Support client\", en: \"Customer support\" }",
-                                                                  with: "label: { fr: \"Support clients\", en: \"Customer care\" }")
+            let text = try ExampleMap.text().replacingOccurrences(
+                of: "label: { fr: \"Support client\", en: \"Customer support\" }",
+                with: "label: { fr: \"Support clients\", en: \"Customer care\" }")
             try await admin.get("/admin/map")
             let valid = try await admin.post("/admin/map/check", [("map", text)])
             #expect(valid.status == .ok)
@@ -46,7 +47,10 @@ import Testing
         try await WebHarness.with(engine) { harness, client in
             let admin = try await WebBrowser.signedIn("ada", on: client)
             WebPageTests.checkPage(try await admin.get("/admin/users"))
-            #expect(try await admin.post("/admin/users/add", [("name", "lea"), ("email", "lea@acme.example"), ("role", "agent"), ("teams", "support-l1")])
+            #expect(
+                try await admin.post(
+                    "/admin/users/add", [("name", "lea"), ("email", "lea@acme.example"), ("role", "agent"), ("teams", "support-l1")]
+                )
                 .headers[.location] == "/admin/users?done=user_added")
             try await admin.get("/admin/users")
             #expect(try await admin.post("/admin/users/add", [("name", "lea"), ("role", "agent")]).status == .conflict)
@@ -58,8 +62,9 @@ import Testing
             // A token is shown once, works on the API, and stops working once revoked.
             try await admin.get("/admin/users")
             let made = try await admin.post("/admin/users/token", [("name", "lea"), ("label", "script")])
-            let token = try #require(made.text.range(of: #"<code>(rls_[A-Za-z0-9_-]+)</code>"#, options: .regularExpression)
-                .map { String(made.text[$0].dropFirst(6).dropLast(7)) })
+            let token = try #require(
+                made.text.range(of: #"<code>(rls_[A-Za-z0-9_-]+)</code>"#, options: .regularExpression)
+                    .map { String(made.text[$0].dropFirst(6).dropLast(7)) })
             #expect(try await client.send(.get, "/api/v1/tickets", token: token).status == .ok)
             try await admin.get("/admin/users")
             #expect(!admin.lastPage.contains(token))
@@ -81,8 +86,10 @@ import Testing
     func webhookEndpointsAreListed(engine: Engine) async throws {
         try await WebHarness.with(engine, settings: { _ in }) { harness, client in
             let admin = try await harness.user("ada")
-            _ = try await harness.services.webhooks.create(url: "https://hooks.example.com/relais", description: "CRM bridge", eventTypes: ["relais.ticket.*"], by: admin)
-            _ = try await harness.services.tickets.open(TicketDraft(family: "service_request", title: "Printer on fire", channel: "portal", openedBy: "internal"), by: admin)
+            _ = try await harness.services.webhooks.create(
+                url: "https://hooks.example.com/relais", description: "CRM bridge", eventTypes: ["relais.ticket.*"], by: admin)
+            _ = try await harness.services.tickets.open(
+                TicketDraft(family: "service_request", title: "Printer on fire", channel: "portal", openedBy: "internal"), by: admin)
             let browser = try await WebBrowser.signedIn("ada", on: client)
             let page = try await browser.get("/admin/webhooks")
             WebPageTests.checkPage(page)

@@ -32,11 +32,14 @@ struct WebHarness {
     }
 
     /// `live`: over a real socket on loopback (the peer's address is known), not in process.
-    static func with(_ engine: Engine, live: Bool = false, settings: (inout WebSettings) -> Void = { _ in },
-                     _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func with(
+        _ engine: Engine, live: Bool = false, settings: (inout WebSettings) -> Void = { _ in },
+        _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let (url, drop) = try await TestDatabase.make(engine)
-        var configuration = RelaisConfiguration(databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(),
-                                                mapFile: ExampleMap.path, logLevel: .critical)
+        var configuration = RelaisConfiguration(
+            databaseURL: url, map: try ExampleMap.load(), mapText: try ExampleMap.text(),
+            mapFile: ExampleMap.path, logLevel: .critical)
         configuration.web.passwordCost = 4
         configuration.webhooks = APIHarness.webhooks
         configuration.web.loginAttempts = 3
@@ -47,12 +50,15 @@ struct WebHarness {
             let org = services.organization.id
             let account = Account(id: UUID(), name: "Helix Pharma", tier: "strategic", createdAt: clock.now)
             try await services.crm.repository.insert(account, organizationID: org)
-            try await services.crm.repository.insert(Contact(id: UUID(), accountID: account.id, name: "Rita", email: "rita@helix.example", createdAt: clock.now),
-                                                     organizationID: org)
+            try await services.crm.repository.insert(
+                Contact(id: UUID(), accountID: account.id, name: "Rita", email: "rita@helix.example", createdAt: clock.now),
+                organizationID: org)
             let passwords = Passwords(cost: 4)
             let sessions = WebSessions(database: services.database)
-            for (name, role, email) in [("sam", "agent", nil), ("kim", "agent", nil), ("rita", "requester", "rita@helix.example"), ("rob", "requester", nil),
-                                        ("ada", "admin", nil), ("ivy", "it-agent", nil)] {
+            for (name, role, email) in [
+                ("sam", "agent", nil), ("kim", "agent", nil), ("rita", "requester", "rita@helix.example"), ("rob", "requester", nil),
+                ("ada", "admin", nil), ("ivy", "it-agent", nil),
+            ] {
                 let user = try await services.directory.addUser(organizationID: org, name: name, email: email, roleName: role)
                 try await sessions.setPassword(hash: try await passwords.hash(password), of: user, at: clock.now)
             }

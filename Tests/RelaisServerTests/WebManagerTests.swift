@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RelaisCore
-import RelaisServer
 import RelaisProcess
+import RelaisServer
 import RelaisStore
 import RelaisTestSupport
 import Testing
@@ -20,7 +20,8 @@ import Testing
             for (week, count) in [(0, 2), (1, 3), (2, 1)] {
                 if week > 0 { harness.clock.advance(7 * 86_400) }
                 for index in 0..<count {
-                    let draft = TicketDraft(family: "service_request", title: "Week \(week) request \(index)", channel: "portal", openedBy: "internal")
+                    let draft = TicketDraft(
+                        family: "service_request", title: "Week \(week) request \(index)", channel: "portal", openedBy: "internal")
                     keys.append(try await tickets.open(draft, by: admin).ticket.key)
                 }
                 if week == 1 {
@@ -31,7 +32,8 @@ import Testing
                         let workflow = try #require(map.workflow(of: family))
                         while workflow.category(of: ticket.status) != .solved {
                             let targets = workflow.allowedTargets(from: ticket.status)
-                            let next = try #require(targets.first { workflow.category(of: $0) == .solved } ?? targets.first { workflow.category(of: $0) == .open })
+                            let next = try #require(
+                                targets.first { workflow.category(of: $0) == .solved } ?? targets.first { workflow.category(of: $0) == .open })
                             ticket = try await tickets.transition(key: key, to: next, resolutionNote: "done", ifMatch: nil, by: admin)
                         }
                     }
@@ -70,8 +72,9 @@ import Testing
         try await WebHarness.with(engine) { harness, client in
             let admin = try await harness.user("ada")
             for index in 0..<3 {
-                let draft = TicketDraft(family: "customer_support", title: "Export fails \(index)", channel: "portal", openedBy: "internal",
-                                        severity: "critical", links: [CRMLink(kind: .account, id: harness.accountID)])
+                let draft = TicketDraft(
+                    family: "customer_support", title: "Export fails \(index)", channel: "portal", openedBy: "internal",
+                    severity: "critical", links: [CRMLink(kind: .account, id: harness.accountID)])
                 _ = try await harness.services.tickets.open(draft, by: admin)
                 harness.clock.advance(3_600)
             }

@@ -29,8 +29,13 @@ import Testing
         try await WebHarness.with(engine) { harness, client in
             let agent = try await WebBrowser.signedIn("sam", on: client)
             Self.checkPage(try await agent.get("/app/new"))
-            let key = try Self.key(from: try await agent.post("/app/tickets", [("family", "service_request"), ("subject", "Badge does not open the door"),
-                                                                              ("description", "Since Monday.")]))
+            let key = try Self.key(
+                from: try await agent.post(
+                    "/app/tickets",
+                    [
+                        ("family", "service_request"), ("subject", "Badge does not open the door"),
+                        ("description", "Since Monday."),
+                    ]))
             // Nobody holds it yet: it is in the unassigned queue, not in mine.
             Self.checkPage(try await agent.get("/app?view=unassigned"))
             #expect(agent.lastPage.contains("/app/tickets/\(key)"))
@@ -63,7 +68,8 @@ import Testing
             let ticket = try #require(try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: key))
             #expect(ticket.status == target)
             #expect(ticket.assignee == "sam")
-            let comments = try await harness.services.tickets.tickets.comments(organizationID: ticket.organizationID, ticketID: ticket.id, includeInternal: true)
+            let comments = try await harness.services.tickets.tickets.comments(
+                organizationID: ticket.organizationID, ticketID: ticket.id, includeInternal: true)
             #expect(comments.map(\.isPublic) == [true, false])
         }
     }
@@ -76,8 +82,10 @@ import Testing
             func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
             func contains(_ page: String, _ part: String) -> Bool { bytes(page).firstRange(of: bytes(part)) != nil }
             let agent = try await WebBrowser.signedIn("sam", on: client)
-            let key = try await agent.create([("family", "service_request"), ("subject", "\u{600}<script>alert(1)</script>"),
-                                              ("description", "x \u{600}<img src=x onerror=alert(1)>")])
+            let key = try await agent.create([
+                ("family", "service_request"), ("subject", "\u{600}<script>alert(1)</script>"),
+                ("description", "x \u{600}<img src=x onerror=alert(1)>"),
+            ])
             for page in ["/app/tickets/\(key)", "/app?view=unassigned"] {
                 Self.checkPage(try await agent.get(page))
                 #expect(contains(agent.lastPage, "&lt;script&gt;alert(1)"), "\(page)")
@@ -104,7 +112,9 @@ import Testing
             #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", duplicate)]).status == .unprocessableContent)
             #expect(try await agent.post("/app/tickets/\(duplicate)/merge", [("into", "CHG-999")]).status == .notFound)
             let merged = try await agent.post("/app/tickets/\(duplicate)/merge", [("into", kept.lowercased())])
-            #expect(merged.headers[.location] == "/app/tickets/\(kept)?done=merged", "\(merged.status) \(merged.text.components(separatedBy: "class=\"problem\"").dropFirst().first?.prefix(300) ?? "")")
+            #expect(
+                merged.headers[.location] == "/app/tickets/\(kept)?done=merged",
+                "\(merged.status) \(merged.text.components(separatedBy: "class=\"problem\"").dropFirst().first?.prefix(300) ?? "")")
             let organization = harness.services.organization.id
             let closed = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: duplicate))
             #expect(closed.statusCategory == .closed)
@@ -132,8 +142,10 @@ import Testing
         try await WebHarness.with(engine) { harness, client in
             let agent = try await WebBrowser.signedIn("sam", on: client)
             try await agent.get("/app/new")
-            for (subject, category) in [("VPN drops every hour", "network"), ("Wifi is slow on floor 2", "network"), ("VPN certificate expired", "network"),
-                                        ("Invoice charged twice", "billing"), ("Refund for a duplicate invoice", "billing")] {
+            for (subject, category) in [
+                ("VPN drops every hour", "network"), ("Wifi is slow on floor 2", "network"), ("VPN certificate expired", "network"),
+                ("Invoice charged twice", "billing"), ("Refund for a duplicate invoice", "billing"),
+            ] {
                 let answer = try await agent.post("/app/tickets", [("family", "service_request"), ("subject", subject), ("category", category)])
                 #expect(answer.status == .seeOther, "\(answer.text)")
             }
@@ -148,7 +160,9 @@ import Testing
             #expect(try await agent.get("/app/accounts?q=hel").text == #"[{"id":"\#(harness.accountID.text)","name":"Helix Pharma"}]"#)
             #expect(try await agent.get("/app/accounts?q=50%25").text == "[]")
             let linked = try await agent.create([("family", "incident"), ("subject", "Mail is down"), ("account", "helix pharma")])
-            #expect(try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: linked)?.accountID == harness.accountID)
+            #expect(
+                try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: linked)?.accountID
+                    == harness.accountID)
             try await agent.get("/app/new")
             let unknown = try await agent.post("/app/tickets", [("family", "incident"), ("subject", "Mail is down"), ("account", "Globex")])
             #expect(unknown.status == .unprocessableContent)
@@ -171,9 +185,13 @@ import Testing
             for family in map.families.values {
                 #expect(requester.lastPage.contains(#"<option value="\#(family.code)""#) == family.openedBy.contains("customer"), "\(family.code)")
             }
-            let key = try Self.key(from: try await requester.post("/portal/tickets", [
-                ("family", "customer_support"), ("subject", "Export to CSV fails"), ("category", "product"), ("description", "Error 500 on export."),
-            ]))
+            let key = try Self.key(
+                from: try await requester.post(
+                    "/portal/tickets",
+                    [
+                        ("family", "customer_support"), ("subject", "Export to CSV fails"), ("category", "product"),
+                        ("description", "Error 500 on export."),
+                    ]))
             // The requester is taken for their CRM contact, which brings the account along.
             let ticket = try #require(try await harness.services.tickets.tickets.find(organizationID: harness.services.organization.id, key: key))
             #expect(ticket.accountID == harness.accountID)
@@ -189,7 +207,8 @@ import Testing
                 var current = try #require(try await harness.services.tickets.tickets.find(organizationID: ticket.organizationID, key: key))
                 while workflow.category(of: current.status) != .solved {
                     let targets = workflow.allowedTargets(from: current.status)
-                    let next = try #require(targets.first { workflow.category(of: $0) == .solved } ?? targets.first { workflow.category(of: $0) == .open })
+                    let next = try #require(
+                        targets.first { workflow.category(of: $0) == .solved } ?? targets.first { workflow.category(of: $0) == .open })
                     try await agent.get("/app/tickets/\(key)")
                     let moved = try await agent.post("/app/tickets/\(key)/move", [("to", next), ("resolution_note", "Fixed in 4.3")])
                     #expect(moved.status == .seeOther, "\(moved.text)")
@@ -296,9 +315,11 @@ import Testing
             try await admin.signIn("ada")
             #expect(try await admin.get("/").headers[.location] == "/app")
             let key = try await admin.create([("family", "service_request"), ("subject", "Walk the pages")])
-            for path in ["/app", "/app?view=team", "/app?view=unassigned", "/app?view=due", "/app?view=breached", "/app/new", "/app/tickets/\(key)",
-                         "/preferences", "/manage", "/manage/process", "/manage/accounts/\(harness.accountID.text)", "/admin", "/admin/map",
-                         "/admin/users", "/admin/webhooks"] {
+            for path in [
+                "/app", "/app?view=team", "/app?view=unassigned", "/app?view=due", "/app?view=breached", "/app/new", "/app/tickets/\(key)",
+                "/preferences", "/manage", "/manage/process", "/manage/accounts/\(harness.accountID.text)", "/admin", "/admin/map",
+                "/admin/users", "/admin/webhooks",
+            ] {
                 Self.checkPage(try await admin.get(path))
             }
             let requester = try await WebBrowser.signedIn("rita", on: client)

@@ -74,7 +74,13 @@ import Testing
     /// address is the one it forwards, and an untrusted peer cannot choose its own.
     @Test(arguments: Engine.available)
     func repeatedFailuresFromOneAddressThrottleItWhateverTheLogin(engine: Engine) async throws {
-        try await WebHarness.with(engine, live: true, settings: { $0.addressAttempts = 4; $0.trustedProxies = ["127.0.0.1"] }) { harness, client in
+        try await WebHarness.with(
+            engine, live: true,
+            settings: {
+                $0.addressAttempts = 4
+                $0.trustedProxies = ["127.0.0.1"]
+            }
+        ) { harness, client in
             func attempt(_ login: String, password: String = "guess guess guess", from address: String) async throws -> TestResponse {
                 let browser = WebBrowser(client)
                 browser.forwardedFor = address
@@ -169,12 +175,16 @@ import Testing
                 #expect(answer.headers[.contentType] == "text/html; charset=utf-8")
             }
             // Nor does a form sent as something else than a form.
-            let json = try await client.execute(uri: "/app/tickets/\(key)/reply", method: .post,
-                                                headers: [.cookie: "relais_session=\(agent.cookies["relais_session"] ?? "")", .contentType: "application/json"],
-                                                body: .init(string: #"{"body":"x"}"#))
+            let json = try await client.execute(
+                uri: "/app/tickets/\(key)/reply", method: .post,
+                headers: [.cookie: "relais_session=\(agent.cookies["relais_session"] ?? "")", .contentType: "application/json"],
+                body: .init(string: #"{"body":"x"}"#))
             #expect(json.status == .unsupportedMediaType)
-            let comments = try await harness.services.tickets.comments(key: key, by: try #require(try await harness.services.directory.user(
-                organizationID: harness.services.organization.id, name: "sam")))
+            let comments = try await harness.services.tickets.comments(
+                key: key,
+                by: try #require(
+                    try await harness.services.directory.user(
+                        organizationID: harness.services.organization.id, name: "sam")))
             #expect(comments.isEmpty)
             // Reading never changes anything: there is no GET behind a form's address.
             #expect(try await agent.get("/app/tickets/\(key)/take").status.code >= 400)
@@ -188,25 +198,36 @@ import Testing
         try await WebHarness.with(engine) { _, client in
             // A post to /login that did not come from its page (another site's form) is refused.
             let browser = WebBrowser(client)
-            let answer = try await browser.post("/login", [("login", "sam"), ("password", WebHarness.password), ("login_token", "made-up")], token: "")
+            let answer = try await browser.post(
+                "/login", [("login", "sam"), ("password", WebHarness.password), ("login_token", "made-up")], token: "")
             #expect(answer.status == .forbidden)
             #expect(browser.cookies["relais_session"] == nil)
             // `next` only leads within the site.
-            for next in ["//evil.example/", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "/ /evil.example", "javascript:alert(1)",
-                         "/%0d%0aSet-Cookie:x=y".removingPercentEncoding!, "\\\\evil.example",
-                         "//\u{301}evil.example/", "/\u{600}/evil.example"] {
+            for next in [
+                "//evil.example/", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "/ /evil.example", "javascript:alert(1)",
+                "/%0d%0aSet-Cookie:x=y".removingPercentEncoding!, "\\\\evil.example",
+                "//\u{301}evil.example/", "/\u{600}/evil.example",
+            ] {
                 let signedIn = WebBrowser(client)
                 try await signedIn.get("/login?next=" + WebBrowser.encode(next))
                 #expect(signedIn.value(of: "next") ?? "" == "", "\(next.debugDescription) is offered back")
-                let landed = try await signedIn.post("/login", [("login_token", signedIn.value(of: "login_token") ?? ""), ("login", "sam"),
-                                                                ("password", WebHarness.password), ("next", next)], token: "")
+                let landed = try await signedIn.post(
+                    "/login",
+                    [
+                        ("login_token", signedIn.value(of: "login_token") ?? ""), ("login", "sam"),
+                        ("password", WebHarness.password), ("next", next),
+                    ], token: "")
                 #expect(landed.headers[.location] == "/app", "\(next.debugDescription)")
             }
             // A path of the site is where one lands.
             let kept = WebBrowser(client)
             try await kept.get("/login?next=/app/tickets/INC-1")
-            let landed = try await kept.post("/login", [("login_token", kept.value(of: "login_token") ?? ""), ("login", "sam"),
-                                                        ("password", WebHarness.password), ("next", "/app/tickets/INC-1")], token: "")
+            let landed = try await kept.post(
+                "/login",
+                [
+                    ("login_token", kept.value(of: "login_token") ?? ""), ("login", "sam"),
+                    ("password", WebHarness.password), ("next", "/app/tickets/INC-1"),
+                ], token: "")
             #expect(landed.headers[.location] == "/app/tickets/INC-1")
         }
     }
@@ -229,9 +250,11 @@ import Testing
             let key = try await requester.create(in: "portal", [("family", "customer_support"), ("subject", "Token check")])
             let organization = harness.services.organization.id
             let before = try #require(try await harness.services.tickets.tickets.find(organizationID: organization, key: key))
-            let fields = [("body", "x"), ("to", "open"), ("into", key), ("name", "eve"), ("role", "admin"), ("password", "long enough password"),
-                          ("map", try ExampleMap.text()), ("subject", "Forged"), ("family", "customer_support"), ("score", "5"), ("reason", "no"),
-                          ("language", "fr"), ("query", "view=mine"), ("kind", "account"), ("id", harness.accountID.text), ("tracker", "product")]
+            let fields = [
+                ("body", "x"), ("to", "open"), ("into", key), ("name", "eve"), ("role", "admin"), ("password", "long enough password"),
+                ("map", try ExampleMap.text()), ("subject", "Forged"), ("family", "customer_support"), ("score", "5"), ("reason", "no"),
+                ("language", "fr"), ("query", "view=mine"), ("kind", "account"), ("id", harness.accountID.text), ("tracker", "product"),
+            ]
             for form in Self.forms {
                 let browser = form.hasPrefix("/portal") ? requester : admin
                 let answer = try await browser.post(form.replacingOccurrences(of: "KEY", with: key), fields, token: "")
@@ -244,7 +267,8 @@ import Testing
             #expect(try await admin.get("/app").status == .ok)
             #expect(try await requester.get("/portal").status == .ok)
             #expect(try await harness.services.versions.list(organizationID: organization, limit: 5).count == 1)
-            #expect(try await harness.services.tickets.tickets.comments(organizationID: organization, ticketID: after.id, includeInternal: true).isEmpty)
+            #expect(
+                try await harness.services.tickets.tickets.comments(organizationID: organization, ticketID: after.id, includeInternal: true).isEmpty)
         }
     }
 }

@@ -14,7 +14,8 @@ import Testing
             let types = try await client.send(.get, "/api/v1/webhooks/event_types", token: api.agent)
             #expect((types.json["items"] as? [String])?.contains("relais.ticket.status_changed") == true)
 
-            let body = #"{"url": "https://hooks.example.com/relais", "description": "ops", "event_types": ["relais.ticket.*", "relais.sla.breached"]}"#
+            let body =
+                #"{"url": "https://hooks.example.com/relais", "description": "ops", "event_types": ["relais.ticket.*", "relais.sla.breached"]}"#
             let created = try await client.send(.post, "/api/v1/webhooks/endpoints", token: api.admin, body: body)
             #expect(created.status == .created, "\(created.text)")
             let secret = try #require(created.json["secret"] as? String)
@@ -61,7 +62,8 @@ import Testing
                 (#"{"url": "https://example.com/x", "event_types": ["relais.ticket.*", "Relais Ticket"]}"#, "event_types[1]"),
             ]
             for (body, field) in cases {
-                try await client.send(.post, "/api/v1/webhooks/endpoints", token: api.admin, body: body).expectProblem(.unprocessableContent, field: field)
+                try await client.send(.post, "/api/v1/webhooks/endpoints", token: api.admin, body: body).expectProblem(
+                    .unprocessableContent, field: field)
             }
             let listed = try await client.send(.get, "/api/v1/webhooks/endpoints", token: api.admin)
             #expect((listed.json["items"] as? [Any])?.isEmpty == true)
@@ -75,9 +77,11 @@ import Testing
     func deadLettersAreListedAndReplayed(engine: Engine) async throws {
         try await APIHarness.with(engine) { api, client in
             // An endpoint nothing listens on, allowed for this test only.
-            let local = WebhookService(database: api.services.database, allowPrivateTargets: true, secrets: api.services.configuration.webhooks.secrets)
+            let local = WebhookService(
+                database: api.services.database, allowPrivateTargets: true, secrets: api.services.configuration.webhooks.secrets)
             let admin = Principal(userID: UUID(), organizationID: api.services.organization.id, name: "ada", role: .admin)
-            let (endpoint, _) = try await local.create(url: "http://127.0.0.1:9/nothing", description: nil, eventTypes: ["relais.ticket.created"], by: admin)
+            let (endpoint, _) = try await local.create(
+                url: "http://127.0.0.1:9/nothing", description: nil, eventTypes: ["relais.ticket.created"], by: admin)
             for title in ["One", "Two"] {
                 #expect(try await client.send(.post, "/api/v1/tickets", token: api.agent, body: api.incident(title: title)).status == .created)
             }
@@ -98,8 +102,11 @@ import Testing
             #expect((log.json["items"] as? [[String: Any]])?.count == 2)
             let page = try await client.send(.get, "/api/v1/webhooks/endpoints/\(id)/deliveries?status=dead&limit=1", token: api.admin)
             let cursor = try #require(page.json["next_cursor"] as? String)
-            let next = try await client.send(.get, "/api/v1/webhooks/endpoints/\(id)/deliveries?status=dead&limit=1&cursor=\(cursor)", token: api.admin)
-            #expect((next.json["items"] as? [[String: Any]])?.first?["id"] as? String != (page.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let next = try await client.send(
+                .get, "/api/v1/webhooks/endpoints/\(id)/deliveries?status=dead&limit=1&cursor=\(cursor)", token: api.admin)
+            #expect(
+                (next.json["items"] as? [[String: Any]])?.first?["id"] as? String != (page.json["items"] as? [[String: Any]])?.first?["id"] as? String
+            )
 
             let first = try #require(items[0]["id"] as? String)
             let replayed = try await client.send(.post, "/api/v1/webhooks/dead_letters/\(first)/replay", token: api.admin)

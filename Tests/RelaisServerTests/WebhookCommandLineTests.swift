@@ -13,7 +13,8 @@ extension CommandLineTests {
         #expect(keyless.status == 1 && keyless.errors.contains("RELAIS_SECRET_KEY is not set"), "\(keyless.errors)")
         let key = ["RELAIS_SECRET_KEY": "ZHVtbXkta2V5LWZvci10aGUtdGVzdHMtb25seS0zMmI="]
 
-        let added = try relais(["webhooks", "add", "https://hooks.example.com/relais", "--type", "relais.ticket.*", "--type", "relais.sla.*"] + place, environment: key)
+        let added = try relais(
+            ["webhooks", "add", "https://hooks.example.com/relais", "--type", "relais.ticket.*", "--type", "relais.sla.*"] + place, environment: key)
         #expect(added.status == 0, "\(added.errors)")
         let lines = added.output.split(separator: "\n").map(String.init)
         let id = try #require(lines.first { $0.hasPrefix("endpoint ") }?.split(separator: " ").last.map(String.init))

@@ -52,15 +52,16 @@ import Testing
             try await fixture.relate(database_, "runs_on", server)
             try await fixture.relate(api, "depends_on", database_)
             try await fixture.relate(web, "depends_on", database_)
-            try await fixture.relate(portal, "depends_on", api)        // diamond: portal reaches the database twice
+            try await fixture.relate(portal, "depends_on", api)  // diamond: portal reaches the database twice
             try await fixture.relate(portal, "depends_on", web)
-            try await fixture.relate(api, "depends_on", portal)         // cycle back from the portal to the api
-            try await fixture.relate(billing, "licensed_by", server)    // documents only
+            try await fixture.relate(api, "depends_on", portal)  // cycle back from the portal to the api
+            try await fixture.relate(billing, "licensed_by", server)  // documents only
             try await fixture.relate(disk, "part_of", server)
 
             let report = try await fixture.cmdb.impact(of: disk.id, by: fixture.base.agent)
             #expect(report.impactedCount == 5)
-            #expect(Dictionary(uniqueKeysWithValues: report.impacted.map { ($0.item.name, $0.distance) })
+            #expect(
+                Dictionary(uniqueKeysWithValues: report.impacted.map { ($0.item.name, $0.distance) })
                     == ["srv-db-01": 1, "crm-db": 2, "crm-api": 3, "crm-web": 3, "Customer portal": 4])
             #expect(report.services.map(\.item.name) == ["Customer portal"])
             #expect(report.accounts.map(\.accountID) == [account])
@@ -69,7 +70,10 @@ import Testing
 
             // The graph is reloaded when relations change.
             try await fixture.relate(billing, "depends_on", web)
-            #expect(try await fixture.cmdb.impact(of: disk.id, by: fixture.base.agent).services.map(\.item.name).sorted() == ["Billing", "Customer portal"])
+            #expect(
+                try await fixture.cmdb.impact(of: disk.id, by: fixture.base.agent).services.map(\.item.name).sorted() == [
+                    "Billing", "Customer portal",
+                ])
             #expect(try await fixture.cmdb.impact(of: disk.id, maxDepth: 2, by: fixture.base.agent).impactedCount == 2)
             #expect(try await fixture.cmdb.impact(of: portal.id, by: fixture.base.agent).impacted.map(\.item.name) == ["crm-api"])
         }
@@ -82,13 +86,20 @@ import Testing
             let server = try await fixture.item("srv-1", "server")
             let app = try await fixture.item("app-1", "application")
             let missing = UUID()
-            #expect(await rejection { _ = try await fixture.cmdb.relate(source: app.id, type: "hosts", target: server.id, by: fixture.base.agent) }
-                    == .invalidValue(field: "type", reason: "unknown relation type 'hosts'; the map declares depends_on, licensed_by, part_of, runs_on"))
-            #expect(await rejection { _ = try await fixture.cmdb.relate(source: app.id, type: "runs_on", target: missing, by: fixture.base.agent) }
+            #expect(
+                await rejection { _ = try await fixture.cmdb.relate(source: app.id, type: "hosts", target: server.id, by: fixture.base.agent) }
+                    == .invalidValue(
+                        field: "type", reason: "unknown relation type 'hosts'; the map declares depends_on, licensed_by, part_of, runs_on"))
+            #expect(
+                await rejection { _ = try await fixture.cmdb.relate(source: app.id, type: "runs_on", target: missing, by: fixture.base.agent) }
                     == .invalidValue(field: "target_id", reason: "no configuration item '\(missing.text)'"))
-            #expect(await rejection { _ = try await fixture.cmdb.createItem(["name": "x", "type": "spaceship"], by: fixture.base.agent) }?
-                .description.hasPrefix("type: unknown type 'spaceship'") == true)
-            #expect(await rejection { _ = try await fixture.cmdb.createItem(["name": "x", "type": "server", "owner_team": "nobody"], by: fixture.base.agent) }?
+            #expect(
+                await rejection { _ = try await fixture.cmdb.createItem(["name": "x", "type": "spaceship"], by: fixture.base.agent) }?
+                    .description.hasPrefix("type: unknown type 'spaceship'") == true)
+            #expect(
+                await rejection {
+                    _ = try await fixture.cmdb.createItem(["name": "x", "type": "server", "owner_team": "nobody"], by: fixture.base.agent)
+                }?
                 .description.hasPrefix("owner_team: unknown team 'nobody'") == true)
             await #expect(throws: AccessError.self) { _ = try await fixture.cmdb.item(server.id, by: fixture.base.requester) }
             #expect(try await fixture.base.count("config_relations") == 0)
@@ -111,8 +122,9 @@ import Testing
             #expect(events.last?.change.kind == .itemLinked)
             _ = try await fixture.cmdb.tie(ticketKey: ticket.key, adding: [], removing: [server.id], by: fixture.base.agent)
             #expect(try await fixture.cmdb.items(ofTicket: ticket.key, by: fixture.base.agent).isEmpty)
-            #expect(await rejection { _ = try await fixture.cmdb.tie(ticketKey: ticket.key, adding: [UUID()], removing: [], by: fixture.base.agent) }?
-                .description.hasPrefix("add: no configuration item") == true)
+            #expect(
+                await rejection { _ = try await fixture.cmdb.tie(ticketKey: ticket.key, adding: [UUID()], removing: [], by: fixture.base.agent) }?
+                    .description.hasPrefix("add: no configuration item") == true)
         }
     }
 
@@ -130,10 +142,14 @@ import Testing
             #expect(first.created == 2)
             #expect(first.rejected.map(\.line) == [4, 5])
             #expect(first.rejected.map(\.field) == ["type", "external_id"])
-            let again = try await fixture.cmdb.importRows([ImportRow(line: 2, values: ["external_id": "CI-1", "type": "", "name": "", "ip": "10.0.0.9"])],
-                                                         kind: .items, by: fixture.base.agent)
+            let again = try await fixture.cmdb.importRows(
+                [ImportRow(line: 2, values: ["external_id": "CI-1", "type": "", "name": "", "ip": "10.0.0.9"])],
+                kind: .items, by: fixture.base.agent)
             #expect(again.updated == 1)
-            #expect(try await fixture.cmdb.repository.item(organizationID: fixture.base.organization.id, externalID: "CI-1")?.attributes == ["ip": "10.0.0.9"])
+            #expect(
+                try await fixture.cmdb.repository.item(organizationID: fixture.base.organization.id, externalID: "CI-1")?.attributes == [
+                    "ip": "10.0.0.9"
+                ])
             #expect(try await fixture.base.count("config_items") == 2)
 
             let relations = [

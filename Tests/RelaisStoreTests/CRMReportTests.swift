@@ -13,10 +13,12 @@ import Testing
             let fixture = try await StoreFixture.make(database)
             let organization = fixture.organization.id
             let service = TicketService(map: fixture.map, database: database, now: { clock.now })
-            let orbital = Account(id: UUID(), name: "Orbital", tier: "standard", segment: "enterprise", region: "emea",
-                                  annualRevenue: 2_000_000, currency: "EUR", createdAt: Date())
-            let kestrel = Account(id: UUID(), name: "Kestrel", tier: "standard", segment: "smb", region: "amer",
-                                  annualRevenue: 500_000, currency: "EUR", createdAt: Date())
+            let orbital = Account(
+                id: UUID(), name: "Orbital", tier: "standard", segment: "enterprise", region: "emea",
+                annualRevenue: 2_000_000, currency: "EUR", createdAt: Date())
+            let kestrel = Account(
+                id: UUID(), name: "Kestrel", tier: "standard", segment: "smb", region: "amer",
+                annualRevenue: 500_000, currency: "EUR", createdAt: Date())
             for account in [orbital, kestrel] { try await service.crm.insert(account, organizationID: organization) }
             var subscription = CRMRecord(id: UUID(), kind: .subscription, accountID: orbital.id, createdAt: Date())
             try subscription.apply(["product": "Relais Cloud", "quantity": "40", "status": "active"])
@@ -29,7 +31,8 @@ import Testing
                 draft.links = [CRMLink(kind: .account, id: account.id)] + links
                 return try await service.open(draft, by: fixture.agent).ticket
             }
-            let first = try await open("customer_support", orbital, severity: "critical", category: "billing", links: [CRMLink(kind: .subscription, id: subscription.id)])
+            let first = try await open(
+                "customer_support", orbital, severity: "critical", category: "billing", links: [CRMLink(kind: .subscription, id: subscription.id)])
             let second = try await open("incident", orbital, severity: "major", category: "network")
             let third = try await open("customer_support", kestrel, severity: "critical", category: "billing")
             _ = try await service.transition(key: first.key, to: "open", resolutionNote: nil, ifMatch: nil, by: fixture.agent)
@@ -58,36 +61,44 @@ import Testing
             let reports = CRMReports(map: fixture.map, database: database)
             let from = clock.now.addingTimeInterval(-30 * 86_400), to = clock.now.addingTimeInterval(86_400)
             let revenue = try await reports.revenueAgainstIncidents(organizationID: organization, from: from, to: to)
-            #expect(revenue.rows == [
-                [.text("Orbital"), .text("enterprise"), .text("standard"), .integer(2_000_000), .text("EUR"), .integer(2), .integer(1), .number(1)],
-                [.text("Kestrel"), .text("smb"), .text("standard"), .integer(500_000), .text("EUR"), .integer(1), .integer(1), .number(2)],
-            ])
+            #expect(
+                revenue.rows == [
+                    [
+                        .text("Orbital"), .text("enterprise"), .text("standard"), .integer(2_000_000), .text("EUR"), .integer(2), .integer(1),
+                        .number(1),
+                    ],
+                    [.text("Kestrel"), .text("smb"), .text("standard"), .integer(500_000), .text("EUR"), .integer(1), .integer(1), .number(2)],
+                ])
             let satisfaction = try await reports.satisfactionAgainstResolution(organizationID: organization, from: from, to: to)
-            #expect(satisfaction.rows == [
-                [.text("under 4h"), .integer(1), .integer(1), .number(5)],
-                [.text("4h to 1d"), .integer(0), .integer(0), .null],
-                [.text("1d to 3d"), .integer(1), .integer(1), .number(2)],
-                [.text("3d to 7d"), .integer(0), .integer(0), .null],
-                [.text("over 7d"), .integer(0), .integer(0), .null],
-            ])
+            #expect(
+                satisfaction.rows == [
+                    [.text("under 4h"), .integer(1), .integer(1), .number(5)],
+                    [.text("4h to 1d"), .integer(0), .integer(0), .null],
+                    [.text("1d to 3d"), .integer(1), .integer(1), .number(2)],
+                    [.text("3d to 7d"), .integer(0), .integer(0), .null],
+                    [.text("over 7d"), .integer(0), .integer(0), .null],
+                ])
             let bySegment = try await reports.slaCompliance(organizationID: organization, from: from, to: to, by: .segment)
-            #expect(bySegment.rows == [
-                [.text("enterprise"), .integer(2), .integer(1), .integer(1), .integer(2), .integer(0), .number(0.75)],
-                [.text("smb"), .integer(1), .integer(0), .integer(1), .integer(0), .integer(0), .number(0)],
-            ])
+            #expect(
+                bySegment.rows == [
+                    [.text("enterprise"), .integer(2), .integer(1), .integer(1), .integer(2), .integer(0), .number(0.75)],
+                    [.text("smb"), .integer(1), .integer(0), .integer(1), .integer(0), .integer(0), .number(0)],
+                ])
             let byProduct = try await reports.slaCompliance(organizationID: organization, from: from, to: to, by: .product)
             #expect(byProduct.rows.map { $0[0] } == [.null, .text("Relais Cloud")])
             #expect(byProduct.rows.last?.last == .number(1))
             let volume = try await reports.volume(organizationID: organization, from: from, to: to)
-            #expect(volume.rows == [
-                [.text("billing"), .text("enterprise"), .integer(1)],
-                [.text("billing"), .text("smb"), .integer(1)],
-                [.text("network"), .text("enterprise"), .integer(1)],
-            ])
+            #expect(
+                volume.rows == [
+                    [.text("billing"), .text("enterprise"), .integer(1)],
+                    [.text("billing"), .text("smb"), .integer(1)],
+                    [.text("network"), .text("enterprise"), .integer(1)],
+                ])
             // Nothing falls in a period before the tickets.
             #expect(try await reports.volume(organizationID: organization, from: from, to: from.addingTimeInterval(86_400)).rows.isEmpty)
 
-            let overview = try await reports.overview(organizationID: organization, accountID: orbital.id, from: from, to: to, today: CivilDate(iso: "2026-12-01")!)
+            let overview = try await reports.overview(
+                organizationID: organization, accountID: orbital.id, from: from, to: to, today: CivilDate(iso: "2026-12-01")!)
             #expect(overview.tickets == 2)
             #expect(overview.byFamily == ["customer_support": 1, "incident": 1])
             #expect(overview.byStatusCategory == ["solved": 1, "closed": 1])
@@ -99,7 +110,8 @@ import Testing
             #expect(overview.latest.map(\.key) == [second.key, first.key])
             #expect(overview.nextRenewal == CivilDate(iso: "2027-06-30"))
             #expect(overview.records.count == 2)
-            let kestrelView = try await reports.overview(organizationID: organization, accountID: kestrel.id, from: from, to: to, today: CivilDate(iso: "2026-12-01")!)
+            let kestrelView = try await reports.overview(
+                organizationID: organization, accountID: kestrel.id, from: from, to: to, today: CivilDate(iso: "2026-12-01")!)
             #expect(kestrelView.openCritical.map(\.key) == [third.key])
             #expect(kestrelView.meanResolutionHours == nil && kestrelView.slaCompliance == 0)
         }

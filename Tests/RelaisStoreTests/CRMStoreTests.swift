@@ -43,8 +43,12 @@ import Testing
         invoice.status = "lost"
         #expect(throws: StoreError.self) { try invoice.validate() }
         var subscription = CRMRecord(id: UUID(), kind: .subscription, createdAt: Date())
-        try subscription.apply(["product": "Relais Cloud", "quantity": "25", "status": "active", "start_date": "2027-01-01", "end_date": "2026-12-01"])
-        #expect { try subscription.validate() } throws: { ($0 as? StoreError) == .invalidValue(field: "end_date", reason: "2026-12-01 is before start_date 2027-01-01") }
+        try subscription.apply([
+            "product": "Relais Cloud", "quantity": "25", "status": "active", "start_date": "2027-01-01", "end_date": "2026-12-01",
+        ])
+        #expect { try subscription.validate() } throws: {
+            ($0 as? StoreError) == .invalidValue(field: "end_date", reason: "2026-12-01 is before start_date 2027-01-01")
+        }
     }
 
     @Test(arguments: Engine.available)
@@ -53,28 +57,40 @@ import Testing
             let fixture = try await StoreFixture.make(database)
             let importer = CRMImporter(database: database)
             let organization = fixture.organization.id
-            let accounts = try await importer.run([
-                ImportRow(line: 2, values: ["external_id": "SF-1", "name": "Orbital", "tier": "strategic", "domain": "orbital.example", "annual_revenue": "2500000", "currency": "EUR"]),
-                ImportRow(line: 3, values: ["external_id": "SF-2", "name": "Kestrel", "annual_revenue": "lots"]),
-                ImportRow(line: 4, values: ["external_id": "SF-3", "name": ""]),
-                ImportRow(line: 5, values: ["external_id": "SF-2", "name": "Kestrel", "segment": "smb"]),
-            ], kind: .account, organizationID: organization)
+            let accounts = try await importer.run(
+                [
+                    ImportRow(
+                        line: 2,
+                        values: [
+                            "external_id": "SF-1", "name": "Orbital", "tier": "strategic", "domain": "orbital.example", "annual_revenue": "2500000",
+                            "currency": "EUR",
+                        ]),
+                    ImportRow(line: 3, values: ["external_id": "SF-2", "name": "Kestrel", "annual_revenue": "lots"]),
+                    ImportRow(line: 4, values: ["external_id": "SF-3", "name": ""]),
+                    ImportRow(line: 5, values: ["external_id": "SF-2", "name": "Kestrel", "segment": "smb"]),
+                ], kind: .account, organizationID: organization)
             #expect(accounts.created == 2)
             #expect(accounts.rejected.map(\.line) == [3, 4])
             #expect(accounts.rejected.map(\.field) == ["annual_revenue", "name"])
-            let contracts = try await importer.run([
-                ImportRow(line: 2, values: ["external_id": "C-1", "account_external_id": "SF-1", "name": "Premium", "sla_level": "premium-24x7",
-                                            "start_date": "2026-01-01", "renewal_date": "2027-01-15"]),
-                ImportRow(line: 3, values: ["external_id": "C-2", "account_external_id": "SF-9", "name": "Ghost", "start_date": "2026-01-01"]),
-                ImportRow(line: 4, values: ["external_id": "C-3", "account_external_id": "SF-2", "name": "Basic", "start_date": "01/01/2026"]),
-            ], kind: .contract, organizationID: organization)
+            let contracts = try await importer.run(
+                [
+                    ImportRow(
+                        line: 2,
+                        values: [
+                            "external_id": "C-1", "account_external_id": "SF-1", "name": "Premium", "sla_level": "premium-24x7",
+                            "start_date": "2026-01-01", "renewal_date": "2027-01-15",
+                        ]),
+                    ImportRow(line: 3, values: ["external_id": "C-2", "account_external_id": "SF-9", "name": "Ghost", "start_date": "2026-01-01"]),
+                    ImportRow(line: 4, values: ["external_id": "C-3", "account_external_id": "SF-2", "name": "Basic", "start_date": "01/01/2026"]),
+                ], kind: .contract, organizationID: organization)
             #expect(contracts.created == 1)
             #expect(contracts.rejected.map(\.line) == [3, 4])
             #expect(contracts.rejected.first?.reason.contains("SF-9") == true)
             // Importing again updates by external id instead of duplicating.
-            let again = try await importer.run([
-                ImportRow(line: 2, values: ["external_id": "C-1", "status": "active", "renewal_date": "2027-02-01"]),
-            ], kind: .contract, organizationID: organization)
+            let again = try await importer.run(
+                [
+                    ImportRow(line: 2, values: ["external_id": "C-1", "status": "active", "renewal_date": "2027-02-01"])
+                ], kind: .contract, organizationID: organization)
             #expect(again.updated == 1 && again.created == 0)
             let stored = try #require(try await fixture.service.crm.record(organizationID: organization, kind: .contract, externalID: "C-1"))
             #expect(stored.renewalDate == CivilDate(iso: "2027-02-01"))
@@ -82,11 +98,12 @@ import Testing
             let orbital = try #require(try await fixture.service.crm.account(organizationID: organization, externalID: "SF-1"))
             #expect(stored.accountID == orbital.id)
             // Contacts join the account that declares their domain.
-            let people = try await importer.run([
-                ImportRow(line: 2, values: ["external_id": "P-1", "name": "Ada", "email": "Ada@Orbital.example"]),
-                ImportRow(line: 3, values: ["external_id": "P-2", "name": "Bo", "email": "bo@elsewhere.example"]),
-                ImportRow(line: 4, values: ["external_id": "P-3", "name": "Cy", "email": "not-an-address"]),
-            ], kind: .contact, organizationID: organization)
+            let people = try await importer.run(
+                [
+                    ImportRow(line: 2, values: ["external_id": "P-1", "name": "Ada", "email": "Ada@Orbital.example"]),
+                    ImportRow(line: 3, values: ["external_id": "P-2", "name": "Bo", "email": "bo@elsewhere.example"]),
+                    ImportRow(line: 4, values: ["external_id": "P-3", "name": "Cy", "email": "not-an-address"]),
+                ], kind: .contact, organizationID: organization)
             #expect(people.created == 2 && people.rejected.map(\.line) == [4])
             let ada = try await fixture.service.crm.contact(organizationID: organization, email: "ada@orbital.example", name: nil, now: Date())
             #expect(ada.accountID == orbital.id)
@@ -129,7 +146,9 @@ import Testing
             #expect(ticket.accountID == fixture.account.id)
             #expect(Set(ticket.links) == [CRMLink(kind: .invoice, id: invoice.id), CRMLink(kind: .account, id: fixture.account.id)])
             // A linked record cannot be deleted; an unlinked one can.
-            await #expect(throws: StoreError.self) { try await fixture.service.crm.delete(kind: .invoice, id: invoice.id, organizationID: organization) }
+            await #expect(throws: StoreError.self) {
+                try await fixture.service.crm.delete(kind: .invoice, id: invoice.id, organizationID: organization)
+            }
             try await fixture.service.crm.delete(kind: .contract, id: theirs.id, organizationID: organization)
             #expect(try await fixture.service.crm.record(organizationID: organization, kind: .contract, id: theirs.id) == nil)
             #expect(try await fixture.count("tickets") == 1)
@@ -155,8 +174,11 @@ import Testing
             #expect(try await sla.state(key: covered.key, by: fixture.agent)?.policy.code == "incident-critical-247")
 
             var map = fixture.map
-            map.routing = [RoutingRule(name: "big-customers", conditions: [.init(field: "account.annual_revenue", values: [], atLeast: 1_000_000)],
-                                       actions: .init(priority: "P1"))]
+            map.routing = [
+                RoutingRule(
+                    name: "big-customers", conditions: [.init(field: "account.annual_revenue", values: [], atLeast: 1_000_000)],
+                    actions: .init(priority: "P1"))
+            ]
             let routed = TicketService(map: map, database: database)
             draft.links = [CRMLink(kind: .account, id: standard.id)]
             #expect(try await routed.open(draft, by: fixture.agent).ticket.priority != "P1")

@@ -15,14 +15,19 @@ import Testing
         }
 
         @discardableResult
-        func article(_ title: String, _ body: String, language: String = "en", audience: KnowledgeArticle.Audience = .customers,
-                     status: KnowledgeArticle.Status = .published, translationOf: UUID? = nil) async throws -> KnowledgeArticle {
-            try await knowledge.create(.init(title: title, body: body, language: language, audience: audience, status: status,
-                                             translationOf: translationOf), by: base.agent)
+        func article(
+            _ title: String, _ body: String, language: String = "en", audience: KnowledgeArticle.Audience = .customers,
+            status: KnowledgeArticle.Status = .published, translationOf: UUID? = nil
+        ) async throws -> KnowledgeArticle {
+            try await knowledge.create(
+                .init(
+                    title: title, body: body, language: language, audience: audience, status: status,
+                    translationOf: translationOf), by: base.agent)
         }
 
         func titles(_ text: String, language: String? = nil, by principal: Principal? = nil) async throws -> [String] {
-            try await knowledge.search(text, language: language, category: nil, status: nil, limit: 10, by: principal ?? base.agent).map(\.article.title)
+            try await knowledge.search(text, language: language, category: nil, status: nil, limit: 10, by: principal ?? base.agent).map(
+                \.article.title)
         }
 
         /// An incident moved to its solved status with `note`.
@@ -81,8 +86,9 @@ import Testing
         try await TestDatabase.with(engine) { database in
             let fixture = try await Fixture(database)
             let first = try await fixture.article("Reset a password", "Use the portal.", status: .draft)
-            let second = try await fixture.knowledge.update(first.id, .init(body: "Use the self-service portal.", status: .published, note: "clearer"),
-                                                            ifMatch: 1, by: fixture.base.agent)
+            let second = try await fixture.knowledge.update(
+                first.id, .init(body: "Use the self-service portal.", status: .published, note: "clearer"),
+                ifMatch: 1, by: fixture.base.agent)
             #expect(second.version == 2)
             #expect(second.publishedAt != nil)
             await #expect(throws: StoreError.versionConflict(current: 2)) {
@@ -98,7 +104,9 @@ import Testing
             await #expect(throws: TicketError.unknownValue(field: "language", value: "de", allowed: ["fr", "en"])) {
                 _ = try await fixture.article("Passwort", "Text", language: "de")
             }
-            await #expect(throws: TicketError.unknownValue(field: "category", value: "astrology", allowed: fixture.base.map.referential.categoryCodes)) {
+            await #expect(
+                throws: TicketError.unknownValue(field: "category", value: "astrology", allowed: fixture.base.map.referential.categoryCodes)
+            ) {
                 _ = try await fixture.knowledge.create(.init(title: "T", body: "B", category: "astrology"), by: fixture.base.agent)
             }
             await #expect(throws: AccessError.self) {
@@ -139,10 +147,12 @@ import Testing
             #expect(try await fixture.titles("profile cache") == ["Outlook crashes at start"])
             // The same text again changes nothing in the article but still ties the ticket.
             let third = try await fixture.solvedTicket("Outlook crashes a third time", note: "Same again.")
-            let same = try await fixture.knowledge.capitalise(ticketKey: third.key, into: article.id, .init(body: updated.body), by: fixture.base.agent)
+            let same = try await fixture.knowledge.capitalise(
+                ticketKey: third.key, into: article.id, .init(body: updated.body), by: fixture.base.agent)
             #expect(same.version == 2)
             #expect(try await fixture.knowledge.articles(ofTicket: third.key, by: fixture.base.agent).map(\.article.id) == [article.id])
-            let report = try await fixture.knowledge.report(from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(60), by: fixture.base.agent)
+            let report = try await fixture.knowledge.report(
+                from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(60), by: fixture.base.agent)
             #expect(report.articlesWritten == 3)
             #expect(report.ticketsSolvedWithArticle == 3)
         }
@@ -154,8 +164,9 @@ import Testing
             let fixture = try await Fixture(database)
             let vpn = try await fixture.article("VPN disconnects every hour", "Update the VPN client to the latest version.")
             try await fixture.article("Printer jams", "Open tray two.")
-            let suggested = try await fixture.knowledge.suggestions(for: "My VPN keeps disconnecting since this morning", family: "incident",
-                                                                    by: fixture.base.requester)
+            let suggested = try await fixture.knowledge.suggestions(
+                for: "My VPN keeps disconnecting since this morning", family: "incident",
+                by: fixture.base.requester)
             #expect(suggested.first?.article.id == vpn.id)
             #expect(try await fixture.knowledge.suggestions(for: "the and of", family: nil, by: fixture.base.agent).isEmpty)
             try await fixture.knowledge.recordDeflection(articleID: vpn.id, family: "incident", query: "vpn", by: fixture.base.requester)
@@ -164,7 +175,8 @@ import Testing
             _ = try await fixture.titles("printer")
             let ticket = try await fixture.base.service.open(fixture.base.draft(title: "Printer jammed"), by: fixture.base.agent).ticket
             _ = try await fixture.knowledge.tie(ticketKey: ticket.key, to: vpn.id, by: fixture.base.agent)
-            let report = try await fixture.knowledge.report(from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(60), by: fixture.base.agent)
+            let report = try await fixture.knowledge.report(
+                from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(60), by: fixture.base.agent)
             #expect(report.deflections == 1)
             #expect(report.searches == 4)
             #expect(report.searchesWithoutResult == 2)
@@ -190,8 +202,10 @@ extension KnowledgeStoreTests {
             let globex = try await StoreFixture.make(database, slug: "globex")
             let theirs = KnowledgeService(map: globex.map, database: database, tickets: globex.service)
             for index in 0...KnowledgeStoreTests.window {
-                _ = try await theirs.create(.init(title: "Printer \(index)", body: "printer printer", language: "en", audience: .customers,
-                                                  status: .published), by: globex.agent)
+                _ = try await theirs.create(
+                    .init(
+                        title: "Printer \(index)", body: "printer printer", language: "en", audience: .customers,
+                        status: .published), by: globex.agent)
             }
             #expect(try await acme.titles("printer") == ["Printer jams on tray 2"])
         }

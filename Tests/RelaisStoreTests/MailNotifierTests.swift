@@ -22,16 +22,19 @@ import Testing
         try await MailFixture.with(engine) { f in
             let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
             guard case let .opened(key) = try await f.receive(message(to: "support@boltline.example", id: "fix@helix.example")) else {
-                Issue.record("not opened"); return
+                Issue.record("not opened")
+                return
             }
             _ = try await notifier.queue()
             _ = try await queued(f, key: key)
             let service = EscalationService(map: f.fixture.map, tickets: f.fixture.service)
             _ = try await service.escalate(key: key, tracker: "product", issue: nil, also: [], steps: nil, by: f.fixture.agent)
-            let work = try #require(try await service.escalations.claim(owner: "t", limit: 5, at: Date(), leaseUntil: Date().addingTimeInterval(60)).first)
+            let work = try #require(
+                try await service.escalations.claim(owner: "t", limit: 5, at: Date(), leaseUntil: Date().addingTimeInterval(60)).first)
             let tracker = try #require(f.fixture.map.trackers["product"])
-            try await service.escalations.opened(work, issue: IssueUpdate(issueID: "9", issueKey: "#9", state: IssueState(name: "open", done: false)),
-                                                 tracker: tracker, owner: "t", at: Date())
+            try await service.escalations.opened(
+                work, issue: IssueUpdate(issueID: "9", issueKey: "#9", state: IssueState(name: "open", done: false)),
+                tracker: tracker, owner: "t", at: Date())
             // Opening the issue tells the requester nothing; the fix shipping does, once.
             #expect(try await notifier.queue().queued == 0)
             let shipped = IssueUpdate(issueID: "9", issueKey: "#9", state: IssueState(name: "closed", done: true))
@@ -49,7 +52,10 @@ import Testing
     func aMailedRequestIsAcknowledgedAnsweredAndSolvedOnItsThreadAndTheAnswersComeBack(engine: Engine) async throws {
         try await MailFixture.with(engine) { f in
             let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
-            guard case let .opened(key) = try await f.receive(message(id: "root@helix.example")) else { Issue.record("not opened"); return }
+            guard case let .opened(key) = try await f.receive(message(id: "root@helix.example")) else {
+                Issue.record("not opened")
+                return
+            }
             #expect(try await notifier.queue().queued == 1)
             let acknowledgement = try #require(try await queued(f, key: key).first)
             #expect(acknowledgement.subject == "[\(key)] Invoice is wrong")
@@ -61,7 +67,8 @@ import Testing
 
             // An internal note tells the requester nothing; a public reply does, quoting itself.
             _ = try await f.fixture.service.comment(key: key, body: "Checked the seat count", isPublic: false, by: f.fixture.agent)
-            _ = try await f.fixture.service.comment(key: key, body: "Two seats were billed twice; a credit note follows.", isPublic: true, by: f.fixture.agent)
+            _ = try await f.fixture.service.comment(
+                key: key, body: "Two seats were billed twice; a credit note follows.", isPublic: true, by: f.fixture.agent)
             #expect(try await notifier.queue().queued == 1)
             let reply = try #require(try await queued(f, key: key).first)
             #expect(reply.subject == "Re: [\(key)] Invoice is wrong" && reply.header("Auto-Submitted") == nil)
@@ -77,8 +84,9 @@ import Testing
 
             // The requester answers the solved notice with nothing but the threading headers: the
             // answer lands on the ticket, which goes back to the team.
-            let answer = message(subject: "Re: your request", id: "again@helix.example",
-                                 extra: ["In-Reply-To: <\(try #require(solved.messageID))>"], body: "Still two seats too many.")
+            let answer = message(
+                subject: "Re: your request", id: "again@helix.example",
+                extra: ["In-Reply-To: <\(try #require(solved.messageID))>"], body: "Still two seats too many.")
             #expect(try await f.receive(answer) == .commented(key))
             let ticket = try await f.ticket(key)
             #expect(ticket.status == "open" && ticket.statusCategory == .open)
@@ -92,11 +100,17 @@ import Testing
         try await MailFixture.with(engine) { f in
             let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
             let automatic = message(from: "robot@helix.example", subject: "Disk full", extra: ["Auto-Submitted: auto-generated"])
-            guard case .opened = try await f.receive(automatic) else { Issue.record("not opened"); return }
+            guard case .opened = try await f.receive(automatic) else {
+                Issue.record("not opened")
+                return
+            }
             var pass = try await notifier.queue()
             #expect(pass.queued == 0 && pass.skipped["opened by an automatic message"] == 1)
 
-            guard case let .opened(key) = try await f.receive(message(from: "ana@helix.example")) else { Issue.record("not opened"); return }
+            guard case let .opened(key) = try await f.receive(message(from: "ana@helix.example")) else {
+                Issue.record("not opened")
+                return
+            }
             try await f.fixture.database.transaction { db in
                 try await db.update("contacts").set("email_failing_at", to: 1).where("email", .equal, "ana@helix.example").run()
             }
@@ -105,7 +119,10 @@ import Testing
             #expect(pass.queued == 0 && pass.skipped["address failing"] == 2)
 
             // A notifier turned on two hours late does not mail about the past.
-            guard case .opened = try await f.receive(message(from: "bo@helix.example")) else { Issue.record("not opened"); return }
+            guard case .opened = try await f.receive(message(from: "bo@helix.example")) else {
+                Issue.record("not opened")
+                return
+            }
             let late = MailNotifier(map: f.fixture.map, database: f.fixture.database, now: { Date().addingTimeInterval(7_200) })
             pass = try await late.queue()
             #expect(pass.read > 0 && pass.queued == 0)
@@ -152,7 +169,8 @@ import Testing
         try await MailFixture.with(engine) { f in
             let notifier = MailNotifier(map: f.fixture.map, database: f.fixture.database)
             guard case let .opened(key) = try await f.receive(message(to: "support@boltline.example", id: "b1@helix.example")) else {
-                Issue.record("not opened"); return
+                Issue.record("not opened")
+                return
             }
             let ticket = try await f.ticket(key)
             #expect(ticket.brand == "boltline" && ticket.entity == "boltline")
@@ -164,7 +182,10 @@ import Testing
             #expect(acknowledgement.text.contains("Le support Boltline"))
 
             // The group's own address stays the default entity's, answered in English.
-            guard case let .opened(other) = try await f.receive(message(id: "a1@helix.example")) else { Issue.record("not opened"); return }
+            guard case let .opened(other) = try await f.receive(message(id: "a1@helix.example")) else {
+                Issue.record("not opened")
+                return
+            }
             let acme = try await f.ticket(other)
             #expect(acme.brand == "acme" && acme.entity == "acme-sas")
             #expect(try await notifier.queue().queued == 1)

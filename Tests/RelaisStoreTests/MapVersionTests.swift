@@ -57,7 +57,10 @@ import Testing
             let invalid = await #expect(throws: MapChangeError.self) {
                 try await versions.propose(organizationID: org, text: broken, message: "typo", by: people.ada)
             }
-            guard case let .invalid(number, problems) = invalid else { Issue.record("expected .invalid, got \(String(describing: invalid))"); return }
+            guard case let .invalid(number, problems) = invalid else {
+                Issue.record("expected .invalid, got \(String(describing: invalid))")
+                return
+            }
             #expect(problems.count >= 2)
             #expect(problems.contains { $0.message.contains("nobody") && $0.line > 200 })
             #expect(problems.contains { $0.message.contains("nowhere") })
@@ -84,8 +87,9 @@ import Testing
             }
             #expect(try await versions.reject(organizationID: org, number: unmoved.number, note: "needs a move", by: people.ada).state == .rejected)
 
-            let proposal = try await versions.propose(organizationID: org, text: renamed, message: "rename in_progress",
-                                                      moves: [StatusMove(family: "incident", from: "in_progress", to: "working")], by: people.ada)
+            let proposal = try await versions.propose(
+                organizationID: org, text: renamed, message: "rename in_progress",
+                moves: [StatusMove(family: "incident", from: "in_progress", to: "working")], by: people.ada)
             // Someone other than the author approves (the demo map asks for it outside routing).
             await #expect(throws: MapChangeError.ownProposal(sections: ["families", "domain itsm"])) {
                 try await versions.approve(organizationID: org, number: proposal.number, by: people.ada)
@@ -135,10 +139,11 @@ import Testing
             #expect(without.count < text.count - 500)
             let proposal = try await versions.propose(organizationID: org, text: without, message: "drop Boltline", by: people.ada)
             let impact = try await versions.impact(of: proposal)
-            #expect(impact.problems == [
-                "entities.boltline: 1 ticket and 0 accounts belong to this entity; an entity they belong to cannot be removed",
-                "brand 'boltline': 1 ticket came through this brand; a brand with tickets cannot be removed",
-            ], "\(impact.problems)")
+            #expect(
+                impact.problems == [
+                    "entities.boltline: 1 ticket and 0 accounts belong to this entity; an entity they belong to cannot be removed",
+                    "brand 'boltline': 1 ticket came through this brand; a brand with tickets cannot be removed",
+                ], "\(impact.problems)")
             await #expect(throws: MapChangeError.self) {
                 try await versions.approve(organizationID: org, number: proposal.number, by: people.bob)
             }
@@ -153,7 +158,8 @@ import Testing
             // Routing: agents may propose, and no second approver is needed.
             let first = try await versions.propose(organizationID: org, text: Self.routingTo("it-l3", in: text), message: "to L3", by: people.sam)
             let second = try await versions.propose(organizationID: org, text: Self.routingTo("it-l1", in: text), message: "to L1", by: people.ada)
-            let third = try await versions.propose(organizationID: org, text: Self.routingTo("support-l1", in: text), message: "to support", by: people.ada)
+            let third = try await versions.propose(
+                organizationID: org, text: Self.routingTo("support-l1", in: text), message: "to support", by: people.ada)
             #expect(first.sections == [.routing])
             await #expect(throws: MapChangeError.forbidden(permissions: ["map.routing.approve"])) {
                 try await versions.approve(organizationID: org, number: first.number, by: people.sam)
@@ -164,7 +170,11 @@ import Testing
             // Two applies from the same running version: one runs, the other is stale.
             let outcomes = await withTaskGroup(of: Result<MapVersion, any Error>.self) { group in
                 for number in [first.number, second.number] {
-                    group.addTask { do { return .success(try await versions.apply(organizationID: org, number: number, by: people.bob)) } catch { return .failure(error) } }
+                    group.addTask {
+                        do { return .success(try await versions.apply(organizationID: org, number: number, by: people.bob)) } catch {
+                            return .failure(error)
+                        }
+                    }
                 }
                 return await group.reduce(into: []) { $0.append($1) }
             }
@@ -206,7 +216,8 @@ import Testing
             #expect(running.version.hash == (try await versions.version(organizationID: org, number: 1)).hash)
             #expect(running.map == (try ExampleMap.load()))
             // Routing behaves as before the change: a critical incident goes to L2 again.
-            let ticket = try await TicketService(map: running.map, database: database).open(fixture.draft(severity: "critical"), by: fixture.agent).ticket
+            let ticket = try await TicketService(map: running.map, database: database).open(fixture.draft(severity: "critical"), by: fixture.agent)
+                .ticket
             #expect(ticket.team == "it-l2")
 
             await #expect(throws: MapChangeError.unchanged(running: rolled.number)) {
@@ -218,7 +229,8 @@ import Testing
                 try await versions.rollback(organizationID: org, to: rejected.number, by: people.bob)
             }
             #expect(try await versions.list(organizationID: org, limit: 10).map(\.number) == [rejected.number, rolled.number, change.number, 1])
-            #expect(try await versions.list(organizationID: org, state: .applied, limit: 10, before: rolled.number).map(\.number) == [change.number, 1])
+            #expect(
+                try await versions.list(organizationID: org, state: .applied, limit: 10, before: rolled.number).map(\.number) == [change.number, 1])
         }
     }
 }

@@ -32,7 +32,8 @@ import Testing
             if case let .failure(problem) = input.record { return problem.description }
             return nil
         }
-        #expect(problems == ["record 5: no sys_id", "record 6: opened_at: 'last tuesday' is not a time (yyyy-MM-dd HH:mm:ss)", "record 7: not an object"])
+        #expect(
+            problems == ["record 5: no sys_id", "record 6: opened_at: 'last tuesday' is not a time (yyyy-MM-dd HH:mm:ss)", "record 7: not an object"])
         #expect(throws: PeerRecordProblem.self) { try ServiceNowRecords.read(Data("[1,".utf8)) }
     }
 
@@ -65,8 +66,11 @@ import Testing
             let events = try await fixture.service.events(key: closed.key, by: fixture.agent)
             #expect(events.map(\.change.kind) == [.created, .statusChanged, .statusChanged])
             #expect(events.map(\.change.to) == ["new", "resolved", "closed"])
-            #expect(events.map(\.occurredAt) == [utc("2026-10-01 14:00:00"), utc("2026-10-02 11:30:00"),
-                                                  utc("2026-10-04 10:00:00")])
+            #expect(
+                events.map(\.occurredAt) == [
+                    utc("2026-10-01 14:00:00"), utc("2026-10-02 11:30:00"),
+                    utc("2026-10-04 10:00:00"),
+                ])
             // The raw values stay beside the ticket.
             let raw = try await database.read { db in
                 try await db.select().column("raw").from("peer_tickets").where("ticket_id", .equal, lyon.id.text).first()
@@ -76,8 +80,10 @@ import Testing
             // Again: nothing new. Then the tool moved one incident on: only that one changes.
             let again = try await importer.run(try Self.inputs(), fields: ServiceNowRecords.referentialFields, organizationID: org)
             #expect(again.created == 0 && again.updated == 0 && again.unchanged == 3)
-            let moved = try Self.inputs { $0.replacingOccurrences(of: #""state": "2""#, with: #""state": "6""#)
-                .replacingOccurrences(of: #""sys_updated_on": "2026-10-05 09:40:00""#, with: #""sys_updated_on": "2026-10-05 16:00:00""#) }
+            let moved = try Self.inputs {
+                $0.replacingOccurrences(of: #""state": "2""#, with: #""state": "6""#)
+                    .replacingOccurrences(of: #""sys_updated_on": "2026-10-05 09:40:00""#, with: #""sys_updated_on": "2026-10-05 16:00:00""#)
+            }
             let third = try await importer.run(moved, fields: ServiceNowRecords.referentialFields, organizationID: org)
             #expect(third.created == 0 && third.updated == 1 && third.unchanged == 2)
             let resolved = try await fixture.service.find(key: lyon.key, by: fixture.agent)
@@ -87,13 +93,18 @@ import Testing
             #expect(try await fixture.service.list(TicketQuery(organizationID: org), by: fixture.agent).tickets.count == 3)
 
             // The same request entered in Jira an hour later is found as a double entry.
-            let jira = PeerRecord(source: "jira", externalID: "OPS-99", title: "Lyon office: email server unreachable",
-                                  values: ["issuetype": "Task", "status": "To Do"], createdAt: utc("2026-10-05 09:12:30"))
+            let jira = PeerRecord(
+                source: "jira", externalID: "OPS-99", title: "Lyon office: email server unreachable",
+                values: ["issuetype": "Task", "status": "To Do"], createdAt: utc("2026-10-05 09:12:30"))
             #expect(try await importer.run([PeerInput(position: "issue 1", record: .success(jira))], fields: [], organizationID: org).created == 1)
-            let pairs = try await DoubleEntries(database: database).pairs(organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"))
+            let pairs = try await DoubleEntries(database: database).pairs(
+                organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"))
             #expect(pairs.map(\.tools) == ["jira + servicenow"] && pairs.first?.first.key == lyon.key, "\(pairs)")
-            #expect(try await DoubleEntries(database: database).pairs(organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"),
-                                                                     window: 1_800).isEmpty)
+            #expect(
+                try await DoubleEntries(database: database).pairs(
+                    organizationID: org, from: utc("2026-10-01 00:00:00"), to: utc("2026-11-01 00:00:00"),
+                    window: 1_800
+                ).isEmpty)
         }
     }
 
@@ -108,19 +119,32 @@ import Testing
             let org = fixture.organization.id
             let count = PeerImporter.firstBatchSize + 1_300
             var inputs = (0..<count).map { index in
-                PeerInput(position: "record \(index + 1)", record: .success(PeerRecord(
-                    source: "servicenow", externalID: "inc-\(index)", title: "Incident \(index)",
-                    values: ["table": "incident", "state": index % 2 == 0 ? "2" : "6", "assignment_group": "Network", "contact_type": "phone"],
-                    createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) * 60))))
+                PeerInput(
+                    position: "record \(index + 1)",
+                    record: .success(
+                        PeerRecord(
+                            source: "servicenow", externalID: "inc-\(index)", title: "Incident \(index)",
+                            values: [
+                                "table": "incident", "state": index % 2 == 0 ? "2" : "6", "assignment_group": "Network", "contact_type": "phone",
+                            ],
+                            createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) * 60))))
             }
             // The first record again at the end, with another title: the later one is imported.
-            inputs.append(PeerInput(position: "record \(count + 1)", record: .success(PeerRecord(
-                source: "servicenow", externalID: "inc-0", title: "Incident 0, retitled",
-                values: ["table": "incident", "state": "2", "assignment_group": "Network", "contact_type": "phone"],
-                createdAt: Date(timeIntervalSince1970: 1_790_000_000)))))
+            inputs.append(
+                PeerInput(
+                    position: "record \(count + 1)",
+                    record: .success(
+                        PeerRecord(
+                            source: "servicenow", externalID: "inc-0", title: "Incident 0, retitled",
+                            values: ["table": "incident", "state": "2", "assignment_group": "Network", "contact_type": "phone"],
+                            createdAt: Date(timeIntervalSince1970: 1_790_000_000)))))
             // One the mappings cannot place, in the second batch.
-            inputs[PeerImporter.firstBatchSize + 10] = PeerInput(position: "record \(PeerImporter.firstBatchSize + 11)", record: .success(PeerRecord(
-                source: "servicenow", externalID: "odd", title: "Odd", values: ["table": "incident", "state": "9"], createdAt: Date(timeIntervalSince1970: 1_790_000_000))))
+            inputs[PeerImporter.firstBatchSize + 10] = PeerInput(
+                position: "record \(PeerImporter.firstBatchSize + 11)",
+                record: .success(
+                    PeerRecord(
+                        source: "servicenow", externalID: "odd", title: "Odd", values: ["table": "incident", "state": "9"],
+                        createdAt: Date(timeIntervalSince1970: 1_790_000_000))))
             let seen = Mutex<[Int]>([])
             let report = try await PeerImporter(database: database, map: fixture.map)
                 .run(inputs, fields: ServiceNowRecords.referentialFields, organizationID: org) { done in seen.withLock { $0.append(done) } }
@@ -151,16 +175,19 @@ import Testing
         for state in states {
             for table in tables {
                 for group in groups {
-                    let record = PeerRecord(source: "servicenow", externalID: "\(state)-\(table)-\(group)", title: "x",
-                                            values: ["state": state, "table": table, "assignment_group": group].filter { !$0.value.isEmpty },
-                                            createdAt: Date(timeIntervalSince1970: Double.random(in: 0...2e9, using: &generator)))
+                    let record = PeerRecord(
+                        source: "servicenow", externalID: "\(state)-\(table)-\(group)", title: "x",
+                        values: ["state": state, "table": table, "assignment_group": group].filter { !$0.value.isEmpty },
+                        createdAt: Date(timeIntervalSince1970: Double.random(in: 0...2e9, using: &generator)))
                     switch PeerImportRules.translate(record, map: map, organizationID: UUID(), id: UUID()) {
                     case let .success(translation):
                         let ticket = translation.ticket
                         let family = try #require(map.families[ticket.family])
                         #expect(map.workflow(of: family)?.category(of: ticket.status) == ticket.statusCategory)
                         #expect(ticket.team.map(family.handledBy.contains) ?? true)
-                        #expect(translation.history.first?.change.kind == .created && translation.history.last.map { $0.change.to == ticket.status || $0.change.kind == .created } == true)
+                        #expect(
+                            translation.history.first?.change.kind == .created
+                                && translation.history.last.map { $0.change.to == ticket.status || $0.change.kind == .created } == true)
                     case let .failure(unmapped):
                         #expect(table != "incident" || ["9", ""].contains(state), "\(record.values): \(unmapped.reason)")
                         #expect(!unmapped.missing.isEmpty)
@@ -193,10 +220,13 @@ import Testing
         try await TestDatabase.with(engine) { database in
             let fixture = try await StoreFixture.make(database)
             let report = try await PeerImporter(database: database, map: fixture.map)
-                .run(try JiraIssues.read(try Data(contentsOf: Self.fixture)), fields: JiraIssues.referentialFields, organizationID: fixture.organization.id)
+                .run(
+                    try JiraIssues.read(try Data(contentsOf: Self.fixture)), fields: JiraIssues.referentialFields,
+                    organizationID: fixture.organization.id)
             #expect(report.created == 1 && report.skipped.map(\.position) == ["issue 2", "issue 3"], "\(report.skipped)")
             #expect(report.uncovered["issuetype"] == ["Epic": 1] && report.uncovered["priority"] == ["High": 1])
-            let ticket = try #require(try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: fixture.agent).tickets.first)
+            let ticket = try #require(
+                try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: fixture.agent).tickets.first)
             #expect(ticket.family == "project_task" && ticket.status == "done" && ticket.statusCategory == .solved)
             let events = try await fixture.service.events(key: ticket.key, by: fixture.agent)
             #expect(events.map(\.change.to) == ["backlog", "todo", "doing", "done"])
@@ -216,7 +246,10 @@ import Testing
             let fixture = try await StoreFixture.make(database)
             let importer = PeerImporter(database: database, map: fixture.map), org = fixture.organization.id
             let zendesk = try ZendeskTickets.read(try Data(contentsOf: Self.folder.appendingPathComponent("zendesk-incremental.json")))
-            #expect(try zendesk[0].record.get().values == ["status": "open", "type": "problem", "priority": "high", "channel": "web", "group_id": "98738"])
+            #expect(
+                try zendesk[0].record.get().values == [
+                    "status": "open", "type": "problem", "priority": "high", "channel": "web", "group_id": "98738",
+                ])
             let fromZendesk = try await importer.run(zendesk, fields: ZendeskTickets.referentialFields, organizationID: org)
             #expect(fromZendesk.created == 2 && fromZendesk.skipped.map(\.position) == ["ticket 3"])
             #expect(fromZendesk.uncovered["type"] == ["task": 1] && fromZendesk.uncovered["channel"] == ["email": 1, "web": 1])
@@ -231,7 +264,9 @@ import Testing
             #expect(byTitle["Help, my printer is on fire!"]?.family == "incident" && byTitle["Help, my printer is on fire!"]?.statusCategory == .open)
             #expect(byTitle["How do I export invoices?"]?.family == "customer_support" && byTitle["How do I export invoices?"]?.category == "usage")
             #expect(byTitle["How do I export invoices?"]?.statusCategory == .solved)
-            #expect(byTitle["New starter: accounts for Léa"]?.family == "service_request" && byTitle["New starter: accounts for Léa"]?.statusCategory == .closed)
+            #expect(
+                byTitle["New starter: accounts for Léa"]?.family == "service_request"
+                    && byTitle["New starter: accounts for Léa"]?.statusCategory == .closed)
             #expect(byTitle["Laptop does not boot"]?.description == "Black screen since this morning.")
         }
     }

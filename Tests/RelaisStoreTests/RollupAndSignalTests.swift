@@ -31,18 +31,22 @@ import Testing
             for _ in 0..<120 {
                 switch random.next(5) {
                 case 0, 1:
-                    var draft = fixture.draft(random.pick(["incident", "customer_support", "service_request"]), severity: random.pick([nil, "minor", "major", "critical"]))
+                    var draft = fixture.draft(
+                        random.pick(["incident", "customer_support", "service_request"]), severity: random.pick([nil, "minor", "major", "critical"]))
                     draft.category = random.pick([nil, "access", "billing", "usage"])
                     draft.links = random.next(6) == 0 ? [] : [CRMLink(kind: .account, id: random.pick(accounts))]
                     if draft.family != "service_request", draft.links.isEmpty { draft.links = [CRMLink(kind: .account, id: accounts[0])] }
                     keys.append(try await fixture.service.open(draft, by: fixture.agent).ticket.key)
                 case 2 where !keys.isEmpty:
                     let key = random.pick(keys)
-                    _ = try await fixture.service.update(key: key, with: TicketPatch(severity: random.pick(["minor", "major", "critical"]), category: random.pick(["network", "billing"])),
-                                                         ifMatch: nil, by: fixture.agent)
+                    _ = try await fixture.service.update(
+                        key: key,
+                        with: TicketPatch(severity: random.pick(["minor", "major", "critical"]), category: random.pick(["network", "billing"])),
+                        ifMatch: nil, by: fixture.agent)
                 case 3 where !keys.isEmpty:
                     let key = random.pick(keys)
-                    _ = try await fixture.service.update(key: key, with: TicketPatch(links: [CRMLink(kind: .account, id: random.pick(accounts))]), ifMatch: nil, by: fixture.agent)
+                    _ = try await fixture.service.update(
+                        key: key, with: TicketPatch(links: [CRMLink(kind: .account, id: random.pick(accounts))]), ifMatch: nil, by: fixture.agent)
                 case 4 where !keys.isEmpty:
                     let ticket = try await fixture.service.find(key: random.pick(keys), by: fixture.agent)
                     let workflow = fixture.map.workflows[fixture.map.families[ticket.family]!.workflow]!
@@ -70,8 +74,10 @@ import Testing
             for key in keys {
                 let ticket = try await fixture.service.find(key: key, by: fixture.agent)
                 guard let account = ticket.accountID else { continue }
-                for (dimension, value) in [("status_category", ticket.statusCategory.rawValue), ("family", ticket.family),
-                                           ("severity", ticket.severity ?? ""), ("category", ticket.category ?? "")] {
+                for (dimension, value) in [
+                    ("status_category", ticket.statusCategory.rawValue), ("family", ticket.family),
+                    ("severity", ticket.severity ?? ""), ("category", ticket.category ?? ""),
+                ] {
                     expected[account, default: [:]][dimension, default: [:]][value, default: 0] += 1
                 }
             }
@@ -94,7 +100,9 @@ import Testing
             signals = SignalService(map: fixture.map, database: fixture.database, now: { clock.now })
         }
 
-        func open(_ family: String = "incident", severity: String? = "major", category: String? = nil, tags: [String] = [], account: UUID? = nil) async throws -> Ticket {
+        func open(
+            _ family: String = "incident", severity: String? = "major", category: String? = nil, tags: [String] = [], account: UUID? = nil
+        ) async throws -> Ticket {
             var draft = fixture.draft(family, severity: severity)
             draft.category = category
             draft.tags = tags
@@ -134,7 +142,9 @@ import Testing
             #expect(try await desk.signals.runOnce().opened == 0)
             open = try await desk.open(rule: "churn_risk")
             #expect(open.count == 1 && open.first?.evidence.last == fourth.key)
-            #expect(try await AccountRollups(database: database).summary(organizationID: desk.fixture.organization.id, accountID: desk.fixture.account.id).openSignals == 1)
+            #expect(
+                try await AccountRollups(database: database).summary(organizationID: desk.fixture.organization.id, accountID: desk.fixture.account.id)
+                    .openSignals == 1)
             // Lowering a severity is not enough to clear it (three remain); the window moving past two of them is.
             _ = try await desk.service.update(key: third.key, with: TicketPatch(severity: "minor"), ifMatch: nil, by: desk.fixture.agent)
             #expect(try await desk.signals.runOnce().closed == 0)
@@ -143,9 +153,13 @@ import Testing
             #expect(try await desk.open(rule: "churn_risk").isEmpty)
             let all = try await desk.signals.list(organizationID: desk.fixture.organization.id, status: nil, accountID: desk.fixture.account.id)
             #expect(all.filter { $0.rule == "churn_risk" }.map(\.status) == [.closed])
-            #expect(try await AccountRollups(database: database).summary(organizationID: desk.fixture.organization.id, accountID: desk.fixture.account.id).openSignals == 0)
+            #expect(
+                try await AccountRollups(database: database).summary(organizationID: desk.fixture.organization.id, accountID: desk.fixture.account.id)
+                    .openSignals == 0)
             let events = try await database.read { db in
-                try await db.raw("SELECT type FROM outbox WHERE type LIKE 'relais.signal.%' ORDER BY created_at").all().map { try $0.decode(column: "type", as: String.self) }
+                try await db.raw("SELECT type FROM outbox WHERE type LIKE 'relais.signal.%' ORDER BY created_at").all().map {
+                    try $0.decode(column: "type", as: String.self)
+                }
             }
             #expect(events == ["relais.signal.opened", "relais.signal.closed"])
         }
@@ -169,7 +183,8 @@ import Testing
             var events = try await published()
             #expect(events.count == 1)
             #expect(events.first?.subject == account && events.first?.sequence == "1")
-            #expect(events.first?.data["tickets"] == "2" && events.first?.data["severity.minor"] == "1" && events.first?.data["severity.major"] == "1")
+            #expect(
+                events.first?.data["tickets"] == "2" && events.first?.data["severity.minor"] == "1" && events.first?.data["severity.major"] == "1")
             #expect(events.first?.data["family.incident"] == "2")
             // A comment changes no count: the account is looked at again, nothing is published.
             _ = try await desk.service.comment(key: first.key, body: "Still looking", isPublic: true, by: desk.fixture.agent)
@@ -238,8 +253,9 @@ import Testing
             let narrowed = SignalService(map: map, database: database, now: { clock.now })
             #expect(try await narrowed.evaluateAcrossAccounts(organizationID: fixture.organization.id).closed == 1)
             map.signals["feature_demand"]?.tickets.fields["family"] = ["customer_support", "incident"]
-            #expect(try await SignalService(map: map, database: database, now: { clock.now })
-                .evaluateAcrossAccounts(organizationID: fixture.organization.id).opened == 1)
+            #expect(
+                try await SignalService(map: map, database: database, now: { clock.now })
+                    .evaluateAcrossAccounts(organizationID: fixture.organization.id).opened == 1)
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import RelaisCore
-@testable import RelaisStore
 import RelaisTestSupport
 import SQLKit
 import Testing
+
+@testable import RelaisStore
 
 /// The texts written into rows without Foundation's formatters say exactly what those say.
 @Suite struct RowTextTests {
@@ -21,8 +22,10 @@ import Testing
     @Test(arguments: [
         [String: String](),
         ["state": "7", "assignment_group": "Service Desk"],
-        ["quote": "say \"hi\"", "back\\slash": "a\\b", "path": "a/b/c", "lines": "one\r\ntwo\tthree",
-         "control": "\u{01}\u{1F}\u{08}\u{0C}", "accents": "café, naïve, 東京 👩🏽‍💻", "delete": "\u{7F}", "": ""],
+        [
+            "quote": "say \"hi\"", "back\\slash": "a\\b", "path": "a/b/c", "lines": "one\r\ntwo\tthree",
+            "control": "\u{01}\u{1F}\u{08}\u{0C}", "accents": "café, naïve, 東京 👩🏽‍💻", "delete": "\u{7F}", "": "",
+        ],
     ])
     func dictionariesAreTheEncodersText(object: [String: String]) throws {
         let encoded = JSONText.encode(object)
@@ -58,7 +61,9 @@ import Testing
                 [index, texts[index % texts.count], index % 3 == 0 ? nil : "note \(index)", Double(index) / 8, index % 2 == 0, Int64(index) << 40]
             }
             let back = try await database.transaction { db in
-                try await db.raw("CREATE TABLE row_check (n BIGINT, label TEXT NOT NULL, note TEXT, ratio DOUBLE PRECISION, flag BOOLEAN, big BIGINT)").run()
+                try await db.raw(
+                    "CREATE TABLE row_check (n BIGINT, label TEXT NOT NULL, note TEXT, ratio DOUBLE PRECISION, flag BOOLEAN, big BIGINT)"
+                ).run()
                 try await RowInsert.run("row_check", columns: ["n", "label", "note", "ratio", "flag", "big"], rows: rows, on: db)
                 return try await db.raw("SELECT n, label, note, ratio, flag, big FROM row_check ORDER BY n").all()
             }

@@ -94,7 +94,10 @@ final class ManualClock: @unchecked Sendable {
                 try await db.raw("SELECT type, payload FROM outbox WHERE subject = \(bind: ticket.key) ORDER BY sequence").all()
                     .map { (try $0.decode(column: "type", as: String.self), try $0.decode(column: "payload", as: String.self)) }
             }
-            #expect(outbox.map(\.0) == ["relais.ticket.created", "relais.sla.warning", "relais.sla.breached", "relais.ticket.assigned", "relais.ticket.priority_changed"])
+            #expect(
+                outbox.map(\.0) == [
+                    "relais.ticket.created", "relais.sla.warning", "relais.sla.breached", "relais.ticket.assigned", "relais.ticket.priority_changed",
+                ])
             let breach = try #require(outbox.first { $0.0 == "relais.sla.breached" }?.1)
             #expect(breach.contains("\"notify\":\"team=it-l1, account_owner=camille\""), "\(breach)")
             // Now P2: the resolution target is one business day; its warning falls at 16:24.
@@ -241,7 +244,8 @@ final class ManualClock: @unchecked Sendable {
             #expect(breached.map(\.key) == [late.key])
             let due = try await desk.sla.dueSoon(within: 3 * 24 * 3600, limit: 10, by: desk.fixture.agent)
             #expect(due.map(\.key) == [answered.key])
-            let report = try await desk.sla.report(groupBy: .family, from: Date(timeIntervalSince1970: 0), to: clock.now.addingTimeInterval(1), by: desk.fixture.agent)
+            let report = try await desk.sla.report(
+                groupBy: .family, from: Date(timeIntervalSince1970: 0), to: clock.now.addingTimeInterval(1), by: desk.fixture.agent)
             #expect(report.map(\.group) == ["incident"])
             let first = try #require(report.first?.metrics[.firstResponse])
             #expect(first.met == 1 && first.breached == 1 && first.compliance == 0.5)

@@ -23,14 +23,17 @@ struct StoreFixture {
         try await CRMRepository(database: database).insert(account, organizationID: organization.id)
         // The requester is a customer: a contact of the account, by their address.
         try await CRMRepository(database: database).insert(
-            Contact(id: UUID(), accountID: account.id, name: "Client", email: "client@helix.example", createdAt: Date()), organizationID: organization.id)
-        return StoreFixture(database: database, map: map, organization: organization, agent: agent, requester: requester,
-                            account: account, service: TicketService(map: map, database: database))
+            Contact(id: UUID(), accountID: account.id, name: "Client", email: "client@helix.example", createdAt: Date()),
+            organizationID: organization.id)
+        return StoreFixture(
+            database: database, map: map, organization: organization, agent: agent, requester: requester,
+            account: account, service: TicketService(map: map, database: database))
     }
 
     func draft(_ family: String = "incident", title: String = "Mail is down", severity: String? = nil, team: String? = nil) -> TicketDraft {
-        TicketDraft(family: family, title: title, channel: "api", openedBy: "internal", impact: "medium", urgency: "medium",
-                    severity: severity, team: team, links: [CRMLink(kind: .account, id: account.id)])
+        TicketDraft(
+            family: family, title: title, channel: "api", openedBy: "internal", impact: "medium", urgency: "medium",
+            severity: severity, team: team, links: [CRMLink(kind: .account, id: account.id)])
     }
 
     func count(_ table: String) async throws -> Int {

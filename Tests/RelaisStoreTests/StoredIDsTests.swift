@@ -19,8 +19,9 @@ import Testing
             try await fixture.service.crm.insert(invoice, organizationID: fixture.organization.id)
             let ticket = try await fixture.service.open(fixture.draft("customer_support", title: "Billed twice"), by: fixture.agent).ticket
             let account = CRMLink(kind: .account, id: fixture.account.id)
-            _ = try await fixture.service.update(key: ticket.key, with: TicketPatch(links: [account, CRMLink(kind: .invoice, id: invoice.id)]),
-                                                 ifMatch: nil, by: fixture.agent)
+            _ = try await fixture.service.update(
+                key: ticket.key, with: TicketPatch(links: [account, CRMLink(kind: .invoice, id: invoice.id)]),
+                ifMatch: nil, by: fixture.agent)
             _ = try await fixture.service.update(key: ticket.key, with: TicketPatch(links: [account]), ifMatch: nil, by: fixture.agent)
 
             var checked = 0
@@ -51,12 +52,16 @@ import Testing
             let ticket = try await fixture.service.open(fixture.draft(), by: fixture.agent).ticket
             let upper = UUID().uuidString
             try await database.transaction { db in
-                for (sequence, kind, from, to): (Int, String, String?, String?) in [(90, "linked", nil, upper), (91, "unlinked", upper, nil), (92, "fieldChanged", "Ab", "CD")] {
-                    try await db.raw("""
+                for (sequence, kind, from, to): (Int, String, String?, String?) in [
+                    (90, "linked", nil, upper), (91, "unlinked", upper, nil), (92, "fieldChanged", "Ab", "CD"),
+                ] {
+                    try await db.raw(
+                        """
                         INSERT INTO ticket_events (id, organization_id, ticket_id, sequence, occurred_at, actor, kind, field, from_value, to_value)
                         VALUES (\(bind: UUID().text), \(bind: fixture.organization.id.text), \(bind: ticket.id.text), \(bind: sequence), 0,
                                 'agent', \(bind: kind), 'account', \(bind: from), \(bind: to))
-                        """).run()
+                        """
+                    ).run()
                 }
             }
             let migration = try #require(Migrator.all.first { $0.name == "lower_case_linked_ids" })
@@ -66,7 +71,9 @@ import Testing
             let rows = try await database.read { db in
                 try await db.raw("SELECT from_value, to_value FROM ticket_events WHERE sequence >= 90 ORDER BY sequence").all()
             }
-            let values = try rows.map { [try $0.decode(column: "from_value", as: String?.self), try $0.decode(column: "to_value", as: String?.self)] }
+            let values = try rows.map {
+                [try $0.decode(column: "from_value", as: String?.self), try $0.decode(column: "to_value", as: String?.self)]
+            }
             #expect(values == [[nil, upper.lowercased()], [upper.lowercased(), nil], ["Ab", "CD"]], "other events keep their text")
         }
     }

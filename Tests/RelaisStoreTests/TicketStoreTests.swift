@@ -56,7 +56,8 @@ import Testing
             let plainEvents = try await fixture.service.events(key: plain.key, by: fixture.agent)
             #expect(plainEvents.contains { $0.change.rule == "strategic-accounts-first" && $0.change.to == "P2" })
 
-            let moved = try await fixture.service.transition(key: created.key, to: "assigned", resolutionNote: nil, ifMatch: created.version, by: fixture.agent)
+            let moved = try await fixture.service.transition(
+                key: created.key, to: "assigned", resolutionNote: nil, ifMatch: created.version, by: fixture.agent)
             #expect(moved.version == created.version + 1)
             events = try await fixture.service.events(key: created.key, by: fixture.agent)
             #expect(events.last?.change == TicketChange(kind: .statusChanged, field: "status", from: "new", to: "assigned"))
@@ -92,8 +93,9 @@ import Testing
                 for index in 0..<8 {
                     group.addTask {
                         do {
-                            _ = try await fixture.service.update(key: ticket.key, with: TicketPatch(title: "Title \(index)"),
-                                                                 ifMatch: ticket.version, by: fixture.agent)
+                            _ = try await fixture.service.update(
+                                key: ticket.key, with: TicketPatch(title: "Title \(index)"),
+                                ifMatch: ticket.version, by: fixture.agent)
                             return true
                         } catch StoreError.versionConflict {
                             return false
@@ -210,9 +212,11 @@ import Testing
 }
 
 @Suite struct AccountValidationTests {
-    @Test(arguments: [("name", Account(id: UUID(), name: "  ", createdAt: Date())),
-                      ("annual_revenue", Account(id: UUID(), name: "Orion", annualRevenue: -1, createdAt: Date())),
-                      ("currency", Account(id: UUID(), name: "Orion", currency: "euro", createdAt: Date()))])
+    @Test(arguments: [
+        ("name", Account(id: UUID(), name: "  ", createdAt: Date())),
+        ("annual_revenue", Account(id: UUID(), name: "Orion", annualRevenue: -1, createdAt: Date())),
+        ("currency", Account(id: UUID(), name: "Orion", currency: "euro", createdAt: Date())),
+    ])
     func accountsRefuseWhatTheyCannotHold(field: String, account: Account) {
         #expect(throws: StoreError.self) { try account.validate() }
         #expect {
@@ -242,7 +246,9 @@ import Testing
             scoped.access = AccessScope(permissions: [.ticketsWrite], families: ["incident"], teams: ["it-l2"])
             #expect(try await fixture.service.find(key: l2.key, by: scoped).id == l2.id)
             for ticket in [l3, support] {
-                await #expect(throws: StoreError.notFound(what: "ticket", id: ticket.key)) { try await fixture.service.find(key: ticket.key, by: scoped) }
+                await #expect(throws: StoreError.notFound(what: "ticket", id: ticket.key)) {
+                    try await fixture.service.find(key: ticket.key, by: scoped)
+                }
             }
             let listed = try await fixture.service.list(TicketQuery(organizationID: fixture.organization.id), by: scoped).tickets.map(\.key)
             #expect(listed == [l2.key])

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RelaisStore
 import Testing
+
+@testable import RelaisStore
 
 @Suite struct TimeOrderedIDTests {
     @Test func laterIDsSortAfterEarlierOnesAsText() {

@@ -37,11 +37,14 @@ public enum TestDatabase {
             try await server.read { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             await server.close()
             components.path = "/\(name)"
-            return (components.string!, {
-                guard let server = try? RelaisDatabase.open(admin, poolSize: 1) else { return }
-                _ = try? await server.read { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
-                await server.close()
-            })
+            return (
+                components.string!,
+                {
+                    guard let server = try? RelaisDatabase.open(admin, poolSize: 1) else { return }
+                    _ = try? await server.read { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                    await server.close()
+                }
+            )
         }
     }
 

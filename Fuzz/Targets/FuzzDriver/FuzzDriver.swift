@@ -10,8 +10,9 @@ public func runFuzzer(_ body: @escaping (UnsafeRawBufferPointer) -> Void) -> Nev
     fuzzOne = body
     var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
     var count = CommandLine.argc
-    exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-        fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
-        return 0
-    })
+    exit(
+        LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+            fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
+            return 0
+        })
 }

@@ -1,5 +1,5 @@
-import FuzzDriver
 import Foundation
+import FuzzDriver
 import RelaisMap
 
 /// A map text, as proposed over the API. Files it names are given (empty), never read.

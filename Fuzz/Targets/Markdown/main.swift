@@ -41,7 +41,9 @@ func fuzzMarkdown(_ input: UnsafeRawBufferPointer) {
             let valueStart = afterName.dropFirst(2)
             let value = valueStart.prefix { $0 != "\"" }
             let scheme = text(value).lowercased().unicodeScalars.filter { !$0.properties.isWhitespace }
-            if ["href", "src"].contains(attribute), ["javascript:", "vbscript:", "data:text"].contains(where: { scheme.starts(with: $0.unicodeScalars) }) {
+            if ["href", "src"].contains(attribute),
+                ["javascript:", "vbscript:", "data:text"].contains(where: { scheme.starts(with: $0.unicodeScalars) })
+            {
                 fatalError("a script URL came out: \(text(value.prefix(200)).debugDescription)")
             }
             inside = valueStart.dropFirst(value.count + 1)

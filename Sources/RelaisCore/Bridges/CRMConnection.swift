@@ -30,8 +30,10 @@ public struct CRMConnection: Sendable, Equatable {
     /// The currency of amounts that do not name theirs (a HubSpot portal without multiple currencies).
     public var currency: String?
 
-    public init(kind: Kind, url: String, tokenVariable: String, direction: Direction = .both, pipeline: String = "0",
-                stages: [StatusCategory: String] = [:], tierProperty: String? = nil, currency: String? = nil) {
+    public init(
+        kind: Kind, url: String, tokenVariable: String, direction: Direction = .both, pipeline: String = "0",
+        stages: [StatusCategory: String] = [:], tierProperty: String? = nil, currency: String? = nil
+    ) {
         self.kind = kind
         self.url = url
         self.tokenVariable = tokenVariable

@@ -14,7 +14,9 @@ public struct ColumnMapping: Sendable, Equatable {
     /// Local fields the mappings match and the coverage report lists, each with its column.
     public var values: [String: String]
 
-    public init(source: String, id: String, title: String, description: String? = nil, createdAt: String, updatedAt: String? = nil, values: [String: String]) {
+    public init(
+        source: String, id: String, title: String, description: String? = nil, createdAt: String, updatedAt: String? = nil, values: [String: String]
+    ) {
         self.source = source
         self.id = id
         self.title = title
@@ -41,8 +43,10 @@ public struct ColumnMapping: Sendable, Equatable {
         }
         var values: [String: String] = [:]
         for (field, column) in self.values { values[field] = value(column) }
-        return .success(PeerRecord(source: source, externalID: externalID, title: value(title) ?? "", description: value(description) ?? "",
-                                   values: values, createdAt: createdAt, updatedAt: updated))
+        return .success(
+            PeerRecord(
+                source: source, externalID: externalID, title: value(title) ?? "", description: value(description) ?? "",
+                values: values, createdAt: createdAt, updatedAt: updated))
     }
 
     /// Reads a time as tools export them: `yyyy-MM-dd`, then optionally `T` or a space and
@@ -67,7 +71,8 @@ public struct ColumnMapping: Sendable, Equatable {
             return true
         }
         guard let year = number(4), skip(45), let month = number(2), skip(45), let day = number(2),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var hour = 0, minute = 0, second = 0, fraction = 0.0, offset = 0
         if index < bytes.count, bytes[index] == 84 || bytes[index] == 32 {
             index += 1

@@ -24,8 +24,10 @@ public struct PeerConnection: Sendable, Equatable {
     /// The time zone the tool reads times of filters in (Jira's JQL uses the API account's).
     public var timezone: String
 
-    public init(source: String, url: String, userVariable: String? = nil, tokenVariable: String, every: TimeInterval = 300, since: Date? = nil,
-                query: String? = nil, timezone: String = "UTC") {
+    public init(
+        source: String, url: String, userVariable: String? = nil, tokenVariable: String, every: TimeInterval = 300, since: Date? = nil,
+        query: String? = nil, timezone: String = "UTC"
+    ) {
         self.source = source
         self.url = url
         self.userVariable = userVariable

@@ -32,8 +32,10 @@ public struct PeerRecord: Sendable, Equatable {
     public var updatedAt: Date
     public var history: [Change]
 
-    public init(source: String, externalID: String, title: String, description: String = "", values: [String: String],
-                createdAt: Date, updatedAt: Date? = nil, history: [Change] = []) {
+    public init(
+        source: String, externalID: String, title: String, description: String = "", values: [String: String],
+        createdAt: Date, updatedAt: Date? = nil, history: [Change] = []
+    ) {
         self.source = source
         self.externalID = externalID
         self.title = title
@@ -92,7 +94,12 @@ public enum PeerImportRules {
             return .failure(Unmapped(missing: ["family"], reason: "no mapping of '\(record.source)' gives a family to \(describe(record.values))"))
         }
         guard let status = status(mapped, in: workflow), let category = workflow.category(of: status) else {
-            return .failure(Unmapped(missing: ["status"], reason: "no mapping of '\(record.source)' gives a status or status category of workflow '\(workflow.code)' to \(describe(record.values))"))
+            return .failure(
+                Unmapped(
+                    missing: ["status"],
+                    reason:
+                        "no mapping of '\(record.source)' gives a status or status category of workflow '\(workflow.code)' to \(describe(record.values))"
+                ))
         }
         let team = mapped["team"].flatMap { family.handledBy.contains($0) ? $0 : nil }
         let title = record.title.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -118,8 +125,12 @@ public enum PeerImportRules {
         case let .success(translation): new = translation.ticket
         }
         guard new.family == ticket.family else {
-            return .failure(Unmapped(missing: ["family"],
-                                     reason: "its mapping now gives family '\(new.family)', but ticket \(ticket.key) is of '\(ticket.family)'; a ticket does not change family"))
+            return .failure(
+                Unmapped(
+                    missing: ["family"],
+                    reason:
+                        "its mapping now gives family '\(new.family)', but ticket \(ticket.key) is of '\(ticket.family)'; a ticket does not change family"
+                ))
         }
         var changes: [TicketChange] = []
         if new.status != ticket.status {
@@ -127,7 +138,8 @@ public enum PeerImportRules {
             (ticket.status, ticket.statusCategory) = (new.status, new.statusCategory)
         }
         let fields: [(String, WritableKeyPath<Ticket, String?>)] = [
-            ("impact", \.impact), ("urgency", \.urgency), ("priority", \.priority), ("severity", \.severity), ("category", \.category), ("team", \.team),
+            ("impact", \.impact), ("urgency", \.urgency), ("priority", \.priority), ("severity", \.severity), ("category", \.category),
+            ("team", \.team),
         ]
         for (name, path) in fields {
             if let change = TicketChange.field(name, from: ticket[keyPath: path], to: new[keyPath: path]) { changes.append(change) }
@@ -150,8 +162,11 @@ public enum PeerImportRules {
     /// The history: the creation at the tool's creation time in the workflow's first status, then
     /// each status the tool recorded (its local values mapped like the record's), ending where the
     /// ticket stands now.
-    static func history(of record: PeerRecord, to ticket: Ticket, workflow: Workflow, map: ProcessMap)
-        -> [(change: TicketChange, at: Date, actor: String)] {
+    static func history(
+        of record: PeerRecord, to ticket: Ticket, workflow: Workflow, map: ProcessMap
+    )
+        -> [(change: TicketChange, at: Date, actor: String)]
+    {
         var entries: [(change: TicketChange, at: Date, actor: String)] = []
         var current = workflow.initial
         entries.append((TicketChange(kind: .created, to: current), record.createdAt, record.source))
@@ -160,7 +175,8 @@ public enum PeerImportRules {
             values[change.field] = change.to
             let mapped = ValueMapping.apply(map.referential.mappings, source: record.source, to: values)
             guard let status = status(mapped, in: workflow), status != current else { continue }
-            entries.append((TicketChange(kind: .statusChanged, field: "status", from: current, to: status), max(change.at, record.createdAt), change.actor))
+            entries.append(
+                (TicketChange(kind: .statusChanged, field: "status", from: current, to: status), max(change.at, record.createdAt), change.actor))
             current = status
         }
         if current != ticket.status {

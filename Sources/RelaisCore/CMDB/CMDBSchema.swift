@@ -51,7 +51,8 @@ public struct CMDBSchema: Sendable, Equatable {
     /// Why the map does not allow an item of type `type`, or nil when it does.
     public func problem(itemType type: String) -> String? {
         guard types[type] == nil else { return nil }
-        return types.isEmpty ? "the map declares no configuration item types (cmdb.types)"
+        return types.isEmpty
+            ? "the map declares no configuration item types (cmdb.types)"
             : "unknown type '\(type)'; the map declares \(types.keys.sorted().joined(separator: ", "))"
     }
 
@@ -59,8 +60,12 @@ public struct CMDBSchema: Sendable, Equatable {
     /// field at fault (`type`, or `target` for an item related to itself), or nil when it does.
     public func problem(relationType type: String, source: UUID, target: UUID) -> (field: RelationField, reason: String)? {
         guard relations[type] != nil else {
-            return (.type, relations.isEmpty ? "the map declares no relation types (cmdb.relations)"
-                : "unknown relation type '\(type)'; the map declares \(relations.keys.sorted().joined(separator: ", "))")
+            return (
+                .type,
+                relations.isEmpty
+                    ? "the map declares no relation types (cmdb.relations)"
+                    : "unknown relation type '\(type)'; the map declares \(relations.keys.sorted().joined(separator: ", "))"
+            )
         }
         return source == target ? (.target, "an item cannot be related to itself") : nil
     }

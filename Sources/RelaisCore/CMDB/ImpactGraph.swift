@@ -38,9 +38,12 @@ public struct ImpactGraph: Sendable {
             let type = relationTypes[index]
             let (source, target) = (sources[index], relationTargets[index])
             guard let direction = schema[type]?.impact, direction != .none,
-                  source >= 0, target >= 0, Int(source) < count, Int(target) < count else { continue }
+                source >= 0, target >= 0, Int(source) < count, Int(target) < count
+            else { continue }
             let kind: UInt16
-            if let known = nameIndex[type] { kind = known } else {
+            if let known = nameIndex[type] {
+                kind = known
+            } else {
                 kind = UInt16(names.count)
                 nameIndex[type] = kind
                 names.append(type)

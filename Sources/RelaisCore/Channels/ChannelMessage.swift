@@ -35,8 +35,10 @@ public struct ChannelMessage: Sendable, Equatable, Codable {
         case conversationID = "conversation_id", messageID = "message_id", sender, text, subject, family, automatic
     }
 
-    public init(conversationID: String, messageID: String? = nil, sender: Sender, text: String, subject: String? = nil, family: String? = nil,
-                automatic: Bool? = nil) {
+    public init(
+        conversationID: String, messageID: String? = nil, sender: Sender, text: String, subject: String? = nil, family: String? = nil,
+        automatic: Bool? = nil
+    ) {
         self.conversationID = conversationID
         self.messageID = messageID
         self.sender = sender
@@ -93,13 +95,23 @@ public enum ChannelRules {
     /// Checks what a message must hold: a conversation, a text, a sender that can be told apart.
     public static func validate(_ message: ChannelMessage) throws(Refusal) {
         let conversation = message.conversationID.trimmingCharacters(in: .whitespaces)
-        guard !conversation.isEmpty, conversation.count <= 200 else { throw Refusal(reason: "'conversation_id' must hold 1 to 200 characters", field: "conversation_id") }
-        if let id = message.messageID, id.isEmpty || id.count > 200 { throw Refusal(reason: "'message_id' must hold 1 to 200 characters", field: "message_id") }
-        guard !message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Refusal(reason: "'text' must not be empty", field: "text") }
+        guard !conversation.isEmpty, conversation.count <= 200 else {
+            throw Refusal(reason: "'conversation_id' must hold 1 to 200 characters", field: "conversation_id")
+        }
+        if let id = message.messageID, id.isEmpty || id.count > 200 {
+            throw Refusal(reason: "'message_id' must hold 1 to 200 characters", field: "message_id")
+        }
+        guard !message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Refusal(reason: "'text' must not be empty", field: "text")
+        }
         guard message.text.utf8.count <= 100_000 else { throw Refusal(reason: "'text' is longer than 100,000 bytes", field: "text") }
         let sender = message.sender
-        if let email = sender.email, MailAddress.single(email) == nil { throw Refusal(reason: "'sender.email' is not a mail address: '\(email.prefix(100))'", field: "sender.email") }
-        if let phone = sender.phone, phoneNumber(phone) == nil { throw Refusal(reason: "'sender.phone' is not a phone number: '\(phone.prefix(100))'", field: "sender.phone") }
+        if let email = sender.email, MailAddress.single(email) == nil {
+            throw Refusal(reason: "'sender.email' is not a mail address: '\(email.prefix(100))'", field: "sender.email")
+        }
+        if let phone = sender.phone, phoneNumber(phone) == nil {
+            throw Refusal(reason: "'sender.phone' is not a phone number: '\(phone.prefix(100))'", field: "sender.phone")
+        }
         if let handle = sender.handle, handle.trimmingCharacters(in: .whitespaces).isEmpty || handle.count > 200 {
             throw Refusal(reason: "'sender.handle' must hold 1 to 200 characters", field: "sender.handle")
         }
@@ -124,7 +136,10 @@ public enum ChannelRules {
         let candidates = map.families.values.filter { $0.channels.contains(channel) }.sorted { $0.code < $1.code }
         if let code = message.family {
             guard let family = candidates.first(where: { $0.code == code }) else {
-                throw Refusal(reason: "family '\(code)' does not take the '\(channel)' channel (families that do: \(candidates.map(\.code).joined(separator: ", ")))")
+                throw Refusal(
+                    reason:
+                        "family '\(code)' does not take the '\(channel)' channel (families that do: \(candidates.map(\.code).joined(separator: ", ")))"
+                )
             }
             return family
         }
@@ -139,7 +154,9 @@ public enum ChannelRules {
     }
 
     /// The ticket a first message opens.
-    public static func draft(for message: ChannelMessage, channel: String, family: Family, accountID: UUID?, contactID: UUID) throws(Refusal) -> TicketDraft {
+    public static func draft(
+        for message: ChannelMessage, channel: String, family: Family, accountID: UUID?, contactID: UUID
+    ) throws(Refusal) -> TicketDraft {
         if family.crm.require.contains(.account), accountID == nil {
             throw Refusal(reason: "family '\(family.code)' needs an account, and the sender belongs to none")
         }

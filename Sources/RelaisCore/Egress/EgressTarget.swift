@@ -17,7 +17,9 @@ public enum EgressTarget {
         }
         guard scheme == "https" || scheme == "http" else { return "scheme '\(scheme)' is not http or https" }
         guard let host = components.host, !host.isEmpty else { return "'\(text)' has no host" }
-        if components.user != nil || components.password != nil { return "credentials in the URL are not accepted; use a secret from the environment" }
+        if components.user != nil || components.password != nil {
+            return "credentials in the URL are not accepted; use a secret from the environment"
+        }
         if components.fragment != nil { return "a fragment is never sent to a server" }
         if !allowPrivate, NetworkAddress.isPrivate(host: host) == true {
             return "host '\(host)' is on this machine or a private network (allowed only when the server is started with --allow-private-egress)"

@@ -29,35 +29,35 @@ public enum NetworkAddress {
         switch (b[0], b[1]) {
         case (0, _), (10, _), (127, _): return true
         case (100, 64...127): return true  // shared address space (carrier-grade NAT)
-        case (169, 254): return true       // link-local, cloud metadata services
+        case (169, 254): return true  // link-local, cloud metadata services
         case (172, 16...31), (192, 168): return true
         case (192, 0) where b[2] == 0 || b[2] == 2: return true
         case (192, 88) where b[2] == 99: return true  // 6to4 relay anycast
-        case (198, 18...19): return true   // benchmarking
+        case (198, 18...19): return true  // benchmarking
         case (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: return true
-        case (224...255, _): return true   // multicast, reserved, broadcast
+        case (224...255, _): return true  // multicast, reserved, broadcast
         default: return false
         }
     }
 
     public static func isPrivate(ipv6 b: [UInt8]) -> Bool {
         guard b.count == 16 else { return true }
-        if b[0..<12].allSatisfy({ $0 == 0 }) {                                // ::, ::1 and IPv4-compatible ::a.b.c.d
+        if b[0..<12].allSatisfy({ $0 == 0 }) {  // ::, ::1 and IPv4-compatible ::a.b.c.d
             return b[12..<15].allSatisfy({ $0 == 0 }) || isPrivate(ipv4: Array(b[12...]))
         }
         if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff { return isPrivate(ipv4: Array(b[12...])) }  // IPv4-mapped
-        if b[0] == 0x00, b[1] == 0x64, b[2] == 0xff, b[3] == 0x9b {           // NAT64, well-known and local-use
+        if b[0] == 0x00, b[1] == 0x64, b[2] == 0xff, b[3] == 0x9b {  // NAT64, well-known and local-use
             return b[4] == 0 && b[5] == 1 ? true : isPrivate(ipv4: Array(b[12...]))
         }
         if b[0] == 0x20, b[1] == 0x02 { return isPrivate(ipv4: Array(b[2..<6])) }  // 6to4
-        if b[0] == 0x20, b[1] == 0x01, b[2] == 0x00, b[3] == 0x00 {           // Teredo: the client's address, inverted
+        if b[0] == 0x20, b[1] == 0x01, b[2] == 0x00, b[3] == 0x00 {  // Teredo: the client's address, inverted
             return isPrivate(ipv4: b[12...].map { ~$0 })
         }
-        if b[0] == 0x01, b[1..<8].allSatisfy({ $0 == 0 }) { return true }     // discard-only 100::/64
-        if b[0] & 0xfe == 0xfc { return true }                               // unique local fc00::/7
-        if b[0] == 0xfe, b[1] & 0xc0 == 0x80 { return true }                 // link-local fe80::/10
-        if b[0] == 0xfe, b[1] & 0xc0 == 0xc0 { return true }                 // site-local fec0::/10 (deprecated)
-        if b[0] == 0xff { return true }                                      // multicast
+        if b[0] == 0x01, b[1..<8].allSatisfy({ $0 == 0 }) { return true }  // discard-only 100::/64
+        if b[0] & 0xfe == 0xfc { return true }  // unique local fc00::/7
+        if b[0] == 0xfe, b[1] & 0xc0 == 0x80 { return true }  // link-local fe80::/10
+        if b[0] == 0xfe, b[1] & 0xc0 == 0xc0 { return true }  // site-local fec0::/10 (deprecated)
+        if b[0] == 0xff { return true }  // multicast
         if b[0] == 0x20, b[1] == 0x01, b[2] == 0x0d, b[3] == 0xb8 { return true }  // documentation
         return false
     }
@@ -72,7 +72,9 @@ public enum NetworkAddress {
         var bytes: [UInt8] = []
         for part in parts {
             // A leading zero makes a part octal for inet_aton: such a form is read as `looseIPv4`.
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part == "0" || !part.hasPrefix("0"), let value = UInt8(part) else { return nil }
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part == "0" || !part.hasPrefix("0"), let value = UInt8(part) else {
+                return nil
+            }
             bytes.append(value)
         }
         return bytes
@@ -87,9 +89,13 @@ public enum NetworkAddress {
         for part in parts {
             let lower = part.lowercased()
             let value: UInt64?
-            if lower.hasPrefix("0x") { value = lower.count == 2 ? 0 : UInt64(lower.dropFirst(2), radix: 16) }
-            else if lower.count > 1, lower.hasPrefix("0") { value = UInt64(lower.dropFirst(), radix: 8) }
-            else { value = lower.isEmpty ? nil : UInt64(lower, radix: 10) }
+            if lower.hasPrefix("0x") {
+                value = lower.count == 2 ? 0 : UInt64(lower.dropFirst(2), radix: 16)
+            } else if lower.count > 1, lower.hasPrefix("0") {
+                value = UInt64(lower.dropFirst(), radix: 8)
+            } else {
+                value = lower.isEmpty ? nil : UInt64(lower, radix: 10)
+            }
             guard let value, lower.count <= 12 else { return nil }
             values.append(value)
         }

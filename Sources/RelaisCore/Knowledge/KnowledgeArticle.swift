@@ -56,13 +56,15 @@ public enum KnowledgeRules {
         let title = article.title.trimmingCharacters(in: .whitespacesAndNewlines)
         if title.isEmpty { throw TicketError.missingField(field: "title", reason: "an article needs a title") }
         if title.count > maxTitleLength {
-            throw TicketError.notAllowed(field: "title", value: String(title.prefix(40)) + "…", reason: "a title has at most \(maxTitleLength) characters")
+            throw TicketError.notAllowed(
+                field: "title", value: String(title.prefix(40)) + "…", reason: "a title has at most \(maxTitleLength) characters")
         }
         if article.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw TicketError.missingField(field: "body", reason: "an article needs a body")
         }
         if article.body.utf8.count > maxBodyLength {
-            throw TicketError.notAllowed(field: "body", value: "\(article.body.utf8.count) bytes", reason: "a body has at most \(maxBodyLength) bytes")
+            throw TicketError.notAllowed(
+                field: "body", value: "\(article.body.utf8.count) bytes", reason: "a body has at most \(maxBodyLength) bytes")
         }
         let languages = map.organization.languages
         if !languages.isEmpty, !languages.contains(article.language) {

@@ -3,7 +3,10 @@ import Foundation
 /// An HTML body reduced to the text a ticket shows: scripts, styles and comments dropped, block
 /// elements and `<br>` as line breaks, list items as dashes, entities decoded, blank runs folded.
 public enum HTMLText {
-    static let blocks: Set<String> = ["p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "section", "article", "header", "footer", "hr"]
+    static let blocks: Set<String> = [
+        "p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "section", "article", "header", "footer",
+        "hr",
+    ]
 
     public static func text(_ html: String) -> String {
         var out = "", index = html.startIndex
@@ -29,7 +32,8 @@ public enum HTMLText {
             let name = tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }.lowercased()
             index = html.index(after: close)
             if !isEnd, name == "script" || name == "style" || name == "head" || name == "title" {
-                index = html[index...].range(of: "</\(name)", options: .caseInsensitive).flatMap { html[$0.upperBound...].firstIndex(of: ">") }
+                index =
+                    html[index...].range(of: "</\(name)", options: .caseInsensitive).flatMap { html[$0.upperBound...].firstIndex(of: ">") }
                     .map { html.index(after: $0) } ?? html.endIndex
                 continue
             }

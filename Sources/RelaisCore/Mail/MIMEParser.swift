@@ -137,9 +137,10 @@ public enum MIMEParser {
             return
         }
         let name = filename ?? defaultName(for: type.type, index: collected.attachments.count + 1)
-        collected.attachments.append(MailAttachment(
-            filename: name, contentType: type.type, content: decoded,
-            contentID: header("Content-ID").flatMap { messageIDs($0).first }))
+        collected.attachments.append(
+            MailAttachment(
+                filename: name, contentType: type.type, content: decoded,
+                contentID: header("Content-ID").flatMap { messageIDs($0).first }))
     }
 
     static func defaultName(for type: String, index: Int) -> String {
@@ -178,7 +179,10 @@ public enum MIMEParser {
                         if end > start, body[end - 1] == 0x0D { end -= 1 }
                         parts.append(body[start..<max(start, end)])
                     }
-                    if isClose { closed = true; break }
+                    if isClose {
+                        closed = true
+                        break
+                    }
                     partStart = next
                 }
             }
@@ -206,10 +210,24 @@ public enum MIMEParser {
     static func parameters(_ value: String) -> (type: String, parameters: [String: String]) {
         var pieces: [String] = [], current = "", quoted = false, escaped = false
         for character in value {
-            if escaped { current.append(character); escaped = false; continue }
-            if character == "\\" && quoted { escaped = true; continue }
-            if character == "\"" { quoted.toggle(); continue }
-            if character == ";" && !quoted { pieces.append(current); current = ""; continue }
+            if escaped {
+                current.append(character)
+                escaped = false
+                continue
+            }
+            if character == "\\" && quoted {
+                escaped = true
+                continue
+            }
+            if character == "\"" {
+                quoted.toggle()
+                continue
+            }
+            if character == ";" && !quoted {
+                pieces.append(current)
+                current = ""
+                continue
+            }
             current.append(character)
         }
         pieces.append(current)
@@ -253,7 +271,9 @@ public enum MIMEParser {
     static func percentDecode(_ text: Substring) -> [UInt8] {
         var bytes: [UInt8] = [], utf8 = Array(text.utf8), index = 0
         while index < utf8.count {
-            if utf8[index] == 0x25, index + 2 < utf8.count, let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) {
+            if utf8[index] == 0x25, index + 2 < utf8.count,
+                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 index += 3
             } else {
@@ -331,8 +351,14 @@ public enum QuotedPrintable {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x3D {
-                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 2; continue }
-                if index + 2 < bytes.count, bytes[index + 1] == 0x0D, bytes[index + 2] == 0x0A { index += 3; continue }
+                if index + 1 < bytes.count, bytes[index + 1] == 0x0A {
+                    index += 2
+                    continue
+                }
+                if index + 2 < bytes.count, bytes[index + 1] == 0x0D, bytes[index + 2] == 0x0A {
+                    index += 3
+                    continue
+                }
                 if index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
                     out.append(high << 4 | low)
                     index += 3
@@ -473,6 +499,7 @@ public enum Charset {
 
     /// ISO-8859-15 differs from Latin-1 in eight places (the euro sign among them).
     static let latin9: [UInt8: Character] = [
-        0xA4: "\u{20AC}", 0xA6: "\u{0160}", 0xA8: "\u{0161}", 0xB4: "\u{017D}", 0xB8: "\u{017E}", 0xBC: "\u{0152}", 0xBD: "\u{0153}", 0xBE: "\u{0178}",
+        0xA4: "\u{20AC}", 0xA6: "\u{0160}", 0xA8: "\u{0161}", 0xB4: "\u{017D}", 0xB8: "\u{017E}", 0xBC: "\u{0152}", 0xBD: "\u{0153}",
+        0xBE: "\u{0178}",
     ]
 }

@@ -19,8 +19,10 @@ public struct OutgoingMail: Sendable, Equatable {
     /// Further headers, written as given (ASCII names, values encoded when needed).
     public var extraHeaders: [(name: String, value: String)]
 
-    public init(from: MailAddress, to: [MailAddress], subject: String, body: String, messageID: String, inReplyTo: String? = nil,
-                references: [String] = [], autoSubmitted: String? = nil, date: Date, extraHeaders: [(name: String, value: String)] = []) {
+    public init(
+        from: MailAddress, to: [MailAddress], subject: String, body: String, messageID: String, inReplyTo: String? = nil,
+        references: [String] = [], autoSubmitted: String? = nil, date: Date, extraHeaders: [(name: String, value: String)] = []
+    ) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -158,7 +160,8 @@ extension QuotedPrintable {
     public static func encode(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var output: [UInt8] = []
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
             if index > 0 { output += Array("\r\n".utf8) }
             let bytes = Array(line.utf8)

@@ -37,11 +37,18 @@ public struct MailAddress: Sendable, Equatable, Hashable {
                 continue
             }
             switch character {
-            case "\"": quoted.toggle(); current.append(character)
-            case "<" where !quoted: angle += 1; current.append(character)
-            case ">" where !quoted: angle = max(0, angle - 1); current.append(character)
+            case "\"":
+                quoted.toggle()
+                current.append(character)
+            case "<" where !quoted:
+                angle += 1
+                current.append(character)
+            case ">" where !quoted:
+                angle = max(0, angle - 1)
+                current.append(character)
             case "," where !quoted && angle == 0, ";" where !quoted && angle == 0:
-                parts.append(current); current = ""
+                parts.append(current)
+                current = ""
             case ":" where !quoted && angle == 0 && !current.contains("@"):
                 current = ""  // a group's name
             default: current.append(character)
@@ -112,10 +119,12 @@ public struct MailMessage: Sendable, Equatable {
     /// For a delivery status notification: the recipients reported as failed.
     public var failedRecipients: [String]
 
-    public init(headers: [(name: String, value: String)] = [], from: MailAddress? = nil, to: [MailAddress] = [], cc: [MailAddress] = [],
-                subject: String = "", messageID: String? = nil, inReplyTo: [String] = [], references: [String] = [], date: Date? = nil,
-                text: String = "", html: String? = nil, attachments: [MailAttachment] = [], contentType: String = "text/plain",
-                failedRecipients: [String] = []) {
+    public init(
+        headers: [(name: String, value: String)] = [], from: MailAddress? = nil, to: [MailAddress] = [], cc: [MailAddress] = [],
+        subject: String = "", messageID: String? = nil, inReplyTo: [String] = [], references: [String] = [], date: Date? = nil,
+        text: String = "", html: String? = nil, attachments: [MailAttachment] = [], contentType: String = "text/plain",
+        failedRecipients: [String] = []
+    ) {
         self.headers = headers
         self.from = from
         self.to = to

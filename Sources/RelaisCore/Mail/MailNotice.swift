@@ -54,8 +54,10 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
         /// `fr` writes in French; anything else in English.
         public var language: String
 
-        public init(requesterName: String?, key: String, title: String, organization: String, comment: String? = nil,
-                    author: String? = nil, resolution: String? = nil, language: String = "en") {
+        public init(
+            requesterName: String?, key: String, title: String, organization: String, comment: String? = nil,
+            author: String? = nil, resolution: String? = nil, language: String = "en"
+        ) {
             self.requesterName = requesterName
             self.key = key
             self.title = title
@@ -69,16 +71,17 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
 
     public func body(_ content: Content) -> String {
         let words = content.language == "fr" ? Wording.french : Wording.english
-        let paragraphs: [String] = switch self {
-        case .acknowledgement:
-            [words.received(content.key, content.title) + "\n" + words.addTo(content.key)]
-        case .reply:
-            [words.wrote(content.author, content.key), content.comment ?? "", words.replyToAnswer]
-        case .solved:
-            [words.solved(content.key, content.title) + (content.resolution.map { "\n\n" + words.resolution($0) } ?? ""), words.ifNotSolved]
-        case .fixShipped:
-            [words.fixShipped(content.key, content.title), words.ifStillWrong]
-        }
+        let paragraphs: [String] =
+            switch self {
+            case .acknowledgement:
+                [words.received(content.key, content.title) + "\n" + words.addTo(content.key)]
+            case .reply:
+                [words.wrote(content.author, content.key), content.comment ?? "", words.replyToAnswer]
+            case .solved:
+                [words.solved(content.key, content.title) + (content.resolution.map { "\n\n" + words.resolution($0) } ?? ""), words.ifNotSolved]
+            case .fixShipped:
+                [words.fixShipped(content.key, content.title), words.ifStillWrong]
+            }
         return ([words.greeting(content.requesterName)] + paragraphs + [words.signature(content.organization)]).joined(separator: "\n\n")
     }
 
@@ -104,7 +107,8 @@ public enum MailNotice: String, Sendable, Equatable, CaseIterable {
             replyToAnswer: "Reply to this message to answer.",
             solved: { key, title in "We have solved ticket \(key): \(title)." },
             resolution: { "Resolution: \($0)" },
-            ifNotSolved: "If it is solved for you too, there is nothing to do. If it is not, reply to this message\nand the ticket goes back to the team.",
+            ifNotSolved:
+                "If it is solved for you too, there is nothing to do. If it is not, reply to this message\nand the ticket goes back to the team.",
             fixShipped: { key, title in "The fix our developers made for ticket \(key): \(title) has shipped." },
             ifStillWrong: "If the problem is still there for you, reply to this message and tell us what you see.",
             signature: { "-- \n\($0) service desk" })

@@ -7,16 +7,19 @@ public enum MailRules {
     /// `X-Auto-Response-Suppress`, a mailer daemon, or a delivery status report.
     public static func automaticReason(_ message: MailMessage) -> String? {
         if let auto = message.header("Auto-Submitted")?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
-           !auto.isEmpty, auto != "no" {
+            !auto.isEmpty, auto != "no"
+        {
             return "Auto-Submitted: \(auto)"
         }
         if let precedence = message.header("Precedence")?.trimmingCharacters(in: .whitespaces).lowercased(),
-           ["bulk", "junk", "list"].contains(precedence) {
+            ["bulk", "junk", "list"].contains(precedence)
+        {
             return "Precedence: \(precedence)"
         }
         if message.header("X-Auto-Response-Suppress") != nil { return "X-Auto-Response-Suppress" }
         if let local = message.from?.address.split(separator: "@").first?.lowercased(),
-           local == "mailer-daemon" || local == "postmaster" {
+            local == "mailer-daemon" || local == "postmaster"
+        {
             return "sent by \(message.from?.address ?? local)"
         }
         if isBounce(message) { return "delivery status report" }
@@ -37,7 +40,8 @@ public enum MailRules {
             guard let close = rest[open...].firstIndex(of: "]") else { return nil }
             let inside = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
             if let dash = inside.lastIndex(of: "-"), prefixes.contains(String(inside[..<dash]).uppercased()),
-               let number = Int(inside[inside.index(after: dash)...]), number > 0 {
+                let number = Int(inside[inside.index(after: dash)...]), number > 0
+            {
                 return "\(inside[..<dash].uppercased())-\(number)"
             }
             rest = rest[rest.index(after: close)...]
@@ -54,8 +58,10 @@ public enum MailRules {
     /// (without reply prefixes) as title, the text as description, opened by a customer where the
     /// family allows it, tied to the sender's account and contact where the family allows them.
     /// Refused when the family needs an account and the sender has none.
-    public static func draft(for message: MailMessage, mailbox: Mailbox, family: Family, accountID: UUID?, contactID: UUID,
-                             automatic: Bool) throws(Refusal) -> TicketDraft {
+    public static func draft(
+        for message: MailMessage, mailbox: Mailbox, family: Family, accountID: UUID?, contactID: UUID,
+        automatic: Bool
+    ) throws(Refusal) -> TicketDraft {
         if family.crm.require.contains(.account), accountID == nil {
             throw Refusal(reason: "family '\(family.code)' needs an account, and no account declares the domain '\(message.from?.domain ?? "")'")
         }
@@ -118,12 +124,15 @@ public enum MailRules {
             if isQuoteIntroduction(trimmed) { break }
             // "On Mon, 3 Jan 2027, Ana wrote:" is often folded over two lines.
             if index + 1 < lines.count, isQuoteIntroduction(trimmed + " " + lines[index + 1].trimmingCharacters(in: .whitespaces)),
-               trimmed.lowercased().hasPrefix("on ") || trimmed.lowercased().hasPrefix("le ") {
+                trimmed.lowercased().hasPrefix("on ") || trimmed.lowercased().hasPrefix("le ")
+            {
                 break
             }
             if (trimmed.hasPrefix("From:") || trimmed.hasPrefix("De :") || trimmed.hasPrefix("De:")) && index + 1 < lines.count {
                 let following = lines[(index + 1)...].prefix(4).map { $0.trimmingCharacters(in: .whitespaces) }
-                if following.contains(where: { $0.hasPrefix("Sent:") || $0.hasPrefix("Envoyé :") || $0.hasPrefix("Date:") || $0.hasPrefix("To:") || $0.hasPrefix("À :") }) {
+                if following.contains(where: {
+                    $0.hasPrefix("Sent:") || $0.hasPrefix("Envoyé :") || $0.hasPrefix("Date:") || $0.hasPrefix("To:") || $0.hasPrefix("À :")
+                }) {
                     break
                 }
             }
@@ -137,7 +146,8 @@ public enum MailRules {
     static func isQuoteIntroduction(_ line: String) -> Bool {
         let lower = line.lowercased()
         if lower.hasPrefix("-----original message-----") || lower.hasPrefix("-----message d'origine-----")
-            || lower.hasPrefix("---------- forwarded message") || lower.hasPrefix("-------- message original") {
+            || lower.hasPrefix("---------- forwarded message") || lower.hasPrefix("-------- message original")
+        {
             return true
         }
         if lower.hasPrefix("on "), lower.hasSuffix("wrote:") { return true }

@@ -33,7 +33,9 @@ public enum MailSyntax {
         guard !text.unicodeScalars.contains(where: { isControl($0) || $0 == " " || specials.contains($0) }) else { return false }
         let domain = parts[1]
         guard !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
-        return domain.unicodeScalars.allSatisfy { !$0.isASCII || $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "." || $0 == "_" }
+        return domain.unicodeScalars.allSatisfy {
+            !$0.isASCII || $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "." || $0 == "_"
+        }
     }
 
     /// Whether `text` (without its angle brackets) may stand as a message id in `Message-ID`,

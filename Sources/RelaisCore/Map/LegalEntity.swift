@@ -30,8 +30,10 @@ public struct Brand: Sendable, Equatable {
     /// Time zone its requesters' times are shown in.
     public var timezone: String
 
-    public init(code: String, entity: String, name: String, portalName: String? = nil, mail: [String] = [],
-                language: String = "en", timezone: String = "UTC") {
+    public init(
+        code: String, entity: String, name: String, portalName: String? = nil, mail: [String] = [],
+        language: String = "en", timezone: String = "UTC"
+    ) {
         self.code = code
         self.entity = entity
         self.name = name
@@ -58,8 +60,11 @@ extension ProcessMap {
     /// The entity and brand of a new ticket: a brand named decides its entity; else the entity
     /// named, else the linked account's, else the team's, else the map's default. A ticket
     /// without a brand named takes its entity's first. Nil both when the map declares no entity.
-    public func entityAndBrand(brand: String?, entity: String?, account accountEntity: String?, team: String?) throws
-        -> (entity: String?, brand: String?) {
+    public func entityAndBrand(
+        brand: String?, entity: String?, account accountEntity: String?, team: String?
+    ) throws
+        -> (entity: String?, brand: String?)
+    {
         if let brand {
             guard let found = brands[brand] else {
                 throw TicketError.unknownValue(field: "brand", value: brand, allowed: brands.keys.sorted())
@@ -72,7 +77,8 @@ extension ProcessMap {
         if let entity, entities[entity] == nil {
             throw TicketError.unknownValue(field: "entity", value: entity, allowed: entityOrder)
         }
-        let chosen = entity
+        let chosen =
+            entity
             ?? accountEntity.flatMap { entities[$0] == nil ? nil : $0 }
             ?? team.flatMap { teams[$0]?.entity }
             ?? defaultEntity

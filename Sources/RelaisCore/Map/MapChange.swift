@@ -50,12 +50,15 @@ public struct MapChange: Sendable, Equatable {
         if old.routing != new.routing { sections.insert(.routing) }
         if old.signals != new.signals { sections.insert(.signals) }
         if old.cmdb != new.cmdb { sections.insert(.cmdb) }
-        if old.mailboxes != new.mailboxes || old.trackers != new.trackers || old.peers != new.peers || old.connectors != new.connectors { sections.insert(.integrations) }
+        if old.mailboxes != new.mailboxes || old.trackers != new.trackers || old.peers != new.peers || old.connectors != new.connectors {
+            sections.insert(.integrations)
+        }
         if old.governance != new.governance || old.roles != new.roles { sections.insert(.governance) }
         var domains = Set<Family.Domain>()
         for code in Set(old.families.keys).union(new.families.keys) {
             let before = old.families[code], after = new.families[code]
-            let changed = before != after
+            let changed =
+                before != after
                 || before.flatMap { old.workflows[$0.workflow] } != after.flatMap { new.workflows[$0.workflow] }
                 || Set(before?.handledBy ?? []).union(after?.handledBy ?? []).contains { old.teams[$0] != new.teams[$0] }
             guard changed else { continue }

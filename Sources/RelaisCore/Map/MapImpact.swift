@@ -196,7 +196,9 @@ public struct MapImpact: Sendable, Equatable, Codable {
         checkEntities(to: new, live: live)
         checkTrackers(to: new, live: live)
         if old.organization.slug != new.organization.slug {
-            problems.append("organization.name: the organisation '\(old.organization.name)' cannot be renamed to '\(new.organization.name)' by a map change (its identifier would change)")
+            problems.append(
+                "organization.name: the organisation '\(old.organization.name)' cannot be renamed to '\(new.organization.name)' by a map change (its identifier would change)"
+            )
         }
     }
 
@@ -205,11 +207,14 @@ public struct MapImpact: Sendable, Equatable, Codable {
     mutating func checkEntities(to new: ProcessMap, live: LiveTickets) {
         for entity in Set(live.entityTickets.keys).union(live.entityAccounts.keys).sorted() where new.entities[entity] == nil {
             let tickets = live.entityTickets[entity] ?? 0, accounts = live.entityAccounts[entity] ?? 0
-            problems.append("entities.\(entity): \(tickets) ticket\(tickets == 1 ? "" : "s") and \(accounts) account\(accounts == 1 ? "" : "s") belong to this entity; an entity they belong to cannot be removed")
+            problems.append(
+                "entities.\(entity): \(tickets) ticket\(tickets == 1 ? "" : "s") and \(accounts) account\(accounts == 1 ? "" : "s") belong to this entity; an entity they belong to cannot be removed"
+            )
         }
         for brand in live.brandTickets.keys.sorted() where new.brands[brand] == nil {
             let tickets = live.brandTickets[brand]!
-            problems.append("brand '\(brand)': \(tickets) ticket\(tickets == 1 ? "" : "s") came through this brand; a brand with tickets cannot be removed")
+            problems.append(
+                "brand '\(brand)': \(tickets) ticket\(tickets == 1 ? "" : "s") came through this brand; a brand with tickets cannot be removed")
         }
     }
 
@@ -218,7 +223,9 @@ public struct MapImpact: Sendable, Equatable, Codable {
     mutating func checkTrackers(to new: ProcessMap, live: LiveTickets) {
         for tracker in live.trackerEscalations.keys.sorted() where new.trackers[tracker] == nil {
             let count = live.trackerEscalations[tracker]!
-            problems.append("trackers.\(tracker): \(count) escalation\(count == 1 ? " is" : "s are") still followed in this tracker (pending, or open with the fix not shipped); a tracker in use cannot be removed")
+            problems.append(
+                "trackers.\(tracker): \(count) escalation\(count == 1 ? " is" : "s are") still followed in this tracker (pending, or open with the fix not shipped); a tracker in use cannot be removed"
+            )
         }
     }
 
@@ -234,7 +241,8 @@ public struct MapImpact: Sendable, Equatable, Codable {
             guard let after = new.families[family], let workflow = new.workflow(of: after) else {
                 let tickets = statuses.values.reduce(0) { $0 + $1.1 }
                 removedFamilies.append(RemovedFamily(family: family, tickets: tickets))
-                problems.append("families.\(family): \(tickets) ticket\(tickets == 1 ? "" : "s") of this family exist; a family with tickets cannot be removed")
+                problems.append(
+                    "families.\(family): \(tickets) ticket\(tickets == 1 ? "" : "s") of this family exist; a family with tickets cannot be removed")
                 continue
             }
             for status in statuses.keys.sorted() {
@@ -249,7 +257,9 @@ public struct MapImpact: Sendable, Equatable, Codable {
                 if let move { used.insert(move) }
                 removedStatuses.append(RemovedStatus(family: family, status: status, tickets: tickets, movedTo: move?.to))
                 if move == nil {
-                    problems.append("families.\(family): \(tickets) ticket\(tickets == 1 ? "" : "s") in status '\(status)', which workflow '\(workflow.code)' no longer has; declare where they go (\(family):\(status)=STATUS)")
+                    problems.append(
+                        "families.\(family): \(tickets) ticket\(tickets == 1 ? "" : "s") in status '\(status)', which workflow '\(workflow.code)' no longer has; declare where they go (\(family):\(status)=STATUS)"
+                    )
                 }
             }
         }
@@ -279,8 +289,10 @@ public struct MapImpact: Sendable, Equatable, Codable {
                 for metric in SLAPolicy.Metric.allCases {
                     let from = before?.target(metric, priority: priority), to = after?.target(metric, priority: priority)
                     guard from != to else { continue }
-                    slaTargets.append(TargetChange(policy: code, priority: priority, metric: metric.rawValue, from: from, to: to,
-                                                   openTickets: open[code]?[priority] ?? 0))
+                    slaTargets.append(
+                        TargetChange(
+                            policy: code, priority: priority, metric: metric.rawValue, from: from, to: to,
+                            openTickets: open[code]?[priority] ?? 0))
                 }
             }
         }

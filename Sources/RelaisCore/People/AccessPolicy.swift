@@ -77,7 +77,10 @@ public enum AccessPolicy {
         if principal.role == .requester { return requester(action, resource) }
         let access = principal.access
         func needs(_ permission: Permission) -> AccessDecision {
-            access.allows(permission) ? .allowed : .refused("the role '\(principal.roleName)' may not \(verb(action)) \(plural(resource)): it lacks the permission \(permission.rawValue)")
+            access.allows(permission)
+                ? .allowed
+                : .refused(
+                    "the role '\(principal.roleName)' may not \(verb(action)) \(plural(resource)): it lacks the permission \(permission.rawValue)")
         }
         func administrators() -> AccessDecision {
             principal.role == .admin ? .allowed : .refused("only administrators \(verb(action)) \(plural(resource))")
@@ -121,7 +124,7 @@ public enum AccessPolicy {
     static func requester(_ action: Action, _ resource: Resource) -> AccessDecision {
         switch (resource, action) {
         case (.ticket, .read), (.ticket, .list), (.ticket, .create), (.ticketReply, .create), (.ticketReply, .read), (.ticketHistory, .read),
-             (.article, .read), (.article, .list):
+            (.article, .read), (.article, .list):
             return .allowed
         case (.ticket, _):
             return .refused("requesters do not \(verb(action)) tickets: they reply to them")
@@ -191,7 +194,10 @@ public enum AccessPolicy {
         if role == Role.admin.rawValue { return .refused("only administrators make administrators") }
         let mine = principal.access
         let extra = scope.permissions.subtracting(mine.permissions)
-        if !extra.isEmpty { return .refused("the role '\(role)' holds \(extra.map(\.rawValue).sorted().joined(separator: ", ")), which '\(principal.roleName)' does not") }
+        if !extra.isEmpty {
+            return .refused(
+                "the role '\(role)' holds \(extra.map(\.rawValue).sorted().joined(separator: ", ")), which '\(principal.roleName)' does not")
+        }
         func within(_ theirs: Set<String>?, _ own: Set<String>?) -> Bool {
             guard let own else { return true }
             guard let theirs else { return false }

@@ -11,10 +11,14 @@ public enum LocalPath {
         // Bytes, not characters: `hasPrefix` compares grapheme clusters, and `//` followed by a
         // combining mark does not start with the character `/` twice.
         guard let text, text.utf8.count <= maxLength, text.utf8.first == UInt8(ascii: "/"),
-              text.utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
+            text.utf8.dropFirst().first != UInt8(ascii: "/")
+        else { return nil }
         for scalar in text.unicodeScalars {
             if scalar == "\\" || scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
-                || scalar.properties.generalCategory == .format { return nil }
+                || scalar.properties.generalCategory == .format
+            {
+                return nil
+            }
         }
         return text
     }

@@ -32,11 +32,12 @@ public struct Principal: Sendable, Equatable {
         self.roleName = roleName
         if let role = Role(rawValue: roleName) {
             self.role = role
-            self.access = switch role {
-            case .admin: .everything
-            case .agent: .agent
-            case .requester: .nothing
-            }
+            self.access =
+                switch role {
+                case .admin: .everything
+                case .agent: .agent
+                case .requester: .nothing
+                }
         } else {
             self.role = .agent
             self.access = .none

@@ -15,8 +15,11 @@ public struct CalendarTimeline: Sendable {
 
     init?(_ calendar: BusinessCalendar) {
         let daySeconds: Int64 = 86_400
-        guard let zone = ZoneOffsets(identifier: calendar.timezone,
-                                     from: Int64(Self.firstDay - 2) * daySeconds, to: Int64(Self.endDay + 2) * daySeconds) else { return nil }
+        guard
+            let zone = ZoneOffsets(
+                identifier: calendar.timezone,
+                from: Int64(Self.firstDay - 2) * daySeconds, to: Int64(Self.endDay + 2) * daySeconds)
+        else { return nil }
         let weekly = BusinessCalendar.Weekday.allCases.map { calendar.hours[$0] ?? [] }
         let holidays = Set(calendar.holidays.map(\.daysSinceEpoch))
         let openings = Dictionary(uniqueKeysWithValues: calendar.openings.map { ($0.key.daysSinceEpoch, $0.value) })

@@ -313,17 +313,22 @@ public enum SLAClock {
                 }
                 let cycles = track.finished + [current]
                 for cycle in cycles {
-                    if let at = cycle.warnedAt { firings.append(.init(metric: metric, kind: .warning, cycleStart: cycle.start, at: at, open: cycle.isOpen)) }
-                    if let at = cycle.breachedAt { firings.append(.init(metric: metric, kind: .breach, cycleStart: cycle.start, at: at, open: cycle.isOpen)) }
+                    if let at = cycle.warnedAt {
+                        firings.append(.init(metric: metric, kind: .warning, cycleStart: cycle.start, at: at, open: cycle.isOpen))
+                    }
+                    if let at = cycle.breachedAt {
+                        firings.append(.init(metric: metric, kind: .breach, cycleStart: cycle.start, at: at, open: cycle.isOpen))
+                    }
                 }
                 // A metric the policy never sets for this ticket is not reported.
                 guard current.target != nil || cycles.contains(where: { $0.breachedAt != nil }) else { continue }
-                metrics.append(SLAMetricState(
-                    metric: metric, targetSeconds: current.target.map { Int($0 / 1000) }, startedAt: current.start,
-                    elapsedMilliseconds: current.elapsed,
-                    clock: !current.isOpen ? .stopped : (current.runningSince == nil ? .paused : .running),
-                    dueAt: dueAt, warningAt: warningAt, breachedAt: current.breachedAt, stoppedAt: current.stoppedAt,
-                    pauses: current.pauses, cycles: cycles.count, breaches: cycles.filter { $0.breachedAt != nil }.count))
+                metrics.append(
+                    SLAMetricState(
+                        metric: metric, targetSeconds: current.target.map { Int($0 / 1000) }, startedAt: current.start,
+                        elapsedMilliseconds: current.elapsed,
+                        clock: !current.isOpen ? .stopped : (current.runningSince == nil ? .paused : .running),
+                        dueAt: dueAt, warningAt: warningAt, breachedAt: current.breachedAt, stoppedAt: current.stoppedAt,
+                        pauses: current.pauses, cycles: cycles.count, breaches: cycles.filter { $0.breachedAt != nil }.count))
             }
             return SLAState(metrics: metrics, firings: firings.sorted { $0.at < $1.at }, nextDue: nextDue)
         }

@@ -14,7 +14,8 @@ public struct SLAEngine: Sendable {
     /// tier, then the family's own.
     public func policy(family: String, tier: String?, contractLevel: String?) -> SLAPolicy? {
         guard let definition = map.families[family] else { return nil }
-        let code = contractLevel.flatMap { definition.slaByContract[$0] }
+        let code =
+            contractLevel.flatMap { definition.slaByContract[$0] }
             ?? tier.flatMap { definition.slaByTier[$0] }
             ?? definition.sla
         return code.flatMap { map.sla[$0] }
@@ -72,7 +73,9 @@ public struct SLAEngine: Sendable {
 
     /// Evaluates a ticket's history. The priority it opened with is the first priority change's
     /// `from`, or, when there was none, the ticket's current `priority`.
-    public func evaluate(_ changes: [(at: Int64, change: TicketChange)], family: String, priority: String?, policy: SLAPolicy, now: Int64) -> SLAState? {
+    public func evaluate(
+        _ changes: [(at: Int64, change: TicketChange)], family: String, priority: String?, policy: SLAPolicy, now: Int64
+    ) -> SLAState? {
         guard let timeline = timeline(for: policy) else { return nil }
         let opening = changes.first { $0.change.kind == .fieldChanged && $0.change.field == "priority" }.map(\.change.from) ?? priority
         let events = changes.compactMap { event($0.change, at: $0.at, family: family, openingPriority: opening) }

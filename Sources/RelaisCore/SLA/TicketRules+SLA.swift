@@ -47,13 +47,14 @@ extension TicketRules {
     /// `team=it-l1, assignee=alice, account_owner=bob`: who must hear of it, as far as it is known.
     static func recipients(_ roles: [String], of ticket: Ticket, accountOwner: String?) -> String {
         roles.compactMap { role -> String? in
-            let value: String? = switch role {
-            case "team": ticket.team
-            case "assignee": ticket.assignee
-            case "requester": ticket.requesterID?.text
-            case "account_owner": accountOwner
-            default: nil
-            }
+            let value: String? =
+                switch role {
+                case "team": ticket.team
+                case "assignee": ticket.assignee
+                case "requester": ticket.requesterID?.text
+                case "account_owner": accountOwner
+                default: nil
+                }
             return value.map { "\(role)=\($0)" }
         }.joined(separator: ", ")
     }

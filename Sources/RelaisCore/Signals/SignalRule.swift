@@ -53,8 +53,10 @@ public struct SignalRule: Sendable, Equatable {
     public var tickets: TicketFilter
     public var actions: Actions
 
-    public init(code: String, scope: Scope = .account, conditions: [RoutingRule.Condition] = [], renewsWithinDays: Int? = nil,
-                window: Int = 30 * 86_400, tickets: TicketFilter = .init(), actions: Actions = .init()) {
+    public init(
+        code: String, scope: Scope = .account, conditions: [RoutingRule.Condition] = [], renewsWithinDays: Int? = nil,
+        window: Int = 30 * 86_400, tickets: TicketFilter = .init(), actions: Actions = .init()
+    ) {
         self.code = code
         self.scope = scope
         self.conditions = conditions
@@ -142,8 +144,10 @@ public enum SignalEngine {
             let accounts = Set(tickets.compactMap(\.accountID))
             if rule.scope == .all, accounts.count < rule.tickets.accountsAtLeast { continue }
             let base = rule.scope == .account ? account!.id.text : "*"
-            findings.append(SignalFinding(rule: rule.code, subject: value.map { "\(base)/\($0)" } ?? base,
-                                          accountID: rule.scope == .account ? account!.id : nil, group: value, evidence: tickets.map(\.key)))
+            findings.append(
+                SignalFinding(
+                    rule: rule.code, subject: value.map { "\(base)/\($0)" } ?? base,
+                    accountID: rule.scope == .account ? account!.id : nil, group: value, evidence: tickets.map(\.key)))
         }
         return findings
     }
@@ -160,7 +164,8 @@ public enum SignalEngine {
             let today = CivilDate(utcDayOf: now)
             let renewing = account.contracts.contains { contract in
                 guard CRMStatus.isInForce(contract["contract.status"]),
-                      let date = contract["contract.renewal_date"].flatMap({ CivilDate(iso: $0) }) else { return false }
+                    let date = contract["contract.renewal_date"].flatMap({ CivilDate(iso: $0) })
+                else { return false }
                 return date >= today && date.daysSinceEpoch - today.daysSinceEpoch <= days
             }
             if !renewing { return false }

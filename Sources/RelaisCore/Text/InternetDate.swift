@@ -25,8 +25,9 @@ public enum InternetDate {
     /// `d MMM yyyy HH:mm[:ss] zone`, the zone an offset (`+0100`) or one of RFC 5322's names.
     static func rfc5322(_ fields: [Substring]) -> Date? {
         guard fields.count == 5, fields[0].count <= 2, let day = number(fields[0]), (1...31).contains(day),
-              let month = months[fields[1].lowercased()], fields[2].count >= 2, var year = number(fields[2]),
-              let offset = zoneOffset(fields[4]) else { return nil }
+            let month = months[fields[1].lowercased()], fields[2].count >= 2, var year = number(fields[2]),
+            let offset = zoneOffset(fields[4])
+        else { return nil }
         // Two-digit years are 1950-2049, three-digit ones count from 1900 (RFC 5322, 4.3).
         switch fields[2].count {
         case 2: year += year < 50 ? 2000 : 1900
@@ -35,7 +36,8 @@ public enum InternetDate {
         }
         let time = fields[3].split(separator: ":", omittingEmptySubsequences: false)
         guard time.count == 2 || time.count == 3, time.allSatisfy({ $0.count == 2 }),
-              let hour = number(time[0]), let minute = number(time[1]), hour < 24, minute < 60 else { return nil }
+            let hour = number(time[0]), let minute = number(time[1]), hour < 24, minute < 60
+        else { return nil }
         var second = 0
         if time.count == 3 {
             guard let value = number(time[2]), value <= 60 else { return nil }

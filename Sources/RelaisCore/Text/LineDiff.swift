@@ -19,24 +19,35 @@ public enum LineDiff {
         var i = 0, j = 0
         while i < before.count || j < after.count {
             if i < before.count, removed.contains(i) {
-                script.append((.remove, i, j)); i += 1
+                script.append((.remove, i, j))
+                i += 1
             } else if j < after.count, inserted.contains(j) {
-                script.append((.insert, i, j)); j += 1
+                script.append((.insert, i, j))
+                j += 1
             } else {
-                script.append((.same, i, j)); i += 1; j += 1
+                script.append((.same, i, j))
+                i += 1
+                j += 1
             }
         }
         var output = ["--- \(oldName)", "+++ \(newName)"]
         var index = 0
         while index < script.count {
-            guard script[index].0 != .same else { index += 1; continue }
+            guard script[index].0 != .same else {
+                index += 1
+                continue
+            }
             // A hunk: from `context` lines before this change to `context` lines after the last
             // change closer than twice the context.
             let start = max(0, index - context)
             var end = index
             var look = index
             while look < script.count {
-                if script[look].0 != .same { end = look; look += 1; continue }
+                if script[look].0 != .same {
+                    end = look
+                    look += 1
+                    continue
+                }
                 if look - end > 2 * context { break }
                 look += 1
             }

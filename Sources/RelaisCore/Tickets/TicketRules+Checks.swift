@@ -37,7 +37,8 @@ extension TicketRules {
             throw TicketError.unknownValue(field: "team", value: code, allowed: map.teams.keys.sorted())
         }
         guard family.handledBy.contains(code) else {
-            throw TicketError.notAllowed(field: "team", value: code, reason: "family '\(family.code)' is handled by \(family.handledBy.joined(separator: ", "))")
+            throw TicketError.notAllowed(
+                field: "team", value: code, reason: "family '\(family.code)' is handled by \(family.handledBy.joined(separator: ", "))")
         }
         return team
     }
@@ -45,7 +46,8 @@ extension TicketRules {
     /// A team that belongs to a legal entity handles that entity's tickets only.
     static func checkTeam(_ code: String?, serves entity: String?, map: ProcessMap) throws {
         guard let code, let entity, let teamEntity = map.teams[code]?.entity, teamEntity != entity else { return }
-        throw TicketError.notAllowed(field: "team", value: code, reason: "team '\(code)' handles the tickets of entity '\(teamEntity)' only; this ticket is of '\(entity)'")
+        throw TicketError.notAllowed(
+            field: "team", value: code, reason: "team '\(code)' handles the tickets of entity '\(teamEntity)' only; this ticket is of '\(entity)'")
     }
 
     static func nonEmpty(_ value: String?) -> String? {

@@ -12,7 +12,8 @@ extension TicketRules {
             ticket.status = status
         }
         if category != ticket.statusCategory {
-            changes.append(TicketChange(kind: .fieldChanged, field: "status_category", from: ticket.statusCategory.rawValue, to: category.rawValue, rule: rule))
+            changes.append(
+                TicketChange(kind: .fieldChanged, field: "status_category", from: ticket.statusCategory.rawValue, to: category.rawValue, rule: rule))
             ticket.statusCategory = category
         }
         if !changes.isEmpty { touch(&ticket, now) }

@@ -13,8 +13,9 @@ extension TicketRules {
     /// solved: it is the resolution that is capitalised.
     public static func tieArticle(_ ticket: inout Ticket, articleID: UUID, relation: ArticleRelation, now: Date) throws -> [TicketChange] {
         if relation == .writtenFrom, !ticket.statusCategory.isDone {
-            throw TicketError.notAllowed(field: "status", value: ticket.status,
-                                         reason: "an article is written from a solved or closed ticket; \(ticket.key) is \(ticket.status)")
+            throw TicketError.notAllowed(
+                field: "status", value: ticket.status,
+                reason: "an article is written from a solved or closed ticket; \(ticket.key) is \(ticket.status)")
         }
         touch(&ticket, now)
         return [TicketChange(kind: .articleLinked, field: relation.rawValue, to: articleID.text)]
@@ -22,7 +23,8 @@ extension TicketRules {
 
     /// Ties configuration items to the ticket and unties others; one change per item.
     public static func tieItems(_ ticket: inout Ticket, adding added: [UUID], removing removed: [UUID], now: Date) -> [TicketChange] {
-        let changes = added.map { TicketChange(kind: .itemLinked, field: "config_item", to: $0.text) }
+        let changes =
+            added.map { TicketChange(kind: .itemLinked, field: "config_item", to: $0.text) }
             + removed.map { TicketChange(kind: .itemUnlinked, field: "config_item", from: $0.text) }
         if !changes.isEmpty { touch(&ticket, now) }
         return changes

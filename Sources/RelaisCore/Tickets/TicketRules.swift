@@ -18,13 +18,17 @@ public enum TicketRules {
         let title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty else { throw TicketError.missingField(field: "title", reason: "must not be empty") }
         guard family.channels.contains(draft.channel) else {
-            throw TicketError.notAllowed(field: "channel", value: draft.channel, reason: "family '\(family.code)' is opened through \(family.channels.joined(separator: ", "))")
+            throw TicketError.notAllowed(
+                field: "channel", value: draft.channel, reason: "family '\(family.code)' is opened through \(family.channels.joined(separator: ", "))"
+            )
         }
         guard family.openedBy.contains(draft.openedBy) else {
-            throw TicketError.notAllowed(field: "opened_by", value: draft.openedBy, reason: "family '\(family.code)' is opened by \(family.openedBy.joined(separator: ", "))")
+            throw TicketError.notAllowed(
+                field: "opened_by", value: draft.openedBy, reason: "family '\(family.code)' is opened by \(family.openedBy.joined(separator: ", "))")
         }
-        try checkReferential(impact: draft.impact, urgency: draft.urgency, priority: draft.priority,
-                             severity: draft.severity, category: draft.category, map: map)
+        try checkReferential(
+            impact: draft.impact, urgency: draft.urgency, priority: draft.priority,
+            severity: draft.severity, category: draft.category, map: map)
         try checkLinks(draft.links, family: family)
         let team = try checkTeam(draft.team ?? family.handledBy.first, family: family, map: map)
         var ticket = Ticket(
@@ -37,11 +41,15 @@ public enum TicketRules {
             tags: unique(draft.tags), customFields: draft.customFields, links: unique(draft.links),
             createdAt: now, updatedAt: now
         )
-        let pinned: Set<String> = Set([draft.team.map { _ in "team" }, draft.priority.map { _ in "priority" },
-                                       draft.assignee.map { _ in "assignee" }].compactMap { $0 })
+        let pinned: Set<String> = Set(
+            [
+                draft.team.map { _ in "team" }, draft.priority.map { _ in "priority" },
+                draft.assignee.map { _ in "assignee" },
+            ].compactMap { $0 })
         let routed = Router.route(&ticket, rules: map.routing, map: map, context: context, pinned: pinned)
-        (ticket.entity, ticket.brand) = try map.entityAndBrand(brand: nonEmpty(draft.brand), entity: nonEmpty(draft.entity),
-                                                               account: context["account.entity"], team: ticket.team)
+        (ticket.entity, ticket.brand) = try map.entityAndBrand(
+            brand: nonEmpty(draft.brand), entity: nonEmpty(draft.entity),
+            account: context["account.entity"], team: ticket.team)
         try checkTeam(nonEmpty(draft.team), serves: ticket.entity, map: map)
         return (ticket, [TicketChange(kind: .created, to: ticket.status)] + routed)
     }
@@ -53,8 +61,9 @@ public enum TicketRules {
         guard let family = map.families[ticket.family] else {
             throw TicketError.unknownValue(field: "family", value: ticket.family, allowed: map.families.keys.sorted())
         }
-        try checkReferential(impact: nonEmpty(patch.impact), urgency: nonEmpty(patch.urgency), priority: nonEmpty(patch.priority),
-                             severity: nonEmpty(patch.severity), category: nonEmpty(patch.category), map: map)
+        try checkReferential(
+            impact: nonEmpty(patch.impact), urgency: nonEmpty(patch.urgency), priority: nonEmpty(patch.priority),
+            severity: nonEmpty(patch.severity), category: nonEmpty(patch.category), map: map)
         if let title = patch.title, title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw TicketError.missingField(field: "title", reason: "must not be empty")
         }
@@ -95,7 +104,8 @@ public enum TicketRules {
             ticket.level = team?.level
         }
         if let tags = patch.tags.map(unique), tags != ticket.tags {
-            changes.append(TicketChange(kind: .fieldChanged, field: "tags", from: ticket.tags.joined(separator: ","), to: tags.joined(separator: ",")))
+            changes.append(
+                TicketChange(kind: .fieldChanged, field: "tags", from: ticket.tags.joined(separator: ","), to: tags.joined(separator: ",")))
             ticket.tags = tags
         }
         if let fields = patch.customFields {
@@ -139,7 +149,8 @@ public enum TicketRules {
         if category == .solved {
             let note = nonEmpty(resolutionNote?.trimmingCharacters(in: .whitespacesAndNewlines))
             if family.resolution.require.contains("resolution_note"), note == nil {
-                throw TicketError.missingField(field: "resolution_note", reason: "family '\(family.code)' requires a resolution note to enter '\(status)'")
+                throw TicketError.missingField(
+                    field: "resolution_note", reason: "family '\(family.code)' requires a resolution note to enter '\(status)'")
             }
             if let note {
                 changes.append(TicketChange(kind: .fieldChanged, field: "resolution_note", from: ticket.resolutionNote, to: note))
@@ -158,19 +169,23 @@ public enum TicketRules {
     /// from the requester brings a ticket that waits on them or is solved back to the team: it
     /// moves to the first status of category `open` its workflow allows from where it is.
     /// `commentID` is named in the outside event, so a notifier can quote the comment.
-    public static func comment(_ ticket: inout Ticket, isPublic: Bool, byRequester: Bool = false, body: String, channel: String? = nil,
-                               commentID: UUID? = nil, map: ProcessMap? = nil, now: Date) throws -> [TicketChange] {
+    public static func comment(
+        _ ticket: inout Ticket, isPublic: Bool, byRequester: Bool = false, body: String, channel: String? = nil,
+        commentID: UUID? = nil, map: ProcessMap? = nil, now: Date
+    ) throws -> [TicketChange] {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
         let family = map?.families[ticket.family]
-        var comment = TicketChange(kind: .commented, field: isPublic ? "public" : "internal",
-                                   to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)
+        var comment = TicketChange(
+            kind: .commented, field: isPublic ? "public" : "internal",
+            to: byRequester ? TicketChange.requesterAuthor : TicketChange.agentAuthor)
         if let channel { comment.details["channel"] = channel }
         if let commentID { comment.details["comment_id"] = commentID.text }
         var changes = [comment]
         if byRequester, isPublic, [.pending, .solved].contains(ticket.statusCategory), let family, let map, let workflow = map.workflow(of: family),
-           let back = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .open }) {
+            let back = workflow.allowedTargets(from: ticket.status).first(where: { workflow.category(of: $0) == .open })
+        {
             changes.append(TicketChange(kind: .statusChanged, field: "status", from: ticket.status, to: back))
             ticket.status = back
             ticket.statusCategory = .open
@@ -185,10 +200,12 @@ public enum TicketRules {
     /// Records the requester's rating of a solved or closed ticket; rating again replaces it.
     public static func rate(_ ticket: inout Ticket, score: Int, previous: Int?, now: Date) throws -> [TicketChange] {
         guard ticket.statusCategory.isDone else {
-            throw TicketError.notAllowed(field: "score", value: String(score), reason: "only a solved or closed ticket can be rated; \(ticket.key) is \(ticket.status)")
+            throw TicketError.notAllowed(
+                field: "score", value: String(score), reason: "only a solved or closed ticket can be rated; \(ticket.key) is \(ticket.status)")
         }
         guard ratingScale.contains(score) else {
-            throw TicketError.notAllowed(field: "score", value: String(score), reason: "a rating runs from \(ratingScale.lowerBound) to \(ratingScale.upperBound)")
+            throw TicketError.notAllowed(
+                field: "score", value: String(score), reason: "a rating runs from \(ratingScale.lowerBound) to \(ratingScale.upperBound)")
         }
         touch(&ticket, now)
         return [TicketChange(kind: .rated, field: "satisfaction", from: previous.map(String.init), to: String(score))]
@@ -212,12 +229,16 @@ extension TicketRules {
     /// (`*`, such as a cancellation) is no acceptance, so it does not count.
     public static func confirmResolution(_ ticket: inout Ticket, map: ProcessMap, now: Date) throws -> [TicketChange] {
         guard ticket.statusCategory == .solved else {
-            throw TicketError.notAllowed(field: "status", value: ticket.status, reason: "only a solved ticket's resolution can be confirmed; \(ticket.key) is \(ticket.status)")
+            throw TicketError.notAllowed(
+                field: "status", value: ticket.status, reason: "only a solved ticket's resolution can be confirmed; \(ticket.key) is \(ticket.status)"
+            )
         }
         guard let family = map.families[ticket.family], let workflow = map.workflow(of: family),
-              let closed = workflow.transitions.first(where: { $0.from == ticket.status && workflow.category(of: $0.to) == .closed })?.to else {
-            throw TicketError.notAllowed(field: "status", value: ticket.status,
-                                         reason: "the workflow of family '\(ticket.family)' leads from '\(ticket.status)' to no closed status")
+            let closed = workflow.transitions.first(where: { $0.from == ticket.status && workflow.category(of: $0.to) == .closed })?.to
+        else {
+            throw TicketError.notAllowed(
+                field: "status", value: ticket.status,
+                reason: "the workflow of family '\(ticket.family)' leads from '\(ticket.status)' to no closed status")
         }
         return try transition(&ticket, to: closed, resolutionNote: nil, map: map, now: now)
     }
@@ -244,17 +265,26 @@ extension TicketRules {
             throw TicketError.notAllowed(field: "status", value: duplicate.status, reason: "\(duplicate.key) is already \(duplicate.status)")
         }
         guard !target.statusCategory.isDone else {
-            throw TicketError.notAllowed(field: "into", value: target.key, reason: "\(target.key) is \(target.status); merge into a ticket still being worked on")
+            throw TicketError.notAllowed(
+                field: "into", value: target.key, reason: "\(target.key) is \(target.status); merge into a ticket still being worked on")
         }
         guard let family = map.families[duplicate.family], let workflow = map.workflow(of: family) else {
             throw TicketError.unknownValue(field: "family", value: duplicate.family, allowed: map.families.keys.sorted())
         }
         let targets = workflow.allowedTargets(from: duplicate.status)
-        guard let closed = targets.first(where: { workflow.category(of: $0) == .closed }) ?? targets.first(where: { workflow.category(of: $0) == .solved }) else {
-            throw TicketError.notAllowed(field: "status", value: duplicate.status,
-                                         reason: "the workflow of family '\(duplicate.family)' leads from '\(duplicate.status)' to no closed or solved status, so \(duplicate.key) cannot end as a duplicate from there")
+        guard
+            let closed = targets.first(where: { workflow.category(of: $0) == .closed })
+                ?? targets.first(where: { workflow.category(of: $0) == .solved })
+        else {
+            throw TicketError.notAllowed(
+                field: "status", value: duplicate.status,
+                reason:
+                    "the workflow of family '\(duplicate.family)' leads from '\(duplicate.status)' to no closed or solved status, so \(duplicate.key) cannot end as a duplicate from there"
+            )
         }
-        var changes = [TicketChange(kind: .fieldChanged, field: "custom.\(duplicateOfField)", from: duplicate.customFields[duplicateOfField], to: target.key)]
+        var changes = [
+            TicketChange(kind: .fieldChanged, field: "custom.\(duplicateOfField)", from: duplicate.customFields[duplicateOfField], to: target.key)
+        ]
         duplicate.customFields[duplicateOfField] = target.key
         changes.append(TicketChange(kind: .fieldChanged, field: "resolution_note", from: duplicate.resolutionNote, to: "Duplicate of \(target.key)"))
         duplicate.resolutionNote = "Duplicate of \(target.key)"

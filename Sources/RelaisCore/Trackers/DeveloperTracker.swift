@@ -31,9 +31,11 @@ public struct DeveloperTracker: Sendable, Equatable {
     /// The status a ticket moves to when the fix ships, where its workflow allows the move.
     public var onFixed: String?
 
-    public init(name: String, kind: Kind, url: String, project: String, issueType: String = "Bug", labels: [String] = [],
-                tokenVariable: String, userVariable: String? = nil, secretVariable: String? = nil, fixedStates: [String]? = nil,
-                onFixed: String? = nil) {
+    public init(
+        name: String, kind: Kind, url: String, project: String, issueType: String = "Bug", labels: [String] = [],
+        tokenVariable: String, userVariable: String? = nil, secretVariable: String? = nil, fixedStates: [String]? = nil,
+        onFixed: String? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -123,8 +125,10 @@ public struct DeveloperIssue: Sendable, Equatable {
 
     /// The issue for `ticket`, escalated with `others` (tickets reporting the same problem).
     /// Accounts come heaviest first: by revenue, then by number of tickets, then by name.
-    public static func compose(ticket: Ticket, others: [Ticket] = [], steps: String?, accounts: [AffectedAccount], link: String?,
-                               labels: [String]) -> DeveloperIssue {
+    public static func compose(
+        ticket: Ticket, others: [Ticket] = [], steps: String?, accounts: [AffectedAccount], link: String?,
+        labels: [String]
+    ) -> DeveloperIssue {
         var title = "[\(ticket.key)] \(ticket.title)"
         if title.count > longestTitle {
             let cut = title.prefix(longestTitle)
@@ -152,7 +156,8 @@ public struct DeveloperIssue: Sendable, Equatable {
             var table = ["| Account | Tier | Annual revenue | Tickets |", "| --- | --- | --- | --- |"]
             for account in sorted {
                 let revenue = account.annualRevenue.map { Self.amount($0) + (account.currency.map { " \($0)" } ?? "") } ?? "unknown"
-                table.append("| \(Self.cell(account.name)) | \(Self.cell(account.tier ?? "none")) | \(revenue) | \(account.tickets.joined(separator: ", ")) |")
+                table.append(
+                    "| \(Self.cell(account.name)) | \(Self.cell(account.tier ?? "none")) | \(revenue) | \(account.tickets.joined(separator: ", ")) |")
             }
             let total = sorted.compactMap(\.annualRevenue).reduce(0, +)
             let currencies = Set(sorted.compactMap(\.currency))

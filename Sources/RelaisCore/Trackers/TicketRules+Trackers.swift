@@ -31,8 +31,10 @@ extension TicketRules {
     /// `onFixed` status where its workflow allows it from where it is (with a resolution note
     /// naming the issue when the status solves it); a move its workflow does not allow is left
     /// to the agents. Nothing is recorded when the state did not change.
-    public static func trackerMoved(_ ticket: inout Ticket, tracker: DeveloperTracker, from: String?, update: IssueUpdate, wasFixed: Bool,
-                                    map: ProcessMap, now: Date) -> [TicketChange] {
+    public static func trackerMoved(
+        _ ticket: inout Ticket, tracker: DeveloperTracker, from: String?, update: IssueUpdate, wasFixed: Bool,
+        map: ProcessMap, now: Date
+    ) -> [TicketChange] {
         guard from != update.state.name else { return [] }
         var changes = [TicketChange(kind: .trackerChanged, field: tracker.name, from: from, to: update.state.name)]
         changes[0].details["issue"] = update.issueKey
@@ -41,12 +43,18 @@ extension TicketRules {
             if let url = update.url { shipped.details["url"] = url }
             changes.append(shipped)
             if let target = tracker.onFixed, target != ticket.status, let family = map.families[ticket.family],
-               let workflow = map.workflow(of: family), workflow.allows(from: ticket.status, to: target) {
+                let workflow = map.workflow(of: family), workflow.allows(from: ticket.status, to: target)
+            {
                 let note = "Fixed by the developers in \(tracker.name) \(update.issueKey)."
                 var moved = ticket
                 if let made = try? transition(&moved, to: target, resolutionNote: ticket.resolutionNote ?? note, map: map, now: now) {
                     ticket = moved
-                    return changes + made.map { var change = $0; change.rule = "tracker \(tracker.name)"; return change }
+                    return changes
+                        + made.map {
+                            var change = $0
+                            change.rule = "tracker \(tracker.name)"
+                            return change
+                        }
                 }
             }
         }

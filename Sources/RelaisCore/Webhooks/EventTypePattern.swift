@@ -12,7 +12,8 @@ public struct EventTypePattern: Sendable, Hashable, CustomStringConvertible {
     /// other than lowercase letters, digits, `_`, `-`, `.` and `*`.
     public init?(_ text: String) {
         guard !text.isEmpty, text.count <= 200,
-              text.unicodeScalars.allSatisfy({ Self.allowed.contains($0) }) else { return nil }
+            text.unicodeScalars.allSatisfy({ Self.allowed.contains($0) })
+        else { return nil }
         self.text = text
         self.parts = text.split(separator: "*", omittingEmptySubsequences: false)
     }
@@ -42,8 +43,10 @@ public struct EventTypePattern: Sendable, Hashable, CustomStringConvertible {
         if list.isEmpty { return ("event_types", "list at least one event type or pattern, such as 'relais.ticket.*'") }
         if list.count > mostPerEndpoint { return ("event_types", "at most \(mostPerEndpoint) patterns") }
         for (index, text) in list.enumerated() where EventTypePattern(text) == nil {
-            return ("event_types[\(index)]",
-                    "'\(text)' is not an event type pattern (lowercase letters, digits, '_', '-', '.' and '*' for any run of characters)")
+            return (
+                "event_types[\(index)]",
+                "'\(text)' is not an event type pattern (lowercase letters, digits, '_', '-', '.' and '*' for any run of characters)"
+            )
         }
         return nil
     }

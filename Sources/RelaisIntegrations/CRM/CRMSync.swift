@@ -14,7 +14,9 @@ protocol CRMDialect: Sendable {
     /// A ticket as the CRM holds it.
     func fields(of push: CRMPushes.TicketPush) -> [String: String]
     /// Sends tickets; the CRM's id of each one it took (by Relais key), and why it refused the others.
-    func send(tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller) async throws
+    func send(
+        tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller
+    ) async throws
         -> (ids: [String: String], refused: [String])
     /// Writes roll-ups to the CRM's accounts (by the CRM's account id); those it refused, with why.
     func send(rollups: [(account: String, fields: [String: String])], _ caller: APICaller) async throws -> [String: String]
@@ -75,10 +77,12 @@ public final class CRMSync: Sendable {
     let caller: APICaller
     let now: @Sendable () -> Date
 
-    public init(connection: CRMConnection, map: ProcessMap, database: RelaisDatabase, organizationID: UUID,
-                environment: [String: String] = ProcessInfo.processInfo.environment, settings: Settings = Settings(),
-                sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
-                now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(
+        connection: CRMConnection, map: ProcessMap, database: RelaisDatabase, organizationID: UUID,
+        environment: [String: String] = ProcessInfo.processInfo.environment, settings: Settings = Settings(),
+        sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
+        now: @escaping @Sendable () -> Date = Date.init
+    ) throws {
         guard let token = SecretVariable.value(connection.tokenVariable, in: environment) else {
             throw SyncStopped(reason: "environment variable \(connection.tokenVariable) (the \(connection.kind.rawValue) token) is not set")
         }
@@ -97,9 +101,12 @@ public final class CRMSync: Sendable {
         entities = map.entityOrder
         self.settings = settings
         self.now = now
-        caller = APICaller(name: connection.kind.rawValue, limits: .init(tries: settings.tries, firstPause: settings.firstPause, timeout: settings.timeout,
-                                                                        burst: settings.burst, window: 10, allowPrivate: settings.allowPrivateEgress),
-                           sleep: sleep, now: now)
+        caller = APICaller(
+            name: connection.kind.rawValue,
+            limits: .init(
+                tries: settings.tries, firstPause: settings.firstPause, timeout: settings.timeout,
+                burst: settings.burst, window: 10, allowPrivate: settings.allowPrivateEgress),
+            sleep: sleep, now: now)
     }
 
     public func shutdown() async { await caller.shutdown() }
@@ -109,8 +116,9 @@ public final class CRMSync: Sendable {
         var report = Report()
         if connection.direction.pulls {
             for pulled in try await dialect.pull(caller) {
-                let imported = try await CRMImporter(database: database, entities: entities, now: now).run(pulled.rows, kind: pulled.kind,
-                                                                                                          organizationID: organizationID)
+                let imported = try await CRMImporter(database: database, entities: entities, now: now).run(
+                    pulled.rows, kind: pulled.kind,
+                    organizationID: organizationID)
                 report.pulled.append(.init(noun: pulled.noun, report: imported))
             }
         }
@@ -131,7 +139,8 @@ public final class CRMSync: Sendable {
         while true {
             let batch = try await pushes.tickets(organizationID: organizationID, after: mark, limit: settings.batchSize)
             guard let last = batch.last else { break }
-            let sent = try await pushes.links(connector: dialect.name, object: "ticket", organizationID: organizationID, localIDs: batch.map(\.ticket.id.text))
+            let sent = try await pushes.links(
+                connector: dialect.name, object: "ticket", organizationID: organizationID, localIDs: batch.map(\.ticket.id.text))
             var changed: [(push: CRMPushes.TicketPush, fields: [String: String], digest: String)] = []
             for push in batch {
                 let fields = dialect.fields(of: push)
@@ -144,15 +153,17 @@ public final class CRMSync: Sendable {
             }
             if !changed.isEmpty {
                 let answer = try await dialect.send(tickets: changed.map { ($0.push, $0.fields) }, caller)
-                try await pushes.record(connector: dialect.name, object: "ticket", organizationID: organizationID,
-                                        changed.compactMap { item in answer.ids[item.push.ticket.key].map { (item.push.ticket.id.text, $0, item.digest) } },
-                                        at: now())
+                try await pushes.record(
+                    connector: dialect.name, object: "ticket", organizationID: organizationID,
+                    changed.compactMap { item in answer.ids[item.push.ticket.key].map { (item.push.ticket.id.text, $0, item.digest) } },
+                    at: now())
                 report.ticketsPushed += answer.ids.count
                 report.refused += answer.refused
             }
             mark = CRMPushes.Mark(updatedAt: Int64((last.ticket.updatedAt.timeIntervalSince1970 * 1000).rounded()), id: last.ticket.id.text)
-            try await cursors.advance(source, to: String(decoding: try JSONEncoder().encode(mark), as: UTF8.self), records: batch.count,
-                                      organizationID: organizationID, at: now())
+            try await cursors.advance(
+                source, to: String(decoding: try JSONEncoder().encode(mark), as: UTF8.self), records: batch.count,
+                organizationID: organizationID, at: now())
             if batch.count < settings.batchSize { break }
         }
     }
@@ -164,14 +175,16 @@ public final class CRMSync: Sendable {
         while true {
             let page = try await pushes.rollups(organizationID: organizationID, after: after, limit: settings.batchSize)
             guard !page.isEmpty else { break }
-            let sent = try await pushes.links(connector: dialect.name, object: "rollup", organizationID: organizationID,
-                                              localIDs: page.map(\.summary.accountID.text))
+            let sent = try await pushes.links(
+                connector: dialect.name, object: "rollup", organizationID: organizationID,
+                localIDs: page.map(\.summary.accountID.text))
             var items: [(account: String, fields: [String: String])] = [], records: [(localID: String, remoteID: String, digest: String)] = []
             for (account, summary) in page {
                 let counts = summary.counts["status_category"] ?? [:]
-                let rollup = Rollup(tickets: summary.tickets, open: ["new", "open", "pending"].reduce(0) { $0 + (counts[$1] ?? 0) },
-                                    openSignals: summary.openSignals, awaitingFix: summary.awaitingFix, fixShipped: summary.fixShipped,
-                                    lastTicket: summary.lastTicketKey)
+                let rollup = Rollup(
+                    tickets: summary.tickets, open: ["new", "open", "pending"].reduce(0) { $0 + (counts[$1] ?? 0) },
+                    openSignals: summary.openSignals, awaitingFix: summary.awaitingFix, fixShipped: summary.fixShipped,
+                    lastTicket: summary.lastTicketKey)
                 let fields = dialect.fields(of: rollup)
                 let digest = Self.digest(fields.merging(["account": account]) { first, _ in first })
                 guard sent[summary.accountID.text]?.digest != digest else { continue }
@@ -181,8 +194,9 @@ public final class CRMSync: Sendable {
             if !items.isEmpty {
                 let refused = try await dialect.send(rollups: items, caller)
                 report.refused += refused.keys.sorted().map { "account \($0): \(refused[$0]!)" }
-                try await pushes.record(connector: dialect.name, object: "rollup", organizationID: organizationID,
-                                        records.filter { refused[$0.remoteID] == nil }, at: now())
+                try await pushes.record(
+                    connector: dialect.name, object: "rollup", organizationID: organizationID,
+                    records.filter { refused[$0.remoteID] == nil }, at: now())
                 pushed += items.count - refused.count
             }
             after = page.last?.summary.accountID.text
@@ -193,10 +207,13 @@ public final class CRMSync: Sendable {
 
     /// A JSON request with the CRM's bearer token.
     static func request(_ method: String, _ url: String, token: String, body: [String: Any]?) -> OutboundRequest {
-        OutboundRequest(method: method, url: url,
-                           headers: ["Authorization": "Bearer \(token)", "Accept": "application/json", "Content-Type": "application/json",
-                                     "User-Agent": "Relais-CRM/1"],
-                           body: body.map(OutboundHTTP.json))
+        OutboundRequest(
+            method: method, url: url,
+            headers: [
+                "Authorization": "Bearer \(token)", "Accept": "application/json", "Content-Type": "application/json",
+                "User-Agent": "Relais-CRM/1",
+            ],
+            body: body.map(OutboundHTTP.json))
     }
 
     static func digest(_ values: [String: String]) -> String {

@@ -15,17 +15,30 @@ struct HubSpotDialect: CRMDialect {
 
     func pull(_ caller: APICaller) async throws -> [(noun: String, kind: CRMObjectKind, rows: [ImportRow])] {
         [
-            ("companies", .account, try await read("companies", properties: ["name", "domain", "annualrevenue"] + [connection.tierProperty].compactMap { $0 },
-                                                   caller, row: company)),
-            ("contacts", .contact, try await read("contacts", properties: ["email", "firstname", "lastname"], associations: "companies", caller, row: contact)),
-            ("deals", .opportunity, try await read("deals", properties: ["dealname", "dealstage", "amount", "closedate", "deal_currency_code"],
-                                                   associations: "companies", caller, row: deal)),
+            (
+                "companies", .account,
+                try await read(
+                    "companies", properties: ["name", "domain", "annualrevenue"] + [connection.tierProperty].compactMap { $0 },
+                    caller, row: company)
+            ),
+            (
+                "contacts", .contact,
+                try await read("contacts", properties: ["email", "firstname", "lastname"], associations: "companies", caller, row: contact)
+            ),
+            (
+                "deals", .opportunity,
+                try await read(
+                    "deals", properties: ["dealname", "dealstage", "amount", "closedate", "deal_currency_code"],
+                    associations: "companies", caller, row: deal)
+            ),
         ]
     }
 
     /// Every object of `object`, page after page, as import rows.
-    func read(_ object: String, properties: [String], associations: String? = nil, _ caller: APICaller,
-              row: ([String: Any]) -> [String: String]?) async throws -> [ImportRow] {
+    func read(
+        _ object: String, properties: [String], associations: String? = nil, _ caller: APICaller,
+        row: ([String: Any]) -> [String: String]?
+    ) async throws -> [ImportRow] {
         var rows: [ImportRow] = []
         var after: String?
         repeat {
@@ -83,8 +96,10 @@ struct HubSpotDialect: CRMDialect {
 
     func fields(of push: CRMPushes.TicketPush) -> [String: String] {
         let ticket = push.ticket
-        var properties = ["relais_key": ticket.key, "subject": "[\(ticket.key)] \(ticket.title)", "content": ticket.description,
-                          "hs_pipeline": connection.pipeline]
+        var properties = [
+            "relais_key": ticket.key, "subject": "[\(ticket.key)] \(ticket.title)", "content": ticket.description,
+            "hs_pipeline": connection.pipeline,
+        ]
         properties["hs_pipeline_stage"] = connection.stages[ticket.statusCategory]
         switch ticket.priority {
         case "P1", "P2": properties["hs_ticket_priority"] = "HIGH"
@@ -95,7 +110,9 @@ struct HubSpotDialect: CRMDialect {
         return properties
     }
 
-    func send(tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller) async throws -> (ids: [String: String], refused: [String]) {
+    func send(
+        tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller
+    ) async throws -> (ids: [String: String], refused: [String]) {
         let inputs: [[String: Any]] = tickets.map { item in
             ["idProperty": "relais_key", "id": item.push.ticket.key, "properties": item.fields]
         }
@@ -117,7 +134,8 @@ struct HubSpotDialect: CRMDialect {
                 return ["from": ["id": from], "to": ["id": to]]
             }
             if !associations.isEmpty {
-                _ = try await caller.send(request("POST", "/crm/v4/associations/ticket/\(target.type)/batch/associate/default", body: ["inputs": associations]))
+                _ = try await caller.send(
+                    request("POST", "/crm/v4/associations/ticket/\(target.type)/batch/associate/default", body: ["inputs": associations]))
             }
         }
         let refused = tickets.filter { ids[$0.push.ticket.key] == nil }.map { "\($0.push.ticket.key): not in HubSpot's answer" }
@@ -125,13 +143,18 @@ struct HubSpotDialect: CRMDialect {
     }
 
     func fields(of rollup: CRMSync.Rollup) -> [String: String] {
-        ["relais_tickets": String(rollup.tickets), "relais_open_tickets": String(rollup.open), "relais_open_signals": String(rollup.openSignals),
-         "relais_awaiting_fix": String(rollup.awaitingFix), "relais_fix_shipped": String(rollup.fixShipped), "relais_last_ticket": rollup.lastTicket ?? ""]
+        [
+            "relais_tickets": String(rollup.tickets), "relais_open_tickets": String(rollup.open), "relais_open_signals": String(rollup.openSignals),
+            "relais_awaiting_fix": String(rollup.awaitingFix), "relais_fix_shipped": String(rollup.fixShipped),
+            "relais_last_ticket": rollup.lastTicket ?? "",
+        ]
     }
 
     func send(rollups: [(account: String, fields: [String: String])], _ caller: APICaller) async throws -> [String: String] {
-        _ = try await caller.send(request("POST", "/crm/v3/objects/companies/batch/update",
-                                          body: ["inputs": rollups.map { ["id": $0.account, "properties": $0.fields] as [String: Any] }]))
+        _ = try await caller.send(
+            request(
+                "POST", "/crm/v3/objects/companies/batch/update",
+                body: ["inputs": rollups.map { ["id": $0.account, "properties": $0.fields] as [String: Any] }]))
         return [:]
     }
 

@@ -15,12 +15,15 @@ struct SalesforceDialect: CRMDialect {
     static let version = "v61.0"
 
     /// Account fields the roll-up is written to (created once in Salesforce).
-    static let rollupFields = ["Relais_Tickets__c", "Relais_Open_Tickets__c", "Relais_Open_Signals__c", "Relais_Awaiting_Fix__c",
-                               "Relais_Fix_Shipped__c", "Relais_Last_Ticket__c"]
+    static let rollupFields = [
+        "Relais_Tickets__c", "Relais_Open_Tickets__c", "Relais_Open_Signals__c", "Relais_Awaiting_Fix__c",
+        "Relais_Fix_Shipped__c", "Relais_Last_Ticket__c",
+    ]
 
     func pull(_ caller: APICaller) async throws -> [(noun: String, kind: CRMObjectKind, rows: [ImportRow])] {
         let tier = connection.tierProperty.map { ", \($0)" } ?? ""
-        let accounts = try await query("SELECT Id, Name, Website, AnnualRevenue\(tier) FROM Account ORDER BY Id", caller).map { record -> [String: String] in
+        let accounts = try await query("SELECT Id, Name, Website, AnnualRevenue\(tier) FROM Account ORDER BY Id", caller).map {
+            record -> [String: String] in
             let fields = CRMSync.texts(record)
             var values = ["external_id": fields["Id"] ?? "", "name": fields["Name"] ?? "Salesforce account \(fields["Id"] ?? "")"]
             values["domain"] = fields["Website"].map(Self.domain)
@@ -67,8 +70,10 @@ struct SalesforceDialect: CRMDialect {
 
     func fields(of push: CRMPushes.TicketPush) -> [String: String] {
         let ticket = push.ticket
-        var fields = ["Relais_Key__c": ticket.key, "Subject": "[\(ticket.key)] \(ticket.title)", "Description": ticket.description,
-                      "AccountId": push.companyID]
+        var fields = [
+            "Relais_Key__c": ticket.key, "Subject": "[\(ticket.key)] \(ticket.title)", "Description": ticket.description,
+            "AccountId": push.companyID,
+        ]
         fields["Status"] = connection.stages[ticket.statusCategory]
         fields["ContactId"] = push.linked[.contact]
         fields["AssetId"] = push.linked[.asset]
@@ -82,14 +87,19 @@ struct SalesforceDialect: CRMDialect {
         return fields
     }
 
-    func send(tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller) async throws -> (ids: [String: String], refused: [String]) {
+    func send(
+        tickets: [(push: CRMPushes.TicketPush, fields: [String: String])], _ caller: APICaller
+    ) async throws -> (ids: [String: String], refused: [String]) {
         let records: [[String: Any]] = tickets.map { item in
             var record: [String: Any] = ["attributes": ["type": "Case"]]
             for (name, value) in item.fields { record[name] = value }
             return record
         }
-        let answer = try await caller.send(request("PATCH", "/services/data/\(Self.version)/composite/sobjects/Case/Relais_Key__c",
-                                                   body: ["allOrNone": false, "records": records])).body
+        let answer = try await caller.send(
+            request(
+                "PATCH", "/services/data/\(Self.version)/composite/sobjects/Case/Relais_Key__c",
+                body: ["allOrNone": false, "records": records])
+        ).body
         let results = (try? JSONSerialization.jsonObject(with: answer)) as? [[String: Any]] ?? []
         var ids: [String: String] = [:], refused: [String] = []
         // One result per record, in the order sent.
@@ -114,8 +124,13 @@ struct SalesforceDialect: CRMDialect {
     }
 
     func fields(of rollup: CRMSync.Rollup) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: zip(Self.rollupFields, [String(rollup.tickets), String(rollup.open), String(rollup.openSignals),
-                                                                 String(rollup.awaitingFix), String(rollup.fixShipped), rollup.lastTicket ?? ""]))
+        Dictionary(
+            uniqueKeysWithValues: zip(
+                Self.rollupFields,
+                [
+                    String(rollup.tickets), String(rollup.open), String(rollup.openSignals),
+                    String(rollup.awaitingFix), String(rollup.fixShipped), rollup.lastTicket ?? "",
+                ]))
     }
 
     func send(rollups: [(account: String, fields: [String: String])], _ caller: APICaller) async throws -> [String: String] {
@@ -126,8 +141,11 @@ struct SalesforceDialect: CRMDialect {
             }
             return record
         }
-        let answer = try await caller.send(request("PATCH", "/services/data/\(Self.version)/composite/sobjects",
-                                                   body: ["allOrNone": false, "records": records])).body
+        let answer = try await caller.send(
+            request(
+                "PATCH", "/services/data/\(Self.version)/composite/sobjects",
+                body: ["allOrNone": false, "records": records])
+        ).body
         let results = (try? JSONSerialization.jsonObject(with: answer)) as? [[String: Any]] ?? []
         var refused: [String: String] = [:]
         for (item, result) in zip(rollups, results) where result["success"] as? Bool != true {

@@ -54,7 +54,9 @@ public final class EgressClient: Sendable {
     /// Sends `request` once its host has passed the check; throws `EgressRefused` when it does not.
     public func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
         if settings.allowPrivate { return try await shared.execute(request, timeout: timeout) }
-        guard let host = URLComponents(string: request.url)?.host, !host.isEmpty else { throw EgressRefused(reason: "'\(request.url.prefix(200))' has no host") }
+        guard let host = URLComponents(string: request.url)?.host, !host.isEmpty else {
+            throw EgressRefused(reason: "'\(request.url.prefix(200))' has no host")
+        }
         if let isPrivate = NetworkAddress.isPrivate(host: host) {
             guard !isPrivate else { throw EgressRefused(reason: "host '\(host)' is on this machine or a private network") }
             return try await shared.execute(request, timeout: timeout)
@@ -62,8 +64,9 @@ public final class EgressClient: Sendable {
         let address = try await address(of: host)
         let key = "\(host.lowercased())\u{0}\(address)"
         if let client = pinned.withLock({ $0[key] }) { return try await client.execute(request, timeout: timeout) }
-        let client = OutboundHTTP.client(timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost, decompress: settings.decompress,
-                                         dnsOverride: [host: address])
+        let client = OutboundHTTP.client(
+            timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost, decompress: settings.decompress,
+            dnsOverride: [host: address])
         let (chosen, retired) = pinned.withLock { clients -> (HTTPClient, [HTTPClient]) in
             if let raced = clients[key] { return (raced, [client]) }
             // A full cache starts again; the clients it held finish what they carry first.
@@ -170,6 +173,7 @@ public enum HostAddresses {
     /// `93.184.216.34` or `2606:2800:220:1::` for raw address bytes.
     static func text(_ bytes: [UInt8]) -> String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        return stride(from: 0, to: bytes.count, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }.joined(separator: ":")
+        return stride(from: 0, to: bytes.count, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }.joined(
+            separator: ":")
     }
 }

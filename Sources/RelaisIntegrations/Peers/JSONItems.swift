@@ -20,7 +20,10 @@ enum JSONItems {
                 var found: [Range<Int>]?
                 while true {
                     scanner.skipSpace()
-                    if scanner.peek == UInt8(ascii: "}") { scanner.position += 1; break }
+                    if scanner.peek == UInt8(ascii: "}") {
+                        scanner.position += 1
+                        break
+                    }
                     guard let name = scanner.string() else { return nil }
                     scanner.skipSpace()
                     guard scanner.peek == UInt8(ascii: ":") else { return nil }
@@ -33,7 +36,10 @@ enum JSONItems {
                         return nil
                     }
                     scanner.skipSpace()
-                    if scanner.peek == UInt8(ascii: ",") { scanner.position += 1; continue }
+                    if scanner.peek == UInt8(ascii: ",") {
+                        scanner.position += 1
+                        continue
+                    }
                     guard scanner.peek == UInt8(ascii: "}") else { return nil }
                     scanner.position += 1
                     break

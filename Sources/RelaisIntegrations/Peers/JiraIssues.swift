@@ -39,12 +39,15 @@ public enum JiraIssues: PeerTool {
             guard let at = ColumnMapping.time(stamp) else { return .failure(.init("changelog: '\(stamp)' is not a time")) }
             let actor = ((entry["author"] as? [String: Any])?["displayName"] as? String) ?? source
             for item in (entry["items"] as? [[String: Any]]) ?? [] where (item["field"] as? String) == "status" {
-                history.append(PeerRecord.Change(at: at, actor: actor, field: "status", from: item["fromString"] as? String, to: item["toString"] as? String))
+                history.append(
+                    PeerRecord.Change(at: at, actor: actor, field: "status", from: item["fromString"] as? String, to: item["toString"] as? String))
             }
         }
         let description: String = if let text = fields["description"] as? String { text } else { DocumentFormat.text(fields["description"]) }
-        return .success(PeerRecord(source: source, externalID: key, title: (fields["summary"] as? String) ?? key, description: description,
-                                   values: values, createdAt: createdAt, updatedAt: updatedAt, history: history))
+        return .success(
+            PeerRecord(
+                source: source, externalID: key, title: (fields["summary"] as? String) ?? key, description: description,
+                values: values, createdAt: createdAt, updatedAt: updatedAt, history: history))
     }
 }
 

@@ -75,32 +75,45 @@ public struct PeerFeed: Sendable {
             if let after = cursor?.cursor {
                 url = "\(base)/api/v2/incremental/tickets/cursor.json?" + Self.query([("cursor", after), ("per_page", String(pageSize))])
             } else {
-                url = "\(base)/api/v2/incremental/tickets/cursor.json?" + Self.query([("start_time", String(since / 1000)), ("per_page", String(pageSize))])
+                url =
+                    "\(base)/api/v2/incremental/tickets/cursor.json?"
+                    + Self.query([("start_time", String(since / 1000)), ("per_page", String(pageSize))])
             }
         case "servicenow":
             let table = connection.query ?? "incident"
-            url = "\(base)/api/now/table/\(OutboundHTTP.segment(table))?" + Self.query([
-                ("sysparm_query", "sys_updated_on>=\(Self.format(since, "yyyy-MM-dd HH:mm:ss"))^ORDERBYsys_updated_on^ORDERBYsys_id"),
-                ("sysparm_display_value", "all"), ("sysparm_exclude_reference_link", "true"), ("sysparm_limit", String(pageSize)),
-            ] + (cursor?.offset.map { [("sysparm_offset", String($0))] } ?? []))
+            url =
+                "\(base)/api/now/table/\(OutboundHTTP.segment(table))?"
+                + Self.query(
+                    [
+                        ("sysparm_query", "sys_updated_on>=\(Self.format(since, "yyyy-MM-dd HH:mm:ss"))^ORDERBYsys_updated_on^ORDERBYsys_id"),
+                        ("sysparm_display_value", "all"), ("sysparm_exclude_reference_link", "true"), ("sysparm_limit", String(pageSize)),
+                    ] + (cursor?.offset.map { [("sysparm_offset", String($0))] } ?? []))
         case "jira":
             let filter = connection.query.map { "(\($0)) AND " } ?? ""
-            url = "\(base)/rest/api/3/search/jql?" + Self.query([
-                ("jql", "\(filter)updated >= \"\(Self.format(since, "yyyy/MM/dd HH:mm", zone: connection.timezone))\" ORDER BY updated ASC, key ASC"),
-                ("maxResults", String(pageSize)), ("expand", "changelog"), ("fields", "*all"),
-            ])
+            url =
+                "\(base)/rest/api/3/search/jql?"
+                + Self.query([
+                    (
+                        "jql",
+                        "\(filter)updated >= \"\(Self.format(since, "yyyy/MM/dd HH:mm", zone: connection.timezone))\" ORDER BY updated ASC, key ASC"
+                    ),
+                    ("maxResults", String(pageSize)), ("expand", "changelog"), ("fields", "*all"),
+                ])
         default:
-            url = "\(base)/api/v2/tickets?" + Self.query([
-                ("updated_since", Self.format(since, "yyyy-MM-dd'T'HH:mm:ss'Z'")), ("order_by", "updated_at"), ("order_type", "asc"),
-                ("per_page", String(pageSize)), ("page", "1"),
-            ])
+            url =
+                "\(base)/api/v2/tickets?"
+                + Self.query([
+                    ("updated_since", Self.format(since, "yyyy-MM-dd'T'HH:mm:ss'Z'")), ("order_by", "updated_at"), ("order_type", "asc"),
+                    ("per_page", String(pageSize)), ("page", "1"),
+                ])
         }
         var headers = ["Accept": "application/json", "User-Agent": "Relais-Sync/1"]
-        let pair = switch connection.source {
-        case "zendesk": "\(credentials.user ?? "")/token:\(credentials.token)"
-        case "freshservice": "\(credentials.token):X"
-        default: "\(credentials.user ?? ""):\(credentials.token)"
-        }
+        let pair =
+            switch connection.source {
+            case "zendesk": "\(credentials.user ?? "")/token:\(credentials.token)"
+            case "freshservice": "\(credentials.token):X"
+            default: "\(credentials.user ?? ""):\(credentials.token)"
+            }
         headers["Authorization"] = "Basic " + Data(pair.utf8).base64EncodedString()
         return OutboundRequest(method: "GET", url: url, headers: headers, body: nil)
     }
@@ -135,7 +148,10 @@ public struct PeerFeed: Sendable {
         var time = cursor?.time, seen = Set(cursor?.seen ?? [])
         var fresh: [PeerInput] = []
         for (item, input) in zip(items, inputs) {
-            guard let (id, updated) = Self.stamp(item, source: connection.source) else { fresh.append(input); continue }
+            guard let (id, updated) = Self.stamp(item, source: connection.source) else {
+                fresh.append(input)
+                continue
+            }
             let instant = updated - updated % precision
             // Older than the cursor: read by an earlier page (a filter read in another time zone
             // than it was written in gives some back); the cursor never moves back.
@@ -170,7 +186,9 @@ public struct PeerFeed: Sendable {
         }
     }
 
-    func isLast(_ object: [String: Any]) -> Bool { connection.source == "jira" && object["isLast"] as? Bool == true && object["nextPageToken"] == nil }
+    func isLast(_ object: [String: Any]) -> Bool {
+        connection.source == "jira" && object["isLast"] as? Bool == true && object["nextPageToken"] == nil
+    }
 
     /// A record's id and update time, as the tool's time filter sees it.
     static func stamp(_ item: [String: Any], source: String) -> (String, Int64)? {

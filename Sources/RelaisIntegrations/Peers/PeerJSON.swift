@@ -15,8 +15,10 @@ enum PeerJSON {
     /// From this size on, an export is read in pieces, one per core.
     static let piecewiseFrom = 1 << 20
 
-    static func records(_ data: Data, under key: String, noun: String, tool: String,
-                        read: @escaping @Sendable ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>) throws -> [PeerInput] {
+    static func records(
+        _ data: Data, under key: String, noun: String, tool: String,
+        read: @escaping @Sendable ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>
+    ) throws -> [PeerInput] {
         if data.count >= piecewiseFrom, let inputs = piecewise(data, under: key, noun: noun, read: read) { return inputs }
         guard let root = try? JSONSerialization.jsonObject(with: data) else { throw PeerRecordProblem(position: "file", reason: "not JSON") }
         let items: [Any]
@@ -30,7 +32,8 @@ enum PeerJSON {
         return inputs(items, first: 0, noun: noun, read: read)
     }
 
-    static func inputs(_ items: [Any], first: Int, noun: String, read: ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>) -> [PeerInput] {
+    static func inputs(_ items: [Any], first: Int, noun: String, read: ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>) -> [PeerInput]
+    {
         items.enumerated().map { offset, item in
             let position = "\(noun) \(first + offset + 1)"
             guard let fields = item as? [String: Any] else {
@@ -43,8 +46,10 @@ enum PeerJSON {
     /// The items parsed and read in as many pieces as there are cores, each piece a list of
     /// consecutive items; nil when the export is not shaped as expected or a piece does not
     /// parse, so that reading it whole says what is wrong.
-    static func piecewise(_ data: Data, under key: String, noun: String,
-                          read: @escaping @Sendable ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>) -> [PeerInput]? {
+    static func piecewise(
+        _ data: Data, under key: String, noun: String,
+        read: @escaping @Sendable ([String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason>
+    ) -> [PeerInput]? {
         guard let ranges = JSONItems.ranges(in: data, under: key) else { return nil }
         let pieces = min(ProcessInfo.processInfo.activeProcessorCount, max(1, ranges.count / 1_000))
         guard pieces > 1 else { return nil }
@@ -56,7 +61,9 @@ enum PeerJSON {
             var text = Data([UInt8(ascii: "[")])
             text.append(data[data.startIndex + first.lowerBound..<data.startIndex + last.upperBound])
             text.append(UInt8(ascii: "]"))
-            guard let list = (try? JSONSerialization.jsonObject(with: text)) as? [Any], list.count == items.count else { return results.set(piece, nil) }
+            guard let list = (try? JSONSerialization.jsonObject(with: text)) as? [Any], list.count == items.count else {
+                return results.set(piece, nil)
+            }
             results.set(piece, inputs(list, first: bounds[piece], noun: noun, read: read))
         }
         return results.joined()
@@ -111,9 +118,11 @@ public enum ZendeskTickets: PeerTool {
             var values: [String: String] = [:]
             for field in ["status", "type", "priority", "group_id"] { values[field] = PeerJSON.text(ticket[field]) }
             values["channel"] = PeerJSON.text((ticket["via"] as? [String: Any])?["channel"])
-            return .success(PeerRecord(source: source, externalID: id, title: PeerJSON.text(ticket["subject"]) ?? "",
-                                       description: PeerJSON.text(ticket["description"]) ?? "", values: values,
-                                       createdAt: createdAt, updatedAt: max(updatedAt, createdAt)))
+            return .success(
+                PeerRecord(
+                    source: source, externalID: id, title: PeerJSON.text(ticket["subject"]) ?? "",
+                    description: PeerJSON.text(ticket["description"]) ?? "", values: values,
+                    createdAt: createdAt, updatedAt: max(updatedAt, createdAt)))
         }
     }
 }
@@ -133,9 +142,11 @@ public enum FreshserviceTickets: PeerTool {
             let updatedAt = (ticket["updated_at"] as? String).flatMap(ColumnMapping.time) ?? createdAt
             var values: [String: String] = [:]
             for field in referentialFields { values[field] = PeerJSON.text(ticket[field]) }
-            return .success(PeerRecord(source: source, externalID: id, title: PeerJSON.text(ticket["subject"]) ?? "",
-                                       description: PeerJSON.text(ticket["description_text"]) ?? "", values: values,
-                                       createdAt: createdAt, updatedAt: max(updatedAt, createdAt)))
+            return .success(
+                PeerRecord(
+                    source: source, externalID: id, title: PeerJSON.text(ticket["subject"]) ?? "",
+                    description: PeerJSON.text(ticket["description_text"]) ?? "", values: values,
+                    createdAt: createdAt, updatedAt: max(updatedAt, createdAt)))
         }
     }
 }

@@ -46,10 +46,12 @@ public final class PeerSync: Sendable {
     let now: @Sendable () -> Date
 
     /// `sleep` waits between tries (tests pass one that only records).
-    public init(connection: PeerConnection, map: ProcessMap, database: RelaisDatabase, organizationID: UUID,
-                environment: [String: String] = ProcessInfo.processInfo.environment, settings: Settings = Settings(),
-                sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
-                now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(
+        connection: PeerConnection, map: ProcessMap, database: RelaisDatabase, organizationID: UUID,
+        environment: [String: String] = ProcessInfo.processInfo.environment, settings: Settings = Settings(),
+        sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
+        now: @escaping @Sendable () -> Date = Date.init
+    ) throws {
         guard let token = SecretVariable.value(connection.tokenVariable, in: environment) else {
             throw Stopped(reason: "environment variable \(connection.tokenVariable) (the \(connection.source) token) is not set")
         }
@@ -66,9 +68,12 @@ public final class PeerSync: Sendable {
         self.organizationID = organizationID
         self.settings = settings
         self.now = now
-        caller = APICaller(name: connection.source, limits: .init(tries: settings.tries, firstPause: settings.firstPause, longestPause: settings.longestPause,
-                                                                  timeout: settings.timeout, allowPrivate: settings.allowPrivateEgress),
-                           sleep: sleep, now: now)
+        caller = APICaller(
+            name: connection.source,
+            limits: .init(
+                tries: settings.tries, firstPause: settings.firstPause, longestPause: settings.longestPause,
+                timeout: settings.timeout, allowPrivate: settings.allowPrivateEgress),
+            sleep: sleep, now: now)
     }
 
     public func shutdown() async { await caller.shutdown() }
@@ -98,9 +103,13 @@ public final class PeerSync: Sendable {
             }
             report.pages += 1
             let number = report.pages
-            let inputs = page.inputs.map { PeerInput(position: "page \(number), \($0.position)", record: $0.record.mapError {
-                PeerRecordProblem(position: "page \(number), \($0.position)", reason: $0.reason)
-            }) }
+            let inputs = page.inputs.map {
+                PeerInput(
+                    position: "page \(number), \($0.position)",
+                    record: $0.record.mapError {
+                        PeerRecordProblem(position: "page \(number), \($0.position)", reason: $0.reason)
+                    })
+            }
             let imported = try await importer.run(inputs, fields: feed.referentialFields, organizationID: organizationID)
             report.imported.merge(imported)
             try await cursors.advance(source, to: page.cursor.text, records: inputs.count, organizationID: organizationID, at: now())

@@ -9,7 +9,9 @@ public enum ServiceNowRecords: PeerTool {
     public static let source = "servicenow"
     /// The local fields the map's mappings translate, and the coverage report lists; `table` is
     /// the table read (`incident`), for mappings that give the family.
-    public static let referentialFields = ["table", "state", "impact", "urgency", "priority", "category", "subcategory", "assignment_group", "contact_type"]
+    public static let referentialFields = [
+        "table", "state", "impact", "urgency", "priority", "category", "subcategory", "assignment_group", "contact_type",
+    ]
 
     /// Every record of `data`, read or refused with its position.
     public static func read(_ data: Data) throws -> [PeerInput] {
@@ -19,13 +21,14 @@ public enum ServiceNowRecords: PeerTool {
     static func record(_ fields: [String: Any]) -> Result<PeerRecord, PeerRecordProblem.Reason> {
         func refuse(_ reason: String) -> Result<PeerRecord, PeerRecordProblem.Reason> { .failure(.init(reason)) }
         func text(_ name: String) -> String? {
-            let value: String? = if let string = fields[name] as? String {
-                string
-            } else if let reference = fields[name] as? [String: Any] {
-                (reference["display_value"] as? String) ?? (reference["value"] as? String)
-            } else {
-                nil
-            }
+            let value: String? =
+                if let string = fields[name] as? String {
+                    string
+                } else if let reference = fields[name] as? [String: Any] {
+                    (reference["display_value"] as? String) ?? (reference["value"] as? String)
+                } else {
+                    nil
+                }
             return value.flatMap { $0.isEmpty ? nil : $0 }
         }
         guard let id = text("sys_id") else { return refuse("no sys_id") }
@@ -46,9 +49,11 @@ public enum ServiceNowRecords: PeerTool {
             history.append(PeerRecord.Change(at: at, actor: actor, field: "state", to: state))
         }
         let number = text("number")
-        return .success(PeerRecord(source: source, externalID: id, title: text("short_description") ?? number ?? id,
-                                   description: text("description") ?? "", values: values, createdAt: createdAt,
-                                   updatedAt: max(updatedAt, createdAt), history: history))
+        return .success(
+            PeerRecord(
+                source: source, externalID: id, title: text("short_description") ?? number ?? id,
+                description: text("description") ?? "", values: values, createdAt: createdAt,
+                updatedAt: max(updatedAt, createdAt), history: history))
     }
 
 }

@@ -27,7 +27,8 @@ enum MarkdownBlock: Equatable {
                     lines = []
                 } else if lines.count >= 2, lines.allSatisfy({ $0.hasPrefix("|") }) {
                     let cells = lines.map(cells(of:))
-                    blocks.append(.table(header: cells[0], rows: cells.dropFirst().filter { !$0.allSatisfy { $0.allSatisfy { "-: ".contains($0) } } }))
+                    blocks.append(
+                        .table(header: cells[0], rows: cells.dropFirst().filter { !$0.allSatisfy { $0.allSatisfy { "-: ".contains($0) } } }))
                     lines = []
                 } else {
                     blocks.append(.paragraph(lines: lines))
@@ -47,9 +48,20 @@ enum MarkdownBlock: Equatable {
     static func cells(of line: String) -> [String] {
         var cells: [String] = [], current = "", escaped = false
         for character in line.trimmingCharacters(in: .whitespaces).dropFirst() {
-            if escaped { current.append(character); escaped = false; continue }
-            if character == "\\" { escaped = true; continue }
-            if character == "|" { cells.append(current.trimmingCharacters(in: .whitespaces)); current = ""; continue }
+            if escaped {
+                current.append(character)
+                escaped = false
+                continue
+            }
+            if character == "\\" {
+                escaped = true
+                continue
+            }
+            if character == "|" {
+                cells.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+                continue
+            }
             current.append(character)
         }
         if !current.trimmingCharacters(in: .whitespaces).isEmpty { cells.append(current.trimmingCharacters(in: .whitespaces)) }

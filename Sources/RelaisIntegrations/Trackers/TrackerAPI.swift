@@ -19,11 +19,13 @@ public enum TrackerAPI {
         /// The credentials of `tracker` in `environment`, or why there are none.
         public static func of(_ tracker: DeveloperTracker, in environment: [String: String]) -> Result<Credentials, TrackerFailure> {
             guard let token = SecretVariable.value(tracker.tokenVariable, in: environment) else {
-                return .failure(.init(reason: "environment variable \(tracker.tokenVariable) (the token of tracker \(tracker.name)) is not set", retry: true))
+                return .failure(
+                    .init(reason: "environment variable \(tracker.tokenVariable) (the token of tracker \(tracker.name)) is not set", retry: true))
             }
             if let variable = tracker.userVariable {
                 guard let user = SecretVariable.value(variable, in: environment) else {
-                    return .failure(.init(reason: "environment variable \(variable) (the account of tracker \(tracker.name)) is not set", retry: true))
+                    return .failure(
+                        .init(reason: "environment variable \(variable) (the account of tracker \(tracker.name)) is not set", retry: true))
                 }
                 return .success(Credentials(token: token, user: user))
             }
@@ -49,20 +51,25 @@ public enum TrackerAPI {
     public static func create(_ issue: DeveloperIssue, in tracker: DeveloperTracker, credentials: Credentials) -> OutboundRequest {
         switch tracker.kind {
         case .github:
-            return OutboundRequest(method: "POST", url: "\(tracker.url)/repos/\(tracker.project)/issues", headers: headers(tracker, credentials),
-                           body: OutboundHTTP.json(["title": issue.title, "body": issue.body, "labels": issue.labels]))
+            return OutboundRequest(
+                method: "POST", url: "\(tracker.url)/repos/\(tracker.project)/issues", headers: headers(tracker, credentials),
+                body: OutboundHTTP.json(["title": issue.title, "body": issue.body, "labels": issue.labels]))
         case .gitlab:
             var fields: [String: Any] = ["title": issue.title, "description": issue.body]
             if !issue.labels.isEmpty { fields["labels"] = issue.labels.joined(separator: ",") }
-            return OutboundRequest(method: "POST", url: "\(tracker.url)/api/v4/projects/\(OutboundHTTP.segment(tracker.project))/issues", headers: headers(tracker, credentials),
-                           body: OutboundHTTP.json(fields))
+            return OutboundRequest(
+                method: "POST", url: "\(tracker.url)/api/v4/projects/\(OutboundHTTP.segment(tracker.project))/issues",
+                headers: headers(tracker, credentials),
+                body: OutboundHTTP.json(fields))
         case .jira:
             var fields: [String: Any] = [
                 "project": ["key": tracker.project], "summary": issue.title, "issuetype": ["name": tracker.issueType],
                 "description": DocumentFormat.document(fromMarkdown: issue.body),
             ]
             if !issue.labels.isEmpty { fields["labels"] = issue.labels.map { $0.replacingOccurrences(of: " ", with: "-") } }
-            return OutboundRequest(method: "POST", url: "\(tracker.url)/rest/api/3/issue", headers: headers(tracker, credentials), body: OutboundHTTP.json(["fields": fields]))
+            return OutboundRequest(
+                method: "POST", url: "\(tracker.url)/rest/api/3/issue", headers: headers(tracker, credentials),
+                body: OutboundHTTP.json(["fields": fields]))
         case .azure:
             let html = HTMLBlocks.html(fromMarkdown: issue.body)
             var operations: [[String: Any]] = [
@@ -72,9 +79,14 @@ public enum TrackerAPI {
             if tracker.issueType.caseInsensitiveCompare("Bug") == .orderedSame {
                 operations.append(["op": "add", "path": "/fields/Microsoft.VSTS.TCM.ReproSteps", "value": html])
             }
-            if !issue.labels.isEmpty { operations.append(["op": "add", "path": "/fields/System.Tags", "value": issue.labels.joined(separator: "; ")]) }
-            var request = OutboundRequest(method: "POST", url: "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_apis/wit/workitems/$\(OutboundHTTP.segment(tracker.issueType))?api-version=7.1",
-                                  headers: headers(tracker, credentials), body: OutboundHTTP.json(operations))
+            if !issue.labels.isEmpty {
+                operations.append(["op": "add", "path": "/fields/System.Tags", "value": issue.labels.joined(separator: "; ")])
+            }
+            var request = OutboundRequest(
+                method: "POST",
+                url:
+                    "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_apis/wit/workitems/$\(OutboundHTTP.segment(tracker.issueType))?api-version=7.1",
+                headers: headers(tracker, credentials), body: OutboundHTTP.json(operations))
             request.headers["Content-Type"] = "application/json-patch+json"
             return request
         }
@@ -82,12 +94,13 @@ public enum TrackerAPI {
 
     /// The request reading issue `id` of `tracker` (a ticket linked to an issue that exists).
     public static func read(issue id: String, in tracker: DeveloperTracker, credentials: Credentials) -> OutboundRequest {
-        let url = switch tracker.kind {
-        case .github: "\(tracker.url)/repos/\(tracker.project)/issues/\(OutboundHTTP.segment(id))"
-        case .gitlab: "\(tracker.url)/api/v4/projects/\(OutboundHTTP.segment(tracker.project))/issues/\(OutboundHTTP.segment(id))"
-        case .jira: "\(tracker.url)/rest/api/3/issue/\(OutboundHTTP.segment(id))?fields=status"
-        case .azure: "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_apis/wit/workitems/\(OutboundHTTP.segment(id))?api-version=7.1"
-        }
+        let url =
+            switch tracker.kind {
+            case .github: "\(tracker.url)/repos/\(tracker.project)/issues/\(OutboundHTTP.segment(id))"
+            case .gitlab: "\(tracker.url)/api/v4/projects/\(OutboundHTTP.segment(tracker.project))/issues/\(OutboundHTTP.segment(id))"
+            case .jira: "\(tracker.url)/rest/api/3/issue/\(OutboundHTTP.segment(id))?fields=status"
+            case .azure: "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_apis/wit/workitems/\(OutboundHTTP.segment(id))?api-version=7.1"
+            }
         return OutboundRequest(method: "GET", url: url, headers: headers(tracker, credentials), body: nil)
     }
 
@@ -110,17 +123,22 @@ public enum TrackerAPI {
 
     /// What a tracker answered to a creation or a read, as the issue it describes; `requested`
     /// is the id asked for by a read (Jira answers a creation without the status).
-    public static func answer(status: Int, body: [UInt8], retryAfter: String?, tracker: DeveloperTracker, now: Date) -> Result<IssueUpdate, TrackerFailure> {
+    public static func answer(
+        status: Int, body: [UInt8], retryAfter: String?, tracker: DeveloperTracker, now: Date
+    ) -> Result<IssueUpdate, TrackerFailure> {
         switch status {
         case 200..<300:
             guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                  let issue = issue(in: object, tracker: tracker) else {
+                let issue = issue(in: object, tracker: tracker)
+            else {
                 return .failure(.init(reason: "the tracker's answer does not describe an issue", retry: false))
             }
             return .success(issue)
         case 429, 502, 503, 504, 500...599:
-            return .failure(.init(reason: "HTTP \(status)" + OutboundHTTP.message(body).map { ": \($0)" }.orEmpty, retry: true,
-                                  retryAfter: retryAfter.flatMap { RetryAfter.seconds($0, now: now) }))
+            return .failure(
+                .init(
+                    reason: "HTTP \(status)" + OutboundHTTP.message(body).map { ": \($0)" }.orEmpty, retry: true,
+                    retryAfter: retryAfter.flatMap { RetryAfter.seconds($0, now: now) }))
         default:
             return .failure(.init(reason: "HTTP \(status)" + OutboundHTTP.message(body).map { ": \($0)" }.orEmpty, retry: false))
         }
@@ -135,8 +153,9 @@ public enum TrackerAPI {
         case .gitlab:
             guard let iid = integer(object["iid"]) else { return nil }
             let state = object["state"] as? String ?? "opened"
-            return IssueUpdate(issueID: String(iid), issueKey: "#\(iid)", state: IssueState(name: state, done: state == "closed"),
-                               url: (object["web_url"] ?? object["url"]) as? String)
+            return IssueUpdate(
+                issueID: String(iid), issueKey: "#\(iid)", state: IssueState(name: state, done: state == "closed"),
+                url: (object["web_url"] ?? object["url"]) as? String)
         case .jira:
             guard let id = (object["id"] as? String) ?? integer(object["id"]).map(String.init), let key = object["key"] as? String else { return nil }
             let status = (object["fields"] as? [String: Any])?["status"] as? [String: Any]
@@ -147,8 +166,9 @@ public enum TrackerAPI {
             guard let id = integer(object["id"]) else { return nil }
             let state = (object["fields"] as? [String: Any])?["System.State"] as? String ?? ""
             let html = ((object["_links"] as? [String: Any])?["html"] as? [String: Any])?["href"] as? String
-            return IssueUpdate(issueID: String(id), issueKey: "#\(id)", state: AzureState.of(state),
-                               url: html ?? "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_workitems/edit/\(id)")
+            return IssueUpdate(
+                issueID: String(id), issueKey: "#\(id)", state: AzureState.of(state),
+                url: html ?? "\(tracker.url)/\(OutboundHTTP.segment(tracker.project))/_workitems/edit/\(id)")
         }
     }
 

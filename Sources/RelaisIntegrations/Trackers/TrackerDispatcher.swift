@@ -36,9 +36,11 @@ public final class TrackerDispatcher: Sendable {
 
     /// `map` gives the running map (its trackers) at each round; `environment` holds the
     /// variables the trackers' credentials are read from.
-    public init(escalations: Escalations, map: @escaping @Sendable () -> ProcessMap, environment: [String: String] = ProcessInfo.processInfo.environment,
-                settings: Settings = Settings(), owner: String = "relais-\(UUID().text)",
-                now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(
+        escalations: Escalations, map: @escaping @Sendable () -> ProcessMap, environment: [String: String] = ProcessInfo.processInfo.environment,
+        settings: Settings = Settings(), owner: String = "relais-\(UUID().text)",
+        now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.escalations = escalations
         self.map = map
         self.environment = environment
@@ -69,14 +71,16 @@ public final class TrackerDispatcher: Sendable {
     /// Takes the due pending escalations and asks their trackers once each.
     public func runOnce() async throws -> Round {
         let start = now()
-        let batch = try await escalations.claim(owner: owner, limit: settings.batchSize, at: start,
-                                                leaseUntil: start.addingTimeInterval(max(settings.lease, settings.timeout * 2 + 5)))
+        let batch = try await escalations.claim(
+            owner: owner, limit: settings.batchSize, at: start,
+            leaseUntil: start.addingTimeInterval(max(settings.lease, settings.timeout * 2 + 5)))
         var round = Round(taken: batch.count)
         let map = map()
         for work in batch {
             guard let tracker = map.trackers[work.escalation.tracker] else {
-                try await escalations.failed(work, reason: "the map no longer declares tracker \(work.escalation.tracker)", retryAt: nil,
-                                             tracker: work.escalation.tracker, owner: owner, at: now())
+                try await escalations.failed(
+                    work, reason: "the map no longer declares tracker \(work.escalation.tracker)", retryAt: nil,
+                    tracker: work.escalation.tracker, owner: owner, at: now())
                 round.failed += 1
                 continue
             }
@@ -85,7 +89,8 @@ public final class TrackerDispatcher: Sendable {
                 if try await escalations.opened(work, issue: issue, tracker: tracker, owner: owner, at: now()) { round.opened += 1 }
             case let .failure(failure):
                 let attempt = work.escalation.attempts + 1
-                let retryAt = failure.retry
+                let retryAt =
+                    failure.retry
                     ? settings.schedule.nextAttempt(after: attempt, at: now(), random: random(), retryAfter: failure.retryAfter) : nil
                 try await escalations.failed(work, reason: failure.reason, retryAt: retryAt, tracker: tracker.name, owner: owner, at: now())
                 if retryAt == nil { round.failed += 1 } else { round.retried += 1 }
@@ -122,8 +127,9 @@ public final class TrackerDispatcher: Sendable {
         case .create:
             guard let ticket = work.tickets.first else { return .failure(.init(reason: "the escalation has no ticket", retry: false)) }
             let link = settings.publicURL.map { "\($0.hasSuffix("/") ? String($0.dropLast()) : $0)/api/v1/tickets/\(ticket.key)" }
-            let issue = DeveloperIssue.compose(ticket: ticket, others: Array(work.tickets.dropFirst()), steps: work.escalation.steps,
-                                               accounts: work.accounts, link: link, labels: tracker.labels)
+            let issue = DeveloperIssue.compose(
+                ticket: ticket, others: Array(work.tickets.dropFirst()), steps: work.escalation.steps,
+                accounts: work.accounts, link: link, labels: tracker.labels)
             request = TrackerAPI.create(issue, in: tracker, credentials: credentials)
         case .read:
             guard let id = work.escalation.issueID else { return .failure(.init(reason: "no issue to read", retry: false)) }
@@ -136,8 +142,9 @@ public final class TrackerDispatcher: Sendable {
         do {
             let response = try await client.execute(http, timeout: .milliseconds(Int64(settings.timeout * 1000)))
             let body = try await response.body.collect(upTo: 4 << 20)
-            let answer = TrackerAPI.answer(status: Int(response.status.code), body: Array(buffer: body),
-                                           retryAfter: response.headers.first(name: "Retry-After"), tracker: tracker, now: now())
+            let answer = TrackerAPI.answer(
+                status: Int(response.status.code), body: Array(buffer: body),
+                retryAfter: response.headers.first(name: "Retry-After"), tracker: tracker, now: now())
             if case let .failure(failure) = answer, work.escalation.action == .read, response.status == .notFound {
                 return .failure(.init(reason: "\(tracker.name) has no issue \(work.escalation.issueID ?? ""): \(failure.reason)", retry: false))
             }

@@ -37,7 +37,9 @@ public enum TrackerHooks {
         try verify(body, headers: headers, kind: tracker.kind, secret: secret)
         let object: [String: Any]
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { throw Refusal.malformed("the body is not a JSON object") }
+            guard let parsed = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+                throw Refusal.malformed("the body is not a JSON object")
+            }
             object = parsed
         } catch let refusal as Refusal {
             throw refusal
@@ -48,13 +50,15 @@ public enum TrackerHooks {
         case .github:
             let id = try required(headers, "x-github-delivery")
             guard headers["x-github-event"] == "issues", let issue = object["issue"] as? [String: Any],
-                  sameProject((object["repository"] as? [String: Any])?["full_name"] as? String, tracker.project) else { return Delivery(id: id, update: nil) }
+                sameProject((object["repository"] as? [String: Any])?["full_name"] as? String, tracker.project)
+            else { return Delivery(id: id, update: nil) }
             return Delivery(id: id, update: try issueUpdate(issue, tracker))
         case .gitlab:
             // GitLab names each delivery in X-Gitlab-Event-UUID; newer versions also send Idempotency-Key, the same on retries.
             let id = try headers["idempotency-key"] ?? required(headers, "x-gitlab-event-uuid")
             let project = object["project"] as? [String: Any]
-            let projectMatches = sameProject(project?["path_with_namespace"] as? String, tracker.project)
+            let projectMatches =
+                sameProject(project?["path_with_namespace"] as? String, tracker.project)
                 || TrackerAPI.integer(project?["id"]).map(String.init) == tracker.project
             guard object["object_kind"] as? String == "issue", projectMatches, let attributes = object["object_attributes"] as? [String: Any] else {
                 return Delivery(id: id, update: nil)
@@ -63,14 +67,16 @@ public enum TrackerHooks {
         case .jira:
             let id = try required(headers, "x-atlassian-webhook-identifier")
             guard let event = object["webhookEvent"] as? String, ["jira:issue_created", "jira:issue_updated"].contains(event),
-                  let issue = object["issue"] as? [String: Any] else { return Delivery(id: id, update: nil) }
+                let issue = object["issue"] as? [String: Any]
+            else { return Delivery(id: id, update: nil) }
             let project = ((issue["fields"] as? [String: Any])?["project"] as? [String: Any])?["key"] as? String
             guard project == nil || project == tracker.project else { return Delivery(id: id, update: nil) }
             return Delivery(id: id, update: try issueUpdate(issue, tracker))
         case .azure:
             guard let id = object["id"] as? String, !id.isEmpty else { throw Refusal.malformed("the body has no event 'id'") }
             guard let event = object["eventType"] as? String, ["workitem.created", "workitem.updated"].contains(event),
-                  let resource = object["resource"] as? [String: Any] else { return Delivery(id: id, update: nil) }
+                let resource = object["resource"] as? [String: Any]
+            else { return Delivery(id: id, update: nil) }
             // An update's resource is the change (fields with old and new values) and carries the
             // work item as it now is under `revision`; a creation's resource is the work item.
             let item = event == "workitem.updated" ? (resource["revision"] as? [String: Any]) ?? resource : resource
@@ -107,14 +113,19 @@ public enum TrackerHooks {
                 throw Refusal.unauthenticated("\(name) is not 'sha256=' and a hexadecimal digest")
             }
             let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))))
-            guard ConstantTime.equal(given, expected) else { throw Refusal.unauthenticated("\(name) does not match the body signed with the tracker's secret") }
+            guard ConstantTime.equal(given, expected) else {
+                throw Refusal.unauthenticated("\(name) does not match the body signed with the tracker's secret")
+            }
         case .gitlab:
             guard let token = headers["x-gitlab-token"] else { throw Refusal.unauthenticated("missing header x-gitlab-token") }
-            guard ConstantTime.equal(Array(token.utf8), Array(secret.utf8)) else { throw Refusal.unauthenticated("x-gitlab-token is not the tracker's secret") }
+            guard ConstantTime.equal(Array(token.utf8), Array(secret.utf8)) else {
+                throw Refusal.unauthenticated("x-gitlab-token is not the tracker's secret")
+            }
         case .azure:
             guard let header = headers["authorization"], header.lowercased().hasPrefix("basic "),
-                  let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-                  let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":") else {
+                let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+            else {
                 throw Refusal.unauthenticated("missing basic authentication (the service hook's user name and password)")
             }
             guard ConstantTime.equal(Array(pair[pair.index(after: colon)...].utf8), Array(secret.utf8)) else {

@@ -38,8 +38,10 @@ final class APICaller: Sendable {
     let sent = Mutex<[Date]>([])
     let retried = Mutex(0)
 
-    init(name: String, limits: Limits, decompress: Bool = true, sleep: @escaping @Sendable (TimeInterval) async throws -> Void,
-         now: @escaping @Sendable () -> Date) {
+    init(
+        name: String, limits: Limits, decompress: Bool = true, sleep: @escaping @Sendable (TimeInterval) async throws -> Void,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.name = name
         self.limits = limits
         self.sleep = sleep
@@ -83,7 +85,10 @@ final class APICaller: Sendable {
                 failure = WebhookDispatcher.describe(error)
             }
             guard attempt < limits.tries else {
-                throw SyncStopped(reason: "\(name) failed \(limits.tries) time\(limits.tries == 1 ? "" : "s") (last: \(failure)); the next sync resumes after the last page imported")
+                throw SyncStopped(
+                    reason:
+                        "\(name) failed \(limits.tries) time\(limits.tries == 1 ? "" : "s") (last: \(failure)); the next sync resumes after the last page imported"
+                )
             }
             retried.withLock { $0 += 1 }
             try await sleep(min(wait ?? pause, RetrySchedule.longestRetryAfter))

@@ -32,7 +32,9 @@ enum OutboundHTTP {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    static func client(timeout: TimeInterval, connectionsPerHost: Int? = nil, decompress: Bool = false, dnsOverride: [String: String] = [:]) -> HTTPClient {
+    static func client(
+        timeout: TimeInterval, connectionsPerHost: Int? = nil, decompress: Bool = false, dnsOverride: [String: String] = [:]
+    ) -> HTTPClient {
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
         if let connectionsPerHost { pool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost }
         var configuration = HTTPClient.Configuration(

@@ -1,14 +1,15 @@
 import AsyncHTTPClient
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RelaisCore
 import RelaisStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sends the outbox to webhook endpoints: turns new events into deliveries, takes a batch of due
 /// deliveries under a lease, posts each signed body, records every answer. At least once: a
@@ -58,16 +59,20 @@ public final class WebhookDispatcher: Sendable {
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
 
-    public init(database: RelaisDatabase, settings: Settings = Settings(), owner: String = "relais-\(UUID().text)",
-                now: @escaping @Sendable () -> Date = Date.init,
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(
+        database: RelaisDatabase, settings: Settings = Settings(), owner: String = "relais-\(UUID().text)",
+        now: @escaping @Sendable () -> Date = Date.init,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.repository = WebhookRepository(database: database, secrets: settings.secrets)
         self.settings = settings
         self.owner = owner
         self.now = now
         self.random = random
-        self.client = EgressClient(.init(timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost,
-                                         allowPrivate: settings.allowPrivateTargets))
+        self.client = EgressClient(
+            .init(
+                timeout: settings.timeout, connectionsPerHost: settings.connectionsPerHost,
+                allowPrivate: settings.allowPrivateTargets))
     }
 
     /// Closes the HTTP connections; call once, when the dispatcher is no longer used.
@@ -87,8 +92,9 @@ public final class WebhookDispatcher: Sendable {
         var round = Round()
         round.eventsHandedOver = try await repository.fanOut(limit: settings.fanOutSize, at: now())
         let start = now()
-        let batch = try await repository.claim(owner: owner, limit: settings.batchSize, at: start,
-                                               leaseUntil: start.addingTimeInterval(settings.effectiveLease))
+        let batch = try await repository.claim(
+            owner: owner, limit: settings.batchSize, at: start,
+            leaseUntil: start.addingTimeInterval(settings.effectiveLease))
         guard !batch.isEmpty else { return round }
         let reports = await send(batch)
         try await repository.record(reports, owner: owner, schedule: settings.schedule, random: random, at: now())
@@ -143,10 +149,13 @@ public final class WebhookDispatcher: Sendable {
             let finished = now()
             return DeliveryReport(
                 delivery: delivery, attemptedAt: started, durationMilliseconds: max(0, Int(finished.timeIntervalSince(started) * 1000)),
-                statusCode: status, error: error, outcome: DeliveryOutcome.classify(status: status, retryAfter: retryAfter, error: error, now: finished))
+                statusCode: status, error: error,
+                outcome: DeliveryOutcome.classify(status: status, retryAfter: retryAfter, error: error, now: finished))
         }
         guard !delivery.secrets.isEmpty else {
-            return report(status: nil, error: "the endpoint's signing secret cannot be read: \(SecretBox.variable) is not set or is not the key it was sealed with")
+            return report(
+                status: nil,
+                error: "the endpoint's signing secret cannot be read: \(SecretBox.variable) is not set or is not the key it was sealed with")
         }
         let body = Array(delivery.payload.utf8)
         let timestamp = Int(started.timeIntervalSince1970)
@@ -156,8 +165,9 @@ public final class WebhookDispatcher: Sendable {
         request.headers.add(name: "User-Agent", value: "Relais-Webhooks/1")
         request.headers.add(name: "webhook-id", value: delivery.eventID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-        request.headers.add(name: "webhook-signature",
-                            value: WebhookSigner.signature(id: delivery.eventID, timestamp: timestamp, body: body, secrets: delivery.secrets))
+        request.headers.add(
+            name: "webhook-signature",
+            value: WebhookSigner.signature(id: delivery.eventID, timestamp: timestamp, body: body, secrets: delivery.secrets))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.timeout * 1000)))

@@ -57,9 +57,11 @@ public enum ProcessMiner {
             if let kept, !kept.contains(trace.events.map(\.activity)) { return }
             statistics.add(trace)
         }
-        return ReportBuilder(statistics: statistics, activities: assembler.activities, resources: assembler.resources,
-                             groups: assembler.groups, limit: options.frictionLimit, variantLimit: options.variantLimit)
-            .report(diagnostics: assembler.diagnostics, filters: options.descriptions)
+        return ReportBuilder(
+            statistics: statistics, activities: assembler.activities, resources: assembler.resources,
+            groups: assembler.groups, limit: options.frictionLimit, variantLimit: options.variantLimit
+        )
+        .report(diagnostics: assembler.diagnostics, filters: options.descriptions)
     }
 
     /// Reads the whole log, handing on the cases that pass the period and attribute filters;

@@ -18,8 +18,9 @@ struct ReportBuilder {
         }
         let usedActivities = statistics.activityEvents.indices.filter { statistics.activityEvents[$0] > 0 }
         return MiningReport(
-            counts: .init(cases: statistics.cases, events: statistics.events, activities: usedActivities.count,
-                          variants: statistics.variants.count),
+            counts: .init(
+                cases: statistics.cases, events: statistics.events, activities: usedActivities.count,
+                variants: statistics.variants.count),
             activities: usedActivities.map {
                 MiningReport.Activity(name: activities[Int32($0)], events: statistics.activityEvents[$0], cases: statistics.activityCases[$0])
             }.sorted { ($1.events, $0.name) < ($0.events, $1.name) },
@@ -54,7 +55,8 @@ struct ReportBuilder {
             .sorted { ($1.totalSeconds, $0.from, $0.to) < ($0.totalSeconds, $1.from, $1.to) }
         let rework = statistics.rework.map { Friction.Rework(activity: activities[$0.key], cases: $0.value.cases, repeats: $0.value.repeats) }
             .sorted { ($1.repeats, $0.activity) < ($0.repeats, $1.activity) }
-        let pingPong = pingPongs(statistics.resourcePingPong, between: "resource", names: resources)
+        let pingPong =
+            pingPongs(statistics.resourcePingPong, between: "resource", names: resources)
             + pingPongs(statistics.groupPingPong, between: "group", names: groups)
         let breaches = statistics.breaches.map {
             Friction.Breaches(activity: $0.key < 0 ? ConformanceCheck.start : activities[$0.key], count: $0.value)
@@ -71,8 +73,9 @@ struct ReportBuilder {
     private func pingPongs(_ counts: [UInt64: ProcessStatistics.PingPong], between: String, names: NameTable) -> [Friction.PingPong] {
         counts.map { key, value in
             let (first, second) = ProcessStatistics.pair(key)
-            return Friction.PingPong(between: between, first: names[first], second: names[second],
-                                     occurrences: value.occurrences, cases: value.cases)
+            return Friction.PingPong(
+                between: between, first: names[first], second: names[second],
+                occurrences: value.occurrences, cases: value.cases)
         }
     }
 }

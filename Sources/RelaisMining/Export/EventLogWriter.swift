@@ -1,5 +1,5 @@
-import RelaisCore
 import Foundation
+import RelaisCore
 
 /// Writes events as an XES or CSV log that pm4py, ProM and spreadsheets read: one trace per
 /// case (cases in the order they first appear, events in the order given), the standard
@@ -7,15 +7,15 @@ import Foundation
 public enum EventLogWriter {
     public static func xes(_ events: [EventList.Event], logName: String) -> String {
         var out = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <log xes.version="1.0" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">
-          <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
-          <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>
-          <extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>
-          <classifier name="Activity" keys="concept:name"/>
-          <string key="concept:name" value="\(escape(logName))"/>
+            <?xml version="1.0" encoding="UTF-8"?>
+            <log xes.version="1.0" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">
+              <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+              <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>
+              <extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>
+              <classifier name="Activity" keys="concept:name"/>
+              <string key="concept:name" value="\(escape(logName))"/>
 
-        """
+            """
         for (caseID, caseEvents) in grouped(events) {
             out += "  <trace>\n    <string key=\"concept:name\" value=\"\(escape(caseID))\"/>\n"
             for (key, value) in (caseEvents.first?.attributes ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -36,11 +36,13 @@ public enum EventLogWriter {
     /// One row per event: case, activity, time, resource, group, then the case attributes.
     public static func csv(_ events: [EventList.Event]) -> String {
         let attributeKeys = Set(events.flatMap(\.attributes.keys)).sorted()
-        var out = (["case:concept:name", "concept:name", "time:timestamp", "org:resource", "org:group"] + attributeKeys)
+        var out =
+            (["case:concept:name", "concept:name", "time:timestamp", "org:resource", "org:group"] + attributeKeys)
             .map(csvField).joined(separator: ",") + "\n"
         for (caseID, caseEvents) in grouped(events) {
             for event in caseEvents where !event.isBreach {
-                let fields = [caseID, event.activity, TimestampText.iso8601(event.time), event.resource ?? "", event.group ?? ""]
+                let fields =
+                    [caseID, event.activity, TimestampText.iso8601(event.time), event.resource ?? "", event.group ?? ""]
                     + attributeKeys.map { event.attributes[$0] ?? "" }
                 out += fields.map(csvField).joined(separator: ",") + "\n"
             }
@@ -82,6 +84,7 @@ public enum TimestampText {
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let millisText = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(millisText)+00:00"
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(millisText)+00:00"
     }
 }

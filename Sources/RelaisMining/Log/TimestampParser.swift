@@ -56,7 +56,7 @@ public struct TimestampParser {
     static func parseISO8601(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var cursor = Cursor(bytes: bytes)
         guard let year = cursor.digits(exactly: 4), cursor.skip(0x2D), let month = cursor.digits(exactly: 2),
-              cursor.skip(0x2D), let day = cursor.digits(exactly: 2)
+            cursor.skip(0x2D), let day = cursor.digits(exactly: 2)
         else { return nil }
         var hour = 0, minute = 0, second = 0, micros = 0
         if cursor.skip(0x54) || cursor.skip(0x20) || cursor.skip(0x74) {
@@ -80,7 +80,7 @@ public struct TimestampParser {
     /// is out of its range (month 13, 31 April, hour 25).
     static func civil(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int, offset: Int) -> Int64? {
         guard let date = CivilDate(year: year, month: month, day: day),
-              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         let days = date.daysSinceEpoch
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)

@@ -46,15 +46,33 @@ extension TimestampParser {
         var year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0, offset = 0
         for part in parts {
             switch part {
-            case .year4: guard let value = cursor.digits(exactly: 4) else { return nil }; year = value
-            case .year2: guard let value = cursor.digits(exactly: 2) else { return nil }; year = 2000 + value
-            case .month(let width): guard let value = field(&cursor, width) else { return nil }; month = value
-            case .day(let width): guard let value = field(&cursor, width) else { return nil }; day = value
-            case .hour(let width): guard let value = field(&cursor, width) else { return nil }; hour = value
-            case .minute: guard let value = cursor.digits(exactly: 2) else { return nil }; minute = value
-            case .second: guard let value = cursor.digits(exactly: 2) else { return nil }; second = value
-            case .fraction: guard let value = cursor.fraction() else { return nil }; micros = value
-            case .zone: guard let value = cursor.zone() else { return nil }; offset = value
+            case .year4:
+                guard let value = cursor.digits(exactly: 4) else { return nil }
+                year = value
+            case .year2:
+                guard let value = cursor.digits(exactly: 2) else { return nil }
+                year = 2000 + value
+            case .month(let width):
+                guard let value = field(&cursor, width) else { return nil }
+                month = value
+            case .day(let width):
+                guard let value = field(&cursor, width) else { return nil }
+                day = value
+            case .hour(let width):
+                guard let value = field(&cursor, width) else { return nil }
+                hour = value
+            case .minute:
+                guard let value = cursor.digits(exactly: 2) else { return nil }
+                minute = value
+            case .second:
+                guard let value = cursor.digits(exactly: 2) else { return nil }
+                second = value
+            case .fraction:
+                guard let value = cursor.fraction() else { return nil }
+                micros = value
+            case .zone:
+                guard let value = cursor.zone() else { return nil }
+                offset = value
             case .literal(let byte): guard cursor.skip(byte) else { return nil }
             }
         }

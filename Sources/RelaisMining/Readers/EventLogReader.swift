@@ -56,8 +56,10 @@ public struct EventList: EventLogReader {
         /// An SLA breach: it marks the step in progress rather than being one.
         public var isBreach: Bool
 
-        public init(caseID: String, activity: String, time: Int64, resource: String? = nil, group: String? = nil,
-                    attributes: [String: String] = [:], isBreach: Bool = false) {
+        public init(
+            caseID: String, activity: String, time: Int64, resource: String? = nil, group: String? = nil,
+            attributes: [String: String] = [:], isBreach: Bool = false
+        ) {
             self.caseID = caseID
             self.activity = activity
             self.time = time

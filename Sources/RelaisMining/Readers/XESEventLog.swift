@@ -48,7 +48,8 @@ public struct XESEventLog: EventLogReader {
         try consume(isLast: true)
         guard state.sawLog else { throw EventLogError.notAnEventLog("no <log> element: this is not an XES event log") }
         if !state.roles.isEmpty {
-            throw EventLogError.malformedXML(line: scanner.line, reason: "the file ends before the log is closed (\(state.roles.count) elements left open)")
+            throw EventLogError.malformedXML(
+                line: scanner.line, reason: "the file ends before the log is closed (\(state.roles.count) elements left open)")
         }
     }
 }
@@ -91,7 +92,8 @@ private struct XESState {
             var role = Role.other
             if parent == nil {
                 guard name.elementsEqual("log".utf8) else {
-                    throw EventLogError.notAnEventLog("the root element is <\(String(decoding: name, as: UTF8.self))>, not <log>: this is not an XES event log")
+                    throw EventLogError.notAnEventLog(
+                        "the root element is <\(String(decoding: name, as: UTF8.self))>, not <log>: this is not an XES event log")
                 }
                 role = .log
                 sawLog = true

@@ -18,13 +18,16 @@ public enum ProcessGraphDOT {
         let maxEdge = report.edges.map(edgeWeight).max() ?? 1
         var waiting: [String: Double] = [:]
         for edge in report.edges { waiting[edge.from, default: 0] += edge.totalSeconds }
-        let nodeWeight: (MiningReport.Activity) -> Double = colouring == .frequency
+        let nodeWeight: (MiningReport.Activity) -> Double =
+            colouring == .frequency
             ? { Double($0.events) } : { waiting[$0.name] ?? 0 }
         let maxNode = report.activities.map(nodeWeight).max() ?? 1
 
-        var lines = ["digraph process {", "  rankdir=LR;", "  bgcolor=\"white\";",
-                     "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];",
-                     "  edge [fontname=\"Helvetica\", fontsize=9];"]
+        var lines = [
+            "digraph process {", "  rankdir=LR;", "  bgcolor=\"white\";",
+            "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];",
+            "  edge [fontname=\"Helvetica\", fontsize=9];",
+        ]
         if let title { lines.append("  label=\(DOT.quote(title)); labelloc=t; fontname=\"Helvetica\";") }
         lines.append("  start [shape=circle, label=\"\", width=0.25, style=filled, fillcolor=\"#2e7d32\"];")
         lines.append("  end [shape=doublecircle, label=\"\", width=0.2, style=filled, fillcolor=\"#c62828\"];")
@@ -32,7 +35,8 @@ public enum ProcessGraphDOT {
             let level = shade(nodeWeight(activity), of: maxNode)
             let fill = colouring == .frequency ? DOT.blue(level) : DOT.orange(level)
             let font = level > 0.6 ? "white" : "black"
-            lines.append("  \(id[activity.name]!) [label=\(DOT.quote("\(activity.name)\n\(activity.events)")), fillcolor=\"\(fill)\", fontcolor=\"\(font)\"];")
+            lines.append(
+                "  \(id[activity.name]!) [label=\(DOT.quote("\(activity.name)\n\(activity.events)")), fillcolor=\"\(fill)\", fontcolor=\"\(font)\"];")
         }
         for start in report.startActivities {
             lines.append("  start -> \(id[start.activity]!) [label=\"\(start.cases)\", style=dashed, color=\"#2e7d32\"];")

@@ -12,12 +12,18 @@ extension RelaisAPI {
         let entries = try await AuditLog(database: services.database).entries(
             organizationID: principal.organizationID, action: action?.isEmpty == false ? action : nil, since: input.query.since,
             limit: limit, after: try idCursor(input.query.cursor))
-        return .ok(.init(body: .json(.init(
-            items: entries.map { entry in
-                .init(id: entry.id.text, organizationId: entry.organizationID?.text, occurredAt: entry.occurredAt, actorId: entry.actorID?.text,
-                      actor: entry.actor, action: entry.action, target: entry.target, outcome: .init(rawValue: entry.outcome.rawValue) ?? .done,
-                      detail: entry.detail)
-            },
-            nextCursor: entries.count == limit ? entries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: entries.map { entry in
+                            .init(
+                                id: entry.id.text, organizationId: entry.organizationID?.text, occurredAt: entry.occurredAt,
+                                actorId: entry.actorID?.text,
+                                actor: entry.actor, action: entry.action, target: entry.target,
+                                outcome: .init(rawValue: entry.outcome.rawValue) ?? .done,
+                                detail: entry.detail)
+                        },
+                        nextCursor: entries.count == limit ? entries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
     }
 }

@@ -28,8 +28,9 @@ extension RelaisAPI {
 
     func updateConfigItem(_ input: Operations.UpdateConfigItem.Input) async throws -> Operations.UpdateConfigItem.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let item = try await services.cmdb.updateItem(try parseID(input.path.id, field: "id"), try Self.values(body, creating: false),
-                                                      by: try RequestPrincipal.require())
+        let item = try await services.cmdb.updateItem(
+            try parseID(input.path.id, field: "id"), try Self.values(body, creating: false),
+            by: try RequestPrincipal.require())
         return .ok(.init(body: .json(encode(item))))
     }
 
@@ -39,11 +40,16 @@ extension RelaisAPI {
     }
 
     func listItemTickets(_ input: Operations.ListItemTickets.Input) async throws -> Operations.ListItemTickets.Output {
-        let tickets = try await services.cmdb.tickets(ofItem: try parseID(input.path.id, field: "id"), openOnly: input.query.openOnly ?? false,
-                                                      limit: try limit(input.query.limit), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: tickets.map {
-            .init(key: $0.key, title: $0.title, status: $0.status, statusCategory: .init(rawValue: $0.statusCategory) ?? .open)
-        }))))
+        let tickets = try await services.cmdb.tickets(
+            ofItem: try parseID(input.path.id, field: "id"), openOnly: input.query.openOnly ?? false,
+            limit: try limit(input.query.limit), by: try RequestPrincipal.require())
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: tickets.map {
+                            .init(key: $0.key, title: $0.title, status: $0.status, statusCategory: .init(rawValue: $0.statusCategory) ?? .open)
+                        }))))
     }
 
     func getItemImpact(_ input: Operations.GetItemImpact.Input) async throws -> Operations.GetItemImpact.Output {
@@ -52,15 +58,20 @@ extension RelaisAPI {
         if let depth = input.query.depth, !(1...1_000).contains(depth) {
             throw APIProblem.invalidField("depth", "depth: must be between 1 and 1000")
         }
-        let report = try await services.cmdb.impact(of: try parseID(input.path.id, field: "id"), maxDepth: input.query.depth, limit: limit,
-                                                    by: try RequestPrincipal.require())
+        let report = try await services.cmdb.impact(
+            of: try parseID(input.path.id, field: "id"), maxDepth: input.query.depth, limit: limit,
+            by: try RequestPrincipal.require())
         func entry(_ entry: ImpactReport.Entry) -> Components.Schemas.ImpactEntry {
             .init(item: encode(entry.item), distance: entry.distance, via: entry.via.text, relation: entry.relation)
         }
-        return .ok(.init(body: .json(.init(
-            item: encode(report.item), impactedCount: report.impactedCount, impacted: report.impacted.map(entry), services: report.services.map(entry),
-            accounts: report.accounts.map { .init(accountId: $0.accountID.text, name: $0.name, items: $0.items) },
-            openTickets: report.openTickets))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        item: encode(report.item), impactedCount: report.impactedCount, impacted: report.impacted.map(entry),
+                        services: report.services.map(entry),
+                        accounts: report.accounts.map { .init(accountId: $0.accountID.text, name: $0.name, items: $0.items) },
+                        openTickets: report.openTickets))))
     }
 
     func createConfigRelation(_ input: Operations.CreateConfigRelation.Input) async throws -> Operations.CreateConfigRelation.Output {
@@ -116,13 +127,15 @@ extension RelaisAPI {
     }
 
     func encode(_ item: ConfigItem) -> Components.Schemas.ConfigItem {
-        .init(id: item.id.text, externalId: item.externalID, _type: item.type, name: item.name, status: item.status,
-              ownerTeam: item.ownerTeam, accountId: item.accountID?.text,
-              attributes: .init(additionalProperties: item.attributes), createdAt: item.createdAt, updatedAt: item.updatedAt)
+        .init(
+            id: item.id.text, externalId: item.externalID, _type: item.type, name: item.name, status: item.status,
+            ownerTeam: item.ownerTeam, accountId: item.accountID?.text,
+            attributes: .init(additionalProperties: item.attributes), createdAt: item.createdAt, updatedAt: item.updatedAt)
     }
 
     func encode(_ relation: ConfigRelation) -> Components.Schemas.ConfigRelation {
-        .init(id: relation.id.text, sourceId: relation.sourceID.text, _type: relation.type,
-              targetId: relation.targetID.text, createdAt: relation.createdAt)
+        .init(
+            id: relation.id.text, sourceId: relation.sourceID.text, _type: relation.type,
+            targetId: relation.targetID.text, createdAt: relation.createdAt)
     }
 }

@@ -9,9 +9,10 @@ extension RelaisAPI {
 
     func createAccount(_ input: Operations.CreateAccount.Input) async throws -> Operations.CreateAccount.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let values = CRMValues.of(name: try requiredName(body.name), domain: body.domain, tier: body.tier, segment: body.segment,
-                                  region: body.region, owner: body.owner, annualRevenue: body.annualRevenue, currency: body.currency,
-                                  entity: body.entity)
+        let values = CRMValues.of(
+            name: try requiredName(body.name), domain: body.domain, tier: body.tier, segment: body.segment,
+            region: body.region, owner: body.owner, annualRevenue: body.annualRevenue, currency: body.currency,
+            entity: body.entity)
         let account = try await services.crm.createAccount(values, externalID: body.externalId, by: try RequestPrincipal.require())
         return .created(.init(body: .json(encode(account))))
     }
@@ -31,7 +32,8 @@ extension RelaisAPI {
 
     func upsertAccount(_ input: Operations.UpsertAccount.Input) async throws -> Operations.UpsertAccount.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let (account, created) = try await services.crm.upsertAccount(externalID: input.path.externalId, CRMValues.of(body), by: try RequestPrincipal.require())
+        let (account, created) = try await services.crm.upsertAccount(
+            externalID: input.path.externalId, CRMValues.of(body), by: try RequestPrincipal.require())
         return created ? .created(.init(body: .json(encode(account)))) : .ok(.init(body: .json(encode(account))))
     }
 
@@ -43,18 +45,26 @@ extension RelaisAPI {
 
     func getAccountOverview(_ input: Operations.GetAccountOverview.Input) async throws -> Operations.GetAccountOverview.Output {
         let (from, to) = try period(input.query.from, input.query.to)
-        let overview = try await services.crm.overview(of: try parseID(input.path.id, field: "id"), from: from, to: to, by: try RequestPrincipal.require())
+        let overview = try await services.crm.overview(
+            of: try parseID(input.path.id, field: "id"), from: from, to: to, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(encode(overview))))
     }
 
     func getAccountRollup(_ input: Operations.GetAccountRollup.Input) async throws -> Operations.GetAccountRollup.Output {
         let summary = try await services.crm.rollup(of: try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(
-            accountId: summary.accountID.text, tickets: summary.tickets, lastTicket: summary.lastTicketKey,
-            lastTicketAt: summary.lastTicketAt, openSignals: summary.openSignals, awaitingFix: summary.awaitingFix, fixShipped: summary.fixShipped,
-            counts: .init(additionalProperties: summary.counts.mapValues { counts in
-                .init(additionalProperties: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.isEmpty ? "none" : $0.key, $0.value) }))
-            })))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        accountId: summary.accountID.text, tickets: summary.tickets, lastTicket: summary.lastTicketKey,
+                        lastTicketAt: summary.lastTicketAt, openSignals: summary.openSignals, awaitingFix: summary.awaitingFix,
+                        fixShipped: summary.fixShipped,
+                        counts: .init(
+                            additionalProperties: summary.counts.mapValues { counts in
+                                .init(
+                                    additionalProperties: Dictionary(
+                                        uniqueKeysWithValues: counts.map { ($0.key.isEmpty ? "none" : $0.key, $0.value) }))
+                            })))))
     }
 
     // MARK: Contacts
@@ -82,31 +92,36 @@ extension RelaisAPI {
 
     func createRecord(_ input: Operations.CreateRecord.Input) async throws -> Operations.CreateRecord.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let record = try await services.crm.createRecord(CRMValues.kind(input.path.kind.rawValue), CRMValues.of(body), by: try RequestPrincipal.require())
+        let record = try await services.crm.createRecord(
+            CRMValues.kind(input.path.kind.rawValue), CRMValues.of(body), by: try RequestPrincipal.require())
         return .created(.init(body: .json(encode(record))))
     }
 
     func getRecord(_ input: Operations.GetRecord.Input) async throws -> Operations.GetRecord.Output {
-        let record = try await services.crm.record(CRMValues.kind(input.path.kind.rawValue), try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
+        let record = try await services.crm.record(
+            CRMValues.kind(input.path.kind.rawValue), try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(encode(record))))
     }
 
     func updateRecord(_ input: Operations.UpdateRecord.Input) async throws -> Operations.UpdateRecord.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let record = try await services.crm.updateRecord(CRMValues.kind(input.path.kind.rawValue), try parseID(input.path.id, field: "id"),
-                                                         CRMValues.of(body), by: try RequestPrincipal.require())
+        let record = try await services.crm.updateRecord(
+            CRMValues.kind(input.path.kind.rawValue), try parseID(input.path.id, field: "id"),
+            CRMValues.of(body), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(encode(record))))
     }
 
     func upsertRecord(_ input: Operations.UpsertRecord.Input) async throws -> Operations.UpsertRecord.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let (record, created) = try await services.crm.upsertRecord(CRMValues.kind(input.path.kind.rawValue), externalID: input.path.externalId,
-                                                                    CRMValues.of(body), by: try RequestPrincipal.require())
+        let (record, created) = try await services.crm.upsertRecord(
+            CRMValues.kind(input.path.kind.rawValue), externalID: input.path.externalId,
+            CRMValues.of(body), by: try RequestPrincipal.require())
         return created ? .created(.init(body: .json(encode(record)))) : .ok(.init(body: .json(encode(record))))
     }
 
     func deleteRecord(_ input: Operations.DeleteRecord.Input) async throws -> Operations.DeleteRecord.Output {
-        try await services.crm.deleteRecord(CRMValues.kind(input.path.kind.rawValue), try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
+        try await services.crm.deleteRecord(
+            CRMValues.kind(input.path.kind.rawValue), try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
         return .noContent(.init())
     }
 
@@ -138,9 +153,12 @@ extension RelaisAPI {
         }
         report.received += parsed.rejected.count
         report.rejected = (parsed.rejected + report.rejected).sorted { $0.line < $1.line }
-        return .ok(.init(body: .json(.init(
-            received: report.received, created: report.created, updated: report.updated,
-            rejected: report.rejected.map { .init(line: $0.line, field: $0.field, reason: $0.reason) }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        received: report.received, created: report.created, updated: report.updated,
+                        rejected: report.rejected.map { .init(line: $0.line, field: $0.field, reason: $0.reason) }))))
     }
 
     // MARK: Signals and reports
@@ -156,13 +174,19 @@ extension RelaisAPI {
         let (from, to) = try period(input.query.from, input.query.to)
         let report = CRMService.Report(rawValue: input.path.report.rawValue) ?? .volume
         let grouping = CRMReports.SLAGrouping(rawValue: input.query.groupBy?.rawValue ?? "segment") ?? .segment
-        let table = try await services.crm.report(report, groupBy: grouping, from: from, to: to, entity: input.query.entity, brand: input.query.brand,
-                                                  by: try RequestPrincipal.require())
-        let wantsCSV = input.query.format == .csv
+        let table = try await services.crm.report(
+            report, groupBy: grouping, from: from, to: to, entity: input.query.entity, brand: input.query.brand,
+            by: try RequestPrincipal.require())
+        let wantsCSV =
+            input.query.format == .csv
             || (input.query.format == nil && input.headers.accept.sortedByQuality().first?.contentType == .csv)
         if wantsCSV { return .ok(.init(body: .csv(HTTPBody(ReportCSV.render(table))))) }
-        return .ok(.init(body: .json(.init(report: table.name, from: from, to: to, columns: table.columns,
-                                           rows: table.rows.map { $0.map(ReportCSV.container) }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        report: table.name, from: from, to: to, columns: table.columns,
+                        rows: table.rows.map { $0.map(ReportCSV.container) }))))
     }
 
     // MARK: Shared
@@ -196,8 +220,10 @@ enum CRMValues {
         }
     }
 
-    static func of(name: String?, domain: String?, tier: String?, segment: String?, region: String?, owner: String?,
-                   annualRevenue: Int?, currency: String?, entity: String?) -> [String: String] {
+    static func of(
+        name: String?, domain: String?, tier: String?, segment: String?, region: String?, owner: String?,
+        annualRevenue: Int?, currency: String?, entity: String?
+    ) -> [String: String] {
         var values: [String: String] = [:]
         values["name"] = name
         values["domain"] = domain
@@ -212,8 +238,9 @@ enum CRMValues {
     }
 
     static func of(_ body: Components.Schemas.AccountUpdate) -> [String: String] {
-        of(name: body.name, domain: body.domain, tier: body.tier, segment: body.segment, region: body.region, owner: body.owner,
-           annualRevenue: body.annualRevenue, currency: body.currency, entity: body.entity)
+        of(
+            name: body.name, domain: body.domain, tier: body.tier, segment: body.segment, region: body.region, owner: body.owner,
+            annualRevenue: body.annualRevenue, currency: body.currency, entity: body.entity)
     }
 
     static func of(_ body: Components.Schemas.RecordInput) -> [String: String] {
@@ -244,14 +271,15 @@ enum ReportCSV {
     static func render(_ table: ReportTable) -> String {
         var lines = [table.columns.map(CSVField.escape).joined(separator: ",")]
         for row in table.rows {
-            lines.append(row.map { value in
-                switch value {
-                case let .text(text): CSVField.escape(text)
-                case let .integer(number): String(number)
-                case let .number(number): String(number)
-                case .null: ""
-                }
-            }.joined(separator: ","))
+            lines.append(
+                row.map { value in
+                    switch value {
+                    case let .text(text): CSVField.escape(text)
+                    case let .integer(number): String(number)
+                    case let .number(number): String(number)
+                    case .null: ""
+                    }
+                }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }

@@ -8,8 +8,9 @@ extension RelaisAPI {
 
     func inboundChannel(_ name: String) throws -> String {
         guard inboundChannels[name] != nil else {
-            throw APIProblem("unknown-channel", .notFound, "no family of the map takes a channel named '\(name)'", field: "channel",
-                             allowed: inboundChannels.keys.sorted())
+            throw APIProblem(
+                "unknown-channel", .notFound, "no family of the map takes a channel named '\(name)'", field: "channel",
+                allowed: inboundChannels.keys.sorted())
         }
         return name
     }
@@ -24,9 +25,13 @@ extension RelaisAPI {
     func listChannels(_ input: Operations.ListChannels.Input) async throws -> Operations.ListChannels.Output {
         let principal = try channelTokenHolder(.list)
         let issued = try await services.channelTokens.issued(organizationID: principal.organizationID)
-        return .ok(.init(body: .json(.init(items: inboundChannels.sorted { $0.key < $1.key }.map { channel, families in
-            .init(channel: channel, families: families, hasToken: issued[channel] != nil, tokenIssuedAt: issued[channel])
-        }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: inboundChannels.sorted { $0.key < $1.key }.map { channel, families in
+                            .init(channel: channel, families: families, hasToken: issued[channel] != nil, tokenIssuedAt: issued[channel])
+                        }))))
     }
 
     func issueChannelToken(_ input: Operations.IssueChannelToken.Input) async throws -> Operations.IssueChannelToken.Output {

@@ -15,8 +15,9 @@ extension RelaisAPI {
     func createArticle(_ input: Operations.CreateArticle.Input) async throws -> Operations.CreateArticle.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let principal = try RequestPrincipal.require()
-        var draft = Self.draft(title: body.title, body: body.body, language: body.language, category: body.category,
-                               audience: body.audience?.rawValue, status: body.status?.rawValue, note: body.note)
+        var draft = Self.draft(
+            title: body.title, body: body.body, language: body.language, category: body.category,
+            audience: body.audience?.rawValue, status: body.status?.rawValue, note: body.note)
         draft.translationOf = try body.translationOf.map { try parseID($0, field: "translation_of") }
         let article = try await services.knowledge.create(draft, by: principal)
         return .created(.init(headers: .init(eTag: ETag.make(article.version)), body: .json(try await encode(article, by: principal))))
@@ -37,18 +38,25 @@ extension RelaisAPI {
             note: body.note)
         // An empty category removes it; leaving it out keeps it.
         if let category = body.category { draft.category = .some(category.isEmpty ? nil : category) }
-        let article = try await services.knowledge.update(try parseID(input.path.id, field: "id"), draft,
-                                                          ifMatch: try ETag.version(ifMatch: input.headers.ifMatch), by: principal)
+        let article = try await services.knowledge.update(
+            try parseID(input.path.id, field: "id"), draft,
+            ifMatch: try ETag.version(ifMatch: input.headers.ifMatch), by: principal)
         return .ok(.init(headers: .init(eTag: ETag.make(article.version)), body: .json(try await encode(article, by: principal))))
     }
 
     func listArticleVersions(_ input: Operations.ListArticleVersions.Input) async throws -> Operations.ListArticleVersions.Output {
         let versions = try await services.knowledge.versions(of: try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: versions.map { version in
-            .init(version: version.version, title: version.title, body: version.body, category: version.category,
-                  status: .init(rawValue: version.status.rawValue) ?? .draft, audience: .init(rawValue: version.audience.rawValue) ?? ._internal,
-                  author: version.author, note: version.note, createdAt: version.createdAt)
-        }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: versions.map { version in
+                            .init(
+                                version: version.version, title: version.title, body: version.body, category: version.category,
+                                status: .init(rawValue: version.status.rawValue) ?? .draft,
+                                audience: .init(rawValue: version.audience.rawValue) ?? ._internal,
+                                author: version.author, note: version.note, createdAt: version.createdAt)
+                        }))))
     }
 
     func recordDeflection(_ input: Operations.RecordDeflection.Input) async throws -> Operations.RecordDeflection.Output {
@@ -57,8 +65,9 @@ extension RelaisAPI {
             family = body.family
             query = body.query
         }
-        try await services.knowledge.recordDeflection(articleID: try parseID(input.path.id, field: "id"), family: family, query: query,
-                                                      by: try RequestPrincipal.require())
+        try await services.knowledge.recordDeflection(
+            articleID: try parseID(input.path.id, field: "id"), family: family, query: query,
+            by: try RequestPrincipal.require())
         return .noContent(.init())
     }
 
@@ -79,11 +88,17 @@ extension RelaisAPI {
     func getKnowledgeReport(_ input: Operations.GetKnowledgeReport.Input) async throws -> Operations.GetKnowledgeReport.Output {
         let (from, to) = try period(input.query.from, input.query.to)
         let report = try await services.knowledge.report(from: from, to: to, by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(
-            from: report.from, to: report.to, searches: report.searches, searchesWithoutResult: report.searchesWithoutResult,
-            deflections: report.deflections, ticketsSolvedWithArticle: report.ticketsSolvedWithArticle, articlesWritten: report.articlesWritten,
-            articles: report.articles.map { .init(articleId: $0.articleID, title: $0.title, written: $0.written, solved: $0.solved, deflections: $0.deflections) },
-            failedSearches: report.failedSearches.map { .init(query: $0.query, count: $0.count, lastSearchedAt: $0.lastSearchedAt) }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        from: report.from, to: report.to, searches: report.searches, searchesWithoutResult: report.searchesWithoutResult,
+                        deflections: report.deflections, ticketsSolvedWithArticle: report.ticketsSolvedWithArticle,
+                        articlesWritten: report.articlesWritten,
+                        articles: report.articles.map {
+                            .init(articleId: $0.articleID, title: $0.title, written: $0.written, solved: $0.solved, deflections: $0.deflections)
+                        },
+                        failedSearches: report.failedSearches.map { .init(query: $0.query, count: $0.count, lastSearchedAt: $0.lastSearchedAt) }))))
     }
 
     func listTicketArticles(_ input: Operations.ListTicketArticles.Input) async throws -> Operations.ListTicketArticles.Output {
@@ -94,32 +109,38 @@ extension RelaisAPI {
     func writeArticleFromTicket(_ input: Operations.WriteArticleFromTicket.Input) async throws -> Operations.WriteArticleFromTicket.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let principal = try RequestPrincipal.require()
-        let draft = Self.draft(title: body.title, body: body.body, language: body.language, category: body.category,
-                               audience: body.audience?.rawValue, status: body.status?.rawValue, note: body.note)
+        let draft = Self.draft(
+            title: body.title, body: body.body, language: body.language, category: body.category,
+            audience: body.audience?.rawValue, status: body.status?.rawValue, note: body.note)
         let article = try await services.knowledge.capitalise(
             ticketKey: input.path.key, into: try body.articleId.map { try parseID($0, field: "article_id") }, draft, by: principal)
         return .created(.init(body: .json(try await encode(article, by: principal))))
     }
 
     func tieArticleToTicket(_ input: Operations.TieArticleToTicket.Input) async throws -> Operations.TieArticleToTicket.Output {
-        let tied = try await services.knowledge.tie(ticketKey: input.path.key, to: try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
+        let tied = try await services.knowledge.tie(
+            ticketKey: input.path.key, to: try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(ticketArticles(tied))))
     }
 
     /// A writer's fields as the service takes them; a category given is set, one left out kept.
-    static func draft(title: String?, body: String?, language: String?, category: String?, audience: String?, status: String?,
-                      note: String?) -> KnowledgeService.Draft {
-        KnowledgeService.Draft(title: title, body: body, language: language, category: category.map { .some($0) },
-                               audience: audience.flatMap(KnowledgeArticle.Audience.init(rawValue:)),
-                               status: status.flatMap(KnowledgeArticle.Status.init(rawValue:)), note: note)
+    static func draft(
+        title: String?, body: String?, language: String?, category: String?, audience: String?, status: String?,
+        note: String?
+    ) -> KnowledgeService.Draft {
+        KnowledgeService.Draft(
+            title: title, body: body, language: language, category: category.map { .some($0) },
+            audience: audience.flatMap(KnowledgeArticle.Audience.init(rawValue:)),
+            status: status.flatMap(KnowledgeArticle.Status.init(rawValue:)), note: note)
     }
 
     // MARK: Encoding
 
     func summary(_ article: KnowledgeArticle) -> Components.Schemas.ArticleSummary {
-        .init(id: article.id.text, title: article.title, language: article.language, category: article.category,
-              status: .init(rawValue: article.status.rawValue) ?? .draft, audience: .init(rawValue: article.audience.rawValue) ?? ._internal,
-              version: article.version, updatedAt: article.updatedAt)
+        .init(
+            id: article.id.text, title: article.title, language: article.language, category: article.category,
+            status: .init(rawValue: article.status.rawValue) ?? .draft, audience: .init(rawValue: article.audience.rawValue) ?? ._internal,
+            version: article.version, updatedAt: article.updatedAt)
     }
 
     func encode(_ article: KnowledgeArticle, by principal: Principal) async throws -> Components.Schemas.Article {

@@ -17,15 +17,21 @@ extension RelaisAPI {
         let principal = try RequestPrincipal.require()
         try principal.require(.list, .mailQuarantine)
         let limit = try limit(input.query.limit)
-        let entries = try await services.mail.quarantined(organizationID: principal.organizationID, status: input.query.status?.rawValue ?? "held",
-                                                          limit: limit, before: try idCursor(input.query.cursor))
-        return .ok(.init(body: .json(.init(
-            items: entries.map {
-                .init(id: $0.id.text, channel: $0.channel, recipients: $0.recipients, reason: $0.reason, size: $0.size,
-                      status: .init(rawValue: $0.status) ?? .held, attempts: $0.attempts, receivedAt: $0.receivedAt, releasedAt: $0.releasedAt,
-                      ticketKey: $0.ticketKey)
-            },
-            nextCursor: entries.count == limit ? entries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
+        let entries = try await services.mail.quarantined(
+            organizationID: principal.organizationID, status: input.query.status?.rawValue ?? "held",
+            limit: limit, before: try idCursor(input.query.cursor))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: entries.map {
+                            .init(
+                                id: $0.id.text, channel: $0.channel, recipients: $0.recipients, reason: $0.reason, size: $0.size,
+                                status: .init(rawValue: $0.status) ?? .held, attempts: $0.attempts, receivedAt: $0.receivedAt,
+                                releasedAt: $0.releasedAt,
+                                ticketKey: $0.ticketKey)
+                        },
+                        nextCursor: entries.count == limit ? entries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
     }
 
     func retryQuarantinedMail(_ input: Operations.RetryQuarantinedMail.Input) async throws -> Operations.RetryQuarantinedMail.Output {

@@ -20,11 +20,15 @@ extension RelaisAPI {
             guard let number = PageCursor(token: cursor)?.value else { throw APIProblem.invalidField("cursor", "cursor: not a cursor this API gave") }
             before = number
         }
-        let versions = try await services.versions.list(organizationID: services.organization.id, state: input.query.state.flatMap { .init(rawValue: $0.rawValue) },
-                                                         limit: limit, before: before)
-        return .ok(.init(body: .json(.init(
-            running: services.mapVersion.number, items: versions.map(MapVersionEncoding.version),
-            nextCursor: versions.count == limit ? versions.last.map { PageCursor(value: $0.number, id: $0.id.text).token } : nil))))
+        let versions = try await services.versions.list(
+            organizationID: services.organization.id, state: input.query.state.flatMap { .init(rawValue: $0.rawValue) },
+            limit: limit, before: before)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        running: services.mapVersion.number, items: versions.map(MapVersionEncoding.version),
+                        nextCursor: versions.count == limit ? versions.last.map { PageCursor(value: $0.number, id: $0.id.text).token } : nil))))
     }
 
     func proposeMapVersion(_ input: Operations.ProposeMapVersion.Input) async throws -> Operations.ProposeMapVersion.Output {
@@ -52,11 +56,16 @@ extension RelaisAPI {
         _ = try mapActor()
         let services = services
         let version = try await services.versions.version(organizationID: services.organization.id, number: input.path.number)
-        let other = try await services.versions.version(organizationID: services.organization.id, number: input.query.against ?? services.mapVersion.number)
+        let other = try await services.versions.version(
+            organizationID: services.organization.id, number: input.query.against ?? services.mapVersion.number)
         let change = MapChange(from: try? services.versions.map(of: other), to: try services.versions.map(of: version))
-        return .ok(.init(body: .json(.init(
-            from: other.number, to: version.number, sections: change.sections.sorted().map(\.rawValue), domains: change.domains.map(\.rawValue).sorted(),
-            diff: LineDiff.unified(other.text, version.text, oldName: "version \(other.number)", newName: "version \(version.number)")))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        from: other.number, to: version.number, sections: change.sections.sorted().map(\.rawValue),
+                        domains: change.domains.map(\.rawValue).sorted(),
+                        diff: LineDiff.unified(other.text, version.text, oldName: "version \(other.number)", newName: "version \(version.number)")))))
     }
 
     func approveMapVersion(_ input: Operations.ApproveMapVersion.Input) async throws -> Operations.ApproveMapVersion.Output {
@@ -107,12 +116,14 @@ extension RelaisAPI {
 
 enum MapVersionEncoding {
     static func version(_ version: MapVersion) -> Components.Schemas.MapVersion {
-        .init(number: version.number, state: .init(rawValue: version.state.rawValue) ?? .proposed, base: version.baseNumber, rollbackOf: version.rollbackOf,
-              hash: version.hash, message: version.message, author: version.author, createdAt: version.createdAt, decidedBy: version.decidedBy,
-              decidedAt: version.decidedAt, decisionNote: version.decisionNote, appliedBy: version.appliedBy, appliedAt: version.appliedAt,
-              sections: version.sections.map(\.rawValue), domains: version.domains,
-              moves: version.moves.map { .init(family: $0.family, from: $0.from, to: $0.to) },
-              problems: version.problems.map { .init(line: $0.line, column: $0.column, message: $0.message) })
+        .init(
+            number: version.number, state: .init(rawValue: version.state.rawValue) ?? .proposed, base: version.baseNumber,
+            rollbackOf: version.rollbackOf,
+            hash: version.hash, message: version.message, author: version.author, createdAt: version.createdAt, decidedBy: version.decidedBy,
+            decidedAt: version.decidedAt, decisionNote: version.decisionNote, appliedBy: version.appliedBy, appliedAt: version.appliedAt,
+            sections: version.sections.map(\.rawValue), domains: version.domains,
+            moves: version.moves.map { .init(family: $0.family, from: $0.from, to: $0.to) },
+            problems: version.problems.map { .init(line: $0.line, column: $0.column, message: $0.message) })
     }
 
     /// Core's impact already has the API's field names; only `can_apply` is computed.

@@ -1,7 +1,7 @@
 import Foundation
 import OpenAPIRuntime
-import RelaisMining
 import RelaisCore
+import RelaisMining
 import RelaisProcess
 import RelaisStore
 
@@ -38,7 +38,8 @@ extension RelaisAPI {
             throw APIProblem.invalidField("body", "the body is declared application/gzip but is not gzip-compressed")
         }
         let reading = EventLogReading(
-            names: LogFieldNames(caseID: query._case, activity: query.activity, timestamp: query.timestamp, resource: query.resource, group: query.group),
+            names: LogFieldNames(
+                caseID: query._case, activity: query.activity, timestamp: query.timestamp, resource: query.resource, group: query.group),
             timestampFormat: query.timestampFormat)
         let report = try await services.process.mine(source, format: format, reading: reading, options: options, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(try MiningJSON.convert(report))))

@@ -8,9 +8,12 @@ extension RelaisAPI {
         guard let sla = try await services.sla.state(key: input.path.key, by: try RequestPrincipal.require()) else {
             throw APIProblem("not-found", .notFound, "ticket \(input.path.key) is not covered by an SLA policy")
         }
-        return .ok(.init(body: .json(.init(
-            key: sla.ticket.key, policy: sla.policy.code, calendar: sla.policy.calendar, evaluatedAt: sla.evaluatedAt,
-            metrics: sla.metrics.map(encode)))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        key: sla.ticket.key, policy: sla.policy.code, calendar: sla.policy.calendar, evaluatedAt: sla.evaluatedAt,
+                        metrics: sla.metrics.map(encode)))))
     }
 
     func listSLADue(_ input: Operations.ListSLADue.Input) async throws -> Operations.ListSLADue.Output {
@@ -19,7 +22,8 @@ extension RelaisAPI {
         guard let seconds = BusinessDuration.seconds(in: text, day: 86_400, week: 7 * 86_400) else {
             throw APIProblem.invalidField("within", "within: '\(text)' is not a duration such as 30m, 4h or 2d")
         }
-        let items = try await services.sla.dueSoon(within: TimeInterval(seconds), limit: try limit(input.query.limit), by: try RequestPrincipal.require())
+        let items = try await services.sla.dueSoon(
+            within: TimeInterval(seconds), limit: try limit(input.query.limit), by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(items: items.map(encode)))))
     }
 
@@ -33,20 +37,29 @@ extension RelaisAPI {
         let from = input.query.from ?? to.addingTimeInterval(-30 * 86_400)
         guard from < to else { throw APIProblem.invalidField("from", "from: must be before to") }
         let grouping = SLAService.Grouping(rawValue: input.query.groupBy?.rawValue ?? "family") ?? .family
-        let groups = try await services.sla.report(groupBy: grouping, from: from, to: to, entity: input.query.entity, brand: input.query.brand,
-                                                   by: try RequestPrincipal.require())
-        let wantsCSV = input.query.format == .csv
+        let groups = try await services.sla.report(
+            groupBy: grouping, from: from, to: to, entity: input.query.entity, brand: input.query.brand,
+            by: try RequestPrincipal.require())
+        let wantsCSV =
+            input.query.format == .csv
             || (input.query.format == nil && input.headers.accept.sortedByQuality().first?.contentType == .csv)
         if wantsCSV {
             return .ok(.init(body: .csv(HTTPBody(SLAReportCSV.render(groups, grouping: grouping)))))
         }
-        return .ok(.init(body: .json(.init(
-            groupBy: grouping.rawValue, from: from, to: to,
-            groups: groups.map { group in
-                .init(group: group.group, tickets: group.tickets, metrics: SLAPolicy.Metric.allCases.compactMap { metric in
-                    group.metrics[metric].map { .init(metric: metric.rawValue, met: $0.met, breached: $0.breached, open: $0.open, compliance: $0.compliance) }
-                })
-            }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        groupBy: grouping.rawValue, from: from, to: to,
+                        groups: groups.map { group in
+                            .init(
+                                group: group.group, tickets: group.tickets,
+                                metrics: SLAPolicy.Metric.allCases.compactMap { metric in
+                                    group.metrics[metric].map {
+                                        .init(metric: metric.rawValue, met: $0.met, breached: $0.breached, open: $0.open, compliance: $0.compliance)
+                                    }
+                                })
+                        }))))
     }
 
     func encode(_ metric: SLAMetricState) -> Components.Schemas.SLAMetric {
@@ -61,8 +74,9 @@ extension RelaisAPI {
     }
 
     func encode(_ item: SLAListItem) -> Components.Schemas.SLAListItem {
-        .init(key: item.key, title: item.title, family: item.family, team: item.team, priority: item.priority,
-              policy: item.policy, dueAt: item.dueAt, breached: item.breached)
+        .init(
+            key: item.key, title: item.title, family: item.family, team: item.team, priority: item.priority,
+            policy: item.policy, dueAt: item.dueAt, breached: item.breached)
     }
 }
 
@@ -74,8 +88,11 @@ enum SLAReportCSV {
             for metric in SLAPolicy.Metric.allCases {
                 guard let counts = group.metrics[metric] else { continue }
                 let compliance = counts.compliance.map { String(format: "%.4f", $0) } ?? ""
-                lines.append([CSVField.escape(group.group ?? ""), "\(group.tickets)", metric.rawValue, "\(counts.met)", "\(counts.breached)",
-                              "\(counts.open)", compliance].joined(separator: ","))
+                lines.append(
+                    [
+                        CSVField.escape(group.group ?? ""), "\(group.tickets)", metric.rawValue, "\(counts.met)", "\(counts.breached)",
+                        "\(counts.open)", compliance,
+                    ].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -16,7 +16,9 @@ extension RelaisAPI {
             links: try (body.links ?? []).enumerated().map { try link($1, index: $0) }, brand: body.brand, entity: body.entity)
         var claim: TicketRepository.IdempotencyClaim?
         if let key = input.headers.idempotencyKey {
-            guard !key.isEmpty, key.count <= 255 else { throw APIProblem.invalidField("Idempotency-Key", "Idempotency-Key must have 1 to 255 characters") }
+            guard !key.isEmpty, key.count <= 255 else {
+                throw APIProblem.invalidField("Idempotency-Key", "Idempotency-Key must have 1 to 255 characters")
+            }
             claim = .init(userID: principal.userID, key: key, requestHash: Self.hash(body))
         }
         let creation = try await services.tickets.open(draft, by: principal, idempotency: claim)
@@ -24,11 +26,14 @@ extension RelaisAPI {
             services.metrics.makeCounter(descriptor: RelaisMetrics.ticketsCreated, labels: [("family", creation.ticket.family)]).increment()
         }
         var created = encode(creation.ticket)
-        created.suggestedArticles = try await services.knowledge.suggestions(for: creation.ticket.title, family: creation.ticket.family,
-                                                                             record: false, by: principal).map { summary($0.article) }
-        return .created(.init(
-            headers: .init(eTag: ETag.make(creation.ticket.version), location: "/api/v1/tickets/\(creation.ticket.key)"),
-            body: .json(created)))
+        created.suggestedArticles = try await services.knowledge.suggestions(
+            for: creation.ticket.title, family: creation.ticket.family,
+            record: false, by: principal
+        ).map { summary($0.article) }
+        return .created(
+            .init(
+                headers: .init(eTag: ETag.make(creation.ticket.version), location: "/api/v1/tickets/\(creation.ticket.key)"),
+                body: .json(created)))
     }
 
     func getTicket(_ input: Operations.GetTicket.Input) async throws -> Operations.GetTicket.Output {
@@ -83,20 +88,23 @@ extension RelaisAPI {
     func addComment(_ input: Operations.AddComment.Input) async throws -> Operations.AddComment.Output {
         let principal = try RequestPrincipal.require()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let (_, comment) = try await services.tickets.comment(key: input.path.key, body: body.body, isPublic: body._public ?? true, channel: body.channel, by: principal)
+        let (_, comment) = try await services.tickets.comment(
+            key: input.path.key, body: body.body, isPublic: body._public ?? true, channel: body.channel, by: principal)
         return .created(.init(body: .json(encode(comment))))
     }
 
     func rateTicket(_ input: Operations.RateTicket.Input) async throws -> Operations.RateTicket.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let (ticket, rating) = try await services.tickets.rate(key: input.path.key, score: body.score, comment: body.comment, by: try RequestPrincipal.require())
+        let (ticket, rating) = try await services.tickets.rate(
+            key: input.path.key, score: body.score, comment: body.comment, by: try RequestPrincipal.require())
         return .ok(.init(body: .json(.init(ticket: ticket.key, score: rating.score, comment: rating.comment))))
     }
 
     func answerResolution(_ input: Operations.AnswerResolution.Input) async throws -> Operations.AnswerResolution.Output {
         let principal = try RequestPrincipal.require()
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let ticket = body.accepted
+        let ticket =
+            body.accepted
             ? try await services.tickets.confirmResolution(key: input.path.key, by: principal)
             : try await services.tickets.refuseResolution(key: input.path.key, reason: body.reason ?? "", by: principal)
         return .ok(.init(headers: .init(eTag: ETag.make(ticket.version)), body: .json(encode(ticket))))

@@ -6,7 +6,8 @@ extension RelaisAPI {
     func escalateTicket(_ input: Operations.EscalateTicket.Input) async throws -> Operations.EscalateTicket.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let escalation = try await services.escalations.escalate(
-            key: input.path.key, tracker: body.tracker, issue: body.issue, also: body.also ?? [], steps: body.steps, by: try RequestPrincipal.require())
+            key: input.path.key, tracker: body.tracker, issue: body.issue, also: body.also ?? [], steps: body.steps,
+            by: try RequestPrincipal.require())
         return .accepted(.init(body: .json(encode(escalation))))
     }
 
@@ -16,9 +17,10 @@ extension RelaisAPI {
     }
 
     func encode(_ escalation: Escalation) -> Components.Schemas.Escalation {
-        .init(id: escalation.id.text, tracker: escalation.tracker, status: .init(rawValue: escalation.status.rawValue) ?? .failed,
-              issueId: escalation.issueID, issueKey: escalation.issueKey, issueUrl: escalation.issueURL, issueState: escalation.issueState,
-              fixedAt: escalation.fixedAt, tickets: escalation.tickets, requestedBy: escalation.requestedBy, requestedAt: escalation.requestedAt,
-              attempts: escalation.attempts, lastError: escalation.lastError)
+        .init(
+            id: escalation.id.text, tracker: escalation.tracker, status: .init(rawValue: escalation.status.rawValue) ?? .failed,
+            issueId: escalation.issueID, issueKey: escalation.issueKey, issueUrl: escalation.issueURL, issueState: escalation.issueState,
+            fixedAt: escalation.fixedAt, tickets: escalation.tickets, requestedBy: escalation.requestedBy, requestedAt: escalation.requestedAt,
+            attempts: escalation.attempts, lastError: escalation.lastError)
     }
 }

@@ -13,8 +13,9 @@ extension RelaisAPI {
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
         guard case let .json(body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let user = try await users.create(name: body.name, email: body.email, role: body.role, teams: body.teams ?? [], entities: body.entities ?? [],
-                                          by: try RequestPrincipal.require())
+        let user = try await users.create(
+            name: body.name, email: body.email, role: body.role, teams: body.teams ?? [], entities: body.entities ?? [],
+            by: try RequestPrincipal.require())
         return .created(.init(body: .json(Self.encode(user, email: body.email))))
     }
 

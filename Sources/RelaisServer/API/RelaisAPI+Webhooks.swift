@@ -24,7 +24,10 @@ extension RelaisAPI {
     }
 
     func getWebhookEndpoint(_ input: Operations.GetWebhookEndpoint.Input) async throws -> Operations.GetWebhookEndpoint.Output {
-        .ok(.init(body: .json(encode(try await services.webhooks.endpoint(try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())))))
+        .ok(
+            .init(
+                body: .json(encode(try await services.webhooks.endpoint(try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())))
+            ))
     }
 
     func updateWebhookEndpoint(_ input: Operations.UpdateWebhookEndpoint.Input) async throws -> Operations.UpdateWebhookEndpoint.Output {
@@ -58,12 +61,16 @@ extension RelaisAPI {
         let limit = try limit(input.query.limit)
         let attempts = try await services.webhooks.attempts(
             of: try parseID(input.path.id, field: "id"), limit: limit, before: try idCursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(
-            items: attempts.map {
-                .init(id: $0.id.text, deliveryId: $0.deliveryID.text, eventId: $0.eventID, attempt: $0.attempt, attemptedAt: $0.attemptedAt,
-                      durationMs: $0.durationMilliseconds, statusCode: $0.statusCode, error: $0.error)
-            },
-            nextCursor: attempts.count == limit ? attempts.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: attempts.map {
+                            .init(
+                                id: $0.id.text, deliveryId: $0.deliveryID.text, eventId: $0.eventID, attempt: $0.attempt, attemptedAt: $0.attemptedAt,
+                                durationMs: $0.durationMilliseconds, statusCode: $0.statusCode, error: $0.error)
+                        },
+                        nextCursor: attempts.count == limit ? attempts.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
     }
 
     func listDeadLetters(_ input: Operations.ListDeadLetters.Input) async throws -> Operations.ListDeadLetters.Output {
@@ -83,7 +90,9 @@ extension RelaisAPI {
     }
 
     func replayDeadLetter(_ input: Operations.ReplayDeadLetter.Input) async throws -> Operations.ReplayDeadLetter.Output {
-        .ok(.init(body: .json(encode(try await services.webhooks.replay(try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())))))
+        .ok(
+            .init(
+                body: .json(encode(try await services.webhooks.replay(try parseID(input.path.id, field: "id"), by: try RequestPrincipal.require())))))
     }
 
     // MARK: Encoding
@@ -95,20 +104,23 @@ extension RelaisAPI {
     }
 
     func page(_ deliveries: [WebhookDelivery], limit: Int) -> Components.Schemas.WebhookDeliveryList {
-        .init(items: deliveries.map(encode),
-              nextCursor: deliveries.count == limit ? deliveries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil)
+        .init(
+            items: deliveries.map(encode),
+            nextCursor: deliveries.count == limit ? deliveries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil)
     }
 
     func encode(_ endpoint: WebhookEndpoint) -> Components.Schemas.WebhookEndpoint {
-        .init(id: endpoint.id.text, url: endpoint.url, description: endpoint.description, eventTypes: endpoint.eventTypes,
-              active: endpoint.active, disabledReason: endpoint.disabledReason, previousSecretExpiresAt: endpoint.previousSecretExpiresAt,
-              createdBy: endpoint.createdBy, createdAt: endpoint.createdAt, updatedAt: endpoint.updatedAt)
+        .init(
+            id: endpoint.id.text, url: endpoint.url, description: endpoint.description, eventTypes: endpoint.eventTypes,
+            active: endpoint.active, disabledReason: endpoint.disabledReason, previousSecretExpiresAt: endpoint.previousSecretExpiresAt,
+            createdBy: endpoint.createdBy, createdAt: endpoint.createdAt, updatedAt: endpoint.updatedAt)
     }
 
     func encode(_ delivery: WebhookDelivery) -> Components.Schemas.WebhookDelivery {
-        .init(id: delivery.id.text, endpointId: delivery.endpointID.text, eventId: delivery.eventID, _type: delivery.type,
-              subject: delivery.subject, sequence: delivery.sequence, status: .init(rawValue: delivery.status.rawValue) ?? .pending,
-              attempts: delivery.attempts, nextAttemptAt: delivery.nextAttemptAt, lastStatusCode: delivery.lastStatusCode,
-              lastError: delivery.lastError, createdAt: delivery.createdAt, deliveredAt: delivery.deliveredAt, deadAt: delivery.deadAt)
+        .init(
+            id: delivery.id.text, endpointId: delivery.endpointID.text, eventId: delivery.eventID, _type: delivery.type,
+            subject: delivery.subject, sequence: delivery.sequence, status: .init(rawValue: delivery.status.rawValue) ?? .pending,
+            attempts: delivery.attempts, nextAttemptAt: delivery.nextAttemptAt, lastStatusCode: delivery.lastStatusCode,
+            lastError: delivery.lastError, createdAt: delivery.createdAt, deliveredAt: delivery.deliveredAt, deadAt: delivery.deadAt)
     }
 }

@@ -21,16 +21,18 @@ enum TrackerHookRoute {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let delivery: TrackerHooks.Delivery
             do {
-                delivery = try TrackerHooks.read(Array(buffer: body), headers: headers, tracker: tracker,
-                                                 secret: tracker.secretVariable.flatMap { SecretVariable.value($0, in: services.configuration.environment) })
+                delivery = try TrackerHooks.read(
+                    Array(buffer: body), headers: headers, tracker: tracker,
+                    secret: tracker.secretVariable.flatMap { SecretVariable.value($0, in: services.configuration.environment) })
             } catch let refusal as TrackerHooks.Refusal {
                 switch refusal {
                 case let .unauthenticated(detail): throw APIProblem.unauthorized(detail)
                 case let .malformed(detail): throw APIProblem.badRequest(detail)
                 }
             }
-            let outcome = try await services.escalations.receive(delivery.update, deliveryID: delivery.id, tracker: tracker,
-                                                                 organizationID: services.organization.id)
+            let outcome = try await services.escalations.receive(
+                delivery.update, deliveryID: delivery.id, tracker: tracker,
+                organizationID: services.organization.id)
             let answer = Data("{\"outcome\":\"\(outcome.rawValue)\"}".utf8)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
         }

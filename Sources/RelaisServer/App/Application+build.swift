@@ -8,7 +8,9 @@ import RelaisCore
 import RelaisStore
 
 /// Builds the HTTP application over started services; `relais serve` and the tests both call it.
-public func buildApplication(_ services: RelaisServices, onServerRunning: @escaping @Sendable () async -> Void = {}) throws -> some ApplicationProtocol {
+public func buildApplication(
+    _ services: RelaisServices, onServerRunning: @escaping @Sendable () async -> Void = {}
+) throws -> some ApplicationProtocol {
     var logger = Logger(label: "relais")
     logger.logLevel = services.configuration.logLevel
     let router = try buildRouter(services)
@@ -30,8 +32,10 @@ public func buildRouter(_ services: RelaisServices) throws -> Hummingbird.Router
     router.add(middleware: BodyLimitMiddleware(maxBodySize: services.configuration.maxBodySize, maxImportSize: services.configuration.maxImportSize))
     // The map version comes first: authentication reads the roles it declares.
     router.add(middleware: MapSnapshotMiddleware(runtime: services.runtime))
-    router.add(middleware: AuthenticationMiddleware(directory: services.directory, channelTokens: services.channelTokens, cache: services.tokens,
-                                                     audit: AuditLog(database: services.database)))
+    router.add(
+        middleware: AuthenticationMiddleware(
+            directory: services.directory, channelTokens: services.channelTokens, cache: services.tokens,
+            audit: AuditLog(database: services.database)))
     router.get("/openapi.yaml") { _, _ in
         guard let data = try? APIDocument.load() else { throw HTTPError(.notFound) }
         return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -52,7 +56,8 @@ public func buildRouter(_ services: RelaisServices) throws -> Hummingbird.Router
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
     TrackerHookRoute.register(on: router, runtime: services.runtime)
-    WebRoutes.register(on: router, site: try WebSite.load(runtime: services.runtime, settings: services.configuration.web, logger: logger, now: services.now))
+    WebRoutes.register(
+        on: router, site: try WebSite.load(runtime: services.runtime, settings: services.configuration.web, logger: logger, now: services.now))
     router.add(middleware: HeaderValueMiddleware())
     // Compact, unsorted JSON: responses are read by programs first, and pretty printing and key
     // sorting cost measurable time at volume.

@@ -33,8 +33,9 @@ public final class MapRuntime: Sendable {
     public func reload() async throws -> RelaisServices? {
         let services = current
         guard let number = try await services.versions.runningNumber(organizationID: services.organization.id),
-              number != services.mapVersion.number,
-              let running = try await services.versions.running(organizationID: services.organization.id) else { return nil }
+            number != services.mapVersion.number,
+            let running = try await services.versions.running(organizationID: services.organization.id)
+        else { return nil }
         let next = services.running(running.version, map: running.map)
         let swapped = state.withLock { (held: inout RelaisServices?) -> Bool in
             // Two reloads may race; the newer version wins (the running number only grows).

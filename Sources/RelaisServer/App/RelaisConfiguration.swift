@@ -30,10 +30,12 @@ public struct RelaisConfiguration: Sendable {
     /// Sessions, passwords and cookies of the web workspace.
     public var web = WebSettings()
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap, mapText: String, mapFile: String = "relais.map.yaml",
-                maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info,
-                webhooks: WebhookDispatcher.Settings = .init(), trackers: TrackerDispatcher.Settings = .init(),
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, map: ProcessMap, mapText: String, mapFile: String = "relais.map.yaml",
+        maxBodySize: Int = 1 << 20, maxImportSize: Int = 64 << 20, logLevel: Logger.Level = .info,
+        webhooks: WebhookDispatcher.Settings = .init(), trackers: TrackerDispatcher.Settings = .init(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.host = host
         self.port = port
         self.databaseURL = databaseURL

@@ -47,15 +47,20 @@ public struct RelaisServices: Sendable {
             try await WebhookRepository(database: database, secrets: configuration.webhooks.secrets).sealClearSecrets()
             let directory = DirectoryRepository(database: database)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
-            let versions = MapVersions(database: database, reader: MapText.reader(file: configuration.mapFile,
-                                                                                  allowPrivateEgress: configuration.webhooks.allowPrivateTargets), now: now)
+            let versions = MapVersions(
+                database: database,
+                reader: MapText.reader(
+                    file: configuration.mapFile,
+                    allowPrivateEgress: configuration.webhooks.allowPrivateTargets), now: now)
             let running = try await versions.start(organizationID: organization.id, text: configuration.mapText)
             let runtime = MapRuntime()
             var adjusted = configuration
             adjusted.map = running.map
             let services = RelaisServices(
-                configuration: adjusted, database: database, organization: organization, version: running.version, versions: versions, runtime: runtime,
-                directory: directory, channelTokens: ChannelTokens(database: database), metrics: PrometheusCollectorRegistry(), tokens: TokenCache(), now: now)
+                configuration: adjusted, database: database, organization: organization, version: running.version, versions: versions,
+                runtime: runtime,
+                directory: directory, channelTokens: ChannelTokens(database: database), metrics: PrometheusCollectorRegistry(), tokens: TokenCache(),
+                now: now)
             runtime.install(services)
             return services
         } catch {
@@ -64,9 +69,11 @@ public struct RelaisServices: Sendable {
         }
     }
 
-    init(configuration: RelaisConfiguration, database: RelaisDatabase, organization: Organization, version: MapVersion, versions: MapVersions,
-         runtime: MapRuntime, directory: DirectoryRepository, channelTokens: ChannelTokens, metrics: PrometheusCollectorRegistry, tokens: TokenCache,
-         now: @escaping @Sendable () -> Date) {
+    init(
+        configuration: RelaisConfiguration, database: RelaisDatabase, organization: Organization, version: MapVersion, versions: MapVersions,
+        runtime: MapRuntime, directory: DirectoryRepository, channelTokens: ChannelTokens, metrics: PrometheusCollectorRegistry, tokens: TokenCache,
+        now: @escaping @Sendable () -> Date
+    ) {
         let map = configuration.map
         self.configuration = configuration
         self.database = database
@@ -86,8 +93,9 @@ public struct RelaisServices: Sendable {
         process = ProcessService(map: map, database: database, tickets: tickets)
         knowledge = KnowledgeService(map: map, database: database, tickets: tickets, now: now)
         cmdb = CMDBService(map: map, database: database, tickets: tickets, now: now)
-        webhooks = WebhookService(database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets,
-                                  secrets: configuration.webhooks.secrets, now: now)
+        webhooks = WebhookService(
+            database: database, allowPrivateTargets: configuration.webhooks.allowPrivateTargets,
+            secrets: configuration.webhooks.secrets, now: now)
         channels = ChannelIntake(mail: mail)
         escalations = EscalationService(map: map, tickets: tickets, now: now)
     }
@@ -97,8 +105,9 @@ public struct RelaisServices: Sendable {
     func running(_ version: MapVersion, map: ProcessMap) -> RelaisServices {
         var configuration = configuration
         configuration.map = map
-        return RelaisServices(configuration: configuration, database: database, organization: organization, version: version, versions: versions,
-                              runtime: runtime, directory: directory, channelTokens: channelTokens, metrics: metrics, tokens: tokens, now: now)
+        return RelaisServices(
+            configuration: configuration, database: database, organization: organization, version: version, versions: versions,
+            runtime: runtime, directory: directory, channelTokens: channelTokens, metrics: metrics, tokens: tokens, now: now)
     }
 
     /// The background SLA clock of this process.
@@ -115,8 +124,9 @@ public struct RelaisServices: Sendable {
         var settings = configuration.trackers
         if settings.publicURL == nil { settings.publicURL = "http://\(configuration.host):\(configuration.port)" }
         let runtime = runtime
-        return TrackerDispatcher(escalations: escalations.escalations, map: { runtime.current.configuration.map },
-                                 environment: configuration.environment, settings: settings, now: now)
+        return TrackerDispatcher(
+            escalations: escalations.escalations, map: { runtime.current.configuration.map },
+            environment: configuration.environment, settings: settings, now: now)
     }
 
     public func shutdown() async { await database.close() }
@@ -139,9 +149,13 @@ public enum MapText {
                 return .success(.init(map: read.map, included: read.included))
             } catch let error as MapValidationError {
                 // A problem in a named file says which file; the map's own problems need not.
-                return .failure(.init(problems: error.problems.map { problem in
-                    .init(line: problem.line, column: problem.column, message: problem.file == file ? problem.message : "\(problem.file): \(problem.message)")
-                }))
+                return .failure(
+                    .init(
+                        problems: error.problems.map { problem in
+                            .init(
+                                line: problem.line, column: problem.column,
+                                message: problem.file == file ? problem.message : "\(problem.file): \(problem.message)")
+                        }))
             } catch {
                 return .failure(.init(problems: [.init(line: 1, column: 1, message: "\(error)")]))
             }

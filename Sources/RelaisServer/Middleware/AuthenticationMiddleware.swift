@@ -37,15 +37,18 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         func audited(_ error: any Error, organizationID: UUID?, actorID: UUID?, actor: String) async throws -> Never {
             let problem = ProblemResponse.problem(for: error)
             if problem.status == 401 || problem.status == 403 {
-                try await audit.record(AuditEntry(organizationID: organizationID, actorID: actorID, actor: actor,
-                                                  action: problem.status == 401 ? "auth.refused" : "access.refused", target: target,
-                                                  outcome: .refused, detail: problem.detail))
+                try await audit.record(
+                    AuditEntry(
+                        organizationID: organizationID, actorID: actorID, actor: actor,
+                        action: problem.status == 401 ? "auth.refused" : "access.refused", target: target,
+                        outcome: .refused, detail: problem.detail))
             }
             throw error
         }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            try await audited(APIProblem.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'"),
-                              organizationID: nil, actorID: nil, actor: "anonymous")
+            try await audited(
+                APIProblem.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'"),
+                organizationID: nil, actorID: nil, actor: "anonymous")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         // Every credential belongs to one organisation: this process answers for the one its map
@@ -60,12 +63,14 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             let actor = "channel \(found.channel)"
             let parts = request.uri.path.split(separator: "/")
             guard request.method == .post, parts.count == 5, parts[0...2] == ["api", "v1", "channels"], parts[4] == "messages" else {
-                try await audited(AccessError.forbidden("a channel token only posts its channel's messages"),
-                                  organizationID: found.organizationID, actorID: nil, actor: actor)
+                try await audited(
+                    AccessError.forbidden("a channel token only posts its channel's messages"),
+                    organizationID: found.organizationID, actorID: nil, actor: actor)
             }
             guard parts[3] == found.channel else {
-                try await audited(AccessError.forbidden("this token belongs to the '\(found.channel)' channel, not '\(parts[3])'"),
-                                  organizationID: found.organizationID, actorID: nil, actor: actor)
+                try await audited(
+                    AccessError.forbidden("this token belongs to the '\(found.channel)' channel, not '\(parts[3])'"),
+                    organizationID: found.organizationID, actorID: nil, actor: actor)
             }
             do {
                 return try await RequestChannel.$current.withValue(found) { try await next(request, context) }
@@ -86,8 +91,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         // agent's entity grants are read against that map's entities.
         if let map = RequestServices.current?.configuration.map {
             guard let resolved = principal.resolved(in: map) else {
-                try await audited(AccessError.forbidden("the role '\(principal.roleName)' of this user is not in the running map"),
-                                  organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name)
+                try await audited(
+                    AccessError.forbidden("the role '\(principal.roleName)' of this user is not in the running map"),
+                    organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name)
             }
             principal = resolved
         }
@@ -102,7 +108,10 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Recently seen tokens, so a burst of requests does not look the same token up each time.
 /// Entries expire after a minute, which bounds how long a revoked token keeps working.
 final class TokenCache: Sendable {
-    private struct Entry { var principal: Principal; var expires: ContinuousClock.Instant }
+    private struct Entry {
+        var principal: Principal
+        var expires: ContinuousClock.Instant
+    }
     private let entries = Mutex<[String: Entry]>([:])
     private let lifetime: Duration = .seconds(60)
 

@@ -8,8 +8,10 @@ enum SVGChart {
     static let margin = (left: 48.0, right: 12.0, top: 12.0, bottom: 40.0)
 
     /// Bars per category (a week, a band), one stacked segment per series.
-    static func stackedBars(title: String, categories: [String], series: [(name: String, values: [Double])],
-                            width: Double = 640, height: Double = 260) -> String {
+    static func stackedBars(
+        title: String, categories: [String], series: [(name: String, values: [Double])],
+        width: Double = 640, height: Double = 260
+    ) -> String {
         let totals = categories.indices.map { index in series.reduce(0) { $0 + ($1.values[safe: index] ?? 0) } }
         let scale = Scale(maximum: totals.max() ?? 0)
         var svg = open(title, width: width, height: height + 22 * Double((series.count + 3) / 4))
@@ -24,7 +26,8 @@ enum SVGChart {
                 let value = line.values[safe: index] ?? 0
                 guard value > 0 else { continue }
                 let top = y(base + value, scale, height), bottom = y(base, scale, height)
-                svg += ##"<rect x="\##(f(x))" y="\##(f(top))" width="\##(f(barWidth))" height="\##(f(bottom - top))" fill="\##(color(number))"><title>\##(Markup.escape("\(category) · \(line.name): \(Int(value))"))</title></rect>"##
+                svg +=
+                    ##"<rect x="\##(f(x))" y="\##(f(top))" width="\##(f(barWidth))" height="\##(f(bottom - top))" fill="\##(color(number))"><title>\##(Markup.escape("\(category) · \(line.name): \(Int(value))"))</title></rect>"##
                 base += value
             }
             if categories.count <= 16 || index % 2 == 0 {
@@ -42,9 +45,11 @@ enum SVGChart {
         let plotWidth = width - margin.left - margin.right
         let step = plotWidth / Double(max(values.count, 1))
         let points = values.enumerated().map { (margin.left + step * (Double($0.offset) + 0.5), y($0.element, scale, height)) }
-        svg += ##"<polyline fill="none" stroke="\##(palette[0])" stroke-width="2" points="\##(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))"/>"##
+        svg +=
+            ##"<polyline fill="none" stroke="\##(palette[0])" stroke-width="2" points="\##(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))"/>"##
         for (index, point) in points.enumerated() {
-            svg += ##"<circle cx="\##(f(point.0))" cy="\##(f(point.1))" r="3" fill="\##(palette[0])"><title>\##(Markup.escape("\(categories[safe: index] ?? ""): \(Int(values[index]))"))</title></circle>"##
+            svg +=
+                ##"<circle cx="\##(f(point.0))" cy="\##(f(point.1))" r="3" fill="\##(palette[0])"><title>\##(Markup.escape("\(categories[safe: index] ?? ""): \(Int(values[index]))"))</title></circle>"##
             if categories.count <= 16 || index % 2 == 0 {
                 svg += text(categories[safe: index] ?? "", x: point.0, y: height - margin.bottom + 16, anchor: "middle", size: 10)
             }
@@ -63,15 +68,18 @@ enum SVGChart {
             let share = min(max(item.share, 0), 1)
             svg += text(item.label, x: labelWidth - 8, y: top + 15, anchor: "end", size: 12)
             svg += ##"<rect x="\##(f(labelWidth))" y="\##(f(top + 3))" width="\##(f(barSpace))" height="16" fill="#e8edf5"/>"##
-            svg += ##"<rect x="\##(f(labelWidth))" y="\##(f(top + 3))" width="\##(f(barSpace * share))" height="16" fill="\##(share >= 0.9 ? "#2e9e6b" : share >= 0.75 ? "#c9a227" : "#c0392b")"><title>\##(Markup.escape(item.detail))</title></rect>"##
+            svg +=
+                ##"<rect x="\##(f(labelWidth))" y="\##(f(top + 3))" width="\##(f(barSpace * share))" height="16" fill="\##(share >= 0.9 ? "#2e9e6b" : share >= 0.75 ? "#c9a227" : "#c0392b")"><title>\##(Markup.escape(item.detail))</title></rect>"##
             svg += text(String(format: "%.0f %%", share * 100), x: labelWidth + barSpace + 8, y: top + 15, anchor: "start", size: 12)
         }
         return svg + "</svg>"
     }
 
     /// Points of two measures, the horizontal one on a logarithmic scale when it spans decades.
-    static func scatter(title: String, points: [(label: String, x: Double, y: Double)], xName: String, yName: String,
-                        width: Double = 640, height: Double = 300) -> String {
+    static func scatter(
+        title: String, points: [(label: String, x: Double, y: Double)], xName: String, yName: String,
+        width: Double = 640, height: Double = 300
+    ) -> String {
         let positive = points.filter { $0.x > 0 }
         let xs = positive.map(\.x)
         let logarithmic = (xs.max() ?? 1) / max(xs.min() ?? 1, 1) > 100
@@ -84,7 +92,8 @@ enum SVGChart {
         svg += ##"<g fill="\##(palette[0])" fill-opacity="0.65">"##
         for point in positive {
             let x = margin.left + (xValue(point.x) - low) / (high - low) * plotWidth
-            svg += ##"<circle cx="\##(Int(x))" cy="\##(Int(y(point.y, scale, height)))" r="4"><title>\##(Markup.escape("\(point.label): \(compact(point.x)) · \(Int(point.y))"))</title></circle>"##
+            svg +=
+                ##"<circle cx="\##(Int(x))" cy="\##(Int(y(point.y, scale, height)))" r="4"><title>\##(Markup.escape("\(point.label): \(compact(point.x)) · \(Int(point.y))"))</title></circle>"##
         }
         svg += "</g>"
         if logarithmic {

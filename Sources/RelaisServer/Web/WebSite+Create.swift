@@ -23,25 +23,30 @@ extension WebSite {
     func newTicketPage(_ request: Request) async -> Response {
         await page(request) { visit in
             let user = try visit.requireStaff()
-            return newTicketForm(visit, user: user, values: [:], problem: nil, status: .ok,
-                                 family: request.uri.queryParameters["family"].map(String.init))
+            return newTicketForm(
+                visit, user: user, values: [:], problem: nil, status: .ok,
+                family: request.uri.queryParameters["family"].map(String.init))
         }
     }
 
-    func newTicketForm(_ visit: WebVisit, user: Principal, values: [String: String], problem: String?, status: HTTPResponse.Status,
-                       family asked: String?) -> Response {
+    func newTicketForm(
+        _ visit: WebVisit, user: Principal, values: [String: String], problem: String?, status: HTTPResponse.Status,
+        family asked: String?
+    ) -> Response {
         let map = visit.services.configuration.map
         let format = WebFormat(visit)
         let family = defaultFamily(map, user: user, openedBy: "internal", asked: asked)
-        return render("pages/new", [
-            "title": visit.words["new_title"] ?? "",
-            "families": familyChoices(map, format: format, selected: family, openedBy: "internal")
-                .filter { Self.reaches(user, family: $0["code"] as? String ?? "") },
-            "categories": categoryChoices(map, format: format, selected: values["category"]),
-            "priorities": map.referential.priorityMatrix.priorities.map { ["code": $0, "selected": $0 == values["priority"]] as [String: Any] },
-            "subject": values["subject"] ?? "", "description": values["description"] ?? "", "account": values["account"] ?? "",
-            "problem": problem as Any,
-        ], visit, status: status)
+        return render(
+            "pages/new",
+            [
+                "title": visit.words["new_title"] ?? "",
+                "families": familyChoices(map, format: format, selected: family, openedBy: "internal")
+                    .filter { Self.reaches(user, family: $0["code"] as? String ?? "") },
+                "categories": categoryChoices(map, format: format, selected: values["category"]),
+                "priorities": map.referential.priorityMatrix.priorities.map { ["code": $0, "selected": $0 == values["priority"]] as [String: Any] },
+                "subject": values["subject"] ?? "", "description": values["description"] ?? "", "account": values["account"] ?? "",
+                "problem": problem as Any,
+            ], visit, status: status)
     }
 
     func categoryChoices(_ map: ProcessMap, format: WebFormat, selected: String?) -> [[String: Any]] {
@@ -49,13 +54,17 @@ extension WebSite {
     }
 
     func createTicket(_ request: Request) async -> Response {
-        await submit(request, { visit, form in
-            let user = try visit.requireStaff()
-            let key = try await open(form, visit: visit, user: user, openedBy: "internal", channel: "portal")
-            return Self.seeOther("/app/tickets/\(WebForm.escape(key))?done=created")
-        }, failed: { visit, form, problem, status in
-            newTicketForm(visit, user: try visit.requireStaff(), values: Self.values(of: form), problem: problem, status: status, family: form["family"])
-        })
+        await submit(
+            request,
+            { visit, form in
+                let user = try visit.requireStaff()
+                let key = try await open(form, visit: visit, user: user, openedBy: "internal", channel: "portal")
+                return Self.seeOther("/app/tickets/\(WebForm.escape(key))?done=created")
+            },
+            failed: { visit, form, problem, status in
+                newTicketForm(
+                    visit, user: try visit.requireStaff(), values: Self.values(of: form), problem: problem, status: status, family: form["family"])
+            })
     }
 
     static func values(of form: WebForm) -> [String: String] {
@@ -78,8 +87,9 @@ extension WebSite {
             links.append(CRMLink(kind: .account, id: try await visit.services.crm.accountID(named: account, by: user)))
         }
         let chosenChannel = map.families[family]?.channels.contains(channel) == true ? channel : (map.families[family]?.channels.first ?? channel)
-        let draft = TicketDraft(family: family, title: subject, description: form.raw("description") ?? "", channel: chosenChannel, openedBy: openedBy,
-                                priority: form["priority"], category: category, links: links)
+        let draft = TicketDraft(
+            family: family, title: subject, description: form.raw("description") ?? "", channel: chosenChannel, openedBy: openedBy,
+            priority: form["priority"], category: category, links: links)
         return try await visit.services.tickets.open(draft, by: user).ticket.key
     }
 

@@ -27,12 +27,18 @@ extension WebSite {
 
     /// The sign-in form, with a fresh token in a cookie and in the form: a post without both equal
     /// did not come from this page (another site cannot read or set the cookie).
-    func loginForm(_ visit: WebVisit, next: String, login: String, message: String?, status: HTTPResponse.Status, cookies: [Cookie] = [],
-                   retryAfter: Int? = nil) -> Response {
+    func loginForm(
+        _ visit: WebVisit, next: String, login: String, message: String?, status: HTTPResponse.Status, cookies: [Cookie] = [],
+        retryAfter: Int? = nil
+    ) -> Response {
         let token = DirectoryRepository.newSecret()
-        var response = render("pages/login", ["next": next, "login": login, "message": message as Any, "login_token": token,
-                                              "title": visit.words["login_title"] ?? ""],
-                              visit, status: status, cookies: cookies + [cookie(Self.loginTokenCookie, token, maxAge: 3_600)])
+        var response = render(
+            "pages/login",
+            [
+                "next": next, "login": login, "message": message as Any, "login_token": token,
+                "title": visit.words["login_title"] ?? "",
+            ],
+            visit, status: status, cookies: cookies + [cookie(Self.loginTokenCookie, token, maxAge: 3_600)])
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
@@ -54,9 +60,11 @@ extension WebSite {
             let byLogin = try await sessions.failures(organizationID: organization, login: login, since: since)
             var byAddress: [Date] = []
             if let address { byAddress = try await sessions.failures(organizationID: organization, address: address, since: since) }
-            let oldest = [byLogin.count >= settings.loginAttempts ? byLogin.first : nil,
-                          byAddress.count >= settings.addressAttempts ? byAddress[byAddress.count - settings.addressAttempts] : nil]
-                .compactMap { $0 }.max()
+            let oldest = [
+                byLogin.count >= settings.loginAttempts ? byLogin.first : nil,
+                byAddress.count >= settings.addressAttempts ? byAddress[byAddress.count - settings.addressAttempts] : nil,
+            ]
+            .compactMap { $0 }.max()
             if let oldest {
                 let wait = max(1, Int(oldest.addingTimeInterval(settings.loginWindow).timeIntervalSince(instant).rounded(.up)))
                 return loginForm(visit, next: next, login: login, message: visit.words["login_throttled"], status: .tooManyRequests, retryAfter: wait)
@@ -67,9 +75,11 @@ extension WebSite {
             if let hash = found?.passwordHash { checked = hash } else { checked = try await passwords.decoy }
             let matches = try await passwords.verify(password, hash: checked)
             guard let found, found.passwordHash != nil, matches,
-                  let user = found.user.resolved(in: visit.services.configuration.map) else {
-                try await sessions.recordFailure(organizationID: organization, login: login, address: address,
-                                                 reason: found == nil ? "unknown login" : "wrong password or no password set", at: instant)
+                let user = found.user.resolved(in: visit.services.configuration.map)
+            else {
+                try await sessions.recordFailure(
+                    organizationID: organization, login: login, address: address,
+                    reason: found == nil ? "unknown login" : "wrong password or no password set", at: instant)
                 return loginForm(visit, next: next, login: login, message: visit.words["login_refused"], status: .unauthorized)
             }
             try await sessions.clearFailures(organizationID: organization, login: login)
@@ -94,11 +104,15 @@ extension WebSite {
         await page(request) { visit in
             _ = try visit.requireUser()
             let zone = visit.session?.timeZone
-            return render("pages/preferences", [
-                "title": visit.words["preferences"] ?? "",
-                "languages": [("en", "English"), ("fr", "Français")].map { ["code": $0.0, "label": $0.1, "selected": $0.0 == visit.language.rawValue] as [String: Any] },
-                "zones": TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == zone] as [String: Any] },
-            ], visit)
+            return render(
+                "pages/preferences",
+                [
+                    "title": visit.words["preferences"] ?? "",
+                    "languages": [("en", "English"), ("fr", "Français")].map {
+                        ["code": $0.0, "label": $0.1, "selected": $0.0 == visit.language.rawValue] as [String: Any]
+                    },
+                    "zones": TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == zone] as [String: Any] },
+                ], visit)
         }
     }
 
@@ -108,7 +122,9 @@ extension WebSite {
             let user = try visit.requireUser()
             // What the form leaves out stays as it was: the language switch of the header sends
             // the language alone.
-            let language = form.raw("language") == nil ? visit.session?.locale.flatMap(WebText.Language.init(rawValue:))
+            let language =
+                form.raw("language") == nil
+                ? visit.session?.locale.flatMap(WebText.Language.init(rawValue:))
                 : form["language"].flatMap(WebText.Language.init(rawValue:))
             let zone = form.raw("time_zone") == nil ? visit.session?.timeZone : form["time_zone"]
             if let zone, TimeZone(identifier: zone) == nil {

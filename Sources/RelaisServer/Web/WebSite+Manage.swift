@@ -28,8 +28,9 @@ extension WebSite {
             var values: [String: Any] = [
                 "title": words["dashboard_title"] ?? "",
                 "period": "\(format.instant(from)) – \(format.instant(to))",
-                "volume": SVGChart.stackedBars(title: words["chart_volume"] ?? "", categories: labels,
-                                               series: families.map { (format.family($0), workload.opened[$0, default: []].map(Double.init)) }),
+                "volume": SVGChart.stackedBars(
+                    title: words["chart_volume"] ?? "", categories: labels,
+                    series: families.map { (format.family($0), workload.opened[$0, default: []].map(Double.init)) }),
                 "backlog": SVGChart.line(title: words["chart_backlog"] ?? "", categories: labels, values: workload.backlog.map(Double.init)),
             ]
             let reports = try await services.crm.dashboard(from: from, to: to, by: user)
@@ -43,7 +44,9 @@ extension WebSite {
             let satisfaction = reports.satisfaction
             let bands = satisfaction.rows.compactMap { row -> (String, Double, String)? in
                 guard case let .number(mean) = row[3] else { return nil }
-                return (words["band_" + (row[0].text ?? "")] ?? row[0].text ?? "", mean / 5, String(format: "%.2f / 5 · %d", mean, row[2].integer ?? 0))
+                return (
+                    words["band_" + (row[0].text ?? "")] ?? row[0].text ?? "", mean / 5, String(format: "%.2f / 5 · %d", mean, row[2].integer ?? 0)
+                )
             }
             values["satisfaction"] = bands.isEmpty ? nil : SVGChart.shares(title: words["chart_satisfaction"] ?? "", items: bands)
             if let revenue = reports.revenue {
@@ -54,8 +57,12 @@ extension WebSite {
                 // The accounts with the most tickets: a point per account of a large CRM would make
                 // the page too heavy to send.
                 let points = Array(all.sorted { $0.y > $1.y }.prefix(Self.revenuePoints))
-                values["revenue"] = points.isEmpty ? nil : SVGChart.scatter(title: words["chart_revenue"] ?? "", points: points,
-                                                                             xName: words["annual_revenue"] ?? "", yName: words["tickets"] ?? "")
+                values["revenue"] =
+                    points.isEmpty
+                    ? nil
+                    : SVGChart.scatter(
+                        title: words["chart_revenue"] ?? "", points: points,
+                        xName: words["annual_revenue"] ?? "", yName: words["tickets"] ?? "")
                 if all.count > points.count {
                     values["revenue_note"] = (words["revenue_note"] ?? "").replacingOccurrences(of: "%@", with: "\(points.count)")
                         .replacingOccurrences(of: "%d", with: "\(all.count)")
@@ -76,14 +83,20 @@ extension WebSite {
             let overview = try await visit.services.crm.overview(of: accountID, from: from, to: to, by: user)
             let account = overview.account
             func split(_ counts: [String: Int], label: (String) -> String) -> String? {
-                counts.isEmpty ? nil : SVGChart.shares(title: "", items: counts.sorted { $0.value > $1.value }.map { item in
-                    (label(item.key), Double(item.value) / Double(max(overview.tickets, 1)), "\(item.value)")
-                })
+                counts.isEmpty
+                    ? nil
+                    : SVGChart.shares(
+                        title: "",
+                        items: counts.sorted { $0.value > $1.value }.map { item in
+                            (label(item.key), Double(item.value) / Double(max(overview.tickets, 1)), "\(item.value)")
+                        })
             }
             var values: [String: Any] = [
                 "title": account.name,
-                "account": ["name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? "", "region": account.region ?? "",
-                            "owner": account.owner ?? ""],
+                "account": [
+                    "name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? "", "region": account.region ?? "",
+                    "owner": account.owner ?? "",
+                ],
                 "tickets": overview.tickets,
                 "by_family": split(overview.byFamily, label: format.family) as Any,
                 "by_severity": split(overview.bySeverity, label: { $0 }) as Any,
@@ -95,8 +108,11 @@ extension WebSite {
                 "latest": overview.latest.map { brief(of: $0, format: format) },
                 "signals": overview.openSignals.map { ["rule": $0.rule, "subject": $0.subject, "opened": format.instant($0.openedAt)] },
                 "records": overview.records.map { record -> [String: Any] in
-                    ["kind": visit.words["crm_" + record.kind.rawValue] ?? record.kind.rawValue, "name": record.name ?? record.number ?? record.product ?? "",
-                     "status": record.status ?? record.stage ?? "", "sla": record.slaLevel ?? ""]
+                    [
+                        "kind": visit.words["crm_" + record.kind.rawValue] ?? record.kind.rawValue,
+                        "name": record.name ?? record.number ?? record.product ?? "",
+                        "status": record.status ?? record.stage ?? "", "sla": record.slaLevel ?? "",
+                    ]
                 },
                 "renewal": overview.nextRenewal?.description as Any,
             ]
@@ -108,7 +124,9 @@ extension WebSite {
     }
 
     func brief(of ticket: TicketBrief, format: WebFormat) -> [String: Any] {
-        ["key": ticket.key, "subject": ticket.title, "family": format.family(ticket.family), "status": format.status(ticket.status),
-         "severity": ticket.severity ?? "", "opened": format.instant(ticket.createdAt)]
+        [
+            "key": ticket.key, "subject": ticket.title, "family": format.family(ticket.family), "status": format.status(ticket.status),
+            "severity": ticket.severity ?? "", "opened": format.instant(ticket.createdAt),
+        ]
     }
 }

@@ -16,13 +16,19 @@ extension WebSite {
             var query = TicketQuery(organizationID: user.organizationID)
             query.limit = 100
             let tickets = try await visit.services.tickets.list(query, by: user).tickets
-            return render("pages/portal", [
-                "title": visit.words["portal_title"] ?? "",
-                "tickets": tickets.map { ["key": $0.key, "subject": $0.title, "status": format.status($0.status), "family": format.family($0.family),
-                                          "updated": format.instant($0.updatedAt), "solved": $0.statusCategory == .solved] as [String: Any] },
-                "empty": tickets.isEmpty,
-                "notice": request.uri.queryParameters["done"].flatMap { visit.words["done_" + String($0)] } as Any,
-            ], visit)
+            return render(
+                "pages/portal",
+                [
+                    "title": visit.words["portal_title"] ?? "",
+                    "tickets": tickets.map {
+                        [
+                            "key": $0.key, "subject": $0.title, "status": format.status($0.status), "family": format.family($0.family),
+                            "updated": format.instant($0.updatedAt), "solved": $0.statusCategory == .solved,
+                        ] as [String: Any]
+                    },
+                    "empty": tickets.isEmpty,
+                    "notice": request.uri.queryParameters["done"].flatMap { visit.words["done_" + String($0)] } as Any,
+                ], visit)
         }
     }
 
@@ -36,23 +42,28 @@ extension WebSite {
         let map = visit.services.configuration.map
         let format = WebFormat(visit)
         let family = defaultFamily(map, user: user, openedBy: "customer", asked: values["family"])
-        return render("pages/portal-new", [
-            "title": visit.words["portal_new_title"] ?? "",
-            "families": familyChoices(map, format: format, selected: family, openedBy: "customer"),
-            "categories": categoryChoices(map, format: format, selected: values["category"]),
-            "subject": values["subject"] ?? "", "description": values["description"] ?? "",
-            "problem": problem as Any,
-        ], visit, status: status)
+        return render(
+            "pages/portal-new",
+            [
+                "title": visit.words["portal_new_title"] ?? "",
+                "families": familyChoices(map, format: format, selected: family, openedBy: "customer"),
+                "categories": categoryChoices(map, format: format, selected: values["category"]),
+                "subject": values["subject"] ?? "", "description": values["description"] ?? "",
+                "problem": problem as Any,
+            ], visit, status: status)
     }
 
     func portalCreate(_ request: Request) async -> Response {
-        await submit(request, { visit, form in
-            let user = try requireRequester(visit)
-            let key = try await open(form, visit: visit, user: user, openedBy: "customer", channel: "portal")
-            return Self.seeOther("/portal/tickets/\(WebForm.escape(key))?done=created")
-        }, failed: { visit, form, problem, status in
-            portalForm(visit, user: try requireRequester(visit), values: Self.values(of: form), problem: problem, status: status)
-        })
+        await submit(
+            request,
+            { visit, form in
+                let user = try requireRequester(visit)
+                let key = try await open(form, visit: visit, user: user, openedBy: "customer", channel: "portal")
+                return Self.seeOther("/portal/tickets/\(WebForm.escape(key))?done=created")
+            },
+            failed: { visit, form, problem, status in
+                portalForm(visit, user: try requireRequester(visit), values: Self.values(of: form), problem: problem, status: status)
+            })
     }
 
     func portalTicketPage(_ request: Request, key: String) async -> Response {
@@ -63,33 +74,44 @@ extension WebSite {
         }
     }
 
-    func renderPortalTicket(key: String, _ visit: WebVisit, user: Principal, notice: String? = nil, problem: String? = nil,
-                            status: HTTPResponse.Status = .ok) async throws -> Response {
+    func renderPortalTicket(
+        key: String, _ visit: WebVisit, user: Principal, notice: String? = nil, problem: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let format = WebFormat(visit)
         let ticket = try await visit.services.tickets.find(key: key, by: user)
         let comments = try await visit.services.tickets.comments(key: key, by: user)
         // Requesters read the conversation and the moves of their ticket, not the desk's internals.
-        let events = try await visit.services.tickets.events(key: key, by: user).filter { [.created, .statusChanged, .rated].contains($0.change.kind) }
-        return render("pages/portal-ticket", [
-            "title": "\(ticket.key) · \(ticket.title)",
-            "ticket": ticketFields(ticket, format: format),
-            "timeline": timeline(events: events, comments: comments, format: format, internalShown: false),
-            "ratings": TicketRules.ratingScale.map { ["score": $0] },
-            "notice": notice as Any,
-            "problem": problem as Any,
-        ], visit, status: status)
+        let events = try await visit.services.tickets.events(key: key, by: user).filter {
+            [.created, .statusChanged, .rated].contains($0.change.kind)
+        }
+        return render(
+            "pages/portal-ticket",
+            [
+                "title": "\(ticket.key) · \(ticket.title)",
+                "ticket": ticketFields(ticket, format: format),
+                "timeline": timeline(events: events, comments: comments, format: format, internalShown: false),
+                "ratings": TicketRules.ratingScale.map { ["score": $0] },
+                "notice": notice as Any,
+                "problem": problem as Any,
+            ], visit, status: status)
     }
 
     /// Serves a form of the requester's ticket page.
-    func portalAction(_ request: Request, key: String, done: String,
-                      _ change: @escaping (WebVisit, WebForm, Principal) async throws -> Void) async -> Response {
-        await submit(request, { visit, form in
-            let user = try requireRequester(visit)
-            try await change(visit, form, user)
-            return Self.seeOther("/portal/tickets/\(WebForm.escape(key))?done=\(done)")
-        }, failed: { visit, _, problem, status in
-            try await renderPortalTicket(key: key, visit, user: try requireRequester(visit), problem: problem, status: status)
-        })
+    func portalAction(
+        _ request: Request, key: String, done: String,
+        _ change: @escaping (WebVisit, WebForm, Principal) async throws -> Void
+    ) async -> Response {
+        await submit(
+            request,
+            { visit, form in
+                let user = try requireRequester(visit)
+                try await change(visit, form, user)
+                return Self.seeOther("/portal/tickets/\(WebForm.escape(key))?done=\(done)")
+            },
+            failed: { visit, _, problem, status in
+                try await renderPortalTicket(key: key, visit, user: try requireRequester(visit), problem: problem, status: status)
+            })
     }
 
     func portalReply(_ request: Request, key: String) async -> Response {

@@ -18,8 +18,12 @@ extension WebSite {
             let format = WebFormat(visit)
             let families = map.families.keys.sorted { format.family($0) < format.family($1) }
             let asked = request.uri.queryParameters["family"].map(String.init)
-            guard let family = asked.flatMap({ map.families[$0] == nil ? nil : $0 }) ?? families.first(where: { map.families[$0]?.crm.require.isEmpty == false })
-                    ?? families.first else {
+            guard
+                let family = asked.flatMap({ map.families[$0] == nil ? nil : $0 }) ?? families.first(where: {
+                    map.families[$0]?.crm.require.isEmpty == false
+                })
+                    ?? families.first
+            else {
                 throw StoreError.notFound(what: "family", id: asked ?? "")
             }
             let days = request.uri.queryParameters["days"].flatMap { Int(String($0)) }.map { min(max($0, 7), 730) } ?? 90
@@ -38,27 +42,31 @@ extension WebSite {
             async let minedDrawing = try? Graphviz.svg(minedDOT)
             let declaredSVG = await declaredDrawing.flatMap(Self.inlineSVG), minedSVG = await minedDrawing.flatMap(Self.inlineSVG)
             let bottlenecks = report.friction.bottlenecks.map { edge in
-                ["from": format.status(edge.from), "to": format.status(edge.to), "count": edge.count,
-                 "median": format.span(edge.medianSeconds), "p90": format.span(edge.p90Seconds)] as [String: Any]
+                [
+                    "from": format.status(edge.from), "to": format.status(edge.to), "count": edge.count,
+                    "median": format.span(edge.medianSeconds), "p90": format.span(edge.p90Seconds),
+                ] as [String: Any]
             }
             let disallowed = (report.conformance?.disallowedMoves ?? []).prefix(10).map { move in
                 ["from": format.status(move.from), "to": format.status(move.to), "count": move.count, "cases": move.cases] as [String: Any]
             }
-            return render("pages/process", [
-                "title": visit.words["process_title"] ?? "",
-                "families": families.map { ["code": $0, "label": format.family($0), "selected": $0 == family] },
-                "days": days,
-                "declared": declaredSVG as Any,
-                "mined": minedSVG as Any,
-                "no_graphviz": declaredSVG == nil,
-                "cases": report.counts.cases, "events": report.counts.events, "variants": report.counts.variants,
-                "median_duration": format.span(report.caseDuration.medianSeconds),
-                "fitness": report.conformance.map { String(format: "%.0f %%", $0.fitness * 100) } as Any,
-                "bottlenecks": bottlenecks,
-                "has_bottlenecks": !bottlenecks.isEmpty,
-                "disallowed": disallowed,
-                "has_disallowed": !disallowed.isEmpty,
-            ], visit)
+            return render(
+                "pages/process",
+                [
+                    "title": visit.words["process_title"] ?? "",
+                    "families": families.map { ["code": $0, "label": format.family($0), "selected": $0 == family] },
+                    "days": days,
+                    "declared": declaredSVG as Any,
+                    "mined": minedSVG as Any,
+                    "no_graphviz": declaredSVG == nil,
+                    "cases": report.counts.cases, "events": report.counts.events, "variants": report.counts.variants,
+                    "median_duration": format.span(report.caseDuration.medianSeconds),
+                    "fitness": report.conformance.map { String(format: "%.0f %%", $0.fitness * 100) } as Any,
+                    "bottlenecks": bottlenecks,
+                    "has_bottlenecks": !bottlenecks.isEmpty,
+                    "disallowed": disallowed,
+                    "has_disallowed": !disallowed.isEmpty,
+                ], visit)
         }
     }
 

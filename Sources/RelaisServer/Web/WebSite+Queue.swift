@@ -27,12 +27,15 @@ extension WebSite {
             let instant = now()
             switch view {
             case .due, .breached:
-                let items = view == .due
+                let items =
+                    view == .due
                     ? try await visit.services.sla.dueSoon(within: Self.dueSoonWindow, limit: 100, by: user)
                     : try await visit.services.sla.breached(limit: 100, by: user)
                 rows = items.filter { family == nil || $0.family == family }.filter { priority == nil || $0.priority == priority }.map { item in
-                    var row: [String: Any] = ["key": item.key, "title": item.title, "family": format.family(item.family), "team": item.team ?? "",
-                                              "priority": item.priority ?? ""]
+                    var row: [String: Any] = [
+                        "key": item.key, "title": item.title, "family": format.family(item.family), "team": item.team ?? "",
+                        "priority": item.priority ?? "",
+                    ]
                     if let due = item.dueAt {
                         let deadline = format.deadline(due, now: instant)
                         row["due"] = deadline.text
@@ -55,32 +58,38 @@ extension WebSite {
                 }
                 let page = try await visit.services.tickets.list(query, by: user)
                 rows = page.tickets.map { ticket in
-                    ["key": ticket.key, "title": ticket.title, "family": format.family(ticket.family), "status": format.status(ticket.status),
-                     "priority": ticket.priority ?? "", "team": ticket.team ?? "", "assignee": ticket.assignee ?? "",
-                     "updated": format.instant(ticket.updatedAt)] as [String: Any]
+                    [
+                        "key": ticket.key, "title": ticket.title, "family": format.family(ticket.family), "status": format.status(ticket.status),
+                        "priority": ticket.priority ?? "", "team": ticket.team ?? "", "assignee": ticket.assignee ?? "",
+                        "updated": format.instant(ticket.updatedAt),
+                    ] as [String: Any]
                 }
                 next = page.nextCursor.map { cursor in
-                    "/app?" + WebForm.query([("view", view.rawValue), ("family", family ?? ""), ("priority", priority ?? ""), ("after", cursor.token)])
+                    "/app?"
+                        + WebForm.query([("view", view.rawValue), ("family", family ?? ""), ("priority", priority ?? ""), ("after", cursor.token)])
                 }
             }
             let filters = try await SavedFilters(database: visit.services.database).list(of: user)
             let current = WebForm.query([("view", view.rawValue), ("family", family ?? ""), ("priority", priority ?? "")])
-            return render("pages/queue", [
-                "title": visit.words["queue_title"] ?? "",
-                "views": QueueView.allCases.map { item in
-                    ["code": item.rawValue, "label": visit.words["view_" + item.rawValue] ?? item.rawValue, "current": item == view] as [String: Any]
-                },
-                "view": view.rawValue,
-                "view_label": visit.words["view_" + view.rawValue] ?? "",
-                "deadlines": view == .due || view == .breached,
-                "families": familyChoices(map, format: format, selected: family),
-                "priorities": map.referential.priorityMatrix.priorities.map { ["code": $0, "selected": $0 == priority] as [String: Any] },
-                "rows": rows,
-                "empty": rows.isEmpty,
-                "next": next as Any,
-                "saved": filters.map { ["id": $0.id.text, "name": $0.name, "href": "/app?" + $0.query] },
-                "current_query": current,
-            ], visit)
+            return render(
+                "pages/queue",
+                [
+                    "title": visit.words["queue_title"] ?? "",
+                    "views": QueueView.allCases.map { item in
+                        ["code": item.rawValue, "label": visit.words["view_" + item.rawValue] ?? item.rawValue, "current": item == view]
+                            as [String: Any]
+                    },
+                    "view": view.rawValue,
+                    "view_label": visit.words["view_" + view.rawValue] ?? "",
+                    "deadlines": view == .due || view == .breached,
+                    "families": familyChoices(map, format: format, selected: family),
+                    "priorities": map.referential.priorityMatrix.priorities.map { ["code": $0, "selected": $0 == priority] as [String: Any] },
+                    "rows": rows,
+                    "empty": rows.isEmpty,
+                    "next": next as Any,
+                    "saved": filters.map { ["id": $0.id.text, "name": $0.name, "href": "/app?" + $0.query] },
+                    "current_query": current,
+                ], visit)
         }
     }
 

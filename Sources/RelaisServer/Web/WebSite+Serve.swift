@@ -21,17 +21,21 @@ extension WebSite {
         var user: Principal?
         let cookie = cookies[Self.sessionCookie]?.value
         if let cookie, !cookie.isEmpty {
-            session = try await WebSessions(database: services.database).session(cookie: cookie, organizationID: services.organization.id, at: now(),
-                                                                                    lifetime: settings.lifetime)
+            session = try await WebSessions(database: services.database).session(
+                cookie: cookie, organizationID: services.organization.id, at: now(),
+                lifetime: settings.lifetime)
             user = session?.user.resolved(in: services.configuration.map)
             if user == nil { session = nil }
         }
-        let language = WebText.language(chosen: session?.locale ?? cookies[Self.languageCookie]?.value,
-                                        acceptLanguage: request.headers[.acceptLanguage])
-        let zone = [session?.timeZone, cookies[Self.zoneCookie]?.value.removingPercentEncoding, services.configuration.map.organization.timezone]
+        let language = WebText.language(
+            chosen: session?.locale ?? cookies[Self.languageCookie]?.value,
+            acceptLanguage: request.headers[.acceptLanguage])
+        let zone =
+            [session?.timeZone, cookies[Self.zoneCookie]?.value.removingPercentEncoding, services.configuration.map.organization.timezone]
             .lazy.compactMap { $0.flatMap(TimeZone.init(identifier:)) }.first ?? .gmt
-        return WebVisit(services: services, session: session, user: user, cookie: session == nil ? nil : cookie, language: language, timeZone: zone,
-                        path: request.uri.string, words: text[language])
+        return WebVisit(
+            services: services, session: session, user: user, cookie: session == nil ? nil : cookie, language: language, timeZone: zone,
+            path: request.uri.string, words: text[language])
     }
 
     /// Serves a page read with GET: nothing it does changes what is stored.
@@ -51,13 +55,17 @@ extension WebSite {
 
     /// Serves a form post of a signed-in user: the form must carry the session's token.
     /// `failed` renders the page again with what went wrong; without it the error page does.
-    func submit(_ request: Request, _ body: (WebVisit, WebForm) async throws -> Response,
-                failed: ((WebVisit, WebForm, String, HTTPResponse.Status) async throws -> Response)? = nil) async -> Response {
+    func submit(
+        _ request: Request, _ body: (WebVisit, WebForm) async throws -> Response,
+        failed: ((WebVisit, WebForm, String, HTTPResponse.Status) async throws -> Response)? = nil
+    ) async -> Response {
         await page(request) { visit in
             // A form sent after its session ended goes to the sign-in page, then home.
             guard visit.user != nil else { throw WebRedirect(to: "/login") }
             let form = try await WebForm.read(request)
-            guard let session = visit.session, let sent = form["_csrf"], ConstantTime.equal(sent, session.csrfToken) else { throw WebFormError.forged }
+            guard let session = visit.session, let sent = form["_csrf"], ConstantTime.equal(sent, session.csrfToken) else {
+                throw WebFormError.forged
+            }
             do {
                 return try await body(visit, form)
             } catch let error where failed != nil && !(error is WebRedirect) {
@@ -90,8 +98,10 @@ extension WebSite {
     }
 
     /// Renders `template` with `values` and what every page shows (texts, the user, the form token).
-    func render(_ template: String, _ values: [String: Any], _ visit: WebVisit, status: HTTPResponse.Status = .ok,
-                cookies: [Cookie] = []) -> Response {
+    func render(
+        _ template: String, _ values: [String: Any], _ visit: WebVisit, status: HTTPResponse.Status = .ok,
+        cookies: [Cookie] = []
+    ) -> Response {
         var context = Self.clean(values)
         context["t"] = visit.words
         context["lang"] = visit.language.rawValue
@@ -100,12 +110,16 @@ extension WebSite {
         if let user = visit.user {
             let canReport = AccessPolicy.enters(.dashboards, by: user)
             let canAdmin = AccessPolicy.enters(.administration, by: user)
-            context["me"] = ["name": user.name, "staff": visit.isStaff, "reports": canReport, "admin": canAdmin,
-                             "requester": AccessPolicy.enters(.portal, by: user)] as [String: Any]
+            context["me"] =
+                [
+                    "name": user.name, "staff": visit.isStaff, "reports": canReport, "admin": canAdmin,
+                    "requester": AccessPolicy.enters(.portal, by: user),
+                ] as [String: Any]
         }
         context["other_language"] = visit.language == .fr ? "en" : "fr"
         let html = pages.render(context, withTemplate: template) ?? ""
-        var response = Response(status: status, headers: Self.pageHeaders("text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(
+            status: status, headers: Self.pageHeaders("text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html)))
         for cookie in cookies { response.setCookie(cookie) }
         return response
     }
@@ -136,7 +150,8 @@ extension WebSite {
         [
             .contentType: type,
             .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .contentSecurityPolicy:
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .xContentTypeOptions: "nosniff",
             HTTPField.Name("X-Frame-Options")!: "DENY",
             HTTPField.Name("Referrer-Policy")!: "same-origin",

@@ -15,8 +15,10 @@ extension WebSite {
     }
 
     /// The page of ticket `key`; `problem` says why a form of it was refused.
-    func renderTicket(key: String, _ visit: WebVisit, user: Principal, notice: String? = nil, problem: String? = nil,
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
+    func renderTicket(
+        key: String, _ visit: WebVisit, user: Principal, notice: String? = nil, problem: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let services = visit.services
         let map = services.configuration.map
         let format = WebFormat(visit)
@@ -41,8 +43,10 @@ extension WebSite {
             "trackers": map.trackers.keys.sorted(),
             "has_trackers": !map.trackers.isEmpty,
             "escalations": try await escalations.map { item in
-                ["tracker": item.tracker, "status": item.status.rawValue, "issue": item.issueKey ?? "", "url": item.issueURL ?? "",
-                 "state": item.issueState ?? "", "error": item.lastError ?? ""] as [String: Any]
+                [
+                    "tracker": item.tracker, "status": item.status.rawValue, "issue": item.issueKey ?? "", "url": item.issueURL ?? "",
+                    "state": item.issueState ?? "", "error": item.lastError ?? "",
+                ] as [String: Any]
             },
             "notice": notice as Any,
             "problem": problem as Any,
@@ -50,9 +54,11 @@ extension WebSite {
         if let clocks = try await clocks {
             let rows = clocks.metrics.compactMap { metric -> [String: Any]? in
                 guard metric.targetSeconds != nil else { return nil }
-                var row: [String: Any] = ["metric": visit.words["metric_" + metric.metric.rawValue] ?? metric.metric.rawValue,
-                                          "clock": visit.words["clock_" + metric.clock.rawValue] ?? metric.clock.rawValue,
-                                          "breached": metric.breached, "met": metric.met == true]
+                var row: [String: Any] = [
+                    "metric": visit.words["metric_" + metric.metric.rawValue] ?? metric.metric.rawValue,
+                    "clock": visit.words["clock_" + metric.clock.rawValue] ?? metric.clock.rawValue,
+                    "breached": metric.breached, "met": metric.met == true,
+                ]
                 if let due = metric.dueAt, metric.clock == .running {
                     let date = Date(timeIntervalSince1970: TimeInterval(due) / 1_000)
                     let deadline = format.deadline(date, now: instant)
@@ -86,15 +92,27 @@ extension WebSite {
     func timeline(events: [TicketEventRecord], comments: [TicketComment], format: WebFormat, internalShown: Bool) -> [[String: Any]] {
         var items: [(Date, Int, [String: Any])] = []
         for (index, comment) in comments.enumerated() where internalShown || comment.isPublic {
-            items.append((comment.createdAt, index, ["comment": true, "author": comment.author, "body": comment.body, "internal": !comment.isPublic,
-                                                     "channel": comment.channel ?? "", "at": format.instant(comment.createdAt)]))
+            items.append(
+                (
+                    comment.createdAt, index,
+                    [
+                        "comment": true, "author": comment.author, "body": comment.body, "internal": !comment.isPublic,
+                        "channel": comment.channel ?? "", "at": format.instant(comment.createdAt),
+                    ]
+                ))
         }
         for event in events where event.change.kind != .commented {
             guard let line = describe(event.change, format: format) else { continue }
-            items.append((event.occurredAt, comments.count + event.sequence, ["event": true, "kind": event.change.kind.rawValue, "text": line,
-                                                                              "actor": event.change.rule.map { "\(format.words["rule"] ?? "rule") \($0)" } ?? event.actor,
-                                                                              "at": format.instant(event.occurredAt),
-                                                                              "sla": [.slaWarning, .slaBreached].contains(event.change.kind)]))
+            items.append(
+                (
+                    event.occurredAt, comments.count + event.sequence,
+                    [
+                        "event": true, "kind": event.change.kind.rawValue, "text": line,
+                        "actor": event.change.rule.map { "\(format.words["rule"] ?? "rule") \($0)" } ?? event.actor,
+                        "at": format.instant(event.occurredAt),
+                        "sla": [.slaWarning, .slaBreached].contains(event.change.kind),
+                    ]
+                ))
         }
         return items.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.2)
     }

@@ -14,13 +14,17 @@ extension WebSite {
         var panel: [String: Any] = [:]
         var links: [[String: Any]] = []
         for link in ticket.links {
-            var row: [String: Any] = ["kind": link.kind.rawValue, "kind_label": visit.words["crm_" + link.kind.rawValue] ?? link.kind.rawValue,
-                                      "id": link.id.text]
+            var row: [String: Any] = [
+                "kind": link.kind.rawValue, "kind_label": visit.words["crm_" + link.kind.rawValue] ?? link.kind.rawValue,
+                "id": link.id.text,
+            ]
             switch link.kind {
             case .account:
                 guard let account = try? await crm.account(link.id, by: user) else { continue }
                 row["name"] = account.name
-                var shown: [String: Any] = ["id": account.id.text, "name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? ""]
+                var shown: [String: Any] = [
+                    "id": account.id.text, "name": account.name, "tier": account.tier ?? "", "segment": account.segment ?? "",
+                ]
                 if user.may(.read, .revenue), let revenue = account.annualRevenue {
                     shown["revenue"] = "\(revenue.formatted(.number.grouping(.automatic))) \(account.currency ?? "")"
                 }
@@ -39,12 +43,18 @@ extension WebSite {
         panel["links"] = links
         if let accountID = ticket.accountID {
             let contracts = try await crm.records(.contract, accountID: accountID, limit: 5, after: nil, by: user).0
-            panel["contracts"] = contracts.map { ["name": $0.name ?? $0.number ?? "", "sla": $0.slaLevel ?? "", "status": $0.status ?? "",
-                                                  "end": $0.endDate?.description ?? ""] }
+            panel["contracts"] = contracts.map {
+                [
+                    "name": $0.name ?? $0.number ?? "", "sla": $0.slaLevel ?? "", "status": $0.status ?? "",
+                    "end": $0.endDate?.description ?? "",
+                ]
+            }
             let invoices = try await crm.records(.invoice, accountID: accountID, limit: 5, after: nil, by: user).0
             panel["invoices"] = invoices.map { invoice -> [String: Any] in
-                var row: [String: Any] = ["number": invoice.number ?? invoice.name ?? "", "status": invoice.status ?? "",
-                                          "due": invoice.dueDate?.description ?? ""]
+                var row: [String: Any] = [
+                    "number": invoice.number ?? invoice.name ?? "", "status": invoice.status ?? "",
+                    "due": invoice.dueDate?.description ?? "",
+                ]
                 if let cents = invoice.amountCents, user.may(.read, .revenue) {
                     row["amount"] = String(format: "%.2f %@", Double(cents) / 100, invoice.currency ?? "")
                 }
@@ -62,15 +72,20 @@ extension WebSite {
 
     /// Serves a form of the ticket page: `change` does the work, then the page is shown again
     /// (after a redirect) with `done` as its notice.
-    func ticketAction(_ request: Request, key: String, done: String,
-                      _ change: @escaping (WebVisit, WebForm, Principal) async throws -> Void) async -> Response {
-        await submit(request, { visit, form in
-            let user = try visit.requireStaff()
-            try await change(visit, form, user)
-            return Self.seeOther("/app/tickets/\(WebForm.escape(key))?done=\(done)")
-        }, failed: { visit, _, problem, status in
-            try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
-        })
+    func ticketAction(
+        _ request: Request, key: String, done: String,
+        _ change: @escaping (WebVisit, WebForm, Principal) async throws -> Void
+    ) async -> Response {
+        await submit(
+            request,
+            { visit, form in
+                let user = try visit.requireStaff()
+                try await change(visit, form, user)
+                return Self.seeOther("/app/tickets/\(WebForm.escape(key))?done=\(done)")
+            },
+            failed: { visit, _, problem, status in
+                try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
+            })
     }
 
     func reply(_ request: Request, key: String) async -> Response {
@@ -81,8 +96,9 @@ extension WebSite {
 
     func move(_ request: Request, key: String) async -> Response {
         await ticketAction(request, key: key, done: "moved") { visit, form, user in
-            _ = try await visit.services.tickets.transition(key: key, to: form["to"] ?? "", resolutionNote: form.raw("resolution_note"),
-                                                            ifMatch: form["version"].flatMap(Int.init), by: user)
+            _ = try await visit.services.tickets.transition(
+                key: key, to: form["to"] ?? "", resolutionNote: form.raw("resolution_note"),
+                ifMatch: form["version"].flatMap(Int.init), by: user)
         }
     }
 
@@ -114,19 +130,23 @@ extension WebSite {
 
     /// Closes this ticket as a duplicate of the one named, and shows that one.
     func merge(_ request: Request, key: String) async -> Response {
-        await submit(request, { visit, form in
-            let user = try visit.requireStaff()
-            let kept = try await visit.services.tickets.merge(key: key, into: form["into"] ?? "", by: user)
-            return Self.seeOther("/app/tickets/\(WebForm.escape(kept.key))?done=merged")
-        }, failed: { visit, _, problem, status in
-            try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
-        })
+        await submit(
+            request,
+            { visit, form in
+                let user = try visit.requireStaff()
+                let kept = try await visit.services.tickets.merge(key: key, into: form["into"] ?? "", by: user)
+                return Self.seeOther("/app/tickets/\(WebForm.escape(kept.key))?done=merged")
+            },
+            failed: { visit, _, problem, status in
+                try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
+            })
     }
 
     func escalate(_ request: Request, key: String) async -> Response {
         await ticketAction(request, key: key, done: "escalated") { visit, form, user in
-            _ = try await visit.services.escalations.escalate(key: key, tracker: form["tracker"] ?? "", issue: form["issue"], also: [],
-                                                              steps: form.raw("steps"), by: user)
+            _ = try await visit.services.escalations.escalate(
+                key: key, tracker: form["tracker"] ?? "", issue: form["issue"], also: [],
+                steps: form.raw("steps"), by: user)
         }
     }
 }

@@ -18,12 +18,15 @@ public struct WebSite: Sendable {
     let now: @Sendable () -> Date
 
     /// Loads the templates, texts and assets once; a template that does not parse stops start-up.
-    public static func load(runtime: MapRuntime, settings: WebSettings, logger: Logger = Logger(label: "relais.web"),
-                            now: @escaping @Sendable () -> Date = Date.init) throws -> WebSite {
+    public static func load(
+        runtime: MapRuntime, settings: WebSettings, logger: Logger = Logger(label: "relais.web"),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) throws -> WebSite {
         // The bundle's resource folder is the target's `Resources` on Linux, the bundle above it elsewhere.
         guard let base = Bundle.module.resourceURL,
-              let root = [base.appendingPathComponent("web"), base.appendingPathComponent("Resources/web")]
-                .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            let root = [base.appendingPathComponent("web"), base.appendingPathComponent("Resources/web")]
+                .first(where: { FileManager.default.fileExists(atPath: $0.path) })
+        else {
             throw WebSiteError.missingResources("the web folder of the server's resources")
         }
         ScalarHTML.register()
@@ -45,16 +48,18 @@ public struct WebSite: Sendable {
         let folder = root.appendingPathComponent("assets")
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
-            let type = switch (name as NSString).pathExtension {
-            case "css": "text/css; charset=utf-8"
-            case "js": "text/javascript; charset=utf-8"
-            case "svg": "image/svg+xml"
-            default: "application/octet-stream"
-            }
+            let type =
+                switch (name as NSString).pathExtension {
+                case "css": "text/css; charset=utf-8"
+                case "js": "text/javascript; charset=utf-8"
+                case "svg": "image/svg+xml"
+                default: "application/octet-stream"
+                }
             assets[name] = (ByteBuffer(bytes: data), type)
         }
-        return WebSite(pages: pages, text: text, runtime: runtime, settings: settings, passwords: Passwords(cost: settings.passwordCost),
-                       assets: assets, logger: logger, now: now)
+        return WebSite(
+            pages: pages, text: text, runtime: runtime, settings: settings, passwords: Passwords(cost: settings.passwordCost),
+            assets: assets, logger: logger, now: now)
     }
 }
 

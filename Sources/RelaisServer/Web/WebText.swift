@@ -32,7 +32,8 @@ struct WebText: Sendable {
         let ranked = acceptLanguage.split(separator: ",").enumerated().compactMap { index, part -> (Language, Double, Int)? in
             let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let tag = pieces.first?.lowercased(), let primary = tag.split(separator: "-").first,
-                  let language = Language(rawValue: String(primary)) else { return nil }
+                let language = Language(rawValue: String(primary))
+            else { return nil }
             let quality = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             return quality > 0 ? (language, quality, index) : nil
         }

@@ -21,8 +21,10 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var outcome: Outcome
     public var detail: String
 
-    public init(organizationID: UUID?, actorID: UUID?, actor: String, action: String, target: String?, outcome: Outcome = .done,
-                detail: String = "", at time: Date = Date()) {
+    public init(
+        organizationID: UUID?, actorID: UUID?, actor: String, action: String, target: String?, outcome: Outcome = .done,
+        detail: String = "", at time: Date = Date()
+    ) {
         self.id = UUID.timeOrdered(at: time)
         self.organizationID = organizationID
         self.occurredAt = Millis.date(Millis.from(time))
@@ -36,8 +38,9 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 
     /// By a user of the API.
     public init(_ principal: Principal, action: String, target: String?, outcome: Outcome = .done, detail: String = "", at time: Date = Date()) {
-        self.init(organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name, action: action, target: target,
-                  outcome: outcome, detail: detail, at: time)
+        self.init(
+            organizationID: principal.organizationID, actorID: principal.userID, actor: principal.name, action: action, target: target,
+            outcome: outcome, detail: detail, at: time)
     }
 
     /// Who acts from the command line (an operator of the server, not a user of the API).
@@ -59,18 +62,24 @@ public struct AuditLog: Sendable {
     }
 
     static func insert(_ entries: [AuditEntry], on db: any SQLDatabase) async throws {
-        try await RowInsert.run("audit_log", columns: columns, rows: entries.map { entry in
-            [entry.id.text, entry.organizationID?.text, Millis.from(entry.occurredAt), entry.actorID?.text, entry.actor, entry.action,
-             entry.target, entry.outcome.rawValue, entry.detail] as RowInsert.Row
-        }, on: db)
+        try await RowInsert.run(
+            "audit_log", columns: columns,
+            rows: entries.map { entry in
+                [
+                    entry.id.text, entry.organizationID?.text, Millis.from(entry.occurredAt), entry.actorID?.text, entry.actor, entry.action,
+                    entry.target, entry.outcome.rawValue, entry.detail,
+                ] as RowInsert.Row
+            }, on: db)
     }
 
     /// An organisation's entries, oldest first, after `cursor`; `action` keeps those whose action
     /// is it or starts with it and a dot. Entries that named no organisation (requests whose token
     /// named nobody, whose paths may name any organisation's resources) are for the operator of
     /// the server only: `unattributed` adds them.
-    public func entries(organizationID: UUID, unattributed: Bool = false, action: String? = nil, since: Date? = nil, limit: Int,
-                        after cursor: UUID? = nil) async throws -> [AuditEntry] {
+    public func entries(
+        organizationID: UUID, unattributed: Bool = false, action: String? = nil, since: Date? = nil, limit: Int,
+        after cursor: UUID? = nil
+    ) async throws -> [AuditEntry] {
         let rows = try await database.read { db in
             var select = db.select().column(SQLRaw(Self.columns.joined(separator: ", "))).from("audit_log")
                 .where { group in

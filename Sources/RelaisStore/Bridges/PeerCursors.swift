@@ -22,9 +22,10 @@ public struct PeerCursors: Sendable {
             try await db.select().columns("cursor", "records", "synced_at", "last_error").from("peer_cursors")
                 .where("organization_id", .equal, organizationID.text).where("source", .equal, source).first()
                 .map { row in
-                    Position(cursor: try row.decode(column: "cursor", as: String.self), records: try row.decode(column: "records", as: Int.self),
-                             syncedAt: Millis.date(try row.decode(column: "synced_at", as: Int.self)),
-                             lastError: try row.decode(column: "last_error", as: String?.self))
+                    Position(
+                        cursor: try row.decode(column: "cursor", as: String.self), records: try row.decode(column: "records", as: Int.self),
+                        syncedAt: Millis.date(try row.decode(column: "synced_at", as: Int.self)),
+                        lastError: try row.decode(column: "last_error", as: String?.self))
                 }
         }
     }
@@ -32,11 +33,13 @@ public struct PeerCursors: Sendable {
     /// Moves the source's cursor after a page of `records` was imported.
     public func advance(_ source: String, to cursor: String, records: Int, organizationID: UUID, at instant: Date) async throws {
         try await database.transaction { db in
-            try await RowInsert.run("peer_cursors", columns: ["organization_id", "source", "cursor", "records", "synced_at"],
-                                    rows: [[organizationID.text, source, cursor, records, Millis.from(instant)]],
-                                    upsertingOn: "organization_id, source",
-                                    updating: "cursor = excluded.cursor, records = peer_cursors.records + excluded.records, synced_at = excluded.synced_at, last_error = NULL",
-                                    on: db)
+            try await RowInsert.run(
+                "peer_cursors", columns: ["organization_id", "source", "cursor", "records", "synced_at"],
+                rows: [[organizationID.text, source, cursor, records, Millis.from(instant)]],
+                upsertingOn: "organization_id, source",
+                updating:
+                    "cursor = excluded.cursor, records = peer_cursors.records + excluded.records, synced_at = excluded.synced_at, last_error = NULL",
+                on: db)
         }
     }
 

@@ -38,7 +38,8 @@ public struct PeerImporter: Sendable {
     /// Imports `inputs`; `fields` are the local fields the coverage report looks at. Batches go
     /// through two stages: records are translated and their rows built (no database) while the
     /// batch before is being written, so mapping and writing overlap.
-    public func run(_ inputs: [PeerInput], fields: [String], organizationID: UUID, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
+    public func run(_ inputs: [PeerInput], fields: [String], organizationID: UUID, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report
+    {
         var report = Report()
         report.received = inputs.count
         // A record that comes again later in the input is taken at its last occurrence.
@@ -55,7 +56,9 @@ public struct PeerImporter: Sendable {
             case let .success(record):
                 if let later = last[Self.key(record.source, record.externalID)], later != index {
                     Self.count(PeerImportRules.uncovered(record, fields: fields, mappings: map.referential.mappings), into: &report.uncovered)
-                    report.skipped.append(PeerRecordProblem(position: input.position, reason: "'\(record.externalID)' comes again at \(inputs[later].position), which is imported"))
+                    report.skipped.append(
+                        PeerRecordProblem(
+                            position: input.position, reason: "'\(record.externalID)' comes again at \(inputs[later].position), which is imported"))
                     continue
                 }
                 batch.append((input.position, record))
@@ -115,8 +118,10 @@ public struct PeerImporter: Sendable {
             uncovered += PeerImportRules.uncovered(record, fields: fields, mappings: map.referential.mappings)
             let ticket = PeerImportRules.translate(record, map: map, organizationID: organizationID, id: UUID.timeOrdered(at: record.createdAt))
                 .map { translation in
-                    PreparedTicket(HistoricTicket(ticket: translation.ticket, prefix: map.families[translation.ticket.family]?.keyPrefix ?? "T",
-                                                  history: translation.history.map { .init(change: $0.change, at: $0.at, actor: $0.actor) }))
+                    PreparedTicket(
+                        HistoricTicket(
+                            ticket: translation.ticket, prefix: map.families[translation.ticket.family]?.keyPrefix ?? "T",
+                            history: translation.history.map { .init(change: $0.change, at: $0.at, actor: $0.actor) }))
                 }
             return Prepared(position: position, record: record, digest: digest(record), raw: JSONText.encode(record.values), ticket: ticket)
         }
@@ -151,10 +156,11 @@ public struct PeerImporter: Sendable {
             }
             let written = try await BulkTicketWriter.write(fresh, organizationID: organizationID, on: db)
             let now = Millis.now()
-            try await RowInsert.run("peer_tickets", columns: ["organization_id", "source", "external_id", "ticket_id", "raw", "digest", "imported_at"],
-                                    rows: zip(written, freshRows).map { ticket, item in
-                                        [organizationID.text, item.record.source, item.record.externalID, ticket.id.text, item.raw, item.digest, now] as RowInsert.Row
-                                    }, on: db)
+            try await RowInsert.run(
+                "peer_tickets", columns: ["organization_id", "source", "external_id", "ticket_id", "raw", "digest", "imported_at"],
+                rows: zip(written, freshRows).map { ticket, item in
+                    [organizationID.text, item.record.source, item.record.externalID, ticket.id.text, item.raw, item.digest, now] as RowInsert.Row
+                }, on: db)
             partial.created += written.count
             for (ticketID, item) in changed {
                 if let problem = try await Self.update(ticketID, from: item.record, map: map, on: db) {
@@ -191,7 +197,9 @@ public struct PeerImporter: Sendable {
     }
 
     /// The records of this batch already imported: their ticket and digest, by external id.
-    static func known(_ records: [PeerRecord], organizationID: UUID, on db: any SQLDatabase) async throws -> [String: (ticketID: String, digest: String)] {
+    static func known(
+        _ records: [PeerRecord], organizationID: UUID, on db: any SQLDatabase
+    ) async throws -> [String: (ticketID: String, digest: String)] {
         var known: [String: (ticketID: String, digest: String)] = [:]
         for (source, group) in Dictionary(grouping: records, by: \.source) {
             for chunk in group.indices.chunks(500) {
@@ -214,7 +222,9 @@ public struct PeerImporter: Sendable {
     static func digest(_ record: PeerRecord) -> String {
         var text = "\(record.title)\u{1F}\(record.description)\u{1F}\(Millis.from(record.createdAt))\u{1F}\(Millis.from(record.updatedAt))"
         for (field, value) in record.values.sorted(by: { $0.key < $1.key }) { text += "\u{1E}\(field)=\(value)" }
-        for change in record.history { text += "\u{1D}\(Millis.from(change.at)) \(change.actor) \(change.field) \(change.from ?? "") \(change.to ?? "")" }
+        for change in record.history {
+            text += "\u{1D}\(Millis.from(change.at)) \(change.actor) \(change.field) \(change.from ?? "") \(change.to ?? "")"
+        }
         return HexDigits.text(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -30,14 +30,17 @@ public struct CMDBRepository: Sendable {
     }
 
     static func values(_ item: ConfigItem) -> RowInsert.Row {
-        [item.id.text, item.externalID, item.type, item.name, item.status, item.ownerTeam, item.accountID?.text,
-         JSONText.encode(item.attributes), Millis.from(item.createdAt), Millis.from(item.updatedAt)]
+        [
+            item.id.text, item.externalID, item.type, item.name, item.status, item.ownerTeam, item.accountID?.text,
+            JSONText.encode(item.attributes), Millis.from(item.createdAt), Millis.from(item.updatedAt),
+        ]
     }
 
     static func checkExternalID(_ item: ConfigItem, organizationID: UUID, on db: any SQLDatabase) async throws {
         guard let external = item.externalID else { return }
         if let other = try await db.select().column("id").from("config_items").where("organization_id", .equal, organizationID.text)
-            .where("external_id", .equal, external).first(), try other.decode(column: "id", as: String.self) != item.id.text {
+            .where("external_id", .equal, external).first(), try other.decode(column: "id", as: String.self) != item.id.text
+        {
             throw StoreError.duplicate(field: "external_id", value: external)
         }
     }
@@ -66,12 +69,15 @@ public struct CMDBRepository: Sendable {
     public func items(organizationID: UUID, ids: [UUID]) async throws -> [ConfigItem] {
         guard !ids.isEmpty else { return [] }
         return try await database.read { db in
-            try await RowsByID.select(Self.itemColumns, from: "config_items", ids: ids.map(\.text), organizationID: organizationID, on: db).map(Self.decode)
+            try await RowsByID.select(Self.itemColumns, from: "config_items", ids: ids.map(\.text), organizationID: organizationID, on: db).map(
+                Self.decode)
         }
     }
 
     /// Items by type and name.
-    public func items(organizationID: UUID, type: String?, accountID: UUID?, limit: Int, after cursor: String?) async throws -> ([ConfigItem], String?) {
+    public func items(
+        organizationID: UUID, type: String?, accountID: UUID?, limit: Int, after cursor: String?
+    ) async throws -> ([ConfigItem], String?) {
         let rows = try await database.read { db in
             var select = db.select().columns(Self.itemColumns.map { SQLColumn($0) }).from("config_items")
                 .where("organization_id", .equal, organizationID.text)
@@ -102,12 +108,18 @@ public struct CMDBRepository: Sendable {
     static func insert(_ relation: ConfigRelation, organizationID: UUID, on db: any SQLDatabase) async throws -> Bool {
         if try await db.select().column("id").from("config_relations").where("organization_id", .equal, organizationID.text)
             .where("source_id", .equal, relation.sourceID.text).where("type", .equal, relation.type)
-            .where("target_id", .equal, relation.targetID.text).first() != nil {
+            .where("target_id", .equal, relation.targetID.text).first() != nil
+        {
             return false
         }
-        try await RowInsert.run("config_relations", columns: ["id", "organization_id", "source_id", "type", "target_id", "created_at"],
-                                rows: [[relation.id.text, organizationID.text, relation.sourceID.text, relation.type, relation.targetID.text,
-                                        Millis.from(relation.createdAt)]], on: db)
+        try await RowInsert.run(
+            "config_relations", columns: ["id", "organization_id", "source_id", "type", "target_id", "created_at"],
+            rows: [
+                [
+                    relation.id.text, organizationID.text, relation.sourceID.text, relation.type, relation.targetID.text,
+                    Millis.from(relation.createdAt),
+                ]
+            ], on: db)
         try await bumpGeneration(organizationID, on: db)
         return true
     }
@@ -118,8 +130,10 @@ public struct CMDBRepository: Sendable {
 
     public func deleteRelation(organizationID: UUID, id: UUID) async throws -> Bool {
         try await database.transaction { db in
-            guard try await db.select().column("id").from("config_relations").where("organization_id", .equal, organizationID.text)
-                .where("id", .equal, id.text).first() != nil else { return false }
+            guard
+                try await db.select().column("id").from("config_relations").where("organization_id", .equal, organizationID.text)
+                    .where("id", .equal, id.text).first() != nil
+            else { return false }
             try await db.delete(from: "config_relations").where("organization_id", .equal, organizationID.text).where("id", .equal, id.text).run()
             try await Self.bumpGeneration(organizationID, on: db)
             return true
@@ -133,23 +147,27 @@ public struct CMDBRepository: Sendable {
                 .where("organization_id", .equal, organizationID.text)
                 .where { $0.where("source_id", .equal, itemID.text).orWhere("target_id", .equal, itemID.text) }
                 .orderBy("created_at").all().map { row in
-                    ConfigRelation(id: try row.uuid("id"), sourceID: try row.uuid("source_id"), type: try row.decode(column: "type", as: String.self),
-                                   targetID: try row.uuid("target_id"),
-                                   createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
+                    ConfigRelation(
+                        id: try row.uuid("id"), sourceID: try row.uuid("source_id"), type: try row.decode(column: "type", as: String.self),
+                        targetID: try row.uuid("target_id"),
+                        createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
                 }
         }
     }
 
     // MARK: Tickets
 
-    static func tie(ticketID: UUID, adding added: [UUID], removing removed: [UUID], organizationID: UUID, at time: Date,
-                    on db: any SQLDatabase) async throws {
+    static func tie(
+        ticketID: UUID, adding added: [UUID], removing removed: [UUID], organizationID: UUID, at time: Date,
+        on db: any SQLDatabase
+    ) async throws {
         if !removed.isEmpty {
             try await db.delete(from: "ticket_config_items").where("ticket_id", .equal, ticketID.text)
                 .where("item_id", .in, SQLBind.group(removed.map(\.text))).run()
         }
-        try await RowInsert.run("ticket_config_items", columns: ["ticket_id", "item_id", "organization_id", "linked_at"],
-                                rows: added.map { [ticketID.text, $0.text, organizationID.text, Millis.from(time)] }, ignoringConflicts: true, on: db)
+        try await RowInsert.run(
+            "ticket_config_items", columns: ["ticket_id", "item_id", "organization_id", "linked_at"],
+            rows: added.map { [ticketID.text, $0.text, organizationID.text, Millis.from(time)] }, ignoringConflicts: true, on: db)
     }
 
     public func itemIDs(ofTicket ticketID: UUID) async throws -> [UUID] {
@@ -161,20 +179,29 @@ public struct CMDBRepository: Sendable {
 
     /// Tickets tied to an item, newest first: key, status, status category and title.
     /// The tickets tied to `item` within `scope`, newest first.
-    public func tickets(organizationID: UUID, item: UUID, openOnly: Bool, limit: Int,
-                        scope: AccessScope = .everything) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
+    public func tickets(
+        organizationID: UUID, item: UUID, openOnly: Bool, limit: Int,
+        scope: AccessScope = .everything
+    ) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
         try await database.read { db in
-            var select = db.select().columns(SQLColumn("key", table: "t"), SQLColumn("status", table: "t"), SQLColumn("status_category", table: "t"),
-                                             SQLColumn("title", table: "t"))
-                .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
-                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
-                .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
-                .where(SQLColumn("item_id", table: "l"), .equal, SQLBind(item.text))
-                .where(AccessFilter.condition(scope, table: "t"))
+            var select = db.select().columns(
+                SQLColumn("key", table: "t"), SQLColumn("status", table: "t"), SQLColumn("status_category", table: "t"),
+                SQLColumn("title", table: "t")
+            )
+            .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
+            .join(
+                SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal,
+                SQLColumn("ticket_id", table: "l")
+            )
+            .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
+            .where(SQLColumn("item_id", table: "l"), .equal, SQLBind(item.text))
+            .where(AccessFilter.condition(scope, table: "t"))
             if openOnly { select = select.where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(Self.unfinished)) }
             return try await select.orderBy(SQLColumn("created_at", table: "t"), SQLDirection.descending).limit(limit).all().map { row in
-                (try row.decode(column: "key", as: String.self), try row.decode(column: "status", as: String.self),
-                 try row.decode(column: "status_category", as: String.self), try row.decode(column: "title", as: String.self))
+                (
+                    try row.decode(column: "key", as: String.self), try row.decode(column: "status", as: String.self),
+                    try row.decode(column: "status_category", as: String.self), try row.decode(column: "title", as: String.self)
+                )
             }
         }
     }
@@ -187,7 +214,10 @@ public struct CMDBRepository: Sendable {
         try await database.read { db in
             try await db.select().columns(SQLColumn("item_id", table: "l"), SQLColumn("key", table: "t"))
                 .from(SQLAlias(SQLIdentifier("ticket_config_items"), as: SQLIdentifier("l")))
-                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "l"))
+                .join(
+                    SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal,
+                    SQLColumn("ticket_id", table: "l")
+                )
                 .where(SQLColumn("organization_id", table: "l"), .equal, SQLBind(organizationID.text))
                 .where(SQLColumn("status_category", table: "t"), .in, SQLBind.group(Self.unfinished))
                 .where(AccessFilter.condition(scope, table: "t"))
@@ -199,10 +229,12 @@ public struct CMDBRepository: Sendable {
     // MARK: The graph
 
     static func bumpGeneration(_ organizationID: UUID, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO cmdb_generations (organization_id, generation) VALUES (\(bind: organizationID.text), 1)
             ON CONFLICT (organization_id) DO UPDATE SET generation = cmdb_generations.generation + 1
-            """).run()
+            """
+        ).run()
     }
 
     func generation(organizationID: UUID) async throws -> Int {
@@ -215,7 +247,8 @@ public struct CMDBRepository: Sendable {
     /// Every item and relation of the organisation, read in one snapshot, as an impact graph.
     func loadGraph(organizationID: UUID, schema: CMDBSchema) async throws -> CMDBGraph {
         try await database.transaction { db in
-            let generation = try await db.select().column("generation").from("cmdb_generations")
+            let generation =
+                try await db.select().column("generation").from("cmdb_generations")
                 .where("organization_id", .equal, organizationID.text).first(decodingColumn: "generation", as: Int.self) ?? 0
             // Rows are handed over one at a time as they arrive; the mutex only satisfies the
             // compiler that the callbacks never overlap.
@@ -232,8 +265,9 @@ public struct CMDBRepository: Sendable {
             try await db.select().columns("source_id", "type", "target_id").from("config_relations")
                 .where("organization_id", .equal, organizationID.text).run { row in
                     guard let source = (try? row.decode(column: "source_id", as: String.self)).flatMap(UUID.init(uuidString:)).flatMap({ index[$0] }),
-                          let target = (try? row.decode(column: "target_id", as: String.self)).flatMap(UUID.init(uuidString:)).flatMap({ index[$0] }),
-                          let type = try? row.decode(column: "type", as: String.self) else { return }
+                        let target = (try? row.decode(column: "target_id", as: String.self)).flatMap(UUID.init(uuidString:)).flatMap({ index[$0] }),
+                        let type = try? row.decode(column: "type", as: String.self)
+                    else { return }
                     edges.withLock { $0.append(source: source, type: type, target: target) }
                 }
             let (sources, kinds, targets) = edges.withLock { ($0.sources, $0.kinds, $0.targets) }
@@ -261,7 +295,9 @@ struct EdgeColumns: ~Copyable {
 
     mutating func append(source: Int32, type: String, target: Int32) {
         sources.append(source)
-        if let known = names[type] { kinds.append(known) } else {
+        if let known = names[type] {
+            kinds.append(known)
+        } else {
             names[type] = type
             kinds.append(type)
         }

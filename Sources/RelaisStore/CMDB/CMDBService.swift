@@ -40,14 +40,21 @@ public struct CMDBService: Sendable {
             case "status": item.status = text
             case "owner_team": item.ownerTeam = text
             case "account_id":
-                guard let text else { item.accountID = nil; continue }
+                guard let text else {
+                    item.accountID = nil
+                    continue
+                }
                 guard let id = UUID(uuidString: text),
-                      try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.text, on: db) != nil else {
+                    try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.text, on: db) != nil
+                else {
                     throw StoreError.invalidValue(field: "account_id", reason: "no account '\(text)'")
                 }
                 item.accountID = id
             case "account_external_id":
-                guard let text else { item.accountID = nil; continue }
+                guard let text else {
+                    item.accountID = nil
+                    continue
+                }
                 guard let account = try await CRMRepository.account(organizationID: organizationID, where: "external_id", is: text, on: db) else {
                     throw StoreError.invalidValue(field: "account_external_id", reason: "no account with external id '\(text)'")
                 }
@@ -93,7 +100,9 @@ public struct CMDBService: Sendable {
         return item
     }
 
-    public func items(type: String?, accountID: UUID?, limit: Int, after cursor: String?, by principal: Principal) async throws -> ([ConfigItem], String?) {
+    public func items(
+        type: String?, accountID: UUID?, limit: Int, after cursor: String?, by principal: Principal
+    ) async throws -> ([ConfigItem], String?) {
         try requireStaff(principal)
         return try await repository.items(organizationID: principal.organizationID, type: type, accountID: accountID, limit: limit, after: cursor)
     }
@@ -111,7 +120,9 @@ public struct CMDBService: Sendable {
         return (relation, created)
     }
 
-    func checkRelation(_ relation: ConfigRelation, organizationID: UUID, on db: any SQLDatabase, fields: (String, String) = ("source_id", "target_id")) async throws {
+    func checkRelation(
+        _ relation: ConfigRelation, organizationID: UUID, on db: any SQLDatabase, fields: (String, String) = ("source_id", "target_id")
+    ) async throws {
         if let (field, reason) = map.cmdb.problem(relationType: relation.type, source: relation.sourceID, target: relation.targetID) {
             throw StoreError.invalidValue(field: field == .type ? "type" : fields.1, reason: reason)
         }
@@ -169,11 +180,14 @@ public struct CMDBService: Sendable {
         return ids.compactMap { items[$0] }
     }
 
-    public func tickets(ofItem id: UUID, openOnly: Bool, limit: Int, by principal: Principal) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
+    public func tickets(
+        ofItem id: UUID, openOnly: Bool, limit: Int, by principal: Principal
+    ) async throws -> [(key: String, status: String, statusCategory: String, title: String)] {
         _ = try await item(id, by: principal)
         // Only the tickets the caller reaches.
-        return try await repository.tickets(organizationID: principal.organizationID, item: id, openOnly: openOnly, limit: limit,
-                                            scope: principal.access)
+        return try await repository.tickets(
+            organizationID: principal.organizationID, item: id, openOnly: openOnly, limit: limit,
+            scope: principal.access)
     }
 
     // MARK: Impact
@@ -197,7 +211,8 @@ public struct CMDBService: Sendable {
         }
         let listed = Array(walk.prefix(limit))
         let wanted = Set(listed.map { snapshot.ids[$0.item] } + serviceSteps.prefix(limit).map { snapshot.ids[$0.item] })
-        let items = Dictionary(uniqueKeysWithValues: try await repository.items(organizationID: principal.organizationID, ids: Array(wanted)).map { ($0.id, $0) })
+        let items = Dictionary(
+            uniqueKeysWithValues: try await repository.items(organizationID: principal.organizationID, ids: Array(wanted)).map { ($0.id, $0) })
         func entries(_ steps: some Sequence<ImpactGraph.Reached>) -> [ImpactReport.Entry] {
             steps.compactMap { step in
                 items[snapshot.ids[step.item]].map {
@@ -215,7 +230,8 @@ public struct CMDBService: Sendable {
             .filter { reached.contains($0.item) && seen.insert($0.key).inserted }.prefix(100).map(\.key)
         var services = entries(serviceSteps.prefix(limit))
         if isService(Int(start)) { services.insert(.init(item: item, distance: 0, via: item.id, relation: ""), at: 0) }
-        return ImpactReport(item: item, impacted: entries(listed), impactedCount: walk.count, services: services,
-                            accounts: accounts, openTickets: Array(open))
+        return ImpactReport(
+            item: item, impacted: entries(listed), impactedCount: walk.count, services: services,
+            accounts: accounts, openTickets: Array(open))
     }
 }

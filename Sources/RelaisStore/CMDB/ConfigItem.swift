@@ -20,8 +20,10 @@ public struct ConfigItem: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, externalID: String? = nil, type: String, name: String, status: String? = nil, ownerTeam: String? = nil,
-                accountID: UUID? = nil, attributes: [String: String] = [:], createdAt: Date, updatedAt: Date? = nil) {
+    public init(
+        id: UUID, externalID: String? = nil, type: String, name: String, status: String? = nil, ownerTeam: String? = nil,
+        accountID: UUID? = nil, attributes: [String: String] = [:], createdAt: Date, updatedAt: Date? = nil
+    ) {
         self.id = id
         self.externalID = externalID
         self.type = type
@@ -44,7 +46,8 @@ public struct ConfigItem: Sendable, Equatable {
         }
         if let reason = map.cmdb.problem(itemType: type) { throw StoreError.invalidValue(field: "type", reason: reason) }
         if let ownerTeam, map.teams[ownerTeam] == nil {
-            throw StoreError.invalidValue(field: "owner_team", reason: "unknown team '\(ownerTeam)'; expected one of \(map.teams.keys.sorted().joined(separator: ", "))")
+            throw StoreError.invalidValue(
+                field: "owner_team", reason: "unknown team '\(ownerTeam)'; expected one of \(map.teams.keys.sorted().joined(separator: ", "))")
         }
         for key in attributes.keys where key.isEmpty || key.count > 100 {
             throw StoreError.invalidValue(field: "attributes", reason: "attribute names have 1 to 100 characters")

@@ -25,7 +25,8 @@ extension CRMRecord {
             case "due_date": dueDate = try value.map { try CRMText.date($0, field: field) }
             default:
                 let (required, optional) = Self.fields(of: kind)
-                throw StoreError.invalidValue(field: field, reason: "unknown field; a \(kind.rawValue) takes \((required + optional).sorted().joined(separator: ", "))")
+                throw StoreError.invalidValue(
+                    field: field, reason: "unknown field; a \(kind.rawValue) takes \((required + optional).sorted().joined(separator: ", "))")
             }
         }
     }
@@ -79,8 +80,11 @@ extension Account {
     /// Refuses an entity that is not one of `entities` (the map's, in order).
     public func checkEntity(among entities: [String]) throws {
         guard let entity, !entities.contains(entity) else { return }
-        throw StoreError.invalidValue(field: "entity", reason: entities.isEmpty ? "the map declares no legal entities"
-            : "unknown entity '\(entity)'; expected one of \(entities.joined(separator: ", "))")
+        throw StoreError.invalidValue(
+            field: "entity",
+            reason: entities.isEmpty
+                ? "the map declares no legal entities"
+                : "unknown entity '\(entity)'; expected one of \(entities.joined(separator: ", "))")
     }
 }
 
@@ -94,7 +98,9 @@ extension Contact {
             case "name": name = value ?? ""
             case "email": email = value?.lowercased()
             default:
-                throw StoreError.invalidValue(field: field, reason: "unknown field; a contact takes \(Self.fieldNames.joined(separator: ", ")), account_id, account_external_id")
+                throw StoreError.invalidValue(
+                    field: field, reason: "unknown field; a contact takes \(Self.fieldNames.joined(separator: ", ")), account_id, account_external_id"
+                )
             }
         }
     }

@@ -68,8 +68,10 @@ public struct CRMImporter: Sendable {
 
     /// Applies rows in transactions of `batchSize`: `apply` says whether a row was created (true)
     /// or updated; a row it refuses with a `StoreError` is reported with its line, the others kept.
-    static func inBatches(_ rows: [ImportRow], database: RelaisDatabase, now: @Sendable () -> Date,
-                          apply: @escaping @Sendable (ImportRow, Date, any SQLDatabase) async throws -> Bool) async throws -> ImportReport {
+    static func inBatches(
+        _ rows: [ImportRow], database: RelaisDatabase, now: @Sendable () -> Date,
+        apply: @escaping @Sendable (ImportRow, Date, any SQLDatabase) async throws -> Bool
+    ) async throws -> ImportReport {
         var report = ImportReport()
         report.received = rows.count
         for start in stride(from: 0, to: rows.count, by: batchSize) {
@@ -101,16 +103,19 @@ public struct CRMImporter: Sendable {
         }
     }
 
-    func apply(_ row: ImportRow, kind: CRMObjectKind, organizationID: UUID, reach: AccessScope? = nil, now: Date, on db: any SQLDatabase) async throws -> Outcome {
+    func apply(
+        _ row: ImportRow, kind: CRMObjectKind, organizationID: UUID, reach: AccessScope? = nil, now: Date, on db: any SQLDatabase
+    ) async throws -> Outcome {
         var values = row.values
         let externalID = values.removeValue(forKey: "external_id").flatMap(CRMText.value)
         values.removeValue(forKey: "id")
         let accountID = try await resolveAccount(&values, kind: kind, organizationID: organizationID, on: db)
         switch kind {
         case .account:
-            var account = try await externalID.asyncFlatMap {
-                try await CRMRepository.account(organizationID: organizationID, where: "external_id", is: $0, on: db)
-            } ?? Account(id: UUID.timeOrdered(at: now), name: "", externalID: externalID, createdAt: now)
+            var account =
+                try await externalID.asyncFlatMap {
+                    try await CRMRepository.account(organizationID: organizationID, where: "external_id", is: $0, on: db)
+                } ?? Account(id: UUID.timeOrdered(at: now), name: "", externalID: externalID, createdAt: now)
             let isNew = account.name.isEmpty
             if !isNew, let reach, !reach.reaches(entity: account.entity) {
                 throw StoreError.invalidValue(field: "external_id", reason: "the account's legal entity is not granted to the importer")
@@ -173,17 +178,20 @@ public struct CRMImporter: Sendable {
         let byExternal = values.removeValue(forKey: "account_external_id").flatMap(CRMText.value)
         guard byID != nil || byExternal != nil else { return nil }
         if kind == .account {
-            throw StoreError.invalidValue(field: byID != nil ? "account_id" : "account_external_id", reason: "an account does not belong to an account")
+            throw StoreError.invalidValue(
+                field: byID != nil ? "account_id" : "account_external_id", reason: "an account does not belong to an account")
         }
         if let byID {
             guard let id = UUID(uuidString: byID),
-                  let account = try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.text, on: db) else {
+                let account = try await CRMRepository.account(organizationID: organizationID, where: "id", is: id.text, on: db)
+            else {
                 throw StoreError.invalidValue(field: "account_id", reason: "no account '\(byID)'")
             }
             return account.id
         }
         guard let byExternal,
-              let account = try await CRMRepository.account(organizationID: organizationID, where: "external_id", is: byExternal, on: db) else {
+            let account = try await CRMRepository.account(organizationID: organizationID, where: "external_id", is: byExternal, on: db)
+        else {
             throw StoreError.invalidValue(field: "account_external_id", reason: "no account with external id '\(byExternal ?? "")'")
         }
         return account.id

@@ -30,7 +30,8 @@ public struct CRMPushes: Sendable {
     /// Up to `limit` tickets changed after `mark`, oldest change first, whose account has an external id.
     public func tickets(organizationID: UUID, after mark: Mark?, limit: Int) async throws -> [TicketPush] {
         try await database.read { db in
-            var query = SQLQueryString("""
+            var query = SQLQueryString(
+                """
                 SELECT t.id, a.external_id FROM tickets t JOIN accounts a ON a.id = t.account_id
                 WHERE t.organization_id = \(bind: organizationID.text) AND a.external_id IS NOT NULL
                 """)
@@ -46,8 +47,9 @@ public struct CRMPushes: Sendable {
             query.appendLiteral(" ORDER BY t.updated_at, t.id LIMIT ")
             query.appendInterpolation(literal: limit)
             let rows = try await db.raw(query).all()
-            let companies = Dictionary(try rows.map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "external_id", as: String.self)) },
-                                       uniquingKeysWith: { first, _ in first })
+            let companies = Dictionary(
+                try rows.map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "external_id", as: String.self)) },
+                uniquingKeysWith: { first, _ in first })
             guard !companies.isEmpty else { return [] }
             let tickets = try await TicketRow.select(on: db).where("id", .in, Array(companies.keys)).all().map(TicketRow.decode)
             // The CRM's ids of the linked contacts and records.
@@ -56,7 +58,8 @@ public struct CRMPushes: Sendable {
             if !linkedIDs.isEmpty {
                 for table in ["contacts", "crm_records"] {
                     for row in try await db.select().columns("id", "external_id").from(table).where("id", .in, linkedIDs.sorted())
-                        .where("external_id", .isNot, SQLLiteral.null).all() {
+                        .where("external_id", .isNot, SQLLiteral.null).all()
+                    {
                         external[try row.decode(column: "id", as: String.self)] = try row.decode(column: "external_id", as: String.self)
                     }
                 }
@@ -92,29 +95,37 @@ public struct CRMPushes: Sendable {
     }
 
     /// What was pushed of `object` for these local ids: the CRM's id and the digest sent.
-    public func links(connector: String, object: String, organizationID: UUID, localIDs: [String]) async throws -> [String: (remoteID: String, digest: String)] {
+    public func links(
+        connector: String, object: String, organizationID: UUID, localIDs: [String]
+    ) async throws -> [String: (remoteID: String, digest: String)] {
         guard !localIDs.isEmpty else { return [:] }
         return try await database.read { db in
             var links: [String: (remoteID: String, digest: String)] = [:]
             for row in try await db.select().columns("local_id", "remote_id", "digest").from("crm_links")
                 .where("organization_id", .equal, organizationID.text).where("connector", .equal, connector).where("object", .equal, object)
-                .where("local_id", .in, localIDs).all() {
-                links[try row.decode(column: "local_id", as: String.self)] = (try row.decode(column: "remote_id", as: String.self),
-                                                                              try row.decode(column: "digest", as: String.self))
+                .where("local_id", .in, localIDs).all()
+            {
+                links[try row.decode(column: "local_id", as: String.self)] = (
+                    try row.decode(column: "remote_id", as: String.self),
+                    try row.decode(column: "digest", as: String.self)
+                )
             }
             return links
         }
     }
 
     /// Records what was pushed.
-    public func record(connector: String, object: String, organizationID: UUID, _ pushed: [(localID: String, remoteID: String, digest: String)],
-                       at instant: Date) async throws {
+    public func record(
+        connector: String, object: String, organizationID: UUID, _ pushed: [(localID: String, remoteID: String, digest: String)],
+        at instant: Date
+    ) async throws {
         guard !pushed.isEmpty else { return }
         try await database.transaction { db in
-            try await RowInsert.run("crm_links", columns: ["organization_id", "connector", "object", "local_id", "remote_id", "digest", "pushed_at"],
-                                    rows: pushed.map { [organizationID.text, connector, object, $0.localID, $0.remoteID, $0.digest, Millis.from(instant)] },
-                                    upsertingOn: "organization_id, connector, object, local_id",
-                                    updating: "remote_id = excluded.remote_id, digest = excluded.digest, pushed_at = excluded.pushed_at", on: db)
+            try await RowInsert.run(
+                "crm_links", columns: ["organization_id", "connector", "object", "local_id", "remote_id", "digest", "pushed_at"],
+                rows: pushed.map { [organizationID.text, connector, object, $0.localID, $0.remoteID, $0.digest, Millis.from(instant)] },
+                upsertingOn: "organization_id, connector, object, local_id",
+                updating: "remote_id = excluded.remote_id, digest = excluded.digest, pushed_at = excluded.pushed_at", on: db)
         }
     }
 }

@@ -92,7 +92,8 @@ public struct CRMRecord: Sendable, Equatable {
         }
         let accepted = Set(required + optional)
         if let extra = present.subtracting(accepted).sorted().first {
-            throw StoreError.invalidValue(field: extra, reason: "a \(kind.rawValue) has no \(extra); it takes \(accepted.sorted().joined(separator: ", "))")
+            throw StoreError.invalidValue(
+                field: extra, reason: "a \(kind.rawValue) has no \(extra); it takes \(accepted.sorted().joined(separator: ", "))")
         }
         for (field, text) in [("name", name), ("number", number), ("product", product), ("stage", stage)] {
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -100,7 +101,8 @@ public struct CRMRecord: Sendable, Equatable {
             }
         }
         if let status, let allowed = Self.statuses[kind], !allowed.contains(status) {
-            throw StoreError.invalidValue(field: "status", reason: "'\(status)' is not a \(kind.rawValue) status; expected one of \(allowed.joined(separator: ", "))")
+            throw StoreError.invalidValue(
+                field: "status", reason: "'\(status)' is not a \(kind.rawValue) status; expected one of \(allowed.joined(separator: ", "))")
         }
         if let amountCents, amountCents < 0, kind != .invoice {
             throw StoreError.invalidValue(field: "amount", reason: "must not be negative")
@@ -143,7 +145,8 @@ public enum Money {
         let digits = negative ? String(trimmed.dropFirst()) : trimmed
         let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              parts[0].count <= 15, let whole = Int(parts[0]) else {
+            parts[0].count <= 15, let whole = Int(parts[0])
+        else {
             throw StoreError.invalidValue(field: field, reason: "'\(text)' is not an amount such as 1250.00")
         }
         var fraction = 0

@@ -58,7 +58,8 @@ public struct CRMReports: Sendable {
         let account = accountID.map { SQLQueryString(" AND t.account_id = \(bind: $0.text)") } ?? SQLQueryString("")
         let accountFilter: SQLQueryString = "\(account) AND \(cut.condition(table: "t"))"
         return try await database.read { db in
-            var facts = try await db.raw("""
+            var facts = try await db.raw(
+                """
                 SELECT t.id, t.key, t.title, t.family, t.severity, t.category, t.status_category, t.created_at, t.account_id,
                        a.name AS account_name, a.segment, a.region, a.tier, a.annual_revenue, a.currency,
                        s.first_response, s.resolution, r.score
@@ -66,14 +67,16 @@ public struct CRMReports: Sendable {
                 LEFT JOIN ticket_sla s ON s.ticket_id = t.id LEFT JOIN ticket_ratings r ON r.ticket_id = t.id
                 WHERE t.organization_id = \(bind: organization) AND t.created_at >= \(bind: start) AND t.created_at < \(bind: end)\(accountFilter)
                 ORDER BY t.created_at, t.id
-                """).all().map { row in
+                """
+            ).all().map { row in
                 TicketFacts(
                     id: try row.decode(column: "id", as: String.self), key: try row.decode(column: "key", as: String.self),
                     title: try row.decode(column: "title", as: String.self), family: try row.decode(column: "family", as: String.self),
                     severity: try row.decode(column: "severity", as: String?.self), category: try row.decode(column: "category", as: String?.self),
                     statusCategory: StatusCategory(rawValue: try row.decode(column: "status_category", as: String.self)) ?? .open,
                     createdAt: try row.decode(column: "created_at", as: Int.self), accountID: try row.decode(column: "account_id", as: String?.self),
-                    accountName: try row.decode(column: "account_name", as: String?.self), segment: try row.decode(column: "segment", as: String?.self),
+                    accountName: try row.decode(column: "account_name", as: String?.self),
+                    segment: try row.decode(column: "segment", as: String?.self),
                     region: try row.decode(column: "region", as: String?.self), tier: try row.decode(column: "tier", as: String?.self),
                     revenue: try row.decode(column: "annual_revenue", as: Int?.self), currency: try row.decode(column: "currency", as: String?.self),
                     firstResponse: try row.decode(column: "first_response", as: String?.self).flatMap(SLAMetricState.Outcome.init(rawValue:)),
@@ -83,27 +86,32 @@ public struct CRMReports: Sendable {
             guard !facts.isEmpty else { return facts }
             var index: [String: Int] = [:]
             for (position, fact) in facts.enumerated() { index[fact.id] = position }
-            let products = try await db.raw("""
+            let products = try await db.raw(
+                """
                 SELECT l.ticket_id, c.product FROM ticket_links l JOIN crm_records c ON c.id = l.object_id
                 JOIN tickets t ON t.id = l.ticket_id
                 WHERE l.organization_id = \(bind: organization) AND l.kind = 'subscription'
                   AND t.created_at >= \(bind: start) AND t.created_at < \(bind: end)\(accountFilter)
-                """).all()
+                """
+            ).all()
             for row in products {
                 if let position = index[try row.decode(column: "ticket_id", as: String.self)], facts[position].product == nil {
                     facts[position].product = try row.decode(column: "product", as: String?.self)
                 }
             }
-            let moves = try await db.raw("""
+            let moves = try await db.raw(
+                """
                 SELECT e.ticket_id, e.from_value, e.to_value, e.occurred_at FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
                 WHERE t.organization_id = \(bind: organization) AND t.created_at >= \(bind: start) AND t.created_at < \(bind: end)\(accountFilter)
                   AND e.kind = 'status_changed'
                 ORDER BY e.ticket_id, e.sequence
-                """).all()
+                """
+            ).all()
             for row in moves {
                 guard let position = index[try row.decode(column: "ticket_id", as: String.self)], facts[position].statusCategory.isDone,
-                      let workflow = map.families[facts[position].family].flatMap({ map.workflows[$0.workflow] }),
-                      let status = try row.decode(column: "to_value", as: String?.self), workflow.category(of: status)?.isDone == true else { continue }
+                    let workflow = map.families[facts[position].family].flatMap({ map.workflows[$0.workflow] }),
+                    let status = try row.decode(column: "to_value", as: String?.self), workflow.category(of: status)?.isDone == true
+                else { continue }
                 // Entering a done status from one that is not: the last such entry is the final resolution
                 // (a reopened ticket counts to its last one; closing a solved ticket keeps the time it was solved).
                 let previous = try row.decode(column: "from_value", as: String?.self).flatMap { workflow.category(of: $0) }
@@ -130,13 +138,21 @@ public struct CRMReports: Sendable {
     func revenueAgainstIncidents(_ facts: [TicketFacts]) -> ReportTable {
         let facts = facts.filter { $0.accountID != nil }
         let severe = topSeverity
-        var table = ReportTable(name: "revenue-incidents",
-                                columns: ["account", "segment", "tier", "annual_revenue", "currency", "tickets", "critical_tickets", "tickets_per_million"], rows: [])
-        for (_, tickets) in Dictionary(grouping: facts, by: { $0.accountID! }).sorted(by: { ($0.value[0].revenue ?? -1, $0.key) > ($1.value[0].revenue ?? -1, $1.key) }) {
+        var table = ReportTable(
+            name: "revenue-incidents",
+            columns: ["account", "segment", "tier", "annual_revenue", "currency", "tickets", "critical_tickets", "tickets_per_million"], rows: [])
+        for (_, tickets) in Dictionary(grouping: facts, by: { $0.accountID! }).sorted(by: {
+            ($0.value[0].revenue ?? -1, $0.key) > ($1.value[0].revenue ?? -1, $1.key)
+        }) {
             let first = tickets[0]
-            let perMillion: ReportTable.Value = first.revenue.flatMap { $0 > 0 ? .number(Self.round(Double(tickets.count) * 1_000_000 / Double($0))) : nil } ?? .null
-            table.rows.append([.text(first.accountName ?? ""), Self.text(first.segment), Self.text(first.tier), first.revenue.map(ReportTable.Value.integer) ?? .null,
-                               Self.text(first.currency), .integer(tickets.count), .integer(tickets.filter { $0.severity == severe && severe != nil }.count), perMillion])
+            let perMillion: ReportTable.Value =
+                first.revenue.flatMap { $0 > 0 ? .number(Self.round(Double(tickets.count) * 1_000_000 / Double($0))) : nil } ?? .null
+            table.rows.append([
+                .text(first.accountName ?? ""), Self.text(first.segment), Self.text(first.tier),
+                first.revenue.map(ReportTable.Value.integer) ?? .null,
+                Self.text(first.currency), .integer(tickets.count), .integer(tickets.filter { $0.severity == severe && severe != nil }.count),
+                perMillion,
+            ])
         }
         return table
     }
@@ -155,8 +171,10 @@ public struct CRMReports: Sendable {
             let upper = upperHours == Int.max ? Int.max : upperHours * 3_600_000
             let inBand = facts.filter { $0.resolutionTime! >= lower && $0.resolutionTime! < upper }
             let scores = inBand.compactMap(\.score)
-            table.rows.append([.text(name), .integer(inBand.count), .integer(scores.count),
-                               scores.isEmpty ? .null : .number(Self.round(Double(scores.reduce(0, +)) / Double(scores.count)))])
+            table.rows.append([
+                .text(name), .integer(inBand.count), .integer(scores.count),
+                scores.isEmpty ? .null : .number(Self.round(Double(scores.reduce(0, +)) / Double(scores.count))),
+            ])
             lower = upper
         }
         return table
@@ -169,8 +187,12 @@ public struct CRMReports: Sendable {
 
     func slaCompliance(_ facts: [TicketFacts], by grouping: SLAGrouping) -> ReportTable {
         let facts = facts.filter { $0.firstResponse != nil || $0.resolution != nil }
-        var table = ReportTable(name: "sla-compliance", columns: [grouping.rawValue, "tickets", "first_response_met", "first_response_breached",
-                                                               "resolution_met", "resolution_breached", "compliance"], rows: [])
+        var table = ReportTable(
+            name: "sla-compliance",
+            columns: [
+                grouping.rawValue, "tickets", "first_response_met", "first_response_breached",
+                "resolution_met", "resolution_breached", "compliance",
+            ], rows: [])
         let groups = Dictionary(grouping: facts) { fact -> String in
             switch grouping {
             case .account: fact.accountName ?? ""
@@ -181,11 +203,14 @@ public struct CRMReports: Sendable {
             }
         }
         for (name, tickets) in groups.sorted(by: { $0.key < $1.key }) {
-            let counts = [tickets.filter { $0.firstResponse == .met }.count, tickets.filter { $0.firstResponse == .breached }.count,
-                          tickets.filter { $0.resolution == .met }.count, tickets.filter { $0.resolution == .breached }.count]
+            let counts = [
+                tickets.filter { $0.firstResponse == .met }.count, tickets.filter { $0.firstResponse == .breached }.count,
+                tickets.filter { $0.resolution == .met }.count, tickets.filter { $0.resolution == .breached }.count,
+            ]
             let decided = counts.reduce(0, +)
-            table.rows.append([name.isEmpty ? .null : .text(name), .integer(tickets.count)] + counts.map(ReportTable.Value.integer)
-                              + [decided == 0 ? .null : .number(Self.round(Double(counts[0] + counts[2]) / Double(decided)))])
+            table.rows.append(
+                [name.isEmpty ? .null : .text(name), .integer(tickets.count)] + counts.map(ReportTable.Value.integer)
+                    + [decided == 0 ? .null : .number(Self.round(Double(counts[0] + counts[2]) / Double(decided)))])
         }
         return table
     }
@@ -245,8 +270,10 @@ public struct AccountOverview: Sendable {
 
 extension CRMReports {
     /// An account's overview; its tickets are those within `scope` only.
-    public func overview(organizationID: UUID, accountID: UUID, from: Date, to: Date, today: CivilDate,
-                         scope: AccessScope = .everything) async throws -> AccountOverview {
+    public func overview(
+        organizationID: UUID, accountID: UUID, from: Date, to: Date, today: CivilDate,
+        scope: AccessScope = .everything
+    ) async throws -> AccountOverview {
         let crm = CRMRepository(database: database)
         guard let account = try await crm.account(organizationID: organizationID, id: accountID) else {
             throw StoreError.notFound(what: "account", id: accountID.text)
@@ -267,7 +294,8 @@ extension CRMReports {
         let hours = facts.compactMap(\.resolutionTime).map { Double($0) / 3_600_000 }.sorted()
         if !hours.isEmpty {
             overview.meanResolutionHours = Self.round(hours.reduce(0, +) / Double(hours.count))
-            overview.medianResolutionHours = Self.round(hours.count % 2 == 1 ? hours[hours.count / 2] : (hours[hours.count / 2 - 1] + hours[hours.count / 2]) / 2)
+            overview.medianResolutionHours = Self.round(
+                hours.count % 2 == 1 ? hours[hours.count / 2] : (hours[hours.count / 2 - 1] + hours[hours.count / 2]) / 2)
         }
         let scores = facts.compactMap(\.score)
         overview.ratings = scores.count
@@ -276,11 +304,12 @@ extension CRMReports {
         (overview.openCritical, overview.latest) = try await database.read { db in
             func briefs(_ select: SQLSelectBuilder) async throws -> [TicketBrief] {
                 try await select.all().map { row in
-                    TicketBrief(key: try row.decode(column: "key", as: String.self), title: try row.decode(column: "title", as: String.self),
-                                family: try row.decode(column: "family", as: String.self), severity: try row.decode(column: "severity", as: String?.self),
-                                status: try row.decode(column: "status", as: String.self),
-                                statusCategory: StatusCategory(rawValue: try row.decode(column: "status_category", as: String.self)) ?? .open,
-                                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
+                    TicketBrief(
+                        key: try row.decode(column: "key", as: String.self), title: try row.decode(column: "title", as: String.self),
+                        family: try row.decode(column: "family", as: String.self), severity: try row.decode(column: "severity", as: String?.self),
+                        status: try row.decode(column: "status", as: String.self),
+                        statusCategory: StatusCategory(rawValue: try row.decode(column: "status_category", as: String.self)) ?? .open,
+                        createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
                 }
             }
             func base() -> SQLSelectBuilder {
@@ -288,13 +317,18 @@ extension CRMReports {
                     .where("organization_id", .equal, organizationID.text).where("account_id", .equal, accountID.text)
                     .where(AccessFilter.condition(scope, table: "tickets"))
             }
-            let critical = severe == nil ? [] : try await briefs(base().where("severity", .equal, severe!)
-                .where("status_category", .notIn, [StatusCategory.solved.rawValue, StatusCategory.closed.rawValue])
-                .orderBy("created_at").limit(50))
+            let critical =
+                severe == nil
+                ? []
+                : try await briefs(
+                    base().where("severity", .equal, severe!)
+                        .where("status_category", .notIn, [StatusCategory.solved.rawValue, StatusCategory.closed.rawValue])
+                        .orderBy("created_at").limit(50))
             let latest = try await briefs(base().orderBy("created_at", .descending).orderBy("id", .descending).limit(5))
             return (critical, latest)
         }
-        overview.openSignals = try await SignalService(map: map, database: database).list(organizationID: organizationID, status: .open, accountID: accountID)
+        overview.openSignals = try await SignalService(map: map, database: database).list(
+            organizationID: organizationID, status: .open, accountID: accountID)
         overview.records = try await crm.records(organizationID: organizationID, accountID: accountID)
         overview.nextRenewal = overview.records.filter { CRMStatus.isInForce($0.status) }
             .compactMap(\.renewalDate).filter { $0 >= today }.min()

@@ -94,7 +94,9 @@ public struct CRMRepository: Sendable {
 
     public init(database: RelaisDatabase) { self.database = database }
 
-    static let accountColumns = ["id", "name", "external_id", "domain", "tier", "segment", "region", "owner", "annual_revenue", "currency", "entity", "created_at"]
+    static let accountColumns = [
+        "id", "name", "external_id", "domain", "tier", "segment", "region", "owner", "annual_revenue", "currency", "entity", "created_at",
+    ]
     static let contactColumns = ["id", "account_id", "name", "email", "external_id", "created_at"]
 
     // MARK: Accounts
@@ -162,9 +164,12 @@ public struct CRMRepository: Sendable {
     }
 
     /// A page of the accounts `scope` reaches (by entity).
-    public func accounts(organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?) async throws -> ([Account], PageCursor?) {
-        let rows = try await page(table: "accounts", columns: Self.accountColumns, organizationID: organizationID,
-                                  condition: scope.entities == nil ? nil : AccessFilter.entityCondition(scope), limit: limit, after: cursor)
+    public func accounts(
+        organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?
+    ) async throws -> ([Account], PageCursor?) {
+        let rows = try await page(
+            table: "accounts", columns: Self.accountColumns, organizationID: organizationID,
+            condition: scope.entities == nil ? nil : AccessFilter.entityCondition(scope), limit: limit, after: cursor)
         let accounts = try rows.prefix(limit).map(Self.decodeAccount)
         let next = rows.count > limit ? accounts.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
         return (accounts, next)
@@ -176,12 +181,14 @@ public struct CRMRepository: Sendable {
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
         let columns = Self.accountColumns.joined(separator: ", ")
         return try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(unsafeRaw: columns) FROM accounts
                 WHERE organization_id = \(bind: organizationID.text) AND LOWER(name) LIKE \(bind: escaped + "%") ESCAPE '\\'
                 AND \(AccessFilter.entityCondition(scope))
                 ORDER BY name LIMIT \(literal: max(1, min(limit, 50)))
-                """).all().map(Self.decodeAccount)
+                """
+            ).all().map(Self.decodeAccount)
         }
     }
 
@@ -196,8 +203,10 @@ public struct CRMRepository: Sendable {
         try await checkExternalID(contact.externalID, of: contact.id, in: "contacts", organizationID: organizationID, on: db)
         try await db.insert(into: "contacts")
             .columns("id", "organization_id", "account_id", "name", "email", "external_id", "created_at")
-            .values(SQLBind(contact.id.text), SQLBind(organizationID.text), SQLBind(contact.accountID?.text), SQLBind(contact.name),
-                    SQLBind(contact.email), SQLBind(contact.externalID), SQLBind(Millis.from(contact.createdAt)))
+            .values(
+                SQLBind(contact.id.text), SQLBind(organizationID.text), SQLBind(contact.accountID?.text), SQLBind(contact.name),
+                SQLBind(contact.email), SQLBind(contact.externalID), SQLBind(Millis.from(contact.createdAt))
+            )
             .run()
     }
 
@@ -237,9 +246,12 @@ public struct CRMRepository: Sendable {
     /// one, not yet stored, in the account that declares the address's domain. A new contact's id
     /// is derived from the organisation and the address, so messages from a new sender written at
     /// once (each storing it with `insertIfAbsent`) make one contact.
-    public func intakeContact(organizationID: UUID, email: String, name: String?, now: Date) async throws -> (contact: Contact, account: Account?, isNew: Bool) {
+    public func intakeContact(
+        organizationID: UUID, email: String, name: String?, now: Date
+    ) async throws -> (contact: Contact, account: Account?, isNew: Bool) {
         let address = email.trimmingCharacters(in: .whitespaces).lowercased()
-        if var known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) }) {
+        if var known = try await database.read({ db in try await Self.contact(organizationID: organizationID, where: "email", is: address, on: db) })
+        {
             if let accountID = known.accountID { return (known, try await account(organizationID: organizationID, id: accountID), false) }
             // A contact first seen before any account declared its domain joins the account now.
             guard let account = try await account(organizationID: organizationID, forEmail: address) else { return (known, nil, false) }
@@ -249,8 +261,9 @@ public struct CRMRepository: Sendable {
             return (joined, account, false)
         }
         let account = try await account(organizationID: organizationID, forEmail: address)
-        let contact = Contact(id: Self.intakeContactID(organizationID: organizationID, email: address), accountID: account?.id,
-                              name: name.flatMap(CRMText.value) ?? address, email: address, createdAt: now)
+        let contact = Contact(
+            id: Self.intakeContactID(organizationID: organizationID, email: address), accountID: account?.id,
+            name: name.flatMap(CRMText.value) ?? address, email: address, createdAt: now)
         return (contact, account, true)
     }
 
@@ -259,25 +272,34 @@ public struct CRMRepository: Sendable {
     static func insertIfAbsent(_ contacts: [Contact], organizationID: UUID, on db: any SQLDatabase) async throws {
         var rows: [String: RowInsert.Row] = [:]
         for contact in contacts {
-            rows[contact.id.text] = [contact.id.text, organizationID.text, contact.accountID?.text, contact.name, contact.email,
-                                     contact.externalID, Millis.from(contact.createdAt)]
+            rows[contact.id.text] = [
+                contact.id.text, organizationID.text, contact.accountID?.text, contact.name, contact.email,
+                contact.externalID, Millis.from(contact.createdAt),
+            ]
         }
-        try await RowInsert.run("contacts", columns: ["id", "organization_id", "account_id", "name", "email", "external_id", "created_at"],
-                                rows: rows.keys.sorted().map { rows[$0]! }, ignoringConflicts: true, on: db)
+        try await RowInsert.run(
+            "contacts", columns: ["id", "organization_id", "account_id", "name", "email", "external_id", "created_at"],
+            rows: rows.keys.sorted().map { rows[$0]! }, ignoringConflicts: true, on: db)
     }
 
     static func intakeContactID(organizationID: UUID, email: String) -> UUID {
         var bytes = Array(SHA256.hash(data: Data("\(organizationID.text)|contact|\(email)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: made by the application
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 
     /// A page of the contacts whose account `scope` reaches (by entity), and those of no account.
-    public func contacts(organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?) async throws -> ([Contact], PageCursor?) {
-        let rows = try await page(table: "contacts", columns: Self.contactColumns, organizationID: organizationID,
-                                  condition: scope.entities == nil ? nil : AccessFilter.accountCondition(scope), limit: limit, after: cursor)
+    public func contacts(
+        organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?
+    ) async throws -> ([Contact], PageCursor?) {
+        let rows = try await page(
+            table: "contacts", columns: Self.contactColumns, organizationID: organizationID,
+            condition: scope.entities == nil ? nil : AccessFilter.accountCondition(scope), limit: limit, after: cursor)
         let contacts = try rows.prefix(limit).map(Self.decodeContact)
         let next = rows.count > limit ? contacts.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
         return (contacts, next)
@@ -313,7 +335,7 @@ public struct CRMRepository: Sendable {
         try await checkExternalID(record.externalID, of: record.id, in: "crm_records", kind: record.kind, organizationID: organizationID, on: db)
         var update = db.update("crm_records")
         for (column, value) in zip(CRMRecordRow.columns, CRMRecordRow.row(record, organizationID: organizationID))
-            where !["id", "organization_id", "kind", "created_at"].contains(column) {
+        where !["id", "organization_id", "kind", "created_at"].contains(column) {
             update = update.set(column, to: value)
         }
         try await update.where("organization_id", .equal, organizationID.text).where("id", .equal, record.id.text).run()
@@ -325,7 +347,8 @@ public struct CRMRepository: Sendable {
             guard try await Self.record(organizationID: organizationID, kind: kind, where: "id", is: id.text, on: db) != nil else {
                 throw StoreError.notFound(what: kind.rawValue, id: id.text)
             }
-            let linked = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "linked").from("ticket_links")
+            let linked =
+                try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "linked").from("ticket_links")
                 .where("organization_id", .equal, organizationID.text).where("kind", .equal, kind.rawValue)
                 .where("object_id", .equal, id.text).first(decodingColumn: "linked", as: Int.self) ?? 0
             if linked > 0 {
@@ -340,24 +363,31 @@ public struct CRMRepository: Sendable {
     }
 
     public func record(organizationID: UUID, kind: CRMObjectKind, externalID: String) async throws -> CRMRecord? {
-        try await database.read { db in try await Self.record(organizationID: organizationID, kind: kind, where: "external_id", is: externalID, on: db) }
+        try await database.read { db in
+            try await Self.record(organizationID: organizationID, kind: kind, where: "external_id", is: externalID, on: db)
+        }
     }
 
-    static func record(organizationID: UUID, kind: CRMObjectKind, where column: String, is value: String, on db: any SQLDatabase) async throws -> CRMRecord? {
+    static func record(
+        organizationID: UUID, kind: CRMObjectKind, where column: String, is value: String, on db: any SQLDatabase
+    ) async throws -> CRMRecord? {
         try await CRMRecordRow.select(on: db).where("organization_id", .equal, organizationID.text).where("kind", .equal, kind.rawValue)
             .where(SQLColumn(column), .equal, SQLBind(value)).first().map(CRMRecordRow.decode)
     }
 
     /// Records of one kind, oldest first, optionally of one account.
     /// A page of the records of `kind` whose account `scope` reaches (by entity), and those of no account.
-    public func records(organizationID: UUID, kind: CRMObjectKind, accountID: UUID?, scope: AccessScope = .everything,
-                        limit: Int, after cursor: PageCursor?) async throws -> ([CRMRecord], PageCursor?) {
+    public func records(
+        organizationID: UUID, kind: CRMObjectKind, accountID: UUID?, scope: AccessScope = .everything,
+        limit: Int, after cursor: PageCursor?
+    ) async throws -> ([CRMRecord], PageCursor?) {
         let rows = try await database.read { db in
             var select = CRMRecordRow.select(on: db).where("organization_id", .equal, organizationID.text).where("kind", .equal, kind.rawValue)
             if let accountID { select = select.where("account_id", .equal, accountID.text) }
             if scope.entities != nil { select = select.where(AccessFilter.accountCondition(scope)) }
             if let cursor {
-                select = select.where(SQLQueryString("(created_at > \(bind: cursor.value) OR (created_at = \(bind: cursor.value) AND id > \(bind: cursor.id)))"))
+                select = select.where(
+                    SQLQueryString("(created_at > \(bind: cursor.value) OR (created_at = \(bind: cursor.value) AND id > \(bind: cursor.id)))"))
             }
             return try await select.orderBy("created_at").orderBy("id").limit(limit + 1).all()
         }
@@ -375,10 +405,13 @@ public struct CRMRepository: Sendable {
     }
 
     /// Refuses an external id that another row of `table` (of `kind`, for records) already holds.
-    static func checkExternalID(_ externalID: String?, of id: UUID, in table: String, kind: CRMObjectKind? = nil,
-                                organizationID: UUID, on db: any SQLDatabase) async throws {
+    static func checkExternalID(
+        _ externalID: String?, of id: UUID, in table: String, kind: CRMObjectKind? = nil,
+        organizationID: UUID, on db: any SQLDatabase
+    ) async throws {
         guard let externalID else { return }
-        var select = db.select().column("id").from(table).where("organization_id", .equal, organizationID.text).where("external_id", .equal, externalID)
+        var select = db.select().column("id").from(table).where("organization_id", .equal, organizationID.text).where(
+            "external_id", .equal, externalID)
         if let kind { select = select.where("kind", .equal, kind.rawValue) }
         if let holder = try await select.first(decodingColumn: "id", as: String.self), holder != id.text {
             throw StoreError.duplicate(field: "external_id", value: externalID)
@@ -392,13 +425,16 @@ public struct CRMRepository: Sendable {
         }
     }
 
-    private func page(table: String, columns: [String], organizationID: UUID, condition: SQLQueryString? = nil,
-                      limit: Int, after cursor: PageCursor?) async throws -> [any SQLRow] {
+    private func page(
+        table: String, columns: [String], organizationID: UUID, condition: SQLQueryString? = nil,
+        limit: Int, after cursor: PageCursor?
+    ) async throws -> [any SQLRow] {
         try await database.read { db in
             var select = db.select().columns(columns.map { SQLColumn($0) }).from(table).where("organization_id", .equal, organizationID.text)
             if let condition { select = select.where(condition) }
             if let cursor {
-                select = select.where(SQLQueryString("(created_at > \(bind: cursor.value) OR (created_at = \(bind: cursor.value) AND id > \(bind: cursor.id)))"))
+                select = select.where(
+                    SQLQueryString("(created_at > \(bind: cursor.value) OR (created_at = \(bind: cursor.value) AND id > \(bind: cursor.id)))"))
             }
             return try await select.orderBy("created_at").orderBy("id").limit(limit + 1).all()
         }
@@ -460,11 +496,13 @@ enum CRMRecordRow {
         func text(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
         func date(_ column: String) throws -> CivilDate? { try text(column).flatMap { CivilDate(iso: $0) } }
         guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
-              let kind = CRMObjectKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+            let kind = CRMObjectKind(rawValue: try row.decode(column: "kind", as: String.self))
+        else {
             throw StoreError.notFound(what: "crm record", id: "")
         }
-        var record = CRMRecord(id: id, kind: kind, accountID: try text("account_id").flatMap(UUID.init(uuidString:)),
-                               externalID: try text("external_id"), createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
+        var record = CRMRecord(
+            id: id, kind: kind, accountID: try text("account_id").flatMap(UUID.init(uuidString:)),
+            externalID: try text("external_id"), createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
         record.name = try text("name")
         record.number = try text("number")
         record.product = try text("product")
@@ -489,8 +527,9 @@ extension CRMRepository {
     /// Stores records in one transaction, without checks: for generated and already checked data.
     public func insertMany(_ records: [CRMRecord], organizationID: UUID) async throws {
         try await database.transaction { db in
-            try await RowInsert.run("crm_records", columns: CRMRecordRow.columns,
-                                    rows: records.map { CRMRecordRow.row($0, organizationID: organizationID) }, on: db)
+            try await RowInsert.run(
+                "crm_records", columns: CRMRecordRow.columns,
+                rows: records.map { CRMRecordRow.row($0, organizationID: organizationID) }, on: db)
         }
     }
 
@@ -507,8 +546,9 @@ extension CRMRepository {
                 var insert = db.insert(into: "contacts").columns("id", "organization_id", "account_id", "name", "email", "external_id", "created_at")
                 for index in chunk {
                     let contact = contacts[index]
-                    insert = insert.values(SQLBind(contact.id.text), SQLBind(organizationID.text), SQLBind(contact.accountID?.text),
-                                           SQLBind(contact.name), SQLBind(contact.email), SQLBind(contact.externalID), SQLBind(Millis.from(contact.createdAt)))
+                    insert = insert.values(
+                        SQLBind(contact.id.text), SQLBind(organizationID.text), SQLBind(contact.accountID?.text),
+                        SQLBind(contact.name), SQLBind(contact.email), SQLBind(contact.externalID), SQLBind(Millis.from(contact.createdAt)))
                 }
                 try await insert.run()
             }

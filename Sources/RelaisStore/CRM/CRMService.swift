@@ -55,7 +55,8 @@ public struct CRMService: Sendable {
         try principal.require(.read, .account)
         // An account of an entity out of the caller's reach does not exist for them.
         guard let account = try await repository.account(organizationID: principal.organizationID, id: id),
-              principal.access.reaches(entity: account.entity) else {
+            principal.access.reaches(entity: account.entity)
+        else {
             throw StoreError.notFound(what: "account", id: id.text)
         }
         return account
@@ -120,14 +121,17 @@ public struct CRMService: Sendable {
         if let id = UUID(uuidString: name) { return id }
         let found = try await accounts(named: name, limit: 50, by: principal).filter { $0.name.lowercased() == name.lowercased() }
         guard let account = found.first else { throw StoreError.invalidValue(field: "account", reason: "no account is named '\(name)'") }
-        guard found.count == 1 else { throw StoreError.invalidValue(field: "account", reason: "\(found.count) accounts are named '\(name)'; give its id") }
+        guard found.count == 1 else {
+            throw StoreError.invalidValue(field: "account", reason: "\(found.count) accounts are named '\(name)'; give its id")
+        }
         return account.id
     }
 
     public func contact(_ id: UUID, by principal: Principal) async throws -> Contact {
         try principal.require(.read, .contact)
         guard let contact = try await repository.contact(organizationID: principal.organizationID, id: id),
-              try await reachesAccount(contact.accountID, by: principal) else {
+            try await reachesAccount(contact.accountID, by: principal)
+        else {
             throw StoreError.notFound(what: "contact", id: id.text)
         }
         return contact
@@ -141,8 +145,9 @@ public struct CRMService: Sendable {
     /// A new contact; without an account it joins the account declaring its address's domain.
     public func createContact(name: String, email: String?, accountID: UUID?, externalID: String?, by principal: Principal) async throws -> Contact {
         try principal.require(.create, .contact)
-        var contact = Contact(id: UUID.timeOrdered(at: now()), accountID: accountID, name: name.trimmingCharacters(in: .whitespacesAndNewlines),
-                              email: email?.trimmingCharacters(in: .whitespaces).lowercased(), externalID: externalID, createdAt: now())
+        var contact = Contact(
+            id: UUID.timeOrdered(at: now()), accountID: accountID, name: name.trimmingCharacters(in: .whitespacesAndNewlines),
+            email: email?.trimmingCharacters(in: .whitespaces).lowercased(), externalID: externalID, createdAt: now())
         try contact.validate()
         if let accountID {
             guard try await repository.account(organizationID: principal.organizationID, id: accountID) != nil else {
@@ -173,7 +178,8 @@ public struct CRMService: Sendable {
     public func record(_ kind: CRMObjectKind, _ id: UUID, by principal: Principal) async throws -> CRMRecord {
         try principal.require(.read, .crmRecord)
         guard let record = try await repository.record(organizationID: principal.organizationID, kind: kind, id: id),
-              try await reachesAccount(record.accountID, by: principal) else {
+            try await reachesAccount(record.accountID, by: principal)
+        else {
             throw StoreError.notFound(what: kind.rawValue, id: id.text)
         }
         return record
@@ -193,7 +199,9 @@ public struct CRMService: Sendable {
     }
 
     /// Creates or updates the record the CRM knows by `externalID`; true when it was created.
-    public func upsertRecord(_ kind: CRMObjectKind, externalID: String, _ values: [String: String], by principal: Principal) async throws -> (CRMRecord, created: Bool) {
+    public func upsertRecord(
+        _ kind: CRMObjectKind, externalID: String, _ values: [String: String], by principal: Principal
+    ) async throws -> (CRMRecord, created: Bool) {
         try principal.require(.change, .crmRecord)
         if values["amount"] != nil { try principal.require(.change, .revenue) }
         guard let existing = try await repository.record(organizationID: principal.organizationID, kind: kind, externalID: externalID) else {
@@ -213,16 +221,22 @@ public struct CRMService: Sendable {
         try await repository.delete(kind: kind, id: id, organizationID: principal.organizationID)
     }
 
-    public func records(_ kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([CRMRecord], PageCursor?) {
+    public func records(
+        _ kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?, by principal: Principal
+    ) async throws -> ([CRMRecord], PageCursor?) {
         try principal.require(.list, .crmRecord)
-        return try await repository.records(organizationID: principal.organizationID, kind: kind, accountID: accountID, scope: principal.access,
-                                            limit: limit, after: cursor)
+        return try await repository.records(
+            organizationID: principal.organizationID, kind: kind, accountID: accountID, scope: principal.access,
+            limit: limit, after: cursor)
     }
 
     /// Moves `account_id` and `external_id` out of the values into the record.
     private func take(_ values: inout [String: String], into record: inout CRMRecord) throws {
         if let text = values.removeValue(forKey: "account_id") {
-            guard let value = CRMText.value(text) else { record.accountID = nil; return }
+            guard let value = CRMText.value(text) else {
+                record.accountID = nil
+                return
+            }
             guard let id = UUID(uuidString: value) else { throw StoreError.invalidValue(field: "account_id", reason: "'\(value)' is not a UUID") }
             record.accountID = id
         }
@@ -242,8 +256,9 @@ public struct CRMService: Sendable {
 
     public func overview(of accountID: UUID, from: Date, to: Date, by principal: Principal) async throws -> AccountOverview {
         _ = try await account(accountID, by: principal)
-        return try await reports.overview(organizationID: principal.organizationID, accountID: accountID, from: from, to: to,
-                                          today: CivilDate(utcDayOf: now()), scope: principal.access)
+        return try await reports.overview(
+            organizationID: principal.organizationID, accountID: accountID, from: from, to: to,
+            today: CivilDate(utcDayOf: now()), scope: principal.access)
     }
 
     public func rollup(of accountID: UUID, by principal: Principal) async throws -> AccountRollups.Summary {
@@ -266,23 +281,31 @@ public struct CRMService: Sendable {
     /// The managers' dashboard: SLA compliance by tier, satisfaction by time to resolution and,
     /// for holders of `crm.revenue`, revenue against tickets, read from one pass over the period's
     /// tickets rather than one per report.
-    public func dashboard(from: Date, to: Date, by principal: Principal) async throws -> (compliance: ReportTable, satisfaction: ReportTable, revenue: ReportTable?) {
+    public func dashboard(
+        from: Date, to: Date, by principal: Principal
+    ) async throws -> (compliance: ReportTable, satisfaction: ReportTable, revenue: ReportTable?) {
         try principal.require(.read, .report)
-        let facts = try await reports.facts(organizationID: principal.organizationID, from: from, to: to, cut: CRMReports.Cut(scope: principal.access))
-        return (reports.slaCompliance(facts, by: .tier), reports.satisfactionAgainstResolution(facts),
-                principal.may(.read, .revenue) ? reports.revenueAgainstIncidents(facts) : nil)
+        let facts = try await reports.facts(
+            organizationID: principal.organizationID, from: from, to: to, cut: CRMReports.Cut(scope: principal.access))
+        return (
+            reports.slaCompliance(facts, by: .tier), reports.satisfactionAgainstResolution(facts),
+            principal.may(.read, .revenue) ? reports.revenueAgainstIncidents(facts) : nil
+        )
     }
 
     /// A report over the tickets of the period the caller reaches, cut to one entity or brand when named.
-    public func report(_ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
-                       by principal: Principal) async throws -> ReportTable {
+    public func report(
+        _ report: Report, groupBy: CRMReports.SLAGrouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
+        by principal: Principal
+    ) async throws -> ReportTable {
         try principal.require(.read, .report)
         if report == .revenueIncidents { try principal.require(.read, .revenue) }
         let organization = principal.organizationID
         let cut = CRMReports.Cut(scope: principal.access, entity: entity, brand: brand)
         switch report {
         case .revenueIncidents: return try await reports.revenueAgainstIncidents(organizationID: organization, from: from, to: to, cut: cut)
-        case .satisfactionResolution: return try await reports.satisfactionAgainstResolution(organizationID: organization, from: from, to: to, cut: cut)
+        case .satisfactionResolution:
+            return try await reports.satisfactionAgainstResolution(organizationID: organization, from: from, to: to, cut: cut)
         case .slaCompliance: return try await reports.slaCompliance(organizationID: organization, from: from, to: to, by: groupBy, cut: cut)
         case .volume: return try await reports.volume(organizationID: organization, from: from, to: to, cut: cut)
         }

@@ -18,12 +18,15 @@ public struct ChannelIntake: Sendable {
     /// be read is quarantined. Throws only when the database fails.
     public func receive(channel: String, body: [UInt8], organizationID: UUID, quarantined entry: UUID? = nil) async throws -> MailIntake.Outcome {
         let hold = { (reason: String) async throws -> MailIntake.Outcome in
-            .quarantined(try await mail.quarantine(body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
-                                                   channel: channel, at: mail.now()), reason)
+            .quarantined(
+                try await mail.quarantine(
+                    body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
+                    channel: channel, at: mail.now()), reason)
         }
         guard body.count <= Self.maxSize else { return try await hold("larger than \(Self.maxSize >> 10) KiB") }
         do {
-            return try await receive(channel: channel, message: try ChannelRules.parse(body), body: body, organizationID: organizationID, quarantined: entry)
+            return try await receive(
+                channel: channel, message: try ChannelRules.parse(body), body: body, organizationID: organizationID, quarantined: entry)
         } catch let refusal as ChannelRules.Refusal {
             return try await hold(refusal.reason)
         }
@@ -31,13 +34,17 @@ public struct ChannelIntake: Sendable {
 
     /// Handles one message already read and validated (`ChannelRules.validate`); `body` is what
     /// is kept of it, the message re-encoded when not given.
-    public func receive(channel: String, message: ChannelMessage, body: [UInt8]? = nil, organizationID: UUID,
-                        quarantined entry: UUID? = nil) async throws -> MailIntake.Outcome {
+    public func receive(
+        channel: String, message: ChannelMessage, body: [UInt8]? = nil, organizationID: UUID,
+        quarantined entry: UUID? = nil
+    ) async throws -> MailIntake.Outcome {
         let time = mail.now()
         let body = try body ?? Array(JSONEncoder().encode(message))
         func hold(_ reason: String) async throws -> MailIntake.Outcome {
-            .quarantined(try await mail.quarantine(body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
-                                                   channel: channel, at: time), reason)
+            .quarantined(
+                try await mail.quarantine(
+                    body, recipients: [], reason: reason, organizationID: organizationID, entry: entry,
+                    channel: channel, at: time), reason)
         }
         let automatic = message.automatic == true ? "sent by an automatic system" : nil
         // Recorded with what it produced, in one transaction, as mail is.
@@ -48,15 +55,19 @@ public struct ChannelIntake: Sendable {
         let record = IntakeRecord(
             id: UUID.timeOrdered(at: time).text, organizationID: organizationID, channel: channel, messageID: message.messageID,
             row: { id, ticketID, outcome in
-                [id, organizationID.text, "in", channel, message.messageID, message.conversationID, nil as String?,
-                 sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, ticketID?.text, outcome,
-                 automatic, body.count, Data(body).base64EncodedString(), Millis.from(time)]
+                [
+                    id, organizationID.text, "in", channel, message.messageID, message.conversationID, nil as String?,
+                    sender.email ?? sender.phone ?? sender.handle, sender.name, message.subject.map { String($0.prefix(500)) }, ticketID?.text,
+                    outcome,
+                    automatic, body.count, Data(body).base64EncodedString(), Millis.from(time),
+                ]
             }, at: time)
         let author = ChannelRules.author(sender, channel: channel)
         do {
             if let ticket = try await conversationTicket(channel: channel, conversation: message.conversationID, organizationID: organizationID) {
-                let updated = try await mail.tickets.channelReply(to: ticket, body: message.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                                  author: author, isPublic: automatic == nil, channel: channel, record: record)
+                let updated = try await mail.tickets.channelReply(
+                    to: ticket, body: message.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                    author: author, isPublic: automatic == nil, channel: channel, record: record)
                 return .commented(updated.key)
             }
             let draft: TicketDraft
@@ -69,8 +80,9 @@ public struct ChannelIntake: Sendable {
             }
             let principal = Principal(userID: UUID(), organizationID: organizationID, name: author, role: .agent)
             do {
-                let created = try await mail.tickets.open(draft, by: principal, idempotency: MailIntake.claim(message.messageID, channel: channel),
-                                                          checkedLinks: nil, record: record)
+                let created = try await mail.tickets.open(
+                    draft, by: principal, idempotency: MailIntake.claim(message.messageID, channel: channel),
+                    checkedLinks: nil, record: record)
                 return created.replayed ? .duplicate(created.ticket.key) : .opened(created.ticket.key)
             } catch let error as TicketError {
                 return try await hold("the ticket could not be opened: \(error)")
@@ -92,8 +104,9 @@ public struct ChannelIntake: Sendable {
                 .orderBy("received_at", .descending).limit(1).first()
         }
         guard let ticketID = try row?.decode(column: "ticket_id", as: String?.self),
-              let ticket = try await mail.tickets.tickets.find(organizationID: organizationID, id: ticketID),
-              ticket.statusCategory != .closed else { return nil }
+            let ticket = try await mail.tickets.tickets.find(organizationID: organizationID, id: ticketID),
+            ticket.statusCategory != .closed
+        else { return nil }
         return ticket
     }
 
@@ -115,7 +128,8 @@ public struct ChannelIntake: Sendable {
                         .where("kind", .equal, identity.kind).where("value", .equal, identity.value).first()
                 }
                 if let text = try row?.decode(column: "contact_id", as: String.self), let id = UUID(uuidString: text),
-                   let found = try await crm.contact(organizationID: organizationID, id: id) {
+                    let found = try await crm.contact(organizationID: organizationID, id: id)
+                {
                     contact = found
                     break
                 }
@@ -132,8 +146,9 @@ public struct ChannelIntake: Sendable {
         if !identities.isEmpty {
             let rows: [RowInsert.Row] = identities.map { [organizationID.text, $0.kind, $0.value, resolved.id.text, Millis.from(time)] }
             try await database.transaction { db in
-                try await RowInsert.run("contact_identities", columns: ["organization_id", "kind", "value", "contact_id", "created_at"],
-                                        rows: rows, ignoringConflicts: true, on: db)
+                try await RowInsert.run(
+                    "contact_identities", columns: ["organization_id", "kind", "value", "contact_id", "created_at"],
+                    rows: rows, ignoringConflicts: true, on: db)
             }
         }
         return resolved

@@ -18,12 +18,17 @@ public struct ChannelTokens: Sendable {
     public func issue(channel: String, organizationID: UUID, by actor: Principal? = nil) async throws -> String {
         let token = Self.prefix + DirectoryRepository.randomToken()
         try await database.transaction { db in
-            try await RowInsert.run("channel_tokens", columns: ["organization_id", "channel", "token_hash", "created_at"],
-                                    rows: [[organizationID.text, channel, DirectoryRepository.digest(token), Millis.now()]],
-                                    upsertingOn: "organization_id, channel",
-                                    updating: "token_hash = excluded.token_hash, created_at = excluded.created_at", on: db)
-            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "channel_token.issued", target: channel)], on: db)
+            try await RowInsert.run(
+                "channel_tokens", columns: ["organization_id", "channel", "token_hash", "created_at"],
+                rows: [[organizationID.text, channel, DirectoryRepository.digest(token), Millis.now()]],
+                upsertingOn: "organization_id, channel",
+                updating: "token_hash = excluded.token_hash, created_at = excluded.created_at", on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: "channel_token.issued", target: channel)
+                ], on: db)
         }
         return token
     }
@@ -32,12 +37,19 @@ public struct ChannelTokens: Sendable {
     @discardableResult
     public func revoke(channel: String, organizationID: UUID, by actor: Principal? = nil) async throws -> Bool {
         try await database.transaction { db in
-            let revoked = try await db.raw("""
-                DELETE FROM channel_tokens WHERE organization_id = \(bind: organizationID.text) AND channel = \(bind: channel) RETURNING channel
-                """).first() != nil
+            let revoked =
+                try await db.raw(
+                    """
+                    DELETE FROM channel_tokens WHERE organization_id = \(bind: organizationID.text) AND channel = \(bind: channel) RETURNING channel
+                    """
+                ).first() != nil
             if revoked {
-                try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                      action: "channel_token.revoked", target: channel)], on: db)
+                try await AuditLog.insert(
+                    [
+                        AuditEntry(
+                            organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                            action: "channel_token.revoked", target: channel)
+                    ], on: db)
             }
             return revoked
         }

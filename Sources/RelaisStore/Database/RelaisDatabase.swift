@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import NIOPosix
 import PostgresKit
-import SQLiteKit
 import SQLKit
+import SQLiteKit
 
 /// The database Relais stores into: an SQLite file (the embedded default) or PostgreSQL,
 /// behind the same SQLKit interface. Reads and transactions each borrow a pooled connection.
@@ -41,9 +41,11 @@ public final class RelaisDatabase: Sendable {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             let database = connection.sql(queryLogLevel: nil)
             // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                           "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON",
-                           "PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY"] {
+            for pragma in [
+                "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON",
+                "PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY",
+            ] {
                 try await database.raw(SQLQueryString(pragma)).run()
             }
             return PooledConnection(database: database, driver: .sqlite(connection), close: { try? await connection.close() }, isUsable: { true })
@@ -139,10 +141,10 @@ struct PooledConnection: SQLDatabase {
     var version: (any SQLDatabaseReportedVersion)? { database.version }
     var dialect: any SQLDialect { database.dialect }
     var queryLogLevel: Logger.Level? { nil }
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         database.execute(sql: query, onRow)
     }
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await database.execute(sql: query, onRow)
     }
 }

@@ -8,8 +8,10 @@ import SQLKit
 /// milliseconds at 100,000 rows. The organisation is checked on each row found instead, so a row
 /// of another organisation is never returned. Long lists go 1,000 ids to a statement.
 enum RowsByID {
-    static func select(_ columns: [String], from table: String, ids: [String], organizationID: UUID,
-                       on db: any SQLDatabase) async throws -> [any SQLRow] {
+    static func select(
+        _ columns: [String], from table: String, ids: [String], organizationID: UUID,
+        on db: any SQLDatabase
+    ) async throws -> [any SQLRow] {
         var rows: [any SQLRow] = []
         for start in stride(from: 0, to: ids.count, by: 1_000) {
             let chunk = Array(ids[start..<min(start + 1_000, ids.count)])

@@ -41,8 +41,9 @@ public struct SecretBox: Sendable {
     public func open(_ stored: String) -> String? {
         guard Self.isSealed(stored) else { return stored }
         guard let data = Data(base64Encoded: String(stored.dropFirst(Self.prefix.count))),
-              let box = try? AES.GCM.SealedBox(combined: data),
-              let clear = try? AES.GCM.open(box, using: key) else { return nil }
+            let box = try? AES.GCM.SealedBox(combined: data),
+            let clear = try? AES.GCM.open(box, using: key)
+        else { return nil }
         return String(decoding: clear, as: UTF8.self)
     }
 

@@ -3,19 +3,28 @@ import RelaisCore
 
 /// Customer accounts and contacts of the demo, drawn from word lists.
 enum DemoAccounts {
-    static let stems = ["Boreal", "Helix", "Quartz", "Lumen", "Sequoia", "Atlas", "Nimbus", "Vertex", "Orion", "Cobalt",
-                        "Alder", "Meridian", "Solstice", "Granite", "Tidal", "Aurora", "Kestrel", "Zephyr", "Basalt", "Cedar"]
-    static let trades = ["Logistics", "Pharma", "Retail", "Energy", "Bank", "Insurance", "Foods", "Telecom", "Studios", "Health",
-                         "Mobility", "Textiles", "Software", "Foundry", "Travel"]
-    static let firstNames = ["Camille", "Louis", "Léa", "Hugo", "Chloé", "Noah", "Inès", "Jules", "Manon", "Arthur",
-                             "Sarah", "Adam", "Emma", "Gabriel", "Zoé", "Lucas", "Alice", "Nathan", "Jade", "Tom"]
-    static let lastNames = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-                            "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert"]
+    static let stems = [
+        "Boreal", "Helix", "Quartz", "Lumen", "Sequoia", "Atlas", "Nimbus", "Vertex", "Orion", "Cobalt",
+        "Alder", "Meridian", "Solstice", "Granite", "Tidal", "Aurora", "Kestrel", "Zephyr", "Basalt", "Cedar",
+    ]
+    static let trades = [
+        "Logistics", "Pharma", "Retail", "Energy", "Bank", "Insurance", "Foods", "Telecom", "Studios", "Health",
+        "Mobility", "Textiles", "Software", "Foundry", "Travel",
+    ]
+    static let firstNames = [
+        "Camille", "Louis", "Léa", "Hugo", "Chloé", "Noah", "Inès", "Jules", "Manon", "Arthur",
+        "Sarah", "Adam", "Emma", "Gabriel", "Zoé", "Lucas", "Alice", "Nathan", "Jade", "Tom",
+    ]
+    static let lastNames = [
+        "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
+        "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert",
+    ]
     static let owners = ["claire.roux", "marc.fabre", "nadia.haddad", "paul.vidal", "sofia.costa"]
 
     static func make(count: Int, created: Date, random: inout SeededRandom) -> [(Account, [Contact])] {
         (0..<count).map { index in
-            let name = "\(stems[index % stems.count]) \(trades[(index / stems.count) % trades.count])"
+            let name =
+                "\(stems[index % stems.count]) \(trades[(index / stems.count) % trades.count])"
                 + (index >= stems.count * trades.count ? " \(index / (stems.count * trades.count) + 1)" : "")
             let tier = random.pick([("strategic", 0.1), ("key", 0.25), ("standard", 0.65)])
             let segment = tier == "strategic" ? "enterprise" : random.pick([("enterprise", 0.2), ("mid-market", 0.4), ("smb", 0.4)])
@@ -46,8 +55,9 @@ enum DemoRecords {
         var records: [CRMRecord] = []
         for account in accounts {
             let started = CivilDate(daysSinceEpoch: todayDays - Int.random(in: 200...900, using: &random))
-            var contract = CRMRecord(id: UUID(random: &random), kind: .contract, accountID: account.id,
-                                     externalID: "CTR-\(account.externalID ?? account.id.text)", createdAt: account.createdAt)
+            var contract = CRMRecord(
+                id: UUID(random: &random), kind: .contract, accountID: account.id,
+                externalID: "CTR-\(account.externalID ?? account.id.text)", createdAt: account.createdAt)
             contract.name = "Service agreement"
             contract.status = "active"
             contract.startDate = started
@@ -55,8 +65,9 @@ enum DemoRecords {
             contract.slaLevel = account.tier == "strategic" && random.chance(0.5) ? "premium-24x7" : "standard"
             contract.amountCents = (account.annualRevenue ?? 100_000) * 2
             contract.currency = "EUR"
-            var subscription = CRMRecord(id: UUID(random: &random), kind: .subscription, accountID: account.id,
-                                         externalID: "SUB-\(account.externalID ?? account.id.text)", createdAt: account.createdAt)
+            var subscription = CRMRecord(
+                id: UUID(random: &random), kind: .subscription, accountID: account.id,
+                externalID: "SUB-\(account.externalID ?? account.id.text)", createdAt: account.createdAt)
             subscription.product = random.pick(products)
             subscription.quantity = Int.random(in: 5...500, using: &random)
             subscription.status = random.pick([("active", 0.85), ("past_due", 0.1), ("trial", 0.05)])
@@ -82,7 +93,10 @@ extension UUID {
         var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &random) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        self = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        self = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }

@@ -85,14 +85,19 @@ public struct DemoCatalogue: Sendable {
             }
             let batch = articles
             try await database.transaction { db in
-                try await RowInsert.run("kb_articles", columns: ["organization_id"] + KnowledgeRepository.articleColumns,
-                                        rows: batch.map { [organizationID.text] + KnowledgeRepository.values($0.0, key: $0.1) }, on: db)
+                try await RowInsert.run(
+                    "kb_articles", columns: ["organization_id"] + KnowledgeRepository.articleColumns,
+                    rows: batch.map { [organizationID.text] + KnowledgeRepository.values($0.0, key: $0.1) }, on: db)
                 try await RowInsert.run(
                     "kb_article_versions",
-                    columns: ["article_id", "version", "organization_id", "title", "body", "category", "audience", "status", "author", "note", "created_at"],
+                    columns: [
+                        "article_id", "version", "organization_id", "title", "body", "category", "audience", "status", "author", "note", "created_at",
+                    ],
                     rows: batch.map { article, _ in
-                        [article.id.text, 1, organizationID.text, article.title, article.body, article.category, article.audience.rawValue,
-                         article.status.rawValue, article.author, nil as String?, Millis.from(article.createdAt)]
+                        [
+                            article.id.text, 1, organizationID.text, article.title, article.body, article.category, article.audience.rawValue,
+                            article.status.rawValue, article.author, nil as String?, Millis.from(article.createdAt),
+                        ]
                     }, on: db)
                 for (article, key) in batch { try await index.index(article, key: key, replacing: false, on: db) }
             }
@@ -106,10 +111,14 @@ public struct DemoCatalogue: Sendable {
 
     /// Writes `items` configuration items and about `relations` relations between them, using the
     /// map's types when it declares the usual ones. Services serve the given accounts.
-    public func generateCMDB(items count: Int, relations wanted: Int, accounts: [UUID], organizationID: UUID, seed: UInt64 = 42) async throws -> CMDBSummary {
+    public func generateCMDB(
+        items count: Int, relations wanted: Int, accounts: [UUID], organizationID: UUID, seed: UInt64 = 42
+    ) async throws -> CMDBSummary {
         var random = SeededRandom(seed: seed)
-        let layers: [(String, Double)] = [("service", 0.02), ("application", 0.15), ("database", 0.08), ("server", 0.35),
-                                          ("network_device", 0.05), ("workstation", 0.30), ("licence", 0.05)]
+        let layers: [(String, Double)] = [
+            ("service", 0.02), ("application", 0.15), ("database", 0.08), ("server", 0.35),
+            ("network_device", 0.05), ("workstation", 0.30), ("licence", 0.05),
+        ]
         var ids: [UUID] = [], byType: [String: [Int]] = [:]
         let time = Date()
         var itemRows: [RowInsert.Row] = []
@@ -119,8 +128,10 @@ public struct DemoCatalogue: Sendable {
             byType[type, default: []].append(ids.count)
             ids.append(id)
             let account = type == "service" && !accounts.isEmpty ? random.pick(accounts).text : nil
-            itemRows.append([id.text, organizationID.text, "CI-\(seed)-\(number)", type, "\(type)-\(number)", "in_service", nil as String?,
-                             account, "{}", Millis.from(time), Millis.from(time)])
+            itemRows.append([
+                id.text, organizationID.text, "CI-\(seed)-\(number)", type, "\(type)-\(number)", "in_service", nil as String?,
+                account, "{}", Millis.from(time), Millis.from(time),
+            ])
         }
         // Who depends on whom: (source type, relation, target type, share of the relations).
         let rules: [(String, String, String, Double)] = [
@@ -139,15 +150,22 @@ public struct DemoCatalogue: Sendable {
             guard let sources = byType[sourceType], let targets = byType[targetType] else { continue }
             let source = random.pick(sources), target = random.pick(targets)
             guard source != target, seen.insert(UInt64(source) << 32 | UInt64(target)).inserted else { continue }
-            relationRows.append([UUID.timeOrdered(at: time, using: &random).text, organizationID.text, ids[source].text, type, ids[target].text,
-                                 Millis.from(time)])
+            relationRows.append([
+                UUID.timeOrdered(at: time, using: &random).text, organizationID.text, ids[source].text, type, ids[target].text,
+                Millis.from(time),
+            ])
         }
         let (items, relations) = (itemRows, relationRows)
         try await database.transaction { db in
-            try await RowInsert.run("config_items", columns: ["id", "organization_id", "external_id", "type", "name", "status", "owner_team",
-                                                              "account_id", "attributes", "created_at", "updated_at"], rows: items, on: db)
-            try await RowInsert.run("config_relations", columns: ["id", "organization_id", "source_id", "type", "target_id", "created_at"],
-                                    rows: relations, on: db)
+            try await RowInsert.run(
+                "config_items",
+                columns: [
+                    "id", "organization_id", "external_id", "type", "name", "status", "owner_team",
+                    "account_id", "attributes", "created_at", "updated_at",
+                ], rows: items, on: db)
+            try await RowInsert.run(
+                "config_relations", columns: ["id", "organization_id", "source_id", "type", "target_id", "created_at"],
+                rows: relations, on: db)
             try await CMDBRepository.bumpGeneration(organizationID, on: db)
         }
         return CMDBSummary(items: items.count, relations: relations.count)

@@ -95,7 +95,8 @@ public struct DemoData: Sendable {
             return [ticket.id.text, ticket.organizationID.text, ticket.accountID?.text, score, nil as String?, Millis.from(ticket.updatedAt)]
         }
         try await database.transaction { db in
-            try await RowInsert.run("ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"], rows: rows, on: db)
+            try await RowInsert.run(
+                "ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"], rows: rows, on: db)
         }
     }
 

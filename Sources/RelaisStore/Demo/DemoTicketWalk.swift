@@ -51,13 +51,16 @@ struct DemoTicketWalk {
             severity: severities.isEmpty ? nil : random.pick(Array(zip(severities, [60.0, 30, 10, 5, 5].prefix(severities.count)))),
             category: category, links: links)
         let context = links.contains { $0.kind == .account } ? account.routingContext : [:]
-        var (ticket, changes) = try TicketRules.open(draft, map: map, context: context, id: UUID.timeOrdered(at: created, using: &random), organizationID: organizationID, now: created)
+        var (ticket, changes) = try TicketRules.open(
+            draft, map: map, context: context, id: UUID.timeOrdered(at: created, using: &random), organizationID: organizationID, now: created)
         var history = changes.map { HistoricTicket.Entry(change: $0, at: created, actor: "system") }
         try walk(&ticket, family: family, from: created, history: &history, random: &random)
         return HistoricTicket(ticket: ticket, prefix: family.keyPrefix, history: history)
     }
 
-    private func walk(_ ticket: inout Ticket, family: Family, from start: Date, history: inout [HistoricTicket.Entry], random: inout SeededRandom) throws {
+    private func walk(
+        _ ticket: inout Ticket, family: Family, from start: Date, history: inout [HistoricTicket.Entry], random: inout SeededRandom
+    ) throws {
         guard let workflow = map.workflow(of: family) else { return }
         var time = start
         var visited: Set<String> = [ticket.status]
@@ -77,7 +80,8 @@ struct DemoTicketWalk {
             }
             // About one ticket in six is escalated to the next level, and a third of those come back.
             if !escalated, category == .open, random.chance(0.16), let team = ticket.team,
-               let index = family.handledBy.firstIndex(of: team), index + 1 < family.handledBy.count {
+                let index = family.handledBy.firstIndex(of: team), index + 1 < family.handledBy.count
+            {
                 escalated = true
                 agent = random.pick(Self.agents)
                 try apply(TicketPatch(team: family.handledBy[index + 1], assignee: agent), to: &ticket, at: time, actor: "system", history: &history)

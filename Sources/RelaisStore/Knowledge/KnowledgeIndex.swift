@@ -34,8 +34,10 @@ public struct KnowledgeQuery: Sendable, Equatable {
     /// prefixes stand for thousands of words and would make every search slow.
     var prefixLast: Bool { match == .allWords && (words.last?.count ?? 0) >= 3 }
 
-    public init(words: [String], match: Match, language: String? = nil, category: String? = nil,
-                statuses: [KnowledgeArticle.Status] = [.published], customersOnly: Bool = false, limit: Int = 10) {
+    public init(
+        words: [String], match: Match, language: String? = nil, category: String? = nil,
+        statuses: [KnowledgeArticle.Status] = [.published], customersOnly: Bool = false, limit: Int = 10
+    ) {
         self.words = words
         self.match = match
         self.language = language
@@ -59,7 +61,9 @@ public struct KnowledgeQuery: Sendable, Equatable {
 struct SQLiteKnowledgeIndex: KnowledgeIndex {
     func index(_ article: KnowledgeArticle, key: Int64, replacing: Bool, on db: any SQLDatabase) async throws {
         if replacing { try await db.raw("DELETE FROM kb_search WHERE rowid = \(bind: key)").run() }
-        try await db.raw("INSERT INTO kb_search (rowid, title, body) VALUES (\(bind: key), \(bind: SearchText.fold(article.title)), \(bind: SearchText.fold(article.body)))").run()
+        try await db.raw(
+            "INSERT INTO kb_search (rowid, title, body) VALUES (\(bind: key), \(bind: SearchText.fold(article.title)), \(bind: SearchText.fold(article.body)))"
+        ).run()
     }
 
     /// An FTS5 expression of quoted words: the words are letters and digits only, so quoting is
@@ -80,17 +84,22 @@ struct SQLiteKnowledgeIndex: KnowledgeIndex {
         let expression = Self.expression(query)
         // FTS5 walks matches in key order without scoring them: the key of the window's oldest
         // match of this organisation (another's articles must not push this one's out).
-        let oldest = try await db.raw("""
+        let oldest = try await db.raw(
+            """
             SELECT kb_search.rowid AS key FROM kb_search JOIN kb_articles a ON a.search_key = kb_search.rowid
             WHERE kb_search MATCH \(bind: expression) AND a.organization_id = \(bind: organizationID.text)
             ORDER BY kb_search.rowid DESC LIMIT 1 OFFSET \(bind: Self.rankingWindow - 1)
-            """).first(decodingColumn: "key", as: Int64.self)
+            """
+        ).first(decodingColumn: "key", as: Int64.self)
         // bm25 is lower for better matches; titles weigh ten times the body. The filters are read
         // from an index of kb_articles, never from its rows.
         var select = db.select().column(SQLColumn("id", table: "a"))
             .column(SQLRaw("bm25(kb_search, 10.0, 1.0)"), as: "score")
             .from("kb_search")
-            .join(SQLAlias(SQLIdentifier("kb_articles"), as: SQLIdentifier("a")), on: SQLColumn("search_key", table: "a"), .equal, SQLColumn("rowid", table: "kb_search"))
+            .join(
+                SQLAlias(SQLIdentifier("kb_articles"), as: SQLIdentifier("a")), on: SQLColumn("search_key", table: "a"), .equal,
+                SQLColumn("rowid", table: "kb_search")
+            )
             .where(SQLIdentifier("kb_search"), SQLRaw("MATCH"), SQLBind(expression))
         if let oldest { select = select.where(SQLColumn("rowid", table: "kb_search"), .greaterThanOrEqual, SQLBind(oldest)) }
         let rows = try await query.filter(select, organizationID: organizationID)
@@ -114,12 +123,14 @@ struct PostgresKnowledgeIndex: KnowledgeIndex {
 
     func index(_ article: KnowledgeArticle, key: Int64, replacing: Bool, on db: any SQLDatabase) async throws {
         let configuration = Self.configuration(article.language)
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE kb_articles SET search_vector =
                 setweight(to_tsvector(\(bind: configuration)::regconfig, \(bind: SearchText.fold(article.title))), 'A') ||
                 setweight(to_tsvector(\(bind: configuration)::regconfig, \(bind: SearchText.fold(article.body))), 'B')
             WHERE id = \(bind: article.id.text)
-            """).run()
+            """
+        ).run()
     }
 
     /// A `to_tsquery` text: words are letters and digits only, so no operator can slip in.
@@ -134,7 +145,8 @@ struct PostgresKnowledgeIndex: KnowledgeIndex {
         // An article matches when its words match the query stemmed as French or as English;
         // each article was stemmed in its own language when indexed.
         let text = Self.expression(query)
-        let tsquery = SQLQueryString("(to_tsquery('english', \(bind: text)) || to_tsquery('french', \(bind: text)) || to_tsquery('simple', \(bind: text)))")
+        let tsquery = SQLQueryString(
+            "(to_tsquery('english', \(bind: text)) || to_tsquery('french', \(bind: text)) || to_tsquery('simple', \(bind: text)))")
         var score = SQLQueryString("ts_rank_cd(a.search_vector, ")
         score.appendInterpolation(tsquery)
         score.appendLiteral(")")

@@ -35,18 +35,24 @@ extension KnowledgeRepository {
     public func report(organizationID: UUID, from: Date, to: Date, limit: Int = 50) async throws -> KnowledgeReport {
         let (start, end, organization) = (Millis.from(from), Millis.from(to), organizationID.text)
         return try await database.read { db in
-            let links = try await db.raw("""
+            let links = try await db.raw(
+                """
                 SELECT article_id, relation, COUNT(*) AS n FROM kb_ticket_links
                 WHERE organization_id = \(bind: organization) AND linked_at >= \(bind: start) AND linked_at < \(bind: end)
                 GROUP BY article_id, relation
-                """).all()
-            let deflected = try await db.raw("""
+                """
+            ).all()
+            let deflected = try await db.raw(
+                """
                 SELECT article_id, COUNT(*) AS n FROM kb_deflections
                 WHERE organization_id = \(bind: organization) AND deflected_at >= \(bind: start) AND deflected_at < \(bind: end)
                 GROUP BY article_id
-                """).all()
+                """
+            ).all()
             var uses: [String: KnowledgeReport.ArticleUse] = [:]
-            func use(_ id: String) -> KnowledgeReport.ArticleUse { uses[id] ?? .init(articleID: id, title: "", written: 0, solved: 0, deflections: 0) }
+            func use(_ id: String) -> KnowledgeReport.ArticleUse {
+                uses[id] ?? .init(articleID: id, title: "", written: 0, solved: 0, deflections: 0)
+            }
             for row in links {
                 let id = try row.decode(column: "article_id", as: String.self), count = try row.decode(column: "n", as: Int.self)
                 var entry = use(id)
@@ -64,27 +70,37 @@ extension KnowledgeRepository {
                 uses[id] = entry
             }
             if !uses.isEmpty {
-                for row in try await RowsByID.select(["id", "title"], from: "kb_articles", ids: Array(uses.keys), organizationID: organizationID, on: db) {
+                for row in try await RowsByID.select(
+                    ["id", "title"], from: "kb_articles", ids: Array(uses.keys), organizationID: organizationID, on: db)
+                {
                     let id = try row.decode(column: "id", as: String.self)
                     uses[id]?.title = try row.decode(column: "title", as: String.self)
                 }
             }
-            let searches = try await db.raw("""
+            let searches = try await db.raw(
+                """
                 SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END), 0) AS empty FROM kb_searches
                 WHERE organization_id = \(bind: organization) AND searched_at >= \(bind: start) AND searched_at < \(bind: end)
-                """).first()
-            let failed = try await db.raw("""
+                """
+            ).first()
+            let failed = try await db.raw(
+                """
                 SELECT query, COUNT(*) AS n, MAX(searched_at) AS last FROM kb_searches
                 WHERE organization_id = \(bind: organization) AND searched_at >= \(bind: start) AND searched_at < \(bind: end) AND results = 0
                 GROUP BY query ORDER BY n DESC, last DESC LIMIT \(bind: limit)
-                """).all().map { row in
-                    KnowledgeReport.FailedSearch(query: try row.decode(column: "query", as: String.self), count: try row.decode(column: "n", as: Int.self),
-                                                 lastSearchedAt: Millis.date(try row.decode(column: "last", as: Int.self)))
-                }
-            let solvedTickets = try await db.raw("""
-                SELECT COUNT(DISTINCT ticket_id) AS n FROM kb_ticket_links
-                WHERE organization_id = \(bind: organization) AND linked_at >= \(bind: start) AND linked_at < \(bind: end)
-                """).first(decodingColumn: "n", as: Int.self) ?? 0
+                """
+            ).all().map { row in
+                KnowledgeReport.FailedSearch(
+                    query: try row.decode(column: "query", as: String.self), count: try row.decode(column: "n", as: Int.self),
+                    lastSearchedAt: Millis.date(try row.decode(column: "last", as: Int.self)))
+            }
+            let solvedTickets =
+                try await db.raw(
+                    """
+                    SELECT COUNT(DISTINCT ticket_id) AS n FROM kb_ticket_links
+                    WHERE organization_id = \(bind: organization) AND linked_at >= \(bind: start) AND linked_at < \(bind: end)
+                    """
+                ).first(decodingColumn: "n", as: Int.self) ?? 0
             let articles = uses.values.sorted {
                 ($0.solved + $0.written + $0.deflections, $1.articleID) > ($1.solved + $1.written + $1.deflections, $0.articleID)
             }

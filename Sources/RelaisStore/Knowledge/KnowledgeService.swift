@@ -31,9 +31,11 @@ public struct KnowledgeService: Sendable {
         /// Says what changed, kept with the version.
         public var note: String?
 
-        public init(title: String? = nil, body: String? = nil, language: String? = nil, category: String?? = nil,
-                    audience: KnowledgeArticle.Audience? = nil, status: KnowledgeArticle.Status? = nil,
-                    translationOf: UUID? = nil, note: String? = nil) {
+        public init(
+            title: String? = nil, body: String? = nil, language: String? = nil, category: String?? = nil,
+            audience: KnowledgeArticle.Audience? = nil, status: KnowledgeArticle.Status? = nil,
+            translationOf: UUID? = nil, note: String? = nil
+        ) {
             self.title = title
             self.body = body
             self.language = language
@@ -44,7 +46,6 @@ public struct KnowledgeService: Sendable {
             self.note = note
         }
     }
-
 
     var defaultLanguage: String { map.organization.languages.first ?? "en" }
 
@@ -135,7 +136,9 @@ public struct KnowledgeService: Sendable {
         }
         try KnowledgeRules.check(article, map: map)
         let changes = try TicketRules.tieArticle(&ticket, articleID: article.id, relation: .writtenFrom, now: now())
-        let (organization, index, note, actor) = (principal.organizationID, repository.index, draft.note ?? "written from \(ticket.key)", principal.name)
+        let (organization, index, note, actor) = (
+            principal.organizationID, repository.index, draft.note ?? "written from \(ticket.key)", principal.name
+        )
         let ticketID = ticket.id, time = ticket.updatedAt
         let expected = article.version - 1
         _ = try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
@@ -143,8 +146,9 @@ public struct KnowledgeService: Sendable {
                 if !isNew { try await KnowledgeRepository.checkVersion(of: article.id, expected: expected, organizationID: organization, on: db) }
                 try await KnowledgeRepository.save(article, organizationID: organization, note: note, isNew: isNew, index: index, on: db)
             }
-            try await KnowledgeRepository.link(ticketID: ticketID, articleID: article.id, relation: TicketRules.ArticleRelation.writtenFrom.rawValue,
-                                               by: actor, at: time, organizationID: organization, on: db)
+            try await KnowledgeRepository.link(
+                ticketID: ticketID, articleID: article.id, relation: TicketRules.ArticleRelation.writtenFrom.rawValue,
+                by: actor, at: time, organizationID: organization, on: db)
         }
         return article
     }
@@ -158,8 +162,9 @@ public struct KnowledgeService: Sendable {
         let changes = try TicketRules.tieArticle(&ticket, articleID: articleID, relation: .solvedBy, now: now())
         let (organization, ticketID, time, actor) = (principal.organizationID, ticket.id, ticket.updatedAt, principal.name)
         _ = try await tickets.tickets.update(ticket, expectedVersion: read, changes: changes, actor: tickets.actor(principal)) { db in
-            try await KnowledgeRepository.link(ticketID: ticketID, articleID: articleID, relation: TicketRules.ArticleRelation.solvedBy.rawValue,
-                                               by: actor, at: time, organizationID: organization, on: db)
+            try await KnowledgeRepository.link(
+                ticketID: ticketID, articleID: articleID, relation: TicketRules.ArticleRelation.solvedBy.rawValue,
+                by: actor, at: time, organizationID: organization, on: db)
         }
         return try await repository.articles(ofTicket: ticketID, organizationID: organization)
     }
@@ -168,7 +173,8 @@ public struct KnowledgeService: Sendable {
 
     public func article(_ id: UUID, by principal: Principal) async throws -> KnowledgeArticle {
         guard let article = try await repository.article(organizationID: principal.organizationID, id: id),
-              KnowledgeRules.isVisible(article, toCustomer: AccessPolicy.seesOnlyCustomerArticles(principal)) else {
+            KnowledgeRules.isVisible(article, toCustomer: AccessPolicy.seesOnlyCustomerArticles(principal))
+        else {
             throw StoreError.notFound(what: "article", id: id.text)
         }
         return article
@@ -185,28 +191,34 @@ public struct KnowledgeService: Sendable {
         return try await repository.versions(of: id, organizationID: principal.organizationID)
     }
 
-    public func list(status: KnowledgeArticle.Status?, language: String?, limit: Int, after cursor: PageCursor?,
-                     by principal: Principal) async throws -> ([KnowledgeArticle], PageCursor?) {
+    public func list(
+        status: KnowledgeArticle.Status?, language: String?, limit: Int, after cursor: PageCursor?,
+        by principal: Principal
+    ) async throws -> ([KnowledgeArticle], PageCursor?) {
         let customer = AccessPolicy.seesOnlyCustomerArticles(principal)
         let statuses: [KnowledgeArticle.Status] = customer ? [.published] : status.map { [$0] } ?? KnowledgeArticle.Status.allCases
         if customer, let status, status != .published { return ([], nil) }
-        return try await repository.list(organizationID: principal.organizationID, statuses: statuses, customersOnly: customer,
-                                         language: language, limit: limit, after: cursor)
+        return try await repository.list(
+            organizationID: principal.organizationID, statuses: statuses, customersOnly: customer,
+            language: language, limit: limit, after: cursor)
     }
 
     /// Searches what the caller may read: staff see drafts too unless they ask for a status;
     /// archived articles only when asked for. The search is recorded for the report of what the
     /// base lacks.
-    public func search(_ text: String, language: String?, category: String?, status: KnowledgeArticle.Status?, limit: Int,
-                       by principal: Principal) async throws -> [KnowledgeRepository.Hit] {
+    public func search(
+        _ text: String, language: String?, category: String?, status: KnowledgeArticle.Status?, limit: Int,
+        by principal: Principal
+    ) async throws -> [KnowledgeRepository.Hit] {
         let words = SearchText.words(text)
         guard !words.isEmpty else {
             throw StoreError.invalidValue(field: "q", reason: "give at least one word to search for")
         }
         let customer = AccessPolicy.seesOnlyCustomerArticles(principal)
         let statuses = KnowledgeRules.searchedStatuses(asked: status, byCustomer: customer)
-        let query = KnowledgeQuery(words: words, match: .allWords, language: language, category: category, statuses: statuses,
-                                   customersOnly: customer, limit: limit)
+        let query = KnowledgeQuery(
+            words: words, match: .allWords, language: language, category: category, statuses: statuses,
+            customersOnly: customer, limit: limit)
         var hits = try await repository.search(query, organizationID: principal.organizationID)
         if hits.isEmpty, words.count > 1 {
             // Nothing has every word: fall back to articles with some of them, best first.
@@ -215,8 +227,9 @@ public struct KnowledgeService: Sendable {
             loose.match = .anyWord
             hits = try await repository.search(loose, organizationID: principal.organizationID)
         }
-        try await repository.recordSearch(words, results: hits.count, origin: customer ? "portal" : "agent",
-                                          organizationID: principal.organizationID, at: now())
+        try await repository.recordSearch(
+            words, results: hits.count, origin: customer ? "portal" : "agent",
+            organizationID: principal.organizationID, at: now())
         return hits
     }
 
@@ -224,14 +237,17 @@ public struct KnowledgeService: Sendable {
     /// API's answer to a new ticket and the mail acknowledgement. Requesters get only articles
     /// written for customers. `record` counts the search in the report of what the base lacks
     /// (a requester typing a subject); a ticket already sent is not a search.
-    public func suggestions(for subject: String, family: String?, limit: Int = 5, record: Bool = true,
-                            by principal: Principal) async throws -> [KnowledgeRepository.Hit] {
+    public func suggestions(
+        for subject: String, family: String?, limit: Int = 5, record: Bool = true,
+        by principal: Principal
+    ) async throws -> [KnowledgeRepository.Hit] {
         if let family, map.families[family] == nil {
             throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
         }
         let words = SearchText.words(subject, dropCommonWords: true)
         guard !words.isEmpty else { return [] }
-        let query = KnowledgeQuery(words: words, match: .anyWord, statuses: [.published], customersOnly: AccessPolicy.seesOnlyCustomerArticles(principal), limit: limit)
+        let query = KnowledgeQuery(
+            words: words, match: .anyWord, statuses: [.published], customersOnly: AccessPolicy.seesOnlyCustomerArticles(principal), limit: limit)
         let hits = try await repository.search(query, organizationID: principal.organizationID)
         if record {
             try await repository.recordSearch(words, results: hits.count, origin: "suggestion", organizationID: principal.organizationID, at: now())
@@ -245,8 +261,9 @@ public struct KnowledgeService: Sendable {
         if let family, map.families[family] == nil {
             throw TicketError.unknownValue(field: "family", value: family, allowed: map.families.keys.sorted())
         }
-        try await repository.recordDeflection(articleID: article.id, userID: principal.userID, family: family, query: query,
-                                              organizationID: principal.organizationID, at: now())
+        try await repository.recordDeflection(
+            articleID: article.id, userID: principal.userID, family: family, query: query,
+            organizationID: principal.organizationID, at: now())
     }
 
     public func articles(ofTicket key: String, by principal: Principal) async throws -> [(article: KnowledgeArticle, relation: String)] {

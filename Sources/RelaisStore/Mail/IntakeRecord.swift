@@ -37,7 +37,8 @@ struct IntakeRecord: Sendable {
             query.appendInterpolation(binds: record.row(record.id, ticketID, outcome))
             query.appendLiteral(")")
         }
-        query.appendLiteral("""
+        query.appendLiteral(
+            """
              ON CONFLICT (organization_id, channel, message_id) DO UPDATE SET ticket_id = excluded.ticket_id, outcome = excluded.outcome,
             mailbox = excluded.mailbox
             """)
@@ -56,12 +57,15 @@ struct IntakeRecord: Sendable {
         let attachments: [RowInsert.Row] = records.flatMap { record, ticketID, _ in
             let mailID = record.messageID.flatMap { stored["\(record.channel)|\($0)"] } ?? record.id
             return record.attachments.map { attachment in
-                [UUID.timeOrdered(at: record.at).text, record.organizationID.text, mailID, ticketID.text, String(attachment.filename.prefix(255)),
-                 attachment.contentType, attachment.content.count, Data(attachment.content).base64EncodedString(), Millis.from(record.at)] as RowInsert.Row
+                [
+                    UUID.timeOrdered(at: record.at).text, record.organizationID.text, mailID, ticketID.text, String(attachment.filename.prefix(255)),
+                    attachment.contentType, attachment.content.count, Data(attachment.content).base64EncodedString(), Millis.from(record.at),
+                ] as RowInsert.Row
             }
         }
         try await RowInsert.run(
-            "mail_attachments", columns: ["id", "organization_id", "mail_id", "ticket_id", "filename", "content_type", "size", "content", "created_at"],
+            "mail_attachments",
+            columns: ["id", "organization_id", "mail_id", "ticket_id", "filename", "content_type", "size", "content", "created_at"],
             rows: attachments, on: db)
     }
 }

@@ -46,7 +46,8 @@ public struct MailIntake: Sendable {
     public func receive(_ raw: [UInt8], recipients: [String] = [], organizationID: UUID, quarantined entry: UUID? = nil) async throws -> Outcome {
         let time = now()
         func hold(_ reason: String) async throws -> Outcome {
-            .quarantined(try await quarantine(raw, recipients: recipients, reason: reason, organizationID: organizationID, entry: entry, at: time), reason)
+            .quarantined(
+                try await quarantine(raw, recipients: recipients, reason: reason, organizationID: organizationID, entry: entry, at: time), reason)
         }
         guard raw.count <= Self.maxSize else { return try await hold("larger than \(Self.maxSize >> 20) MiB") }
         let message: MailMessage
@@ -65,22 +66,28 @@ public struct MailIntake: Sendable {
         // reached. A message that answers nothing and names no ticket will open one: its sender's
         // contact is looked up meanwhile.
         let answered = message.inReplyTo + message.references.reversed()
-        let opensTicket = answered.isEmpty && MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes) == nil
+        let opensTicket =
+            answered.isEmpty && MailRules.ticketKey(inSubject: message.subject, prefixes: keyPrefixes) == nil
             && !MailRules.isBounce(message)
-        let early = opensTicket ? Task { try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time) } : nil
+        let early =
+            opensTicket
+            ? Task { try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time) } : nil
         let ids = try await recordedIDs([message.messageID].compactMap { $0 } + answered.prefix(50), channel: "email", organizationID: organizationID)
         if let messageID = message.messageID, let known = try await outcome(of: ids[messageID], organizationID: organizationID) {
             return known
         }
         // What is kept of the message, written with what it produced.
         func record(mailbox: String?, contact: Contact? = nil) -> IntakeRecord {
-            IntakeRecord(id: UUID.timeOrdered(at: time).text, organizationID: organizationID, channel: "email", messageID: message.messageID,
-                         row: { id, ticketID, outcome in
-                             [id, organizationID.text, "in", "email", message.messageID, nil as String?, mailbox, message.from?.address, message.from?.name,
-                              String(message.subject.prefix(500)), ticketID?.text, outcome, automatic, raw.count, Data(raw).base64EncodedString(),
-                              Millis.from(time)]
-                         },
-                         attachments: message.attachments, contact: contact, at: time)
+            IntakeRecord(
+                id: UUID.timeOrdered(at: time).text, organizationID: organizationID, channel: "email", messageID: message.messageID,
+                row: { id, ticketID, outcome in
+                    [
+                        id, organizationID.text, "in", "email", message.messageID, nil as String?, mailbox, message.from?.address, message.from?.name,
+                        String(message.subject.prefix(500)), ticketID?.text, outcome, automatic, raw.count, Data(raw).base64EncodedString(),
+                        Millis.from(time),
+                    ]
+                },
+                attachments: message.attachments, contact: contact, at: time)
         }
 
         if MailRules.isBounce(message) {
@@ -103,8 +110,9 @@ public struct MailIntake: Sendable {
             let text = MailRules.replyText(message)
             // The comment, the message's record and its attachments are written together.
             do {
-                let updated = try await tickets.channelReply(to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email",
-                                                             record: record(mailbox: nil))
+                let updated = try await tickets.channelReply(
+                    to: ticket, body: text, author: author, isPublic: automatic == nil, channel: "email",
+                    record: record(mailbox: nil))
                 return .commented(updated.key)
             } catch is AlreadyRecorded {
                 return try await recorded(message.messageID ?? "", channel: "email", organizationID: organizationID) ?? .duplicate(nil)
@@ -117,14 +125,16 @@ public struct MailIntake: Sendable {
         }
         guard let family = map.families[mailbox.family] else { return try await hold("mailbox family '\(mailbox.family)' is not in the map") }
         // A new sender's contact is stored with the ticket, in its transaction.
-        let sought = if let early { try await early.value } else {
-            try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
-        }
+        let sought =
+            if let early { try await early.value } else {
+                try await crm.intakeContact(organizationID: organizationID, email: sender.address, name: sender.name, now: time)
+            }
         let (contact, account, newContact) = sought
         var draft: TicketDraft
         do {
-            draft = try MailRules.draft(for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
-                                        automatic: automatic != nil)
+            draft = try MailRules.draft(
+                for: message, mailbox: mailbox, family: family, accountID: contact.accountID, contactID: contact.id,
+                automatic: automatic != nil)
             // Mail to a brand's address is that brand's, and so of its legal entity.
             draft.brand = map.brand(forMail: [mailbox.address])?.code
         } catch {
@@ -134,9 +144,10 @@ public struct MailIntake: Sendable {
         let created: TicketRepository.Creation
         do {
             // The ticket, the message's record and its attachments are written together.
-            created = try await tickets.open(draft, by: principal, idempotency: Self.claim(message.messageID, channel: "email"),
-                                             checkedLinks: draft.links.contains { $0.kind == .account } ? account?.routingContext ?? [:] : [:],
-                                             record: record(mailbox: mailbox.address, contact: newContact ? contact : nil))
+            created = try await tickets.open(
+                draft, by: principal, idempotency: Self.claim(message.messageID, channel: "email"),
+                checkedLinks: draft.links.contains { $0.kind == .account } ? account?.routingContext ?? [:] : [:],
+                record: record(mailbox: mailbox.address, contact: newContact ? contact : nil))
         } catch let error as TicketError {
             return try await hold("the ticket could not be opened: \(error)")
         }
@@ -148,8 +159,10 @@ public struct MailIntake: Sendable {
     /// handled by another connection at the same time): the write is undone.
     struct AlreadyRecorded: Error {}
 
-    static let recordColumns = ["id", "organization_id", "direction", "channel", "message_id", "conversation", "mailbox", "from_address", "from_name", "subject",
-                                "ticket_id", "outcome", "automatic", "size", "raw", "received_at"]
+    static let recordColumns = [
+        "id", "organization_id", "direction", "channel", "message_id", "conversation", "mailbox", "from_address", "from_name", "subject",
+        "ticket_id", "outcome", "automatic", "size", "raw", "received_at",
+    ]
 
     /// Writes a received message's record alone (a bounce: no ticket comes of it) and returns its
     /// id; a record left by an earlier, unfinished try (outcome `received`) is taken over, a
@@ -158,7 +171,8 @@ public struct MailIntake: Sendable {
     static func insertRecord(_ row: RowInsert.Row, on db: any SQLDatabase) async throws -> String {
         var query = SQLQueryString("INSERT INTO mail_messages (\(unsafeRaw: recordColumns.joined(separator: ", "))) VALUES (")
         query.appendInterpolation(binds: row)
-        query.appendLiteral("""
+        query.appendLiteral(
+            """
             ) ON CONFLICT (organization_id, channel, message_id) DO UPDATE SET ticket_id = excluded.ticket_id, outcome = excluded.outcome,
             mailbox = excluded.mailbox WHERE mail_messages.outcome = 'received' RETURNING id
             """)
@@ -215,9 +229,10 @@ public struct MailIntake: Sendable {
         var senderAccounts: [UUID] = []
         if let account = contact?.accountID { senderAccounts.append(account) }
         if let account = try await crm.account(organizationID: organizationID, forEmail: sender.address) { senderAccounts.append(account.id) }
-        let known = MailRules.mayThread(ticketAccounts: ticket.links.filter { $0.kind == .account }.map(\.id),
-                                        ticketContacts: ticket.links.filter { $0.kind == .contact }.map(\.id),
-                                        senderAccounts: senderAccounts, senderContact: contact?.id)
+        let known = MailRules.mayThread(
+            ticketAccounts: ticket.links.filter { $0.kind == .account }.map(\.id),
+            ticketContacts: ticket.links.filter { $0.kind == .contact }.map(\.id),
+            senderAccounts: senderAccounts, senderContact: contact?.id)
         return known ? ticket : nil
     }
 
@@ -230,22 +245,30 @@ public struct MailIntake: Sendable {
     }
 
     /// Keeps the raw message aside (or updates the entry being retried) and returns the entry's id.
-    func quarantine(_ raw: [UInt8], recipients: [String], reason: String, organizationID: UUID, entry: UUID?, channel: String = "email",
-                    at time: Date) async throws -> UUID {
+    func quarantine(
+        _ raw: [UInt8], recipients: [String], reason: String, organizationID: UUID, entry: UUID?, channel: String = "email",
+        at time: Date
+    ) async throws -> UUID {
         try await database.transaction { db in
             if let entry {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE mail_quarantine SET reason = \(bind: reason), attempts = attempts + 1
                     WHERE organization_id = \(bind: organizationID.text) AND id = \(bind: entry.text)
-                    """).run()
+                    """
+                ).run()
                 return entry
             }
             let id = UUID.timeOrdered(at: time)
             try await RowInsert.run(
                 "mail_quarantine",
                 columns: ["id", "organization_id", "channel", "recipients", "reason", "raw", "size", "status", "attempts", "received_at"],
-                rows: [[id.text, organizationID.text, channel, recipients.joined(separator: ","), String(reason.prefix(1_000)),
-                        Data(raw).base64EncodedString(), raw.count, "held", 1, Millis.from(time)]], on: db)
+                rows: [
+                    [
+                        id.text, organizationID.text, channel, recipients.joined(separator: ","), String(reason.prefix(1_000)),
+                        Data(raw).base64EncodedString(), raw.count, "held", 1, Millis.from(time),
+                    ]
+                ], on: db)
             return id
         }
     }
@@ -271,16 +294,22 @@ public struct MailIntake: Sendable {
     }
 
     /// The quarantine of an organisation, newest first: needs neither the map nor the tickets.
-    public static func quarantined(in database: RelaisDatabase, organizationID: UUID, status: String? = "held", limit: Int,
-                                   before cursor: UUID?) async throws -> [QuarantineEntry] {
+    public static func quarantined(
+        in database: RelaisDatabase, organizationID: UUID, status: String? = "held", limit: Int,
+        before cursor: UUID?
+    ) async throws -> [QuarantineEntry] {
         let rows = try await database.read { db in
             var select = db.select()
-                .columns(["id", "channel", "recipients", "reason", "size", "status", "attempts", "received_at", "released_at"]
-                    .map { SQLColumn($0, table: "q") })
+                .columns(
+                    ["id", "channel", "recipients", "reason", "size", "status", "attempts", "received_at", "released_at"]
+                        .map { SQLColumn($0, table: "q") }
+                )
                 .column(SQLColumn("key", table: "t"))
                 .from(SQLAlias(SQLIdentifier("mail_quarantine"), as: SQLIdentifier("q")))
-                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
-                      on: SQLBinaryExpression(SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "q")))
+                .join(
+                    SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
+                    on: SQLBinaryExpression(SQLColumn("id", table: "t"), .equal, SQLColumn("ticket_id", table: "q"))
+                )
                 .where(SQLColumn("organization_id", table: "q"), .equal, SQLBind(organizationID.text))
             if let status { select = select.where(SQLColumn("status", table: "q"), .equal, SQLBind(status)) }
             if let cursor { select = select.where(SQLColumn("id", table: "q"), .lessThan, SQLBind(cursor.text)) }
@@ -301,17 +330,20 @@ public struct MailIntake: Sendable {
     /// Runs a held message (mail, or a message of another channel) through intake again (after the map, an account's domain or the
     /// parser changed); released when it now reaches a ticket, a bounce or a duplicate.
     public func retry(_ id: UUID, organizationID: UUID) async throws -> Outcome {
-        guard let row = try await database.read({ db in
-            try await db.select().columns("raw", "recipients", "status", "channel").from("mail_quarantine")
-                .where("organization_id", .equal, organizationID.text).where("id", .equal, id.text).first()
-        }) else { throw StoreError.notFound(what: "quarantined message", id: id.text) }
+        guard
+            let row = try await database.read({ db in
+                try await db.select().columns("raw", "recipients", "status", "channel").from("mail_quarantine")
+                    .where("organization_id", .equal, organizationID.text).where("id", .equal, id.text).first()
+            })
+        else { throw StoreError.notFound(what: "quarantined message", id: id.text) }
         guard try row.decode(column: "status", as: String.self) == "held" else {
             throw StoreError.inUse(what: "quarantined message \(id.text)", reason: "it was already released")
         }
         let raw = Array(Data(base64Encoded: try row.decode(column: "raw", as: String.self)) ?? Data())
         let recipients = try row.decode(column: "recipients", as: String.self).split(separator: ",").map(String.init)
         let channel = try row.decode(column: "channel", as: String.self)
-        let outcome = channel == "email"
+        let outcome =
+            channel == "email"
             ? try await receive(raw, recipients: recipients, organizationID: organizationID, quarantined: id)
             : try await ChannelIntake(mail: self).receive(channel: channel, body: raw, organizationID: organizationID, quarantined: id)
         if case .quarantined = outcome { return outcome }

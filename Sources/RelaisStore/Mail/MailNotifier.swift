@@ -46,10 +46,12 @@ public struct MailNotifier: Sendable {
     public func queue(limit: Int = 200) async throws -> Pass {
         let instant = now()
         let events = try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT id, organization_id, type, payload, created_at FROM outbox
                 WHERE notified_at IS NULL ORDER BY created_at, id LIMIT \(bind: limit)
-                """).all()
+                """
+            ).all()
         }
         guard !events.isEmpty else { return Pass() }
         var pass = Pass(read: events.count)
@@ -58,10 +60,11 @@ public struct MailNotifier: Sendable {
             let eventID = try event.decode(column: "id", as: String.self)
             let type = try event.decode(column: "type", as: String.self)
             guard type.hasPrefix("relais.ticket."),
-                  Millis.from(instant) - (try event.decode(column: "created_at", as: Int.self)) <= Int(settings.maxAge * 1000),
-                  let organizationID = UUID(uuidString: try event.decode(column: "organization_id", as: String.self)),
-                  let payload = try? JSONText.decode(CloudEvent.self, try event.decode(column: "payload", as: String.self)),
-                  let notice = MailNotice.of(type: type, data: payload.data) else { continue }
+                Millis.from(instant) - (try event.decode(column: "created_at", as: Int.self)) <= Int(settings.maxAge * 1000),
+                let organizationID = UUID(uuidString: try event.decode(column: "organization_id", as: String.self)),
+                let payload = try? JSONText.decode(CloudEvent.self, try event.decode(column: "payload", as: String.self)),
+                let notice = MailNotice.of(type: type, data: payload.data)
+            else { continue }
             switch try await compose(notice, event: payload, eventID: eventID, organizationID: organizationID, at: instant) {
             case let .success(row): composed[eventID] = row
             case let .failure(skip): pass.skipped[skip.reason, default: 0] += 1
@@ -75,10 +78,12 @@ public struct MailNotifier: Sendable {
                 let row = try await db.raw("SELECT pg_try_advisory_xact_lock(7273012) AS taken").first()
                 guard try row?.decode(column: "taken", as: Bool.self) == true else { return 0 }
             }
-            let claimed = try await db.raw("""
+            let claimed = try await db.raw(
+                """
                 UPDATE outbox SET notified_at = \(bind: Millis.from(instant))
                 WHERE notified_at IS NULL AND id IN (\(binds: ids)) RETURNING id
-                """).all().map { try $0.decode(column: "id", as: String.self) }
+                """
+            ).all().map { try $0.decode(column: "id", as: String.self) }
             let queued = claimed.compactMap { rows[$0] }
             try await RowInsert.run("mail_messages", columns: Self.outgoingColumns, rows: queued, ignoringConflicts: true, on: db)
             return queued.count
@@ -86,16 +91,22 @@ public struct MailNotifier: Sendable {
         return pass
     }
 
-    static let outgoingColumns = ["id", "organization_id", "direction", "channel", "message_id", "mailbox", "from_address", "from_name",
-                                  "subject", "ticket_id", "outcome", "automatic", "size", "raw", "received_at", "recipients", "attempts",
-                                  "next_attempt_at"]
+    static let outgoingColumns = [
+        "id", "organization_id", "direction", "channel", "message_id", "mailbox", "from_address", "from_name",
+        "subject", "ticket_id", "outcome", "automatic", "size", "raw", "received_at", "recipients", "attempts",
+        "next_attempt_at",
+    ]
 
     struct Skip: Error { var reason: String }
 
     /// The outgoing row of a notice, or why there is none.
-    func compose(_ notice: MailNotice, event: CloudEvent, eventID: String, organizationID: UUID, at instant: Date) async throws -> Result<RowInsert.Row, Skip> {
+    func compose(
+        _ notice: MailNotice, event: CloudEvent, eventID: String, organizationID: UUID, at instant: Date
+    ) async throws -> Result<RowInsert.Row, Skip> {
         let tickets = TicketRepository(database: database)
-        guard let ticket = try await tickets.find(organizationID: organizationID, key: event.subject) else { return .failure(Skip(reason: "ticket gone")) }
+        guard let ticket = try await tickets.find(organizationID: organizationID, key: event.subject) else {
+            return .failure(Skip(reason: "ticket gone"))
+        }
         let facts = try await database.read { db in try await Self.facts(of: ticket, comment: event.data["comment_id"] ?? nil, on: db) }
         guard let address = facts.recipient else { return .failure(Skip(reason: "no address")) }
         if facts.recipientFailing { return .failure(Skip(reason: "address failing")) }
@@ -105,24 +116,31 @@ public struct MailNotifier: Sendable {
         // is not known, from the brand's first address.
         let brand = ticket.brand.flatMap { map.brands[$0] }
         let senderName = brand?.name ?? map.organization.name
-        guard let from = (facts.mailbox ?? brand?.mail.first).map({ MailAddress(address: $0, name: senderName) })
-            ?? map.mailboxes.values.filter({ $0.family == ticket.family }).map(\.address).sorted().first.map({ MailAddress(address: $0, name: senderName) })
-            ?? settings.from else { return .failure(Skip(reason: "no sender address")) }
+        guard
+            let from = (facts.mailbox ?? brand?.mail.first).map({ MailAddress(address: $0, name: senderName) })
+                ?? map.mailboxes.values.filter({ $0.family == ticket.family }).map(\.address).sorted().first.map({
+                    MailAddress(address: $0, name: senderName)
+                })
+                ?? settings.from
+        else { return .failure(Skip(reason: "no sender address")) }
         if address.address == from.address { return .failure(Skip(reason: "recipient is the mailbox")) }
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "relais.invalid"
         let messageID = "relais.\(eventID)@\(domain)"
-        let content = MailNotice.Content(requesterName: address.name, key: ticket.key, title: ticket.title, organization: senderName,
-                                         comment: facts.comment?.body, author: facts.comment?.author, resolution: ticket.resolutionNote,
-                                         language: brand?.language ?? "en")
+        let content = MailNotice.Content(
+            requesterName: address.name, key: ticket.key, title: ticket.title, organization: senderName,
+            comment: facts.comment?.body, author: facts.comment?.author, resolution: ticket.resolutionNote,
+            language: brand?.language ?? "en")
         let mail = OutgoingMail(
             from: from, to: [address], subject: notice.subject(key: ticket.key, title: ticket.title), body: notice.body(content),
             messageID: messageID, inReplyTo: facts.lastReceived, references: Array(facts.thread.suffix(20)), autoSubmitted: notice.autoSubmitted,
             date: instant, extraHeaders: [("X-Relais-Ticket", ticket.key), ("X-Relais-Notice", notice.rawValue)])
         if let problem = mail.problem { return .failure(Skip(reason: problem)) }
         let raw = mail.rendered()
-        return .success([UUID.timeOrdered(at: instant).text, organizationID.text, "out", "email", messageID, from.address, from.address, from.name,
-                         String(mail.subject.prefix(500)), ticket.id.text, "queued", notice.autoSubmitted, raw.count,
-                         Data(raw).base64EncodedString(), Millis.from(instant), address.address, 0, Millis.from(instant)])
+        return .success([
+            UUID.timeOrdered(at: instant).text, organizationID.text, "out", "email", messageID, from.address, from.address, from.name,
+            String(mail.subject.prefix(500)), ticket.id.text, "queued", notice.autoSubmitted, raw.count,
+            Data(raw).base64EncodedString(), Millis.from(instant), address.address, 0, Millis.from(instant),
+        ])
     }
 
     /// What a notice needs to know beyond the ticket.
@@ -142,15 +160,17 @@ public struct MailNotifier: Sendable {
         var facts = Facts()
         let organization = ticket.organizationID.text
         if let contactID = ticket.links.first(where: { $0.kind == .contact })?.id,
-           let row = try await db.select().columns("name", "email", "email_failing_at").from("contacts")
-            .where("organization_id", .equal, organization).where("id", .equal, contactID.text).first(),
-           let email = try row.decode(column: "email", as: String?.self), !email.isEmpty {
+            let row = try await db.select().columns("name", "email", "email_failing_at").from("contacts")
+                .where("organization_id", .equal, organization).where("id", .equal, contactID.text).first(),
+            let email = try row.decode(column: "email", as: String?.self), !email.isEmpty
+        {
             facts.recipient = MailAddress(address: email, name: try row.decode(column: "name", as: String?.self))
             facts.recipientFailing = try row.decode(column: "email_failing_at", as: Int?.self) != nil
         } else if let requester = ticket.requesterID,
-                  let row = try await db.select().columns("name", "email").from("users")
-                    .where("organization_id", .equal, organization).where("id", .equal, requester.text).first(),
-                  let email = try row.decode(column: "email", as: String?.self), !email.isEmpty {
+            let row = try await db.select().columns("name", "email").from("users")
+                .where("organization_id", .equal, organization).where("id", .equal, requester.text).first(),
+            let email = try row.decode(column: "email", as: String?.self), !email.isEmpty
+        {
             facts.recipient = MailAddress(address: email, name: try row.decode(column: "name", as: String?.self))
         }
         let messages = try await db.select().columns("direction", "message_id", "mailbox", "automatic", "outcome").from("mail_messages")
@@ -167,12 +187,15 @@ public struct MailNotifier: Sendable {
                 facts.openedByAutomaticMessage = try message.decode(column: "automatic", as: String?.self) != nil
             }
         }
-        if let commentID, let row = try await db.select().columns("author", "body", "is_public", "channel", "created_at").from("ticket_comments")
-            .where("id", .equal, commentID).where("ticket_id", .equal, ticket.id.text).first() {
-            facts.comment = TicketComment(id: commentID, author: try row.decode(column: "author", as: String.self),
-                                          body: try row.decode(column: "body", as: String.self), isPublic: true,
-                                          channel: try row.decode(column: "channel", as: String?.self),
-                                          createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
+        if let commentID,
+            let row = try await db.select().columns("author", "body", "is_public", "channel", "created_at").from("ticket_comments")
+                .where("id", .equal, commentID).where("ticket_id", .equal, ticket.id.text).first()
+        {
+            facts.comment = TicketComment(
+                id: commentID, author: try row.decode(column: "author", as: String.self),
+                body: try row.decode(column: "body", as: String.self), isPublic: true,
+                channel: try row.decode(column: "channel", as: String?.self),
+                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
         }
         return facts
     }
@@ -194,18 +217,21 @@ public struct MailNotifier: Sendable {
         let instant = Millis.from(now())
         return try await database.transaction { db in
             let lock = database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 SELECT id, organization_id, from_address, recipients, raw, attempts FROM mail_messages
                 WHERE outcome = 'queued' AND next_attempt_at <= \(bind: instant)
                 ORDER BY next_attempt_at, id LIMIT \(bind: limit)\(unsafeRaw: lock)
-                """).all()
+                """
+            ).all()
             let claimed = try rows.map { row in
-                Claimed(id: try row.decode(column: "id", as: String.self),
-                        organizationID: UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) ?? UUID(),
-                        from: try row.decode(column: "from_address", as: String?.self) ?? "",
-                        recipients: (try row.decode(column: "recipients", as: String?.self) ?? "").split(separator: ",").map(String.init),
-                        raw: Array(Data(base64Encoded: try row.decode(column: "raw", as: String?.self) ?? "") ?? Data()),
-                        attempts: try row.decode(column: "attempts", as: Int.self))
+                Claimed(
+                    id: try row.decode(column: "id", as: String.self),
+                    organizationID: UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) ?? UUID(),
+                    from: try row.decode(column: "from_address", as: String?.self) ?? "",
+                    recipients: (try row.decode(column: "recipients", as: String?.self) ?? "").split(separator: ",").map(String.init),
+                    raw: Array(Data(base64Encoded: try row.decode(column: "raw", as: String?.self) ?? "") ?? Data()),
+                    attempts: try row.decode(column: "attempts", as: Int.self))
             }
             if !claimed.isEmpty {
                 try await db.update("mail_messages").set("next_attempt_at", to: instant + Int(settings.lease * 1000))
@@ -266,27 +292,35 @@ public struct MailNotifier: Sendable {
     }
 
     /// Outgoing mail, newest first; of one ticket when `ticketKey` is given.
-    public static func outgoing(in database: RelaisDatabase, organizationID: UUID, ticketKey: String? = nil, limit: Int = 100) async throws -> [Outgoing] {
+    public static func outgoing(
+        in database: RelaisDatabase, organizationID: UUID, ticketKey: String? = nil, limit: Int = 100
+    ) async throws -> [Outgoing] {
         try await database.read { db in
             var select = db.select()
-                .columns(SQLColumn("id", table: "m"), SQLColumn("message_id", table: "m"), SQLColumn("key", table: "t"),
-                         SQLColumn("recipients", table: "m"), SQLColumn("subject", table: "m"), SQLColumn("automatic", table: "m"),
-                         SQLColumn("outcome", table: "m"), SQLColumn("attempts", table: "m"), SQLColumn("last_error", table: "m"),
-                         SQLColumn("received_at", table: "m"))
+                .columns(
+                    SQLColumn("id", table: "m"), SQLColumn("message_id", table: "m"), SQLColumn("key", table: "t"),
+                    SQLColumn("recipients", table: "m"), SQLColumn("subject", table: "m"), SQLColumn("automatic", table: "m"),
+                    SQLColumn("outcome", table: "m"), SQLColumn("attempts", table: "m"), SQLColumn("last_error", table: "m"),
+                    SQLColumn("received_at", table: "m")
+                )
                 .from(SQLAlias(SQLIdentifier("mail_messages"), as: SQLIdentifier("m")))
-                .join(SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
-                      on: SQLColumn("ticket_id", table: "m"), .equal, SQLColumn("id", table: "t"))
+                .join(
+                    SQLAlias(SQLIdentifier("tickets"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
+                    on: SQLColumn("ticket_id", table: "m"), .equal, SQLColumn("id", table: "t")
+                )
                 .where(SQLColumn("organization_id", table: "m"), .equal, SQLBind(organizationID.text))
                 .where(SQLColumn("direction", table: "m"), .equal, SQLBind("out"))
             if let ticketKey { select = select.where(SQLColumn("key", table: "t"), .equal, SQLBind(ticketKey)) }
             return try await select.orderBy(SQLColumn("received_at", table: "m"), SQLDirection.descending).limit(limit).all().map { row in
-                Outgoing(id: try row.decode(column: "id", as: String.self), messageID: try row.decode(column: "message_id", as: String?.self),
-                         ticketKey: try row.decode(column: "key", as: String?.self),
-                         recipients: (try row.decode(column: "recipients", as: String?.self) ?? "").split(separator: ",").map(String.init),
-                         subject: try row.decode(column: "subject", as: String?.self) ?? "", autoSubmitted: try row.decode(column: "automatic", as: String?.self),
-                         outcome: try row.decode(column: "outcome", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
-                         lastError: try row.decode(column: "last_error", as: String?.self),
-                         at: Millis.date(try row.decode(column: "received_at", as: Int.self)))
+                Outgoing(
+                    id: try row.decode(column: "id", as: String.self), messageID: try row.decode(column: "message_id", as: String?.self),
+                    ticketKey: try row.decode(column: "key", as: String?.self),
+                    recipients: (try row.decode(column: "recipients", as: String?.self) ?? "").split(separator: ",").map(String.init),
+                    subject: try row.decode(column: "subject", as: String?.self) ?? "",
+                    autoSubmitted: try row.decode(column: "automatic", as: String?.self),
+                    outcome: try row.decode(column: "outcome", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
+                    lastError: try row.decode(column: "last_error", as: String?.self),
+                    at: Millis.date(try row.decode(column: "received_at", as: Int.self)))
             }
         }
     }

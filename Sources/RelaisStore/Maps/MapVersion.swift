@@ -103,7 +103,8 @@ public enum MapChangeError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .ownProposal(sections):
             "the author of a proposal cannot approve it: \(sections.joined(separator: ", ")) require\(sections.count == 1 ? "s" : "") a second approver"
         case let .invalid(version, problems):
-            "the map does not validate (\(problems.count) problem\(problems.count == 1 ? "" : "s"))" + (version > 0 ? "; stored as rejected version \(version)" : "")
+            "the map does not validate (\(problems.count) problem\(problems.count == 1 ? "" : "s"))"
+                + (version > 0 ? "; stored as rejected version \(version)" : "")
         case let .wouldBreak(problems):
             "the map cannot be applied to the tickets stored: " + problems.joined(separator: "; ")
         case let .stale(base, running):

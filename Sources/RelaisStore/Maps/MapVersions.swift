@@ -20,7 +20,8 @@ public struct MapVersions: Sendable {
         }
     }
 
-    public struct MapReadFailure: Error, Sendable { public var problems: [MapVersion.Problem]
+    public struct MapReadFailure: Error, Sendable {
+        public var problems: [MapVersion.Problem]
         public init(problems: [MapVersion.Problem]) { self.problems = problems }
     }
 
@@ -107,8 +108,9 @@ public struct MapVersions: Sendable {
         let version = try await database.transaction { db in
             try await Self.lock(organizationID, on: db)
             if let running = try await Self.running(organizationID: organizationID, on: db) { return running }
-            var version = Self.make(organizationID: organizationID, number: 1, text: text, included: read.included, message: "first map", by: actor,
-                                    base: nil, change: MapChange(from: nil, to: map), moves: [], at: time)
+            var version = Self.make(
+                organizationID: organizationID, number: 1, text: text, included: read.included, message: "first map", by: actor,
+                base: nil, change: MapChange(from: nil, to: map), moves: [], at: time)
             version.state = .applied
             version.appliedBy = actor.name
             version.appliedAt = version.createdAt
@@ -123,7 +125,8 @@ public struct MapVersions: Sendable {
 
     /// Stores a proposal. A text that does not validate is stored as rejected with its problems
     /// (and `MapChangeError.invalid` thrown); one whose sections the actor may not propose is refused.
-    public func propose(organizationID: UUID, text: String, message: String, moves: [StatusMove] = [], by actor: MapActor) async throws -> MapVersion {
+    public func propose(organizationID: UUID, text: String, message: String, moves: [StatusMove] = [], by actor: MapActor) async throws -> MapVersion
+    {
         guard let running = try await running(organizationID: organizationID) else {
             throw StoreError.invalidConfiguration("the organisation runs no map yet")
         }
@@ -135,15 +138,20 @@ public struct MapVersions: Sendable {
         case let .failure(failure):
             let version = try await database.transaction { db in
                 try await Self.lock(organizationID, on: db)
-                var version = Self.make(organizationID: organizationID, number: try await Self.nextNumber(organizationID, on: db), text: text,
-                                        included: [:], message: message, by: actor, base: running.version.number, change: nil, moves: moves, at: time)
+                var version = Self.make(
+                    organizationID: organizationID, number: try await Self.nextNumber(organizationID, on: db), text: text,
+                    included: [:], message: message, by: actor, base: running.version.number, change: nil, moves: moves, at: time)
                 version.state = .rejected
                 version.problems = failure.problems
                 version.decidedBy = "validation"
                 version.decidedAt = version.createdAt
                 try await Self.insert(version, on: db)
-                try await AuditLog.insert([Self.audit(version, action: "map.proposed", by: actor, outcome: .refused,
-                                                      detail: "\(failure.problems.count) problems", at: time)], on: db)
+                try await AuditLog.insert(
+                    [
+                        Self.audit(
+                            version, action: "map.proposed", by: actor, outcome: .refused,
+                            detail: "\(failure.problems.count) problems", at: time)
+                    ], on: db)
                 return version
             }
             throw MapChangeError.invalid(version: version.number, problems: failure.problems)
@@ -153,9 +161,10 @@ public struct MapVersions: Sendable {
         if Self.digest(text, included: proposed.included) == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
         return try await database.transaction { db in
             try await Self.lock(organizationID, on: db)
-            let version = Self.make(organizationID: organizationID, number: try await Self.nextNumber(organizationID, on: db), text: text,
-                                    included: proposed.included, message: message, by: actor, base: running.version.number, change: change,
-                                    moves: moves, at: time)
+            let version = Self.make(
+                organizationID: organizationID, number: try await Self.nextNumber(organizationID, on: db), text: text,
+                included: proposed.included, message: message, by: actor, base: running.version.number, change: change,
+                moves: moves, at: time)
             try await Self.insert(version, on: db)
             try await AuditLog.insert([Self.audit(version, action: "map.proposed", by: actor, detail: message, at: time)], on: db)
             return version
@@ -176,7 +185,9 @@ public struct MapVersions: Sendable {
     func decide(organizationID: UUID, number: Int, note: String?, by actor: MapActor, approve: Bool) async throws -> MapVersion {
         let version = try await version(organizationID: organizationID, number: number)
         let allowed: [MapVersion.State] = approve ? [.proposed] : [.proposed, .approved]
-        guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
+        guard let running = try await running(organizationID: organizationID) else {
+            throw StoreError.invalidConfiguration("the organisation runs no map yet")
+        }
         // Who may comes before whether now: a refusal for want of permission says so whatever the state.
         let proposed = version.problems.isEmpty ? try map(of: version) : nil
         if let proposed {
@@ -192,7 +203,9 @@ public struct MapVersions: Sendable {
             throw MapChangeError.wrongState(number: number, state: version.state, action: approve ? "approved" : "rejected")
         }
         if approve, let proposed {
-            guard version.baseNumber == running.version.number else { throw MapChangeError.stale(base: version.baseNumber, running: running.version.number) }
+            guard version.baseNumber == running.version.number else {
+                throw MapChangeError.stale(base: version.baseNumber, running: running.version.number)
+            }
             let impact = try await impact(of: version, map: proposed, against: running.map)
             guard impact.canApply else { throw MapChangeError.wouldBreak(problems: impact.problems) }
         }
@@ -210,7 +223,8 @@ public struct MapVersions: Sendable {
             try await db.update("map_versions").set("state", to: current.state.rawValue).set("decided_by_id", to: actor.id?.text)
                 .set("decided_by", to: actor.name).set("decided_at", to: Millis.from(time)).set("decision_note", to: note)
                 .where("id", .equal, current.id.text).run()
-            try await AuditLog.insert([Self.audit(current, action: approve ? "map.approved" : "map.rejected", by: actor, detail: note ?? "", at: time)], on: db)
+            try await AuditLog.insert(
+                [Self.audit(current, action: approve ? "map.approved" : "map.rejected", by: actor, detail: note ?? "", at: time)], on: db)
             return current
         }
     }
@@ -219,7 +233,9 @@ public struct MapVersions: Sendable {
     /// transaction. Of two applies racing from the same running version, one fails as stale.
     public func apply(organizationID: UUID, number: Int, by actor: MapActor) async throws -> MapVersion {
         let version = try await version(organizationID: organizationID, number: number)
-        guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
+        guard let running = try await running(organizationID: organizationID) else {
+            throw StoreError.invalidConfiguration("the organisation runs no map yet")
+        }
         guard version.problems.isEmpty else { throw MapChangeError.wrongState(number: number, state: version.state, action: "applied") }
         let next = try map(of: version)
         try Self.require(.approve, of: MapChange(from: running.map, to: next), under: running.map, by: actor)
@@ -229,9 +245,13 @@ public struct MapVersions: Sendable {
 
     /// Runs again the text of a version that ran before, as a new version: reviewed once already,
     /// it needs the permission to approve what it changes but no second approver.
-    public func rollback(organizationID: UUID, to number: Int, message: String? = nil, moves: [StatusMove] = [], by actor: MapActor) async throws -> MapVersion {
+    public func rollback(
+        organizationID: UUID, to number: Int, message: String? = nil, moves: [StatusMove] = [], by actor: MapActor
+    ) async throws -> MapVersion {
         let target = try await version(organizationID: organizationID, number: number)
-        guard let running = try await running(organizationID: organizationID) else { throw StoreError.invalidConfiguration("the organisation runs no map yet") }
+        guard let running = try await running(organizationID: organizationID) else {
+            throw StoreError.invalidConfiguration("the organisation runs no map yet")
+        }
         let wrongState = MapChangeError.wrongState(number: number, state: target.state, action: "rolled back to (only a version that ran can be)")
         guard target.problems.isEmpty else { throw wrongState }
         let next = try map(of: target)
@@ -240,9 +260,10 @@ public struct MapVersions: Sendable {
         guard target.state == .applied else { throw wrongState }
         if target.hash == running.version.hash { throw MapChangeError.unchanged(running: running.version.number) }
         let time = now()
-        var version = Self.make(organizationID: organizationID, number: 0, text: target.text, included: target.included,
-                                message: message ?? "rollback to version \(number)",
-                                by: actor, base: running.version.number, change: change, moves: moves, at: time)
+        var version = Self.make(
+            organizationID: organizationID, number: 0, text: target.text, included: target.included,
+            message: message ?? "rollback to version \(number)",
+            by: actor, base: running.version.number, change: change, moves: moves, at: time)
         version.rollbackOf = number
         version.state = .approved
         version.decidedBy = actor.name
@@ -253,9 +274,13 @@ public struct MapVersions: Sendable {
 
     /// Makes `version` (whose map is `next`) the running one in place of `running`, as read by the
     /// caller; the transaction checks under the lock that `running` still is.
-    func makeRunning(_ version: MapVersion, map next: ProcessMap, replacing running: (version: MapVersion, map: ProcessMap), by actor: MapActor,
-                     action: String, inserting: Bool = false) async throws -> MapVersion {
-        guard version.baseNumber == running.version.number else { throw MapChangeError.stale(base: version.baseNumber, running: running.version.number) }
+    func makeRunning(
+        _ version: MapVersion, map next: ProcessMap, replacing running: (version: MapVersion, map: ProcessMap), by actor: MapActor,
+        action: String, inserting: Bool = false
+    ) async throws -> MapVersion {
+        guard version.baseNumber == running.version.number else {
+            throw MapChangeError.stale(base: version.baseNumber, running: running.version.number)
+        }
         let time = now()
         let organizationID = version.organizationID
         return try await database.transaction { db in
@@ -269,7 +294,8 @@ public struct MapVersions: Sendable {
             if inserting {
                 applied.number = try await Self.nextNumber(organizationID, on: db)
             } else {
-                guard let stored = try await Self.version(organizationID: organizationID, number: version.number, on: db), stored.state == .approved else {
+                guard let stored = try await Self.version(organizationID: organizationID, number: version.number, on: db), stored.state == .approved
+                else {
                     throw MapChangeError.wrongState(number: version.number, state: version.state, action: "applied")
                 }
             }
@@ -288,20 +314,28 @@ public struct MapVersions: Sendable {
             try await db.update("map_heads").set("version_id", to: applied.id.text).set("number", to: applied.number)
                 .set("applied_at", to: Millis.from(time))
                 .where("organization_id", .equal, organizationID.text).where("number", .equal, head.number).run()
-            let moved = try await Self.follow(next, impact: impact, version: applied.number, by: actor, organizationID: organizationID, at: time, on: db)
+            let moved = try await Self.follow(
+                next, impact: impact, version: applied.number, by: actor, organizationID: organizationID, at: time, on: db)
             let detail = applied.rollbackOf.map { "to version \($0)" } ?? applied.message
-            try await AuditLog.insert([Self.audit(applied, action: action, by: actor,
-                                                  detail: detail + (moved > 0 ? "; \(moved) tickets moved" : ""), at: time)], on: db)
+            try await AuditLog.insert(
+                [
+                    Self.audit(
+                        applied, action: action, by: actor,
+                        detail: detail + (moved > 0 ? "; \(moved) tickets moved" : ""), at: time)
+                ], on: db)
             return applied
         }
     }
 
     /// Moves the tickets of removed statuses and brings status categories in line with `map`.
-    static func follow(_ map: ProcessMap, impact: MapImpact, version: Int, by actor: MapActor, organizationID: UUID, at time: Date,
-                       on db: any SQLDatabase) async throws -> Int {
+    static func follow(
+        _ map: ProcessMap, impact: MapImpact, version: Int, by actor: MapActor, organizationID: UUID, at time: Date,
+        on db: any SQLDatabase
+    ) async throws -> Int {
         var targets: [(family: String, status: String, to: String, category: StatusCategory)] = []
         for removed in impact.removedStatuses {
-            guard let to = removed.movedTo, let family = map.families[removed.family], let category = map.workflow(of: family)?.category(of: to) else { continue }
+            guard let to = removed.movedTo, let family = map.families[removed.family], let category = map.workflow(of: family)?.category(of: to)
+            else { continue }
             targets.append((removed.family, removed.status, to, category))
         }
         for change in impact.categoryChanges { targets.append((change.family, change.status, change.status, change.to)) }
@@ -340,20 +374,26 @@ public struct MapVersions: Sendable {
 
     static func liveTickets(organizationID: UUID, sample: Int, on db: any SQLDatabase) async throws -> LiveTickets {
         var live = LiveTickets()
-        let statusRows = try await db.select().column("family").column("status").column("status_category").column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("tickets")))
-            .from("tickets").where("organization_id", .equal, organizationID.text)
-            .groupBy("family").groupBy("status").groupBy("status_category").all()
+        let statusRows = try await db.select().column("family").column("status").column("status_category").column(
+            SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("tickets"))
+        )
+        .from("tickets").where("organization_id", .equal, organizationID.text)
+        .groupBy("family").groupBy("status").groupBy("status_category").all()
         for row in statusRows {
             let category = try row.decode(column: "status_category", as: String.self)
-            live.statuses.append(.init(family: try row.decode(column: "family", as: String.self), status: try row.decode(column: "status", as: String.self),
-                                       category: StatusCategory(rawValue: category) ?? .open, tickets: try row.decode(column: "tickets", as: Int.self)))
+            live.statuses.append(
+                .init(
+                    family: try row.decode(column: "family", as: String.self), status: try row.decode(column: "status", as: String.self),
+                    category: StatusCategory(rawValue: category) ?? .open, tickets: try row.decode(column: "tickets", as: Int.self)))
         }
         func counts(_ table: String, by column: String) async throws -> [String: Int] {
             var counts: [String: Int] = [:]
-            for row in try await db.raw("""
+            for row in try await db.raw(
+                """
                 SELECT \(ident: column) AS code, COUNT(*) AS n FROM \(ident: table)
                 WHERE organization_id = \(bind: organizationID.text) AND \(ident: column) IS NOT NULL GROUP BY \(ident: column)
-                """).all() {
+                """
+            ).all() {
                 counts[try row.decode(column: "code", as: String.self)] = try row.decode(column: "n", as: Int.self)
             }
             return counts
@@ -361,20 +401,26 @@ public struct MapVersions: Sendable {
         live.entityTickets = try await counts("tickets", by: "entity")
         live.brandTickets = try await counts("tickets", by: "brand")
         live.entityAccounts = try await counts("accounts", by: "entity")
-        for row in try await db.raw("""
+        for row in try await db.raw(
+            """
             SELECT tracker, COUNT(*) AS n FROM escalations WHERE organization_id = \(bind: organizationID.text)
             AND (status = 'pending' OR (status = 'open' AND fixed_at IS NULL)) GROUP BY tracker
-            """).all() {
+            """
+        ).all() {
             live.trackerEscalations[try row.decode(column: "tracker", as: String.self)] = try row.decode(column: "n", as: Int.self)
         }
         guard sample > 0 else { return live }
-        let slaRows = try await db.raw("""
+        let slaRows = try await db.raw(
+            """
             SELECT s.policy_code AS policy, t.priority AS priority, COUNT(*) AS tickets FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
             WHERE s.organization_id = \(bind: organizationID.text) AND s.is_open = 1 GROUP BY s.policy_code, t.priority
-            """).all()
+            """
+        ).all()
         for row in slaRows {
-            live.sla.append(.init(policy: try row.decode(column: "policy", as: String.self), priority: try row.decode(column: "priority", as: String?.self),
-                                  openTickets: try row.decode(column: "tickets", as: Int.self)))
+            live.sla.append(
+                .init(
+                    policy: try row.decode(column: "policy", as: String.self), priority: try row.decode(column: "priority", as: String?.self),
+                    openTickets: try row.decode(column: "tickets", as: Int.self)))
         }
         let open = [StatusCategory.new, .open, .pending].map(\.rawValue)
         live.sample = try await TicketRow.select(on: db).where("organization_id", .equal, organizationID.text)
@@ -385,16 +431,23 @@ public struct MapVersions: Sendable {
 
     // MARK: Rows
 
-    static let columns = ["id", "organization_id", "number", "state", "base_number", "rollback_of", "text", "included", "hash", "message", "author_id", "author",
-                          "created_at", "decided_by_id", "decided_by", "decided_at", "decision_note", "applied_by", "applied_at",
-                          "sections", "domains", "moves", "problems"]
+    static let columns = [
+        "id", "organization_id", "number", "state", "base_number", "rollback_of", "text", "included", "hash", "message", "author_id", "author",
+        "created_at", "decided_by_id", "decided_by", "decided_at", "decision_note", "applied_by", "applied_at",
+        "sections", "domains", "moves", "problems",
+    ]
 
-    static func make(organizationID: UUID, number: Int, text: String, included: [String: String], message: String, by actor: MapActor, base: Int?, change: MapChange?,
-                     moves: [StatusMove], at time: Date) -> MapVersion {
-        MapVersion(id: UUID.timeOrdered(at: time), organizationID: organizationID, number: number, state: .proposed, baseNumber: base, rollbackOf: nil,
-                   text: text, included: included, hash: digest(text, included: included), message: message, authorID: actor.id, author: actor.name, createdAt: Millis.date(Millis.from(time)),
-                   decidedByID: nil, decidedBy: nil, decidedAt: nil, decisionNote: nil, appliedBy: nil, appliedAt: nil,
-                   sections: (change?.sections ?? []).sorted(), domains: (change?.domains ?? []).map(\.rawValue).sorted(), moves: moves, problems: [])
+    static func make(
+        organizationID: UUID, number: Int, text: String, included: [String: String], message: String, by actor: MapActor, base: Int?,
+        change: MapChange?,
+        moves: [StatusMove], at time: Date
+    ) -> MapVersion {
+        MapVersion(
+            id: UUID.timeOrdered(at: time), organizationID: organizationID, number: number, state: .proposed, baseNumber: base, rollbackOf: nil,
+            text: text, included: included, hash: digest(text, included: included), message: message, authorID: actor.id, author: actor.name,
+            createdAt: Millis.date(Millis.from(time)),
+            decidedByID: nil, decidedBy: nil, decidedAt: nil, decisionNote: nil, appliedBy: nil, appliedAt: nil,
+            sections: (change?.sections ?? []).sorted(), domains: (change?.domains ?? []).map(\.rawValue).sorted(), moves: moves, problems: [])
     }
 
     /// SHA-256 of a map's text and of the files it names (each as its name and content, in name
@@ -421,9 +474,12 @@ public struct MapVersions: Sendable {
         return sections + domains.map { "domain \($0.rawValue)" }
     }
 
-    static func audit(_ version: MapVersion, action: String, by actor: MapActor, outcome: AuditEntry.Outcome = .done, detail: String, at time: Date) -> AuditEntry {
-        AuditEntry(organizationID: version.organizationID, actorID: actor.id, actor: actor.name, action: action, target: "map version \(version.number)",
-                   outcome: outcome, detail: detail, at: time)
+    static func audit(
+        _ version: MapVersion, action: String, by actor: MapActor, outcome: AuditEntry.Outcome = .done, detail: String, at time: Date
+    ) -> AuditEntry {
+        AuditEntry(
+            organizationID: version.organizationID, actorID: actor.id, actor: actor.name, action: action, target: "map version \(version.number)",
+            outcome: outcome, detail: detail, at: time)
     }
 
     /// Serialises the map writes of one organisation (SQLite has one writer anyway).
@@ -438,8 +494,10 @@ public struct MapVersions: Sendable {
     }
 
     static func running(organizationID: UUID, on db: any SQLDatabase) async throws -> MapVersion? {
-        guard let number = try await db.select().column("number").from("map_heads").where("organization_id", .equal, organizationID.text)
-            .first(decodingColumn: "number", as: Int.self) else { return nil }
+        guard
+            let number = try await db.select().column("number").from("map_heads").where("organization_id", .equal, organizationID.text)
+                .first(decodingColumn: "number", as: Int.self)
+        else { return nil }
         return try await version(organizationID: organizationID, number: number, on: db)
     }
 
@@ -452,13 +510,19 @@ public struct MapVersions: Sendable {
 
     static func insert(_ version: MapVersion, on db: any SQLDatabase) async throws {
         func encoded(_ value: some Encodable) throws -> String { String(decoding: try json.encode(value), as: UTF8.self) }
-        try await RowInsert.run("map_versions", columns: columns, rows: [[
-            version.id.text, version.organizationID.text, version.number, version.state.rawValue, version.baseNumber, version.rollbackOf,
-            version.text, try encoded(version.included), version.hash, version.message, version.authorID?.text, version.author, Millis.from(version.createdAt),
-            version.decidedByID?.text, version.decidedBy, version.decidedAt.map(Millis.from), version.decisionNote, version.appliedBy,
-            version.appliedAt.map(Millis.from), try encoded(version.sections.map(\.rawValue)), try encoded(version.domains), try encoded(version.moves),
-            try encoded(version.problems),
-        ]], on: db)
+        try await RowInsert.run(
+            "map_versions", columns: columns,
+            rows: [
+                [
+                    version.id.text, version.organizationID.text, version.number, version.state.rawValue, version.baseNumber, version.rollbackOf,
+                    version.text, try encoded(version.included), version.hash, version.message, version.authorID?.text, version.author,
+                    Millis.from(version.createdAt),
+                    version.decidedByID?.text, version.decidedBy, version.decidedAt.map(Millis.from), version.decisionNote, version.appliedBy,
+                    version.appliedAt.map(Millis.from), try encoded(version.sections.map(\.rawValue)), try encoded(version.domains),
+                    try encoded(version.moves),
+                    try encoded(version.problems),
+                ]
+            ], on: db)
     }
 
     static func decode(_ row: any SQLRow) throws -> MapVersion {
@@ -467,11 +531,15 @@ public struct MapVersions: Sendable {
         }
         func date(_ column: String) throws -> Date? { try row.decode(column: column, as: Int?.self).map(Millis.date) }
         let state = try row.decode(column: "state", as: String.self)
-        guard let parsed = MapVersion.State(rawValue: state) else { throw StoreError.invalidValue(field: "state", reason: "unknown map version state '\(state)'") }
+        guard let parsed = MapVersion.State(rawValue: state) else {
+            throw StoreError.invalidValue(field: "state", reason: "unknown map version state '\(state)'")
+        }
         return MapVersion(
-            id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), number: try row.decode(column: "number", as: Int.self), state: parsed,
+            id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), number: try row.decode(column: "number", as: Int.self),
+            state: parsed,
             baseNumber: try row.decode(column: "base_number", as: Int?.self), rollbackOf: try row.decode(column: "rollback_of", as: Int?.self),
-            text: try row.decode(column: "text", as: String.self), included: try json("included", [String: String].self), hash: try row.decode(column: "hash", as: String.self),
+            text: try row.decode(column: "text", as: String.self), included: try json("included", [String: String].self),
+            hash: try row.decode(column: "hash", as: String.self),
             message: try row.decode(column: "message", as: String.self), authorID: try row.optionalUUID("author_id"),
             author: try row.decode(column: "author", as: String.self), createdAt: try date("created_at") ?? Date(timeIntervalSince1970: 0),
             decidedByID: try row.optionalUUID("decided_by_id"), decidedBy: try row.decode(column: "decided_by", as: String?.self),

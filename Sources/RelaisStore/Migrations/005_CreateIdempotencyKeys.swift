@@ -7,6 +7,6 @@ struct CreateIdempotencyKeys: Migration {
             organization_id TEXT NOT NULL, user_id TEXT NOT NULL, key TEXT NOT NULL,
             request_hash TEXT NOT NULL, status BIGINT NOT NULL, resource TEXT NOT NULL, created_at BIGINT NOT NULL,
             PRIMARY KEY (organization_id, user_id, key))
-        """,
+        """
     ]
 }

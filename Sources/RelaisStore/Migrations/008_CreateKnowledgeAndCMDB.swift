@@ -10,7 +10,7 @@ struct CreateKnowledgeAndCMDB: Migration {
         switch kind {
         case .sqlite:
             statements + [
-                "CREATE VIRTUAL TABLE kb_search USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')",
+                "CREATE VIRTUAL TABLE kb_search USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
             ]
         case .postgres:
             statements + [

@@ -15,9 +15,10 @@ struct CreateAuditLog: Migration {
     func statements(for kind: RelaisDatabase.Kind) -> [String] {
         switch kind {
         case .sqlite:
-            return statements + ["UPDATE", "DELETE"].map { operation in
-                "CREATE TRIGGER audit_log_no_\(operation.lowercased()) BEFORE \(operation) ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-            }
+            return statements
+                + ["UPDATE", "DELETE"].map { operation in
+                    "CREATE TRIGGER audit_log_no_\(operation.lowercased()) BEFORE \(operation) ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+                }
         case .postgres:
             return statements + [
                 "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",

@@ -8,6 +8,6 @@ struct CreatePeerCursors: Migration {
         CREATE TABLE peer_cursors (
             organization_id TEXT NOT NULL REFERENCES organizations(id), source TEXT NOT NULL, cursor TEXT NOT NULL,
             records BIGINT NOT NULL DEFAULT 0, synced_at BIGINT NOT NULL, last_error TEXT, PRIMARY KEY (organization_id, source))
-        """,
+        """
     ]
 }

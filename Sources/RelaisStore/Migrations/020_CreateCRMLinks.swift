@@ -9,6 +9,6 @@ struct CreateCRMLinks: Migration {
             organization_id TEXT NOT NULL REFERENCES organizations(id), connector TEXT NOT NULL, object TEXT NOT NULL,
             local_id TEXT NOT NULL, remote_id TEXT NOT NULL, digest TEXT NOT NULL, pushed_at BIGINT NOT NULL,
             PRIMARY KEY (organization_id, connector, object, local_id))
-        """,
+        """
     ]
 }

@@ -53,7 +53,9 @@ public enum Migrator {
             if database.kind == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(7273010)").run()
             }
-            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
             let applied = Set(try await db.select().column("version").from("schema_migrations").all(decodingColumn: "version", as: Int.self))
             var names: [String] = []
             for migration in all where !applied.contains(migration.version) {

@@ -42,14 +42,24 @@ public struct TicketEventLog: Sendable {
     /// The rows, ticket after ticket.
     public func rows(organizationID: UUID, selection: Selection = .init()) async throws -> [Row] {
         try await database.read { db in
-            var query = SQLQueryString("""
+            var query = SQLQueryString(
+                """
                 SELECT t.key, t.family, t.account_id, e.kind, e.field, e.from_value, e.to_value, e.actor, e.occurred_at
                 FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
                 WHERE t.organization_id = \(bind: organizationID.text)
                 """)
-            if let from = selection.createdFrom { query.appendInterpolation(unsafeRaw: " AND t.created_at >= "); query.appendInterpolation(bind: Millis.from(from)) }
-            if let before = selection.createdBefore { query.appendInterpolation(unsafeRaw: " AND t.created_at < "); query.appendInterpolation(bind: Millis.from(before)) }
-            if let account = selection.accountID { query.appendInterpolation(unsafeRaw: " AND t.account_id = "); query.appendInterpolation(bind: account.text) }
+            if let from = selection.createdFrom {
+                query.appendInterpolation(unsafeRaw: " AND t.created_at >= ")
+                query.appendInterpolation(bind: Millis.from(from))
+            }
+            if let before = selection.createdBefore {
+                query.appendInterpolation(unsafeRaw: " AND t.created_at < ")
+                query.appendInterpolation(bind: Millis.from(before))
+            }
+            if let account = selection.accountID {
+                query.appendInterpolation(unsafeRaw: " AND t.account_id = ")
+                query.appendInterpolation(bind: account.text)
+            }
             if !selection.families.isEmpty {
                 query.appendInterpolation(unsafeRaw: " AND t.family IN (")
                 for (index, family) in selection.families.enumerated() {

@@ -22,7 +22,9 @@ extension TicketService {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = zone
         let instant = now()
-        guard let thisWeek = calendar.dateInterval(of: .weekOfYear, for: instant)?.start else { return WeeklyWorkload(weeks: [], opened: [:], backlog: []) }
+        guard let thisWeek = calendar.dateInterval(of: .weekOfYear, for: instant)?.start else {
+            return WeeklyWorkload(weeks: [], opened: [:], backlog: [])
+        }
         let weeks = (0..<count).reversed().compactMap { calendar.date(byAdding: .weekOfYear, value: -$0, to: thisWeek) }
         guard !weeks.isEmpty else { return WeeklyWorkload(weeks: [], opened: [:], backlog: []) }
         // Week boundaries in milliseconds; a week is not always 7 × 24 h across a clock change.
@@ -32,24 +34,31 @@ extension TicketService {
         let organization = principal.organizationID.text
         let done: [any Encodable & Sendable] = StatusCategory.done.map(\.rawValue)
         let (created, finished, before) = try await tickets.database.read { db in
-            let created = try await db.raw("""
+            let created = try await db.raw(
+                """
                 SELECT t.family, t.created_at FROM tickets t
                 WHERE t.organization_id = \(bind: organization) AND t.created_at >= \(bind: start) AND \(scope)
-                """).all().map { (try $0.decode(column: "family", as: String.self), try $0.decode(column: "created_at", as: Int.self)) }
+                """
+            ).all().map { (try $0.decode(column: "family", as: String.self), try $0.decode(column: "created_at", as: Int.self)) }
             // When a done ticket was done: its last move of status. Tickets untouched since before
             // the window were done before it.
-            let finished = try await db.raw("""
+            let finished = try await db.raw(
+                """
                 SELECT t.created_at, MAX(e.occurred_at) AS done_at FROM tickets t
                 JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = \(bind: TicketChange.Kind.statusChanged.rawValue)
                 WHERE t.organization_id = \(bind: organization) AND t.status_category IN (\(binds: done))
                 AND t.updated_at >= \(bind: start) AND \(scope)
                 GROUP BY t.id, t.created_at
-                """).all().map { (created: try $0.decode(column: "created_at", as: Int.self), done: try $0.decode(column: "done_at", as: Int.self)) }
-            let open = try await db.raw("""
-                SELECT COUNT(*) AS n FROM tickets t
-                WHERE t.organization_id = \(bind: organization) AND t.created_at < \(bind: start) AND \(scope)
-                AND t.status_category NOT IN (\(binds: done))
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
+                """
+            ).all().map { (created: try $0.decode(column: "created_at", as: Int.self), done: try $0.decode(column: "done_at", as: Int.self)) }
+            let open =
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM tickets t
+                    WHERE t.organization_id = \(bind: organization) AND t.created_at < \(bind: start) AND \(scope)
+                    AND t.status_category NOT IN (\(binds: done))
+                    """
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
             return (created, finished, open)
         }
         func week(of millis: Int) -> Int? {

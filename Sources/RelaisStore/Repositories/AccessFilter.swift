@@ -30,11 +30,15 @@ enum AccessFilter {
         let prefix = table.map { "\($0)." } ?? ""
         var condition = entityCondition(scope, table: table)
         if let families = scope.families {
-            condition = families.isEmpty ? "1 = 0"
+            condition =
+                families.isEmpty
+                ? "1 = 0"
                 : "\(condition) AND \(unsafeRaw: prefix)family IN (\(binds: families.sorted() as [any Encodable & Sendable]))"
         }
         if let teams = scope.teams {
-            condition = teams.isEmpty ? "\(condition) AND \(unsafeRaw: prefix)team IS NULL"
+            condition =
+                teams.isEmpty
+                ? "\(condition) AND \(unsafeRaw: prefix)team IS NULL"
                 : "\(condition) AND (\(unsafeRaw: prefix)team IS NULL OR \(unsafeRaw: prefix)team IN (\(binds: teams.sorted() as [any Encodable & Sendable])))"
         }
         return condition
@@ -52,7 +56,9 @@ enum AccessFilter {
     static func entityCondition(_ scope: AccessScope, table: String? = nil) -> SQLQueryString {
         guard let entities = scope.entities else { return "1 = 1" }
         let prefix = table.map { "\($0)." } ?? ""
-        let listed: SQLQueryString = entities.isEmpty ? "1 = 0"
+        let listed: SQLQueryString =
+            entities.isEmpty
+            ? "1 = 0"
             : "\(unsafeRaw: prefix)entity IN (\(binds: entities.sorted() as [any Encodable & Sendable]))"
         return scope.reachesNoEntity ? "(\(unsafeRaw: prefix)entity IS NULL OR \(listed))" : listed
     }

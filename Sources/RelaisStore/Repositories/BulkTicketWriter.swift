@@ -44,8 +44,10 @@ struct PreparedTicket: Sendable {
         row = TicketRow.row(item.ticket, lastEventSequence: item.history.count)
         let organization = item.ticket.organizationID.text, ticketID = item.ticket.id.text
         events = item.history.enumerated().map { offset, entry -> RowInsert.Row in
-            [UUID.timeOrdered(at: entry.at).text, organization, ticketID, offset + 1, Millis.from(entry.at), entry.actor,
-             entry.change.kind.rawValue, entry.change.field, entry.change.from, entry.change.to, entry.change.rule]
+            [
+                UUID.timeOrdered(at: entry.at).text, organization, ticketID, offset + 1, Millis.from(entry.at), entry.actor,
+                entry.change.kind.rawValue, entry.change.field, entry.change.from, entry.change.to, entry.change.rule,
+            ]
         }
         links = item.ticket.links.map { [organization, ticketID, $0.kind.rawValue, $0.id.text] }
     }
@@ -70,11 +72,14 @@ public struct BulkTicketWriter: Sendable {
         guard !batch.isEmpty else { return [] }
         var next: [String: Int] = [:]
         for (prefix, count) in Dictionary(grouping: batch, by: \.prefix).mapValues(\.count) {
-            let last = try await db.raw("""
-                INSERT INTO ticket_sequences (organization_id, prefix, last_number) VALUES (\(bind: organizationID.text), \(bind: prefix), \(bind: count))
-                ON CONFLICT (organization_id, prefix) DO UPDATE SET last_number = ticket_sequences.last_number + \(bind: count)
-                RETURNING last_number
-                """).first(decodingColumn: "last_number", as: Int.self) ?? count
+            let last =
+                try await db.raw(
+                    """
+                    INSERT INTO ticket_sequences (organization_id, prefix, last_number) VALUES (\(bind: organizationID.text), \(bind: prefix), \(bind: count))
+                    ON CONFLICT (organization_id, prefix) DO UPDATE SET last_number = ticket_sequences.last_number + \(bind: count)
+                    RETURNING last_number
+                    """
+                ).first(decodingColumn: "last_number", as: Int.self) ?? count
             next[prefix] = last - count + 1
         }
         var numbered: [Ticket] = [], rows: [RowInsert.Row] = []

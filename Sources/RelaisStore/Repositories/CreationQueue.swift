@@ -37,7 +37,8 @@ enum CreationBatch {
             return outcomes.map { outcome in
                 switch outcome {
                 case let .created(ticket): .success(.init(ticket: ticket, replayed: false))
-                case let .replay(id): replayed[id].map { .success(.init(ticket: $0, replayed: true)) } ?? .failure(StoreError.notFound(what: "ticket", id: id))
+                case let .replay(id):
+                    replayed[id].map { .success(.init(ticket: $0, replayed: true)) } ?? .failure(StoreError.notFound(what: "ticket", id: id))
                 case let .failed(error): .failure(error)
                 }
             }
@@ -63,11 +64,14 @@ enum CreationBatch {
         }
         var next: [String: Int] = [:]
         for (group, entry) in counts {
-            let last = try await db.raw("""
-                INSERT INTO ticket_sequences (organization_id, prefix, last_number) VALUES (\(bind: entry.organization), \(bind: entry.prefix), \(bind: entry.count))
-                ON CONFLICT (organization_id, prefix) DO UPDATE SET last_number = ticket_sequences.last_number + \(bind: entry.count)
-                RETURNING last_number
-                """).first(decodingColumn: "last_number", as: Int.self) ?? entry.count
+            let last =
+                try await db.raw(
+                    """
+                    INSERT INTO ticket_sequences (organization_id, prefix, last_number) VALUES (\(bind: entry.organization), \(bind: entry.prefix), \(bind: entry.count))
+                    ON CONFLICT (organization_id, prefix) DO UPDATE SET last_number = ticket_sequences.last_number + \(bind: entry.count)
+                    RETURNING last_number
+                    """
+                ).first(decodingColumn: "last_number", as: Int.self) ?? entry.count
             next[group] = last - entry.count + 1
         }
         var tickets: [RowInsert.Row] = [], links: [RowInsert.Row] = [], events: [RowInsert.Row] = [], outbox: [RowInsert.Row] = []
@@ -92,10 +96,11 @@ enum CreationBatch {
         try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns, rows: outbox, on: db)
         try await RowInsert.run("ticket_sla", columns: SLATracker.columns, rows: sla, on: db)
         try await AccountRollups.apply(old: [], new: contributions, on: db)
-        try await IntakeRecord.write(zip(items, outcomes).compactMap { item, outcome in
-            guard let record = item.record, case let .created(ticket)? = outcome else { return nil }
-            return (record, ticket.id, "opened")
-        }, takingOver: true, on: db)
+        try await IntakeRecord.write(
+            zip(items, outcomes).compactMap { item, outcome in
+                guard let record = item.record, case let .created(ticket)? = outcome else { return nil }
+                return (record, ticket.id, "opened")
+            }, takingOver: true, on: db)
         return outcomes.map { $0! }
     }
 
@@ -112,7 +117,8 @@ enum CreationBatch {
                 [item.ticket.organizationID.text, claim.userID.text, claim.key, claim.requestHash, 201, item.ticket.id.text, now]
             },
             ignoringConflicts: true, on: db)
-        var query = SQLQueryString("SELECT organization_id, user_id, key, request_hash, resource FROM idempotency_keys WHERE (organization_id, user_id, key) IN (")
+        var query = SQLQueryString(
+            "SELECT organization_id, user_id, key, request_hash, resource FROM idempotency_keys WHERE (organization_id, user_id, key) IN (")
         for (position, (_, item, claim)) in claimed.enumerated() {
             query.appendLiteral(position == 0 ? "(" : ", (")
             query.appendInterpolation(binds: [item.ticket.organizationID.text, claim.userID.text, claim.key])
@@ -121,13 +127,16 @@ enum CreationBatch {
         query.appendLiteral(")")
         var holders: [String: (hash: String, resource: String)] = [:]
         for row in try await db.raw(query).all() {
-            let id = [try row.decode(column: "organization_id", as: String.self), try row.decode(column: "user_id", as: String.self),
-                      try row.decode(column: "key", as: String.self)].joined(separator: "|")
+            let id = [
+                try row.decode(column: "organization_id", as: String.self), try row.decode(column: "user_id", as: String.self),
+                try row.decode(column: "key", as: String.self),
+            ].joined(separator: "|")
             holders[id] = (try row.decode(column: "request_hash", as: String.self), try row.decode(column: "resource", as: String.self))
         }
         for (index, item, claim) in claimed {
             guard let holder = holders["\(item.ticket.organizationID.text)|\(claim.userID.text)|\(claim.key)"],
-                  holder.resource != item.ticket.id.text else { continue }
+                holder.resource != item.ticket.id.text
+            else { continue }
             outcomes[index] = holder.hash == claim.requestHash ? .replay(holder.resource) : .failed(.idempotencyMismatch(key: claim.key))
         }
         return outcomes

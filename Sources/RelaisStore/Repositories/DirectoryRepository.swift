@@ -16,7 +16,6 @@ enum UserGrant: CaseIterable, Hashable {
     var auditAction: String { "user.\(plural)_changed" }
 }
 
-
 /// Organisations, their users and the users' API tokens. Tokens are stored as SHA-256 digests:
 /// the token itself is shown once, at creation.
 public struct DirectoryRepository: Sendable {
@@ -53,8 +52,12 @@ public struct DirectoryRepository: Sendable {
             try await db.insert(into: "users").columns("id", "organization_id", "name", "email", "role", "created_at")
                 .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(roleName), SQLBind(Millis.now()))
                 .run()
-            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "user.created", target: name, detail: "role \(roleName)")], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: "user.created", target: name, detail: "role \(roleName)")
+                ], on: db)
             return true
         }
         guard inserted else { throw StoreError.duplicate(field: "name", value: name) }
@@ -82,11 +85,17 @@ public struct DirectoryRepository: Sendable {
         let token = "rls_" + Self.randomToken()
         try await database.transaction { db in
             try await db.insert(into: "api_tokens").columns("id", "organization_id", "user_id", "token_hash", "label", "created_at")
-                .values(SQLBind(UUID().text), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
-                        SQLBind(Self.digest(token)), SQLBind(label), SQLBind(Millis.now()))
+                .values(
+                    SQLBind(UUID().text), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
+                    SQLBind(Self.digest(token)), SQLBind(label), SQLBind(Millis.now())
+                )
                 .run()
-            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "token.created", target: user.name, detail: label.map { "label \($0)" } ?? "")], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: "token.created", target: user.name, detail: label.map { "label \($0)" } ?? "")
+                ], on: db)
         }
         return token
     }
@@ -102,18 +111,22 @@ public struct DirectoryRepository: Sendable {
 
     func tokenHolder(_ hash: String, organizationID: UUID) async throws -> Principal? {
         try await database.read { db in
-            try await db.select().columns(SQLColumn("id", table: "users"), SQLColumn("organization_id", table: "users"),
-                                          SQLColumn("name", table: "users"), SQLColumn("role", table: "users"))
-                .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
-                .where(SQLColumn("token_hash", table: "api_tokens"), .equal, SQLBind(hash))
-                .where(SQLColumn("organization_id", table: "users"), .equal, SQLBind(organizationID.text))
-                .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null)
-                .first()
+            try await db.select().columns(
+                SQLColumn("id", table: "users"), SQLColumn("organization_id", table: "users"),
+                SQLColumn("name", table: "users"), SQLColumn("role", table: "users")
+            )
+            .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
+            .where(SQLColumn("token_hash", table: "api_tokens"), .equal, SQLBind(hash))
+            .where(SQLColumn("organization_id", table: "users"), .equal, SQLBind(organizationID.text))
+            .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null)
+            .first()
         }.flatMap { row in
             guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
-                  let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) else { return nil }
-            return Principal(userID: id, organizationID: organization, name: try row.decode(column: "name", as: String.self),
-                             roleName: try row.decode(column: "role", as: String.self))
+                let organization = UUID(uuidString: try row.decode(column: "organization_id", as: String.self))
+            else { return nil }
+            return Principal(
+                userID: id, organizationID: organization, name: try row.decode(column: "name", as: String.self),
+                roleName: try row.decode(column: "role", as: String.self))
         }
     }
 
@@ -131,11 +144,16 @@ public struct DirectoryRepository: Sendable {
         let values = Array(Set(values)).sorted()
         try await database.transaction { db in
             try await db.delete(from: kind.table).where("user_id", .equal, user.userID.text).run()
-            try await RowInsert.run(kind.table, columns: ["organization_id", "user_id", kind.column],
-                                    rows: values.map { [user.organizationID.text, user.userID.text, $0] as RowInsert.Row }, on: db)
-            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: kind.auditAction, target: user.name,
-                                                  detail: values.isEmpty ? "no \(kind.column)" : "\(kind.plural) \(values.joined(separator: ", "))")], on: db)
+            try await RowInsert.run(
+                kind.table, columns: ["organization_id", "user_id", kind.column],
+                rows: values.map { [user.organizationID.text, user.userID.text, $0] as RowInsert.Row }, on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: kind.auditAction, target: user.name,
+                        detail: values.isEmpty ? "no \(kind.column)" : "\(kind.plural) \(values.joined(separator: ", "))")
+                ], on: db)
         }
     }
 
@@ -143,8 +161,12 @@ public struct DirectoryRepository: Sendable {
     public func setRole(_ roleName: String, of user: Principal, by actor: Principal? = nil) async throws {
         try await database.transaction { db in
             try await db.update("users").set("role", to: roleName).where("id", .equal, user.userID.text).run()
-            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "user.role_changed", target: user.name, detail: "role \(user.roleName) -> \(roleName)")], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: "user.role_changed", target: user.name, detail: "role \(user.roleName) -> \(roleName)")
+                ], on: db)
         }
     }
 
@@ -161,15 +183,19 @@ public struct DirectoryRepository: Sendable {
     public func tokens(organizationID: UUID, limit: Int = 200) async throws -> [TokenRecord] {
         try await database.read { db in
             try await db.select()
-                .columns(SQLColumn("id", table: "api_tokens"), SQLColumn("label", table: "api_tokens"), SQLColumn("created_at", table: "api_tokens"),
-                         SQLColumn("revoked_at", table: "api_tokens"), SQLColumn("name", table: "users"))
+                .columns(
+                    SQLColumn("id", table: "api_tokens"), SQLColumn("label", table: "api_tokens"), SQLColumn("created_at", table: "api_tokens"),
+                    SQLColumn("revoked_at", table: "api_tokens"), SQLColumn("name", table: "users")
+                )
                 .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
                 .where(SQLColumn("organization_id", table: "api_tokens"), .equal, SQLBind(organizationID.text))
                 .orderBy(SQLColumn("created_at", table: "api_tokens"), SQLDirection.descending).limit(limit).all()
         }.map { row in
-            TokenRecord(id: try row.uuid("id"), user: try row.decode(column: "name", as: String.self), label: try row.decode(column: "label", as: String?.self),
-                        createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)),
-                        revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Millis.date))
+            TokenRecord(
+                id: try row.uuid("id"), user: try row.decode(column: "name", as: String.self),
+                label: try row.decode(column: "label", as: String?.self),
+                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)),
+                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Millis.date))
         }
     }
 
@@ -178,14 +204,20 @@ public struct DirectoryRepository: Sendable {
     @discardableResult
     public func revokeToken(_ id: UUID, organizationID: UUID, by actor: Principal?) async throws -> Bool {
         try await database.transaction { db in
-            guard let row = try await db.select().column(SQLColumn("name", table: "users")).from("api_tokens")
-                .join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
-                .where(SQLColumn("id", table: "api_tokens"), .equal, SQLBind(id.text))
-                .where(SQLColumn("organization_id", table: "api_tokens"), .equal, SQLBind(organizationID.text))
-                .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null).first() else { return false }
+            guard
+                let row = try await db.select().column(SQLColumn("name", table: "users")).from("api_tokens")
+                    .join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
+                    .where(SQLColumn("id", table: "api_tokens"), .equal, SQLBind(id.text))
+                    .where(SQLColumn("organization_id", table: "api_tokens"), .equal, SQLBind(organizationID.text))
+                    .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null).first()
+            else { return false }
             try await db.update("api_tokens").set("revoked_at", to: Millis.now()).where("id", .equal, id.text).run()
-            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "token.revoked", target: try row.decode(column: "name", as: String.self))], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: "token.revoked", target: try row.decode(column: "name", as: String.self))
+                ], on: db)
             return true
         }
     }
@@ -210,13 +242,15 @@ public struct DirectoryRepository: Sendable {
                     .where("organization_id", .equal, organizationID.text).orderBy(kind.column).all()
             }
             for row in rows {
-                granted[kind, default: [:]][try row.decode(column: "user_id", as: String.self), default: []].append(try row.decode(column: kind.column, as: String.self))
+                granted[kind, default: [:]][try row.decode(column: "user_id", as: String.self), default: []].append(
+                    try row.decode(column: kind.column, as: String.self))
             }
         }
         return try rows.map { row in
             let id = try row.uuid("id")
-            var user = Principal(userID: id, organizationID: organizationID, name: try row.decode(column: "name", as: String.self),
-                                 roleName: try row.decode(column: "role", as: String.self))
+            var user = Principal(
+                userID: id, organizationID: organizationID, name: try row.decode(column: "name", as: String.self),
+                roleName: try row.decode(column: "role", as: String.self))
             user.teams = granted[.teams]?[id.text] ?? []
             user.entities = granted[.entities]?[id.text] ?? []
             return (user, try row.decode(column: "email", as: String?.self))

@@ -28,14 +28,18 @@ extension GroupCommit where Item == PendingReply, Output == Ticket {
     func submit(_ item: PendingReply, map: ProcessMap, tracker: SLATracker?, to database: RelaisDatabase) async throws -> Ticket {
         try await submit(item) { items in
             do {
-                return try await database.transaction { db in try await ReplyBatch.write(items, map: map, tracker: tracker, on: db) }.map { .success($0) }
+                return try await database.transaction { db in try await ReplyBatch.write(items, map: map, tracker: tracker, on: db) }.map {
+                    .success($0)
+                }
             } catch {
                 var outcomes: [Result<Ticket, any Error>] = []
                 for item in items {
                     do {
-                        outcomes.append(.success(try await database.transaction { db in
-                            try await ReplyBatch.write([item], map: map, tracker: tracker, on: db)[0]
-                        }))
+                        outcomes.append(
+                            .success(
+                                try await database.transaction { db in
+                                    try await ReplyBatch.write([item], map: map, tracker: tracker, on: db)[0]
+                                }))
                     } catch {
                         outcomes.append(.failure(error))
                     }
@@ -67,11 +71,14 @@ enum ReplyBatch {
             guard var ticket = current[item.ticketID.text], ticket.organizationID == item.organizationID else {
                 throw StoreError.notFound(what: "ticket", id: item.key)
             }
-            let changes = try TicketRules.comment(&ticket, isPublic: item.isPublic, byRequester: true, body: item.body, channel: item.channel,
-                                                  commentID: item.commentID, map: map, now: item.now)
+            let changes = try TicketRules.comment(
+                &ticket, isPublic: item.isPublic, byRequester: true, body: item.body, channel: item.channel,
+                commentID: item.commentID, map: map, now: item.now)
             clockMayMove = clockMayMove || SLAEngine.mayChangeSLA(changes)
-            comments.append(TicketRepository.commentRow(NewComment(id: item.commentID, body: item.body, isPublic: item.isPublic, channel: item.channel),
-                                                        on: ticket, by: item.actor))
+            comments.append(
+                TicketRepository.commentRow(
+                    NewComment(id: item.commentID, body: item.body, isPublic: item.isPublic, channel: item.channel),
+                    on: ticket, by: item.actor))
             writes.append(TicketRepository.Write(ticket: ticket, changes: changes, actor: item.actor))
             current[ticket.id.text] = ticket
             written.append(ticket)

@@ -1,6 +1,6 @@
 import PostgresKit
-import SQLiteKit
 import SQLKit
+import SQLiteKit
 
 /// Multi-row INSERT statements written as plain SQL text with values bound by their type.
 ///
@@ -18,8 +18,10 @@ enum RowInsert {
 
     /// With `upsertingOn`, a row whose key (one or more columns) exists replaces the stored values,
     /// or applies `updating` (`count = t.count + excluded.count`) when given.
-    static func run(_ table: String, columns: [String], rows: [Row], ignoringConflicts: Bool = false,
-                    upsertingOn key: String? = nil, updating assignments: String? = nil, on db: any SQLDatabase) async throws {
+    static func run(
+        _ table: String, columns: [String], rows: [Row], ignoringConflicts: Bool = false,
+        upsertingOn key: String? = nil, updating assignments: String? = nil, on db: any SQLDatabase
+    ) async throws {
         guard !rows.isEmpty else { return }
         for row in rows { precondition(row.count == columns.count, "\(table): a row of \(row.count) values for \(columns.count) columns") }
         if !ignoringConflicts, key == nil, rows.count >= copyFrom, case let .postgres(connection)? = (db as? PooledConnection)?.driver {

@@ -90,8 +90,10 @@ extension TicketRepository {
             let column = query.sort.rawValue
             if let cursor = query.cursor {
                 let comparison = query.descending ? "<" : ">"
-                select = select.where(SQLQueryString(
-                    "(\(ident: column) \(unsafeRaw: comparison) \(bind: cursor.value) OR (\(ident: column) = \(bind: cursor.value) AND id \(unsafeRaw: comparison) \(bind: cursor.id)))"))
+                select = select.where(
+                    SQLQueryString(
+                        "(\(ident: column) \(unsafeRaw: comparison) \(bind: cursor.value) OR (\(ident: column) = \(bind: cursor.value) AND id \(unsafeRaw: comparison) \(bind: cursor.id)))"
+                    ))
             }
             let direction: SQLDirection = query.descending ? .descending : .ascending
             return try await select.orderBy(column, direction).orderBy("id", direction).limit(limit + 1).all()
@@ -135,7 +137,8 @@ extension TicketRepository {
             TicketComment(
                 id: try row.decode(column: "id", as: String.self), author: try row.decode(column: "author", as: String.self),
                 body: try row.decode(column: "body", as: String.self), isPublic: try row.decode(column: "is_public", as: Int.self) == 1,
-                channel: try row.decode(column: "channel", as: String?.self), createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
+                channel: try row.decode(column: "channel", as: String?.self),
+                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
         }
     }
 }

@@ -49,16 +49,18 @@ public struct TicketRepository: Sendable {
         _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim? = nil,
         tier: String? = nil, contractLevel: String? = nil
     ) async throws -> Creation {
-        try await insert(draft, prefix: prefix, changes: changes, actor: actor, idempotency: idempotency, tier: tier, contractLevel: contractLevel,
-                         record: nil)
+        try await insert(
+            draft, prefix: prefix, changes: changes, actor: actor, idempotency: idempotency, tier: tier, contractLevel: contractLevel,
+            record: nil)
     }
 
     func insert(
         _ draft: Ticket, prefix: String, changes: [TicketChange], actor: Actor, idempotency: IdempotencyClaim?,
         tier: String?, contractLevel: String?, record: IntakeRecord?
     ) async throws -> Creation {
-        let item = PendingCreation(ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency,
-                                   sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel), record: record)
+        let item = PendingCreation(
+            ticket: draft, prefix: prefix, changes: changes, actor: actor, claim: idempotency,
+            sla: sla?.creationRow(draft, changes: changes, tier: tier, contractLevel: contractLevel), record: record)
         return try await database.creations.submit(item, to: database)
     }
 
@@ -75,17 +77,24 @@ public struct TicketRepository: Sendable {
             if let tracker { try await tracker.lock([ticket.id.text], on: db) }
             // The row stays locked until commit (PostgreSQL; SQLite serialises writers), so two
             // changes based on the same version cannot both pass the check.
-            guard let current = try await db.select().columns("version").from("tickets")
-                .where("id", .equal, ticket.id.text).where("organization_id", .equal, ticket.organizationID.text)
-                .for(.update).first() else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
+            guard
+                let current = try await db.select().columns("version").from("tickets")
+                    .where("id", .equal, ticket.id.text).where("organization_id", .equal, ticket.organizationID.text)
+                    .for(.update).first()
+            else { throw StoreError.notFound(what: "ticket", id: ticket.key) }
             let version = try current.decode(column: "version", as: Int.self)
             guard version == expectedVersion else { throw StoreError.versionConflict(current: version) }
             if let comment { try await Self.insert(comment, on: ticket, by: actor, on: db) }
             if let rating {
-                try await RowInsert.run("ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"],
-                                        rows: [[ticket.id.text, ticket.organizationID.text, ticket.accountID?.text, rating.score, rating.comment,
-                                                Millis.from(ticket.updatedAt)]],
-                                        upsertingOn: "ticket_id", on: db)
+                try await RowInsert.run(
+                    "ticket_ratings", columns: ["ticket_id", "organization_id", "account_id", "score", "comment", "rated_at"],
+                    rows: [
+                        [
+                            ticket.id.text, ticket.organizationID.text, ticket.accountID?.text, rating.score, rating.comment,
+                            Millis.from(ticket.updatedAt),
+                        ]
+                    ],
+                    upsertingOn: "ticket_id", on: db)
             }
             try await also?(db)
             try await Self.write(ticket, changes: changes, actor: actor, on: db)
@@ -100,8 +109,10 @@ public struct TicketRepository: Sendable {
     }
 
     static func commentRow(_ comment: NewComment, on ticket: Ticket, by actor: Actor) -> RowInsert.Row {
-        [comment.id.text, ticket.organizationID.text, ticket.id.text, actor.id?.text, actor.name, comment.body,
-         comment.isPublic ? 1 : 0, comment.channel, Millis.from(ticket.updatedAt)]
+        [
+            comment.id.text, ticket.organizationID.text, ticket.id.text, actor.id?.text, actor.name, comment.body,
+            comment.isPublic ? 1 : 0, comment.channel, Millis.from(ticket.updatedAt),
+        ]
     }
 
     static func insertComments(_ rows: [RowInsert.Row], on db: any SQLDatabase) async throws {
@@ -134,8 +145,10 @@ public struct TicketRepository: Sendable {
     /// Saves the ticket's new state with the history and outside events of `changes`, inside the
     /// caller's transaction.
     static func write(_ ticket: Ticket, changes: [TicketChange], actor: Actor, on db: any SQLDatabase) async throws {
-        guard let row = try await db.select().column(SQLRaw(Stored.columns.joined(separator: ", ")))
-            .from("tickets").where("id", .equal, ticket.id.text).first() else {
+        guard
+            let row = try await db.select().column(SQLRaw(Stored.columns.joined(separator: ", ")))
+                .from("tickets").where("id", .equal, ticket.id.text).first()
+        else {
             throw StoreError.notFound(what: "ticket", id: ticket.key)
         }
         try await write([Write(ticket: ticket, changes: changes, actor: actor)], stored: [ticket.id.text: try Stored(row: row)], on: db)
@@ -158,7 +171,9 @@ public struct TicketRepository: Sendable {
             sequences[id] = sequence + write.changes.count
             if final.updateValue(write.ticket, forKey: id) == nil { order.append(id) }
             if write.changes.contains(where: { $0.kind == .linked || $0.kind == .unlinked }), !relinked.contains(id) { relinked.append(id) }
-            if write.changes.contains(where: { $0.field.map(SignalRule.TicketFilter.readableFields.contains) ?? false }) { readableChanged.insert(id) }
+            if write.changes.contains(where: { $0.field.map(SignalRule.TicketFilter.readableFields.contains) ?? false }) {
+                readableChanged.insert(id)
+            }
         }
         var old: [AccountRollups.Contribution] = [], new: [AccountRollups.Contribution] = [], dirty = Set<String>()
         for id in order {

@@ -58,7 +58,8 @@ public struct SLAClockWorker: Sendable {
                 } catch {
                     logger.warning("SLA clock: ticket \(id) put off for a minute: \(error)")
                     try await database.transaction { db in
-                        try await db.update("ticket_sla").set("next_check_at", to: SQLBind(Int(instant) + 60_000)).where("ticket_id", .equal, id).run()
+                        try await db.update("ticket_sla").set("next_check_at", to: SQLBind(Int(instant) + 60_000)).where("ticket_id", .equal, id)
+                            .run()
                     }
                 }
             }
@@ -96,7 +97,8 @@ public struct SLAClockWorker: Sendable {
         if let account = ticket.accountID, fresh.contains(where: { policy.escalation(for: $0.kind).notify.contains("account_owner") }) {
             owner = try await CRMRepository(database: database).account(organizationID: ticket.organizationID, id: account)?.owner
         }
-        let changes = TicketRules.recordSLA(fresh, policy: policy, on: &changed, map: tracker.engine.map, accountOwner: owner, now: Millis.date(Int(now)))
+        let changes = TicketRules.recordSLA(
+            fresh, policy: policy, on: &changed, map: tracker.engine.map, accountOwner: owner, now: Millis.date(Int(now)))
         try await TicketRepository.write(changed, changes: changes, actor: Self.actor, on: db)
         try await tracker.refresh([changed], on: db, now: now, fired: [id: Set(fresh.map(\.key))])
     }

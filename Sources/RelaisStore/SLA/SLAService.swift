@@ -63,7 +63,8 @@ public struct SLAService: Sendable {
         let tracker = tracker
         return try await database.read { db in
             guard let evaluated = try await tracker.evaluate([ticket], on: db, now: instant).evaluated[ticket.id.text] else { return nil }
-            return TicketSLA(ticket: ticket, policy: evaluated.applied.policy, evaluatedAt: Millis.date(Int(instant)), metrics: evaluated.state.metrics)
+            return TicketSLA(
+                ticket: ticket, policy: evaluated.applied.policy, evaluatedAt: Millis.date(Int(instant)), metrics: evaluated.state.metrics)
         }
     }
 
@@ -71,25 +72,29 @@ public struct SLAService: Sendable {
     public func dueSoon(within window: TimeInterval, limit: Int, by principal: Principal) async throws -> [SLAListItem] {
         try principal.require(.list, .slaQueue)
         let until = Millis.from(now().addingTimeInterval(window))
-        return try await list("s.is_open = 1 AND s.breached = 0 AND s.due_at <= \(bind: until) AND \(AccessFilter.condition(principal.access, table: "t"))",
-                              order: "s.due_at", limit: limit, organizationID: principal.organizationID)
+        return try await list(
+            "s.is_open = 1 AND s.breached = 0 AND s.due_at <= \(bind: until) AND \(AccessFilter.condition(principal.access, table: "t"))",
+            order: "s.due_at", limit: limit, organizationID: principal.organizationID)
     }
 
     /// Open tickets that have missed a target their clock still runs for.
     public func breached(limit: Int, by principal: Principal) async throws -> [SLAListItem] {
         try principal.require(.list, .slaQueue)
-        return try await list("s.is_open = 1 AND s.breached = 1 AND \(AccessFilter.condition(principal.access, table: "t"))", order: "t.created_at",
-                              limit: limit, organizationID: principal.organizationID)
+        return try await list(
+            "s.is_open = 1 AND s.breached = 1 AND \(AccessFilter.condition(principal.access, table: "t"))", order: "t.created_at",
+            limit: limit, organizationID: principal.organizationID)
     }
 
     func list(_ condition: SQLQueryString, order: String, limit: Int, organizationID: UUID) async throws -> [SLAListItem] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT t.key, t.title, t.family, t.team, t.priority, s.policy_code, s.due_at, s.breached
                 FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
                 WHERE s.organization_id = \(bind: organizationID.text) AND \(condition)
                 ORDER BY \(unsafeRaw: order) LIMIT \(literal: limit)
-                """).all().map { row in
+                """
+            ).all().map { row in
                 SLAListItem(
                     key: try row.decode(column: "key", as: String.self), title: try row.decode(column: "title", as: String.self),
                     family: try row.decode(column: "family", as: String.self), team: try row.decode(column: "team", as: String?.self),
@@ -103,22 +108,30 @@ public struct SLAService: Sendable {
     /// Compliance of tickets opened in `[from, to)`, per group.
     /// Compliance of the tickets opened in `from..<to` that the caller reaches, grouped; `entity`
     /// and `brand` cut it to one legal entity or brand.
-    public func report(groupBy grouping: Grouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
-                       by principal: Principal) async throws -> [SLAReportGroup] {
+    public func report(
+        groupBy grouping: Grouping, from: Date, to: Date, entity: String? = nil, brand: String? = nil,
+        by principal: Principal
+    ) async throws -> [SLAReportGroup] {
         try principal.require(.read, .report)
         let metrics = SLAPolicy.Metric.allCases
         let cut = TicketCut(scope: principal.access, entity: entity, brand: brand).condition(table: "t")
         let rows = try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(unsafeRaw: grouping.column) AS grp, s.first_response, s.next_response, s.periodic_update, s.resolution, COUNT(*) AS n
                 FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
                 WHERE s.organization_id = \(bind: principal.organizationID.text)
                   AND t.created_at >= \(bind: Millis.from(from)) AND t.created_at < \(bind: Millis.from(to))
                   AND \(cut)
                 GROUP BY \(unsafeRaw: grouping.column), s.first_response, s.next_response, s.periodic_update, s.resolution
-                """).all().map { row in
-                (group: try row.decode(column: "grp", as: String?.self), count: try row.decode(column: "n", as: Int.self),
-                 outcomes: try metrics.map { try row.decode(column: $0.rawValue, as: String?.self).flatMap(SLAMetricState.Outcome.init(rawValue:)) })
+                """
+            ).all().map { row in
+                (
+                    group: try row.decode(column: "grp", as: String?.self), count: try row.decode(column: "n", as: Int.self),
+                    outcomes: try metrics.map {
+                        try row.decode(column: $0.rawValue, as: String?.self).flatMap(SLAMetricState.Outcome.init(rawValue:))
+                    }
+                )
             }
         }
         var groups: [String: SLAReportGroup] = [:]

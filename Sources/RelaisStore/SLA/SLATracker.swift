@@ -7,9 +7,11 @@ import SQLKit
 /// recorded by `SLAClockWorker`, never here, so each is written once.
 public struct SLATracker: Sendable {
     public let engine: SLAEngine
-    static let columns = ["ticket_id", "organization_id", "policy_code", "policy", "fingerprint", "fired", "is_open",
-                          "next_check_at", "due_at", "breached", "first_response", "next_response", "periodic_update",
-                          "resolution", "evaluated_at"]
+    static let columns = [
+        "ticket_id", "organization_id", "policy_code", "policy", "fingerprint", "fired", "is_open",
+        "next_check_at", "due_at", "breached", "first_response", "next_response", "periodic_update",
+        "resolution", "evaluated_at",
+    ]
 
     /// The map's policies as stored, computed once: encoding and fingerprinting a policy costs more
     /// than evaluating a ticket.
@@ -60,11 +62,13 @@ public struct SLATracker: Sendable {
 
     func row(_ ticket: Ticket, _ evaluated: Evaluated, now: Int64) -> RowInsert.Row {
         let state = evaluated.state
-        return [ticket.id.text, ticket.organizationID.text, evaluated.applied.policy.code, evaluated.applied.json, evaluated.applied.fingerprint,
-                JSONText.encode(evaluated.fired.sorted()), ticket.statusCategory.isDone ? 0 : 1,
-                state.nextCheck(recorded: evaluated.fired).map(Int.init), state.earliestDue.map(Int.init), state.isBreached ? 1 : 0,
-                state.metric(.firstResponse)?.outcome.rawValue, state.metric(.nextResponse)?.outcome.rawValue,
-                state.metric(.periodicUpdate)?.outcome.rawValue, state.metric(.resolution)?.outcome.rawValue, Int(now)]
+        return [
+            ticket.id.text, ticket.organizationID.text, evaluated.applied.policy.code, evaluated.applied.json, evaluated.applied.fingerprint,
+            JSONText.encode(evaluated.fired.sorted()), ticket.statusCategory.isDone ? 0 : 1,
+            state.nextCheck(recorded: evaluated.fired).map(Int.init), state.earliestDue.map(Int.init), state.isBreached ? 1 : 0,
+            state.metric(.firstResponse)?.outcome.rawValue, state.metric(.nextResponse)?.outcome.rawValue,
+            state.metric(.periodicUpdate)?.outcome.rawValue, state.metric(.resolution)?.outcome.rawValue, Int(now),
+        ]
     }
 
     /// What is stored of a ticket's SLA: the policy applied and the crossings already recorded.
@@ -82,8 +86,11 @@ public struct SLATracker: Sendable {
     /// Evaluates the tickets' SLAs at `now` from what is stored, reading the stored rows, the
     /// histories and the accounts' tiers with one query each for the whole batch. A ticket that no
     /// policy covers has no entry in `evaluated`.
-    func evaluate(_ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:])
-        async throws -> (evaluated: [String: Evaluated], stored: [String: Stored]) {
+    func evaluate(
+        _ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:]
+    )
+        async throws -> (evaluated: [String: Evaluated], stored: [String: Stored])
+    {
         let ids = tickets.map(\.id.text)
         guard !ids.isEmpty else { return ([:], [:]) }
         var stored: [String: Stored] = [:]
@@ -101,7 +108,7 @@ public struct SLATracker: Sendable {
             let level = ticket.links.lazy.filter { $0.kind == .contract }.compactMap { levels[$0.id.text] }.first
             let selected = engine.policy(family: ticket.family, tier: ticket.accountID.flatMap { tiers[$0.text] }, contractLevel: level)
             guard let policy = engine.governing(selected: selected, applied: stored[id]?.policy, ticketOpen: !ticket.statusCategory.isDone),
-                  let state = engine.evaluate(histories[id] ?? [], family: ticket.family, priority: ticket.priority, policy: policy, now: now)
+                let state = engine.evaluate(histories[id] ?? [], family: ticket.family, priority: ticket.priority, policy: policy, now: now)
             else { continue }
             evaluated[id] = Evaluated(state: state, applied: applied(policy), fired: (stored[id]?.fired ?? []).union(extra[id] ?? []))
         }
@@ -120,9 +127,11 @@ public struct SLATracker: Sendable {
         var result: [String: [(at: Int64, change: TicketChange)]] = [:]
         for row in rows {
             guard let kind = TicketChange.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
-            let change = TicketChange(kind: kind, field: try row.decode(column: "field", as: String?.self),
-                                      from: try row.decode(column: "from_value", as: String?.self), to: try row.decode(column: "to_value", as: String?.self))
-            result[try row.decode(column: "ticket_id", as: String.self), default: []].append((Int64(try row.decode(column: "occurred_at", as: Int.self)), change))
+            let change = TicketChange(
+                kind: kind, field: try row.decode(column: "field", as: String?.self),
+                from: try row.decode(column: "from_value", as: String?.self), to: try row.decode(column: "to_value", as: String?.self))
+            result[try row.decode(column: "ticket_id", as: String.self), default: []].append(
+                (Int64(try row.decode(column: "occurred_at", as: Int.self)), change))
         }
         return result
     }
@@ -159,7 +168,9 @@ public struct SLATracker: Sendable {
 
     /// Re-evaluates the tickets' SLAs inside the caller's transaction and stores the results.
     @discardableResult
-    func refresh(_ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:]) async throws -> [String: Evaluated] {
+    func refresh(
+        _ tickets: [Ticket], on db: any SQLDatabase, now: Int64, fired extra: [String: Set<String>] = [:]
+    ) async throws -> [String: Evaluated] {
         let (evaluated, stored) = try await evaluate(tickets, on: db, now: now, fired: extra)
         try await write(tickets, evaluated, stored: stored, on: db, now: now)
         return evaluated

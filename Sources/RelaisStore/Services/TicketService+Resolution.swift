@@ -1,7 +1,7 @@
-import Synchronization
 import Foundation
 import RelaisCore
 import SQLKit
+import Synchronization
 
 extension TicketService {
     /// The requester accepts the resolution of their solved ticket, which closes it.
@@ -19,7 +19,8 @@ extension TicketService {
         let ticket = try await find(key: key, by: principal)
         try requireRequesterOrWriter(principal, of: ticket)
         guard ticket.statusCategory == .solved else {
-            throw TicketError.notAllowed(field: "status", value: ticket.status, reason: "only a solved ticket's resolution can be refused; \(ticket.key) is \(ticket.status)")
+            throw TicketError.notAllowed(
+                field: "status", value: ticket.status, reason: "only a solved ticket's resolution can be refused; \(ticket.key) is \(ticket.status)")
         }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "reason", reason: "say what is still wrong")
@@ -46,7 +47,9 @@ extension TicketService {
                 .where("organization_id", .equal, organizationID.text).where("category", .isNot, SQLLiteral.null)
                 .orderBy("created_at", .descending).limit(CategorySuggestions.examples).all()
         }
-        let examples = try rows.map { (subject: try $0.decode(column: "title", as: String.self), category: try $0.decode(column: "category", as: String.self)) }
+        let examples = try rows.map {
+            (subject: try $0.decode(column: "title", as: String.self), category: try $0.decode(column: "category", as: String.self))
+        }
         let suggester = CategorySuggester(examples: examples)
         suggesters.keep(suggester, for: organizationID, at: now())
         return suggester

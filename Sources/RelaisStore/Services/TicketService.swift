@@ -1,6 +1,6 @@
 import Foundation
-import SQLKit
 import RelaisCore
+import SQLKit
 
 /// What the API and the command line do with tickets: check access, ask Core, store the result.
 public struct TicketService: Sendable {
@@ -14,8 +14,10 @@ public struct TicketService: Sendable {
     /// Category suggesters learnt from this organisation's tickets.
     let suggesters = CategorySuggestions()
 
-    public init(map: ProcessMap, database: RelaisDatabase,
-                now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }) {
+    public init(
+        map: ProcessMap, database: RelaisDatabase,
+        now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }
+    ) {
         self.map = map
         self.tickets = TicketRepository(database: database, sla: map.sla.isEmpty ? nil : SLATracker(map: map))
         self.crm = CRMRepository(database: database)
@@ -75,15 +77,17 @@ public struct TicketService: Sendable {
             draft, map: map, context: context, id: makeID(), organizationID: principal.organizationID, now: now())
         if case .reach = cut { try principal.requireReach(entity: ticket.entity, defaultEntity: map.defaultEntity) }
         let prefix = map.families[ticket.family]?.keyPrefix ?? "T"
-        return try await tickets.insert(ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
-                                        tier: context["account.tier"], contractLevel: context["contract.sla_level"], record: record)
+        return try await tickets.insert(
+            ticket, prefix: prefix, changes: changes, actor: actor(principal), idempotency: idempotency,
+            tier: context["account.tier"], contractLevel: context["contract.sla_level"], record: record)
     }
 
     public func find(key: String, by principal: Principal) async throws -> Ticket {
         // A ticket out of the caller's reach does not exist for them.
         guard let ticket = try await tickets.find(organizationID: principal.organizationID, key: key),
-              principal.may(.read, .ticket),
-              AccessPolicy.sees(ticketOf: ticket.family, team: ticket.team, entity: ticket.entity, requester: ticket.requesterID, by: principal) else {
+            principal.may(.read, .ticket),
+            AccessPolicy.sees(ticketOf: ticket.family, team: ticket.team, entity: ticket.entity, requester: ticket.requesterID, by: principal)
+        else {
             throw StoreError.notFound(what: "ticket", id: key)
         }
         return ticket
@@ -112,7 +116,9 @@ public struct TicketService: Sendable {
         return try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor(principal))
     }
 
-    public func transition(key: String, to status: String, resolutionNote: String?, ifMatch version: Int?, by principal: Principal) async throws -> Ticket {
+    public func transition(
+        key: String, to status: String, resolutionNote: String?, ifMatch version: Int?, by principal: Principal
+    ) async throws -> Ticket {
         try principal.require(.change, .ticket)
         var ticket = try await find(key: key, by: principal)
         let read = try check(version, against: ticket)
@@ -122,7 +128,9 @@ public struct TicketService: Sendable {
 
     /// A comment by an agent or the requester; `channel` records a conversation held elsewhere
     /// (`phone` for a call an agent logs), and only staff may name one.
-    public func comment(key: String, body: String, isPublic: Bool, channel: String? = nil, by principal: Principal) async throws -> (Ticket, TicketComment) {
+    public func comment(
+        key: String, body: String, isPublic: Bool, channel: String? = nil, by principal: Principal
+    ) async throws -> (Ticket, TicketComment) {
         try principal.require(.create, isPublic ? .ticketReply : .internalNote)
         // Logging a conversation held on another channel is the desk's own note of it.
         if channel != nil { try principal.require(.create, .internalNote) }
@@ -133,7 +141,10 @@ public struct TicketService: Sendable {
         let (saved, comment) = try await addComment(
             to: ticket, body: body, isPublic: isPublic, byRequester: principal.userID == ticket.requesterID,
             channel: channel, actor: actor(principal))
-        return (saved, TicketComment(id: comment.id.text, author: principal.name, body: body, isPublic: isPublic, channel: channel, createdAt: saved.updatedAt))
+        return (
+            saved,
+            TicketComment(id: comment.id.text, author: principal.name, body: body, isPublic: isPublic, channel: channel, createdAt: saved.updatedAt)
+        )
     }
 
     /// A message from the requester's side that came by a channel (mail, chat, a social network)
@@ -147,18 +158,22 @@ public struct TicketService: Sendable {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TicketError.missingField(field: "body", reason: "must not be empty")
         }
-        let item = PendingReply(organizationID: ticket.organizationID, ticketID: ticket.id, key: ticket.key, body: body, isPublic: isPublic,
-                                channel: channel, actor: TicketRepository.Actor(id: nil, name: author), commentID: makeID(), now: now(), record: record)
+        let item = PendingReply(
+            organizationID: ticket.organizationID, ticketID: ticket.id, key: ticket.key, body: body, isPublic: isPublic,
+            channel: channel, actor: TicketRepository.Actor(id: nil, name: author), commentID: makeID(), now: now(), record: record)
         return try await replies.submit(item, map: map, tracker: tickets.sla, to: tickets.database)
     }
 
-    func addComment(to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil,
-                    actor: TicketRepository.Actor) async throws -> (Ticket, NewComment) {
+    func addComment(
+        to ticket: Ticket, body: String, isPublic: Bool, byRequester: Bool, channel: String? = nil,
+        actor: TicketRepository.Actor
+    ) async throws -> (Ticket, NewComment) {
         var ticket = ticket
         let read = ticket.version
         let comment = NewComment(id: makeID(), body: body, isPublic: isPublic, channel: channel)
-        let changes = try TicketRules.comment(&ticket, isPublic: isPublic, byRequester: byRequester, body: body, channel: channel,
-                                              commentID: comment.id, map: map, now: now())
+        let changes = try TicketRules.comment(
+            &ticket, isPublic: isPublic, byRequester: byRequester, body: body, channel: channel,
+            commentID: comment.id, map: map, now: now())
         return (try await tickets.update(ticket, expectedVersion: read, changes: changes, actor: actor, comment: comment), comment)
     }
 
@@ -183,7 +198,8 @@ public struct TicketService: Sendable {
 
     public func comments(key: String, by principal: Principal) async throws -> [TicketComment] {
         let ticket = try await find(key: key, by: principal)
-        return try await tickets.comments(organizationID: principal.organizationID, ticketID: ticket.id, includeInternal: AccessPolicy.seesInternals(by: principal))
+        return try await tickets.comments(
+            organizationID: principal.organizationID, ticketID: ticket.id, includeInternal: AccessPolicy.seesInternals(by: principal))
     }
 
     /// Checks that every linked object exists in the organisation and belongs to the linked account,
@@ -212,12 +228,14 @@ public struct TicketService: Sendable {
         let linkedAccounts = links.filter { $0.kind == .account }.map(\.id)
         if let account = linkedAccounts.first {
             if let stray = owners.first(where: { $0.account != account }) {
-                throw StoreError.invalidValue(field: "links[\(stray.index)].id",
-                                              reason: "the \(links[stray.index].kind.rawValue) belongs to another account than the linked account")
+                throw StoreError.invalidValue(
+                    field: "links[\(stray.index)].id",
+                    reason: "the \(links[stray.index].kind.rawValue) belongs to another account than the linked account")
             }
         } else if let first = owners.first, owners.allSatisfy({ $0.account == first.account }),
-                  map.families[family]?.crm.permitted.contains(.account) == true,
-                  let account = try await crm.account(organizationID: organizationID, id: first.account) {
+            map.families[family]?.crm.permitted.contains(.account) == true,
+            let account = try await crm.account(organizationID: organizationID, id: first.account)
+        {
             links.append(CRMLink(kind: .account, id: account.id))
             context.merge(account.routingContext) { current, _ in current }
         }
@@ -234,11 +252,12 @@ public struct TicketService: Sendable {
     func requireOwn(_ links: [CRMLink], contact own: Contact?, organizationID: UUID) async throws {
         for (index, link) in links.enumerated() {
             let field = "links[\(index)].id"
-            let owner: UUID? = switch link.kind {
-            case .contact: link.id == own?.id ? own?.accountID ?? link.id : nil
-            case .account: link.id
-            default: try await crm.record(organizationID: organizationID, kind: link.kind, id: link.id)?.accountID
-            }
+            let owner: UUID? =
+                switch link.kind {
+                case .contact: link.id == own?.id ? own?.accountID ?? link.id : nil
+                case .account: link.id
+                default: try await crm.record(organizationID: organizationID, kind: link.kind, id: link.id)?.accountID
+                }
             let mine = link.kind == .contact ? link.id == own?.id : (owner != nil && owner == own?.accountID)
             guard mine else { throw StoreError.invalidValue(field: field, reason: "no \(link.kind.rawValue) '\(link.id.text)' of yours") }
         }

@@ -28,7 +28,9 @@ public struct UserService: Sendable {
         return try await directory.users(organizationID: principal.organizationID)
     }
 
-    public func create(name: String, email: String?, role: String, teams: [String], entities: [String] = [], by principal: Principal) async throws -> Principal {
+    public func create(
+        name: String, email: String?, role: String, teams: [String], entities: [String] = [], by principal: Principal
+    ) async throws -> Principal {
         try principal.require(.create, .user)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw StoreError.invalidValue(field: "name", reason: "a user's name is 1 to 100 characters") }
@@ -110,7 +112,8 @@ public struct UserService: Sendable {
         guard map.roleNames.contains(role) else { throw TicketError.unknownValue(field: "role", value: role, allowed: map.roleNames) }
         // A requester reaches their own requests only, whatever the giver's reach.
         if role == Role.requester.rawValue { return }
-        if case let .refused(reason) = AccessPolicy.mayGrant(role: role, scope: scope(ofRole: role, teams: teams, entities: entities), by: principal) {
+        if case let .refused(reason) = AccessPolicy.mayGrant(role: role, scope: scope(ofRole: role, teams: teams, entities: entities), by: principal)
+        {
             throw AccessError.forbidden(reason)
         }
     }

@@ -30,8 +30,10 @@ public struct SignalService: Sendable {
     let tickets: TicketRepository
     let now: @Sendable () -> Date
     static let actor = TicketRepository.Actor(id: nil, name: "signals")
-    static let columns = ["id", "organization_id", "rule", "subject", "account_id", "group_value", "status", "opened_at", "closed_at",
-                          "evidence", "task_ticket_key", "updated_at"]
+    static let columns = [
+        "id", "organization_id", "rule", "subject", "account_id", "group_value", "status", "opened_at", "closed_at",
+        "evidence", "task_ticket_key", "updated_at",
+    ]
 
     public init(map: ProcessMap, database: RelaisDatabase, now: @escaping @Sendable () -> Date = Date.init) {
         self.map = map
@@ -65,7 +67,9 @@ public struct SignalService: Sendable {
         let dirty = try await database.transaction { db in
             let rows = try await db.select().columns("account_id", "organization_id").from("account_rollups")
                 .where("dirty", .equal, 1).limit(limit).all()
-            let claimed = try rows.map { (try $0.decode(column: "account_id", as: String.self), try $0.decode(column: "organization_id", as: String.self)) }
+            let claimed = try rows.map {
+                (try $0.decode(column: "account_id", as: String.self), try $0.decode(column: "organization_id", as: String.self))
+            }
             if !claimed.isEmpty {
                 try await db.update("account_rollups").set("dirty", to: 0).where("account_id", .in, claimed.map(\.0)).run()
             }
@@ -132,7 +136,8 @@ public struct SignalService: Sendable {
                     .map { try CRMRecordRow.decode($0).routingContext }
                 let subject = SignalAccount(id: accountID, attributes: account.routingContext, contracts: contracts)
                 let window = rules.map(\.window).max() ?? 0
-                let recent = try await Self.tickets(organizationID: organizationID, accountID: accountID, since: instant.addingTimeInterval(-TimeInterval(window)), on: db)
+                let recent = try await Self.tickets(
+                    organizationID: organizationID, accountID: accountID, since: instant.addingTimeInterval(-TimeInterval(window)), on: db)
                 for rule in rules { findings += SignalEngine.evaluate(rule, account: subject, tickets: recent, now: instant) }
             }
             let open = try await Self.openSignals(organizationID: organizationID, accountID: accountID, on: db)
@@ -161,8 +166,9 @@ public struct SignalService: Sendable {
             // Each rule reads only the tickets its filter could count: across accounts, a window
             // holds far more tickets than any one rule looks at.
             for rule in rules {
-                let recent = try await Self.tickets(organizationID: organizationID, accountID: nil,
-                                                    since: instant.addingTimeInterval(-TimeInterval(rule.window)), matching: rule.tickets, on: db)
+                let recent = try await Self.tickets(
+                    organizationID: organizationID, accountID: nil,
+                    since: instant.addingTimeInterval(-TimeInterval(rule.window)), matching: rule.tickets, on: db)
                 findings += SignalEngine.evaluate(rule, account: nil, tickets: recent, now: instant)
             }
             let open = try await Self.openSignals(organizationID: organizationID, accountID: nil, on: db)
@@ -172,8 +178,11 @@ public struct SignalService: Sendable {
     }
 
     /// Opens what is found and not yet open, refreshes the evidence of what stays, closes the rest.
-    func reconcile(_ findings: [SignalFinding], open: [Signal], organizationID: UUID, accountID: UUID?, at instant: Date, on db: any SQLDatabase)
-        async throws -> (opened: [(UUID, String)], closed: Int) {
+    func reconcile(
+        _ findings: [SignalFinding], open: [Signal], organizationID: UUID, accountID: UUID?, at instant: Date, on db: any SQLDatabase
+    )
+        async throws -> (opened: [(UUID, String)], closed: Int)
+    {
         let time = Millis.from(instant)
         var opened: [(UUID, String)] = [], closed = 0
         let openByKey = Dictionary(open.map { ("\($0.rule)|\($0.subject)", $0) }, uniquingKeysWith: { first, _ in first })
@@ -187,16 +196,20 @@ public struct SignalService: Sendable {
                 continue
             }
             let id = UUID.timeOrdered(at: instant)
-            let inserted = try await db.raw("""
+            let inserted = try await db.raw(
+                """
                 INSERT INTO signals (\(unsafeRaw: Self.columns.joined(separator: ", "))) VALUES (\(binds: [
                     id.text, organizationID.text, finding.rule, finding.subject, finding.accountID?.text, finding.group, "open", time, nil as Int?,
                     JSONText.encode(finding.evidence), nil as String?, time,
                 ] as [any Encodable & Sendable])) ON CONFLICT DO NOTHING RETURNING id
-                """).first()
+                """
+            ).first()
             guard inserted != nil else { continue }  // another process opened it first
-            try await record(.init(id: id, rule: finding.rule, subject: finding.subject, accountID: finding.accountID, group: finding.group,
-                                   status: .open, openedAt: instant, evidence: finding.evidence),
-                             kind: "opened", organizationID: organizationID, at: instant, on: db)
+            try await record(
+                .init(
+                    id: id, rule: finding.rule, subject: finding.subject, accountID: finding.accountID, group: finding.group,
+                    status: .open, openedAt: instant, evidence: finding.evidence),
+                kind: "opened", organizationID: organizationID, at: instant, on: db)
             opened.append((id, finding.rule))
         }
         for signal in open where !found.contains("\(signal.rule)|\(signal.subject)") {
@@ -222,19 +235,25 @@ public struct SignalService: Sendable {
         let time = Millis.from(instant)
         let eventID = UUID.timeOrdered(at: instant)
         try await db.insert(into: "signal_events").columns("id", "organization_id", "signal_id", "kind", "occurred_at", "evidence")
-            .values(SQLBind(eventID.text), SQLBind(organizationID.text), SQLBind(signal.id.text), SQLBind(kind), SQLBind(time),
-                    SQLBind(JSONText.encode(signal.evidence))).run()
+            .values(
+                SQLBind(eventID.text), SQLBind(organizationID.text), SQLBind(signal.id.text), SQLBind(kind), SQLBind(time),
+                SQLBind(JSONText.encode(signal.evidence))
+            ).run()
         let rule = map.signals[signal.rule]
-        var data: [String: String?] = ["signal": signal.id.text, "rule": signal.rule, "subject": signal.subject,
-                                       "account_id": signal.accountID?.text, "group": signal.group, "status": signal.status.rawValue,
-                                       "evidence": signal.evidence.joined(separator: ",")]
+        var data: [String: String?] = [
+            "signal": signal.id.text, "rule": signal.rule, "subject": signal.subject,
+            "account_id": signal.accountID?.text, "group": signal.group, "status": signal.status.rawValue,
+            "evidence": signal.evidence.joined(separator: ","),
+        ]
         if let notify = rule?.actions.notify { data["notify"] = notify }
         if let task = rule?.actions.crmTask { data["crm_task"] = task }
         let type = "relais.signal.\(kind)"
-        let event = CloudEvent(id: eventID, organizationID: organizationID, type: type, subject: "signal/\(signal.rule)/\(signal.subject)",
-                               time: instant, sequence: kind == "opened" ? 1 : 2, data: data)
-        try await RowInsert.run("outbox", columns: TicketHistoryRows.outboxColumns,
-                                rows: [[eventID.text, organizationID.text, type, event.subject, kind == "opened" ? 1 : 2, JSONText.encode(event), time]], on: db)
+        let event = CloudEvent(
+            id: eventID, organizationID: organizationID, type: type, subject: "signal/\(signal.rule)/\(signal.subject)",
+            time: instant, sequence: kind == "opened" ? 1 : 2, data: data)
+        try await RowInsert.run(
+            "outbox", columns: TicketHistoryRows.outboxColumns,
+            rows: [[eventID.text, organizationID.text, type, event.subject, kind == "opened" ? 1 : 2, JSONText.encode(event), time]], on: db)
     }
 
     /// Opens the follow-up task of a new signal for the account owner, and notes it on the signal.
@@ -247,8 +266,9 @@ public struct SignalService: Sendable {
             openedBy: definition.openedBy.contains("automation") ? "automation" : definition.openedBy.first ?? "internal",
             assignee: account.owner, tags: ["signal", rule.code],
             links: definition.crm.permitted.contains(.account) ? [CRMLink(kind: .account, id: account.id)] : [])
-        let (ticket, changes) = try TicketRules.open(draft, map: map, context: account.routingContext, id: UUID.timeOrdered(at: now()),
-                                                     organizationID: organizationID, now: now())
+        let (ticket, changes) = try TicketRules.open(
+            draft, map: map, context: account.routingContext, id: UUID.timeOrdered(at: now()),
+            organizationID: organizationID, now: now())
         let created = try await tickets.insert(ticket, prefix: definition.keyPrefix, changes: changes, actor: Self.actor, tier: account.tier)
         try await database.transaction { db in
             try await db.update("signals").set("task_ticket_key", to: created.ticket.key).where("id", .equal, signalID.text).run()
@@ -257,11 +277,19 @@ public struct SignalService: Sendable {
 
     /// Tickets created since `since`, of one account or of every account; with `filter`, only
     /// those that may match it (tags are narrowed on their stored JSON, then checked exactly).
-    static func tickets(organizationID: UUID, accountID: UUID?, since: Date, matching filter: SignalRule.TicketFilter? = nil,
-                        on db: any SQLDatabase) async throws -> [SignalTicket] {
-        var select = db.select().columns(["key", "account_id", "created_at", "tags"] + SignalRule.TicketFilter.readableFields.filter { $0 != "tags" })
-            .from("tickets").where("organization_id", .equal, organizationID.text).where("created_at", .greaterThanOrEqual, Millis.from(since))
-        if let accountID { select = select.where("account_id", .equal, accountID.text) } else { select = select.where("account_id", .isNot, SQLLiteral.null) }
+    static func tickets(
+        organizationID: UUID, accountID: UUID?, since: Date, matching filter: SignalRule.TicketFilter? = nil,
+        on db: any SQLDatabase
+    ) async throws -> [SignalTicket] {
+        var select = db.select().columns(
+            ["key", "account_id", "created_at", "tags"] + SignalRule.TicketFilter.readableFields.filter { $0 != "tags" }
+        )
+        .from("tickets").where("organization_id", .equal, organizationID.text).where("created_at", .greaterThanOrEqual, Millis.from(since))
+        if let accountID {
+            select = select.where("account_id", .equal, accountID.text)
+        } else {
+            select = select.where("account_id", .isNot, SQLLiteral.null)
+        }
         for (field, values) in filter?.fields.sorted(by: { $0.key < $1.key }) ?? [] {
             if field == "tags" {
                 select = select.where { group in
@@ -276,10 +304,11 @@ public struct SignalService: Sendable {
             for field in SignalRule.TicketFilter.readableFields where field != "tags" {
                 fields[field] = try row.decode(column: field, as: String?.self)
             }
-            return SignalTicket(key: try row.decode(column: "key", as: String.self),
-                                accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
-                                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)), fields: fields,
-                                tags: try JSONText.decode([String].self, try row.decode(column: "tags", as: String.self)))
+            return SignalTicket(
+                key: try row.decode(column: "key", as: String.self),
+                accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+                createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)), fields: fields,
+                tags: try JSONText.decode([String].self, try row.decode(column: "tags", as: String.self)))
         }
     }
 
@@ -292,7 +321,9 @@ public struct SignalService: Sendable {
 
     /// Signals of an organisation, newest first, filtered by status and account.
     /// The newest signals; with `scope`, only those of accounts it reaches (by entity).
-    public func list(organizationID: UUID, status: Signal.Status?, accountID: UUID?, scope: AccessScope = .everything, limit: Int = 200) async throws -> [Signal] {
+    public func list(
+        organizationID: UUID, status: Signal.Status?, accountID: UUID?, scope: AccessScope = .everything, limit: Int = 200
+    ) async throws -> [Signal] {
         try await database.read { db in
             var select = db.select().columns(Self.columns.map { SQLColumn($0) }).from("signals").where("organization_id", .equal, organizationID.text)
             if scope.entities != nil { select = select.where(AccessFilter.accountCondition(scope)) }
@@ -303,20 +334,23 @@ public struct SignalService: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> Signal {
-        Signal(id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(),
-               rule: try row.decode(column: "rule", as: String.self), subject: try row.decode(column: "subject", as: String.self),
-               accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
-               group: try row.decode(column: "group_value", as: String?.self),
-               status: Signal.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .closed,
-               openedAt: Millis.date(try row.decode(column: "opened_at", as: Int.self)),
-               closedAt: try row.decode(column: "closed_at", as: Int?.self).map(Millis.date),
-               evidence: try JSONText.decode([String].self, try row.decode(column: "evidence", as: String.self)),
-               taskKey: try row.decode(column: "task_ticket_key", as: String?.self))
+        Signal(
+            id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(),
+            rule: try row.decode(column: "rule", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+            accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+            group: try row.decode(column: "group_value", as: String?.self),
+            status: Signal.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .closed,
+            openedAt: Millis.date(try row.decode(column: "opened_at", as: Int.self)),
+            closedAt: try row.decode(column: "closed_at", as: Int?.self).map(Millis.date),
+            evidence: try JSONText.decode([String].self, try row.decode(column: "evidence", as: String.self)),
+            taskKey: try row.decode(column: "task_ticket_key", as: String?.self))
     }
 
     /// Evaluates changed accounts until the task is cancelled, and sweeps every organisation hourly.
-    public func run(every interval: Duration = .seconds(5), sweepEvery sweep: Duration = .seconds(3600),
-                    logger: Logger = Logger(label: "relais.signals")) async {
+    public func run(
+        every interval: Duration = .seconds(5), sweepEvery sweep: Duration = .seconds(3600),
+        logger: Logger = Logger(label: "relais.signals")
+    ) async {
         guard !map.signals.isEmpty else { return }
         var lastSweep = ContinuousClock.now - sweep
         while !_Concurrency.Task.isCancelled {

@@ -17,8 +17,10 @@ public struct EscalationService: Sendable {
 
     /// Escalates ticket `key`, with the tickets `also` reporting the same problem, to `tracker`:
     /// to a new issue, or to the tracker's issue `issue` when given.
-    public func escalate(key: String, tracker name: String, issue: String?, also: [String], steps: String?,
-                         by principal: Principal) async throws -> Escalation {
+    public func escalate(
+        key: String, tracker name: String, issue: String?, also: [String], steps: String?,
+        by principal: Principal
+    ) async throws -> Escalation {
         try principal.require(.create, .escalation)
         guard let tracker = map.trackers[name] else {
             throw TicketError.unknownValue(field: "tracker", value: name, allowed: map.trackers.keys.sorted())
@@ -36,7 +38,9 @@ public struct EscalationService: Sendable {
     }
 
     /// Applies what a tracker's checked webhook delivery says to the tickets escalated to its issue, once.
-    public func receive(_ update: IssueUpdate?, deliveryID: String, tracker: DeveloperTracker, organizationID: UUID) async throws -> Escalations.HookOutcome {
+    public func receive(
+        _ update: IssueUpdate?, deliveryID: String, tracker: DeveloperTracker, organizationID: UUID
+    ) async throws -> Escalations.HookOutcome {
         try await escalations.apply(update, deliveryID: deliveryID, tracker: tracker, organizationID: organizationID, map: map, at: now())
     }
 

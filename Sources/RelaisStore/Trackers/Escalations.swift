@@ -62,14 +62,18 @@ public struct Escalations: Sendable {
         self.sla = sla
     }
 
-    static let columns = ["id", "tracker", "status", "action", "issue_id", "issue_key", "issue_url", "issue_state", "fixed_at", "steps",
-                          "requested_by", "requested_at", "attempts", "last_error"]
+    static let columns = [
+        "id", "tracker", "status", "action", "issue_id", "issue_key", "issue_url", "issue_state", "fixed_at", "steps",
+        "requested_by", "requested_at", "attempts", "last_error",
+    ]
 
     /// Escalates `tickets` to `tracker`: to a new issue, or to issue `issueID` of the tracker.
     /// Tickets added to an issue already followed are recorded at once; otherwise the tracker is
     /// asked by a dispatcher. A ticket already escalated to the tracker (and not failed) is refused.
-    public func request(_ tickets: [Ticket], tracker: DeveloperTracker, issueID: String?, steps: String?, actor: TicketRepository.Actor,
-                        at instant: Date) async throws -> Escalation {
+    public func request(
+        _ tickets: [Ticket], tracker: DeveloperTracker, issueID: String?, steps: String?, actor: TicketRepository.Actor,
+        at instant: Date
+    ) async throws -> Escalation {
         guard let first = tickets.first else { throw StoreError.invalidValue(field: "ticket", reason: "no ticket to escalate") }
         let organization = first.organizationID.text, time = Millis.from(instant)
         let id = try await database.transaction { db -> String in
@@ -80,17 +84,23 @@ public struct Escalations: Sendable {
             }
             let targetID = try target?.decode(column: "id", as: String.self)
             // A ticket goes to a tracker once; escalating it to the issue it is already on changes nothing.
-            let existing = try await db.raw("""
+            let existing = try await db.raw(
+                """
                 SELECT t.ticket_id, e.id, e.issue_key, e.status FROM escalation_tickets t JOIN escalations e ON e.id = t.escalation_id
                 WHERE t.ticket_id IN (\(binds: tickets.map(\.id.text))) AND e.tracker = \(bind: tracker.name) AND e.status <> 'failed'
-                """).all()
+                """
+            ).all()
             var already = Set<String>()
             for row in existing {
                 let ticketID = try row.decode(column: "ticket_id", as: String.self)
-                if try row.decode(column: "id", as: String.self) == targetID { already.insert(ticketID); continue }
+                if try row.decode(column: "id", as: String.self) == targetID {
+                    already.insert(ticketID)
+                    continue
+                }
                 let key = tickets.first { $0.id.text == ticketID }?.key ?? ticketID
                 let issue = try row.decode(column: "issue_key", as: String?.self)
-                throw StoreError.duplicate(field: "tracker", value: "\(key) is already escalated to \(tracker.name)" + (issue.map { " as \($0)" } ?? " (pending)"))
+                throw StoreError.duplicate(
+                    field: "tracker", value: "\(key) is already escalated to \(tracker.name)" + (issue.map { " as \($0)" } ?? " (pending)"))
             }
             let added = tickets.filter { !already.contains($0.id.text) }
             let escalationID: String
@@ -104,17 +114,26 @@ public struct Escalations: Sendable {
             } else {
                 escalationID = UUID.timeOrdered(at: instant).text
                 try await RowInsert.run(
-                    "escalations", columns: ["id", "organization_id", "tracker", "action", "status", "issue_id", "steps", "requested_by", "requested_at",
-                                             "updated_at", "next_attempt_at"],
-                    rows: [[escalationID, organization, tracker.name, (issueID == nil ? Escalation.Action.create : .read).rawValue,
-                            Escalation.Status.pending.rawValue, issueID, steps, actor.name, time, time, time]], on: db)
+                    "escalations",
+                    columns: [
+                        "id", "organization_id", "tracker", "action", "status", "issue_id", "steps", "requested_by", "requested_at",
+                        "updated_at", "next_attempt_at",
+                    ],
+                    rows: [
+                        [
+                            escalationID, organization, tracker.name, (issueID == nil ? Escalation.Action.create : .read).rawValue,
+                            Escalation.Status.pending.rawValue, issueID, steps, actor.name, time, time, time,
+                        ]
+                    ], on: db)
             }
             // A ticket of a failed escalation asked again is in it already.
-            try await RowInsert.run("escalation_tickets", columns: ["escalation_id", "ticket_id", "organization_id", "added_at"],
-                                    rows: added.map { [escalationID, $0.id.text, organization, time] }, ignoringConflicts: true, on: db)
+            try await RowInsert.run(
+                "escalation_tickets", columns: ["escalation_id", "ticket_id", "organization_id", "added_at"],
+                rows: added.map { [escalationID, $0.id.text, organization, time] }, ignoringConflicts: true, on: db)
             // Added to an issue already open: the tickets say so now.
             if let target, try target.decode(column: "status", as: String.self) == Escalation.Status.open.rawValue,
-               let issue = try await db.select().columns("issue_key", "issue_url").from("escalations").where("id", .equal, escalationID).first() {
+                let issue = try await db.select().columns("issue_key", "issue_url").from("escalations").where("id", .equal, escalationID).first()
+            {
                 let key = try issue.decode(column: "issue_key", as: String?.self) ?? issueID ?? ""
                 let url = try issue.decode(column: "issue_url", as: String?.self)
                 try await change(added.map(\.id.text), actor: actor, on: db) { ticket in
@@ -148,10 +167,12 @@ public struct Escalations: Sendable {
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
         var keys: [String: [String]] = [:]
-        for row in try await db.raw("""
+        for row in try await db.raw(
+            """
             SELECT t.escalation_id, k.key FROM escalation_tickets t JOIN tickets k ON k.id = t.ticket_id
             WHERE t.escalation_id IN (\(binds: ids)) ORDER BY t.added_at, k.number
-            """).all() {
+            """
+        ).all() {
             keys[try row.decode(column: "escalation_id", as: String.self), default: []].append(try row.decode(column: "key", as: String.self))
         }
         return try rows.map { row in
@@ -177,10 +198,12 @@ public struct Escalations: Sendable {
         let now = Millis.from(time)
         return try await database.transaction { db in
             let lock = database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-            let ids = try await db.raw("""
+            let ids = try await db.raw(
+                """
                 SELECT id FROM escalations WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
                 AND (lease_until IS NULL OR lease_until < \(bind: now)) ORDER BY next_attempt_at, id LIMIT \(bind: limit)\(unsafeRaw: lock)
-                """).all().map { try $0.decode(column: "id", as: String.self) }
+                """
+            ).all().map { try $0.decode(column: "id", as: String.self) }
             guard !ids.isEmpty else { return [] }
             try await db.update("escalations").set("lease_owner", to: owner).set("lease_until", to: Millis.from(leaseUntil))
                 .where("id", .in, ids).run()
@@ -193,8 +216,10 @@ public struct Escalations: Sendable {
                 let byKey = Dictionary(try rows.map(TicketRow.decode).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
                 let tickets = escalation.tickets.compactMap { byKey[$0] }
                 guard let organizationID = tickets.first?.organizationID else { continue }
-                work.append(EscalationWork(escalation: escalation, organizationID: organizationID, tickets: tickets,
-                                           accounts: try await Self.accounts(of: tickets, on: db)))
+                work.append(
+                    EscalationWork(
+                        escalation: escalation, organizationID: organizationID, tickets: tickets,
+                        accounts: try await Self.accounts(of: tickets, on: db)))
             }
             return work
         }
@@ -207,10 +232,11 @@ public struct Escalations: Sendable {
         guard !keys.isEmpty else { return [] }
         return try await db.select().columns("id", "name", "tier", "annual_revenue", "currency").from("accounts")
             .where("id", .in, keys.keys.sorted()).all().map { row in
-                AffectedAccount(name: try row.decode(column: "name", as: String.self), tier: try row.decode(column: "tier", as: String?.self),
-                                annualRevenue: try row.decode(column: "annual_revenue", as: Int?.self),
-                                currency: try row.decode(column: "currency", as: String?.self),
-                                tickets: keys[try row.decode(column: "id", as: String.self)] ?? [])
+                AffectedAccount(
+                    name: try row.decode(column: "name", as: String.self), tier: try row.decode(column: "tier", as: String?.self),
+                    annualRevenue: try row.decode(column: "annual_revenue", as: Int?.self),
+                    currency: try row.decode(column: "currency", as: String?.self),
+                    tickets: keys[try row.decode(column: "id", as: String.self)] ?? [])
             }
     }
 
@@ -226,18 +252,23 @@ public struct Escalations: Sendable {
             let actor = TicketRepository.Actor(id: nil, name: work.escalation.requestedBy)
             let ticketIDs = work.tickets.map(\.id.text)
             if let other = try await db.select().column("id").from("escalations").where("organization_id", .equal, work.organizationID.text)
-                .where("tracker", .equal, tracker.name).where("issue_id", .equal, issue.issueID).where("id", .notEqual, id).first() {
+                .where("tracker", .equal, tracker.name).where("issue_id", .equal, issue.issueID).where("id", .notEqual, id).first()
+            {
                 let otherID = try other.decode(column: "id", as: String.self)
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO escalation_tickets (escalation_id, ticket_id, organization_id, added_at)
                     SELECT \(bind: otherID), ticket_id, organization_id, added_at FROM escalation_tickets WHERE escalation_id = \(bind: id)
                     ON CONFLICT DO NOTHING
-                    """).run()
+                    """
+                ).run()
                 try await db.delete(from: "escalation_tickets").where("escalation_id", .equal, id).run()
                 try await db.delete(from: "escalations").where("id", .equal, id).run()
             } else {
                 try await db.update("escalations").set("status", to: Escalation.Status.open.rawValue).set("issue_id", to: issue.issueID)
-                    .set("issue_key", to: issue.issueKey).set("issue_url", to: issue.url).set("issue_state", to: issue.state.name.isEmpty ? nil : issue.state.name)
+                    .set("issue_key", to: issue.issueKey).set("issue_url", to: issue.url).set(
+                        "issue_state", to: issue.state.name.isEmpty ? nil : issue.state.name
+                    )
                     .set("fixed_at", to: tracker.isFixed(issue.state) ? time : nil).set("updated_at", to: time)
                     .set("attempts", to: SQLRaw("attempts + 1")).set("last_error", to: SQLLiteral.null)
                     .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null).where("id", .equal, id).run()
@@ -252,7 +283,8 @@ public struct Escalations: Sendable {
     /// The tracker did not take the issue this time: asked again at `retryAt`, or, when nil, the
     /// escalation fails and its tickets record why.
     @discardableResult
-    public func failed(_ work: EscalationWork, reason: String, retryAt: Date?, tracker: String, owner: String, at instant: Date) async throws -> Bool {
+    public func failed(_ work: EscalationWork, reason: String, retryAt: Date?, tracker: String, owner: String, at instant: Date) async throws -> Bool
+    {
         let time = Millis.from(instant), id = work.escalation.id.text
         return try await database.transaction { db in
             guard try await held(id, by: owner, on: db) else { return false }
@@ -262,7 +294,8 @@ public struct Escalations: Sendable {
                 try await update.set("next_attempt_at", to: Millis.from(retryAt)).run()
             } else {
                 try await update.set("status", to: Escalation.Status.failed.rawValue).set("next_attempt_at", to: SQLLiteral.null).run()
-                try await change(work.tickets.map(\.id.text), actor: TicketRepository.Actor(id: nil, name: work.escalation.requestedBy), on: db) { ticket in
+                try await change(work.tickets.map(\.id.text), actor: TicketRepository.Actor(id: nil, name: work.escalation.requestedBy), on: db) {
+                    ticket in
                     TicketRules.escalationFailed(&ticket, tracker: tracker, reason: reason, now: instant)
                 }
             }
@@ -294,15 +327,19 @@ public struct Escalations: Sendable {
     /// Records delivery `deliveryID` of `tracker` and applies `update` (nil for a delivery about
     /// something else) to the tickets escalated to the issue, once: a delivery id seen before
     /// changes nothing.
-    public func apply(_ update: IssueUpdate?, deliveryID: String, tracker: DeveloperTracker, organizationID: UUID, map: ProcessMap,
-                      at instant: Date) async throws -> HookOutcome {
+    public func apply(
+        _ update: IssueUpdate?, deliveryID: String, tracker: DeveloperTracker, organizationID: UUID, map: ProcessMap,
+        at instant: Date
+    ) async throws -> HookOutcome {
         let time = Millis.from(instant), organization = organizationID.text
         return try await database.transaction { db in
-            let inserted = try await db.raw("""
+            let inserted = try await db.raw(
+                """
                 INSERT INTO tracker_deliveries (organization_id, tracker, delivery_id, received_at, outcome)
                 VALUES (\(bind: organization), \(bind: tracker.name), \(bind: deliveryID), \(bind: time), 'received')
                 ON CONFLICT DO NOTHING RETURNING delivery_id
-                """).first()
+                """
+            ).first()
             guard inserted != nil else { return .duplicate }
             let outcome = try await apply(update, tracker: tracker, organization: organization, map: map, instant: instant, on: db)
             try await db.update("tracker_deliveries").set("outcome", to: outcome.rawValue).where("organization_id", .equal, organization)
@@ -311,11 +348,17 @@ public struct Escalations: Sendable {
         }
     }
 
-    func apply(_ update: IssueUpdate?, tracker: DeveloperTracker, organization: String, map: ProcessMap, instant: Date,
-               on db: any SQLDatabase) async throws -> HookOutcome {
+    func apply(
+        _ update: IssueUpdate?, tracker: DeveloperTracker, organization: String, map: ProcessMap, instant: Date,
+        on db: any SQLDatabase
+    ) async throws -> HookOutcome {
         guard let update else { return .ignored }
-        guard let row = try await db.select().columns("id", "issue_state", "fixed_at").from("escalations").where("organization_id", .equal, organization)
-            .where("tracker", .equal, tracker.name).where("issue_id", .equal, update.issueID).for(.update).first() else { return .unknownIssue }
+        guard
+            let row = try await db.select().columns("id", "issue_state", "fixed_at").from("escalations").where(
+                "organization_id", .equal, organization
+            )
+            .where("tracker", .equal, tracker.name).where("issue_id", .equal, update.issueID).for(.update).first()
+        else { return .unknownIssue }
         let id = try row.decode(column: "id", as: String.self)
         let previous = try row.decode(column: "issue_state", as: String?.self)
         let wasFixed = try row.decode(column: "fixed_at", as: Int?.self) != nil
@@ -341,8 +384,10 @@ public struct Escalations: Sendable {
     /// Applies `rule` to each of the tickets, locked, and writes what it changed; returns the
     /// accounts of the tickets that changed.
     @discardableResult
-    func change(_ ticketIDs: [String], actor: TicketRepository.Actor, on db: any SQLDatabase,
-                _ rule: (inout Ticket) -> [TicketChange]) async throws -> Set<String> {
+    func change(
+        _ ticketIDs: [String], actor: TicketRepository.Actor, on db: any SQLDatabase,
+        _ rule: (inout Ticket) -> [TicketChange]
+    ) async throws -> Set<String> {
         guard !ticketIDs.isEmpty else { return [] }
         if let sla { try await sla.lock(ticketIDs.sorted(), on: db) }
         let rows = try await TicketRow.select(on: db).where("id", .in, ticketIDs.sorted()).for(.update).all()

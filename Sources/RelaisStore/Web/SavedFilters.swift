@@ -19,7 +19,9 @@ public struct SavedFilters: Sendable {
             try await db.select().columns("id", "name", "query").from("saved_filters")
                 .where("organization_id", .equal, user.organizationID.text).where("user_id", .equal, user.userID.text).orderBy("name").all()
         }.map { row in
-            Filter(id: try row.uuid("id"), name: try row.decode(column: "name", as: String.self), query: try row.decode(column: "query", as: String.self))
+            Filter(
+                id: try row.uuid("id"), name: try row.decode(column: "name", as: String.self), query: try row.decode(column: "query", as: String.self)
+            )
         }
     }
 
@@ -30,9 +32,10 @@ public struct SavedFilters: Sendable {
         guard query.utf8.count <= 1_000 else { throw StoreError.invalidValue(field: "query", reason: "a filter is at most 1,000 characters") }
         let filter = Filter(id: UUID.timeOrdered(), name: name, query: query)
         try await database.transaction { db in
-            try await RowInsert.run("saved_filters", columns: ["id", "organization_id", "user_id", "name", "query", "created_at"],
-                                    rows: [[filter.id.text, user.organizationID.text, user.userID.text, name, query, Millis.from(instant)]],
-                                    upsertingOn: "user_id, name", updating: "query = excluded.query", on: db)
+            try await RowInsert.run(
+                "saved_filters", columns: ["id", "organization_id", "user_id", "name", "query", "created_at"],
+                rows: [[filter.id.text, user.organizationID.text, user.userID.text, name, query, Millis.from(instant)]],
+                upsertingOn: "user_id, name", updating: "query = excluded.query", on: db)
         }
         return try await list(of: user).first { $0.name == name } ?? filter
     }

@@ -40,15 +40,19 @@ public struct WebSessions: Sendable {
         let rows = try await database.read { db in
             try await db.select().columns("id", "name", "role", "password_hash").from("users")
                 .where("organization_id", .equal, organizationID.text)
-                .where(group: { $0.where("name", .equal, login).orWhere(SQLFunction("lower", args: SQLColumn("email")), .equal, SQLBind(login.lowercased())) })
+                .where(group: {
+                    $0.where("name", .equal, login).orWhere(SQLFunction("lower", args: SQLColumn("email")), .equal, SQLBind(login.lowercased()))
+                })
                 .orderBy("name").limit(2).all()
         }
         // A name wins over another user's e-mail address.
-        guard let row = rows.first(where: { (try? $0.decode(column: "name", as: String.self)) == login }) ?? (rows.count == 1 ? rows.first : nil) else {
+        guard let row = rows.first(where: { (try? $0.decode(column: "name", as: String.self)) == login }) ?? (rows.count == 1 ? rows.first : nil)
+        else {
             return nil
         }
-        let user = Principal(userID: try row.uuid("id"), organizationID: organizationID, name: try row.decode(column: "name", as: String.self),
-                             roleName: try row.decode(column: "role", as: String.self))
+        let user = Principal(
+            userID: try row.uuid("id"), organizationID: organizationID, name: try row.decode(column: "name", as: String.self),
+            roleName: try row.decode(column: "role", as: String.self))
         return (user, try row.decode(column: "password_hash", as: String?.self))
     }
 
@@ -58,8 +62,12 @@ public struct WebSessions: Sendable {
             try await db.update("users").set("password_hash", to: hash).where("id", .equal, user.userID.text).run()
             try await db.update("web_sessions").set("ended_at", to: Millis.from(instant))
                 .where("user_id", .equal, user.userID.text).where("ended_at", .is, SQLLiteral.null).run()
-            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                                                  action: "user.password_set", target: user.name)], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
+                        action: "user.password_set", target: user.name)
+                ], on: db)
         }
     }
 
@@ -70,11 +78,17 @@ public struct WebSessions: Sendable {
         let millis = Millis.from(instant)
         try await database.transaction { db in
             try await db.insert(into: "web_sessions").columns("id", "organization_id", "user_id", "csrf_token", "created_at", "seen_at")
-                .values(SQLBind(DirectoryRepository.digest(cookie)), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
-                        SQLBind(csrf), SQLBind(millis), SQLBind(millis))
+                .values(
+                    SQLBind(DirectoryRepository.digest(cookie)), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
+                    SQLBind(csrf), SQLBind(millis), SQLBind(millis)
+                )
                 .run()
-            try await AuditLog.insert([AuditEntry(organizationID: user.organizationID, actorID: user.userID, actor: user.name,
-                                                  action: "session.started", target: user.name)], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: user.organizationID, actorID: user.userID, actor: user.name,
+                        action: "session.started", target: user.name)
+                ], on: db)
         }
         return (cookie, csrf)
     }
@@ -87,10 +101,12 @@ public struct WebSessions: Sendable {
         let now = Millis.from(instant)
         let row = try await database.read { db in
             try await db.select()
-                .columns(SQLColumn("user_id", table: "web_sessions"), SQLColumn("organization_id", table: "web_sessions"),
-                         SQLColumn("csrf_token", table: "web_sessions"), SQLColumn("created_at", table: "web_sessions"),
-                         SQLColumn("seen_at", table: "web_sessions"), SQLColumn("name", table: "users"), SQLColumn("role", table: "users"),
-                         SQLColumn("locale", table: "users"), SQLColumn("time_zone", table: "users"))
+                .columns(
+                    SQLColumn("user_id", table: "web_sessions"), SQLColumn("organization_id", table: "web_sessions"),
+                    SQLColumn("csrf_token", table: "web_sessions"), SQLColumn("created_at", table: "web_sessions"),
+                    SQLColumn("seen_at", table: "web_sessions"), SQLColumn("name", table: "users"), SQLColumn("role", table: "users"),
+                    SQLColumn("locale", table: "users"), SQLColumn("time_zone", table: "users")
+                )
                 .from("web_sessions").join("users", on: SQLColumn("user_id", table: "web_sessions"), .equal, SQLColumn("id", table: "users"))
                 .where(SQLColumn("id", table: "web_sessions"), .equal, SQLBind(id))
                 .where(SQLColumn("organization_id", table: "web_sessions"), .equal, SQLBind(organizationID.text))
@@ -106,27 +122,35 @@ public struct WebSessions: Sendable {
                 try await db.update("web_sessions").set("seen_at", to: now).where("id", .equal, id).run()
             }
         }
-        let user = Principal(userID: try row.uuid("user_id"), organizationID: try row.uuid("organization_id"),
-                             name: try row.decode(column: "name", as: String.self), roleName: try row.decode(column: "role", as: String.self))
-        return Session(user: try await directory.withGrants(user), csrfToken: try row.decode(column: "csrf_token", as: String.self),
-                       locale: try row.decode(column: "locale", as: String?.self), timeZone: try row.decode(column: "time_zone", as: String?.self),
-                       createdAt: Millis.date(created))
+        let user = Principal(
+            userID: try row.uuid("user_id"), organizationID: try row.uuid("organization_id"),
+            name: try row.decode(column: "name", as: String.self), roleName: try row.decode(column: "role", as: String.self))
+        return Session(
+            user: try await directory.withGrants(user), csrfToken: try row.decode(column: "csrf_token", as: String.self),
+            locale: try row.decode(column: "locale", as: String?.self), timeZone: try row.decode(column: "time_zone", as: String?.self),
+            createdAt: Millis.date(created))
     }
 
     /// Ends the session a cookie names; its cookie works no more, wherever it was copied.
     public func end(cookie: String, at instant: Date) async throws {
         let id = DirectoryRepository.digest(cookie)
         try await database.transaction { db in
-            let row = try await db.select().columns(SQLColumn("organization_id", table: "web_sessions"), SQLColumn("user_id", table: "web_sessions"),
-                                                    SQLColumn("name", table: "users"))
-                .from("web_sessions").join("users", on: SQLColumn("user_id", table: "web_sessions"), .equal, SQLColumn("id", table: "users"))
-                .where(SQLColumn("id", table: "web_sessions"), .equal, SQLBind(id))
-                .where(SQLColumn("ended_at", table: "web_sessions"), .is, SQLLiteral.null).first()
+            let row = try await db.select().columns(
+                SQLColumn("organization_id", table: "web_sessions"), SQLColumn("user_id", table: "web_sessions"),
+                SQLColumn("name", table: "users")
+            )
+            .from("web_sessions").join("users", on: SQLColumn("user_id", table: "web_sessions"), .equal, SQLColumn("id", table: "users"))
+            .where(SQLColumn("id", table: "web_sessions"), .equal, SQLBind(id))
+            .where(SQLColumn("ended_at", table: "web_sessions"), .is, SQLLiteral.null).first()
             guard let row else { return }
             try await db.update("web_sessions").set("ended_at", to: Millis.from(instant)).where("id", .equal, id).run()
             let name = try row.decode(column: "name", as: String.self)
-            try await AuditLog.insert([AuditEntry(organizationID: try row.uuid("organization_id"), actorID: try row.uuid("user_id"), actor: name,
-                                                  action: "session.ended", target: name)], on: db)
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: try row.uuid("organization_id"), actorID: try row.uuid("user_id"), actor: name,
+                        action: "session.ended", target: name)
+                ], on: db)
         }
     }
 
@@ -134,11 +158,17 @@ public struct WebSessions: Sendable {
     public func recordFailure(organizationID: UUID, login: String, address: String? = nil, reason: String, at instant: Date) async throws {
         try await database.transaction { db in
             try await db.insert(into: "login_failures").columns("organization_id", "login", "address", "failed_at")
-                .values(SQLBind(organizationID.text), SQLBind(Self.key(login)), SQLBind(address.map { String($0.prefix(64)) }),
-                        SQLBind(Millis.from(instant))).run()
-            try await AuditLog.insert([AuditEntry(organizationID: organizationID, actorID: nil, actor: "anonymous", action: "session.refused",
-                                                  target: String(login.prefix(100)), outcome: .refused,
-                                                  detail: address.map { "\(reason) (from \($0.prefix(64)))" } ?? reason)], on: db)
+                .values(
+                    SQLBind(organizationID.text), SQLBind(Self.key(login)), SQLBind(address.map { String($0.prefix(64)) }),
+                    SQLBind(Millis.from(instant))
+                ).run()
+            try await AuditLog.insert(
+                [
+                    AuditEntry(
+                        organizationID: organizationID, actorID: nil, actor: "anonymous", action: "session.refused",
+                        target: String(login.prefix(100)), outcome: .refused,
+                        detail: address.map { "\(reason) (from \($0.prefix(64)))" } ?? reason)
+                ], on: db)
         }
     }
 

@@ -79,7 +79,9 @@ public struct EventRetention: Sendable {
             do {
                 let removed = try await prune()
                 if removed != Removed() {
-                    logger.info("retention: removed \(removed.events) events, \(removed.deliveries) deliveries and \(removed.attempts) tries older than \(Int(retention / 86_400)) days")
+                    logger.info(
+                        "retention: removed \(removed.events) events, \(removed.deliveries) deliveries and \(removed.attempts) tries older than \(Int(retention / 86_400)) days"
+                    )
                 }
             } catch {
                 logger.warning("retention: \(error)")

@@ -22,7 +22,9 @@ public struct WebhookRepository: Sendable {
     /// `secret` as it is written: sealed. Without a key there is nowhere safe to keep it.
     func stored(_ secret: String) throws -> String {
         guard let secrets else {
-            throw StoreError.missingSetting("\(SecretBox.variable) is not set on the server: webhook signing secrets are only kept encrypted, so no endpoint can be added or rotated until it is")
+            throw StoreError.missingSetting(
+                "\(SecretBox.variable) is not set on the server: webhook signing secrets are only kept encrypted, so no endpoint can be added or rotated until it is"
+            )
         }
         return try secrets.seal(secret)
     }
@@ -49,10 +51,14 @@ public struct WebhookRepository: Sendable {
         }
     }
 
-    static let endpointColumns = ["id", "url", "description", "event_types", "active", "disabled_reason",
-                                  "previous_secret_expires_at", "created_by", "created_at", "updated_at"]
-    static let deliveryColumns = ["id", "endpoint_id", "event_id", "type", "subject", "sequence", "status", "attempts",
-                                  "next_attempt_at", "last_status_code", "last_error", "created_at", "delivered_at", "dead_at"]
+    static let endpointColumns = [
+        "id", "url", "description", "event_types", "active", "disabled_reason",
+        "previous_secret_expires_at", "created_by", "created_at", "updated_at",
+    ]
+    static let deliveryColumns = [
+        "id", "endpoint_id", "event_id", "type", "subject", "sequence", "status", "attempts",
+        "next_attempt_at", "last_status_code", "last_error", "created_at", "delivered_at", "dead_at",
+    ]
 
     // MARK: Endpoints
 
@@ -61,9 +67,14 @@ public struct WebhookRepository: Sendable {
             if let audit { try await AuditLog.insert([audit], on: db) }
             try await RowInsert.run(
                 "webhook_endpoints", columns: ["organization_id", "secret"] + Self.endpointColumns,
-                rows: [[organizationID.text, try stored(secret), endpoint.id.text, endpoint.url, endpoint.description, JSONText.encode(endpoint.eventTypes),
+                rows: [
+                    [
+                        organizationID.text, try stored(secret), endpoint.id.text, endpoint.url, endpoint.description,
+                        JSONText.encode(endpoint.eventTypes),
                         endpoint.active ? 1 : 0, endpoint.disabledReason, endpoint.previousSecretExpiresAt.map(Millis.from),
-                        endpoint.createdBy, Millis.from(endpoint.createdAt), Millis.from(endpoint.updatedAt)]], on: db)
+                        endpoint.createdBy, Millis.from(endpoint.createdAt), Millis.from(endpoint.updatedAt),
+                    ]
+                ], on: db)
         }
     }
 
@@ -78,14 +89,17 @@ public struct WebhookRepository: Sendable {
     }
 
     /// Replaces the secret; the one it replaces keeps signing until `previousUntil`.
-    public func rotate(_ id: UUID, to secret: String, previousUntil: Date, organizationID: UUID, at time: Date, audit: AuditEntry? = nil) async throws {
+    public func rotate(_ id: UUID, to secret: String, previousUntil: Date, organizationID: UUID, at time: Date, audit: AuditEntry? = nil) async throws
+    {
         try await database.transaction { db in
             if let audit { try await AuditLog.insert([audit], on: db) }
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE webhook_endpoints SET previous_secret = secret, secret = \(bind: try stored(secret)),
                 previous_secret_expires_at = \(bind: Millis.from(previousUntil)), updated_at = \(bind: Millis.from(time))
                 WHERE organization_id = \(bind: organizationID.text) AND id = \(bind: id.text)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -139,10 +153,12 @@ public struct WebhookRepository: Sendable {
                 let row = try await db.raw("SELECT pg_try_advisory_xact_lock(7273011) AS taken").first()
                 guard try row?.decode(column: "taken", as: Bool.self) == true else { return 0 }
             }
-            let events = try await db.raw("""
+            let events = try await db.raw(
+                """
                 SELECT id, organization_id, type, subject, sequence, created_at FROM outbox
                 WHERE delivered_at IS NULL ORDER BY created_at, id LIMIT \(bind: limit)
-                """).all()
+                """
+            ).all()
             guard !events.isEmpty else { return 0 }
             var endpoints: [String: [(id: String, patterns: [EventTypePattern])]] = [:]
             var deliveries: [RowInsert.Row] = []
@@ -151,26 +167,34 @@ public struct WebhookRepository: Sendable {
             for event in events {
                 let organization = try event.decode(column: "organization_id", as: String.self)
                 if endpoints[organization] == nil {
-                    endpoints[organization] = try await db.raw("""
+                    endpoints[organization] = try await db.raw(
+                        """
                         SELECT id, event_types FROM webhook_endpoints WHERE organization_id = \(bind: organization) AND active = 1
-                        """).all().map { row in
-                        (try row.decode(column: "id", as: String.self),
-                         try JSONText.decode([String].self, row.decode(column: "event_types", as: String.self)).compactMap(EventTypePattern.init))
+                        """
+                    ).all().map { row in
+                        (
+                            try row.decode(column: "id", as: String.self),
+                            try JSONText.decode([String].self, row.decode(column: "event_types", as: String.self)).compactMap(EventTypePattern.init)
+                        )
                     }
                 }
                 let eventID = try event.decode(column: "id", as: String.self)
                 ids.append(eventID)
                 let type = try event.decode(column: "type", as: String.self)
                 for endpoint in endpoints[organization] ?? [] where EventTypePattern.any(endpoint.patterns, matches: type) {
-                    deliveries.append([UUID.timeOrdered(at: time).text, organization, endpoint.id, eventID, type,
-                                       try event.decode(column: "subject", as: String.self), try event.decode(column: "sequence", as: Int.self),
-                                       try event.decode(column: "created_at", as: Int.self), "pending", 0, now, now])
+                    deliveries.append([
+                        UUID.timeOrdered(at: time).text, organization, endpoint.id, eventID, type,
+                        try event.decode(column: "subject", as: String.self), try event.decode(column: "sequence", as: Int.self),
+                        try event.decode(column: "created_at", as: Int.self), "pending", 0, now, now,
+                    ])
                 }
             }
             try await RowInsert.run(
                 "webhook_deliveries",
-                columns: ["id", "organization_id", "endpoint_id", "event_id", "type", "subject", "sequence", "event_time", "status",
-                          "attempts", "next_attempt_at", "created_at"],
+                columns: [
+                    "id", "organization_id", "endpoint_id", "event_id", "type", "subject", "sequence", "event_time", "status",
+                    "attempts", "next_attempt_at", "created_at",
+                ],
                 rows: deliveries, ignoringConflicts: true, on: db)
             for chunk in stride(from: 0, to: ids.count, by: 1_000) {
                 try await db.update("outbox").set("delivered_at", to: now)
@@ -188,7 +212,8 @@ public struct WebhookRepository: Sendable {
         let now = Millis.from(time)
         return try await database.transaction { db in
             let lock = database.kind == .postgres ? " FOR UPDATE OF d SKIP LOCKED" : ""
-            var query = SQLQueryString("""
+            var query = SQLQueryString(
+                """
                 SELECT d.id, d.organization_id, d.endpoint_id, d.event_id, d.subject, d.sequence, d.attempts, e.url, e.secret, e.previous_secret,
                 e.previous_secret_expires_at, o.payload
                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN outbox o ON o.id = d.event_id
@@ -206,18 +231,20 @@ public struct WebhookRepository: Sendable {
             for row in rows {
                 var stored = [try row.decode(column: "secret", as: String.self)]
                 if let previous = try row.decode(column: "previous_secret", as: String?.self),
-                   let until = try row.decode(column: "previous_secret_expires_at", as: Int?.self), until > now {
+                    let until = try row.decode(column: "previous_secret_expires_at", as: Int?.self), until > now
+                {
                     stored.append(previous)
                 }
                 // A secret that cannot be opened (no key, another key) signs nothing: the
                 // delivery fails with the reason instead.
                 let secrets = stored.compactMap { value in SecretBox.isSealed(value) ? self.secrets?.open(value) : value }
-                claimed.append(ClaimedDelivery(
-                    id: try row.uuid("id"), organizationID: try row.decode(column: "organization_id", as: String.self),
-                    endpointID: try row.uuid("endpoint_id"), url: try row.decode(column: "url", as: String.self),
-                    eventID: try row.decode(column: "event_id", as: String.self), subject: try row.decode(column: "subject", as: String.self),
-                    sequence: try row.decode(column: "sequence", as: Int.self), attempts: try row.decode(column: "attempts", as: Int.self),
-                    payload: try row.decode(column: "payload", as: String.self), secrets: secrets))
+                claimed.append(
+                    ClaimedDelivery(
+                        id: try row.uuid("id"), organizationID: try row.decode(column: "organization_id", as: String.self),
+                        endpointID: try row.uuid("endpoint_id"), url: try row.decode(column: "url", as: String.self),
+                        eventID: try row.decode(column: "event_id", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+                        sequence: try row.decode(column: "sequence", as: Int.self), attempts: try row.decode(column: "attempts", as: Int.self),
+                        payload: try row.decode(column: "payload", as: String.self), secrets: secrets))
             }
             for chunk in stride(from: 0, to: claimed.count, by: 1_000) {
                 try await db.update("webhook_deliveries").set("lease_owner", to: owner).set("lease_until", to: Millis.from(leaseUntil))
@@ -230,33 +257,43 @@ public struct WebhookRepository: Sendable {
     /// Records the answers of a batch: every try in the log; a delivered event done; a failure
     /// retried by `schedule` or, after the last try, dead; a 410 dead with its endpoint disabled.
     /// A delivery whose lease `owner` lost meanwhile is left to the process that holds it now.
-    public func record(_ reports: [DeliveryReport], owner: String, schedule: RetrySchedule,
-                       random: @Sendable () -> Double = { Double.random(in: 0..<1) }, at time: Date) async throws {
+    public func record(
+        _ reports: [DeliveryReport], owner: String, schedule: RetrySchedule,
+        random: @Sendable () -> Double = { Double.random(in: 0..<1) }, at time: Date
+    ) async throws {
         guard !reports.isEmpty else { return }
         let now = Millis.from(time)
         try await database.transaction { db in
-            let held = Set(try await db.select().column("id").from("webhook_deliveries")
-                .where("id", .in, reports.map(\.delivery.id.text)).where("lease_owner", .equal, owner).all()
-                .map { try $0.decode(column: "id", as: String.self) })
+            let held = Set(
+                try await db.select().column("id").from("webhook_deliveries")
+                    .where("id", .in, reports.map(\.delivery.id.text)).where("lease_owner", .equal, owner).all()
+                    .map { try $0.decode(column: "id", as: String.self) })
             let mine = reports.filter { held.contains($0.delivery.id.text) }
             try await RowInsert.run(
                 "webhook_attempts",
-                columns: ["id", "organization_id", "endpoint_id", "delivery_id", "event_id", "attempt", "attempted_at", "duration_ms", "status_code", "error"],
+                columns: [
+                    "id", "organization_id", "endpoint_id", "delivery_id", "event_id", "attempt", "attempted_at", "duration_ms", "status_code",
+                    "error",
+                ],
                 rows: mine.map { report in
-                    [UUID.timeOrdered(at: report.attemptedAt).text, report.delivery.organizationID, report.delivery.endpointID.text,
-                     report.delivery.id.text, report.delivery.eventID, report.delivery.attempts + 1, Millis.from(report.attemptedAt),
-                     report.durationMilliseconds, report.statusCode, report.error.map { String($0.prefix(500)) }]
+                    [
+                        UUID.timeOrdered(at: report.attemptedAt).text, report.delivery.organizationID, report.delivery.endpointID.text,
+                        report.delivery.id.text, report.delivery.eventID, report.delivery.attempts + 1, Millis.from(report.attemptedAt),
+                        report.durationMilliseconds, report.statusCode, report.error.map { String($0.prefix(500)) },
+                    ]
                 }, on: db)
             // Successes with the same status code are recorded by one statement.
             var delivered: [Int: [String]] = [:]
             for report in mine where report.outcome == .delivered { delivered[report.statusCode ?? 200, default: []].append(report.delivery.id.text) }
             for (code, ids) in delivered {
                 for chunk in stride(from: 0, to: ids.count, by: 1_000) {
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = \(bind: now),
                         last_status_code = \(bind: code), last_error = NULL, lease_owner = NULL, lease_until = NULL
                         WHERE id IN (\(binds: Array(ids[chunk..<min(chunk + 1_000, ids.count)])))
-                        """).run()
+                        """
+                    ).run()
                 }
             }
             for report in mine {
@@ -273,29 +310,35 @@ public struct WebhookRepository: Sendable {
                         try await markDead(report, reason: "\(reason) on the last of \(attempt) tries", at: now, on: db)
                         continue
                     }
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = \(bind: Millis.from(next)),
                         last_status_code = \(bind: report.statusCode), last_error = \(bind: String(reason.prefix(500))),
                         lease_owner = NULL, lease_until = NULL WHERE id = \(bind: report.delivery.id.text)
-                        """).run()
+                        """
+                    ).run()
                 }
             }
         }
     }
 
     func markDead(_ report: DeliveryReport, reason: String, at now: Int, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE webhook_deliveries SET status = 'dead', attempts = attempts + 1, dead_at = \(bind: now),
             last_status_code = \(bind: report.statusCode), last_error = \(bind: String(reason.prefix(500))),
             lease_owner = NULL, lease_until = NULL WHERE id = \(bind: report.delivery.id.text)
-            """).run()
+            """
+        ).run()
     }
 
     // MARK: Reading and replaying
 
     /// Deliveries of an endpoint, newest first, optionally of one status.
-    public func deliveries(endpointID: UUID, organizationID: UUID, status: WebhookDelivery.Status?, limit: Int,
-                           before cursor: String?) async throws -> [WebhookDelivery] {
+    public func deliveries(
+        endpointID: UUID, organizationID: UUID, status: WebhookDelivery.Status?, limit: Int,
+        before cursor: String?
+    ) async throws -> [WebhookDelivery] {
         try await database.read { db in
             var select = db.select().columns(Self.deliveryColumns.map { SQLColumn($0) }).from("webhook_deliveries")
                 .where("organization_id", .equal, organizationID.text).where("endpoint_id", .equal, endpointID.text)
@@ -307,8 +350,10 @@ public struct WebhookRepository: Sendable {
 
     /// Dead deliveries of the organisation, newest first, optionally of one endpoint and within a
     /// range of death times.
-    public func deadLetters(organizationID: UUID, endpointID: UUID?, from: Date?, to: Date?, limit: Int,
-                            before cursor: String?) async throws -> [WebhookDelivery] {
+    public func deadLetters(
+        organizationID: UUID, endpointID: UUID?, from: Date?, to: Date?, limit: Int,
+        before cursor: String?
+    ) async throws -> [WebhookDelivery] {
         try await database.read { db in
             var select = db.select().columns(Self.deliveryColumns.map { SQLColumn($0) }).from("webhook_deliveries")
                 .where("organization_id", .equal, organizationID.text).where("status", .equal, "dead")
@@ -329,10 +374,13 @@ public struct WebhookRepository: Sendable {
 
     /// Puts dead deliveries back in line with a fresh set of tries: one by id, or every one of an
     /// endpoint (or of all) that died within a range. Returns how many.
-    public func replay(organizationID: UUID, id: UUID? = nil, endpointID: UUID? = nil, from: Date? = nil, to: Date? = nil,
-                       at time: Date) async throws -> Int {
+    public func replay(
+        organizationID: UUID, id: UUID? = nil, endpointID: UUID? = nil, from: Date? = nil, to: Date? = nil,
+        at time: Date
+    ) async throws -> Int {
         try await database.transaction { db in
-            var query = SQLQueryString("""
+            var query = SQLQueryString(
+                """
                 UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = \(bind: Millis.from(time)),
                 dead_at = NULL, lease_owner = NULL, lease_until = NULL
                 WHERE organization_id = \(bind: organizationID.text) AND status = 'dead'
@@ -371,7 +419,8 @@ public struct WebhookRepository: Sendable {
             status: WebhookDelivery.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
             attempts: try row.decode(column: "attempts", as: Int.self),
             nextAttemptAt: Millis.date(try row.decode(column: "next_attempt_at", as: Int.self)),
-            lastStatusCode: try row.decode(column: "last_status_code", as: Int?.self), lastError: try row.decode(column: "last_error", as: String?.self),
+            lastStatusCode: try row.decode(column: "last_status_code", as: Int?.self),
+            lastError: try row.decode(column: "last_error", as: String?.self),
             createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)),
             deliveredAt: try row.decode(column: "delivered_at", as: Int?.self).map(Millis.date),
             deadAt: try row.decode(column: "dead_at", as: Int?.self).map(Millis.date))

@@ -44,8 +44,10 @@ public struct WebhookService: Sendable {
     }
 
     /// Registers an endpoint; its secret is returned here and never again.
-    public func create(url: String, description: String?, eventTypes: [String], active: Bool = true,
-                       by principal: Principal) async throws -> (endpoint: WebhookEndpoint, secret: String) {
+    public func create(
+        url: String, description: String?, eventTypes: [String], active: Bool = true,
+        by principal: Principal
+    ) async throws -> (endpoint: WebhookEndpoint, secret: String) {
         try requireAdmin(principal)
         let time = now()
         let endpoint = WebhookEndpoint(
@@ -53,9 +55,11 @@ public struct WebhookService: Sendable {
             eventTypes: try Self.checkTypes(eventTypes), active: active, disabledReason: nil, previousSecretExpiresAt: nil,
             createdBy: principal.name, createdAt: time, updatedAt: time)
         let secret = WebhookSecret.generate()
-        try await repository.insert(endpoint, secret: secret, organizationID: principal.organizationID,
-                                    audit: AuditEntry(principal, action: "webhook.created", target: endpoint.id.text,
-                                                      detail: "\(endpoint.url) for \(endpoint.eventTypes.joined(separator: ", "))", at: time))
+        try await repository.insert(
+            endpoint, secret: secret, organizationID: principal.organizationID,
+            audit: AuditEntry(
+                principal, action: "webhook.created", target: endpoint.id.text,
+                detail: "\(endpoint.url) for \(endpoint.eventTypes.joined(separator: ", "))", at: time))
         return (endpoint, secret)
     }
 
@@ -84,34 +88,41 @@ public struct WebhookService: Sendable {
             endpoint.active = active
         }
         endpoint.updatedAt = now()
-        try await repository.update(endpoint, organizationID: principal.organizationID,
-                                    audit: AuditEntry(principal, action: "webhook.updated", target: endpoint.id.text,
-                                                      detail: "\(endpoint.url) for \(endpoint.eventTypes.joined(separator: ", ")), \(endpoint.active ? "on" : "off")",
-                                                      at: endpoint.updatedAt))
+        try await repository.update(
+            endpoint, organizationID: principal.organizationID,
+            audit: AuditEntry(
+                principal, action: "webhook.updated", target: endpoint.id.text,
+                detail: "\(endpoint.url) for \(endpoint.eventTypes.joined(separator: ", ")), \(endpoint.active ? "on" : "off")",
+                at: endpoint.updatedAt))
         return endpoint
     }
 
     public func delete(_ id: UUID, by principal: Principal) async throws {
         let endpoint = try await endpoint(id, by: principal)
-        try await repository.delete(id, organizationID: principal.organizationID,
-                                    audit: AuditEntry(principal, action: "webhook.deleted", target: id.text, detail: endpoint.url, at: now()))
+        try await repository.delete(
+            id, organizationID: principal.organizationID,
+            audit: AuditEntry(principal, action: "webhook.deleted", target: id.text, detail: endpoint.url, at: now()))
     }
 
     /// Gives the endpoint a new secret, returned here only; the old one signs too for a day.
     public func rotateSecret(_ id: UUID, by principal: Principal) async throws -> (endpoint: WebhookEndpoint, secret: String) {
         _ = try await endpoint(id, by: principal)
         let secret = WebhookSecret.generate(), time = now()
-        try await repository.rotate(id, to: secret, previousUntil: time.addingTimeInterval(Self.rotationOverlap),
-                                    organizationID: principal.organizationID, at: time,
-                                    audit: AuditEntry(principal, action: "webhook.secret_rotated", target: id.text, at: time))
+        try await repository.rotate(
+            id, to: secret, previousUntil: time.addingTimeInterval(Self.rotationOverlap),
+            organizationID: principal.organizationID, at: time,
+            audit: AuditEntry(principal, action: "webhook.secret_rotated", target: id.text, at: time))
         return (try await endpoint(id, by: principal), secret)
     }
 
-    public func deliveries(of id: UUID, status: WebhookDelivery.Status?, limit: Int, before cursor: UUID?,
-                           by principal: Principal) async throws -> [WebhookDelivery] {
+    public func deliveries(
+        of id: UUID, status: WebhookDelivery.Status?, limit: Int, before cursor: UUID?,
+        by principal: Principal
+    ) async throws -> [WebhookDelivery] {
         _ = try await endpoint(id, by: principal)
-        return try await repository.deliveries(endpointID: id, organizationID: principal.organizationID, status: status, limit: limit,
-                                               before: cursor?.text)
+        return try await repository.deliveries(
+            endpointID: id, organizationID: principal.organizationID, status: status, limit: limit,
+            before: cursor?.text)
     }
 
     public func attempts(of id: UUID, limit: Int, before cursor: UUID?, by principal: Principal) async throws -> [WebhookAttempt] {
@@ -119,13 +130,16 @@ public struct WebhookService: Sendable {
         return try await repository.attempts(endpointID: id, organizationID: principal.organizationID, limit: limit, before: cursor?.text)
     }
 
-    public func deadLetters(endpointID: UUID?, from: Date?, to: Date?, limit: Int, before cursor: UUID?,
-                            by principal: Principal) async throws -> [WebhookDelivery] {
+    public func deadLetters(
+        endpointID: UUID?, from: Date?, to: Date?, limit: Int, before cursor: UUID?,
+        by principal: Principal
+    ) async throws -> [WebhookDelivery] {
         try requireAdmin(principal)
         if let endpointID { _ = try await endpoint(endpointID, by: principal) }
         try Self.checkRange(from: from, to: to)
-        return try await repository.deadLetters(organizationID: principal.organizationID, endpointID: endpointID, from: from, to: to,
-                                                limit: limit, before: cursor?.text)
+        return try await repository.deadLetters(
+            organizationID: principal.organizationID, endpointID: endpointID, from: from, to: to,
+            limit: limit, before: cursor?.text)
     }
 
     /// Sends one dead delivery again, with a fresh set of tries.

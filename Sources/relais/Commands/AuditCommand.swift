@@ -34,14 +34,17 @@ struct AuditCommand: AsyncParsableCommand {
                 while true {
                     let want = min(1_000, (limit ?? Int.max) - printed)
                     guard want > 0 else { break }
-                    let page = try await log.entries(organizationID: principal.organizationID, unattributed: true, action: action, since: start, limit: want, after: cursor)
+                    let page = try await log.entries(
+                        organizationID: principal.organizationID, unattributed: true, action: action, since: start, limit: want, after: cursor)
                     for entry in page {
                         if format == "ndjson" {
                             print(String(decoding: try encoder.encode(entry), as: UTF8.self))
                         } else {
                             let target = entry.target.map { " \($0)" } ?? ""
                             let detail = entry.detail.isEmpty ? "" : "  (\(entry.detail))"
-                            print("\(CloudEvent.timestamp(entry.occurredAt))  \(entry.outcome.rawValue)  \(entry.action)\(target)  by \(entry.actor)\(detail)")
+                            print(
+                                "\(CloudEvent.timestamp(entry.occurredAt))  \(entry.outcome.rawValue)  \(entry.action)\(target)  by \(entry.actor)\(detail)"
+                            )
                         }
                     }
                     printed += page.count

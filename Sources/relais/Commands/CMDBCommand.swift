@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import RelaisCore
 import RelaisProcess
 import RelaisServer
@@ -14,19 +14,21 @@ struct CMDBCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Imports items or relations from an inventory export (CSV with a header row, or a JSON array).",
             discussion: """
-            items: upserted by external_id; type (one the map declares), name, status, owner_team,
-            account_id or account_external_id; any other column becomes an attribute.
-            relations: source, type, target (external ids of items), or source_id/target_id.
-            Refused rows are listed as FILE:LINE: reason and the others applied. Exits with 2 when
-            some rows were refused.
-            """)
+                items: upserted by external_id; type (one the map declares), name, status, owner_team,
+                account_id or account_external_id; any other column becomes an attribute.
+                relations: source, type, target (external ids of items), or source_id/target_id.
+                Refused rows are listed as FILE:LINE: reason and the others applied. Exits with 2 when
+                some rows were refused.
+                """)
         @Argument(help: "What the file holds: items or relations.") var kind: String
         @Argument(help: "The file; .json is read as JSON, anything else as CSV.") var file: String
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            guard let importKind = CMDBService.ImportKind(rawValue: kind) else { throw ValidationError("KIND must be items or relations, not '\(kind)'") }
+            guard let importKind = CMDBService.ImportKind(rawValue: kind) else {
+                throw ValidationError("KIND must be items or relations, not '\(kind)'")
+            }
             let parsed = try CLI.readImportFile(file)
             let report = try await CLI.withCMDB(mapPath: map.map, database: database.database) { cmdb, principal in
                 try await cmdb.importRows(parsed.rows, kind: importKind, by: principal)
@@ -63,11 +65,15 @@ struct CMDBCommand: AsyncParsableCommand {
             }
             print("\(report.item.name) (\(report.item.type)) reaches \(report.impactedCount) item(s)")
             for entry in report.impacted {
-                print("  \(String(repeating: "  ", count: max(0, entry.distance - 1)))\(entry.item.name) (\(entry.item.type)) — \(entry.relation), \(entry.distance) away")
+                print(
+                    "  \(String(repeating: "  ", count: max(0, entry.distance - 1)))\(entry.item.name) (\(entry.item.type)) — \(entry.relation), \(entry.distance) away"
+                )
             }
             if report.impactedCount > report.impacted.count { print("  … and \(report.impactedCount - report.impacted.count) more") }
             print("services: " + (report.services.isEmpty ? "none" : report.services.map(\.item.name).joined(separator: ", ")))
-            print("accounts: " + (report.accounts.isEmpty ? "none" : report.accounts.map { "\($0.name) (\($0.items) item(s))" }.joined(separator: ", ")))
+            print(
+                "accounts: " + (report.accounts.isEmpty ? "none" : report.accounts.map { "\($0.name) (\($0.items) item(s))" }.joined(separator: ", "))
+            )
             if !report.openTickets.isEmpty { print("open tickets: " + report.openTickets.joined(separator: ", ")) }
         }
 
@@ -96,8 +102,10 @@ struct CMDBCommand: AsyncParsableCommand {
 extension CLI {
     /// Runs `body` with the CMDB service of the map's organisation, acting as an administrator;
     /// refusals of the store end the command with their message.
-    static func withCMDB<T: Sendable>(mapPath: String, database: String,
-                                      _ body: (CMDBService, Principal) async throws -> T) async throws -> T {
+    static func withCMDB<T: Sendable>(
+        mapPath: String, database: String,
+        _ body: (CMDBService, Principal) async throws -> T
+    ) async throws -> T {
         try await asAdministrator(database: database, mapPath: mapPath) { db, principal in
             let map = try await mapInForce(mapPath, database: db, organizationID: principal.organizationID)
             return try await body(CMDBService(map: map, database: db, tickets: TicketService(map: map, database: db)), principal)

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import RelaisCore
 import RelaisIntegrations
 import RelaisProcess
@@ -30,18 +30,18 @@ struct CRMCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Keeps an outside CRM and Relais in step, the way the map's `connectors` section says (in, out or both).",
             discussion: """
-            HubSpot: companies, contacts and deals come in as accounts, contacts and opportunities (upserted by
-            HubSpot's ids); tickets of accounts HubSpot knows go out as HubSpot tickets in the connector's pipeline
-            and stage (batch upserted by the unique ticket property relais_key, associated with their company),
-            and account roll-ups go out as company properties (relais_tickets, relais_open_tickets,
-            relais_open_signals, relais_awaiting_fix, relais_fix_shipped, relais_last_ticket); HubSpot's burst
-            limit is kept (100 requests in 10 s).
-            Salesforce: accounts and contacts come in by SOQL; tickets go out as Cases upserted by the external id
-            field Relais_Key__c (200 a call) with AccountId, ContactId, AssetId and EntitlementId (from contracts),
-            and roll-ups as custom account fields (Relais_Tickets__c, ...).
-            Only what changed since the last push is sent; 429 and 5xx are tried again after a pause. Without
-            --once, syncs again every five minutes.
-            """)
+                HubSpot: companies, contacts and deals come in as accounts, contacts and opportunities (upserted by
+                HubSpot's ids); tickets of accounts HubSpot knows go out as HubSpot tickets in the connector's pipeline
+                and stage (batch upserted by the unique ticket property relais_key, associated with their company),
+                and account roll-ups go out as company properties (relais_tickets, relais_open_tickets,
+                relais_open_signals, relais_awaiting_fix, relais_fix_shipped, relais_last_ticket); HubSpot's burst
+                limit is kept (100 requests in 10 s).
+                Salesforce: accounts and contacts come in by SOQL; tickets go out as Cases upserted by the external id
+                field Relais_Key__c (200 a call) with AccountId, ContactId, AssetId and EntitlementId (from contracts),
+                and roll-ups as custom account fields (Relais_Tickets__c, ...).
+                Only what changed since the last push is sent; 429 and 5xx are tried again after a pause. Without
+                --once, syncs again every five minutes.
+                """)
         @Argument(help: "The CRM: hubspot or salesforce.") var crm: String
         @Flag(help: "Sync once, then stop.") var once = false
         @Option(help: "Seconds between syncs without --once.") var every = 300
@@ -75,13 +75,17 @@ struct CRMCommand: AsyncParsableCommand {
                     let report = try await sync.run()
                     for pulled in report.pulled {
                         let part = pulled.report
-                        print("\(crm): \(part.received) \(pulled.noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused")
+                        print(
+                            "\(crm): \(part.received) \(pulled.noun): \(part.created) created, \(part.updated) updated, \(part.rejected.count) refused"
+                        )
                         for rejection in part.rejected {
                             CLI.printError("\(crm) \(pulled.noun) \(rejection.line): \(rejection.field.map { "\($0): " } ?? "")\(rejection.reason)")
                         }
                     }
                     if connection.direction.pushes {
-                        print("\(crm): \(report.ticketsPushed) tickets sent (\(report.ticketsUnchanged) unchanged), \(report.rollupsPushed) account roll-ups sent")
+                        print(
+                            "\(crm): \(report.ticketsPushed) tickets sent (\(report.ticketsUnchanged) unchanged), \(report.rollupsPushed) account roll-ups sent"
+                        )
                         for refusal in report.refused { CLI.printError("\(crm) refused \(refusal)") }
                     }
                 }
@@ -94,10 +98,10 @@ struct CRMCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mirrors CRM objects from a CSV file (header row of field names) or a JSON array.",
             discussion: """
-            Rows are upserted by external_id; account_external_id or account_id ties a row to its account.
-            Refused rows are listed as FILE:LINE: reason (JSON: the position in the array) and the others
-            applied, one transaction per 500 rows. Exits with 2 when some rows were refused.
-            """)
+                Rows are upserted by external_id; account_external_id or account_id ties a row to its account.
+                Refused rows are listed as FILE:LINE: reason (JSON: the position in the array) and the others
+                applied, one transaction per 500 rows. Exits with 2 when some rows were refused.
+                """)
         @Argument(help: "What the file holds: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind
         @Argument(help: "The file; .json is read as JSON, anything else as CSV.") var file: String
         @OptionGroup var map: MapOptions
@@ -109,7 +113,8 @@ struct CRMCommand: AsyncParsableCommand {
             do {
                 let organization = try await CLI.organization(in: db, mapPath: map.map)
                 let entities = try await CLI.mapInForce(map.map, database: db, organizationID: organization.id).entityOrder
-                let report = try await CRMImporter(database: db, entities: entities).run(parsed.rows, kind: kind.object, organizationID: organization.id)
+                let report = try await CRMImporter(database: db, entities: entities).run(
+                    parsed.rows, kind: kind.object, organizationID: organization.id)
                 await db.close()
                 try CLI.finish(report, parsed: parsed, file: file, what: kind.rawValue)
             } catch let error as StoreError {
@@ -134,8 +139,9 @@ struct CRMCommand: AsyncParsableCommand {
             let result = try await AccountRollups(database: db).recompute(organizationID: organization.id)
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             await db.close()
-            print("Recomputed the roll-ups of \(result.accounts) accounts in \(String(format: "%.2f", seconds)) s; "
-                  + "\(result.corrected) count\(result.corrected == 1 ? "" : "s") differed from the incremental ones.")
+            print(
+                "Recomputed the roll-ups of \(result.accounts) accounts in \(String(format: "%.2f", seconds)) s; "
+                    + "\(result.corrected) count\(result.corrected == 1 ? "" : "s") differed from the incremental ones.")
         }
     }
 

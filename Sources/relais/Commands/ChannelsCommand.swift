@@ -11,7 +11,8 @@ struct ChannelsCommand: AsyncParsableCommand {
     static func check(_ channel: String, in map: ProcessMap) throws {
         let channels = ChannelRules.inbound(in: map)
         guard channels[channel] != nil else {
-            throw ValidationError("no family of the map takes a channel named '\(channel)' (channels: \(channels.keys.sorted().joined(separator: ", ")))")
+            throw ValidationError(
+                "no family of the map takes a channel named '\(channel)' (channels: \(channels.keys.sorted().joined(separator: ", ")))")
         }
     }
 
@@ -22,8 +23,10 @@ struct ChannelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (processMap, issued) = try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal in
-                (try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID),
-                 try await ChannelTokens(database: db).issued(organizationID: principal.organizationID))
+                (
+                    try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID),
+                    try await ChannelTokens(database: db).issued(organizationID: principal.organizationID)
+                )
             }
             for (channel, families) in ChannelRules.inbound(in: processMap).sorted(by: { $0.key < $1.key }) {
                 let token = issued[channel].map { "token issued \(CloudEvent.timestamp($0))" } ?? "no token"
@@ -40,10 +43,11 @@ struct ChannelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = channel
-            print(try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal -> String in
-                try ChannelsCommand.check(name, in: try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID))
-                return try await ChannelTokens(database: db).issue(channel: name, organizationID: principal.organizationID)
-            })
+            print(
+                try await CLI.asAdministrator(database: database.database, mapPath: map.map) { db, principal -> String in
+                    try ChannelsCommand.check(name, in: try await CLI.mapInForce(map.map, database: db, organizationID: principal.organizationID))
+                    return try await ChannelTokens(database: db).issue(channel: name, organizationID: principal.organizationID)
+                })
         }
     }
 

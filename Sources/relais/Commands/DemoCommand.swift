@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import RelaisServer
 import RelaisCore
+import RelaisServer
 import RelaisStore
 
 struct DemoCommand: AsyncParsableCommand {
@@ -39,10 +39,12 @@ struct DemoCommand: AsyncParsableCommand {
             if items > 0 {
                 let started = ContinuousClock.now
                 let accountIDs = try await CRMRepository(database: db).accounts(organizationID: organization.id, limit: 200, after: nil).0.map(\.id)
-                let made = try await DemoCatalogue(database: db).generateCMDB(items: items, relations: relations ?? items * 5, accounts: accountIDs,
-                                                                              organizationID: organization.id, seed: seed)
-                print("Generated \(made.items) configuration items and \(made.relations) relations in "
-                    + "\(String(format: "%.2f", (ContinuousClock.now - started) / .seconds(1))) s.")
+                let made = try await DemoCatalogue(database: db).generateCMDB(
+                    items: items, relations: relations ?? items * 5, accounts: accountIDs,
+                    organizationID: organization.id, seed: seed)
+                print(
+                    "Generated \(made.items) configuration items and \(made.relations) relations in "
+                        + "\(String(format: "%.2f", (ContinuousClock.now - started) / .seconds(1))) s.")
             }
             guard tickets > 0 else {
                 await db.close()
@@ -58,9 +60,10 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             if showProgress { CLI.printProgress(nil) }
-            print("Generated \(summary.tickets) tickets with \(summary.events) events, \(summary.accounts) accounts and "
-                + "\(summary.contacts) contacts in \(String(format: "%.2f", seconds)) s "
-                + "(\(Int(Double(summary.tickets) / max(seconds, 0.001))) tickets/s) into \(db.location).")
+            print(
+                "Generated \(summary.tickets) tickets with \(summary.events) events, \(summary.accounts) accounts and "
+                    + "\(summary.contacts) contacts in \(String(format: "%.2f", seconds)) s "
+                    + "(\(Int(Double(summary.tickets) / max(seconds, 0.001))) tickets/s) into \(db.location).")
             await db.close()
         }
     }

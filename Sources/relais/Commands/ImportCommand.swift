@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import RelaisCore
 import RelaisIntegrations
 import RelaisMap
@@ -16,12 +16,12 @@ struct ImportCommand: AsyncParsableCommand {
             commandName: "servicenow",
             abstract: "Imports incidents exported from ServiceNow's Table API (a JSON object with 'result', or a list of records).",
             discussion: """
-            Local values (state, impact, urgency, priority, category, subcategory, assignment_group, contact_type)
-            go through the map's referential.mappings for source 'servicenow'; a record whose family or status no
-            mapping gives is reported and skipped, and every local value no mapping covers is listed with its count.
-            Records are upserted by sys_id: running the same import again creates nothing and changes only what
-            changed. Refused records are listed as FILE: record N: reason. Exits with 2 when some were skipped.
-            """)
+                Local values (state, impact, urgency, priority, category, subcategory, assignment_group, contact_type)
+                go through the map's referential.mappings for source 'servicenow'; a record whose family or status no
+                mapping gives is reported and skipped, and every local value no mapping covers is listed with its count.
+                Records are upserted by sys_id: running the same import again creates nothing and changes only what
+                changed. Refused records are listed as FILE: record N: reason. Exits with 2 when some were skipped.
+                """)
         @Argument(help: "The exported file.") var file: String
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
@@ -34,10 +34,10 @@ struct ImportCommand: AsyncParsableCommand {
             commandName: "jira",
             abstract: "Imports Jira issues as the REST API v3 gives them (a search answer with 'issues', expand=changelog, or a list of issues).",
             discussion: """
-            Local values (issuetype, status, statusCategory, priority, project, labels) go through the map's
-            referential.mappings for source 'jira'; the changelog's status moves become the ticket's history at
-            Jira's times, and descriptions in Atlassian Document Format become plain text. Issues are upserted by key.
-            """)
+                Local values (issuetype, status, statusCategory, priority, project, labels) go through the map's
+                referential.mappings for source 'jira'; the changelog's status moves become the ticket's history at
+                Jira's times, and descriptions in Atlassian Document Format become plain text. Issues are upserted by key.
+                """)
         @Argument(help: "The exported file.") var file: String
         @OptionGroup var map: MapOptions
         @OptionGroup var database: DatabaseOptions
@@ -89,14 +89,17 @@ struct ImportCommand: AsyncParsableCommand {
             defer { Task { await db.close() } }
             let organization = try await CLI.organization(in: db, mapPath: map)
             let now = Date()
-            let pairs = try await DoubleEntries(database: db).pairs(organizationID: organization.id, from: now.addingTimeInterval(-Double(days) * 86_400), to: now,
-                                                                    window: Double(windowHours) * 3_600, threshold: similarity)
+            let pairs = try await DoubleEntries(database: db).pairs(
+                organizationID: organization.id, from: now.addingTimeInterval(-Double(days) * 86_400), to: now,
+                window: Double(windowHours) * 3_600, threshold: similarity)
             let byTools = Dictionary(grouping: pairs, by: \.tools)
             print("\(pairs.count) request\(pairs.count == 1 ? "" : "s") entered twice in the last \(days) days")
             for tools in byTools.keys.sorted() {
                 print("\(tools): \(byTools[tools]!.count)")
                 for pair in byTools[tools]! {
-                    print("  \(pair.first.key) (\(pair.first.source)) ~ \(pair.second.key) (\(pair.second.source)), \(Int(pair.similarity * 100)) %: \(pair.second.title)")
+                    print(
+                        "  \(pair.first.key) (\(pair.first.source)) ~ \(pair.second.key) (\(pair.second.source)), \(Int(pair.similarity * 100)) %: \(pair.second.title)"
+                    )
                 }
             }
         }
@@ -107,7 +110,9 @@ struct ImportCommand: AsyncParsableCommand {
         try await run(file, reader: tool.read, fields: tool.referentialFields, source: tool.source, map: map, database: database)
     }
 
-    static func run(_ file: String, reader: (Data) throws -> [PeerInput], fields: [String], source: String, map: String, database: String) async throws {
+    static func run(
+        _ file: String, reader: (Data) throws -> [PeerInput], fields: [String], source: String, map: String, database: String
+    ) async throws {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -130,13 +135,13 @@ struct ImportCommand: AsyncParsableCommand {
             commandName: "csv",
             abstract: "Imports tickets another tool exported as CSV (a header row) or a JSON list of objects, read through a mapping file.",
             discussion: """
-            The mapping file names the tool (the source of the map's referential.mappings), the columns of the
-            id, title, description and times, and the columns of local values:
-              source: legacy-desk
-              columns: { id: Ticket ID, title: Subject, description: Body, created_at: Created, updated_at: Updated }
-              values: { status: Status, type: Type, group: Group }
-            Records are upserted by source and id; skipped rows are listed as FILE: line N: reason.
-            """)
+                The mapping file names the tool (the source of the map's referential.mappings), the columns of the
+                id, title, description and times, and the columns of local values:
+                  source: legacy-desk
+                  columns: { id: Ticket ID, title: Subject, description: Body, created_at: Created, updated_at: Updated }
+                  values: { status: Status, type: Type, group: Group }
+                Records are upserted by source and id; skipped rows are listed as FILE: line N: reason.
+                """)
         @Argument(help: "The exported file; .json is read as JSON, anything else as CSV.") var file: String
         @Option(help: "The mapping file (YAML).") var mapping: String
         @OptionGroup var map: MapOptions
@@ -162,9 +167,12 @@ struct ImportCommand: AsyncParsableCommand {
             }
             for row in parsed.rows {
                 let position = "\(unit) \(row.line)"
-                inputs.append(PeerInput(position: position, record: columns.record(row.values).mapError { PeerRecordProblem(position: position, reason: $0.text) }))
+                inputs.append(
+                    PeerInput(
+                        position: position, record: columns.record(row.values).mapError { PeerRecordProblem(position: position, reason: $0.text) }))
             }
-            try await ImportCommand.run(inputs, fields: columns.values.keys.sorted(), source: columns.source, file: file, map: map.map, database: database.database)
+            try await ImportCommand.run(
+                inputs, fields: columns.values.keys.sorted(), source: columns.source, file: file, map: map.map, database: database.database)
         }
     }
 
@@ -184,8 +192,9 @@ struct ImportCommand: AsyncParsableCommand {
     /// the local values no mapping covers.
     static func printReport(_ report: PeerImporter.Report, source: String, origin: String) {
         for problem in report.skipped { CLI.printError("\(origin): \(problem)") }
-        print("\(source): \(report.received) records: \(report.created) created, \(report.updated) updated, "
-              + "\(report.unchanged) unchanged, \(report.skipped.count) skipped")
+        print(
+            "\(source): \(report.received) records: \(report.created) created, \(report.updated) updated, "
+                + "\(report.unchanged) unchanged, \(report.skipped.count) skipped")
         if !report.uncovered.isEmpty {
             print("Local values no mapping covers (add them to referential.mappings, source '\(source)'):")
             for field in report.uncovered.keys.sorted() {

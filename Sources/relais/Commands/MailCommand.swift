@@ -12,10 +12,10 @@ struct MailCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Runs saved messages through intake: .eml files, mbox files, or Maildir folders (cur/ and new/).",
             discussion: """
-            Each message opens a ticket for its mailbox, threads onto its ticket, or is quarantined
-            with its reason; a message already received (same Message-ID) is counted once. Exits
-            with 2 when some messages were quarantined.
-            """)
+                Each message opens a ticket for its mailbox, threads onto its ticket, or is quarantined
+                with its reason; a message already received (same Message-ID) is counted once. Exits
+                with 2 when some messages were quarantined.
+                """)
         @Argument(help: "Files or folders.") var paths: [String]
         @Option(help: "Envelope recipient to assume (repeat for several), when the messages' own To and Cc do not name a mailbox.")
         var recipient: [String] = []
@@ -65,7 +65,9 @@ struct MailCommand: AsyncParsableCommand {
                         found.append((file, Array(try Data(contentsOf: URL(fileURLWithPath: file)))))
                     }
                 }
-                if found.isEmpty { throw ValidationError("\(path): a Maildir folder holds its messages in new/ and cur/, and these are empty or missing") }
+                if found.isEmpty {
+                    throw ValidationError("\(path): a Maildir folder holds its messages in new/ and cur/, and these are empty or missing")
+                }
                 return found
             }
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))

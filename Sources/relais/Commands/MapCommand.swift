@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import RelaisCore
 import RelaisMap
 import RelaisProcess
@@ -7,8 +7,10 @@ import RelaisProcess
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map", abstract: "Checks and draws process maps; proposes, reviews, applies and rolls back the versions an organisation runs.",
-        subcommands: [Check.self, Render.self, Calendar.self, Versions.self, Show.self, Diff.self, Propose.self, Approve.self, Reject.self,
-                      Apply.self, Rollback.self])
+        subcommands: [
+            Check.self, Render.self, Calendar.self, Versions.self, Show.self, Diff.self, Propose.self, Approve.self, Reject.self,
+            Apply.self, Rollback.self,
+        ])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -31,7 +33,8 @@ struct MapCommand: ParsableCommand {
 
     struct Render: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Draws a map: per family who opens it, through which channels, the teams and levels that handle it, its CRM links and its workflow.")
+            abstract:
+                "Draws a map: per family who opens it, through which channels, the teams and levels that handle it, its CRM links and its workflow.")
 
         @Argument(help: "The map file.") var file: String
         @Option(help: "svg or dot.") var format = "svg"
@@ -61,11 +64,11 @@ struct MapCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Business-time arithmetic on a calendar of a map, for checking it against other tools.",
             discussion: """
-            Reads lines from standard input and answers each on standard output:
-              elapsed START END   business seconds between two instants (seconds since 1970, UTC)
-              add START SECONDS   the first instant (seconds since 1970, UTC) at which SECONDS of
-                                  business time have passed since START
-            """)
+                Reads lines from standard input and answers each on standard output:
+                  elapsed START END   business seconds between two instants (seconds since 1970, UTC)
+                  add START SECONDS   the first instant (seconds since 1970, UTC) at which SECONDS of
+                                      business time have passed since START
+                """)
 
         @Argument(help: "The map file.") var file: String
         @Argument(help: "The calendar's code in the map.") var calendar: String

@@ -15,8 +15,10 @@ extension CLI {
     /// Runs `body` with the organisation's map versions and the actor; map refusals print their
     /// reason (and a text's problems as relais.map.yaml:LINE:COLUMN) and exit 1.
     /// `bootstrap`: a map file whose organisation is created when the database holds none yet.
-    static func withMapVersions(_ options: MapVersionOptions, file: String = "relais.map.yaml", bootstrap: String? = nil,
-                                _ body: (MapVersions, UUID, MapActor) async throws -> Void) async throws {
+    static func withMapVersions(
+        _ options: MapVersionOptions, file: String = "relais.map.yaml", bootstrap: String? = nil,
+        _ body: (MapVersions, UUID, MapActor) async throws -> Void
+    ) async throws {
         var mapPath: String?
         if let bootstrap {
             let db = try await openDatabase(options.database.database)
@@ -47,7 +49,8 @@ extension CLI {
     static func describe(_ problem: MapVersion.Problem) -> String { "relais.map.yaml:\(problem.line):\(problem.column): \(problem.message)" }
 
     static func describe(_ version: MapVersion) -> String {
-        var line = "version \(version.number)  \(version.state.rawValue)  \(CloudEvent.timestamp(version.createdAt))  by \(version.author)  \(version.message)"
+        var line =
+            "version \(version.number)  \(version.state.rawValue)  \(CloudEvent.timestamp(version.createdAt))  by \(version.author)  \(version.message)"
         if let base = version.baseNumber { line += "  (against \(base))" }
         if let rolled = version.rollbackOf { line += "  (text of \(rolled))" }
         if !version.sections.isEmpty { line += "  [\(version.sections.map(\.rawValue).joined(separator: ", "))]" }
@@ -57,27 +60,39 @@ extension CLI {
     static func describe(_ impact: MapImpact) -> [String] {
         var lines: [String] = []
         for removed in impact.removedStatuses {
-            lines.append("  \(removed.family): \(removed.tickets) tickets in '\(removed.status)', which goes: " + (removed.movedTo.map { "moved to '\($0)'" } ?? "REFUSED, no move declared"))
+            lines.append(
+                "  \(removed.family): \(removed.tickets) tickets in '\(removed.status)', which goes: "
+                    + (removed.movedTo.map { "moved to '\($0)'" } ?? "REFUSED, no move declared"))
         }
         for change in impact.categoryChanges {
-            lines.append("  \(change.family): '\(change.status)' counts as \(change.to.rawValue) instead of \(change.from.rawValue) (\(change.tickets) tickets)")
+            lines.append(
+                "  \(change.family): '\(change.status)' counts as \(change.to.rawValue) instead of \(change.from.rawValue) (\(change.tickets) tickets)"
+            )
         }
         for family in impact.removedFamilies { lines.append("  \(family.family): removed with \(family.tickets) tickets: REFUSED") }
         for code in impact.calendarsChanged { lines.append("  SLA \(code): its calendar changes; every deadline on it moves") }
         for target in impact.slaTargets {
             func text(_ seconds: Int?) -> String { seconds.map { "\($0 / 60) min" } ?? "none" }
-            lines.append("  SLA \(target.policy) \(target.priority) \(target.metric): \(text(target.from)) -> \(text(target.to)) (\(target.openTickets) open tickets)")
+            lines.append(
+                "  SLA \(target.policy) \(target.priority) \(target.metric): \(text(target.from)) -> \(text(target.to)) (\(target.openTickets) open tickets)"
+            )
         }
         if impact.routingSampled > 0 {
             lines.append("  routing: \(impact.routingChanged) of \(impact.routingSampled) recent open tickets would be routed differently")
             for example in impact.rerouted.prefix(5) {
                 let changed = Set(example.before.keys).union(example.after.keys).sorted().filter { example.before[$0] != example.after[$0] }
-                lines.append("    \(example.ticket): " + changed.map { "\($0) \(example.before[$0] ?? "-") -> \(example.after[$0] ?? "-")" }.joined(separator: ", "))
+                lines.append(
+                    "    \(example.ticket): "
+                        + changed.map { "\($0) \(example.before[$0] ?? "-") -> \(example.after[$0] ?? "-")" }.joined(separator: ", "))
             }
         }
         for mapping in impact.mappings {
             let match = mapping.match.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            lines.append("  mapping \(mapping.source) \(match): " + (mapping.now.isEmpty ? "no longer covered" : "now \(mapping.now.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))"))
+            lines.append(
+                "  mapping \(mapping.source) \(match): "
+                    + (mapping.now.isEmpty
+                        ? "no longer covered"
+                        : "now \(mapping.now.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))"))
         }
         for problem in impact.problems { lines.append("  problem: \(problem)") }
         return lines.isEmpty ? ["  no stored ticket is affected"] : lines
@@ -100,7 +115,9 @@ extension MapCommand {
 
         func run() async throws {
             let filter = try state.map { text in
-                guard let state = MapVersion.State(rawValue: text) else { throw ValidationError("--state must be proposed, approved, rejected or applied") }
+                guard let state = MapVersion.State(rawValue: text) else {
+                    throw ValidationError("--state must be proposed, approved, rejected or applied")
+                }
                 return state
             }
             guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
@@ -114,7 +131,8 @@ extension MapCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Shows a version: who proposed and decided it, its problems, and what applying it would do now.")
+        static let configuration = CommandConfiguration(
+            abstract: "Shows a version: who proposed and decided it, its problems, and what applying it would do now.")
         @Argument(help: "The version's number.") var number: Int
         @Flag(help: "Print the map's text only.") var text = false
         @OptionGroup var options: MapVersionOptions
@@ -137,7 +155,8 @@ extension MapCommand {
     }
 
     struct Diff: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Shows what a version or a map file changes against the running version (or --against N), as a unified diff.")
+        static let configuration = CommandConfiguration(
+            abstract: "Shows what a version or a map file changes against the running version (or --against N), as a unified diff.")
         @Argument(help: "A version's number, or a map file.") var target: String
         @Option(help: "The version to compare with (the running one by default).") var against: Int?
         @OptionGroup var options: MapVersionOptions
@@ -252,7 +271,10 @@ extension MapCommand {
         func run() async throws {
             let moves = try CLI.moves(move)
             try await CLI.withMapVersions(options) { versions, organization, actor in
-                print("running: " + CLI.describe(try await versions.rollback(organizationID: organization, to: number, message: message, moves: moves, by: actor)))
+                print(
+                    "running: "
+                        + CLI.describe(
+                            try await versions.rollback(organizationID: organization, to: number, message: message, moves: moves, by: actor)))
             }
         }
     }

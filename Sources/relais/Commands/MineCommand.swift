@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import RelaisCore
 import RelaisMining
 import RelaisProcess
@@ -10,11 +10,11 @@ struct MineCommand: AsyncParsableCommand {
         commandName: "mine",
         abstract: "Mines an event log (XES, XES.gz, CSV, or Relais's own with --store): graph, variants, friction, conformance.",
         discussion: """
-        Events of a case are put in time order; events at the same time keep the order of the file.
-        CSV columns default to pm4py's names (case:concept:name, concept:name, time:timestamp, org:resource);
-        timestamps are ISO 8601 unless --timestamp-format gives a Unicode pattern such as 'dd/MM/yyyy HH:mm'.
-        Rows without a case, an activity or a readable timestamp are reported with their line and left out.
-        """)
+            Events of a case are put in time order; events at the same time keep the order of the file.
+            CSV columns default to pm4py's names (case:concept:name, concept:name, time:timestamp, org:resource);
+            timestamps are ISO 8601 unless --timestamp-format gives a Unicode pattern such as 'dd/MM/yyyy HH:mm'.
+            Rows without a case, an activity or a readable timestamp are reported with their line and left out.
+            """)
 
     @Argument(help: "The log file (.xes, .xes.gz, .csv); omit with --store.") var file: String?
     @Flag(help: "Mine Relais's own ticket history instead of a file.") var store = false
@@ -72,7 +72,8 @@ struct MineCommand: AsyncParsableCommand {
             guard own.map != nil || own.demo else { throw ValidationError("--workflow needs --map or --demo") }
             let loaded = try map()
             guard let declared = loaded.workflows[workflow] else {
-                throw ValidationError("--workflow: the map has no workflow '\(workflow)'; it has \(loaded.workflows.keys.sorted().joined(separator: ", "))")
+                throw ValidationError(
+                    "--workflow: the map has no workflow '\(workflow)'; it has \(loaded.workflows.keys.sorted().joined(separator: ", "))")
             }
             options.workflow = declared
         }
@@ -97,7 +98,8 @@ struct MineCommand: AsyncParsableCommand {
             throw ValidationError("an OCEL log is mined per object type: pass --object-type TYPE")
         }
         let reading = EventLogReading(
-            names: LogFieldNames(caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn, resource: resourceColumn, group: groupColumn),
+            names: LogFieldNames(
+                caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn, resource: resourceColumn, group: groupColumn),
             timestampFormat: timestampFormat, delimiter: delimiter?.utf8.first, objectType: objectType)
         return try ProcessMiner.mine(reading.log(source, format: kind), options: options(map: own.loadMap))
     }

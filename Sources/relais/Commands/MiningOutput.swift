@@ -38,7 +38,9 @@ struct MiningOutput {
         if report.diagnostics.skippedCount > 0 {
             CLI.printError("warning: \(report.diagnostics.skippedCount) events could not be read; see diagnostics in --json or --html")
             for skipped in report.diagnostics.skipped {
-                CLI.printError("  \(skipped.count) without \(skipped.field), lines \(skipped.lines.prefix(10).map(String.init).joined(separator: ", "))\(skipped.count > 10 ? ", …" : "")")
+                CLI.printError(
+                    "  \(skipped.count) without \(skipped.field), lines \(skipped.lines.prefix(10).map(String.init).joined(separator: ", "))\(skipped.count > 10 ? ", …" : "")"
+                )
             }
             for unreadable in report.diagnostics.unreadableTimestamps.prefix(10) {
                 CLI.printError("  line \(unreadable.line): timestamp '\(unreadable.value)' cannot be read")
@@ -47,7 +49,9 @@ struct MiningOutput {
     }
 
     var summary: String {
-        var lines = ["\(report.counts.cases) cases, \(report.counts.events) events, \(report.counts.activities) activities, \(report.counts.variants) variants; median case \(DurationText.short(report.caseDuration.medianSeconds))"]
+        var lines = [
+            "\(report.counts.cases) cases, \(report.counts.events) events, \(report.counts.activities) activities, \(report.counts.variants) variants; median case \(DurationText.short(report.caseDuration.medianSeconds))"
+        ]
         lines.append("Start: " + report.startActivities.prefix(5).map { "\($0.activity) (\($0.cases))" }.joined(separator: ", "))
         lines.append("End: " + report.endActivities.prefix(5).map { "\($0.activity) (\($0.cases))" }.joined(separator: ", "))
         lines.append("Most frequent paths:")
@@ -60,7 +64,9 @@ struct MiningOutput {
         }
         if let conformance = report.conformance {
             lines.append("Conformance to \(conformance.workflow): \(conformance.fittingCases) of \(conformance.cases) cases fit")
-            lines += conformance.disallowedMoves.prefix(5).map { "  not allowed: \($0.from) → \($0.to)  \($0.count)×  e.g. \($0.exampleCases.joined(separator: ", "))" }
+            lines += conformance.disallowedMoves.prefix(5).map {
+                "  not allowed: \($0.from) → \($0.to)  \($0.count)×  e.g. \($0.exampleCases.joined(separator: ", "))"
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Logging
 import RelaisCore
 import RelaisIntegrations
@@ -37,7 +37,8 @@ enum CLI {
         let versions = MapVersions(database: database, reader: MapText.reader(file: path))
         guard let running = try await versions.running(organizationID: organizationID) else { return try loadMap(path) }
         if let text = try? String(contentsOfFile: path, encoding: .utf8), case let .success(read) = MapText.reader(file: path)(text, nil),
-           MapVersions.digest(text, included: read.included) != running.version.hash {
+            MapVersions.digest(text, included: read.included) != running.version.hash
+        {
             printError("note: running map version \(running.version.number) of the database, not \(path), which differs")
         }
         return running.map
@@ -81,8 +82,10 @@ enum CLI {
     /// The organisation a command acts on: the map's when a map is given, else the only one stored.
     /// Runs `body` on the opened database as an administrator of the map's organisation; a refusal
     /// of the store is printed and ends the command with status 1.
-    static func asAdministrator<T: Sendable>(database url: String, mapPath: String?,
-                                             _ body: (RelaisDatabase, Principal) async throws -> T) async throws -> T {
+    static func asAdministrator<T: Sendable>(
+        database url: String, mapPath: String?,
+        _ body: (RelaisDatabase, Principal) async throws -> T
+    ) async throws -> T {
         let db = try await openDatabase(url)
         do {
             let organization = try await organization(in: db, mapPath: mapPath)
@@ -101,8 +104,10 @@ enum CLI {
 
     /// Runs `body` on the opened database with the map's organisation and the map version running
     /// for it; the database is closed afterwards, whatever happens.
-    static func withMapInForce<T: Sendable>(_ mapPath: String, database url: String,
-                                            _ body: (RelaisDatabase, Organization, ProcessMap) async throws -> T) async throws -> T {
+    static func withMapInForce<T: Sendable>(
+        _ mapPath: String, database url: String,
+        _ body: (RelaisDatabase, Organization, ProcessMap) async throws -> T
+    ) async throws -> T {
         let db = try await openDatabase(url)
         do {
             let organization = try await organization(in: db, mapPath: mapPath)
@@ -147,9 +152,10 @@ enum CLI {
         }
         let organizations = try await directory.organizations()
         guard organizations.count == 1 else {
-            printError(organizations.isEmpty
-                ? "error: no organisation yet; pass --map FILE (or start `relais serve`) first"
-                : "error: several organisations are stored; pass --map FILE to pick one")
+            printError(
+                organizations.isEmpty
+                    ? "error: no organisation yet; pass --map FILE (or start `relais serve`) first"
+                    : "error: several organisations are stored; pass --map FILE to pick one")
             throw ExitCode(1)
         }
         return organizations[0]

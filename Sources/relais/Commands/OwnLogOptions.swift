@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import RelaisCore
 import RelaisMining
 import RelaisProcess
@@ -32,7 +32,8 @@ struct OwnLogOptions: ParsableArguments {
         let db = try await CLI.openDatabase(database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"))
         do {
             let organization = try await CLI.organization(in: db, mapPath: demo ? try CLI.demoMapPath() : map)
-            let processMap = try await CLI.mapInForce(demo ? try CLI.demoMapPath() : map ?? "relais.map.yaml", database: db, organizationID: organization.id)
+            let processMap = try await CLI.mapInForce(
+                demo ? try CLI.demoMapPath() : map ?? "relais.map.yaml", database: db, organizationID: organization.id)
             let principal = Principal(userID: UUID(), organizationID: organization.id, name: "relais", role: .admin)
             let service = ProcessService(map: processMap, database: db, tickets: TicketService(map: processMap, database: db))
             let result = try await body(service, request, principal)

@@ -23,14 +23,20 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: .hidden) var allowPrivateWebhooks = false
     @Flag(help: "Do not send webhooks from this process (another process on the same database sends them).") var noWebhookDispatch = false
     @Option(help: "Seconds between webhook tries, comma-separated (default: 12 tries over about three days).") var webhookRetryDelays: String?
-    @Option(help: "Days sent webhooks, their tries and the outside events already delivered are kept (at least 1); dead letters and tickets' history stay.")
+    @Option(
+        help:
+            "Days sent webhooks, their tries and the outside events already delivered are kept (at least 1); dead letters and tickets' history stay.")
     var retentionDays = 30
     @Option(help: "Port of the SMTP listener taking mail for the map's mailboxes (off unless given).") var smtpPort: Int?
     @Option(help: "Address the SMTP listener binds (keep loopback behind the organisation's mail server).") var smtpHost = "127.0.0.1"
-    @Option(help: "HOST:PORT of the SMTP relay that takes requesters' notices (acknowledgement, reply, solved, fix shipped); none are sent without it.")
+    @Option(
+        help: "HOST:PORT of the SMTP relay that takes requesters' notices (acknowledgement, reply, solved, fix shipped); none are sent without it.")
     var smtpRelay: String?
     @Option(help: "Sender of notices for tickets that came by no mailbox of the map and whose family has none.") var mailFrom: String?
-    @Option(help: "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its batch to others once its lease (at least four times this) ends.")
+    @Option(
+        help:
+            "Seconds an endpoint has to answer a delivery; a process that dies mid-send leaves its batch to others once its lease (at least four times this) ends."
+    )
     var webhookTimeout: Double = 15
     @Option(help: "The address people reach this Relais at, for the links back in issues opened in developers' trackers (default: http://HOST:PORT).")
     var publicURL: String?
@@ -74,7 +80,8 @@ struct Serve: AsyncParsableCommand {
         }
         trackers.allowPrivateEgress = allowPrivateEgress || allowPrivateWebhooks
         var configuration = RelaisConfiguration(
-            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText, mapFile: mapPath, logLevel: level,
+            host: host, port: port, databaseURL: database ?? (demo ? "relais-demo.sqlite" : "relais.sqlite"), map: map, mapText: mapText,
+            mapFile: mapPath, logLevel: level,
             webhooks: webhooks, trackers: trackers)
         configuration.web.secureCookies = !insecureCookies
         let environment = ProcessInfo.processInfo.environment
@@ -95,12 +102,19 @@ struct Serve: AsyncParsableCommand {
             CLI.printError("error: \(error)")
             throw ExitCode(1)
         }
-        var banner = ["Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location), map version \(services.mapVersion.number))"]
-        if case let .success(read) = MapText.reader(file: mapPath)(mapText, nil), services.mapVersion.hash != MapVersions.digest(mapText, included: read.included) {
-            banner.append("Note: \(mapPath) differs from map version \(services.mapVersion.number), which runs; to change the map, `relais map propose \(mapPath) -m ...`, then approve and apply it.")
+        var banner = [
+            "Relais \(map.organization.name) is listening on http://\(host):\(port)  (database: \(services.database.location), map version \(services.mapVersion.number))"
+        ]
+        if case let .success(read) = MapText.reader(file: mapPath)(mapText, nil),
+            services.mapVersion.hash != MapVersions.digest(mapText, included: read.included)
+        {
+            banner.append(
+                "Note: \(mapPath) differs from map version \(services.mapVersion.number), which runs; to change the map, `relais map propose \(mapPath) -m ...`, then approve and apply it."
+            )
         }
         if let generatedKey {
-            banner.append("Secret key for this demo (webhook secrets are sealed with it; set it again to keep them): \(SecretBox.variable)=\(generatedKey)")
+            banner.append(
+                "Secret key for this demo (webhook secrets are sealed with it; set it again to keep them): \(SecretBox.variable)=\(generatedKey)")
         } else if configuration.webhooks.secrets == nil {
             banner.append("Note: \(SecretBox.variable) is not set, so webhook endpoints cannot be added (their secrets are only kept encrypted).")
         }
@@ -176,8 +190,10 @@ struct Serve: AsyncParsableCommand {
 
     /// The background work that reads the map: SLA clocks (brought in line with the map first),
     /// business signals, and notices to requesters when a relay is given.
-    static func startMapWork(_ services: RelaisServices, relay: SMTPClient?, sender: MailAddress?,
-                             loggers: (sla: Logger, signals: Logger, mail: Logger)) -> [Task<Void, Never>] {
+    static func startMapWork(
+        _ services: RelaisServices, relay: SMTPClient?, sender: MailAddress?,
+        loggers: (sla: Logger, signals: Logger, mail: Logger)
+    ) -> [Task<Void, Never>] {
         let clock = Task {
             do {
                 let updated = try await services.sla.reconcile()

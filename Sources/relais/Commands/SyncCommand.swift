@@ -8,14 +8,14 @@ struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Keeps the tickets of a peer tool in step through its API, from where the last sync stopped.",
         discussion: """
-        The map's `peers` section says how to reach the tool (servicenow, jira, zendesk, freshservice): its
-        address, the environment variables holding the account and the token, how often to sync, and where a
-        first sync starts. Pages are imported as they come, through the map's referential.mappings, upserted by
-        source and id; the cursor is stored after each page, so a sync that stops resumes after the last page
-        imported and nothing is imported twice. 5xx, 429 and transport errors are tried again after a growing
-        pause (Retry-After when the tool gives one). Without --once, syncs again every `every` of the map.
-        Exit codes: 0 caught up, 2 caught up with records skipped, 1 stopped (the reason is printed and kept).
-        """)
+            The map's `peers` section says how to reach the tool (servicenow, jira, zendesk, freshservice): its
+            address, the environment variables holding the account and the token, how often to sync, and where a
+            first sync starts. Pages are imported as they come, through the map's referential.mappings, upserted by
+            source and id; the cursor is stored after each page, so a sync that stops resumes after the last page
+            imported and nothing is imported twice. 5xx, 429 and transport errors are tried again after a growing
+            pause (Retry-After when the tool gives one). Without --once, syncs again every `every` of the map.
+            Exit codes: 0 caught up, 2 caught up with records skipped, 1 stopped (the reason is printed and kept).
+            """)
     @Argument(help: "The tool: servicenow, jira, zendesk or freshservice.") var source: String
     @Flag(help: "Sync once, until caught up, then stop.") var once = false
     @Option(help: "Records asked per page (1 to 1000).") var pageSize = 100

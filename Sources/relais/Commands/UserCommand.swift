@@ -5,7 +5,8 @@ import RelaisServer
 import RelaisStore
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Password.self, Teams.self, Entities.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manages users.", subcommands: [Add.self, Password.self, Teams.self, Entities.self])
 
     /// The running map of the organisation, for checking roles and teams against; nil before any version runs.
     static func runningMap(_ db: RelaisDatabase, organization: Organization, file: String?) async throws -> ProcessMap? {
@@ -21,8 +22,9 @@ struct UserCommand: AsyncParsableCommand {
         }
         let known = entities ? map.entityOrder : map.teams.keys.sorted()
         if let unknown = values.first(where: { !known.contains($0) }) {
-            throw ValidationError("unknown \(entities ? "entity" : "team") '\(unknown)'; the running map has "
-                                  + (known.isEmpty ? "no \(plural)" : known.joined(separator: ", ")))
+            throw ValidationError(
+                "unknown \(entities ? "entity" : "team") '\(unknown)'; the running map has "
+                    + (known.isEmpty ? "no \(plural)" : known.joined(separator: ", ")))
         }
     }
 
@@ -121,8 +123,9 @@ struct UserCommand: AsyncParsableCommand {
             // A role of the map must be one the running version declares.
             let known = (running ?? ProcessMap()).roleNames
             guard known.contains(role) else {
-                throw ValidationError("unknown role '\(role)'; expected \(known.joined(separator: ", "))"
-                                      + (running == nil ? " (no map version runs yet to declare others)" : ""))
+                throw ValidationError(
+                    "unknown role '\(role)'; expected \(known.joined(separator: ", "))"
+                        + (running == nil ? " (no map version runs yet to declare others)" : ""))
             }
             try UserCommand.check(team, in: running)
             try UserCommand.check(entity, entities: true, in: running)
@@ -131,7 +134,9 @@ struct UserCommand: AsyncParsableCommand {
                 let user = try await directory.addUser(organizationID: organization.id, name: name, email: email, roleName: role)
                 if !team.isEmpty { try await directory.setTeams(team, of: user) }
                 if !entity.isEmpty { try await directory.setEntities(entity, of: user) }
-                print("Added \(user.roleName) '\(user.name)' to \(organization.name)" + (team.isEmpty ? "." : ", in \(Set(team).sorted().joined(separator: ", "))."))
+                print(
+                    "Added \(user.roleName) '\(user.name)' to \(organization.name)"
+                        + (team.isEmpty ? "." : ", in \(Set(team).sorted().joined(separator: ", "))."))
             } catch StoreError.duplicate {
                 CLI.printError("error: a user named '\(name)' already exists in \(organization.name)")
                 throw ExitCode(1)

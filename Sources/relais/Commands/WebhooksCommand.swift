@@ -103,7 +103,9 @@ struct WebhooksCommand: AsyncParsableCommand {
             }
             for attempt in attempts {
                 let answer = attempt.statusCode.map { "HTTP \($0)" } ?? (attempt.error ?? "no answer")
-                print("\(CloudEvent.timestamp(attempt.attemptedAt))  \(attempt.eventID)  try \(attempt.attempt)  \(answer)  \(attempt.durationMilliseconds) ms")
+                print(
+                    "\(CloudEvent.timestamp(attempt.attemptedAt))  \(attempt.eventID)  try \(attempt.attempt)  \(answer)  \(attempt.durationMilliseconds) ms"
+                )
             }
         }
     }
@@ -139,7 +141,9 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func validate() throws {
             if id != nil && (endpoint != nil || from != nil || to != nil) { throw ValidationError("give a delivery id or a range, not both") }
-            if id == nil && from == nil && to == nil && endpoint == nil { throw ValidationError("give a delivery id, or --endpoint and/or --from/--to") }
+            if id == nil && from == nil && to == nil && endpoint == nil {
+                throw ValidationError("give a delivery id, or --endpoint and/or --from/--to")
+            }
         }
 
         func run() async throws {

@@ -44,8 +44,12 @@ import Testing
 
     @Test func diamondsReachTheTopOnceAtItsShortestDistance() {
         // 0 server; 1 and 2 run on it; 3 depends on both; 4 depends on 3 and directly on 0.
-        let graph = graph(5, [(1, "runs_on", 0), (2, "runs_on", 0), (3, "depends_on", 1), (3, "depends_on", 2),
-                              (4, "depends_on", 3), (4, "depends_on", 0)])
+        let graph = graph(
+            5,
+            [
+                (1, "runs_on", 0), (2, "runs_on", 0), (3, "depends_on", 1), (3, "depends_on", 2),
+                (4, "depends_on", 3), (4, "depends_on", 0),
+            ])
         let walk = graph.impacted(from: 0)
         #expect(walk.count == 4)
         #expect(reached(graph, from: 0) == [1: 1, 2: 1, 3: 2, 4: 1])
@@ -66,8 +70,10 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let count = 2_000
         let edges: [(Int32, String, Int32)] = (0..<8_000).map { _ in
-            (Int32.random(in: 0..<Int32(count), using: &random), ["depends_on", "runs_on", "part_of"].randomElement(using: &random)!,
-             Int32.random(in: 0..<Int32(count), using: &random))
+            (
+                Int32.random(in: 0..<Int32(count), using: &random), ["depends_on", "runs_on", "part_of"].randomElement(using: &random)!,
+                Int32.random(in: 0..<Int32(count), using: &random)
+            )
         }
         let graph = graph(count, edges)
         // The same reachability by repeated expansion of a set, with no cleverness.

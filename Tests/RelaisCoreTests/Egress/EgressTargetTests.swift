@@ -21,8 +21,10 @@ import Testing
         #expect(EgressTarget.problem(url: url, allowPrivate: true) == nil, "\(url)")
     }
 
-    @Test(arguments: ["https://api.github.com", "https://acme.atlassian.net/rest", "http://[::8.8.8.8]/", "http://[2002:808:808::]/", "http://134744072/",
-                      "https://1e100.net/", "https://cafe.example/", "https://0xdeadbeef.example/"])
+    @Test(arguments: [
+        "https://api.github.com", "https://acme.atlassian.net/rest", "http://[::8.8.8.8]/", "http://[2002:808:808::]/", "http://134744072/",
+        "https://1e100.net/", "https://cafe.example/", "https://0xdeadbeef.example/",
+    ])
     func publicAddressesAndNamesPass(url: String) {
         #expect(EgressTarget.problem(url: url, allowPrivate: false) == nil, "\(url)")
     }

@@ -4,14 +4,16 @@ import Testing
 
 @Suite struct MailComposerTests {
     func mail(subject: String = "Invoice is wrong", body: String = "Hello", name: String? = "Acme") -> OutgoingMail {
-        OutgoingMail(from: MailAddress(address: "support@acme.example", name: name), to: [MailAddress(address: "ana@helix.example", name: "Ana Dupré")],
-                     subject: subject, body: body, messageID: "relais.1@acme.example", inReplyTo: "root@helix.example",
-                     references: (1...12).map { "message-\($0)-with-a-long-identifier@helix.example" }, autoSubmitted: "auto-replied",
-                     date: Date(timeIntervalSince1970: 1_795_000_000))
+        OutgoingMail(
+            from: MailAddress(address: "support@acme.example", name: name), to: [MailAddress(address: "ana@helix.example", name: "Ana Dupré")],
+            subject: subject, body: body, messageID: "relais.1@acme.example", inReplyTo: "root@helix.example",
+            references: (1...12).map { "message-\($0)-with-a-long-identifier@helix.example" }, autoSubmitted: "auto-replied",
+            date: Date(timeIntervalSince1970: 1_795_000_000))
     }
 
     @Test func whatIsRenderedReadsBackThroughTheParser() throws {
-        let body = "Première ligne, accentuée.\n.a line starting with a dot\nFrom here on\ntrailing space \n" + String(repeating: "long ", count: 40) + "€"
+        let body =
+            "Première ligne, accentuée.\n.a line starting with a dot\nFrom here on\ntrailing space \n" + String(repeating: "long ", count: 40) + "€"
         let subject = "Facture erronée — deux sièges de trop pour l'équipe de Lyon et celle de Genève"
         let rendered = mail(subject: subject, body: body).rendered()
         let parsed = try MIMEParser.parse(rendered)
@@ -62,8 +64,9 @@ import Testing
 @Suite struct MailNoticeLanguageTests {
     @Test(arguments: [MailNotice.acknowledgement, .reply, .solved])
     func noticesAreWrittenInTheBrandsLanguage(notice: MailNotice) {
-        let content = MailNotice.Content(requesterName: "Léa", key: "SUP-3", title: "Facture", organization: "Boltline",
-                                         comment: "Avoir envoyé.", author: "Sam", resolution: "Avoir émis", language: "fr")
+        let content = MailNotice.Content(
+            requesterName: "Léa", key: "SUP-3", title: "Facture", organization: "Boltline",
+            comment: "Avoir envoyé.", author: "Sam", resolution: "Avoir émis", language: "fr")
         let french = notice.body(content)
         #expect(french.hasPrefix("Bonjour Léa,") && french.hasSuffix("Le support Boltline") && french.contains("SUP-3"))
         var english = content

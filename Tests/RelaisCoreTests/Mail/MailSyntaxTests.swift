@@ -4,13 +4,18 @@ import Testing
 
 /// What may stand in an address or an id Relais reads and writes again.
 @Suite struct MailSyntaxTests {
-    @Test(arguments: ["ana@helix.example", "a.b+tag@sub.helix.example", "o'brien@x.example", "josé@exemple.fr", "x@[192.0.2.1]".replacingOccurrences(of: "[192.0.2.1]", with: "b-c.example")])
+    @Test(arguments: [
+        "ana@helix.example", "a.b+tag@sub.helix.example", "o'brien@x.example", "josé@exemple.fr",
+        "x@[192.0.2.1]".replacingOccurrences(of: "[192.0.2.1]", with: "b-c.example"),
+    ])
     func addressesPeopleHaveAreAccepted(address: String) {
         #expect(MailSyntax.isAddress(address), "\(address)")
     }
 
-    @Test(arguments: ["a@b\r\nRCPT TO:<x@y>", "a@b,c@d", "a b@c.example", "<a@b>", "a@b@c", "@b.example", "a@", "a@b..c", "a@.b", "=?utf-8?q?a?=@b.example",
-                      "a@b\u{0}.example", "a\u{2028}@b.example", String(repeating: "a", count: 65) + "@b.example", "a@" + String(repeating: "b", count: 260)])
+    @Test(arguments: [
+        "a@b\r\nRCPT TO:<x@y>", "a@b,c@d", "a b@c.example", "<a@b>", "a@b@c", "@b.example", "a@", "a@b..c", "a@.b", "=?utf-8?q?a?=@b.example",
+        "a@b\u{0}.example", "a\u{2028}@b.example", String(repeating: "a", count: 65) + "@b.example", "a@" + String(repeating: "b", count: 260),
+    ])
     func addressesThatWouldBreakALineAreRefused(address: String) {
         #expect(!MailSyntax.isAddress(address), "\(address.debugDescription)")
     }
@@ -40,14 +45,15 @@ import Testing
     }
 
     @Test func idHeadersAreNeverDecoded() throws {
-        let raw = Array("""
-        From: Ana <ana@helix.example>\r
-        Subject: =?utf-8?q?Caf=C3=A9?=\r
-        Message-ID: <=?us-ascii?q?x=0D=0A=0D=0Aphish?=@helix.example>\r
-        References: <a@b.example> <=?us-ascii?q?r=0D=0ABcc:_v@e.example?=@helix.example>\r
-        \r
-        Hi\r\n
-        """.utf8)
+        let raw = Array(
+            """
+            From: Ana <ana@helix.example>\r
+            Subject: =?utf-8?q?Caf=C3=A9?=\r
+            Message-ID: <=?us-ascii?q?x=0D=0A=0D=0Aphish?=@helix.example>\r
+            References: <a@b.example> <=?us-ascii?q?r=0D=0ABcc:_v@e.example?=@helix.example>\r
+            \r
+            Hi\r\n
+            """.utf8)
         let message = try MIMEParser.parse(raw)
         #expect(message.subject == "Café")
         #expect(message.messageID == "=?us-ascii?q?x=0D=0A=0D=0Aphish?=@helix.example")
@@ -55,7 +61,9 @@ import Testing
     }
 
     @Test func controlCharactersInStructuredHeadersAreRefusedByName() {
-        for (header, line) in [("From", "From: Ana\rx <ana@helix.example>"), ("To", "To: a@b.example\u{0}"), ("In-Reply-To", "In-Reply-To: <a\u{7f}@b>")] {
+        for (header, line) in [
+            ("From", "From: Ana\rx <ana@helix.example>"), ("To", "To: a@b.example\u{0}"), ("In-Reply-To", "In-Reply-To: <a\u{7f}@b>"),
+        ] {
             let raw = Array("\(line)\r\nSubject: x\r\n\r\nHi\r\n".utf8)
             #expect(throws: MailParseError.self) { try MIMEParser.parse(raw) }
             do {
@@ -69,12 +77,15 @@ import Testing
     }
 
     @Test func aMessageWithAnAddressOrIdThatCannotBeWrittenIsNotSent() {
-        let good = OutgoingMail(from: MailAddress(address: "support@acme.example"), to: [MailAddress(address: "ana@helix.example", name: "Ana\r\nBcc: x@y")],
-                                subject: "Hi\r\nBcc: x@y", body: "b", messageID: "id@acme.example", inReplyTo: "ok@helix.example", date: Date())
+        let good = OutgoingMail(
+            from: MailAddress(address: "support@acme.example"), to: [MailAddress(address: "ana@helix.example", name: "Ana\r\nBcc: x@y")],
+            subject: "Hi\r\nBcc: x@y", body: "b", messageID: "id@acme.example", inReplyTo: "ok@helix.example", date: Date())
         #expect(good.problem == nil)
         let text = String(decoding: good.rendered(), as: UTF8.self)
         let header = text.components(separatedBy: "\r\n\r\n")[0]
-        #expect(!header.unicodeScalars.contains { $0 == "\n" } || header.components(separatedBy: "\r\n").allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
+        #expect(
+            !header.unicodeScalars.contains { $0 == "\n" }
+                || header.components(separatedBy: "\r\n").allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
         #expect(!header.components(separatedBy: "\r\n").contains { $0.hasPrefix("Bcc:") }, "\(header)")
         var bad = good
         bad.to = [MailAddress(address: "ana@helix.example\r\nRCPT TO:<x@y>")]

@@ -12,7 +12,8 @@ import Testing
             // Same tool: not a double entry between tools.
             DoubleEntry.Entry(source: "servicenow", key: "INC-2", title: "VPN down at the Lyon office", createdAt: t0.addingTimeInterval(60)),
             // Another account.
-            DoubleEntry.Entry(source: "relais", key: "SUP-9", title: "VPN down at the Lyon office", createdAt: t0.addingTimeInterval(120), account: "a2"),
+            DoubleEntry.Entry(
+                source: "relais", key: "SUP-9", title: "VPN down at the Lyon office", createdAt: t0.addingTimeInterval(120), account: "a2"),
             // Too late.
             DoubleEntry.Entry(source: "zendesk", key: "ZD-3", title: "VPN down at the Lyon office", createdAt: t0.addingTimeInterval(3 * 86_400)),
             // Another subject.

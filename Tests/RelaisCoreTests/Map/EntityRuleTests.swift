@@ -1,29 +1,35 @@
 import Foundation
-@testable import RelaisCore
 import Testing
+
+@testable import RelaisCore
 
 /// Which legal entity and brand a new ticket takes, and what an agent's grants let them reach.
 @Suite struct EntityRuleTests {
     static let map: ProcessMap = {
         var map = ProcessMap(teams: ["shared": Team(code: "shared", level: 1), "north-desk": Team(code: "north-desk", level: 1, entity: "north")])
-        map.entities = ["south": LegalEntity(code: "south", name: "South SA", brands: ["sol", "sud"]),
-                        "north": LegalEntity(code: "north", name: "North Ltd", brands: ["nord"])]
+        map.entities = [
+            "south": LegalEntity(code: "south", name: "South SA", brands: ["sol", "sud"]),
+            "north": LegalEntity(code: "north", name: "North Ltd", brands: ["nord"]),
+        ]
         map.entityOrder = ["south", "north"]
-        map.brands = ["sol": Brand(code: "sol", entity: "south", name: "Sol"), "sud": Brand(code: "sud", entity: "south", name: "Sud"),
-                      "nord": Brand(code: "nord", entity: "north", name: "Nord", mail: ["help@nord.example"])]
+        map.brands = [
+            "sol": Brand(code: "sol", entity: "south", name: "Sol"), "sud": Brand(code: "sud", entity: "south", name: "Sud"),
+            "nord": Brand(code: "nord", entity: "north", name: "Nord", mail: ["help@nord.example"]),
+        ]
         return map
     }()
 
-    @Test(arguments: [
-        // brand, entity, account's entity, team -> entity, brand
-        (nil, nil, nil, nil, "south", "sol"),
-        ("sud", nil, "north", "north-desk", "south", "sud"),
-        (nil, "north", "south", nil, "north", "nord"),
-        (nil, nil, "north", "shared", "north", "nord"),
-        (nil, nil, "gone", "north-desk", "north", "nord"),
-        (nil, nil, nil, "shared", "south", "sol"),
-        ("nord", "north", nil, nil, "north", "nord"),
-    ] as [(String?, String?, String?, String?, String, String)])
+    @Test(
+        arguments: [
+            // brand, entity, account's entity, team -> entity, brand
+            (nil, nil, nil, nil, "south", "sol"),
+            ("sud", nil, "north", "north-desk", "south", "sud"),
+            (nil, "north", "south", nil, "north", "nord"),
+            (nil, nil, "north", "shared", "north", "nord"),
+            (nil, nil, "gone", "north-desk", "north", "nord"),
+            (nil, nil, nil, "shared", "south", "sol"),
+            ("nord", "north", nil, nil, "north", "nord"),
+        ] as [(String?, String?, String?, String?, String, String)])
     func theBrandDecidesThenTheEntityNamedThenTheAccountThenTheTeamThenTheDefault(
         brand: String?, entity: String?, account: String?, team: String?, expectedEntity: String, expectedBrand: String
     ) throws {
@@ -63,8 +69,11 @@ import Testing
     }
 
     @Test func aTeamOfAnEntityHandlesThatEntitysTicketsOnly() throws {
-        #expect(throws: TicketError.notAllowed(field: "team", value: "north-desk",
-                                               reason: "team 'north-desk' handles the tickets of entity 'north' only; this ticket is of 'south'")) {
+        #expect(
+            throws: TicketError.notAllowed(
+                field: "team", value: "north-desk",
+                reason: "team 'north-desk' handles the tickets of entity 'north' only; this ticket is of 'south'")
+        ) {
             try TicketRules.checkTeam("north-desk", serves: "south", map: Self.map)
         }
         try TicketRules.checkTeam("north-desk", serves: "north", map: Self.map)

@@ -37,7 +37,8 @@ import Testing
         let change = MapChange(sections: [.routing, .sla], domains: [.support])
         #expect(governance.missing(.propose, role: "agent", change: change) == ["map.sla.propose", "map.domain.support.propose"])
         #expect(governance.missing(.propose, role: "admin", change: change).isEmpty)
-        #expect(governance.missing(.approve, role: "agent", change: change) == ["map.sla.approve", "map.routing.approve", "map.domain.support.approve"])
+        #expect(
+            governance.missing(.approve, role: "agent", change: change) == ["map.sla.approve", "map.routing.approve", "map.domain.support.approve"])
         #expect(governance.missing(.approve, role: "requester", change: MapChange(sections: [.routing], domains: [])) == ["map.routing.approve"])
 
         // A change of the text alone takes what the default rule allows.
@@ -77,28 +78,35 @@ import Testing
         #expect(refused.problems[0].contains("incident:assigned=STATUS"))
         #expect(refused.categoryChanges == [.init(family: "incident", status: "waiting", from: .pending, to: .open, tickets: 4)])
 
-        let moves = [StatusMove(family: "incident", from: "assigned", to: "working"), StatusMove(family: "incident", from: "in_progress", to: "working")]
+        let moves = [
+            StatusMove(family: "incident", from: "assigned", to: "working"), StatusMove(family: "incident", from: "in_progress", to: "working"),
+        ]
         let accepted = MapImpact(from: old, to: new, live: live, moves: moves)
         #expect(accepted.canApply)
         #expect(accepted.removedStatuses.map(\.movedTo) == ["working", "working"])
 
         // A move to a status the new workflow lacks, or from one it still has, is refused by name.
-        let wrong = MapImpact(from: old, to: new, live: live, moves: moves + [
-            StatusMove(family: "incident", from: "resolved", to: "done"), StatusMove(family: "incident", from: "waiting", to: "working"),
-            StatusMove(family: "nope", from: "a", to: "b"),
-        ])
-        #expect(wrong.problems == [
-            "move incident:resolved=done: 'done' is not a status of workflow 'incident-flow'",
-            "move incident:waiting=working: 'waiting' is still a status of workflow 'incident-flow'",
-            "move nope:a=b: the new map has no family 'nope'",
-        ])
+        let wrong = MapImpact(
+            from: old, to: new, live: live,
+            moves: moves + [
+                StatusMove(family: "incident", from: "resolved", to: "done"), StatusMove(family: "incident", from: "waiting", to: "working"),
+                StatusMove(family: "nope", from: "a", to: "b"),
+            ])
+        #expect(
+            wrong.problems == [
+                "move incident:resolved=done: 'done' is not a status of workflow 'incident-flow'",
+                "move incident:waiting=working: 'waiting' is still a status of workflow 'incident-flow'",
+                "move nope:a=b: the new map has no family 'nope'",
+            ])
     }
 
     @Test func familiesWithTicketsCannotBeRemovedNorTheOrganisationRenamed() {
         var new = SampleMap.map
         new.families = [:]
         new.organization.name = "Other"
-        let impact = MapImpact(from: SampleMap.map, to: new, live: LiveTickets(statuses: [.init(family: "incident", status: "new", category: .new, tickets: 1)]), moves: [])
+        let impact = MapImpact(
+            from: SampleMap.map, to: new, live: LiveTickets(statuses: [.init(family: "incident", status: "new", category: .new, tickets: 1)]),
+            moves: [])
         #expect(impact.removedFamilies == [.init(family: "incident", tickets: 1)])
         #expect(impact.problems.count == 2)
         #expect(impact.problems.contains { $0.hasPrefix("organization.name") })
@@ -106,17 +114,20 @@ import Testing
 
     @Test func aTrackerWithEscalationsStillFollowedCannotBeRemoved() {
         var old = SampleMap.map
-        old.trackers = ["product": DeveloperTracker(name: "product", kind: .github, url: "https://api.github.com", project: "acme/app", tokenVariable: "T"),
-                        "ops": DeveloperTracker(name: "ops", kind: .gitlab, url: "https://gitlab.example", project: "ops", tokenVariable: "T")]
+        old.trackers = [
+            "product": DeveloperTracker(name: "product", kind: .github, url: "https://api.github.com", project: "acme/app", tokenVariable: "T"),
+            "ops": DeveloperTracker(name: "ops", kind: .gitlab, url: "https://gitlab.example", project: "ops", tokenVariable: "T"),
+        ]
         var live = LiveTickets()
         live.trackerEscalations = ["product": 2]
         var new = old
         new.trackers["ops"] = nil
         #expect(MapImpact(from: old, to: new, live: live, moves: []).problems.isEmpty)
         new.trackers["product"] = nil
-        #expect(MapImpact(from: old, to: new, live: live, moves: []).problems == [
-            "trackers.product: 2 escalations are still followed in this tracker (pending, or open with the fix not shipped); a tracker in use cannot be removed",
-        ])
+        #expect(
+            MapImpact(from: old, to: new, live: live, moves: []).problems == [
+                "trackers.product: 2 escalations are still followed in this tracker (pending, or open with the fix not shipped); a tracker in use cannot be removed"
+            ])
         #expect(MapChange(from: old, to: new).sections == [.integrations])
     }
 
@@ -133,9 +144,10 @@ import Testing
         #expect(MapImpact(from: old, to: new, live: live, moves: []).problems.isEmpty)
         new.entities["south"] = nil
         new.entityOrder = ["north"]
-        #expect(MapImpact(from: old, to: new, live: live, moves: []).problems == [
-            "entities.south: 0 tickets and 1 account belong to this entity; an entity they belong to cannot be removed",
-        ])
+        #expect(
+            MapImpact(from: old, to: new, live: live, moves: []).problems == [
+                "entities.south: 0 tickets and 1 account belong to this entity; an entity they belong to cannot be removed"
+            ])
         // A map without entities at all would strand every ticket and account that has one.
         let none = MapImpact(from: old, to: SampleMap.map, live: live, moves: [])
         #expect(none.problems.count == 3)
@@ -161,10 +173,11 @@ import Testing
         let minor = try Self.ticket(status: "assigned", category: .open, severity: "minor")
         let live = LiveTickets(sla: [.init(policy: "std", priority: "P1", openTickets: 5)], sample: [critical, minor])
         let impact = MapImpact(from: old, to: new, live: live, moves: [])
-        #expect(impact.slaTargets == [
-            .init(policy: "std", priority: "P1", metric: "resolution", from: 3600, to: 1800, openTickets: 5),
-            .init(policy: "std", priority: "P2", metric: "resolution", from: 7200, to: nil, openTickets: 0),
-        ])
+        #expect(
+            impact.slaTargets == [
+                .init(policy: "std", priority: "P1", metric: "resolution", from: 3600, to: 1800, openTickets: 5),
+                .init(policy: "std", priority: "P2", metric: "resolution", from: 7200, to: nil, openTickets: 0),
+            ])
         #expect(impact.routingSampled == 2)
         #expect(impact.routingChanged == 1)
         #expect(impact.rerouted.first?.before["team"] == "l2")

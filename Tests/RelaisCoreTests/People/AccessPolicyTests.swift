@@ -60,7 +60,8 @@ import Testing
             let letters = ["r", "l", "c", "u", "d"]
             for (index, action) in [Action.read, .list, .create, .change, .delete].enumerated() {
                 let allowed = AccessPolicy.decide(action, resource, by: caller).isAllowed
-                #expect(allowed == (Array(expected)[index] != "-"), "\(caller.name) \(action) \(resource): expected '\(letters[index])' in \(expected)")
+                #expect(
+                    allowed == (Array(expected)[index] != "-"), "\(caller.name) \(action) \(resource): expected '\(letters[index])' in \(expected)")
                 if !allowed, case let .refused(reason) = AccessPolicy.decide(action, resource, by: caller) {
                     #expect(!reason.isEmpty)
                     #expect(throws: AccessError.forbidden(reason)) { try caller.require(action, resource) }

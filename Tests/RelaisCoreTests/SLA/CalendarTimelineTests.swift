@@ -1,6 +1,7 @@
 import Foundation
-@testable import RelaisCore
 import Testing
+
+@testable import RelaisCore
 
 /// Calendar arithmetic checked by properties over seeded random instants, and against an
 /// independent computation through Foundation's own calendar.
@@ -13,7 +14,8 @@ import Testing
         holidays: [CivilDate(iso: "2026-12-25")!, CivilDate(iso: "2027-01-01")!],
         openings: [CivilDate(iso: "2026-12-27")!: [.init(start: 9 * 60, end: 12 * 60)]])
     static let office: [BusinessCalendar.Range] = [.init(start: 8 * 60 + 30, end: 12 * 60 + 30), .init(start: 13 * 60 + 30, end: 18 * 60)]
-    static let allWeek = Dictionary(uniqueKeysWithValues: BusinessCalendar.Weekday.allCases.map { ($0, [BusinessCalendar.Range(start: 0, end: 1440)]) })
+    static let allWeek = Dictionary(
+        uniqueKeysWithValues: BusinessCalendar.Weekday.allCases.map { ($0, [BusinessCalendar.Range(start: 0, end: 1440)]) })
 
     static func instant(_ text: String) -> Int64 {
         Int64(ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 * 1000)
@@ -63,7 +65,8 @@ import Testing
             let components = DateComponents(year: date.year, month: date.month, day: date.day, hour: minute / 60, minute: minute % 60)
             guard let theirs = calendar.date(from: components) else { continue }
             let back = calendar.dateComponents([.hour, .minute], from: theirs)
-            let unambiguous = back.hour == minute / 60 && back.minute == minute % 60
+            let unambiguous =
+                back.hour == minute / 60 && back.minute == minute % 60
                 && zone.secondsFromGMT(for: theirs.addingTimeInterval(-7200)) == zone.secondsFromGMT(for: theirs.addingTimeInterval(7200))
             guard unambiguous else { continue }
             #expect(ours == Int64(theirs.timeIntervalSince1970), "\(zoneName) \(date) \(minute / 60):\(minute % 60)")
@@ -93,7 +96,8 @@ import Testing
             let start = first + Int64.random(in: 0..<(400 * 24 * Self.hour), using: &random)
             let a = Int64.random(in: 1...(100 * Self.hour), using: &random), b = a + Int64.random(in: 0...(10 * Self.hour), using: &random)
             #expect(try #require(timeline.adding(a, to: start)) <= (try #require(timeline.adding(b, to: start))))
-            let end = start + Int64.random(in: 0...(100 * Self.hour), using: &random), later = end + Int64.random(in: 0...(10 * Self.hour), using: &random)
+            let end = start + Int64.random(in: 0...(100 * Self.hour), using: &random),
+                later = end + Int64.random(in: 0...(10 * Self.hour), using: &random)
             #expect(timeline.elapsed(from: start, to: end) <= timeline.elapsed(from: start, to: later))
             // Never more business time than real time.
             #expect(timeline.elapsed(from: start, to: end) <= end - start)
@@ -120,7 +124,10 @@ import Testing
                     let components = DateComponents(year: date.year, month: date.month, day: date.day, hour: minutes / 60, minute: minutes % 60)
                     return Int64(gregorian.date(from: components)!.timeIntervalSince1970 * 1000)
                 }
-                let open = max(start, at(range.start)), close = min(end, range.end == 1440 ? Int64(gregorian.date(byAdding: .day, value: 1, to: day)!.timeIntervalSince1970 * 1000) : at(range.end))
+                let open = max(start, at(range.start)),
+                    close = min(
+                        end,
+                        range.end == 1440 ? Int64(gregorian.date(byAdding: .day, value: 1, to: day)!.timeIntervalSince1970 * 1000) : at(range.end))
                 if close > open { total += close - open }
             }
             day = gregorian.date(byAdding: .day, value: 1, to: day)!
@@ -137,7 +144,8 @@ import Testing
         let timeline = try #require(calendar.timeline())
         var random = Seeded(state: 5)
         // Weeks around the changes of 2026 (March, October and November).
-        let windows = ["2026-03-06T00:00:00Z", "2026-03-26T00:00:00Z", "2026-10-22T00:00:00Z", "2026-10-30T00:00:00Z", "2026-12-20T00:00:00Z"].map(Self.instant)
+        let windows = ["2026-03-06T00:00:00Z", "2026-03-26T00:00:00Z", "2026-10-22T00:00:00Z", "2026-10-30T00:00:00Z", "2026-12-20T00:00:00Z"].map(
+            Self.instant)
         for window in windows {
             for _ in 0..<60 {
                 let start = window + Int64.random(in: 0..<(7 * 24 * Self.hour), using: &random)
@@ -174,7 +182,8 @@ import Testing
 
     @Test func aRangePastMidnightCountsOnBothDays() throws {
         // Open Friday 22:00 to Saturday 06:00, written as two ranges by the loader.
-        let night = BusinessCalendar(code: "night", timezone: "UTC", hours: [.fri: [.init(start: 22 * 60, end: 1440)], .sat: [.init(start: 0, end: 6 * 60)]])
+        let night = BusinessCalendar(
+            code: "night", timezone: "UTC", hours: [.fri: [.init(start: 22 * 60, end: 1440)], .sat: [.init(start: 0, end: 6 * 60)]])
         let timeline = try #require(night.timeline())
         let friday = Self.instant("2026-11-27T21:00:00Z")
         #expect(timeline.elapsed(from: friday, to: friday + 24 * Self.hour) == 8 * Self.hour)

@@ -6,21 +6,27 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let account = UUID()
 
-    func ticket(_ key: String, daysAgo: Double, severity: String? = "major", category: String? = nil, tags: [String] = [], account: UUID? = nil) -> SignalTicket {
+    func ticket(
+        _ key: String, daysAgo: Double, severity: String? = "major", category: String? = nil, tags: [String] = [], account: UUID? = nil
+    ) -> SignalTicket {
         var fields: [String: String] = ["family": "incident"]
         fields["severity"] = severity
         fields["category"] = category
-        return SignalTicket(key: key, accountID: account ?? self.account, createdAt: now.addingTimeInterval(-daysAgo * 86_400), fields: fields, tags: tags)
+        return SignalTicket(
+            key: key, accountID: account ?? self.account, createdAt: now.addingTimeInterval(-daysAgo * 86_400), fields: fields, tags: tags)
     }
 
     var churn: SignalRule {
-        SignalRule(code: "churn", conditions: [.init(field: "account.tier", values: ["strategic"])], window: 30 * 86_400,
-                   tickets: .init(fields: ["severity": ["major", "critical"]], atLeast: 3))
+        SignalRule(
+            code: "churn", conditions: [.init(field: "account.tier", values: ["strategic"])], window: 30 * 86_400,
+            tickets: .init(fields: ["severity": ["major", "critical"]], atLeast: 3))
     }
 
     @Test func aRuleCountsOnlyMatchingTicketsInsideItsWindow() {
         let strategic = SignalAccount(id: account, attributes: ["account.tier": "strategic"])
-        let tickets = [ticket("INC-1", daysAgo: 31), ticket("INC-2", daysAgo: 10), ticket("INC-3", daysAgo: 5, severity: "minor"), ticket("INC-4", daysAgo: 2)]
+        let tickets = [
+            ticket("INC-1", daysAgo: 31), ticket("INC-2", daysAgo: 10), ticket("INC-3", daysAgo: 5, severity: "minor"), ticket("INC-4", daysAgo: 2),
+        ]
         #expect(SignalEngine.evaluate(churn, account: strategic, tickets: tickets, now: now).isEmpty)
         let findings = SignalEngine.evaluate(churn, account: strategic, tickets: tickets + [ticket("INC-5", daysAgo: 1)], now: now)
         #expect(findings.map(\.evidence) == [["INC-2", "INC-4", "INC-5"]])
@@ -31,8 +37,9 @@ import Testing
     }
 
     @Test func sameGroupsTicketsPerValueAndAcrossAccountsCountsDistinctAccounts() {
-        let rule = SignalRule(code: "demand", scope: .all, window: 90 * 86_400,
-                              tickets: .init(fields: ["tags": ["feature-request"]], same: "category", atLeast: 3, accountsAtLeast: 2))
+        let rule = SignalRule(
+            code: "demand", scope: .all, window: 90 * 86_400,
+            tickets: .init(fields: ["tags": ["feature-request"]], same: "category", atLeast: 3, accountsAtLeast: 2))
         let other = UUID()
         let tickets = [
             ticket("SUP-1", daysAgo: 3, category: "sso", tags: ["feature-request"]),
@@ -56,7 +63,8 @@ import Testing
         let account = SignalAccount(id: account, attributes: [:], contracts: [["contract.renewal_date": renewal, "contract.status": "active"]])
         let findings = SignalEngine.evaluate(rule, account: account, tickets: [ticket("INC-9", daysAgo: 1, severity: "critical")], now: now)
         #expect(findings.isEmpty == !holds)
-        let ended = SignalAccount(id: self.account, attributes: [:], contracts: [["contract.renewal_date": renewal, "contract.status": "terminated"]])
+        let ended = SignalAccount(
+            id: self.account, attributes: [:], contracts: [["contract.renewal_date": renewal, "contract.status": "terminated"]])
         #expect(SignalEngine.evaluate(rule, account: ended, tickets: [ticket("INC-9", daysAgo: 1, severity: "critical")], now: now).isEmpty)
     }
 

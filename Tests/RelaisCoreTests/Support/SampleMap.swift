@@ -9,8 +9,10 @@ enum SampleMap {
 
     static let workflow = Workflow(
         code: "incident-flow", initial: "new",
-        statuses: [("new", .new), ("assigned", .open), ("in_progress", .open), ("waiting", .pending),
-                   ("resolved", .solved), ("closed", .closed), ("cancelled", .closed)],
+        statuses: [
+            ("new", .new), ("assigned", .open), ("in_progress", .open), ("waiting", .pending),
+            ("resolved", .solved), ("closed", .closed), ("cancelled", .closed),
+        ],
         transitions: [
             .init(from: "new", to: "assigned"), .init(from: "assigned", to: "in_progress"),
             .init(from: "in_progress", to: "waiting"), .init(from: "waiting", to: "in_progress"),
@@ -40,15 +42,18 @@ enum SampleMap {
                     code: "incident", label: .init(["en": "Incident", "fr": "Incident"]), domain: .itsm, keyPrefix: "INC",
                     openedBy: ["internal", "customer"], channels: ["email", "api"], handledBy: ["l1", "l2", "l3"],
                     workflow: "incident-flow", crm: .init(require: [.account], allow: [.contact]),
-                    resolution: .init(require: ["resolution_note"], confirmedBy: "requester")),
+                    resolution: .init(require: ["resolution_note"], confirmedBy: "requester"))
             ],
             routing: [
-                RoutingRule(name: "critical-to-l2", conditions: [.init(field: "severity", values: ["critical"])],
-                            actions: .init(team: "l2", priority: "P1"), continues: true),
-                RoutingRule(name: "network-tag", conditions: [.init(field: "category", values: ["network"])],
-                            actions: .init(addTags: ["network"])),
-                RoutingRule(name: "strategic-first", conditions: [.init(field: "account.tier", values: ["strategic"])],
-                            actions: .init(raisePriority: 1)),
+                RoutingRule(
+                    name: "critical-to-l2", conditions: [.init(field: "severity", values: ["critical"])],
+                    actions: .init(team: "l2", priority: "P1"), continues: true),
+                RoutingRule(
+                    name: "network-tag", conditions: [.init(field: "category", values: ["network"])],
+                    actions: .init(addTags: ["network"])),
+                RoutingRule(
+                    name: "strategic-first", conditions: [.init(field: "account.tier", values: ["strategic"])],
+                    actions: .init(raisePriority: 1)),
             ])
     }
 
@@ -56,8 +61,9 @@ enum SampleMap {
         family: String = "incident", channel: String = "api", severity: String? = nil, category: String? = nil,
         impact: String? = nil, urgency: String? = nil, links: [CRMLink] = [CRMLink(kind: .account, id: accountID)]
     ) -> TicketDraft {
-        TicketDraft(family: family, title: "Mail is down", channel: channel, openedBy: "internal",
-                    impact: impact, urgency: urgency, severity: severity, category: category, links: links)
+        TicketDraft(
+            family: family, title: "Mail is down", channel: channel, openedBy: "internal",
+            impact: impact, urgency: urgency, severity: severity, category: category, links: links)
     }
 
     static func open(_ draft: TicketDraft = draft(), context: RoutingContext = [:]) throws -> (Ticket, [TicketChange]) {

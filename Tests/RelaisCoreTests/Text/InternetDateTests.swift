@@ -1,6 +1,7 @@
 import Foundation
-@testable import RelaisCore
 import Testing
+
+@testable import RelaisCore
 
 @Suite struct InternetDateTests {
     @Test func readsTheFormsMailAndHTTPWrite() {
@@ -27,8 +28,9 @@ import Testing
             let day = Int.random(in: 1...CivilDate.length(ofMonth: month, in: year), using: &generator)
             let offset = Int.random(in: 0...14, using: &generator) * 100 + [0, 30, 45].randomElement(using: &generator)!
             let zone = String(format: "%@%04d", Bool.random(using: &generator) ? "-" : "+", offset)
-            let text = String(format: "%d %@ %04d %02d:%02d:%02d %@", day, months[month - 1], year, Int.random(in: 0...23, using: &generator),
-                              Int.random(in: 0...59, using: &generator), Int.random(in: 0...59, using: &generator), zone)
+            let text = String(
+                format: "%d %@ %04d %02d:%02d:%02d %@", day, months[month - 1], year, Int.random(in: 0...23, using: &generator),
+                Int.random(in: 0...59, using: &generator), Int.random(in: 0...59, using: &generator), zone)
             let fields = text.split(separator: " ")
             let read = InternetDate.rfc5322(fields)
             #expect(read != nil, "\(text)")

@@ -46,7 +46,10 @@ import Testing
             }
             let before = old.map { $0 + "\n" }.joined(), after = new.map { $0 + "\n" }.joined()
             let diff = LineDiff.unified(before, after)
-            if before == after { #expect(diff.isEmpty); continue }
+            if before == after {
+                #expect(diff.isEmpty)
+                continue
+            }
             #expect(Self.patch(before, with: diff) == after, "\(diff)")
         }
     }
@@ -54,19 +57,20 @@ import Testing
     @Test func hunksKeepThreeLinesOfContext() {
         let old = (1...20).map { "line \($0)\n" }.joined()
         let new = old.replacingOccurrences(of: "line 10\n", with: "line ten\n")
-        #expect(LineDiff.unified(old, new, oldName: "v1", newName: "v2") == """
-            --- v1
-            +++ v2
-            @@ -7,7 +7,7 @@
-             line 7
-             line 8
-             line 9
-            -line 10
-            +line ten
-             line 11
-             line 12
-             line 13
+        #expect(
+            LineDiff.unified(old, new, oldName: "v1", newName: "v2") == """
+                --- v1
+                +++ v2
+                @@ -7,7 +7,7 @@
+                 line 7
+                 line 8
+                 line 9
+                -line 10
+                +line ten
+                 line 11
+                 line 12
+                 line 13
 
-            """)
+                """)
     }
 }

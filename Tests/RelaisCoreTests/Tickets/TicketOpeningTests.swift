@@ -26,8 +26,9 @@ import Testing
 
     @Test func firstMatchWinsUnlessTheRuleContinues() throws {
         // network-tag does not continue, so strategic-first never runs for a network ticket.
-        let (ticket, _) = try SampleMap.open(SampleMap.draft(category: "network", impact: "low", urgency: "low"),
-                                             context: ["account.tier": "strategic"])
+        let (ticket, _) = try SampleMap.open(
+            SampleMap.draft(category: "network", impact: "low", urgency: "low"),
+            context: ["account.tier": "strategic"])
         #expect(ticket.priority == "P5")
         let (raised, changes) = try SampleMap.open(SampleMap.draft(impact: "low", urgency: "low"), context: ["account.tier": "strategic"])
         #expect(raised.priority == "P4")

@@ -92,7 +92,8 @@ import Testing
     }
 
     @Test func transportErrorsAreRetried() {
-        #expect(DeliveryOutcome.classify(status: nil, error: "connection refused", now: now) == .failed(reason: "connection refused", retryAfter: nil))
+        #expect(
+            DeliveryOutcome.classify(status: nil, error: "connection refused", now: now) == .failed(reason: "connection refused", retryAfter: nil))
     }
 }
 
