@@ -78,6 +78,35 @@ import Testing
         }
     }
 
+    /// A stored row that cannot be read (a damaged id, a status category no release wrote) is
+    /// an error naming its column, never a made-up id or a guessed status.
+    @Test(arguments: Engine.available)
+    func aRowThatCannotBeReadNamesItsColumn(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let fixture = try await StoreFixture.make(database)
+            let ticket = try await fixture.service.open(fixture.draft(), by: fixture.agent).ticket
+            let repository = TicketRepository(database: database)
+            for (column, value) in [("status_category", "sideways"), ("requester_id", "not-a-uuid")] {
+                try await database.transaction { db in
+                    try await db.update("tickets").set(SQLIdentifier(column), to: SQLBind(value)).where("id", .equal, ticket.id.text).run()
+                }
+                await #expect {
+                    _ = try await repository.find(organizationID: fixture.organization.id, key: ticket.key)
+                } throws: { error in
+                    guard case let StoreError.invalidValue(field, reason) = error else { return false }
+                    return field == column && reason.contains(value)
+                }
+                try await database.transaction { db in
+                    try await db.update("tickets").set(
+                        SQLIdentifier(column), to: column == "status_category" ? SQLBind("open") : SQLBind(String?.none)
+                    )
+                    .where("id", .equal, ticket.id.text).run()
+                }
+            }
+            #expect(try await repository.find(organizationID: fixture.organization.id, key: ticket.key)?.id == ticket.id)
+        }
+    }
+
     static func idColumns(_ database: RelaisDatabase) async throws -> [(String, String)] {
         let columns: [(String, String)] = try await database.read { db in
             switch database.kind {

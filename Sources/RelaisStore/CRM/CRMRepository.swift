@@ -451,7 +451,7 @@ public struct CRMRepository: Sendable {
 
     static func decodeAccount(_ row: any SQLRow) throws -> Account {
         Account(
-            id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(),
+            id: try row.uuid("id"),
             name: try row.decode(column: "name", as: String.self), externalID: try row.decode(column: "external_id", as: String?.self),
             domain: try row.decode(column: "domain", as: String?.self), tier: try row.decode(column: "tier", as: String?.self),
             segment: try row.decode(column: "segment", as: String?.self), region: try row.decode(column: "region", as: String?.self),
@@ -462,8 +462,8 @@ public struct CRMRepository: Sendable {
 
     static func decodeContact(_ row: any SQLRow) throws -> Contact {
         Contact(
-            id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(),
-            accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+            id: try row.uuid("id"),
+            accountID: try row.optionalUUID("account_id"),
             name: try row.decode(column: "name", as: String.self), email: try row.decode(column: "email", as: String?.self),
             externalID: try row.decode(column: "external_id", as: String?.self),
             createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
@@ -495,13 +495,12 @@ enum CRMRecordRow {
     static func decode(_ row: any SQLRow) throws -> CRMRecord {
         func text(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
         func date(_ column: String) throws -> CivilDate? { try text(column).flatMap { CivilDate(iso: $0) } }
-        guard let id = UUID(uuidString: try row.decode(column: "id", as: String.self)),
-            let kind = CRMObjectKind(rawValue: try row.decode(column: "kind", as: String.self))
-        else {
-            throw StoreError.notFound(what: "crm record", id: "")
+        let kindText = try row.decode(column: "kind", as: String.self)
+        guard let kind = CRMObjectKind(rawValue: kindText) else {
+            throw StoreError.invalidValue(field: "kind", reason: "'\(kindText)' is not a CRM object kind")
         }
         var record = CRMRecord(
-            id: id, kind: kind, accountID: try text("account_id").flatMap(UUID.init(uuidString:)),
+            id: try row.uuid("id"), kind: kind, accountID: try row.optionalUUID("account_id"),
             externalID: try text("external_id"), createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)))
         record.name = try text("name")
         record.number = try text("number")

@@ -227,7 +227,7 @@ public struct MailNotifier: Sendable {
             let claimed = try rows.map { row in
                 Claimed(
                     id: try row.decode(column: "id", as: String.self),
-                    organizationID: UUID(uuidString: try row.decode(column: "organization_id", as: String.self)) ?? UUID(),
+                    organizationID: try row.uuid("organization_id"),
                     from: try row.decode(column: "from_address", as: String?.self) ?? "",
                     recipients: (try row.decode(column: "recipients", as: String?.self) ?? "").split(separator: ",").map(String.init),
                     raw: Array(Data(base64Encoded: try row.decode(column: "raw", as: String?.self) ?? "") ?? Data()),

@@ -61,18 +61,19 @@ enum TicketRow {
     static func decode(_ row: any SQLRow) throws -> Ticket {
         func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
         func optional(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
-        func uuid(_ column: String) throws -> UUID {
-            guard let id = UUID(uuidString: try text(column)) else { throw StoreError.notFound(what: column, id: "") }
-            return id
+        // A row that cannot be read is an error naming its column, never a guess.
+        let category = try text("status_category")
+        guard let statusCategory = StatusCategory(rawValue: category) else {
+            throw StoreError.invalidValue(field: "status_category", reason: "'\(category)' is not a status category")
         }
         return Ticket(
-            id: try uuid("id"), organizationID: try uuid("organization_id"), key: try text("key"),
+            id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), key: try text("key"),
             number: try row.decode(column: "number", as: Int.self), family: try text("family"),
             title: try text("title"), description: try text("description"), status: try text("status"),
-            statusCategory: StatusCategory(rawValue: try text("status_category")) ?? .open,
+            statusCategory: statusCategory,
             impact: try optional("impact"), urgency: try optional("urgency"), priority: try optional("priority"),
             severity: try optional("severity"), category: try optional("category"), channel: try text("channel"),
-            openedBy: try text("opened_by"), requesterID: try optional("requester_id").flatMap(UUID.init(uuidString:)),
+            openedBy: try text("opened_by"), requesterID: try row.optionalUUID("requester_id"),
             team: try optional("team"), assignee: try optional("assignee"),
             level: try row.decode(column: "level", as: Int?.self),
             tags: try JSONText.decode([String].self, text("tags")),

@@ -306,7 +306,7 @@ public struct SignalService: Sendable {
             }
             return SignalTicket(
                 key: try row.decode(column: "key", as: String.self),
-                accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+                accountID: try row.optionalUUID("account_id"),
                 createdAt: Millis.date(try row.decode(column: "created_at", as: Int.self)), fields: fields,
                 tags: try JSONText.decode([String].self, try row.decode(column: "tags", as: String.self)))
         }
@@ -335,9 +335,9 @@ public struct SignalService: Sendable {
 
     static func decode(_ row: any SQLRow) throws -> Signal {
         Signal(
-            id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(),
+            id: try row.uuid("id"),
             rule: try row.decode(column: "rule", as: String.self), subject: try row.decode(column: "subject", as: String.self),
-            accountID: try row.decode(column: "account_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+            accountID: try row.optionalUUID("account_id"),
             group: try row.decode(column: "group_value", as: String?.self),
             status: Signal.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .closed,
             openedAt: Millis.date(try row.decode(column: "opened_at", as: Int.self)),
