@@ -98,7 +98,9 @@ extension SMTPClientTests {
             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
         }
         return try await channel.executeThenClose { inbound, outbound in
-            for line in lines { try await outbound.write(ByteBuffer(string: line)) }
+            // The listener may close first (its limit passed while a loaded machine delayed
+            // these writes): what it said before closing is still read.
+            for line in lines { try? await outbound.write(ByteBuffer(string: line)) }
             var text = ""
             for try await buffer in inbound { text += String(buffer: buffer) }
             return text
@@ -127,11 +129,13 @@ extension SMTPClientTests {
     @Test(arguments: Engine.available)
     func aSilentSessionIsClosed(engine: Engine) async throws {
         var limits = SMTPListener.Limits()
-        limits.idle = .seconds(1)
+        limits.idle = .seconds(2)
         limits.session = .seconds(600)
         try await withListener(engine, limits: limits) { port in
+            let started = ContinuousClock.now
             let idle = try await Self.transcript(port: port, sending: ["EHLO x\r\n"])
-            #expect(idle.contains("250 PIPELINING") && idle.contains("421 4.4.2 idle too long"), "\(idle)")
+            #expect(idle.hasPrefix("220 ") && idle.contains("421 4.4.2 idle too long"), "\(idle)")
+            #expect(ContinuousClock.now - started < .seconds(300), "closed by the idle limit, not the session's")
         }
     }
 
@@ -143,7 +147,7 @@ extension SMTPClientTests {
         try await withListener(engine, limits: limits) { port in
             let started = ContinuousClock.now
             let endless = try await Self.transcript(port: port, sending: ["EHLO x\r\n", "NOOP\r\n"])
-            #expect(endless.contains("250 2.0.0 OK") && endless.contains("421 4.4.2 session too long"), "\(endless)")
+            #expect(endless.hasPrefix("220 ") && endless.contains("421 4.4.2 session too long"), "\(endless)")
             #expect(ContinuousClock.now - started < .seconds(300), "closed by the session's limit, not the idle one")
         }
     }

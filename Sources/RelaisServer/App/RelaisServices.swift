@@ -45,7 +45,7 @@ public struct RelaisServices: Sendable {
             try await Migrator.migrate(database)
             // Secrets written before encryption (or before a key was given) are sealed now.
             try await WebhookRepository(database: database, secrets: configuration.webhooks.secrets).sealClearSecrets()
-            let directory = DirectoryRepository(database: database)
+            let directory = DirectoryRepository(database: database, now: now)
             let organization = try await directory.ensureOrganization(slug: configuration.organizationSlug, name: configuration.map.organization.name)
             let versions = MapVersions(
                 database: database,

@@ -117,7 +117,11 @@ extension WebSite {
                 ] as [String: Any]
         }
         context["other_language"] = visit.language == .fr ? "en" : "fr"
-        let html = pages.render(context, withTemplate: template) ?? ""
+        guard let html = pages.render(context, withTemplate: template) else {
+            // Never an empty 200: a page without its template is a fault of this release, logged.
+            logger.critical("page template missing", metadata: ["template": .string(template), "path": .string(visit.path)])
+            return Self.bare(.internalServerError, visit.words["error_internal"] ?? "Relais could not show this page.")
+        }
         var response = Response(
             status: status, headers: Self.pageHeaders("text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html)))
         for cookie in cookies { response.setCookie(cookie) }

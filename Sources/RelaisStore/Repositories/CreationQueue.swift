@@ -110,11 +110,13 @@ enum CreationBatch {
         var outcomes = [Outcome?](repeating: nil, count: items.count)
         let claimed = items.enumerated().compactMap { index, item in item.claim.map { (index, item, $0) } }
         guard !claimed.isEmpty else { return outcomes }
-        let now = Millis.now()
         try await RowInsert.run(
             "idempotency_keys", columns: ["organization_id", "user_id", "key", "request_hash", "status", "resource", "created_at"],
             rows: claimed.map { _, item, claim in
-                [item.ticket.organizationID.text, claim.userID.text, claim.key, claim.requestHash, 201, item.ticket.id.text, now]
+                [
+                    item.ticket.organizationID.text, claim.userID.text, claim.key, claim.requestHash, 201, item.ticket.id.text,
+                    Millis.from(item.ticket.createdAt),
+                ]
             },
             ignoringConflicts: true, on: db)
         var query = SQLQueryString(

@@ -20,15 +20,24 @@ enum UserGrant: CaseIterable, Hashable {
 /// the token itself is shown once, at creation.
 public struct DirectoryRepository: Sendable {
     public let database: RelaisDatabase
+    /// The clock and the ids of what it writes, injected like the services' (tests set both).
+    let now: @Sendable () -> Date
+    let makeID: @Sendable () -> UUID
 
-    public init(database: RelaisDatabase) { self.database = database }
+    public init(
+        database: RelaisDatabase, now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> UUID = { UUID.timeOrdered() }
+    ) {
+        self.database = database
+        self.now = now
+        self.makeID = makeID
+    }
 
     /// The organisation with `slug`, created when it does not exist yet.
     public func ensureOrganization(slug: String, name: String) async throws -> Organization {
-        let id = UUID()
+        let id = makeID()
         return try await database.transaction { db in
             try await db.insert(into: "organizations").columns("id", "slug", "name", "created_at")
-                .values(SQLBind(id.text), SQLBind(slug), SQLBind(name), SQLBind(Millis.now())).ignoringConflicts().run()
+                .values(SQLBind(id.text), SQLBind(slug), SQLBind(name), SQLBind(Millis.from(now()))).ignoringConflicts().run()
             let row = try await db.select().columns("id", "slug", "name").from("organizations").where("slug", .equal, slug).first()
             guard let row, let stored = UUID(uuidString: try row.decode(column: "id", as: String.self)) else {
                 throw StoreError.notFound(what: "organization", id: slug)
@@ -44,19 +53,19 @@ public struct DirectoryRepository: Sendable {
 
     /// Adds a user holding a built-in role or one of the map's (the caller checks it exists).
     public func addUser(organizationID: UUID, name: String, email: String?, roleName: String, by actor: Principal? = nil) async throws -> Principal {
-        let id = UUID()
+        let id = makeID()
         let inserted = try await database.transaction { db in
             let existing = try await db.select().column("id").from("users")
                 .where("organization_id", .equal, organizationID.text).where("name", .equal, name).first()
             guard existing == nil else { return false }
             try await db.insert(into: "users").columns("id", "organization_id", "name", "email", "role", "created_at")
-                .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(roleName), SQLBind(Millis.now()))
+                .values(SQLBind(id.text), SQLBind(organizationID.text), SQLBind(name), SQLBind(email), SQLBind(roleName), SQLBind(Millis.from(now())))
                 .run()
             try await AuditLog.insert(
                 [
                     AuditEntry(
                         organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                        action: "user.created", target: name, detail: "role \(roleName)")
+                        action: "user.created", target: name, detail: "role \(roleName)", at: now())
                 ], on: db)
             return true
         }
@@ -86,15 +95,15 @@ public struct DirectoryRepository: Sendable {
         try await database.transaction { db in
             try await db.insert(into: "api_tokens").columns("id", "organization_id", "user_id", "token_hash", "label", "created_at")
                 .values(
-                    SQLBind(UUID().text), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
-                    SQLBind(Self.digest(token)), SQLBind(label), SQLBind(Millis.now())
+                    SQLBind(makeID().text), SQLBind(user.organizationID.text), SQLBind(user.userID.text),
+                    SQLBind(Self.digest(token)), SQLBind(label), SQLBind(Millis.from(now()))
                 )
                 .run()
             try await AuditLog.insert(
                 [
                     AuditEntry(
                         organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                        action: "token.created", target: user.name, detail: label.map { "label \($0)" } ?? "")
+                        action: "token.created", target: user.name, detail: label.map { "label \($0)" } ?? "", at: now())
                 ], on: db)
         }
         return token
@@ -152,7 +161,7 @@ public struct DirectoryRepository: Sendable {
                     AuditEntry(
                         organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
                         action: kind.auditAction, target: user.name,
-                        detail: values.isEmpty ? "no \(kind.column)" : "\(kind.plural) \(values.joined(separator: ", "))")
+                        detail: values.isEmpty ? "no \(kind.column)" : "\(kind.plural) \(values.joined(separator: ", "))", at: now())
                 ], on: db)
         }
     }
@@ -165,7 +174,7 @@ public struct DirectoryRepository: Sendable {
                 [
                     AuditEntry(
                         organizationID: user.organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                        action: "user.role_changed", target: user.name, detail: "role \(user.roleName) -> \(roleName)")
+                        action: "user.role_changed", target: user.name, detail: "role \(user.roleName) -> \(roleName)", at: now())
                 ], on: db)
         }
     }
@@ -211,12 +220,12 @@ public struct DirectoryRepository: Sendable {
                     .where(SQLColumn("organization_id", table: "api_tokens"), .equal, SQLBind(organizationID.text))
                     .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null).first()
             else { return false }
-            try await db.update("api_tokens").set("revoked_at", to: Millis.now()).where("id", .equal, id.text).run()
+            try await db.update("api_tokens").set("revoked_at", to: Millis.from(now())).where("id", .equal, id.text).run()
             try await AuditLog.insert(
                 [
                     AuditEntry(
                         organizationID: organizationID, actorID: actor?.userID, actor: actor?.name ?? AuditEntry.commandLine,
-                        action: "token.revoked", target: try row.decode(column: "name", as: String.self))
+                        action: "token.revoked", target: try row.decode(column: "name", as: String.self), at: now())
                 ], on: db)
             return true
         }
