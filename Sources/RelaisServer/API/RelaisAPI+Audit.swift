@@ -24,6 +24,6 @@ extension RelaisAPI {
                                 outcome: .init(rawValue: entry.outcome.rawValue) ?? .done,
                                 detail: entry.detail)
                         },
-                        nextCursor: entries.count == limit ? entries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
+                        nextCursor: entries.nextCursor))))
     }
 }

@@ -31,7 +31,7 @@ extension RelaisAPI {
                                 releasedAt: $0.releasedAt,
                                 ticketKey: $0.ticketKey)
                         },
-                        nextCursor: entries.count == limit ? entries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
+                        nextCursor: entries.nextCursor))))
     }
 
     func retryQuarantinedMail(_ input: Operations.RetryQuarantinedMail.Input) async throws -> Operations.RetryQuarantinedMail.Output {

@@ -28,7 +28,7 @@ extension RelaisAPI {
                 body: .json(
                     .init(
                         running: services.mapVersion.number, items: versions.map(MapVersionEncoding.version),
-                        nextCursor: versions.count == limit ? versions.last.map { PageCursor(value: $0.number, id: $0.id.text).token } : nil))))
+                        nextCursor: versions.nextCursor))))
     }
 
     func proposeMapVersion(_ input: Operations.ProposeMapVersion.Input) async throws -> Operations.ProposeMapVersion.Output {

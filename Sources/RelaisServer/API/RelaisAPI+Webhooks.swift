@@ -54,7 +54,7 @@ extension RelaisAPI {
         let deliveries = try await services.webhooks.deliveries(
             of: try parseID(input.path.id, field: "id"), status: input.query.status.flatMap { WebhookDelivery.Status(rawValue: $0.rawValue) },
             limit: limit, before: try idCursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(page(deliveries, limit: limit))))
+        return .ok(.init(body: .json(page(deliveries))))
     }
 
     func listWebhookAttempts(_ input: Operations.ListWebhookAttempts.Input) async throws -> Operations.ListWebhookAttempts.Output {
@@ -70,7 +70,7 @@ extension RelaisAPI {
                                 id: $0.id.text, deliveryId: $0.deliveryID.text, eventId: $0.eventID, attempt: $0.attempt, attemptedAt: $0.attemptedAt,
                                 durationMs: $0.durationMilliseconds, statusCode: $0.statusCode, error: $0.error)
                         },
-                        nextCursor: attempts.count == limit ? attempts.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil))))
+                        nextCursor: attempts.nextCursor))))
     }
 
     func listDeadLetters(_ input: Operations.ListDeadLetters.Input) async throws -> Operations.ListDeadLetters.Output {
@@ -78,7 +78,7 @@ extension RelaisAPI {
         let deliveries = try await services.webhooks.deadLetters(
             endpointID: try input.query.endpointId.map { try parseID($0, field: "endpoint_id") }, from: input.query.from, to: input.query.to,
             limit: limit, before: try idCursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(page(deliveries, limit: limit))))
+        return .ok(.init(body: .json(page(deliveries))))
     }
 
     func replayDeadLetters(_ input: Operations.ReplayDeadLetters.Input) async throws -> Operations.ReplayDeadLetters.Output {
@@ -103,10 +103,10 @@ extension RelaisAPI {
         return id
     }
 
-    func page(_ deliveries: [WebhookDelivery], limit: Int) -> Components.Schemas.WebhookDeliveryList {
+    func page(_ deliveries: Page<WebhookDelivery>) -> Components.Schemas.WebhookDeliveryList {
         .init(
             items: deliveries.map(encode),
-            nextCursor: deliveries.count == limit ? deliveries.last.map { PageCursor(value: 0, id: $0.id.text).token } : nil)
+            nextCursor: deliveries.nextCursor)
     }
 
     func encode(_ endpoint: WebhookEndpoint) -> Components.Schemas.WebhookEndpoint {

@@ -79,7 +79,7 @@ public struct AuditLog: Sendable {
     public func entries(
         organizationID: UUID, unattributed: Bool = false, action: String? = nil, since: Date? = nil, limit: Int,
         after cursor: UUID? = nil
-    ) async throws -> [AuditEntry] {
+    ) async throws -> Page<AuditEntry> {
         let rows = try await database.read { db in
             var select = db.select().column(SQLRaw(Self.columns.joined(separator: ", "))).from("audit_log")
                 .where { group in
@@ -89,9 +89,9 @@ public struct AuditLog: Sendable {
             if let action { select = select.where { $0.where("action", .equal, action).orWhere("action", .like, action + ".%") } }
             if let since { select = select.where("occurred_at", .greaterThanOrEqual, Millis.from(since)) }
             if let cursor { select = select.where("id", .greaterThan, cursor.text) }
-            return try await select.orderBy("id").limit(limit).all()
+            return try await select.orderBy("id").limit(limit + 1).all()
         }
-        return try rows.map { row in
+        let entries = try rows.map { row in
             var entry = AuditEntry(
                 organizationID: try row.optionalUUID("organization_id"), actorID: try row.optionalUUID("actor_id"),
                 actor: try row.decode(column: "actor", as: String.self), action: try row.decode(column: "action", as: String.self),
@@ -101,5 +101,6 @@ public struct AuditLog: Sendable {
             entry.id = try row.uuid("id")
             return entry
         }
+        return Page(fetched: entries, limit: limit) { PageCursor(value: 0, id: $0.id.text) }
     }
 }

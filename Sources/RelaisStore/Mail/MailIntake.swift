@@ -289,7 +289,7 @@ public struct MailIntake: Sendable {
         public var ticketKey: String?
     }
 
-    public func quarantined(organizationID: UUID, status: String? = "held", limit: Int, before cursor: UUID?) async throws -> [QuarantineEntry] {
+    public func quarantined(organizationID: UUID, status: String? = "held", limit: Int, before cursor: UUID?) async throws -> Page<QuarantineEntry> {
         try await Self.quarantined(in: database, organizationID: organizationID, status: status, limit: limit, before: cursor)
     }
 
@@ -297,7 +297,7 @@ public struct MailIntake: Sendable {
     public static func quarantined(
         in database: RelaisDatabase, organizationID: UUID, status: String? = "held", limit: Int,
         before cursor: UUID?
-    ) async throws -> [QuarantineEntry] {
+    ) async throws -> Page<QuarantineEntry> {
         let rows = try await database.read { db in
             var select = db.select()
                 .columns(
@@ -313,9 +313,9 @@ public struct MailIntake: Sendable {
                 .where(SQLColumn("organization_id", table: "q"), .equal, SQLBind(organizationID.text))
             if let status { select = select.where(SQLColumn("status", table: "q"), .equal, SQLBind(status)) }
             if let cursor { select = select.where(SQLColumn("id", table: "q"), .lessThan, SQLBind(cursor.text)) }
-            return try await select.orderBy(SQLColumn("id", table: "q"), SQLDirection.descending).limit(limit).all()
+            return try await select.orderBy(SQLColumn("id", table: "q"), SQLDirection.descending).limit(limit + 1).all()
         }
-        return try rows.map { row in
+        let entries = try rows.map { row in
             QuarantineEntry(
                 id: try row.uuid("id"), channel: try row.decode(column: "channel", as: String.self),
                 recipients: try row.decode(column: "recipients", as: String.self).split(separator: ",").map(String.init),
@@ -325,6 +325,7 @@ public struct MailIntake: Sendable {
                 releasedAt: try row.decode(column: "released_at", as: Int?.self).map(Millis.date),
                 ticketKey: try row.decode(column: "key", as: String?.self))
         }
+        return Page(fetched: entries, limit: limit) { PageCursor(value: 0, id: $0.id.text) }
     }
 
     /// Runs a held message (mail, or a message of another channel) through intake again (after the map, an account's domain or the

@@ -62,15 +62,15 @@ public struct MapVersions: Sendable {
     }
 
     /// Versions newest first, before `number` when given.
-    public func list(organizationID: UUID, state: MapVersion.State? = nil, limit: Int, before number: Int? = nil) async throws -> [MapVersion] {
+    public func list(organizationID: UUID, state: MapVersion.State? = nil, limit: Int, before number: Int? = nil) async throws -> Page<MapVersion> {
         let rows = try await database.read { db in
             var select = db.select().column(SQLRaw(Self.columns.joined(separator: ", "))).from("map_versions")
                 .where("organization_id", .equal, organizationID.text)
             if let state { select = select.where("state", .equal, state.rawValue) }
             if let number { select = select.where("number", .lessThan, number) }
-            return try await select.orderBy("number", .descending).limit(limit).all()
+            return try await select.orderBy("number", .descending).limit(limit + 1).all()
         }
-        return try rows.map(Self.decode)
+        return Page(fetched: try rows.map(Self.decode), limit: limit) { PageCursor(value: $0.number, id: $0.id.text) }
     }
 
     /// The map a version holds; only versions that validated have one.

@@ -338,14 +338,15 @@ public struct WebhookRepository: Sendable {
     public func deliveries(
         endpointID: UUID, organizationID: UUID, status: WebhookDelivery.Status?, limit: Int,
         before cursor: String?
-    ) async throws -> [WebhookDelivery] {
-        try await database.read { db in
+    ) async throws -> Page<WebhookDelivery> {
+        let fetched = try await database.read { db in
             var select = db.select().columns(Self.deliveryColumns.map { SQLColumn($0) }).from("webhook_deliveries")
                 .where("organization_id", .equal, organizationID.text).where("endpoint_id", .equal, endpointID.text)
             if let status { select = select.where("status", .equal, status.rawValue) }
             if let cursor { select = select.where("id", .lessThan, cursor) }
-            return try await select.orderBy("id", .descending).limit(limit).all().map(Self.decodeDelivery)
+            return try await select.orderBy("id", .descending).limit(limit + 1).all().map(Self.decodeDelivery)
         }
+        return Page(fetched: fetched, limit: limit) { PageCursor(value: 0, id: $0.id.text) }
     }
 
     /// Dead deliveries of the organisation, newest first, optionally of one endpoint and within a
@@ -353,16 +354,17 @@ public struct WebhookRepository: Sendable {
     public func deadLetters(
         organizationID: UUID, endpointID: UUID?, from: Date?, to: Date?, limit: Int,
         before cursor: String?
-    ) async throws -> [WebhookDelivery] {
-        try await database.read { db in
+    ) async throws -> Page<WebhookDelivery> {
+        let fetched = try await database.read { db in
             var select = db.select().columns(Self.deliveryColumns.map { SQLColumn($0) }).from("webhook_deliveries")
                 .where("organization_id", .equal, organizationID.text).where("status", .equal, "dead")
             if let endpointID { select = select.where("endpoint_id", .equal, endpointID.text) }
             if let from { select = select.where("dead_at", .greaterThanOrEqual, Millis.from(from)) }
             if let to { select = select.where("dead_at", .lessThan, Millis.from(to)) }
             if let cursor { select = select.where("id", .lessThan, cursor) }
-            return try await select.orderBy("id", .descending).limit(limit).all().map(Self.decodeDelivery)
+            return try await select.orderBy("id", .descending).limit(limit + 1).all().map(Self.decodeDelivery)
         }
+        return Page(fetched: fetched, limit: limit) { PageCursor(value: 0, id: $0.id.text) }
     }
 
     public func delivery(_ id: UUID, organizationID: UUID) async throws -> WebhookDelivery? {
@@ -395,12 +397,12 @@ public struct WebhookRepository: Sendable {
     }
 
     /// The tries made for an endpoint, newest first.
-    public func attempts(endpointID: UUID, organizationID: UUID, limit: Int, before cursor: String?) async throws -> [WebhookAttempt] {
-        try await database.read { db in
+    public func attempts(endpointID: UUID, organizationID: UUID, limit: Int, before cursor: String?) async throws -> Page<WebhookAttempt> {
+        let fetched = try await database.read { db in
             var select = db.select().columns("id", "delivery_id", "event_id", "attempt", "attempted_at", "duration_ms", "status_code", "error")
                 .from("webhook_attempts").where("organization_id", .equal, organizationID.text).where("endpoint_id", .equal, endpointID.text)
             if let cursor { select = select.where("id", .lessThan, cursor) }
-            return try await select.orderBy("id", .descending).limit(limit).all().map { row in
+            return try await select.orderBy("id", .descending).limit(limit + 1).all().map { row in
                 WebhookAttempt(
                     id: try row.uuid("id"), deliveryID: try row.uuid("delivery_id"), eventID: try row.decode(column: "event_id", as: String.self),
                     attempt: try row.decode(column: "attempt", as: Int.self),
@@ -409,6 +411,7 @@ public struct WebhookRepository: Sendable {
                     statusCode: try row.decode(column: "status_code", as: Int?.self), error: try row.decode(column: "error", as: String?.self))
             }
         }
+        return Page(fetched: fetched, limit: limit) { PageCursor(value: 0, id: $0.id.text) }
     }
 
     static func decodeDelivery(_ row: any SQLRow) throws -> WebhookDelivery {

@@ -118,14 +118,14 @@ public struct WebhookService: Sendable {
     public func deliveries(
         of id: UUID, status: WebhookDelivery.Status?, limit: Int, before cursor: UUID?,
         by principal: Principal
-    ) async throws -> [WebhookDelivery] {
+    ) async throws -> Page<WebhookDelivery> {
         _ = try await endpoint(id, by: principal)
         return try await repository.deliveries(
             endpointID: id, organizationID: principal.organizationID, status: status, limit: limit,
             before: cursor?.text)
     }
 
-    public func attempts(of id: UUID, limit: Int, before cursor: UUID?, by principal: Principal) async throws -> [WebhookAttempt] {
+    public func attempts(of id: UUID, limit: Int, before cursor: UUID?, by principal: Principal) async throws -> Page<WebhookAttempt> {
         _ = try await endpoint(id, by: principal)
         return try await repository.attempts(endpointID: id, organizationID: principal.organizationID, limit: limit, before: cursor?.text)
     }
@@ -133,7 +133,7 @@ public struct WebhookService: Sendable {
     public func deadLetters(
         endpointID: UUID?, from: Date?, to: Date?, limit: Int, before cursor: UUID?,
         by principal: Principal
-    ) async throws -> [WebhookDelivery] {
+    ) async throws -> Page<WebhookDelivery> {
         try requireAdmin(principal)
         if let endpointID { _ = try await endpoint(endpointID, by: principal) }
         try Self.checkRange(from: from, to: to)
