@@ -6,20 +6,6 @@ import RelaisStore
 /// Opening a ticket from the workspace in three steps at most (open the form, type the subject,
 /// send): the family comes preselected and the category is suggested from the subject.
 extension WebSite {
-    /// The family the form starts on: the one asked for, else the first (by the map's key order)
-    /// that the user's role may open and that needs no CRM link.
-    func defaultFamily(_ map: ProcessMap, user: Principal, openedBy: String, asked: String?) -> String? {
-        let open = map.families.values.filter { $0.openedBy.contains(openedBy) && Self.reaches(user, family: $0.code) }
-        if let asked, open.contains(where: { $0.code == asked }) { return asked }
-        let sorted = open.sorted { $0.keyPrefix < $1.keyPrefix }
-        return (sorted.first { $0.crm.require.isEmpty } ?? sorted.first)?.code
-    }
-
-    /// Whether `user` may open tickets of `family`: requesters open what the map lets customers open.
-    static func reaches(_ user: Principal, family: String) -> Bool {
-        AccessPolicy.mayOpen(family: family, by: user)
-    }
-
     func newTicketPage(_ request: Request) async -> Response {
         await page(request) { visit in
             let user = try visit.requireStaff()
@@ -35,13 +21,13 @@ extension WebSite {
     ) -> Response {
         let map = visit.services.configuration.map
         let format = WebFormat(visit)
-        let family = defaultFamily(map, user: user, openedBy: "internal", asked: asked)
+        let family = map.defaultFamily(for: user, openedBy: "internal", asked: asked)
         return render(
             "pages/new",
             [
                 "title": visit.words["new_title"] ?? "",
                 "families": familyChoices(map, format: format, selected: family, openedBy: "internal")
-                    .filter { Self.reaches(user, family: $0["code"] as? String ?? "") },
+                    .filter { AccessPolicy.mayOpen(family: $0["code"] as? String ?? "", by: user) },
                 "categories": categoryChoices(map, format: format, selected: values["category"]),
                 "priorities": map.referential.priorityMatrix.priorities.map { ["code": $0, "selected": $0 == values["priority"]] as [String: Any] },
                 "subject": values["subject"] ?? "", "description": values["description"] ?? "", "account": values["account"] ?? "",
@@ -74,7 +60,7 @@ extension WebSite {
     /// Opens the ticket a form describes; without a category, the first suggested one is taken.
     func open(_ form: WebForm, visit: WebVisit, user: Principal, openedBy: String, channel: String) async throws -> String {
         let map = visit.services.configuration.map
-        guard let family = form["family"] ?? defaultFamily(map, user: user, openedBy: openedBy, asked: nil) else {
+        guard let family = form["family"] ?? map.defaultFamily(for: user, openedBy: openedBy, asked: nil) else {
             throw TicketError.missingField(field: "family", reason: "no family of the map may be opened here")
         }
         guard let subject = form["subject"] else { throw TicketError.missingField(field: "subject", reason: "say in a few words what it is about") }
@@ -86,7 +72,7 @@ extension WebSite {
         if let account = form["account"] {
             links.append(CRMLink(kind: .account, id: try await visit.services.crm.accountID(named: account, by: user)))
         }
-        let chosenChannel = map.families[family]?.channels.contains(channel) == true ? channel : (map.families[family]?.channels.first ?? channel)
+        let chosenChannel = map.channel(for: family, preferring: channel)
         let draft = TicketDraft(
             family: family, title: subject, description: form.raw("description") ?? "", channel: chosenChannel, openedBy: openedBy,
             priority: form["priority"], category: category, links: links)

@@ -41,7 +41,7 @@ extension WebSite {
     func portalForm(_ visit: WebVisit, user: Principal, values: [String: String], problem: String?, status: HTTPResponse.Status) -> Response {
         let map = visit.services.configuration.map
         let format = WebFormat(visit)
-        let family = defaultFamily(map, user: user, openedBy: "customer", asked: values["family"])
+        let family = map.defaultFamily(for: user, openedBy: "customer", asked: values["family"])
         return render(
             "pages/portal-new",
             [
