@@ -10,10 +10,10 @@ extension RelaisAPI {
             guard let cursor = PageCursor(token: token) else { throw APIProblem.invalidField("cursor", "cursor: not a cursor this API gave") }
             after = cursor.id
         }
-        let (items, next) = try await services.cmdb.items(
+        let items = try await services.cmdb.items(
             type: input.query._type, accountID: try input.query.accountId.map { try parseID($0, field: "account_id") },
             limit: try limit(input.query.limit), after: after, by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: items.map(encode), nextCursor: next.map { PageCursor(value: 0, id: $0).token }))))
+        return .ok(.init(body: .json(.init(items: items.map(encode), nextCursor: items.nextCursor))))
     }
 
     func createConfigItem(_ input: Operations.CreateConfigItem.Input) async throws -> Operations.CreateConfigItem.Output {

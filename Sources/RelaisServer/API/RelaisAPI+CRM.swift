@@ -38,9 +38,9 @@ extension RelaisAPI {
     }
 
     func listAccounts(_ input: Operations.ListAccounts.Input) async throws -> Operations.ListAccounts.Output {
-        let (accounts, next) = try await services.crm.accounts(
+        let accounts = try await services.crm.accounts(
             limit: try limit(input.query.limit), after: try cursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: accounts.map(encode), nextCursor: next?.token))))
+        return .ok(.init(body: .json(.init(items: accounts.map(encode), nextCursor: accounts.nextCursor))))
     }
 
     func getAccountOverview(_ input: Operations.GetAccountOverview.Input) async throws -> Operations.GetAccountOverview.Output {
@@ -83,9 +83,9 @@ extension RelaisAPI {
     }
 
     func listContacts(_ input: Operations.ListContacts.Input) async throws -> Operations.ListContacts.Output {
-        let (contacts, next) = try await services.crm.contacts(
+        let contacts = try await services.crm.contacts(
             limit: try limit(input.query.limit), after: try cursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: contacts.map(encode), nextCursor: next?.token))))
+        return .ok(.init(body: .json(.init(items: contacts.map(encode), nextCursor: contacts.nextCursor))))
     }
 
     // MARK: Opportunities, contracts, invoices, subscriptions, assets
@@ -126,10 +126,10 @@ extension RelaisAPI {
     }
 
     func listRecords(_ input: Operations.ListRecords.Input) async throws -> Operations.ListRecords.Output {
-        let (records, next) = try await services.crm.records(
+        let records = try await services.crm.records(
             CRMValues.kind(input.path.kind.rawValue), accountID: try input.query.accountId.map { try parseID($0, field: "account_id") },
             limit: try limit(input.query.limit), after: try cursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: records.map(encode), nextCursor: next?.token))))
+        return .ok(.init(body: .json(.init(items: records.map(encode), nextCursor: records.nextCursor))))
     }
 
     // MARK: Imports

@@ -6,10 +6,10 @@ import RelaisStore
 
 extension RelaisAPI {
     func listArticles(_ input: Operations.ListArticles.Input) async throws -> Operations.ListArticles.Output {
-        let (articles, next) = try await services.knowledge.list(
+        let articles = try await services.knowledge.list(
             status: input.query.status.flatMap { KnowledgeArticle.Status(rawValue: $0.rawValue) }, language: input.query.language,
             limit: try limit(input.query.limit), after: try cursor(input.query.cursor), by: try RequestPrincipal.require())
-        return .ok(.init(body: .json(.init(items: articles.map(summary), nextCursor: next?.token))))
+        return .ok(.init(body: .json(.init(items: articles.map(summary), nextCursor: articles.nextCursor))))
     }
 
     func createArticle(_ input: Operations.CreateArticle.Input) async throws -> Operations.CreateArticle.Output {

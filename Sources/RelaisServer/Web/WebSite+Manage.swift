@@ -68,7 +68,7 @@ extension WebSite {
                         .replacingOccurrences(of: "%d", with: "\(all.count)")
                 }
             }
-            let accounts = try await services.crm.accounts(limit: 20, after: nil, by: user).0
+            let accounts = try await services.crm.accounts(limit: 20, after: nil, by: user)
             values["accounts"] = accounts.map { ["id": $0.id.text, "name": $0.name, "tier": $0.tier ?? ""] }
             return render("pages/dashboard", values, visit)
         }

@@ -42,14 +42,14 @@ extension WebSite {
         }
         panel["links"] = links
         if let accountID = ticket.accountID {
-            let contracts = try await crm.records(.contract, accountID: accountID, limit: 5, after: nil, by: user).0
+            let contracts = try await crm.records(.contract, accountID: accountID, limit: 5, after: nil, by: user)
             panel["contracts"] = contracts.map {
                 [
                     "name": $0.name ?? $0.number ?? "", "sla": $0.slaLevel ?? "", "status": $0.status ?? "",
                     "end": $0.endDate?.description ?? "",
                 ]
             }
-            let invoices = try await crm.records(.invoice, accountID: accountID, limit: 5, after: nil, by: user).0
+            let invoices = try await crm.records(.invoice, accountID: accountID, limit: 5, after: nil, by: user)
             panel["invoices"] = invoices.map { invoice -> [String: Any] in
                 var row: [String: Any] = [
                     "number": invoice.number ?? invoice.name ?? "", "status": invoice.status ?? "",

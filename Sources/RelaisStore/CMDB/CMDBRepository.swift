@@ -77,7 +77,7 @@ public struct CMDBRepository: Sendable {
     /// Items by type and name.
     public func items(
         organizationID: UUID, type: String?, accountID: UUID?, limit: Int, after cursor: String?
-    ) async throws -> ([ConfigItem], String?) {
+    ) async throws -> Page<ConfigItem> {
         let rows = try await database.read { db in
             var select = db.select().columns(Self.itemColumns.map { SQLColumn($0) }).from("config_items")
                 .where("organization_id", .equal, organizationID.text)
@@ -86,8 +86,7 @@ public struct CMDBRepository: Sendable {
             if let cursor { select = select.where("id", .greaterThan, cursor) }
             return try await select.orderBy("id").limit(limit + 1).all()
         }
-        let items = try rows.prefix(limit).map(Self.decode)
-        return (items, rows.count > limit ? items.last?.id.text : nil)
+        return Page(fetched: try rows.map(Self.decode), limit: limit) { PageCursor(value: 0, id: $0.id.text) }
     }
 
     static func decode(_ row: any SQLRow) throws -> ConfigItem {

@@ -102,7 +102,7 @@ public struct CMDBService: Sendable {
 
     public func items(
         type: String?, accountID: UUID?, limit: Int, after cursor: String?, by principal: Principal
-    ) async throws -> ([ConfigItem], String?) {
+    ) async throws -> Page<ConfigItem> {
         try requireStaff(principal)
         return try await repository.items(organizationID: principal.organizationID, type: type, accountID: accountID, limit: limit, after: cursor)
     }

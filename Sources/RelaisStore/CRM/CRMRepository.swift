@@ -166,13 +166,11 @@ public struct CRMRepository: Sendable {
     /// A page of the accounts `scope` reaches (by entity).
     public func accounts(
         organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?
-    ) async throws -> ([Account], PageCursor?) {
+    ) async throws -> Page<Account> {
         let rows = try await page(
             table: "accounts", columns: Self.accountColumns, organizationID: organizationID,
             condition: scope.entities == nil ? nil : AccessFilter.entityCondition(scope), limit: limit, after: cursor)
-        let accounts = try rows.prefix(limit).map(Self.decodeAccount)
-        let next = rows.count > limit ? accounts.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
-        return (accounts, next)
+        return Page(fetched: try rows.map(Self.decodeAccount), limit: limit) { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) }
     }
 
     /// Accounts whose name starts with `prefix` (any case), by name; `%` and `_` match themselves.
@@ -296,13 +294,11 @@ public struct CRMRepository: Sendable {
     /// A page of the contacts whose account `scope` reaches (by entity), and those of no account.
     public func contacts(
         organizationID: UUID, scope: AccessScope = .everything, limit: Int, after cursor: PageCursor?
-    ) async throws -> ([Contact], PageCursor?) {
+    ) async throws -> Page<Contact> {
         let rows = try await page(
             table: "contacts", columns: Self.contactColumns, organizationID: organizationID,
             condition: scope.entities == nil ? nil : AccessFilter.accountCondition(scope), limit: limit, after: cursor)
-        let contacts = try rows.prefix(limit).map(Self.decodeContact)
-        let next = rows.count > limit ? contacts.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
-        return (contacts, next)
+        return Page(fetched: try rows.map(Self.decodeContact), limit: limit) { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) }
     }
 
     // MARK: Opportunities, contracts, invoices, subscriptions, assets
@@ -380,7 +376,7 @@ public struct CRMRepository: Sendable {
     public func records(
         organizationID: UUID, kind: CRMObjectKind, accountID: UUID?, scope: AccessScope = .everything,
         limit: Int, after cursor: PageCursor?
-    ) async throws -> ([CRMRecord], PageCursor?) {
+    ) async throws -> Page<CRMRecord> {
         let rows = try await database.read { db in
             var select = CRMRecordRow.select(on: db).where("organization_id", .equal, organizationID.text).where("kind", .equal, kind.rawValue)
             if let accountID { select = select.where("account_id", .equal, accountID.text) }
@@ -391,9 +387,7 @@ public struct CRMRepository: Sendable {
             }
             return try await select.orderBy("created_at").orderBy("id").limit(limit + 1).all()
         }
-        let records = try rows.prefix(limit).map(CRMRecordRow.decode)
-        let next = rows.count > limit ? records.last.map { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) } : nil
-        return (records, next)
+        return Page(fetched: try rows.map(CRMRecordRow.decode), limit: limit) { PageCursor(value: Millis.from($0.createdAt), id: $0.id.text) }
     }
 
     /// Every record of an account, for its overview and for signals.

@@ -102,7 +102,7 @@ public struct CRMService: Sendable {
         return (account, false)
     }
 
-    public func accounts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Account], PageCursor?) {
+    public func accounts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> Page<Account> {
         try principal.require(.list, .account)
         return try await repository.accounts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
@@ -137,7 +137,7 @@ public struct CRMService: Sendable {
         return contact
     }
 
-    public func contacts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> ([Contact], PageCursor?) {
+    public func contacts(limit: Int, after cursor: PageCursor?, by principal: Principal) async throws -> Page<Contact> {
         try principal.require(.list, .contact)
         return try await repository.contacts(organizationID: principal.organizationID, scope: principal.access, limit: limit, after: cursor)
     }
@@ -223,7 +223,7 @@ public struct CRMService: Sendable {
 
     public func records(
         _ kind: CRMObjectKind, accountID: UUID?, limit: Int, after cursor: PageCursor?, by principal: Principal
-    ) async throws -> ([CRMRecord], PageCursor?) {
+    ) async throws -> Page<CRMRecord> {
         try principal.require(.list, .crmRecord)
         return try await repository.records(
             organizationID: principal.organizationID, kind: kind, accountID: accountID, scope: principal.access,

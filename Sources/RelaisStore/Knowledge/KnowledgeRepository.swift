@@ -197,7 +197,7 @@ public struct KnowledgeRepository: Sendable {
     public func list(
         organizationID: UUID, statuses: [KnowledgeArticle.Status], customersOnly: Bool, language: String?,
         limit: Int, after cursor: PageCursor?
-    ) async throws -> ([KnowledgeArticle], PageCursor?) {
+    ) async throws -> Page<KnowledgeArticle> {
         let rows = try await database.read { db in
             var select = db.select().columns(Self.articleColumns.map { SQLColumn($0) }).from("kb_articles")
                 .where("organization_id", .equal, organizationID.text).where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
@@ -210,9 +210,7 @@ public struct KnowledgeRepository: Sendable {
             }
             return try await select.orderBy("updated_at", .descending).orderBy("id", .descending).limit(limit + 1).all()
         }
-        let articles = try rows.prefix(limit).map(Self.decode)
-        let next = rows.count > limit ? articles.last.map { PageCursor(value: Millis.from($0.updatedAt), id: $0.id.text) } : nil
-        return (articles, next)
+        return Page(fetched: try rows.map(Self.decode), limit: limit) { PageCursor(value: Millis.from($0.updatedAt), id: $0.id.text) }
     }
 
     public func search(_ query: KnowledgeQuery, organizationID: UUID) async throws -> [Hit] {

@@ -194,10 +194,10 @@ public struct KnowledgeService: Sendable {
     public func list(
         status: KnowledgeArticle.Status?, language: String?, limit: Int, after cursor: PageCursor?,
         by principal: Principal
-    ) async throws -> ([KnowledgeArticle], PageCursor?) {
+    ) async throws -> Page<KnowledgeArticle> {
         let customer = AccessPolicy.seesOnlyCustomerArticles(principal)
         let statuses: [KnowledgeArticle.Status] = customer ? [.published] : status.map { [$0] } ?? KnowledgeArticle.Status.allCases
-        if customer, let status, status != .published { return ([], nil) }
+        if customer, let status, status != .published { return Page(items: [], nextCursor: nil) }
         return try await repository.list(
             organizationID: principal.organizationID, statuses: statuses, customersOnly: customer,
             language: language, limit: limit, after: cursor)

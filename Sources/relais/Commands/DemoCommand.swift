@@ -38,7 +38,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             if items > 0 {
                 let started = ContinuousClock.now
-                let accountIDs = try await CRMRepository(database: db).accounts(organizationID: organization.id, limit: 200, after: nil).0.map(\.id)
+                let accountIDs = try await CRMRepository(database: db).accounts(organizationID: organization.id, limit: 200, after: nil).map(\.id)
                 let made = try await DemoCatalogue(database: db).generateCMDB(
                     items: items, relations: relations ?? items * 5, accounts: accountIDs,
                     organizationID: organization.id, seed: seed)

@@ -221,7 +221,7 @@ struct Serve: AsyncParsableCommand {
         let map = services.configuration.map
         let teams = map.teams.keys.sorted().filter { $0.hasSuffix("l1") }
         var people: [(name: String, role: String, email: String?)] = [("demo", "admin", nil), ("ada", "agent", nil)]
-        let contacts = try await services.crm.repository.contacts(organizationID: organization, limit: 20, after: nil).0
+        let contacts = try await services.crm.repository.contacts(organizationID: organization, limit: 20, after: nil)
         if let contact = contacts.first(where: { $0.email != nil && $0.accountID != nil }) { people.append(("customer", "requester", contact.email)) }
         var lines = ["Web workspace: \(web)"]
         let passwords = Passwords(cost: 10)
@@ -250,7 +250,7 @@ struct Serve: AsyncParsableCommand {
             // A small knowledge base and CMDB to search and to walk; services serve demo accounts.
             let catalogue = DemoCatalogue(database: services.database)
             try await catalogue.generateArticles(300, organizationID: services.organization.id)
-            let accounts = try await services.crm.repository.accounts(organizationID: services.organization.id, limit: 50, after: nil).0.map(\.id)
+            let accounts = try await services.crm.repository.accounts(organizationID: services.organization.id, limit: 50, after: nil).map(\.id)
             _ = try await catalogue.generateCMDB(items: 400, relations: 1_200, accounts: accounts, organizationID: services.organization.id)
         }
         var user = try await services.directory.user(organizationID: services.organization.id, name: "demo")
