@@ -17,15 +17,7 @@ extension MapLoader {
             let fields = reader.fields(pair.value, path, allowed: ["url", "user_env", "token_env", "every", "since", "query", "timezone"])
             let url = reader.requiredString(fields, "url", path, at: pair.value)
             if let url, !isWebAddress(url) { reader.problem(at: fields["url"], "\(path).url: '\(url)' is not an http or https address") }
-            var variables: [String: String] = [:]
-            for key in ["user_env", "token_env"] {
-                guard let node = fields[key], let name = reader.string(node, "\(path).\(key)") else { continue }
-                if let problem = secretVariableProblem(name) {
-                    reader.problem(at: node, "\(path).\(key): \(problem)")
-                } else {
-                    variables[key] = name
-                }
-            }
+            let variables = secretVariables(["user_env", "token_env"], of: fields, path, reader)
             if fields["token_env"] == nil {
                 reader.problem(at: pair.value, "\(path): missing 'token_env' (the environment variable holding the token or password)")
             }

@@ -38,15 +38,7 @@ extension MapLoader {
             {
                 reader.problem(at: fields["project"], "\(path).project: a GitHub project is 'owner/repository', not '\(project)'")
             }
-            var variables: [String: String] = [:]
-            for key in ["token_env", "user_env", "secret_env"] {
-                guard let node = fields[key], let name = reader.string(node, "\(path).\(key)") else { continue }
-                if let problem = secretVariableProblem(name) {
-                    reader.problem(at: node, "\(path).\(key): \(problem)")
-                } else {
-                    variables[key] = name
-                }
-            }
+            let variables = secretVariables(["token_env", "user_env", "secret_env"], of: fields, path, reader)
             if fields["token_env"] == nil {
                 reader.problem(at: pair.value, "\(path): missing 'token_env' (the environment variable holding the API token)")
             }
@@ -77,6 +69,21 @@ extension MapLoader {
     /// of the map permissions may propose) must not send `DATABASE_URL` or a cloud key to the
     /// address it names.
     static let secretPrefix = SecretVariable.prefix
+
+    /// The names of the variables holding secrets that `keys` of `fields` give, each checked;
+    /// a name that may not be read is a problem at its line and is left out.
+    static func secretVariables(_ keys: [String], of fields: [String: Node], _ path: String, _ reader: MapReader) -> [String: String] {
+        var variables: [String: String] = [:]
+        for key in keys {
+            guard let node = fields[key], let name = reader.string(node, "\(path).\(key)") else { continue }
+            if let problem = secretVariableProblem(name) {
+                reader.problem(at: node, "\(path).\(key): \(problem)")
+            } else {
+                variables[key] = name
+            }
+        }
+        return variables
+    }
 
     /// What is wrong with `text` as the name of a variable holding a secret, or nil.
     static func secretVariableProblem(_ text: String) -> String? {

@@ -97,43 +97,26 @@ extension WebSite {
             ], visit, status: status)
     }
 
-    /// Serves a form of the requester's ticket page.
-    func portalAction(
-        _ request: Request, key: String, done: String,
-        _ change: @escaping (WebVisit, WebForm, Principal) async throws -> Void
-    ) async -> Response {
-        await submit(
-            request,
-            { visit, form in
-                let user = try requireRequester(visit)
-                try await change(visit, form, user)
-                return Self.seeOther("/portal/tickets/\(WebForm.escape(key))?done=\(done)")
-            },
-            failed: { visit, _, problem, status in
-                try await renderPortalTicket(key: key, visit, user: try requireRequester(visit), problem: problem, status: status)
-            })
-    }
-
     func portalReply(_ request: Request, key: String) async -> Response {
-        await portalAction(request, key: key, done: "replied") { visit, form, user in
+        await ticketAction(request, key: key, done: "replied", area: .portal) { visit, form, user in
             _ = try await visit.services.tickets.comment(key: key, body: form.raw("body") ?? "", isPublic: true, by: user)
         }
     }
 
     func portalConfirm(_ request: Request, key: String) async -> Response {
-        await portalAction(request, key: key, done: "confirmed") { visit, _, user in
+        await ticketAction(request, key: key, done: "confirmed", area: .portal) { visit, _, user in
             _ = try await visit.services.tickets.confirmResolution(key: key, by: user)
         }
     }
 
     func portalRefuse(_ request: Request, key: String) async -> Response {
-        await portalAction(request, key: key, done: "refused") { visit, form, user in
+        await ticketAction(request, key: key, done: "refused", area: .portal) { visit, form, user in
             _ = try await visit.services.tickets.refuseResolution(key: key, reason: form.raw("reason") ?? "", by: user)
         }
     }
 
     func portalRate(_ request: Request, key: String) async -> Response {
-        await portalAction(request, key: key, done: "rated") { visit, form, user in
+        await ticketAction(request, key: key, done: "rated", area: .portal) { visit, form, user in
             guard let score = form["score"].flatMap(Int.init) else {
                 throw TicketError.missingField(field: "score", reason: "choose a score from 1 to 5")
             }

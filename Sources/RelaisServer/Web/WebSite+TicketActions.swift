@@ -70,21 +70,25 @@ extension WebSite {
         return panel
     }
 
-    /// Serves a form of the ticket page: `change` does the work, then the page is shown again
-    /// (after a redirect) with `done` as its notice.
+    /// Serves a form of a ticket's page in `area` (the desk's or the portal's): `change` does the
+    /// work, then the page is shown again (after a redirect) with `done` as its notice; a refusal
+    /// shows the page with what went wrong.
     func ticketAction(
-        _ request: Request, key: String, done: String,
+        _ request: Request, key: String, done: String, area: WorkspaceArea = .desk,
         _ change: @escaping (WebVisit, WebForm, Principal) async throws -> Void
     ) async -> Response {
-        await submit(
+        let base = area == .portal ? "/portal/tickets/" : "/app/tickets/"
+        return await submit(
             request,
             { visit, form in
-                let user = try visit.requireStaff()
-                try await change(visit, form, user)
-                return Self.seeOther("/app/tickets/\(WebForm.escape(key))?done=\(done)")
+                try await change(visit, form, try visit.require(area))
+                return Self.seeOther(base + "\(WebForm.escape(key))?done=\(done)")
             },
             failed: { visit, _, problem, status in
-                try await renderTicket(key: key, visit, user: try visit.requireStaff(), problem: problem, status: status)
+                let user = try visit.require(area)
+                return area == .portal
+                    ? try await renderPortalTicket(key: key, visit, user: user, problem: problem, status: status)
+                    : try await renderTicket(key: key, visit, user: user, problem: problem, status: status)
             })
     }
 
