@@ -25,8 +25,10 @@ public enum ImportFile {
     }
 
     /// One value of a JSON object read from a file: what `objects` takes (text, a truth value,
-    /// a number, null), or an array or object, which it refuses.
+    /// a number, null), or `Nested` for an array or an object, which it refuses.
     struct JSONCell: Decodable {
+        struct Nested: Sendable {}
+
         var value: (any Sendable)?
 
         init(from decoder: any Decoder) throws {
@@ -42,7 +44,7 @@ public enum ImportFile {
             } else if let text = try? container.decode(String.self) {
                 value = text
             } else {
-                value = [String]()
+                value = Nested()
             }  // nested: refused by `objects` with its key
         }
     }

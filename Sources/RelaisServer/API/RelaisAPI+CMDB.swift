@@ -5,11 +5,7 @@ import RelaisStore
 
 extension RelaisAPI {
     func listConfigItems(_ input: Operations.ListConfigItems.Input) async throws -> Operations.ListConfigItems.Output {
-        var after: String?
-        if let token = input.query.cursor, !token.isEmpty {
-            guard let cursor = PageCursor(token: token) else { throw APIProblem.invalidField("cursor", "cursor: not a cursor this API gave") }
-            after = cursor.id
-        }
+        let after = try cursor(input.query.cursor)?.id
         let items = try await services.cmdb.items(
             type: input.query._type, accountID: try input.query.accountId.map { try parseID($0, field: "account_id") },
             limit: try limit(input.query.limit), after: after, by: try RequestPrincipal.require())

@@ -15,11 +15,7 @@ extension RelaisAPI {
         _ = try mapActor()
         let services = services
         let limit = try limit(input.query.limit)
-        var before: Int?
-        if let cursor = input.query.cursor {
-            guard let number = PageCursor(token: cursor)?.value else { throw APIProblem.invalidField("cursor", "cursor: not a cursor this API gave") }
-            before = number
-        }
+        let before = try cursor(input.query.cursor)?.value
         let versions = try await services.versions.list(
             organizationID: services.organization.id, state: input.query.state.flatMap { .init(rawValue: $0.rawValue) },
             limit: limit, before: before)

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOPosix
 import RelaisCore
 import RelaisMap
 import RelaisMining
